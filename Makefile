@@ -1,0 +1,40 @@
+# AgentMesh: one entry point for set-up, build, code generation, tests and the demo.
+# `make help` lists the targets.
+
+SWIFT        ?= swift
+APT_PACKAGES := librdkafka-dev libprotobuf-c-dev protobuf-c-compiler libssl-dev pkg-config kcat
+
+.PHONY: help deps build proto proto-check test demo bench clean
+
+help: ## list targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
+
+deps: ## install missing Debian packages (needs root or sudo)
+	@missing=$$(for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+	  echo "installing:" $$missing; \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing; \
+	else echo "system packages present"; fi
+
+build: deps ## build every library and executable (debug)
+	$(SWIFT) build
+
+proto: ## regenerate protobuf-c code from Proto/
+	./scripts/gen-proto.sh
+
+proto-check: ## fail if the committed protobuf-c code does not match Proto/
+	./scripts/gen-proto.sh --check
+
+test: deps proto-check ## run the whole test suite
+	$(SWIFT) build
+	$(SWIFT) test
+
+demo: build ## run the mesh end to end on the embedded broker
+	$(SWIFT) run meshctl demo
+
+bench: build ## transport benchmark on the embedded broker
+	$(SWIFT) run meshctl bench transport
+
+clean:
+	rm -rf .build .agentmesh

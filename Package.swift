@@ -1,0 +1,80 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+// Dependencies point one way: executables -> libraries -> C shims.
+let package = Package(
+    name: "AgentMesh",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "meshctl", targets: ["meshctl"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+    ],
+    targets: [
+        // MARK: C shims over system libraries
+        .systemLibrary(
+            name: "CRdKafka", path: "Sources/CRdKafka",
+            pkgConfig: "rdkafka", providers: [.apt(["librdkafka-dev"])]),
+        .systemLibrary(
+            name: "CProtobufC", path: "Sources/CProtobufC",
+            pkgConfig: "libprotobuf-c", providers: [.apt(["libprotobuf-c-dev"])]),
+        .systemLibrary(
+            name: "COpenSSL", path: "Sources/COpenSSL",
+            pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
+        // protoc-c output for Proto/agentmesh.proto (generated, committed; `make proto`).
+        .target(
+            name: "CMeshProto", dependencies: ["CProtobufC"],
+            linkerSettings: [.linkedLibrary("protobuf-c")]),
+
+        // MARK: Libraries
+        .target(name: "MeshWire", dependencies: ["CMeshProto"], swiftSettings: swift5),
+        .target(name: "MeshSigning", dependencies: ["COpenSSL"], swiftSettings: swift5),
+        .target(name: "MeshCatalog", dependencies: ["Yams"], swiftSettings: swift5),
+        .target(
+            name: "MeshLogging",
+            dependencies: [.product(name: "Logging", package: "swift-log")],
+            swiftSettings: swift5),
+        .target(
+            name: "MeshKafka",
+            dependencies: ["CRdKafka", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: swift5),
+        .target(
+            name: "MeshTransport",
+            dependencies: [
+                "MeshWire", "MeshSigning", "MeshCatalog", "MeshKafka", "MeshLogging",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swift5),
+
+        // MARK: Executables
+        .executableTarget(
+            name: "meshctl",
+            dependencies: [
+                "MeshTransport", "MeshWire", "MeshSigning", "MeshCatalog", "MeshKafka", "MeshLogging",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swift5),
+
+        // MARK: Tests
+        .testTarget(name: "MeshWireTests", dependencies: ["MeshWire"], swiftSettings: swift5),
+        .testTarget(name: "MeshSigningTests", dependencies: ["MeshSigning"], swiftSettings: swift5),
+        .testTarget(name: "MeshCatalogTests", dependencies: ["MeshCatalog"], swiftSettings: swift5),
+        .testTarget(name: "MeshKafkaTests", dependencies: ["MeshKafka"], swiftSettings: swift5),
+        .testTarget(
+            name: "MeshTransportTests",
+            dependencies: ["MeshTransport", "MeshWire", "MeshSigning", "MeshKafka", "MeshCatalog"],
+            swiftSettings: swift5),
+        .testTarget(
+            name: "IntegrationTests",
+            dependencies: ["MeshTransport", "MeshWire", "MeshSigning", "MeshKafka", "MeshCatalog"],
+            swiftSettings: swift5),
+    ]
+)
+
+/// Language mode 5 keeps the C interop (librdkafka callbacks) readable; Sendable is still
+/// declared where values cross threads.
+var swift5: [SwiftSetting] { [.swiftLanguageMode(.v5)] }
