@@ -33,6 +33,7 @@ let package = Package(
         .target(name: "MeshWire", dependencies: ["CMeshProto"], swiftSettings: swift5),
         .target(name: "MeshSigning", dependencies: ["COpenSSL"], swiftSettings: swift5),
         .target(name: "MeshCatalog", dependencies: ["Yams"], swiftSettings: swift5),
+        .target(name: "MeshCompliance", dependencies: ["Yams", "COpenSSL"], swiftSettings: swift5),
         .target(
             name: "MeshLogging",
             dependencies: [.product(name: "Logging", package: "swift-log")],
@@ -63,6 +64,7 @@ let package = Package(
         .testTarget(name: "MeshWireTests", dependencies: ["MeshWire"], swiftSettings: swift5),
         .testTarget(name: "MeshSigningTests", dependencies: ["MeshSigning"], swiftSettings: swift5),
         .testTarget(name: "MeshCatalogTests", dependencies: ["MeshCatalog"], swiftSettings: swift5),
+        .testTarget(name: "MeshComplianceTests", dependencies: ["MeshCompliance"], swiftSettings: swift5),
         .testTarget(name: "MeshKafkaTests", dependencies: ["MeshKafka"], swiftSettings: swift5),
         .testTarget(
             name: "MeshTransportTests",
