@@ -1,0 +1,349 @@
+import CRdKafka
+import Foundation
+import Logging
+
+/// A change in the partitions this consumer owns.
+public enum RebalanceEvent: Sendable, Equatable {
+    case assigned([TopicPartition])
+    case revoked([TopicPartition])
+}
+
+/// Reads records from Kafka as an `AsyncSequence`, storing offsets only for records the
+/// caller marked done.
+///
+/// Offsets: `enable.auto.offset.store` is off, so nothing is committed merely because it was
+/// read. ``markDone(_:)`` feeds an ``OffsetTracker`` that releases the contiguous watermark
+/// per partition; librdkafka's committer then commits stored offsets in the background, on
+/// revoke (explicitly, before the partitions move) and on ``close()``. A record handed out
+/// but never marked done is read again after a restart or a rebalance.
+///
+/// Records are fetched in batches (`rd_kafka_consume_batch_queue`) into a small buffer; the
+/// blocking wait for new data runs on a dedicated dispatch queue, never on the cooperative
+/// pool.
+public final class KafkaConsumer: @unchecked Sendable {
+    /// Defaults for group consumers; any of them can be overridden.
+    public static let defaultProperties: [String: String] = [
+        "enable.auto.commit": "true",
+        "auto.commit.interval.ms": "1000",
+        "enable.auto.offset.store": "false",  // we store offsets only after done
+        "auto.offset.reset": "earliest",
+        "enable.partition.eof": "false",
+    ]
+
+    /// How the consumer gets its partitions.
+    public enum Subscription: Sendable {
+        /// Joins consumer group `groupID` and shares `topics` with its other members.
+        case group(groupID: String, topics: [String])
+        /// Reads exactly these partitions from the beginning, outside any group (tools,
+        /// replay, benchmarks). ``markDone(_:)`` stores nothing in this mode.
+        case partitions([TopicPartition])
+    }
+
+    public let subscription: Subscription
+    private let client: RDKafkaClient
+    private let queue: OpaquePointer
+    private let logger: Logger
+    private let batchSize: Int
+    /// Serialises every call that serves librdkafka's consumer queue (poll, close).
+    private let pollLock = NSLock()
+    /// Guards the fields below; never held across a blocking librdkafka call.
+    private let stateLock = NSLock()
+    private var buffer: [ConsumedMessage] = []
+    private var bufferIndex = 0
+    private var tracker = OffsetTracker()
+    private var isClosed = false
+    private let pollQueue = DispatchQueue(label: "agentmesh.kafka.consumer-poll")
+    private let rebalanceContinuation: AsyncStream<RebalanceEvent>.Continuation
+
+    /// Assignment changes, in order. Buffered; read it or ignore it.
+    public let rebalanceEvents: AsyncStream<RebalanceEvent>
+
+    public init(configuration: KafkaConfiguration, subscription: Subscription, logger: Logger, batchSize: Int = 256) throws {
+        self.subscription = subscription
+        self.logger = logger
+        self.batchSize = batchSize
+        (rebalanceEvents, rebalanceContinuation) = AsyncStream.makeStream(of: RebalanceEvent.self)
+        var properties = configuration.withDefaults(Self.defaultProperties).properties
+        if case .group(let groupID, _) = subscription {
+            properties["group.id"] = groupID
+        } else {
+            properties["group.id"] = properties["group.id"] ?? "agentmesh-unmanaged"
+            properties["enable.auto.commit"] = "false"
+        }
+        let callbacks = RDKafkaCallbacks(logger: logger)
+        client = try RDKafkaClient(kind: .consumer, properties: properties, callbacks: callbacks) { conf in
+            if case .group = subscription { rd_kafka_conf_set_rebalance_cb(conf, rebalanceCallback) }
+        }
+        // Route the main queue (errors, logs, rebalances) into the consumer queue so one
+        // poll serves everything.
+        rd_kafka_poll_set_consumer(client.handle)
+        queue = rd_kafka_queue_get_consumer(client.handle)
+        callbacks.onRebalance = { [unowned self] handle, err, partitions in
+            self.handleRebalance(handle, err, partitions)
+        }
+        switch subscription {
+        case .group(_, let topics):
+            let list = makePartitionList(topics.map { TopicPartition(topic: $0, partition: RD_KAFKA_PARTITION_UA) })
+            defer { rd_kafka_topic_partition_list_destroy(list) }
+            let err = rd_kafka_subscribe(client.handle, list)
+            if err != RD_KAFKA_RESP_ERR_NO_ERROR { throw KafkaError(err, context: "subscribe to \(topics)") }
+        case .partitions(let partitions):
+            let list = makePartitionList(partitions, offsets: partitions.map { _ in Int64(RD_KAFKA_OFFSET_BEGINNING) })
+            defer { rd_kafka_topic_partition_list_destroy(list) }
+            let err = rd_kafka_assign(client.handle, list)
+            if err != RD_KAFKA_RESP_ERR_NO_ERROR { throw KafkaError(err, context: "assign \(partitions)") }
+        }
+    }
+
+    deinit {
+        close()
+        rd_kafka_queue_destroy(queue)
+    }
+
+    /// The records, one at a time, until ``close()`` or task cancellation.
+    public var messages: Messages { Messages(consumer: self) }
+
+    /// Marks a record as fully processed (its outputs acknowledged). Its offset becomes
+    /// committable once every earlier record of its partition is done too.
+    public func markDone(_ message: ConsumedMessage) {
+        guard case .group = subscription else { return }
+        stateLock.lock()
+        let storable = tracker.done(message.topicPartition, offset: message.offset)
+        stateLock.unlock()
+        guard let storable else { return }
+        let list = makePartitionList([message.topicPartition], offsets: [storable])
+        defer { rd_kafka_topic_partition_list_destroy(list) }
+        let err = rd_kafka_offsets_store(client.handle, list)
+        if err != RD_KAFKA_RESP_ERR_NO_ERROR {
+            // Fails for partitions no longer assigned: the new owner re-reads them.
+            logger.debug("offset not stored for \(message.topicPartition): \(KafkaError(err, context: "store"))")
+        }
+    }
+
+    /// Commits the stored offsets now and waits for the broker's answer.
+    public func commit() async throws {
+        let client = self.client
+        let err: rd_kafka_resp_err_t = await withCheckedContinuation { continuation in
+            pollQueue.async { continuation.resume(returning: rd_kafka_commit(client.handle, nil, 0)) }
+        }
+        if err != RD_KAFKA_RESP_ERR_NO_ERROR && err != RD_KAFKA_RESP_ERR__NO_OFFSET {
+            throw KafkaError(err, context: "commit")
+        }
+    }
+
+    /// Stops fetching `partitions` (records already buffered for them are dropped and will
+    /// be fetched again after ``resume(_:)``).
+    public func pause(_ partitions: [TopicPartition]) throws {
+        let list = makePartitionList(partitions)
+        defer { rd_kafka_topic_partition_list_destroy(list) }
+        let err = rd_kafka_pause_partitions(client.handle, list)
+        if err != RD_KAFKA_RESP_ERR_NO_ERROR { throw KafkaError(err, context: "pause \(partitions)") }
+        stateLock.lock()
+        dropBuffered(Set(partitions))
+        stateLock.unlock()
+    }
+
+    public func resume(_ partitions: [TopicPartition]) throws {
+        let list = makePartitionList(partitions)
+        defer { rd_kafka_topic_partition_list_destroy(list) }
+        let err = rd_kafka_resume_partitions(client.handle, list)
+        if err != RD_KAFKA_RESP_ERR_NO_ERROR { throw KafkaError(err, context: "resume \(partitions)") }
+    }
+
+    /// The partitions currently assigned to this consumer.
+    public func assignment() -> [TopicPartition] {
+        var list: UnsafeMutablePointer<rd_kafka_topic_partition_list_t>? = nil
+        guard rd_kafka_assignment(client.handle, &list) == RD_KAFKA_RESP_ERR_NO_ERROR else { return [] }
+        defer { rd_kafka_topic_partition_list_destroy(list) }
+        return topicPartitions(list).sorted()
+    }
+
+    /// Records handed out and not yet marked done.
+    public var inFlightCount: Int {
+        stateLock.lock()
+        defer { stateLock.unlock() }
+        return tracker.totalInFlight
+    }
+
+    /// Leaves the group cleanly: the revoke commits stored offsets, then the member leaves so
+    /// the others take over at once. Pending `next()` calls return `nil`. Idempotent.
+    public func close() {
+        stateLock.lock()
+        let wasClosed = isClosed
+        isClosed = true
+        stateLock.unlock()
+        guard !wasClosed else { return }
+        pollLock.lock()
+        let err = rd_kafka_consumer_close(client.handle)
+        pollLock.unlock()
+        if err != RD_KAFKA_RESP_ERR_NO_ERROR {
+            logger.warning("consumer close: \(KafkaError(err, context: "close"))")
+        }
+        rebalanceContinuation.finish()
+    }
+
+    // MARK: - Polling
+
+    /// Next record, or `nil` once closed.
+    fileprivate func next() async -> ConsumedMessage? {
+        while true {
+            if let message = takeBuffered() { return message }
+            if closed || Task.isCancelled { return nil }
+            // Fast path: whatever librdkafka already prefetched, without blocking.
+            if fillBuffer(timeoutMs: 0) { continue }
+            await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+                pollQueue.async {
+                    _ = self.fillBuffer(timeoutMs: 100)
+                    continuation.resume()
+                }
+            }
+        }
+    }
+
+    private var closed: Bool {
+        stateLock.lock()
+        defer { stateLock.unlock() }
+        return isClosed
+    }
+
+    private func takeBuffered() -> ConsumedMessage? {
+        stateLock.lock()
+        defer { stateLock.unlock() }
+        guard bufferIndex < buffer.count else { return nil }
+        let message = buffer[bufferIndex]
+        bufferIndex += 1
+        if case .group = subscription { tracker.handedOut(message.topicPartition, offset: message.offset) }
+        return message
+    }
+
+    /// Serves the consumer queue once; returns whether records were added to the buffer.
+    private func fillBuffer(timeoutMs: Int32) -> Bool {
+        pollLock.lock()
+        defer { pollLock.unlock() }
+        if closed { return false }
+        var pointers = [UnsafeMutablePointer<rd_kafka_message_t>?](repeating: nil, count: batchSize)
+        let count = rd_kafka_consume_batch_queue(queue, timeoutMs, &pointers, batchSize)
+        guard count > 0 else { return false }
+        var received: [ConsumedMessage] = []
+        received.reserveCapacity(count)
+        for index in 0..<count {
+            guard let pointer = pointers[index] else { continue }
+            defer { rd_kafka_message_destroy(pointer) }
+            if pointer.pointee.err != RD_KAFKA_RESP_ERR_NO_ERROR {
+                logger.warning("consumer: \(KafkaError(pointer.pointee.err, context: messageErrorContext(pointer)))")
+                continue
+            }
+            received.append(ConsumedMessage(pointer))
+        }
+        stateLock.lock()
+        buffer.removeFirst(bufferIndex)
+        bufferIndex = 0
+        buffer.append(contentsOf: received)
+        stateLock.unlock()
+        return !received.isEmpty
+    }
+
+    private func messageErrorContext(_ pointer: UnsafeMutablePointer<rd_kafka_message_t>) -> String {
+        guard let topic = pointer.pointee.rkt else { return "consume" }
+        return "consume \(String(cString: rd_kafka_topic_name(topic)))[\(pointer.pointee.partition)]"
+    }
+
+    /// Called with `stateLock` held.
+    private func dropBuffered(_ partitions: Set<TopicPartition>) {
+        let remaining = buffer[bufferIndex...].filter { !partitions.contains($0.topicPartition) }
+        buffer = Array(remaining)
+        bufferIndex = 0
+    }
+
+    // MARK: - Rebalance (runs inside a poll, on the polling thread)
+
+    fileprivate func handleRebalance(_ handle: OpaquePointer, _ err: rd_kafka_resp_err_t, _ list: UnsafeMutablePointer<rd_kafka_topic_partition_list_t>?) {
+        let partitions = topicPartitions(list).sorted()
+        let cooperative = String(cString: rd_kafka_rebalance_protocol(handle)) == "COOPERATIVE"
+        switch err {
+        case RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS:
+            stateLock.lock()
+            tracker.forget(partitions)
+            stateLock.unlock()
+            if cooperative {
+                if let error = rd_kafka_incremental_assign(handle, list) {
+                    logger.error("\(KafkaError(consuming: error, context: "incremental assign"))")
+                }
+            } else {
+                rd_kafka_assign(handle, list)
+            }
+            logger.info("partitions assigned", metadata: ["partitions": "\(partitions.map(\.description).joined(separator: ","))"])
+            rebalanceContinuation.yield(.assigned(partitions))
+        default:
+            // Commit what is done before the partitions move, so the next owner starts
+            // after it; a lost assignment (session expired) may no longer commit.
+            if rd_kafka_assignment_lost(handle) == 0 {
+                let commitErr = rd_kafka_commit(handle, nil, 0)
+                if commitErr != RD_KAFKA_RESP_ERR_NO_ERROR && commitErr != RD_KAFKA_RESP_ERR__NO_OFFSET {
+                    logger.warning("commit on revoke: \(KafkaError(commitErr, context: "commit"))")
+                }
+            }
+            stateLock.lock()
+            dropBuffered(Set(partitions))
+            tracker.forget(partitions)
+            stateLock.unlock()
+            if cooperative {
+                if let error = rd_kafka_incremental_unassign(handle, list) {
+                    logger.error("\(KafkaError(consuming: error, context: "incremental unassign"))")
+                }
+            } else {
+                rd_kafka_assign(handle, nil)
+            }
+            logger.info("partitions revoked", metadata: ["partitions": "\(partitions.map(\.description).joined(separator: ","))"])
+            rebalanceContinuation.yield(.revoked(partitions))
+        }
+    }
+}
+
+extension KafkaConsumer {
+    /// The consumer's records as an `AsyncSequence`.
+    public struct Messages: AsyncSequence, Sendable {
+        public typealias Element = ConsumedMessage
+        let consumer: KafkaConsumer
+
+        public struct AsyncIterator: AsyncIteratorProtocol {
+            let consumer: KafkaConsumer
+            public mutating func next() async -> ConsumedMessage? { await consumer.next() }
+        }
+
+        public func makeAsyncIterator() -> AsyncIterator { AsyncIterator(consumer: consumer) }
+    }
+}
+
+private func rebalanceCallback(_ rk: OpaquePointer?, _ err: rd_kafka_resp_err_t, _ partitions: UnsafeMutablePointer<rd_kafka_topic_partition_list_t>?, _ opaque: UnsafeMutableRawPointer?) {
+    guard let rk, let callbacks = RDKafkaClient.callbacks(of: rk), let onRebalance = callbacks.onRebalance else { return }
+    onRebalance(rk, err, partitions)
+}
+
+extension ConsumedMessage {
+    /// Copies a librdkafka message into Swift values.
+    init(_ pointer: UnsafeMutablePointer<rd_kafka_message_t>) {
+        let message = pointer.pointee
+        let value: [UInt8] =
+            message.payload.map { Array(UnsafeRawBufferPointer(start: $0, count: message.len)) } ?? []
+        let key: [UInt8]? = message.key.map { Array(UnsafeRawBufferPointer(start: $0, count: message.key_len)) }
+        var timestampType = RD_KAFKA_TIMESTAMP_NOT_AVAILABLE
+        let timestamp = rd_kafka_message_timestamp(pointer, &timestampType)
+        var headers: [KafkaHeader] = []
+        var headerList: OpaquePointer? = nil
+        if rd_kafka_message_headers(pointer, &headerList) == RD_KAFKA_RESP_ERR_NO_ERROR, let headerList {
+            var index = 0
+            var name: UnsafePointer<CChar>? = nil
+            var headerValue: UnsafeRawPointer? = nil
+            var size = 0
+            while rd_kafka_header_get_all(headerList, index, &name, &headerValue, &size) == RD_KAFKA_RESP_ERR_NO_ERROR {
+                let bytes = headerValue.map { Array(UnsafeRawBufferPointer(start: $0, count: size)) } ?? []
+                headers.append(KafkaHeader(key: name.map { String(cString: $0) } ?? "", value: bytes))
+                index += 1
+            }
+        }
+        self.init(
+            topic: String(cString: rd_kafka_topic_name(message.rkt)), partition: message.partition,
+            offset: message.offset, key: key, value: value, headers: headers, timestampMs: timestamp)
+    }
+}

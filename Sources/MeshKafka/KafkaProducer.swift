@@ -1,0 +1,187 @@
+import CRdKafka
+import Foundation
+import Logging
+
+/// Produces records to Kafka with idempotence on, reporting each record's delivery.
+///
+/// `send` awaits the broker's acknowledgement; `enqueue` hands the record to librdkafka's
+/// batching queue and calls back on delivery, for callers that pipeline many records. A
+/// dedicated thread polls for delivery reports continuously, so acknowledgements are
+/// delivered as soon as they arrive rather than in fixed poll steps.
+public final class KafkaProducer: @unchecked Sendable {
+    /// Settings that make delivery safe by default; any of them can be overridden.
+    public static let defaultProperties: [String: String] = [
+        "enable.idempotence": "true",  // acks=all, ordered, no duplicates from retries
+        "linger.ms": "5",
+        "message.timeout.ms": "60000",
+    ]
+
+    public typealias DeliveryCallback = @Sendable (Result<DeliveryReport, KafkaError>) -> Void
+
+    private let client: RDKafkaClient
+    private let logger: Logger
+    private let lock = NSLock()
+    private var topicHandles: [String: OpaquePointer] = [:]
+    private var isClosed = false
+    private let pollLoopFinished = DispatchSemaphore(value: 0)
+    private let stopPolling = ManagedAtomicFlag()
+
+    public init(configuration: KafkaConfiguration, logger: Logger) throws {
+        self.logger = logger
+        let properties = configuration.withDefaults(Self.defaultProperties).properties
+        client = try RDKafkaClient(
+            kind: .producer, properties: properties, callbacks: RDKafkaCallbacks(logger: logger)
+        ) { conf in
+            rd_kafka_conf_set_dr_msg_cb(conf, deliveryReportCallback)
+        }
+        let client = self.client
+        let stop = stopPolling
+        let finished = pollLoopFinished
+        let thread = Thread {
+            while !stop.isSet { rd_kafka_poll(client.handle, 50) }
+            finished.signal()
+        }
+        thread.name = "agentmesh.kafka.producer-poll"
+        thread.start()
+    }
+
+    deinit {
+        close()
+    }
+
+    /// Produces one record and waits until the broker acknowledged it (or it failed).
+    @discardableResult
+    public func send(_ message: OutgoingMessage) async throws -> DeliveryReport {
+        try await withCheckedThrowingContinuation { continuation in
+            do {
+                try enqueue(message) { continuation.resume(with: $0) }
+            } catch {
+                continuation.resume(throwing: error)
+            }
+        }
+    }
+
+    /// Hands one record to librdkafka's queue and returns at once; `onDelivery` runs on the
+    /// producer's poll thread when the broker acknowledged it or delivery failed for good.
+    /// Blocks briefly only while librdkafka's local queue is full (backpressure).
+    public func enqueue(_ message: OutgoingMessage, onDelivery: @escaping DeliveryCallback) throws {
+        let topic = try topicHandle(message.topic)
+        let box = Unmanaged.passRetained(DeliveryBox(onDelivery)).toOpaque()
+        var headers: OpaquePointer? = nil
+        if !message.headers.isEmpty {
+            headers = rd_kafka_headers_new(message.headers.count)
+            for header in message.headers {
+                header.value.withUnsafeBytes { value in
+                    _ = rd_kafka_header_add(headers, header.key, -1, value.baseAddress, value.count)
+                }
+            }
+        }
+        let partition = message.partition ?? RD_KAFKA_PARTITION_UA
+        while true {
+            let result: rd_kafka_resp_err_t = message.value.withUnsafeBytes { value in
+                withOptionalBytes(message.key) { key in
+                    agentmesh_produce(
+                        client.handle, topic, partition, key.baseAddress, key.count,
+                        value.baseAddress, value.count, headers, 0, box)
+                }
+            }
+            if result == RD_KAFKA_RESP_ERR_NO_ERROR { return }
+            if result == RD_KAFKA_RESP_ERR__QUEUE_FULL {
+                // The poll thread frees queue space as deliveries complete.
+                usleep(500)
+                continue
+            }
+            // On failure librdkafka did not take the headers or the opaque.
+            if let headers { rd_kafka_headers_destroy(headers) }
+            Unmanaged<DeliveryBox>.fromOpaque(box).release()
+            throw KafkaError(result, context: "produce to \(message.topic)")
+        }
+    }
+
+    /// Waits until every queued record is delivered or `timeout` passes.
+    public func flush(timeout: Duration = .seconds(30)) throws {
+        let result = rd_kafka_flush(client.handle, Int32(timeout.milliseconds))
+        if result != RD_KAFKA_RESP_ERR_NO_ERROR {
+            throw KafkaError(result, context: "flush: \(rd_kafka_outq_len(client.handle)) records still queued")
+        }
+    }
+
+    /// Records queued or in flight to the broker.
+    public var queuedCount: Int { Int(rd_kafka_outq_len(client.handle)) }
+
+    /// Flushes what is queued (up to `timeout`), then stops the poll thread. Idempotent.
+    public func close(timeout: Duration = .seconds(30)) {
+        lock.lock()
+        if isClosed {
+            lock.unlock()
+            return
+        }
+        isClosed = true
+        let handles = topicHandles
+        topicHandles = [:]
+        lock.unlock()
+        do { try flush(timeout: timeout) } catch { logger.error("producer closed with undelivered records: \(error)") }
+        stopPolling.set()
+        pollLoopFinished.wait()
+        for handle in handles.values { rd_kafka_topic_destroy(handle) }
+    }
+
+    private func topicHandle(_ name: String) throws -> OpaquePointer {
+        lock.lock()
+        defer { lock.unlock() }
+        if isClosed { throw KafkaError.closed("producer") }
+        if let handle = topicHandles[name] { return handle }
+        guard let handle = rd_kafka_topic_new(client.handle, name, nil) else {
+            throw KafkaError(rd_kafka_last_error(), context: "topic \(name)")
+        }
+        topicHandles[name] = handle
+        return handle
+    }
+}
+
+/// Carries the caller's delivery callback through librdkafka as the message opaque.
+private final class DeliveryBox {
+    let callback: KafkaProducer.DeliveryCallback
+    init(_ callback: @escaping KafkaProducer.DeliveryCallback) { self.callback = callback }
+}
+
+private func deliveryReportCallback(_ rk: OpaquePointer?, _ message: UnsafePointer<rd_kafka_message_t>?, _ opaque: UnsafeMutableRawPointer?) {
+    guard let message, let boxPointer = message.pointee._private else { return }
+    let box = Unmanaged<DeliveryBox>.fromOpaque(boxPointer).takeRetainedValue()
+    let topic = String(cString: rd_kafka_topic_name(message.pointee.rkt))
+    if message.pointee.err == RD_KAFKA_RESP_ERR_NO_ERROR {
+        box.callback(.success(DeliveryReport(topic: topic, partition: message.pointee.partition, offset: message.pointee.offset)))
+    } else {
+        box.callback(.failure(KafkaError(message.pointee.err, context: "delivery to \(topic)")))
+    }
+}
+
+func withOptionalBytes<R>(_ bytes: [UInt8]?, _ body: (UnsafeRawBufferPointer) -> R) -> R {
+    guard let bytes else { return body(UnsafeRawBufferPointer(start: nil, count: 0)) }
+    return bytes.withUnsafeBytes(body)
+}
+
+/// A flag set once from any thread.
+final class ManagedAtomicFlag: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value = false
+
+    var isSet: Bool {
+        lock.lock()
+        defer { lock.unlock() }
+        return value
+    }
+
+    func set() {
+        lock.lock()
+        value = true
+        lock.unlock()
+    }
+}
+
+extension Duration {
+    var milliseconds: Int64 {
+        let (seconds, attoseconds) = components
+        return seconds * 1000 + attoseconds / 1_000_000_000_000_000
+    }
+}

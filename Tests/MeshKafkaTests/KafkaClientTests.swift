@@ -1,0 +1,73 @@
+import MeshKafka
+import XCTest
+
+final class KafkaClientTests: XCTestCase {
+    func testRecordsKeepKeyValueAndHeadersThroughTheBroker() async throws {
+        let fixture = try EmbeddedClusterFixture()
+        try fixture.cluster.createTopic("roundtrip", partitions: 3)
+        let producer = try fixture.producer()
+        let headers = [KafkaHeader(key: "ce_id", string: "e-1"), KafkaHeader(key: "bin", value: [0, 255, 1])]
+        let report = try await producer.send(
+            OutgoingMessage(topic: "roundtrip", key: Array("k".utf8), value: [1, 2, 3], headers: headers, partition: 2))
+        XCTAssertEqual(report.partition, 2)
+        XCTAssertEqual(report.offset, 0)
+
+        let consumer = try KafkaConsumer(
+            configuration: fixture.configuration,
+            subscription: .partitions([TopicPartition(topic: "roundtrip", partition: 2)]), logger: fixture.logger)
+        var iterator = consumer.messages.makeAsyncIterator()
+        let next = await iterator.next()
+        let message = try XCTUnwrap(next)
+        XCTAssertEqual(message.value, [1, 2, 3])
+        XCTAssertEqual(message.key, Array("k".utf8))
+        XCTAssertEqual(message.headers, headers)
+        XCTAssertEqual(message.headers.string("ce_id"), "e-1")
+        XCTAssertEqual(message.topicPartition, TopicPartition(topic: "roundtrip", partition: 2))
+        XCTAssertGreaterThan(message.timestampMs, 0)
+        consumer.close()
+        producer.close()
+    }
+
+    func testProduceToAMissingBrokerFailsWithATypedRetriableError() async throws {
+        let producer = try KafkaProducer(
+            configuration: KafkaConfiguration(bootstrapServers: "127.0.0.1:1", properties: ["message.timeout.ms": "500"]),
+            logger: .init(label: "test"))
+        do {
+            try await producer.send(OutgoingMessage(topic: "nowhere", value: [1]))
+            XCTFail("delivery to an unreachable broker must fail")
+        } catch let error as KafkaError {
+            XCTAssertEqual(error.name, "_MSG_TIMED_OUT")
+            XCTAssertTrue(error.isRetriable)
+        }
+        producer.close(timeout: .milliseconds(100))
+    }
+
+    func testIdempotentProducerLosesNothingWhileABrokerGoesDownAndComesBack() async throws {
+        let fixture = try EmbeddedClusterFixture()
+        try fixture.cluster.createTopic("faults", partitions: 3, replicationFactor: 3)
+        let producer = try fixture.producer()
+        let first = (0..<100).map { "a\($0)" }
+        let second = (0..<100).map { "b\($0)" }
+        try await produce(producer, topic: "faults", values: first)
+        try fixture.cluster.setBrokerDown(1)
+        let sending = Task { try await produce(producer, topic: "faults", values: second) }
+        try await Task.sleep(for: .milliseconds(500))
+        try fixture.cluster.setBrokerUp(1)
+        try await sending.value
+
+        let consumer = try KafkaConsumer(
+            configuration: fixture.configuration,
+            subscription: .partitions((0..<3).map { TopicPartition(topic: "faults", partition: $0) }),
+            logger: fixture.logger)
+        let collector = Collector()
+        let reading = startConsuming(consumer, into: collector)
+        try await eventually("200 records read") { await collector.messages.count >= 200 }
+        try await Task.sleep(for: .milliseconds(300))  // a duplicate would show up now
+        let values = await collector.values
+        XCTAssertEqual(values.count, 200, "no duplicates")
+        XCTAssertEqual(Set(values), Set(first + second), "no loss")
+        consumer.close()
+        reading.cancel()
+        producer.close()
+    }
+}
