@@ -1,0 +1,77 @@
+import CRdKafka
+import Foundation
+import Logging
+
+/// Measures what librdkafka alone achieves: raw byte records produced and consumed with
+/// direct C calls, no Swift message types, no headers. Benchmarks report the mesh's own
+/// paths as a ratio of this figure measured in the same run, because absolute rates on a
+/// shared machine mean little.
+public enum RawThroughputProbe {
+    public struct Result: Sendable {
+        public var records: Int
+        public var seconds: Double
+        public var recordsPerSecond: Double { Double(records) / seconds }
+    }
+
+    /// Produces `count` records of `size` bytes to `topic` (partition 0; use a fresh, empty
+    /// topic) while a consumer assigned to that partition reads them from the beginning;
+    /// returns the time from the first produce to the last record read.
+    public static func run(configuration: KafkaConfiguration, topic: String, count: Int, size: Int, logger: Logger) throws -> Result {
+        let producer = try RDKafkaClient(
+            kind: .producer, properties: configuration.withDefaults(KafkaProducer.defaultProperties).properties,
+            callbacks: RDKafkaCallbacks(logger: logger))
+        var consumerProperties = configuration.withDefaults(KafkaConsumer.defaultProperties).properties
+        consumerProperties["group.id"] = "agentmesh-raw-probe"
+        consumerProperties["enable.auto.commit"] = "false"
+        let consumer = try RDKafkaClient(
+            kind: .consumer, properties: consumerProperties, callbacks: RDKafkaCallbacks(logger: logger))
+        rd_kafka_poll_set_consumer(consumer.handle)
+        let assignment = makePartitionList(
+            [TopicPartition(topic: topic, partition: 0)], offsets: [Int64(RD_KAFKA_OFFSET_BEGINNING)])
+        rd_kafka_assign(consumer.handle, assignment)
+        rd_kafka_topic_partition_list_destroy(assignment)
+        defer { rd_kafka_consumer_close(consumer.handle) }
+        let queue = rd_kafka_queue_get_consumer(consumer.handle)
+        defer { rd_kafka_queue_destroy(queue) }
+
+        let payload = [UInt8](repeating: 0x61, count: size)
+        let produced = DispatchSemaphore(value: 0)
+        let start = DispatchTime.now()
+        let producing = Thread {
+            let topicHandle = rd_kafka_topic_new(producer.handle, topic, nil)
+            defer {
+                rd_kafka_topic_destroy(topicHandle)
+                produced.signal()
+            }
+            payload.withUnsafeBytes { value in
+                for _ in 0..<count {
+                    while agentmesh_produce(
+                        producer.handle, topicHandle, 0, nil, 0, value.baseAddress, value.count, nil, 0, nil)
+                        == RD_KAFKA_RESP_ERR__QUEUE_FULL
+                    {
+                        rd_kafka_poll(producer.handle, 1)
+                    }
+                    rd_kafka_poll(producer.handle, 0)
+                }
+            }
+            rd_kafka_flush(producer.handle, 60_000)
+        }
+        producing.start()
+        defer { produced.wait() }  // the producer handle must outlive its thread
+        var received = 0
+        var batch = [UnsafeMutablePointer<rd_kafka_message_t>?](repeating: nil, count: 256)
+        let deadline = DispatchTime.now().uptimeNanoseconds + 120_000_000_000
+        while received < count {
+            guard DispatchTime.now().uptimeNanoseconds < deadline else {
+                throw KafkaError(RD_KAFKA_RESP_ERR__TIMED_OUT, context: "raw probe read \(received) of \(count)")
+            }
+            let n = rd_kafka_consume_batch_queue(queue, 100, &batch, batch.count)
+            for index in 0..<max(n, 0) {
+                if batch[index]!.pointee.err == RD_KAFKA_RESP_ERR_NO_ERROR { received += 1 }
+                rd_kafka_message_destroy(batch[index])
+            }
+        }
+        let seconds = Double(DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1e9
+        return Result(records: received, seconds: seconds)
+    }
+}
