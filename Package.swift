@@ -50,11 +50,19 @@ let package = Package(
             ],
             swiftSettings: swift5),
 
+        .target(
+            name: "MeshCLI",
+            dependencies: [
+                "MeshTransport", "MeshKafka", "MeshLogging",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: swift5),
+
         // MARK: Executables
         .executableTarget(
             name: "meshctl",
             dependencies: [
-                "MeshTransport", "MeshWire", "MeshSigning", "MeshCatalog", "MeshKafka", "MeshLogging",
+                "MeshCLI", "MeshTransport", "MeshWire", "MeshSigning", "MeshCatalog", "MeshKafka", "MeshLogging",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
