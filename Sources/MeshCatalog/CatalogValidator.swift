@@ -250,9 +250,13 @@ struct CatalogValidator {
             log.error(catalogLocation, "catalog", field: "dead_letter", "no dead-letter topic is declared",
                       fix: "mark one topic with `dead_letter: true`")
         }
-        for extra in deadLetters.dropFirst() {
-            log.error(extra.at("dead_letter"), extra.subject, field: "dead_letter",
-                      "a second dead-letter topic; \(deadLetters[0].subject) at \(deadLetters[0].at("dead_letter")) is one already",
+        guard deadLetters.count > 1 else { return }
+        // Which one is wrong is not ours to guess: point at each, naming the others.
+        for topic in deadLetters {
+            let others = deadLetters.filter { $0.at("dead_letter") != topic.at("dead_letter") }
+                .map { "\($0.subject) at \($0.at("dead_letter"))" }
+            log.error(topic.at("dead_letter"), topic.subject, field: "dead_letter",
+                      "\(deadLetters.count) dead-letter topics are declared; also \(others.joined(separator: ", "))",
                       fix: "keep exactly one topic with `dead_letter: true`")
         }
     }

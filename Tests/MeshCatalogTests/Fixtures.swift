@@ -91,12 +91,17 @@ enum Fixtures {
     ) -> (yaml: String, line: Int) {
         var lines = yaml.components(separatedBy: "\n")
         let start = line(of: "- name: \(entry)", in: yaml)
-        var index = start  // 0-based index of the line after `- name:`
-        while index < lines.count, !lines[index].trimmingCharacters(in: .whitespaces).hasPrefix("\(field):") {
+        var index = start - 1  // 0-based index of the `- name:` line
+        func fieldName(_ line: String) -> Bool {
+            var text = line.trimmingCharacters(in: .whitespaces)
+            if text.hasPrefix("- ") { text.removeFirst(2) }
+            return text.hasPrefix("\(field):")
+        }
+        while index < lines.count, !fieldName(lines[index]) {
             index += 1
         }
         precondition(index < lines.count, "\(field) not found in \(entry)")
-        let indent = lines[index].prefix { $0 == " " }
+        let indent = lines[index].prefix { $0 == " " || $0 == "-" }
         lines[index] = "\(indent)\(field): \(value)"
         return (lines.joined(separator: "\n"), index + 1)
     }
