@@ -16,6 +16,8 @@ struct FieldReader {
     let location: SourceLocation
     let log: IssueLog
     private var entries: [String: (key: Node, value: Node)] = [:]
+    /// Known fields that an unknown key was probably meant to be (already reported).
+    private var misspelt: Set<String> = []
 
     init(_ mapping: Node.Mapping, file: String, subject: String, known: [String], log: IssueLog) {
         self.file = file
@@ -33,6 +35,7 @@ struct FieldReader {
                 log.error(keyLocation, subject, field: name, "unknown field",
                           fix: Suggestions.didYouMean(name, in: known,
                                                       otherwise: "known fields: \(known.joined(separator: ", "))"))
+                if let meant = Suggestions.closest(to: name, in: known) { misspelt.insert(meant) }
                 continue
             }
             entries[name] = (key, value)
@@ -52,10 +55,10 @@ struct FieldReader {
 
     func has(_ field: String) -> Bool { entries[field] != nil }
 
-    /// The raw value node; logs a missing required field.
+    /// The raw value node; logs a missing required field (unless a misspelling of it was reported).
     func node(_ field: String, required: Bool, example: String) -> Node? {
         if let entry = entries[field] { return entry.value }
-        if required {
+        if required, entries[field] == nil, !misspelt.contains(field) {
             log.error(location, subject, field: field, "missing required field", fix: "add `\(field): \(example)`")
         }
         return nil
