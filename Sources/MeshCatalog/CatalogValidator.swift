@@ -131,6 +131,10 @@ struct CatalogValidator {
                 log.error(type.location, subject, field: "types", "type \"\(type.value)\" is listed twice", fix: "remove one")
             }
         }
+        if let types = topic.types, types.isEmpty, !topic.typesAreAny, topic.reader.has("types") {
+            log.error(topic.at("types"), subject, field: "types", "the topic carries no envelope types",
+                      fix: "list the types it carries, or write `types: any` for raw bytes")
+        }
         var producible: Set<String> = []
         for (role, types) in topic.producerTypes {
             for type in types {

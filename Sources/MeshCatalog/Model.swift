@@ -20,7 +20,9 @@ public struct SourceLocation: Sendable, Hashable, CustomStringConvertible {
     public var description: String { "\(file):\(line)" }
 }
 
-/// What a role is in the mesh; decides which rules apply to it.
+/// What a role is in the mesh; decides which rules apply to it:
+/// `orchestrator` inputs define co-partitioning, each `agent` needs a task topic, the
+/// `audit` role must consume every topic, a `person` acts through an `operator` tool.
 public enum RoleKind: String, Sendable, CaseIterable, Hashable {
     case orchestrator, agent, reviewer, compliance, audit, `operator`, person
 }
@@ -51,8 +53,11 @@ public enum TopicKey: String, Sendable, CaseIterable, Hashable {
 
 /// Kafka's `cleanup.policy`.
 public enum CleanupPolicy: String, Sendable, CaseIterable, Hashable {
+    /// Records are deleted after the retention time.
     case delete
+    /// Only the latest record per key is kept.
     case compact
+    /// Compacted, and records older than the retention time are deleted too.
     case compactDelete = "compact,delete"
 }
 

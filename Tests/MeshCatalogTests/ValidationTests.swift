@@ -228,6 +228,29 @@ final class ValidationTests: XCTestCase {
         assertReports(error, line: line, field: "producers", "does not carry")
     }
 
+    func testEmptyTypesList() {
+        let (yaml, line) = Fixtures.setting("types", of: "mesh.results", to: "[]")
+        assertReports(Fixtures.error(yaml), line: line, field: "types", "carries no envelope types", "types: any")
+    }
+
+    func testDeclaredTypeNobodyMayWriteWarns() throws {
+        let (yaml, line) = Fixtures.setting(
+            "types", of: "mesh.objectives",
+            to: "[agentmesh.objective.submitted.v1, agentmesh.objective.cancel_requested.v1]")
+        let (granted, _) = Fixtures.setting(
+            "producers", of: "mesh.objectives", to: "{meshctl: [agentmesh.objective.submitted.v1]}", in: yaml)
+        let catalog = try CatalogLoader.parse(yaml: granted, fileName: Fixtures.fileName)
+        XCTAssertEqual(catalog.warnings.map(\.location.line), [line])
+        XCTAssertTrue(catalog.warnings[0].description.contains(
+            "no producer may write \"agentmesh.objective.cancel_requested.v1\""), catalog.warnings[0].description)
+        XCTAssertFalse(catalog.mayProduce(role: "meshctl", type: "agentmesh.objective.cancel_requested.v1", on: "mesh.objectives"))
+    }
+
+    func testActsThroughOnlyForPersons() {
+        let (yaml, line) = Fixtures.adding("acts_through: meshctl", to: "coding")
+        assertReports(Fixtures.error(yaml), line: line, field: "acts_through", "only a person")
+    }
+
     func testActsThroughMustNameAnOperator() {
         let yaml = Fixtures.base.replacingOccurrences(
             of: "    description: cli\n",
