@@ -1,0 +1,37 @@
+import XCTest
+@testable import MeshCatalog
+
+final class ShippedCatalogTests: XCTestCase {
+    func testShippedCatalogLoadsWithoutErrorsOrWarnings() throws {
+        let catalog: Catalog
+        do {
+            catalog = try CatalogLoader.load(directory: Fixtures.topicsDirectory)
+        } catch {
+            return XCTFail("shipped catalog rejected:\n\(error)")
+        }
+        XCTAssertEqual(catalog.version, 1)
+        XCTAssertEqual(catalog.warnings, [], catalog.warnings.map(\.description).joined(separator: "\n"))
+        XCTAssertEqual(catalog.roles.count, 12)
+        XCTAssertEqual(catalog.topics.count, 14)
+    }
+
+    func testBaseFixtureIsValid() throws {
+        let catalog = try CatalogLoader.parse(yaml: Fixtures.base, fileName: Fixtures.fileName)
+        XCTAssertEqual(catalog.topics.map(\.name),
+                       ["mesh.objectives", "mesh.results", "mesh.tasks.coding", "mesh.deadletter"])
+    }
+
+    func testShippedCatalogUsesEveryStandardEnvelopeType() throws {
+        let catalog = try CatalogLoader.load(directory: Fixtures.topicsDirectory)
+        var carried: Set<String> = []
+        for topic in catalog.topics {
+            if case .only(let names) = topic.types { carried.formUnion(names) }
+        }
+        XCTAssertEqual(carried, MeshEnvelopeTypes.standard)
+    }
+
+    func testLoadSingleFileNamesParentFolder() throws {
+        let catalog = try CatalogLoader.load(file: Fixtures.topicsDirectory.appendingPathComponent("mesh.yaml"))
+        XCTAssertEqual(catalog.topics.first?.location.file, "Topics/mesh.yaml")
+    }
+}
