@@ -53,7 +53,7 @@ let package = Package(
         .target(
             name: "MeshCLI",
             dependencies: [
-                "MeshTransport", "MeshKafka", "MeshLogging",
+                "MeshTransport", "MeshKafka", "MeshLogging", "MeshCatalog",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swift5),

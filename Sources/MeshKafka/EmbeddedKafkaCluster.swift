@@ -28,7 +28,7 @@ public final class EmbeddedKafkaCluster: @unchecked Sendable {
         precondition(brokers >= 1, "a cluster needs at least one broker")
         // The mock cluster needs a client handle to live in; it is never used for traffic.
         host = try RDKafkaClient(
-            kind: .producer, properties: ["bootstrap.servers": ""],
+            kind: .producer, properties: ["bootstrap.servers": "", "log_level": "3"],
             callbacks: RDKafkaCallbacks(logger: logger))
         guard let cluster = rd_kafka_mock_cluster_new(host.handle, Int32(brokers)) else {
             throw KafkaError.configuration("cannot start the embedded Kafka cluster")

@@ -69,7 +69,10 @@ private func rdkafkaLogCallback(_ rk: OpaquePointer?, _ level: Int32, _ facility
     let text = message.map { String(cString: $0) } ?? ""
     let fac = facility.map { String(cString: $0) } ?? ""
     // syslog levels: 0 emerg … 3 err, 4 warning, 5 notice, 6 info, 7 debug
-    let swiftLevel: Logger.Level = level <= 3 ? .error : level == 4 ? .warning : level <= 6 ? .info : .debug
+    var swiftLevel: Logger.Level = level <= 3 ? .error : level == 4 ? .warning : level <= 6 ? .info : .debug
+    // One properties file serves producers and consumers alike (as with Kafka's own tools);
+    // librdkafka's note that it ignores the other kind's settings is not worth a warning.
+    if fac == "CONFWARN" && text.contains("will be ignored by this") { swiftLevel = .debug }
     callbacks.logger.log(level: swiftLevel, "\(text)", metadata: ["librdkafka": "\(fac)"])
 }
 

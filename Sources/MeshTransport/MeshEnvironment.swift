@@ -56,13 +56,28 @@ public struct MeshEnvironment: Sendable {
     public func writeBrokerFile(bootstrapServers: String, clientProperties: [String: String]) throws {
         try FileManager.default.createDirectory(at: home, withIntermediateDirectories: true)
         var lines = ["# written by `meshctl broker` while it runs; removed when it stops",
+                     "# pid=\(getpid())",
                      "bootstrap.servers=\(bootstrapServers)"]
         lines += clientProperties.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }
         try Data((lines.joined(separator: "\n") + "\n").utf8).write(to: brokerFile, options: .atomic)
     }
 
+    /// Removes the broker file if this process wrote it.
     public func removeBrokerFile() {
-        try? FileManager.default.removeItem(at: brokerFile)
+        if brokerFilePID() == getpid() { try? FileManager.default.removeItem(at: brokerFile) }
+    }
+
+    /// The process id of a broker still running for this home, if any (a file left by a
+    /// broker that crashed does not count).
+    public func runningBrokerPID() -> Int32? {
+        guard let pid = brokerFilePID(), pid != getpid(), kill(pid, 0) == 0 else { return nil }
+        return pid
+    }
+
+    private func brokerFilePID() -> Int32? {
+        guard let text = try? String(contentsOf: brokerFile, encoding: .utf8) else { return nil }
+        let line = text.split(separator: "\n").first { $0.hasPrefix("# pid=") }
+        return line.flatMap { Int32($0.dropFirst("# pid=".count)) }
     }
 }
 

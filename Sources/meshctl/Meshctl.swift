@@ -1,0 +1,18 @@
+import ArgumentParser
+
+@main
+struct Meshctl: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "meshctl",
+        abstract: "Operate an AgentMesh: the embedded broker, topics, keys and benchmarks.",
+        discussion: """
+            Local run, no flags needed:
+              meshctl broker &          # embedded Kafka-protocol broker, catalog topics created
+              meshctl keys init         # signing keys for every role (./.agentmesh/keys)
+              meshctl topics list       # what flows where
+
+            Against a real cluster, pass --bootstrap (or AGENTMESH_BOOTSTRAP) and any librdkafka
+            property with --kafka-config <file.properties> or -X key=value.
+            """,
+        subcommands: [BrokerCommand.self, TopicsCommand.self])
+}
