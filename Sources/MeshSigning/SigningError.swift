@@ -22,6 +22,8 @@ public enum SigningError: Error, Equatable, Sendable {
     case duplicateKeyId(String)
     /// A principal name that cannot be used as a key-id prefix and directory name.
     case invalidPrincipalName(String)
+    /// A principal listed twice (as two roles, two people, or both a role and a person).
+    case duplicatePrincipal(String)
     /// The key ring has no active key for this principal.
     case noActiveKey(principal: String)
     /// A key ring file is malformed; `keyId` and `field` locate the problem when known.
@@ -65,6 +67,8 @@ extension SigningError: CustomStringConvertible {
         case .invalidPrincipalName(let name):
             return "invalid principal name \"\(name)\": use letters, digits, '.', '_' or '-', "
                 + "not starting with '.' or '-'"
+        case .duplicatePrincipal(let name):
+            return "principal \"\(name)\" is listed more than once; each role and person needs one distinct name"
         case .noActiveKey(let principal):
             return "no active key for \"\(principal)\" in the key ring; "
                 + "create one with meshctl keys init or meshctl keys rotate"

@@ -16,7 +16,7 @@ public final class Ed25519PrivateKey: @unchecked Sendable {
     /// A new key from a fresh random 32-byte seed.
     public static func generate() throws -> Ed25519PrivateKey {
         var seed = try SecureRandom.bytes(count: Ed25519.keyByteCount)
-        defer { OPENSSL_cleanse(&seed, seed.count) }
+        defer { wipe(&seed) }
         return try Ed25519PrivateKey(rawRepresentation: seed)
     }
 

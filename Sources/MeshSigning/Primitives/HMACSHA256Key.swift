@@ -31,7 +31,7 @@ public final class HMACSHA256Key: @unchecked Sendable {
         var key = Array(secret)
         let keyLength = key.count
         if key.isEmpty { key = [0] }
-        defer { OPENSSL_cleanse(&key, key.count) }
+        defer { wipe(&key) }
         let keyed: Int32 = "digest".withCString { name in
             "SHA256".withCString { digest in
                 var params = [
