@@ -5,6 +5,11 @@
 /// process that can verify a role's HMAC output could also forge it. Ed25519 verifiers hold only
 /// public keys, so no role can sign as another and signatures stay non-repudiable; it costs
 /// more CPU per message. People always use Ed25519.
+///
+/// Measured cost for a 1 KiB message (release build, OpenSSL 3.0, shared 2-core Debian VM
+/// under load, so upper bounds): HMAC-SHA256 sign ≈ 1.3 µs, verify ≈ 1.9 µs; Ed25519 sign
+/// ≈ 52 µs, verify ≈ 131 µs (`openssl speed ed25519` gives the same 54 µs / 145 µs there).
+/// See `MeasurementTests` to re-measure.
 public enum SigningAlgorithm: String, Sendable, Hashable, CaseIterable, Codable {
     /// HMAC-SHA256 (RFC 2104, FIPS 198-1): a shared 32-byte secret, 32-byte tags.
     case hmacSHA256 = "hmac-sha256"

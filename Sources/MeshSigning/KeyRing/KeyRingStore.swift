@@ -42,7 +42,7 @@ public enum KeyRingStore {
         return entries.map(\.metadata).sorted { $0.keyId < $1.keyId }
     }
 
-    /// Gives `principal` a new active key (same algorithm and kind as its latest key) and
+    /// Gives `principal` a new active key (same algorithm and kind as its current key) and
     /// retires its current active key, which keeps verifying what it already signed.
     /// - Returns: the metadata of the new key.
     /// - Throws: `noActiveKey` when the ring has no key at all for `principal`.
@@ -50,7 +50,9 @@ public enum KeyRingStore {
     public static func rotate(principal: String, at directory: String, now: Date = Date()) throws -> KeyMetadata {
         let layout = KeyRingLayout(directory: directory)
         var entries = try TrustFile.read(layout.trustFile)
-        guard let latest = entries.filter({ $0.metadata.principal == principal }).max(by: { $0.metadata.created < $1.metadata.created })
+        let own = entries.filter { $0.metadata.principal == principal }
+        // The active key decides algorithm and kind; after a revocation, the newest key does.
+        guard let latest = own.first(where: { $0.metadata.status == .active }) ?? own.max(by: { $0.metadata.created < $1.metadata.created })
         else { throw SigningError.noActiveKey(principal: principal) }
         let fresh = try createKey(layout, principal: principal, kind: latest.metadata.principalKind,
                                   algorithm: latest.metadata.algorithm, now: now,
