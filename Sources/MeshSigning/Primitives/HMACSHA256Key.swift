@@ -5,8 +5,8 @@ import Foundation
 ///
 /// The `EVP_MAC` algorithm is fetched and keyed once, at construction. Each call takes a
 /// pre-keyed context from a small pool, re-initialises it (which restores the keyed inner state
-/// without re-deriving the key pads) and returns it, so the hot path does no fetching and, in
-/// steady state, no allocation inside libcrypto. Safe to use from many threads at once.
+/// without re-deriving the key pads) and returns it, so the hot path does no algorithm fetch
+/// and no key setup. Safe to use from many threads at once.
 public final class HMACSHA256Key: @unchecked Sendable {
     /// Length of an HMAC-SHA256 tag in bytes.
     public static let tagByteCount = 32
