@@ -1,0 +1,71 @@
+import ArgumentParser
+import Foundation
+import MeshCLI
+import MeshCatalog
+import MeshSigning
+import MeshTransport
+
+struct KeysCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "keys",
+        abstract: "Create, rotate and list the signing keys of roles and people.",
+        discussion: """
+            Every envelope is signed by the role that emits it and verified by every receiver
+            before anything else. Role keys use HMAC-SHA256 by default (about 2 µs per message)
+            or Ed25519 (--algorithm ed25519: verifiers hold only public keys, so no role can
+            forge another's output, at about 50 µs to sign and 130 µs to verify). People's
+            approval keys are always Ed25519. Key ids carry the principal and date so keys rotate:
+            retired keys keep verifying what they signed.
+            """,
+        subcommands: [Init.self, Rotate.self, List.self])
+
+    struct Init: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Create a key ring with one key per catalog role and per person (local runs).")
+        @OptionGroup var catalog: CatalogOptions
+        @Option(help: ArgumentHelp("State folder. Default: $AGENTMESH_HOME, else ./.agentmesh.", valueName: "dir"))
+        var home: String?
+        @Option(help: "Role key algorithm: hmac-sha256 or ed25519.")
+        var algorithm: String = SigningAlgorithm.hmacSHA256.rawValue
+        @Option(parsing: .upToNextOption, help: "People who sign approvals (Ed25519 keys), e.g. --people alice bob.")
+        var people: [String] = []
+        @Flag(help: "Replace an existing key ring (every existing key is deleted).") var force = false
+
+        func run() async throws {
+            guard let algorithm = SigningAlgorithm(rawValue: algorithm) else {
+                throw ValidationError("--algorithm must be hmac-sha256 or ed25519")
+            }
+            let roles = try catalog.load().roles.filter { $0.kind != .person }.map(\.name)
+            let directory = MeshEnvironment(home: home).keysDirectory.path
+            let created = try KeyRingStore.initialize(
+                at: directory, roles: roles, people: people, algorithm: algorithm, overwrite: force)
+            print("created \(created.count) keys in \(directory)")
+            for key in created { print("  \(key.keyId)  \(key.algorithm.rawValue)  \(key.principalKind.rawValue) \(key.principal)") }
+        }
+    }
+
+    struct Rotate: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Give a principal a new active key; the old one is retired but still verifies.")
+        @Argument(help: "Role or person whose key rotates.") var principal: String
+        @Option(help: ArgumentHelp("State folder. Default: $AGENTMESH_HOME, else ./.agentmesh.", valueName: "dir"))
+        var home: String?
+
+        func run() async throws {
+            let key = try KeyRingStore.rotate(principal: principal, at: MeshEnvironment(home: home).keysDirectory.path)
+            print("\(principal): new active key \(key.keyId); restart its processes to sign with it")
+        }
+    }
+
+    struct List: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List the keys of the ring.")
+        @Option(help: ArgumentHelp("State folder. Default: $AGENTMESH_HOME, else ./.agentmesh.", valueName: "dir"))
+        var home: String?
+
+        func run() async throws {
+            for key in try KeyRingStore.listKeys(in: MeshEnvironment(home: home).keysDirectory.path) {
+                print("\(key.keyId)  \(key.algorithm.rawValue)  \(key.status.rawValue)  \(key.principalKind.rawValue) \(key.principal)")
+            }
+        }
+    }
+}
