@@ -2,7 +2,7 @@
 # `make help` lists the targets.
 
 SWIFT        ?= swift
-APT_PACKAGES := librdkafka-dev libprotobuf-c-dev protobuf-c-compiler libssl-dev pkg-config kcat
+APT_PACKAGES := librdkafka-dev libprotobuf-c-dev protobuf-c-compiler libssl-dev libsqlite3-dev libpq-dev postgresql pkg-config kcat
 
 .PHONY: help deps build proto proto-check test demo bench clean
 

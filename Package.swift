@@ -24,6 +24,13 @@ let package = Package(
         .systemLibrary(
             name: "COpenSSL", path: "Sources/COpenSSL",
             pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
+        .systemLibrary(
+            name: "CSQLite", path: "Sources/CSQLite",
+            pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
+        // PostgreSQL through libpq keeps the build free of a second TLS stack (BoringSSL).
+        .systemLibrary(
+            name: "CLibPQ", path: "Sources/CLibPQ",
+            pkgConfig: "libpq", providers: [.apt(["libpq-dev"])]),
         // protoc-c output for Proto/agentmesh.proto (generated, committed; `make proto`).
         .target(
             name: "CMeshProto", dependencies: ["CProtobufC"],
@@ -33,6 +40,7 @@ let package = Package(
         .target(name: "MeshWire", dependencies: ["CMeshProto"], swiftSettings: swift5),
         .target(name: "MeshSigning", dependencies: ["COpenSSL"], swiftSettings: swift5),
         .target(name: "MeshCatalog", dependencies: ["Yams"], swiftSettings: swift5),
+        .target(name: "MeshAudit", dependencies: ["CSQLite", "CLibPQ", "MeshSigning"], swiftSettings: swift5),
         .target(name: "MeshCompliance", dependencies: ["Yams", "COpenSSL"], swiftSettings: swift5),
         .target(
             name: "MeshLogging",
@@ -72,6 +80,7 @@ let package = Package(
         .testTarget(name: "MeshWireTests", dependencies: ["MeshWire"], swiftSettings: swift5),
         .testTarget(name: "MeshSigningTests", dependencies: ["MeshSigning"], swiftSettings: swift5),
         .testTarget(name: "MeshCatalogTests", dependencies: ["MeshCatalog"], swiftSettings: swift5),
+        .testTarget(name: "MeshAuditTests", dependencies: ["MeshAudit", "MeshSigning"], swiftSettings: swift5),
         .testTarget(name: "MeshComplianceTests", dependencies: ["MeshCompliance"], swiftSettings: swift5),
         .testTarget(name: "MeshKafkaTests", dependencies: ["MeshKafka"], swiftSettings: swift5),
         .testTarget(
