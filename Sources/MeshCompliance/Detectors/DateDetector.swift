@@ -8,6 +8,16 @@
 public struct DateDetector: TextDetector {
     public init() {}
 
+    static let may = Array("may".utf8)
+    static let of = Array("of ".utf8)
+    static let ordinals = ASCII.lowered(["st", "nd", "rd", "th"])
+
+    static let monthInitials: [Bool] = {
+        var table = [Bool](repeating: false, count: 256)
+        for c in "jfmasond".utf8 { table[Int(c)] = true }
+        return table
+    }()
+
     static let months: [([UInt8], Int)] = {
         let names = ["january", "february", "march", "april", "may", "june", "july", "august",
                      "september", "october", "november", "december"]
@@ -79,8 +89,9 @@ public struct DateDetector: TextDetector {
     // MARK: month-name forms
 
     private func monthName(_ t: ScanText, _ i: Int) -> Int? {
-        guard ASCII.isLetter(t.at(i)) else { return nil }
-        for (name, _) in Self.months where t.matchesLower(name, at: i) {
+        let c = ASCII.lower(t.at(i))
+        guard Self.monthInitials[Int(c)] else { return nil }
+        for (name, _) in Self.months where name[0] == c && t.matchesLower(name, at: i) {
             var e = i + name.count
             if !t.boundaryAfter(e) { continue }
             if t.at(e) == 0x2E && name.count <= 4 { e += 1 }
@@ -92,7 +103,7 @@ public struct DateDetector: TextDetector {
     /// `Jan 5`, `Jan 5, 2020`, `January 5th 2020`, `March 2020`.
     private func monthFirst(_ t: ScanText, _ i: Int) -> Int? {
         guard let mEnd = monthName(t, i) else { return nil }
-        let isMay = t.matchesLower(Array("may".utf8), at: i) && mEnd == i + 3
+        let isMay = t.matchesLower(Self.may, at: i) && mEnd == i + 3
         var j = mEnd
         guard ASCII.isSpace(t.at(j)) else { return nil }
         while ASCII.isSpace(t.at(j)) { j += 1 }
@@ -125,9 +136,9 @@ public struct DateDetector: TextDetector {
         if let s = ordinalSuffix(t, j) { j = s }
         guard ASCII.isSpace(t.at(j)) else { return nil }
         while ASCII.isSpace(t.at(j)) { j += 1 }
-        if t.matchesLower(Array("of ".utf8), at: j) { j += 3 }
+        if t.matchesLower(Self.of, at: j) { j += 3 }
         guard let mEnd = monthName(t, j) else { return nil }
-        let isMay = t.matchesLower(Array("may".utf8), at: j) && mEnd == j + 3
+        let isMay = t.matchesLower(Self.may, at: j) && mEnd == j + 3
         var k = mEnd
         if t.at(k) == 0x2C { k += 1 }
         if ASCII.isSpace(t.at(k)) {
@@ -140,7 +151,7 @@ public struct DateDetector: TextDetector {
     }
 
     private func ordinalSuffix(_ t: ScanText, _ e: Int) -> Int? {
-        for s in ["st", "nd", "rd", "th"] where t.matchesLower(Array(s.utf8), at: e) && t.boundaryAfter(e + 2) {
+        for s in Self.ordinals where t.matchesLower(s, at: e) && t.boundaryAfter(e + 2) {
             return e + 2
         }
         return nil

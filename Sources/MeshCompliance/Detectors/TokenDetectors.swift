@@ -45,12 +45,16 @@ public struct PrefixedTokenDetector: TextDetector {
 
     public let families: [Family]
     private let compiled: [([UInt8], Int)]  // (prefix bytes, family index), longest first
+    private let firstByte: [Bool]  // bytes that start some prefix
 
     public init(_ families: [Family]) {
         self.families = families
         var c: [([UInt8], Int)] = []
         for (k, f) in families.enumerated() { for p in f.prefixes { c.append((Array(p.utf8), k)) } }
         compiled = c.sorted { $0.0.count > $1.0.count }
+        var table = [Bool](repeating: false, count: 256)
+        for (p, _) in c { table[Int(p[0])] = true }
+        firstByte = table
     }
 
     public func scan(_ t: ScanText, into out: inout [DetectorMatch]) {
@@ -59,7 +63,11 @@ public struct PrefixedTokenDetector: TextDetector {
         var i = 0
         while i < n {
             let c = b[i]
-            guard ASCII.isAlnum(c), i == 0 || !(ASCII.isWord(b[i - 1]) || b[i - 1] == 0x2D) else { i += 1; continue }
+            guard firstByte[Int(c)], i == 0 || !(ASCII.isWord(b[i - 1]) || b[i - 1] == 0x2D) else {
+                i += 1
+                while i < n && ASCII.isWord(b[i]) { i += 1 }
+                continue
+            }
             var matchedEnd = -1
             var kind = ""
             for (prefix, fam) in compiled where prefix[0] == c && i + prefix.count <= n {
