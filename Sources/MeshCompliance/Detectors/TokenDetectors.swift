@@ -63,8 +63,8 @@ public struct PrefixedTokenDetector: TextDetector {
         var i = 0
         while i < n {
             let c = b[i]
+            if !ASCII.isWord(c) { i += 1; continue }
             guard firstByte[Int(c)], i == 0 || !(ASCII.isWord(b[i - 1]) || b[i - 1] == 0x2D) else {
-                i += 1
                 while i < n && ASCII.isWord(b[i]) { i += 1 }
                 continue
             }
