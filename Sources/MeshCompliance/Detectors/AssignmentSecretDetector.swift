@@ -9,6 +9,8 @@
 /// that many characters from `valueAlphabet` (used for AWS secret keys: 40 × `[A-Za-z0-9/+=]`).
 public struct AssignmentSecretDetector: TextDetector {
     let keys: [[UInt8]]
+    /// Lowercase last bytes of the keys (cheap pre-filter on identifier ends).
+    let finals: [Bool]
     public let kind: String
     public let minLength: Int
     public let minDistinct: Int
@@ -25,6 +27,9 @@ public struct AssignmentSecretDetector: TextDetector {
     public init(keys: [String], kind: String, minLength: Int = 8, minDistinct: Int = 5,
                 placeholders: [String] = defaultPlaceholders, valueLength: Int? = nil) {
         self.keys = ASCII.lowered(keys)
+        var table = [Bool](repeating: false, count: 256)
+        for k in self.keys where !k.isEmpty { table[Int(k[k.count - 1])] = true }
+        self.finals = table
         self.kind = kind
         self.minLength = minLength
         self.minDistinct = minDistinct
@@ -43,7 +48,7 @@ public struct AssignmentSecretDetector: TextDetector {
             let s = i
             while i < n && Self.isIdent(b[i]) { i += 1 }
             let e = i
-            guard keyMatches(b, s, e) else { continue }
+            guard finals[Int(ASCII.lower(b[e - 1]))], keyMatches(b, s, e) else { continue }
             if let (vs, ve) = value(t, after: e), accept(b, vs, ve) {
                 let v = t.string(vs, ve)
                 let masked = valueLength != nil ? Mask.secret(v, prefix: 0) : "\(String(repeating: "*", count: 8)) (\(v.count) chars)"

@@ -44,7 +44,11 @@ public struct NPIDetector: TextDetector {
 /// (`ABCDEFGHJKLMPRSTUX`), a letter or `9`, then 7 digits where
 /// `(d1+d3+d5) + 2·(d2+d4+d6)` ends in `d7`. Uppercase only.
 public struct DEADetector: TextDetector {
-    static let firstLetters: Set<UInt8> = Set("ABCDEFGHJKLMPRSTUX".utf8)
+    static let firstLetters: [Bool] = {
+        var table = [Bool](repeating: false, count: 256)
+        for c in "ABCDEFGHJKLMPRSTUX".utf8 { table[Int(c)] = true }
+        return table
+    }()
 
     public init() {}
 
@@ -60,10 +64,15 @@ public struct DEADetector: TextDetector {
         let n = b.count
         var i = 0
         while i + 9 <= n {
-            guard Self.firstLetters.contains(b[i]), t.boundaryBefore(i) else { i += 1; continue }
+            let c = b[i]
+            if !ASCII.isWord(c) { i += 1; continue }
+            guard Self.firstLetters[Int(c)], t.boundaryBefore(i) else {
+                while i < n && ASCII.isWord(b[i]) { i += 1 }
+                continue
+            }
             let second = b[i + 1]
             guard ASCII.isUpper(second) || second == 0x39, t.digitRun(i + 2) == 7, t.boundaryAfter(i + 9) else {
-                i += 1
+                while i < n && ASCII.isWord(b[i]) { i += 1 }
                 continue
             }
             let d = b[(i + 2)..<(i + 9)].map { Int($0 - 0x30) }

@@ -13,6 +13,9 @@ public struct LabelledIdentifierDetector: TextDetector {
     /// Minimum number of digits in the value.
     public let minDigits: Int
 
+    /// Lowercase first letters of the labels.
+    let initials: [Bool]
+
     static let fillerWords = ASCII.lowered(["number", "numbers", "no", "num", "nbr", "id", "identifier"])
 
     public init(labels: [String], kind: String, minDigits: Int = 4) {
@@ -20,6 +23,9 @@ public struct LabelledIdentifierDetector: TextDetector {
         self.labels = ASCII.lowered(labels).sorted { $0.count > $1.count }
         self.kind = kind
         self.minDigits = minDigits
+        var table = [Bool](repeating: false, count: 256)
+        for l in self.labels where !l.isEmpty { table[Int(l[0])] = true }
+        initials = table
     }
 
     @inline(__always) static func isSeparator(_ b: UInt8) -> Bool {
@@ -32,12 +38,19 @@ public struct LabelledIdentifierDetector: TextDetector {
         var i = 0
         while i < n {
             let c = ASCII.lower(b[i])
-            guard ASCII.isLetter(c), t.boundaryBefore(i) else { i += 1; continue }
+            if !ASCII.isWord(c) { i += 1; continue }
+            guard initials[Int(c)], t.boundaryBefore(i) else {
+                while i < n && ASCII.isWord(b[i]) { i += 1 }
+                continue
+            }
             var matched = -1
             for label in labels where label[0] == c {
                 if t.matchesLower(label, at: i) && t.boundaryAfter(i + label.count) { matched = label.count; break }
             }
-            guard matched > 0 else { i += 1; continue }
+            guard matched > 0 else {
+                while i < n && ASCII.isWord(b[i]) { i += 1 }
+                continue
+            }
             var j = skipSeparators(t, i + matched)
             // Optional filler word ("Number", "No.", "ID").
             for w in Self.fillerWords where t.matchesLower(w, at: j) && t.boundaryAfter(j + w.count) {

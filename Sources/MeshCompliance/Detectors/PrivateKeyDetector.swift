@@ -10,6 +10,7 @@ public struct PrivateKeyDetector: TextDetector {
     public init(requireBody: Bool = true) { self.requireBody = requireBody }
 
     static let begin = Array("-----BEGIN ".utf8)
+    static let beginLower = Array("-----begin ".utf8)
     static let privateKey = Array("PRIVATE KEY".utf8)
     static let dashes = Array("-----".utf8)
 
@@ -18,7 +19,7 @@ public struct PrivateKeyDetector: TextDetector {
         let n = b.count
         var i = 0
         while i + Self.begin.count < n {
-            guard b[i] == 0x2D, t.matchesLower(Self.begin.map(ASCII.lower), at: i) && b[i + 5] == 0x42 else { i += 1; continue }
+            guard b[i] == 0x2D, b[i + 5] == 0x42, t.matchesLower(Self.beginLower, at: i) else { i += 1; continue }
             var j = i + Self.begin.count
             let labelStart = j
             while j < n && j - labelStart < 60 && (ASCII.isUpper(b[j]) || ASCII.isDigit(b[j]) || b[j] == 0x20 || b[j] == 0x5F || b[j] == 0x23) && b[j] != 0x2D {
