@@ -64,7 +64,7 @@ public struct DetectorParameters: Sendable {
     }
 
     /// Throws for any key the factory did not read.
-    public func finish(known: String? = nil) throws {
+    public func finish() throws {
         let unknown = values.keys.filter { !consumed.contains($0) }.sorted()
         if let first = unknown.first {
             let accepted = consumed.sorted().joined(separator: ", ")

@@ -26,13 +26,12 @@ public struct PhoneDetector: TextDetector {
                 i += 1
                 continue
             }
-            if let (start, end, digits) = parse(t, at: i) {
+            if let (start, end) = parse(t, at: i) {
                 let fax = t.hasLabel(Self.faxLabels, before: start, window: 24)
                 if mode == .any || (mode == .fax) == fax {
                     let masked = "(***) ***-" + t.string(end - 4, end)
                     out.append(DetectorMatch(start: start, end: end, kind: fax ? "fax number" : "phone number", masked: masked))
                 }
-                _ = digits
                 i = end
                 continue
             }
@@ -40,8 +39,8 @@ public struct PhoneDetector: TextDetector {
         }
     }
 
-    /// Parses a number starting at `i`; returns the range and the 10 national digits.
-    private func parse(_ t: ScanText, at i0: Int) -> (Int, Int, Int)? {
+    /// Parses a number starting at `i0`; returns its byte range.
+    private func parse(_ t: ScanText, at i0: Int) -> (Int, Int)? {
         var i = i0
         // Optional country code.
         if t.at(i) == 0x2B {
@@ -66,7 +65,7 @@ public struct PhoneDetector: TextDetector {
                 guard t.boundaryAfter(i + 10), t.hasLabel(Self.phoneLabels, before: i0, window: 24) else { return nil }
                 let a = t.number(i, i + 3), x = t.number(i + 3, i + 6)
                 guard Self.valid(area: a, exchange: x) else { return nil }
-                return (i0, i + 10, a)
+                return (i0, i + 10)
             }
             guard run == 3 else { return nil }
             area = t.number(i, i + 3)
@@ -87,7 +86,7 @@ public struct PhoneDetector: TextDetector {
         let end = i + 4
         guard t.boundaryAfter(end), !((t.at(end) == 0x2D || t.at(end) == 0x2E) && ASCII.isDigit(t.at(end + 1))) else { return nil }
         guard Self.valid(area: area, exchange: exchange) else { return nil }
-        return (i0, end, area)
+        return (i0, end)
     }
 
     /// NANP rules: area and exchange start with 2–9; area code is not an N11 service code.
