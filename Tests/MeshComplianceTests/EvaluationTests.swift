@@ -82,7 +82,7 @@ final class EvaluationTests: XCTestCase {
         let first = bundle.evaluate(s)
         for _ in 0..<5 { XCTAssertEqual(bundle.evaluate(s), first) }
         // Same packs loaded in a different order → same hash and same verdict.
-        let names = try FileManager.default.contentsOfDirectory(atPath: policiesDirectory).sorted().reversed()
+        let names = try FileManager.default.contentsOfDirectory(atPath: policiesDirectory).filter { $0.hasSuffix(".yaml") }.sorted().reversed()
         let sources = try names.map { ($0, try String(contentsOfFile: policiesDirectory + "/" + $0, encoding: .utf8)) }
         let reloaded = try PolicyBundle(sources: sources)
         XCTAssertEqual(reloaded.hash, bundle.hash)
