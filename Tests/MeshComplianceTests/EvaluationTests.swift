@@ -17,6 +17,22 @@ final class EvaluationTests: XCTestCase {
         XCTAssertEqual(e.bundleHash, bundle.hash)
     }
 
+    func testOrdinaryCodeAndProseProduceNoFindings() {
+        let code = """
+        // Retry policy v2024 (see policy bundle 1.2.3, ticket 12345)
+        let port = 8080, timeout = 30.5, build = "1.2.3.4-beta"
+        let color = 0xFF5733; let uuid = "3f2a9c1e-4b7d-4e8a-9c1f-2d3e4a5b6c7d"
+        func hash(password: String) -> String { sha256(password) }
+        if password == storedHash { return }
+        let key = ProcessInfo.processInfo.environment["API_KEY"]
+        for i in 0..<1000 { total += i * 31 }   // 2021 benchmark, 99 percentile
+        account.balance = 12; members.count > 4096
+        """
+        let e = bundle.evaluate(subject(risk: .low, artifacts: [note(code, name: "Retry.swift", type: "text/x-swift")]))
+        XCTAssertEqual(e.findings, [], e.findings.map(\.description).joined(separator: "\n"))
+        XCTAssertEqual(e.decision, .approve)
+    }
+
     func testSSNRejectsWithMaskedFindingAndLocation() {
         let e = bundle.evaluate(subject(risk: .low, artifacts: [note("Summary\nSSN 287-65-4321 on file")]))
         XCTAssertEqual(e.decision, .reject)

@@ -7,10 +7,11 @@ final class IPv4DetectorTests: XCTestCase {
     func testValidAddresses() {
         XCTAssertEqual(spots(d, "host 10.0.0.1 and\n(192.168.1.254)."), ["1:6:10.0.0.1", "2:2:192.168.1.254"])
         XCTAssertEqual(masks(d, "8.8.4.4"), ["***.***.***.4"])
+        XCTAssertEqual(found(d, "range 10.0.0.1-10.0.0.9"), ["10.0.0.1", "10.0.0.9"])
     }
 
     func testNearMisses() {
-        assertNone(d, ["256.1.1.1", "1.2.3", "1.2.3.4.5", "v1.2.3.4", "01.2.3.4", "10.0.0.999", "1.2.3.4a"])
+        assertNone(d, ["256.1.1.1", "1.2.3", "1.2.3.4.5", "v1.2.3.4", "01.2.3.4", "10.0.0.999", "1.2.3.4a", "1.2.3.4-beta"])
     }
 }
 

@@ -1,5 +1,6 @@
 /// IPv4 addresses (Safe Harbor (O)): four dot-separated octets 0–255 without leading zeros,
-/// not part of a longer dotted run (so version strings like `1.2.3.4.5` or `v1.2.3.4` are skipped).
+/// not part of a longer dotted run (so version strings like `1.2.3.4.5`, `v1.2.3.4` or
+/// `1.2.3.4-beta` are skipped).
 public struct IPv4Detector: TextDetector {
     public init() {}
 
@@ -40,6 +41,9 @@ public struct IPv4Detector: TextDetector {
             }
         }
         guard t.boundaryAfter(i), !(t.at(i) == 0x2E && ASCII.isAlnum(t.at(i + 1))) else { return nil }
+        // A pre-release suffix (`1.2.3.4-beta`) marks a version, not an address; ranges
+        // (`10.0.0.1-10.0.0.9`) are still addresses.
+        if t.at(i) == 0x2D && ASCII.isLetter(t.at(i + 1)) { return nil }
         return i
     }
 }
