@@ -62,11 +62,12 @@ public struct DEADetector: TextDetector {
     public func scan(_ t: ScanText, into out: inout [DetectorMatch]) {
         let b = t.bytes
         let n = b.count
+        let firstLetters = Self.firstLetters  // hoisted: static access in a loop costs a once-check
         var i = 0
         while i + 9 <= n {
             let c = b[i]
             if !ASCII.isWord(c) { i += 1; continue }
-            guard Self.firstLetters[Int(c)], t.boundaryBefore(i) else {
+            guard firstLetters[Int(c)], t.boundaryBefore(i) else {
                 while i < n && ASCII.isWord(b[i]) { i += 1 }
                 continue
             }

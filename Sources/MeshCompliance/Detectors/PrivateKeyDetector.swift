@@ -17,10 +17,11 @@ public struct PrivateKeyDetector: TextDetector {
     public func scan(_ t: ScanText, into out: inout [DetectorMatch]) {
         let b = t.bytes
         let n = b.count
+        let headerLength = Self.begin.count
         var i = 0
-        while i + Self.begin.count < n {
+        while i + headerLength < n {
             guard b[i] == 0x2D, b[i + 5] == 0x42, t.matchesLower(Self.beginLower, at: i) else { i += 1; continue }
-            var j = i + Self.begin.count
+            var j = i + headerLength
             let labelStart = j
             while j < n && j - labelStart < 60 && (ASCII.isUpper(b[j]) || ASCII.isDigit(b[j]) || b[j] == 0x20 || b[j] == 0x5F || b[j] == 0x23) && b[j] != 0x2D {
                 j += 1

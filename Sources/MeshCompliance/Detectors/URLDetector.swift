@@ -13,12 +13,13 @@ public struct URLDetector: TextDetector {
     public func scan(_ t: ScanText, into out: inout [DetectorMatch]) {
         let b = t.bytes
         let n = b.count
+        let schemes = Self.schemes
         var i = 0
         while i < n {
             let c = ASCII.lower(b[i])
             guard c == 0x68 || c == 0x66 || c == 0x77, t.boundaryBefore(i) else { i += 1; continue }
             var matched = 0
-            for s in Self.schemes where s[0] == c && t.matchesLower(s, at: i) { matched = s.count; break }
+            for s in schemes where s[0] == c && t.matchesLower(s, at: i) { matched = s.count; break }
             guard matched > 0, i + matched < n, ASCII.isAlnum(b[i + matched]) else { i += 1; continue }
             var e = i + matched
             while e < n && !Self.stops(b[e]) { e += 1 }
