@@ -1,0 +1,50 @@
+/// Ages over 89 (Safe Harbor (C): must be aggregated into "90 or older").
+///
+/// Matches a number 90–130 written as an age: `age 93`, `aged 93`, `age: 93`,
+/// `93-year-old`, `93 years old`, `93 y/o`, `93 yo`, `93 yrs`.
+public struct AgeOver89Detector: TextDetector {
+    public init() {}
+
+    static let before = ASCII.lowered(["age", "aged", "ages"])
+    static let after: [[UInt8]] = ASCII.lowered([
+        "-year-old", " year old", " years old", "-years-old", " years of age", " y/o", " yo", "yo", " y.o.", " yrs", " yr old",
+    ])
+
+    public func scan(_ t: ScanText, into out: inout [DetectorMatch]) {
+        let b = t.bytes
+        let n = b.count
+        var i = 0
+        while i < n {
+            guard ASCII.isDigit(b[i]), t.boundaryBefore(i) else { i += 1; continue }
+            let r = t.digitRun(i)
+            let end = i + r
+            if (r == 2 || r == 3), (90...130).contains(t.number(i, end)), !(t.at(end) == 0x2E && ASCII.isDigit(t.at(end + 1))) {
+                var hit = false
+                for suffix in Self.after where t.matchesLower(suffix, at: end) {
+                    let e = end + suffix.count
+                    if suffix.last == 0x2E || t.boundaryAfter(e) { hit = true; break }
+                }
+                if !hit { hit = labelledBefore(t, i) }
+                if hit {
+                    out.append(DetectorMatch(start: i, end: end, kind: "age over 89", masked: "age ≥90"))
+                }
+            }
+            i = end
+        }
+    }
+
+    /// `age`/`aged` followed by optional `:`/`=`/`of` and spaces right before `i`.
+    private func labelledBefore(_ t: ScanText, _ i: Int) -> Bool {
+        var j = i
+        while j > 0 && (ASCII.isSpace(t.bytes[j - 1]) || t.bytes[j - 1] == 0x3A || t.bytes[j - 1] == 0x3D) { j -= 1 }
+        if j == i && i > 0 { return false }
+        if j >= 2 && t.matchesLower(Array("of".utf8), at: j - 2) && (j - 2 == 0 || !ASCII.isWord(t.bytes[j - 3])) {
+            j -= 2
+            while j > 0 && ASCII.isSpace(t.bytes[j - 1]) { j -= 1 }
+        }
+        for w in Self.before where j >= w.count && t.matchesLower(w, at: j - w.count) && t.boundaryBefore(j - w.count) {
+            return true
+        }
+        return false
+    }
+}

@@ -1,0 +1,130 @@
+/// Secrets recognised by the name they are assigned to: `password = "…"`, `DB_PASSWORD=…`,
+/// `"client_secret": "…"`, `aws_secret_access_key: …`.
+///
+/// The key is an identifier ending (case-insensitively) in one of `keys`; the operator is
+/// `=`, `:`, `:=` or `=>` (not `==`/`!=`); the value is quoted or runs to the next
+/// whitespace/`,;)}]`. A value counts only when it is non-trivial: at least `minLength`
+/// characters, `minDistinct` distinct characters, two character classes, no placeholder
+/// marker (`${`, `<`, `(`, `changeme`, `example`, …) and, when `valueLength` is set, exactly
+/// that many characters from `valueAlphabet` (used for AWS secret keys: 40 × `[A-Za-z0-9/+=]`).
+public struct AssignmentSecretDetector: TextDetector {
+    let keys: [[UInt8]]
+    /// Lowercase last bytes of the keys (cheap pre-filter on identifier ends).
+    let finals: [Bool]
+    public let kind: String
+    public let minLength: Int
+    public let minDistinct: Int
+    let placeholders: [[UInt8]]
+    public let valueLength: Int?
+
+    /// Placeholder substrings rejected by default (lowercase).
+    public static let defaultPlaceholders = [
+        "changeme", "change_me", "example", "placeholder", "redacted", "your_", "your-", "yourpassword",
+        "dummy", "xxxx", "****", "<", "${", "{{", "#{", "%(", "(", "process.env", "os.environ", "getenv",
+        "secretref", "vault:", "env(",
+    ]
+
+    public init(keys: [String], kind: String, minLength: Int = 8, minDistinct: Int = 5,
+                placeholders: [String] = defaultPlaceholders, valueLength: Int? = nil) {
+        self.keys = ASCII.lowered(keys)
+        var table = [Bool](repeating: false, count: 256)
+        for k in self.keys where !k.isEmpty { table[Int(k[k.count - 1])] = true }
+        self.finals = table
+        self.kind = kind
+        self.minLength = minLength
+        self.minDistinct = minDistinct
+        self.placeholders = ASCII.lowered(placeholders)
+        self.valueLength = valueLength
+    }
+
+    @inline(__always) static func isIdent(_ b: UInt8) -> Bool { ASCII.isWord(b) || b == 0x2D || b == 0x2E }
+
+    public func scan(_ t: ScanText, into out: inout [DetectorMatch]) {
+        let b = t.bytes
+        let n = b.count
+        var i = 0
+        while i < n {
+            guard Self.isIdent(b[i]) else { i += 1; continue }
+            let s = i
+            while i < n && Self.isIdent(b[i]) { i += 1 }
+            let e = i
+            guard finals[Int(ASCII.lower(b[e - 1]))], keyMatches(b, s, e) else { continue }
+            if let (vs, ve) = value(t, after: e), accept(b, vs, ve) {
+                let v = t.string(vs, ve)
+                let masked = valueLength != nil ? Mask.secret(v, prefix: 0) : "\(String(repeating: "*", count: 8)) (\(v.count) chars)"
+                out.append(DetectorMatch(start: vs, end: ve, kind: kind, masked: masked))
+                i = ve
+            }
+        }
+    }
+
+    private func keyMatches(_ b: [UInt8], _ s: Int, _ e: Int) -> Bool {
+        for k in keys where k.count <= e - s {
+            var ok = true
+            var j = 0
+            let off = e - k.count
+            while j < k.count { if ASCII.lower(b[off + j]) != k[j] { ok = false; break }; j += 1 }
+            if ok { return true }
+        }
+        return false
+    }
+
+    /// Finds the assigned value after the key ending at `e`.
+    private func value(_ t: ScanText, after e: Int) -> (Int, Int)? {
+        let b = t.bytes
+        let n = b.count
+        var j = e
+        if j < n && (b[j] == 0x22 || b[j] == 0x27) { j += 1 }  // closing quote of a quoted key
+        while j < n && ASCII.isSpace(b[j]) { j += 1 }
+        guard j < n else { return nil }
+        if b[j] == 0x3A {
+            j += 1
+            if j < n && b[j] == 0x3D { j += 1 }
+        } else if b[j] == 0x3D {
+            j += 1
+            if j < n && b[j] == 0x3D { return nil }  // ==
+            if j < n && b[j] == 0x3E { j += 1 }  // =>
+        } else {
+            return nil
+        }
+        while j < n && ASCII.isSpace(b[j]) { j += 1 }
+        guard j < n else { return nil }
+        let q = b[j]
+        if q == 0x22 || q == 0x27 || q == 0x60 {
+            let vs = j + 1
+            var ve = vs
+            while ve < n && b[ve] != q && b[ve] != 0x0A { ve += 1 }
+            guard ve < n && b[ve] == q else { return nil }
+            return (vs, ve)
+        }
+        var ve = j
+        while ve < n && !ASCII.isWhitespace(b[ve]) && b[ve] != 0x2C && b[ve] != 0x3B && b[ve] != 0x29
+            && b[ve] != 0x7D && b[ve] != 0x5D { ve += 1 }
+        return ve > j ? (j, ve) : nil
+    }
+
+    private func accept(_ b: [UInt8], _ s: Int, _ e: Int) -> Bool {
+        let len = e - s
+        if let exact = valueLength {
+            guard len == exact else { return false }
+            for k in s..<e where !(ASCII.isAlnum(b[k]) || b[k] == 0x2F || b[k] == 0x2B || b[k] == 0x3D) { return false }
+        }
+        guard len >= minLength, len <= 512 else { return false }
+        var seen = [Bool](repeating: false, count: 256)
+        var distinct = 0
+        var classes = 0  // bitmask lower/upper/digit/other
+        for k in s..<e {
+            let c = b[k]
+            if ASCII.isWhitespace(c) { return false }
+            if !seen[Int(c)] { seen[Int(c)] = true; distinct += 1 }
+            classes |= ASCII.isLower(c) ? 1 : ASCII.isUpper(c) ? 2 : ASCII.isDigit(c) ? 4 : 8
+        }
+        guard distinct >= minDistinct, classes.nonzeroBitCount >= 2 else { return false }
+        let t = ScanText(bytes: Array(b[s..<e]))
+        for p in placeholders {
+            var k = 0
+            while k + p.count <= len { if t.matchesLower(p, at: k) { return false }; k += 1 }
+        }
+        return true
+    }
+}

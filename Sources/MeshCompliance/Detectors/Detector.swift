@@ -1,0 +1,58 @@
+/// A match produced by a text detector, as a byte range into the scanned text.
+public struct DetectorMatch: Sendable, Equatable {
+    /// Start byte offset (inclusive).
+    public var start: Int
+    /// End byte offset (exclusive).
+    public var end: Int
+    /// What was found, e.g. `SSN`, `AWS access key id`.
+    public var kind: String
+    /// Masked rendering of the value, safe to store and display.
+    public var masked: String
+
+    public init(start: Int, end: Int, kind: String, masked: String) {
+        self.start = start
+        self.end = end
+        self.kind = kind
+        self.masked = masked
+    }
+}
+
+/// A pure scanner: bytes in, matches (byte ranges) out, in ascending offset order.
+public protocol TextDetector: Sendable {
+    /// Appends every match in `text` to `matches`.
+    func scan(_ text: ScanText, into matches: inout [DetectorMatch])
+}
+
+extension TextDetector {
+    /// Convenience wrapper returning the matches of a string.
+    public func matches(in string: String) -> [DetectorMatch] {
+        var out: [DetectorMatch] = []
+        scan(ScanText(string), into: &out)
+        return out
+    }
+}
+
+/// A problem found on the record itself (signatures, attributes, approvals).
+public struct RecordIssue: Sendable, Equatable {
+    /// Record path such as `signatures[0].meaning` or `attributes.requirement_ids`.
+    public var location: String
+    /// Message (must not contain sensitive values).
+    public var message: String
+
+    public init(location: String, message: String) {
+        self.location = location
+        self.message = message
+    }
+}
+
+/// A pure check over the subject's record fields rather than its artifact text.
+public protocol RecordDetector: Sendable {
+    /// Returns the issues found on `subject`, in a deterministic order.
+    func check(_ subject: ComplianceSubject) -> [RecordIssue]
+}
+
+/// A configured detector instance.
+public enum ConfiguredDetector: Sendable {
+    case text(any TextDetector)
+    case record(any RecordDetector)
+}

@@ -1,0 +1,125 @@
+/// IPv4 addresses (Safe Harbor (O)): four dot-separated octets 0–255 without leading zeros,
+/// not part of a longer dotted run (so version strings like `1.2.3.4.5`, `v1.2.3.4` or
+/// `1.2.3.4-beta` are skipped).
+public struct IPv4Detector: TextDetector {
+    public init() {}
+
+    public func scan(_ t: ScanText, into out: inout [DetectorMatch]) {
+        let b = t.bytes
+        let n = b.count
+        var i = 0
+        while i < n {
+            guard ASCII.isDigit(b[i]), t.boundaryBefore(i), i == 0 || b[i - 1] != 0x2E else { i += 1; continue }
+            if let end = Self.parse(t, i) {
+                out.append(DetectorMatch(start: i, end: end, kind: "IPv4 address",
+                                         masked: "***.***.***." + lastOctet(t, end)))
+                i = end
+                continue
+            }
+            i += max(1, t.digitRun(i))
+        }
+    }
+
+    private func lastOctet(_ t: ScanText, _ end: Int) -> String {
+        var s = end
+        while s > 0 && ASCII.isDigit(t.bytes[s - 1]) { s -= 1 }
+        return t.string(s, end)
+    }
+
+    /// Parses a dotted quad at `i`; returns its end offset.
+    static func parse(_ t: ScanText, _ i0: Int) -> Int? {
+        var i = i0
+        for part in 0..<4 {
+            let r = t.digitRun(i)
+            guard r >= 1 && r <= 3 else { return nil }
+            if r > 1 && t.at(i) == 0x30 { return nil }
+            guard t.number(i, i + r) <= 255 else { return nil }
+            i += r
+            if part < 3 {
+                guard t.at(i) == 0x2E else { return nil }
+                i += 1
+            }
+        }
+        guard t.boundaryAfter(i), !(t.at(i) == 0x2E && ASCII.isAlnum(t.at(i + 1))) else { return nil }
+        // A pre-release suffix (`1.2.3.4-beta`) marks a version, not an address; ranges
+        // (`10.0.0.1-10.0.0.9`) are still addresses.
+        if t.at(i) == 0x2D && ASCII.isLetter(t.at(i + 1)) { return nil }
+        return i
+    }
+}
+
+/// IPv6 addresses (Safe Harbor (O)): RFC 4291 text forms (eight groups, or fewer with one
+/// `::`, optionally ending in a dotted IPv4). Needs at least two colons and one hex digit,
+/// so times (`10:30:00`) and MAC addresses (six groups) are not matched.
+public struct IPv6Detector: TextDetector {
+    public init() {}
+
+    @inline(__always) static func isCandidate(_ b: UInt8) -> Bool { ASCII.isHex(b) || b == 0x3A || b == 0x2E }
+
+    public func scan(_ t: ScanText, into out: inout [DetectorMatch]) {
+        let b = t.bytes
+        let n = b.count
+        var i = 0
+        while i < n {
+            let c = b[i]
+            guard (ASCII.isHex(c) || c == 0x3A), i == 0 || !(ASCII.isWord(b[i - 1]) || b[i - 1] == 0x3A || b[i - 1] == 0x2E) else {
+                i += 1
+                continue
+            }
+            var e = i
+            var colons = 0
+            while e < n && Self.isCandidate(b[e]) { if b[e] == 0x3A { colons += 1 }; e += 1 }
+            // Trailing sentence punctuation is not part of the address.
+            while e > i && b[e - 1] == 0x2E { e -= 1 }
+            if colons >= 2, e < n ? !ASCII.isWord(b[e]) : true, Self.valid(Array(b[i..<e])) {
+                out.append(DetectorMatch(start: i, end: e, kind: "IPv6 address", masked: "****:****:…"))
+            }
+            i = max(e, i + 1)
+        }
+    }
+
+    /// Validates an RFC 4291 textual IPv6 address.
+    static func valid(_ s: [UInt8]) -> Bool {
+        if s.count < 2 || s.count > 45 { return false }
+        var groups = 0
+        var doubleColon = false
+        var i = 0
+        var hexDigits = 0
+        if s[0] == 0x3A {
+            guard s.count > 1, s[1] == 0x3A else { return false }
+            doubleColon = true
+            i = 2
+            if i == s.count { return false }  // "::" alone is not reported
+        }
+        while i < s.count {
+            // Embedded IPv4 tail.
+            var j = i
+            while j < s.count && ASCII.isHex(s[j]) { j += 1 }
+            if j < s.count && s[j] == 0x2E {
+                let tail = ScanText(bytes: Array(s[i...]))
+                guard let end = IPv4Detector.parse(tail, 0), end == tail.count else { return false }
+                groups += 2
+                i = s.count
+                break
+            }
+            let len = j - i
+            guard len >= 1 && len <= 4 else { return false }
+            groups += 1
+            hexDigits += len
+            i = j
+            if i == s.count { break }
+            guard s[i] == 0x3A else { return false }
+            i += 1
+            if i < s.count && s[i] == 0x3A {
+                if doubleColon { return false }
+                doubleColon = true
+                i += 1
+                if i == s.count { break }
+            } else if i == s.count {
+                return false  // trailing single colon
+            }
+        }
+        if doubleColon { return groups <= 7 && groups >= 1 }
+        return groups == 8
+    }
+}

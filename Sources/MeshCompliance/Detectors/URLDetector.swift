@@ -1,0 +1,46 @@
+/// Web URLs (Safe Harbor (N)): `http://`, `https://`, `ftp://` and bare `www.` hosts.
+/// The URL runs until whitespace, a quote, `<`, `>` or a backtick; trailing `.,;:!?)]}` are trimmed.
+/// Use the rule allow-list for documentation hosts (e.g. `https://www.hhs.gov/*`).
+public struct URLDetector: TextDetector {
+    public init() {}
+
+    static let schemes = ASCII.lowered(["https://", "http://", "ftp://", "www."])
+
+    @inline(__always) static func stops(_ b: UInt8) -> Bool {
+        ASCII.isWhitespace(b) || b == 0x22 || b == 0x27 || b == 0x3C || b == 0x3E || b == 0x60 || b < 0x20
+    }
+
+    public func scan(_ t: ScanText, into out: inout [DetectorMatch]) {
+        let b = t.bytes
+        let n = b.count
+        let schemes = Self.schemes
+        var i = 0
+        while i < n {
+            let c = ASCII.lower(b[i])
+            guard c == 0x68 || c == 0x66 || c == 0x77, t.boundaryBefore(i) else { i += 1; continue }
+            var matched = 0
+            for s in schemes where s[0] == c && t.matchesLower(s, at: i) { matched = s.count; break }
+            guard matched > 0, i + matched < n, ASCII.isAlnum(b[i + matched]) else { i += 1; continue }
+            var e = i + matched
+            while e < n && !Self.stops(b[e]) { e += 1 }
+            while e > i + matched {
+                let l = b[e - 1]
+                if l == 0x2E || l == 0x2C || l == 0x3B || l == 0x3A || l == 0x21 || l == 0x3F || l == 0x29 || l == 0x5D || l == 0x7D {
+                    e -= 1
+                } else { break }
+            }
+            let host = hostOf(t, i + matched, e)
+            out.append(DetectorMatch(start: i, end: e, kind: "URL", masked: "\(t.string(i, i + matched))\(host)/…"))
+            i = e
+        }
+    }
+
+    /// Host part with all but the last label masked (`***.example.org` → `***.org`).
+    private func hostOf(_ t: ScanText, _ s: Int, _ e: Int) -> String {
+        var h = s
+        while h < e && t.bytes[h] != 0x2F && t.bytes[h] != 0x3F && t.bytes[h] != 0x23 && t.bytes[h] != 0x3A { h += 1 }
+        let host = t.string(s, h)
+        let tld = host.split(separator: ".").last.map(String.init) ?? ""
+        return "***." + tld
+    }
+}

@@ -1,0 +1,56 @@
+/// US ZIP codes (Safe Harbor (B)) — 5-digit and ZIP+4.
+///
+/// To keep false positives low in code and reports, a 5-digit number only counts when it is
+/// (a) labelled (`zip`, `zip code`, `zipcode`, `postal code`, `postcode` shortly before it on the
+/// same line) or (b) in address context: directly after a US state/territory code
+/// (`Springfield, IL 62704`). ZIP+4 (`12345-6789`) in address context or labelled likewise.
+/// Bare five-digit numbers are not reported.
+public struct ZipCodeDetector: TextDetector {
+    static let labels = ASCII.lowered(["zip", "zipcode", "zip code", "postal code", "postcode", "postal"])
+    static let states: Set<UInt16> = {
+        let codes = "AL AK AZ AR CA CO CT DE FL GA HI ID IL IN IA KS KY LA ME MD MA MI MN MS MO MT NE NV NH NJ NM NY NC ND OH OK OR PA RI SC SD TN TX UT VT VA WA WV WI WY DC PR VI GU AS MP"
+        return Set(codes.split(separator: " ").map { s in
+            let u = Array(s.utf8)
+            return UInt16(u[0]) << 8 | UInt16(u[1])
+        })
+    }()
+
+    public init() {}
+
+    public func scan(_ t: ScanText, into out: inout [DetectorMatch]) {
+        let b = t.bytes
+        let n = b.count
+        var i = 0
+        while i < n {
+            guard ASCII.isDigit(b[i]), t.boundaryBefore(i), i == 0 || (b[i - 1] != 0x2D && b[i - 1] != 0x2E) else {
+                i += 1
+                continue
+            }
+            let r = t.digitRun(i)
+            guard r == 5 else { i += max(r, 1); continue }
+            var end = i + 5
+            if t.at(end) == 0x2D && t.digitRun(end + 1) == 4 { end += 5 }
+            guard t.boundaryAfter(end), !((t.at(end) == 0x2D || t.at(end) == 0x2E) && ASCII.isDigit(t.at(end + 1))) else {
+                i = end
+                continue
+            }
+            if afterStateCode(t, i) || t.hasLabel(Self.labels, before: i, window: 20) {
+                let v = t.string(i, end)
+                out.append(DetectorMatch(start: i, end: end, kind: "ZIP code", masked: Mask.keepingLast(v, 0)))
+            }
+            i = end
+        }
+    }
+
+    /// `XX 12345` or `XX, 12345` where `XX` is an uppercase state code standing as a word.
+    private func afterStateCode(_ t: ScanText, _ i: Int) -> Bool {
+        var j = i
+        guard j > 0, ASCII.isSpace(t.bytes[j - 1]) else { return false }
+        while j > 0 && ASCII.isSpace(t.bytes[j - 1]) { j -= 1 }
+        if j > 0 && t.bytes[j - 1] == 0x2C { j -= 1 }
+        guard j >= 2 else { return false }
+        let a = t.bytes[j - 2], c = t.bytes[j - 1]
+        guard ASCII.isUpper(a), ASCII.isUpper(c), t.boundaryBefore(j - 2) else { return false }
+        return Self.states.contains(UInt16(a) << 8 | UInt16(c))
+    }
+}

@@ -1,0 +1,76 @@
+extension PolicyBundle {
+    /// Evaluates every in-scope rule against the subject.
+    ///
+    /// Deterministic: findings are ordered record findings first (by rule id, then record path),
+    /// then by artifact index, byte offset and rule id. The decision is the strongest
+    /// `on_match` among rules with at least one (non-allow-listed) finding; `approve` otherwise.
+    /// Allow-listed matches go to `suppressed` and never decide.
+    public func evaluate(_ subject: ComplianceSubject) -> ComplianceEvaluation {
+        var keyed: [(key: SortKey, finding: Finding, decision: Decision)] = []
+        var suppressed: [(key: SortKey, finding: Finding)] = []
+
+        var textRules: [PolicyRule] = []
+        for rule in rules where rule.scope.applies(to: subject) {
+            switch rule.detector {
+            case .record(let d):
+                for (k, issue) in d.check(subject).enumerated() {
+                    let f = Finding(ruleId: rule.id, severity: rule.severity, message: issue.message, location: issue.location)
+                    keyed.append((SortKey(artifact: -1, offset: k, ruleId: rule.id), f, rule.onMatch))
+                }
+            case .text:
+                textRules.append(rule)
+            }
+        }
+
+        var matches: [DetectorMatch] = []
+        matches.reserveCapacity(16)
+        for (index, artifact) in subject.artifacts.enumerated() {
+            let applicable = textRules.filter { $0.scope.applies(toMediaType: artifact.mediaType) }
+            if applicable.isEmpty { continue }
+            let text = ScanText(artifact.content)
+            var lines: LineIndex?
+            for rule in applicable {
+                guard case .text(let detector) = rule.detector else { continue }
+                matches.removeAll(keepingCapacity: true)
+                detector.scan(text, into: &matches)
+                for m in matches {
+                    if lines == nil { lines = LineIndex(text) }
+                    let pos = lines!.position(of: m.start)
+                    let f = Finding(ruleId: rule.id, severity: rule.severity, message: "\(m.kind) \(m.masked)",
+                                    location: "\(artifact.name):\(pos.line):\(pos.column)")
+                    let key = SortKey(artifact: index, offset: m.start, ruleId: rule.id)
+                    if !rule.allowList.isEmpty && rule.allowList.contains(Array(text.bytes[m.start..<m.end])) {
+                        suppressed.append((key, f))
+                    } else {
+                        keyed.append((key, f, rule.onMatch))
+                    }
+                }
+            }
+        }
+
+        keyed.sort { $0.key < $1.key || ($0.key == $1.key && $0.finding.message < $1.finding.message) }
+        suppressed.sort { $0.key < $1.key }
+        var decision = Decision.approve
+        for k in keyed where k.decision > decision { decision = k.decision }
+        let deciding = decision == .approve ? [] : Array(Set(keyed.filter { $0.decision == decision }.map(\.finding.ruleId))).sorted()
+        return ComplianceEvaluation(decision: decision, findings: keyed.map(\.finding), decidingRuleIds: deciding,
+                                    suppressed: suppressed.map(\.finding), bundleHash: hash)
+    }
+}
+
+/// Total order of findings.
+struct SortKey: Comparable {
+    var artifact: Int
+    var offset: Int
+    var ruleId: String
+
+    static func < (a: SortKey, b: SortKey) -> Bool {
+        if a.artifact != b.artifact { return a.artifact < b.artifact }
+        if a.artifact < 0 {  // record findings: by rule, then emission order
+            if a.ruleId != b.ruleId { return a.ruleId < b.ruleId }
+            return a.offset < b.offset
+        }
+        if a.offset != b.offset { return a.offset < b.offset }
+        return a.ruleId < b.ruleId
+    }
+}

@@ -1,0 +1,68 @@
+/// Where a rule applies. Empty lists mean "any".
+public struct RuleScope: Sendable, Equatable {
+    /// Agent roles the rule applies to.
+    public var roles: [String]
+    /// Artifact media types (`*` wildcards, e.g. `text/*`); text rules only.
+    public var mediaTypes: [String]
+    /// Minimum task risk class.
+    public var minRisk: RiskClass?
+    /// IEC 62304 safety classes; when non-empty, subjects without a class are out of scope.
+    public var safetyClasses: [SafetyClass]
+
+    public init(roles: [String] = [], mediaTypes: [String] = [], minRisk: RiskClass? = nil, safetyClasses: [SafetyClass] = []) {
+        self.roles = roles
+        self.mediaTypes = mediaTypes
+        self.minRisk = minRisk
+        self.safetyClasses = safetyClasses
+    }
+
+    /// Whether the subject-level conditions (role, risk, safety class) hold.
+    public func applies(to s: ComplianceSubject) -> Bool {
+        if !roles.isEmpty && !roles.contains(s.role) { return false }
+        if let min = minRisk, s.risk < min { return false }
+        if !safetyClasses.isEmpty {
+            guard let c = s.safetyClass, safetyClasses.contains(c) else { return false }
+        }
+        return true
+    }
+
+    /// Whether an artifact of `mediaType` is in scope.
+    public func applies(toMediaType mediaType: String) -> Bool {
+        if mediaTypes.isEmpty { return true }
+        let m = Array(mediaType.lowercased().utf8)
+        return mediaTypes.contains { AllowList.glob(Array($0.lowercased().utf8), m) }
+    }
+}
+
+/// One declarative rule of a policy pack, bound to a configured detector.
+public struct PolicyRule: Sendable {
+    /// Bundle-unique rule id, e.g. `hipaa-ssn`.
+    public var id: String
+    /// Id of the pack that declares the rule.
+    public var packId: String
+    public var description: String
+    /// Detector name from the registry.
+    public var detectorName: String
+    /// Raw detector parameters as written in the pack.
+    public var parameters: [String: ParameterValue]
+    public var severity: Severity
+    /// Decision when the rule matches (`request_changes` or `reject`).
+    public var onMatch: Decision
+    public var scope: RuleScope
+    /// Values never reported by this rule.
+    public var allowList: AllowList
+    /// The configured detector.
+    public var detector: ConfiguredDetector
+}
+
+/// A loaded policy pack.
+public struct PolicyPack: Sendable {
+    public var id: String
+    public var version: String
+    public var description: String
+    public var rules: [PolicyRule]
+    /// File the pack was loaded from (as given to the loader).
+    public var source: String
+    /// Canonical text of the pack used for the bundle hash (see `PolicyBundle.hash`).
+    public var canonicalForm: String
+}

@@ -1,0 +1,49 @@
+/// Masking of sensitive values before they appear in findings.
+///
+/// Verdicts are stored and displayed widely, so no finding may carry a full identifier
+/// or secret. The helpers keep just enough to let a reviewer find the spot.
+public enum Mask {
+    /// Replaces every letter/digit with `*` except the last `keepLast` letters/digits;
+    /// punctuation is kept so the shape stays recognisable (`***-**-6789`).
+    public static func keepingLast(_ value: String, _ keepLast: Int) -> String {
+        let scalars = Array(value.unicodeScalars)
+        let alnumCount = scalars.filter { $0.properties.isAlphabetic || ("0"..."9").contains($0) }.count
+        var toMask = max(0, alnumCount - keepLast)
+        var out = String.UnicodeScalarView()
+        for s in scalars {
+            let isAlnum = s.properties.isAlphabetic || ("0"..."9").contains(s)
+            if isAlnum && toMask > 0 {
+                out.append("*")
+                toMask -= 1
+            } else {
+                out.append(s)
+            }
+        }
+        return String(out)
+    }
+
+    /// Fully masks letters and digits, keeping punctuation (`**/**/****`).
+    public static func all(_ value: String) -> String { keepingLast(value, 0) }
+
+    /// Keeps a known, non-secret prefix (e.g. `AKIA`, `ghp_`) and hides the rest,
+    /// reporting only the length: `ghp_… (40 chars)`.
+    public static func secret(_ value: String, prefix: Int) -> String {
+        let p = String(value.prefix(prefix))
+        return "\(p)… (\(value.count) chars)"
+    }
+
+    /// Email: first character of the local part, and the top-level domain only
+    /// (`j***@***.org`).
+    public static func email(_ value: String) -> String {
+        guard let at = value.firstIndex(of: "@") else { return all(value) }
+        let local = value[..<at]
+        let domain = value[value.index(after: at)...]
+        let tld = domain.split(separator: ".").last.map(String.init) ?? ""
+        return "\(local.prefix(1))***@***.\(tld)"
+    }
+
+    /// Truncates a non-sensitive but possibly long value for display.
+    static func truncate(_ value: String, _ limit: Int = 40) -> String {
+        value.count <= limit ? value : String(value.prefix(limit)) + "…"
+    }
+}

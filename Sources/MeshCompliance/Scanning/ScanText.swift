@@ -1,0 +1,126 @@
+/// UTF-8 bytes of one artifact, the input of every text detector.
+///
+/// Detectors work on bytes with ASCII helpers; non-ASCII bytes are treated as
+/// "other" characters (neither letters nor digits), which keeps scanners simple and fast.
+public struct ScanText: Sendable {
+    /// The UTF-8 bytes.
+    public let bytes: [UInt8]
+
+    /// Creates a scan buffer from a Swift string.
+    public init(_ string: String) { self.bytes = Array(string.utf8) }
+
+    /// Creates a scan buffer over raw UTF-8 bytes.
+    public init(bytes: [UInt8]) { self.bytes = bytes }
+
+    /// Number of bytes.
+    @inline(__always) public var count: Int { bytes.count }
+
+    /// The byte at `i`, or 0 when out of range.
+    @inline(__always) func at(_ i: Int) -> UInt8 { i >= 0 && i < bytes.count ? bytes[i] : 0 }
+
+    /// String for the byte range (used for allow-lists and masking only).
+    func string(_ start: Int, _ end: Int) -> String {
+        String(decoding: bytes[start..<end], as: UTF8.self)
+    }
+
+    /// True when `i` does not continue a word on its left (start, or previous byte not alnum/`_`).
+    @inline(__always) func boundaryBefore(_ i: Int) -> Bool { i == 0 || !ASCII.isWord(bytes[i - 1]) }
+
+    /// True when `i` does not continue a word on its right (end, or byte at `i` not alnum/`_`).
+    @inline(__always) func boundaryAfter(_ i: Int) -> Bool { i >= bytes.count || !ASCII.isWord(bytes[i]) }
+
+    /// Case-insensitive comparison of a lowercase ASCII `word` at offset `i`.
+    @inline(__always) func matchesLower(_ word: [UInt8], at i: Int) -> Bool {
+        if i < 0 || i + word.count > bytes.count { return false }
+        var k = 0
+        while k < word.count {
+            if ASCII.lower(bytes[i + k]) != word[k] { return false }
+            k += 1
+        }
+        return true
+    }
+
+    /// Whether any of the lowercase `labels` occurs as a whole word within `window` bytes
+    /// before `end`, not crossing a line break.
+    func hasLabel(_ labels: [[UInt8]], before end: Int, window: Int) -> Bool {
+        var lo = end
+        while lo > 0 && end - lo < window && bytes[lo - 1] != 0x0A { lo -= 1 }
+        var i = lo
+        while i < end {
+            let c = ASCII.lower(bytes[i])
+            if ASCII.isLetter(c) && boundaryBefore(i) {
+                for label in labels where label.first == c && i + label.count <= end {
+                    if matchesLower(label, at: i) && boundaryAfter(i + label.count) { return true }
+                }
+            }
+            i += 1
+        }
+        return false
+    }
+
+    /// Number of consecutive ASCII digits starting at `i`.
+    @inline(__always) func digitRun(_ i: Int) -> Int {
+        var j = i
+        while j < bytes.count && ASCII.isDigit(bytes[j]) { j += 1 }
+        return j - i
+    }
+
+    /// Integer value of the digits in `[start, end)`.
+    @inline(__always) func number(_ start: Int, _ end: Int) -> Int {
+        var v = 0
+        var i = start
+        while i < end { v = v * 10 + Int(bytes[i] &- 0x30); i += 1 }
+        return v
+    }
+}
+
+/// ASCII classification helpers over bytes.
+enum ASCII {
+    @inline(__always) static func isDigit(_ b: UInt8) -> Bool { b &- 0x30 < 10 }
+    @inline(__always) static func isUpper(_ b: UInt8) -> Bool { b &- 0x41 < 26 }
+    @inline(__always) static func isLower(_ b: UInt8) -> Bool { b &- 0x61 < 26 }
+    @inline(__always) static func isLetter(_ b: UInt8) -> Bool { isUpper(b) || isLower(b) }
+    @inline(__always) static func isAlnum(_ b: UInt8) -> Bool { isDigit(b) || isLetter(b) }
+    @inline(__always) static func isWord(_ b: UInt8) -> Bool { isAlnum(b) || b == 0x5F }
+    @inline(__always) static func isHex(_ b: UInt8) -> Bool {
+        isDigit(b) || (b | 0x20) &- 0x61 < 6
+    }
+    @inline(__always) static func isSpace(_ b: UInt8) -> Bool { b == 0x20 || b == 0x09 }
+    @inline(__always) static func isWhitespace(_ b: UInt8) -> Bool {
+        b == 0x20 || b == 0x09 || b == 0x0A || b == 0x0D
+    }
+    @inline(__always) static func lower(_ b: UInt8) -> UInt8 { isUpper(b) ? b | 0x20 : b }
+    /// Base64 / base64url alphabet, including padding.
+    @inline(__always) static func isBase64(_ b: UInt8) -> Bool {
+        isAlnum(b) || b == 0x2B || b == 0x2F || b == 0x3D || b == 0x2D || b == 0x5F
+    }
+
+    /// Lowercase byte arrays of the given strings.
+    static func lowered(_ words: [String]) -> [[UInt8]] { words.map { Array($0.lowercased().utf8) } }
+}
+
+/// Maps byte offsets to 1-based line and column (column counted in Unicode scalars).
+struct LineIndex {
+    private var starts: [Int] = [0]
+    private let bytes: [UInt8]
+
+    init(_ text: ScanText) {
+        bytes = text.bytes
+        for (i, b) in bytes.enumerated() where b == 0x0A { starts.append(i + 1) }
+    }
+
+    func position(of offset: Int) -> (line: Int, column: Int) {
+        var lo = 0, hi = starts.count - 1
+        while lo < hi {
+            let mid = (lo + hi + 1) / 2
+            if starts[mid] <= offset { lo = mid } else { hi = mid - 1 }
+        }
+        var column = 1
+        var i = starts[lo]
+        while i < offset {
+            if bytes[i] & 0xC0 != 0x80 { column += 1 }
+            i += 1
+        }
+        return (lo + 1, column)
+    }
+}
