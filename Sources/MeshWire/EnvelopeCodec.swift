@@ -56,11 +56,13 @@ public struct EnvelopeCodec: Sendable {
         guard bytes.count <= maxEnvelopeBytes else {
             throw .oversize(byteCount: bytes.count, limit: maxEnvelopeBytes)
         }
-        guard let message = Self.withInput(bytes, { agentmesh__v1__envelope__unpack(nil, $0, $1) }) else {
-            throw .malformedProtobuf(message: "Envelope", detail: "protobuf-c unpack failed")
+        let result = UnpackArena.with { allocator -> Result<Envelope, WireError> in
+            guard let message = Self.withInput(bytes, { agentmesh__v1__envelope__unpack(allocator, $0, $1) }) else {
+                return .failure(.malformedProtobuf(message: "Envelope", detail: "protobuf-c unpack failed"))
+            }
+            return Result { () throws(WireError) -> Envelope in try CDecode.envelope(message) }
         }
-        defer { agentmesh__v1__envelope__free_unpacked(message, nil) }
-        return try CDecode.envelope(message)
+        return try result.get()
     }
 
     // MARK: SealedEnvelope
@@ -91,12 +93,14 @@ public struct EnvelopeCodec: Sendable {
         guard bytes.count <= maxSealedBytes else {
             throw .oversize(byteCount: bytes.count, limit: maxSealedBytes)
         }
-        guard let message = Self.withInput(bytes, { agentmesh__v1__sealed_envelope__unpack(nil, $0, $1) }) else {
-            throw .malformedProtobuf(message: "SealedEnvelope", detail: "protobuf-c unpack failed")
+        let result = UnpackArena.with { allocator -> Result<SealedEnvelope, WireError> in
+            guard let message = Self.withInput(bytes, { agentmesh__v1__sealed_envelope__unpack(allocator, $0, $1) }) else {
+                return .failure(.malformedProtobuf(message: "SealedEnvelope", detail: "protobuf-c unpack failed"))
+            }
+            return Result { () throws(WireError) -> SealedEnvelope in try CDecode.sealed(message) }
         }
-        defer { agentmesh__v1__sealed_envelope__free_unpacked(message, nil) }
         do {
-            return try CDecode.sealed(message)
+            return try result.get()
         } catch .malformedProtobuf(_, let detail) {
             throw .malformedProtobuf(message: "SealedEnvelope", detail: detail)
         }
