@@ -121,15 +121,14 @@ enum CDecode {
     static func envelope(_ c: UnsafeMutablePointer<Agentmesh__V1__Envelope>) throws(WireError) -> Envelope {
         let m = c.pointee
         // Cheap structural checks first so hostile input is rejected before any allocation.
-        let id = try required(m.id, "id")
-        let source = try required(m.source, "source")
-        let specVersion = try required(m.spec_version, "spec_version")
-        guard specVersion == Envelope.currentSpecVersion else { throw .unsupportedSpecVersion(specVersion) }
-        let type = try required(m.type, "type")
-        let correlationID = try required(m.correlation_id, "correlation_id")
-        guard m.schema_version == Envelope.currentSchemaVersion else {
-            throw .unsupportedSchemaVersion(m.schema_version)
-        }
+        let id = try string(m.id, "id")
+        let source = try string(m.source, "source")
+        let specVersion = try string(m.spec_version, "spec_version")
+        let correlationID = try string(m.correlation_id, "correlation_id")
+        try Contract.checkHeader(id: id, source: source, specVersion: specVersion,
+                                 correlationID: correlationID, schemaVersion: m.schema_version)
+        let type = try string(m.type, "type")
+        guard !type.isEmpty else { throw .missingRequiredField("type") }
         let caseNumber = UInt32(truncatingIfNeeded: m.payload_case.rawValue)
         guard caseNumber != 0 else { throw missingPayload(m.base) }
         guard let kind = PayloadKind(fieldNumber: caseNumber) else {
@@ -149,12 +148,6 @@ enum CDecode {
             specVersion: specVersion,
             schemaVersion: m.schema_version,
             payload: try payload(m, kind))
-    }
-
-    private static func required(_ pointer: CString?, _ field: String) throws(WireError) -> String {
-        let value = try string(pointer, field)
-        guard !value.isEmpty else { throw .missingRequiredField(field) }
-        return value
     }
 
     /// Distinguishes "producer forgot the payload" from "producer is newer than us": a newer
@@ -306,13 +299,10 @@ enum CDecode {
 
     static func sealed(_ c: UnsafeMutablePointer<Agentmesh__V1__SealedEnvelope>) throws(WireError) -> SealedEnvelope {
         let m = c.pointee
-        guard m.format_version == SealedEnvelope.currentFormatVersion else {
-            throw .unsupportedSealedFormatVersion(m.format_version)
-        }
+        try Contract.checkSealed(formatVersion: m.format_version, envelopeCount: m.envelope.len,
+                                 signatureCount: m.n_signatures)
         let envelope = try bytes(m.envelope, "envelope")
-        guard !envelope.isEmpty else { throw .missingRequiredField("envelope") }
         let signatures = try messages(m.n_signatures, m.signatures, "signatures", signature)
-        guard !signatures.isEmpty else { throw .missingRequiredField("signatures") }
         return SealedEnvelope(envelope: envelope, signatures: signatures, formatVersion: m.format_version)
     }
 }

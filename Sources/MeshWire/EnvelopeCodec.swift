@@ -28,10 +28,11 @@ public struct EnvelopeCodec: Sendable {
     /// Deterministic: equal envelopes always give identical bytes (fields in field-number
     /// order, attributes and repeated fields in array order), which signatures rely on.
     ///
-    /// - Throws: `.embeddedNUL` for a string containing U+0000, `.oversize` above
-    ///   `maxEnvelopeBytes`.
+    /// - Throws: whatever `Envelope.validate()` throws (a consumer would reject the bytes),
+    ///   `.embeddedNUL` for a string containing U+0000, `.oversize` above `maxEnvelopeBytes`.
     public func encode(_ envelope: Envelope) throws(WireError) -> [UInt8] {
-        try Self.withArena { (arena: inout Arena) throws(WireError) -> [UInt8] in
+        try envelope.validate()
+        return try Self.withArena { (arena: inout Arena) throws(WireError) -> [UInt8] in
             var message = Agentmesh__V1__Envelope()
             agentmesh__v1__envelope__init(&message)
             try CEncode.envelope(&message, envelope, &arena)
@@ -68,8 +69,11 @@ public struct EnvelopeCodec: Sendable {
     // MARK: SealedEnvelope
 
     /// Deterministic, like `encode(_: Envelope)`. `envelope` bytes are copied verbatim.
+    ///
+    /// - Throws: whatever `SealedEnvelope.validate()` throws, `.embeddedNUL`, `.oversize`.
     public func encode(_ sealed: SealedEnvelope) throws(WireError) -> [UInt8] {
-        try Self.withArena { (arena: inout Arena) throws(WireError) -> [UInt8] in
+        try sealed.validate()
+        return try Self.withArena { (arena: inout Arena) throws(WireError) -> [UInt8] in
             var message = Agentmesh__V1__SealedEnvelope()
             agentmesh__v1__sealed_envelope__init(&message)
             try CEncode.sealed(&message, sealed, &arena)

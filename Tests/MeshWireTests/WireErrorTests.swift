@@ -59,55 +59,77 @@ final class WireErrorTests: XCTestCase {
         assertDecodeSealed([0x12, 0x7F], throws: .malformedProtobuf(message: "SealedEnvelope", detail: "protobuf-c unpack failed"))
     }
 
+    /// Valid envelope bytes with one singular field overridden: protobuf keeps the last
+    /// occurrence, so appending a field replaces it without hand-writing the whole message.
+    private func envelopeBytes(_ override: (inout ProtoWriter) -> Void) throws -> [UInt8] {
+        var w = ProtoWriter(bytes: try codec.encode(valid))
+        override(&w)
+        return w.bytes
+    }
+
+    private func sealedBytes(_ override: (inout ProtoWriter) -> Void) throws -> [UInt8] {
+        var w = ProtoWriter(bytes: try codec.encode(Fixtures.sealed[0]))
+        override(&w)
+        return w.bytes
+    }
+
     func testMissingRequiredFields() throws {
-        var e = valid
-        e.id = ""
-        assertDecode(try codec.encode(e), throws: .missingRequiredField("id"))
-        e = valid; e.source = ""
-        assertDecode(try codec.encode(e), throws: .missingRequiredField("source"))
-        e = valid; e.specVersion = ""
-        assertDecode(try codec.encode(e), throws: .missingRequiredField("spec_version"))
-        e = valid; e.correlationID = ""
-        assertDecode(try codec.encode(e), throws: .missingRequiredField("correlation_id"))
+        assertDecode(try envelopeBytes { $0.string(1, "") }, throws: .missingRequiredField("id"))
+        assertDecode(try envelopeBytes { $0.string(2, "") }, throws: .missingRequiredField("source"))
+        assertDecode(try envelopeBytes { $0.string(3, "") }, throws: .missingRequiredField("spec_version"))
+        assertDecode(try envelopeBytes { $0.string(7, "") }, throws: .missingRequiredField("correlation_id"))
+        assertDecode(try envelopeBytes { $0.string(4, "") }, throws: .missingRequiredField("type"))
         // An empty input is a valid (all-default) protobuf message, so it reports the first
         // missing field rather than "malformed".
         assertDecode([], throws: .missingRequiredField("id"))
-
-        var noType = ProtoWriter.header(type: "")
-        noType.raw(31, [])
-        assertDecode(noType.bytes, throws: .missingRequiredField("type"))
         assertDecode(ProtoWriter.header().bytes, throws: .missingRequiredField("payload"))
     }
 
     func testUnsupportedSpecVersion() throws {
-        var e = valid
-        e.specVersion = "0.3"
-        assertDecode(try codec.encode(e), throws: .unsupportedSpecVersion("0.3"))
+        assertDecode(try envelopeBytes { $0.string(3, "0.3") }, throws: .unsupportedSpecVersion("0.3"))
     }
 
     func testUnsupportedSchemaVersion() throws {
-        var e = valid
-        e.schemaVersion = 2
-        assertDecode(try codec.encode(e), throws: .unsupportedSchemaVersion(2))
-        e.schemaVersion = 0
-        assertDecode(try codec.encode(e), throws: .unsupportedSchemaVersion(0))
+        assertDecode(try envelopeBytes { $0.uint(11, 2) }, throws: .unsupportedSchemaVersion(2))
+        assertDecode(try envelopeBytes { $0.uint(11, 0) }, throws: .unsupportedSchemaVersion(0))
     }
 
     func testUnsupportedSealedFormatVersion() throws {
-        var sealed = Fixtures.sealed[0]
-        sealed.formatVersion = 2
-        assertDecodeSealed(try codec.encode(sealed), throws: .unsupportedSealedFormatVersion(2))
-        sealed.formatVersion = 0
-        assertDecodeSealed(try codec.encode(sealed), throws: .unsupportedSealedFormatVersion(0))
+        assertDecodeSealed(try sealedBytes { $0.uint(1, 2) }, throws: .unsupportedSealedFormatVersion(2))
+        assertDecodeSealed(try sealedBytes { $0.uint(1, 0) }, throws: .unsupportedSealedFormatVersion(0))
     }
 
     func testSealedMissingEnvelopeOrSignatures() throws {
-        var sealed = Fixtures.sealed[0]
-        sealed.envelope = []
-        assertDecodeSealed(try codec.encode(sealed), throws: .missingRequiredField("envelope"))
-        sealed = Fixtures.sealed[0]
-        sealed.signatures = []
-        assertDecodeSealed(try codec.encode(sealed), throws: .missingRequiredField("signatures"))
+        assertDecodeSealed(try sealedBytes { $0.raw(2, []) }, throws: .missingRequiredField("envelope"))
+        var unsigned = ProtoWriter()
+        unsigned.uint(1, 1)
+        unsigned.raw(2, try codec.encode(valid))
+        assertDecodeSealed(unsigned.bytes, throws: .missingRequiredField("signatures"))
+    }
+
+    /// Producers get the error a consumer would raise, before anything reaches Kafka.
+    func testEncodeRefusesWhatDecodeWouldReject() {
+        func assertEncode(_ change: (inout Envelope) -> Void, throws expected: WireError, line: UInt = #line) {
+            var e = valid
+            change(&e)
+            XCTAssertThrowsError(try codec.encode(e), line: line) { XCTAssertEqual($0 as? WireError, expected, line: line) }
+            XCTAssertThrowsError(try e.validate(), line: line)
+        }
+        assertEncode({ $0.id = "" }, throws: .missingRequiredField("id"))
+        assertEncode({ $0.source = "" }, throws: .missingRequiredField("source"))
+        assertEncode({ $0.specVersion = "" }, throws: .missingRequiredField("spec_version"))
+        assertEncode({ $0.specVersion = "0.3" }, throws: .unsupportedSpecVersion("0.3"))
+        assertEncode({ $0.correlationID = "" }, throws: .missingRequiredField("correlation_id"))
+        assertEncode({ $0.schemaVersion = 2 }, throws: .unsupportedSchemaVersion(2))
+
+        func assertEncodeSealed(_ change: (inout SealedEnvelope) -> Void, throws expected: WireError, line: UInt = #line) {
+            var s = Fixtures.sealed[0]
+            change(&s)
+            XCTAssertThrowsError(try codec.encode(s), line: line) { XCTAssertEqual($0 as? WireError, expected, line: line) }
+        }
+        assertEncodeSealed({ $0.formatVersion = 2 }, throws: .unsupportedSealedFormatVersion(2))
+        assertEncodeSealed({ $0.envelope = [] }, throws: .missingRequiredField("envelope"))
+        assertEncodeSealed({ $0.signatures = [] }, throws: .missingRequiredField("signatures"))
     }
 
     func testTypeMismatch() throws {
