@@ -4,6 +4,11 @@ import CMeshProto
 ///
 /// Stateless and `Sendable`: share one instance across tasks. All failures are `WireError`;
 /// no input, however hostile, makes `decode` trap.
+///
+/// Cost (release build, shared 2-core dev box, `CodecPerformanceTests`): a 1,070-byte
+/// TaskResult envelope encodes in about 2.5-3.5 µs and decodes in about 3-3.5 µs; decoding
+/// the sealed framing alone takes about 0.5-0.9 µs. Encode allocates only the output array
+/// (the C graph lives in stack scratch); decode allocates only the Swift values.
 public struct EnvelopeCodec: Sendable {
     /// Default ceiling for envelope bytes (1 MiB). Large artifacts belong in object storage;
     /// the mesh should carry references and hashes.
