@@ -1,0 +1,153 @@
+import CMeshProto
+
+/// Converts envelopes to and from their protobuf wire form via protobuf-c.
+///
+/// Stateless and `Sendable`: share one instance across tasks. All failures are `WireError`;
+/// no input, however hostile, makes `decode` trap.
+///
+/// Cost (release build, shared 2-core dev box, `CodecPerformanceTests`): a 1,070-byte
+/// TaskResult envelope encodes in about 2.5-3.5 µs and decodes in about 3-3.5 µs; decoding
+/// the sealed framing alone takes about 0.5-0.9 µs. Encode allocates only the output array
+/// (the C graph lives in stack scratch); decode allocates only the Swift values.
+public struct EnvelopeCodec: Sendable {
+    /// Default ceiling for envelope bytes (1 MiB). Large artifacts belong in object storage;
+    /// the mesh should carry references and hashes.
+    public static let defaultMaxEnvelopeBytes = 1 << 20
+    /// Room a sealed envelope may take beyond `maxEnvelopeBytes` for framing and signatures,
+    /// so that any envelope that passes the limit can still be sealed.
+    public static let sealedOverheadBytes = 64 * 1024
+
+    /// Largest envelope accepted by `decode` and produced by `encode`. Enforcing it on both
+    /// sides means a producer learns about an oversize record before Kafka or a consumer does.
+    public var maxEnvelopeBytes: Int
+
+    /// Largest sealed envelope accepted (`maxEnvelopeBytes + sealedOverheadBytes`).
+    public var maxSealedBytes: Int { maxEnvelopeBytes &+ EnvelopeCodec.sealedOverheadBytes }
+
+    public init(maxEnvelopeBytes: Int = EnvelopeCodec.defaultMaxEnvelopeBytes) {
+        self.maxEnvelopeBytes = max(0, maxEnvelopeBytes)
+    }
+
+    // MARK: Envelope
+
+    /// Deterministic: equal envelopes always give identical bytes (fields in field-number
+    /// order, attributes and repeated fields in array order), which signatures rely on.
+    ///
+    /// - Throws: whatever `Envelope.validate()` throws (a consumer would reject the bytes),
+    ///   `.embeddedNUL` for a string containing U+0000, `.oversize` above `maxEnvelopeBytes`.
+    public func encode(_ envelope: Envelope) throws(WireError) -> [UInt8] {
+        try envelope.validate()
+        return try Self.withArena { (arena: inout Arena) throws(WireError) -> [UInt8] in
+            var message = Agentmesh__V1__Envelope()
+            agentmesh__v1__envelope__init(&message)
+            try CEncode.envelope(&message, envelope, &arena)
+            let size = agentmesh__v1__envelope__get_packed_size(&message)
+            guard size <= maxEnvelopeBytes else { throw .oversize(byteCount: size, limit: maxEnvelopeBytes) }
+            return Self.pack(size) { agentmesh__v1__envelope__pack(&message, $0) }
+        }
+    }
+
+    /// Decodes and validates an envelope: required fields, spec and schema versions, UTF-8,
+    /// and that `type` names the carried payload.
+    public func decode(_ bytes: [UInt8]) throws(WireError) -> Envelope {
+        let result = bytes.withUnsafeBytes { buffer in
+            Result { () throws(WireError) -> Envelope in try decode(buffer) }
+        }
+        return try result.get()
+    }
+
+    /// Zero-copy variant for bytes owned by someone else (e.g. a librdkafka message).
+    /// The buffer only needs to live for the duration of the call.
+    public func decode(_ bytes: UnsafeRawBufferPointer) throws(WireError) -> Envelope {
+        guard bytes.count <= maxEnvelopeBytes else {
+            throw .oversize(byteCount: bytes.count, limit: maxEnvelopeBytes)
+        }
+        let result = UnpackArena.with { allocator -> Result<Envelope, WireError> in
+            guard let message = Self.withInput(bytes, { agentmesh__v1__envelope__unpack(allocator, $0, $1) }) else {
+                return .failure(.malformedProtobuf(message: "Envelope", detail: "protobuf-c unpack failed"))
+            }
+            return Result { () throws(WireError) -> Envelope in try CDecode.envelope(message) }
+        }
+        return try result.get()
+    }
+
+    // MARK: SealedEnvelope
+
+    /// Deterministic, like `encode(_: Envelope)`. `envelope` bytes are copied verbatim.
+    ///
+    /// - Throws: whatever `SealedEnvelope.validate()` throws, `.embeddedNUL`, `.oversize`.
+    public func encode(_ sealed: SealedEnvelope) throws(WireError) -> [UInt8] {
+        try sealed.validate()
+        return try Self.withArena { (arena: inout Arena) throws(WireError) -> [UInt8] in
+            var message = Agentmesh__V1__SealedEnvelope()
+            agentmesh__v1__sealed_envelope__init(&message)
+            try CEncode.sealed(&message, sealed, &arena)
+            let size = agentmesh__v1__sealed_envelope__get_packed_size(&message)
+            guard size <= maxSealedBytes else { throw .oversize(byteCount: size, limit: maxSealedBytes) }
+            return Self.pack(size) { agentmesh__v1__sealed_envelope__pack(&message, $0) }
+        }
+    }
+
+    /// Decodes the sealed framing only. Verify `signatures` over `envelope` before calling
+    /// `decode(_:)` on the inner bytes; the inner envelope is deliberately not parsed here.
+    public func decodeSealed(_ bytes: [UInt8]) throws(WireError) -> SealedEnvelope {
+        let result = bytes.withUnsafeBytes { buffer in
+            Result { () throws(WireError) -> SealedEnvelope in try decodeSealed(buffer) }
+        }
+        return try result.get()
+    }
+
+    /// Zero-copy variant of `decodeSealed(_:)`.
+    public func decodeSealed(_ bytes: UnsafeRawBufferPointer) throws(WireError) -> SealedEnvelope {
+        guard bytes.count <= maxSealedBytes else {
+            throw .oversize(byteCount: bytes.count, limit: maxSealedBytes)
+        }
+        let result = UnpackArena.with { allocator -> Result<SealedEnvelope, WireError> in
+            guard let message = Self.withInput(bytes, { agentmesh__v1__sealed_envelope__unpack(allocator, $0, $1) }) else {
+                return .failure(.malformedProtobuf(message: "SealedEnvelope", detail: "protobuf-c unpack failed"))
+            }
+            return Result { () throws(WireError) -> SealedEnvelope in try CDecode.sealed(message) }
+        }
+        do {
+            return try result.get()
+        } catch .malformedProtobuf(_, let detail) {
+            throw .malformedProtobuf(message: "SealedEnvelope", detail: detail)
+        }
+    }
+
+    // MARK: Plumbing
+
+    /// Bytes of stack scratch per encode; a ~1 KiB envelope's whole C graph fits, so the
+    /// common case makes no heap allocation besides the output array.
+    private static let scratchBytes = 8 * 1024
+
+    private static func withArena<R>(
+        _ body: (inout Arena) throws(WireError) -> R
+    ) throws(WireError) -> R {
+        let result = withUnsafeTemporaryAllocation(byteCount: scratchBytes, alignment: 16) { scratch in
+            var arena = Arena(scratch: scratch)
+            return Result { () throws(WireError) -> R in try body(&arena) }
+        }
+        return try result.get()
+    }
+
+    private static func pack(_ size: Int, _ packer: (UnsafeMutablePointer<UInt8>) -> Int) -> [UInt8] {
+        [UInt8](unsafeUninitializedCapacity: size) { buffer, initialized in
+            // A zero-size message has no fields; nothing to write.
+            guard size > 0, let base = buffer.baseAddress else { initialized = 0; return }
+            let written = packer(base)
+            initialized = min(written, size)
+        }
+    }
+
+    /// protobuf-c wants a non-null pointer even for empty input.
+    private static func withInput<T>(
+        _ bytes: UnsafeRawBufferPointer, _ body: (Int, UnsafePointer<UInt8>) -> T
+    ) -> T {
+        if let base = bytes.baseAddress, bytes.count > 0 {
+            return body(bytes.count, base.assumingMemoryBound(to: UInt8.self))
+        }
+        var empty: UInt8 = 0
+        return withUnsafePointer(to: &empty) { body(0, $0) }
+    }
+}
