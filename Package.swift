@@ -40,6 +40,10 @@ let package = Package(
         .target(name: "MeshWire", dependencies: ["CMeshProto"], swiftSettings: swift5),
         .target(name: "MeshSigning", dependencies: ["COpenSSL"], swiftSettings: swift5),
         .target(name: "MeshCatalog", dependencies: ["Yams"], swiftSettings: swift5),
+        .target(name: "MeshOrchestration", dependencies: ["MeshWire", "MeshSigning", "Yams"], swiftSettings: swift5),
+        .target(name: "MeshProcess", swiftSettings: swift5),
+        .target(name: "MeshAgentHandlers", dependencies: ["MeshWire", "MeshProcess", "MeshSigning"], swiftSettings: swift5),
+        .target(name: "MeshReview", dependencies: ["MeshWire", "MeshProcess", "MeshSigning", "Yams"], swiftSettings: swift5),
         .target(name: "MeshAudit", dependencies: ["CSQLite", "CLibPQ", "MeshSigning"], swiftSettings: swift5),
         .target(name: "MeshCompliance", dependencies: ["Yams", "COpenSSL"], swiftSettings: swift5),
         .target(
@@ -80,6 +84,11 @@ let package = Package(
         .testTarget(name: "MeshWireTests", dependencies: ["MeshWire"], swiftSettings: swift5),
         .testTarget(name: "MeshSigningTests", dependencies: ["MeshSigning"], swiftSettings: swift5),
         .testTarget(name: "MeshCatalogTests", dependencies: ["MeshCatalog"], swiftSettings: swift5),
+        .testTarget(name: "MeshOrchestrationTests", dependencies: ["MeshOrchestration", "MeshWire"], swiftSettings: swift5),
+        .testTarget(
+            name: "MeshAgentHandlersTests", dependencies: ["MeshAgentHandlers", "MeshProcess", "MeshWire"],
+            swiftSettings: swift5),
+        .testTarget(name: "MeshReviewTests", dependencies: ["MeshReview", "MeshWire"], swiftSettings: swift5),
         .testTarget(name: "MeshAuditTests", dependencies: ["MeshAudit", "MeshSigning"], swiftSettings: swift5),
         .testTarget(name: "MeshComplianceTests", dependencies: ["MeshCompliance"], swiftSettings: swift5),
         .testTarget(name: "MeshKafkaTests", dependencies: ["MeshKafka"], swiftSettings: swift5),
