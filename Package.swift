@@ -81,6 +81,7 @@ let package = Package(
             swiftSettings: swift5),
 
         // MARK: Tests
+        .target(name: "MeshTestSupport", path: "Tests/MeshTestSupport", swiftSettings: swift5),
         .testTarget(name: "MeshWireTests", dependencies: ["MeshWire"], swiftSettings: swift5),
         .testTarget(name: "MeshSigningTests", dependencies: ["MeshSigning"], swiftSettings: swift5),
         .testTarget(name: "MeshCatalogTests", dependencies: ["MeshCatalog"], swiftSettings: swift5),
@@ -91,14 +92,14 @@ let package = Package(
         .testTarget(name: "MeshReviewTests", dependencies: ["MeshReview", "MeshWire"], swiftSettings: swift5),
         .testTarget(name: "MeshAuditTests", dependencies: ["MeshAudit", "MeshSigning"], swiftSettings: swift5),
         .testTarget(name: "MeshComplianceTests", dependencies: ["MeshCompliance"], swiftSettings: swift5),
-        .testTarget(name: "MeshKafkaTests", dependencies: ["MeshKafka"], swiftSettings: swift5),
+        .testTarget(name: "MeshKafkaTests", dependencies: ["MeshKafka", "MeshTestSupport"], swiftSettings: swift5),
         .testTarget(
             name: "MeshTransportTests",
-            dependencies: ["MeshTransport", "MeshWire", "MeshSigning", "MeshKafka", "MeshCatalog"],
+            dependencies: ["MeshTestSupport", "MeshTransport", "MeshWire", "MeshSigning", "MeshKafka", "MeshCatalog"],
             swiftSettings: swift5),
         .testTarget(
             name: "IntegrationTests",
-            dependencies: ["MeshTransport", "MeshWire", "MeshSigning", "MeshKafka", "MeshCatalog"],
+            dependencies: ["MeshTestSupport", "MeshTransport", "MeshWire", "MeshSigning", "MeshKafka", "MeshCatalog"],
             swiftSettings: swift5),
     ]
 )

@@ -30,20 +30,9 @@ public struct StructuredLogHandler: LogHandler {
         if let explicit = event.metadata { merged.merge(explicit) { _, new in new } }
         if let error = event.error { merged["error"] = "\(error)" }
         let line = LogLineFormatter.format(
-            format, timestamp: Self.timestamp(), level: event.level.rawValue, label: label,
+            format, timestamp: RFC3339.now(fractionDigits: 3), level: event.level.rawValue, label: label,
             message: event.message.description, metadata: merged.mapValues { "\($0)" })
         sink.write(line)
-    }
-
-    private static func timestamp() -> String {
-        var now = timespec()
-        clock_gettime(CLOCK_REALTIME, &now)
-        var time = tm()
-        var seconds = now.tv_sec
-        gmtime_r(&seconds, &time)
-        return String(
-            format: "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", time.tm_year + 1900, time.tm_mon + 1, time.tm_mday,
-            time.tm_hour, time.tm_min, time.tm_sec, now.tv_nsec / 1_000_000)
     }
 }
 

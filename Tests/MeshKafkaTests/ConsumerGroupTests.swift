@@ -1,4 +1,5 @@
 import MeshKafka
+import MeshTestSupport
 import XCTest
 
 /// Consumer-group behaviour against the embedded broker. Slow by nature: a new group forms

@@ -1,5 +1,6 @@
 import Logging
 import MeshKafka
+import MeshTestSupport
 import XCTest
 
 /// An in-process embedded cluster plus client settings tuned for it.
@@ -45,21 +46,6 @@ func startConsuming(
             if shouldMarkDone(message) { consumer.markDone(message) }
         }
     }
-}
-
-/// Polls `condition` until it holds or `timeout` passes; fails the test on timeout.
-func eventually(
-    _ what: String, timeout: Duration = .seconds(30), file: StaticString = #filePath, line: UInt = #line,
-    _ condition: () async -> Bool
-) async throws {
-    let clock = ContinuousClock()
-    let deadline = clock.now + timeout
-    while clock.now < deadline {
-        if await condition() { return }
-        try await Task.sleep(for: .milliseconds(50))
-    }
-    XCTFail("timed out after \(timeout) waiting for: \(what)", file: file, line: line)
-    throw CancellationError()
 }
 
 func produce(_ producer: KafkaProducer, topic: String, values: [String]) async throws {

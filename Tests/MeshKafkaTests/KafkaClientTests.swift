@@ -1,4 +1,5 @@
 import MeshKafka
+import MeshTestSupport
 import XCTest
 
 final class KafkaClientTests: XCTestCase {

@@ -1,0 +1,65 @@
+import Logging
+import MeshKafka
+import MeshLogging
+
+/// Header names on dead-lettered records. The original value, key and headers are kept, so a
+/// fixed message can be redriven byte for byte.
+public enum DeadLetterHeader {
+    public static let reason = "dlq_reason"
+    public static let detail = "dlq_detail"
+    public static let sourceTopic = "dlq_source_topic"
+    public static let sourcePartition = "dlq_source_partition"
+    public static let sourceOffset = "dlq_source_offset"
+    public static let attempts = "dlq_attempts"
+    public static let role = "dlq_role"
+    public static let time = "dlq_time"
+}
+
+/// Sends messages that cannot be processed to the dead-letter topic, with the reason and
+/// their source coordinates in headers.
+public final class DeadLetterPublisher: Sendable {
+    public let producer: KafkaProducer
+    public let topic: String
+    public let role: String
+    private let logger: Logger
+
+    public init(producer: KafkaProducer, topic: String, role: String, logger: Logger) {
+        self.producer = producer
+        self.topic = topic
+        self.role = role
+        self.logger = logger
+    }
+
+    public func record(for message: ConsumedMessage, reason: String, detail: String, attempts: Int) -> OutgoingMessage {
+        var headers = message.headers.filter { !$0.key.hasPrefix("dlq_") }
+        headers += [
+            KafkaHeader(key: DeadLetterHeader.reason, string: reason),
+            KafkaHeader(key: DeadLetterHeader.detail, string: String(detail.prefix(2000))),
+            KafkaHeader(key: DeadLetterHeader.sourceTopic, string: message.topic),
+            KafkaHeader(key: DeadLetterHeader.sourcePartition, string: String(message.partition)),
+            KafkaHeader(key: DeadLetterHeader.sourceOffset, string: String(message.offset)),
+            KafkaHeader(key: DeadLetterHeader.attempts, string: String(attempts)),
+            KafkaHeader(key: DeadLetterHeader.role, string: role),
+            KafkaHeader(key: DeadLetterHeader.time, string: RFC3339.now()),
+        ]
+        return OutgoingMessage(topic: topic, key: message.key, value: message.value, headers: headers)
+    }
+
+    /// Produces the dead letter and waits for the broker's acknowledgement, retrying with
+    /// backoff while the broker is unavailable: the source message may only be marked done
+    /// once its dead letter is safely stored.
+    public func send(_ message: ConsumedMessage, reason: String, detail: String, attempts: Int = 1) async throws {
+        let record = record(for: message, reason: reason, detail: detail, attempts: attempts)
+        var backoff = Duration.milliseconds(100)
+        while true {
+            do {
+                try await producer.send(record)
+                return
+            } catch let error as KafkaError where error.isRetriable {
+                logger.warning("dead letter not stored yet, retrying in \(backoff): \(error)")
+                try await Task.sleep(for: backoff)
+                backoff = min(backoff * 2, .seconds(5))
+            }
+        }
+    }
+}
