@@ -70,11 +70,16 @@ let package = Package(
             ],
             swiftSettings: swift5),
 
+        .target(
+            name: "MeshBenchmarks",
+            dependencies: ["MeshTransport", "MeshKafka", "MeshSigning", "MeshWire", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: swift5),
+
         // MARK: Executables
         .executableTarget(
             name: "meshctl",
             dependencies: [
-                "MeshCLI", "MeshTransport", "MeshWire", "MeshSigning", "MeshCatalog", "MeshKafka", "MeshLogging",
+                "MeshCLI", "MeshBenchmarks", "MeshTransport", "MeshWire", "MeshSigning", "MeshCatalog", "MeshKafka", "MeshLogging",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],

@@ -13,10 +13,13 @@ public enum RawThroughputProbe {
         public var recordsPerSecond: Double { Double(records) / seconds }
     }
 
-    /// Produces `count` records of `size` bytes to `topic` (partition 0; use a fresh, empty
-    /// topic) while a consumer assigned to that partition reads them from the beginning;
+    /// Produces `count` records of `size` bytes round-robin over the `partitions` of `topic`
+    /// (use a fresh, empty topic) while a consumer assigned to them reads from the beginning;
     /// returns the time from the first produce to the last record read.
-    public static func run(configuration: KafkaConfiguration, topic: String, count: Int, size: Int, logger: Logger) throws -> Result {
+    public static func run(
+        configuration: KafkaConfiguration, topic: String, partitions: Int, count: Int, size: Int, window: InFlightWindow,
+        logger: Logger
+    ) throws -> Result {
         let producer = try RDKafkaClient(
             kind: .producer, properties: configuration.withDefaults(KafkaProducer.defaultProperties).properties,
             callbacks: RDKafkaCallbacks(logger: logger))
@@ -27,7 +30,8 @@ public enum RawThroughputProbe {
             kind: .consumer, properties: consumerProperties, callbacks: RDKafkaCallbacks(logger: logger))
         rd_kafka_poll_set_consumer(consumer.handle)
         let assignment = makePartitionList(
-            [TopicPartition(topic: topic, partition: 0)], offsets: [Int64(RD_KAFKA_OFFSET_BEGINNING)])
+            (0..<partitions).map { TopicPartition(topic: topic, partition: Int32($0)) },
+            offsets: Array(repeating: Int64(RD_KAFKA_OFFSET_BEGINNING), count: partitions))
         rd_kafka_assign(consumer.handle, assignment)
         rd_kafka_topic_partition_list_destroy(assignment)
         defer { rd_kafka_consumer_close(consumer.handle) }
@@ -44,9 +48,10 @@ public enum RawThroughputProbe {
                 produced.signal()
             }
             payload.withUnsafeBytes { value in
-                for _ in 0..<count {
+                for index in 0..<count {
+                    window.willProduce()
                     while agentmesh_produce(
-                        producer.handle, topicHandle, 0, nil, 0, value.baseAddress, value.count, nil, 0, nil)
+                        producer.handle, topicHandle, Int32(index % partitions), nil, 0, value.baseAddress, value.count, nil, 0, nil)
                         == RD_KAFKA_RESP_ERR__QUEUE_FULL
                     {
                         rd_kafka_poll(producer.handle, 1)
@@ -66,10 +71,13 @@ public enum RawThroughputProbe {
                 throw KafkaError(RD_KAFKA_RESP_ERR__TIMED_OUT, context: "raw probe read \(received) of \(count)")
             }
             let n = rd_kafka_consume_batch_queue(queue, 100, &batch, batch.count)
+            var read = 0
             for index in 0..<max(n, 0) {
-                if batch[index]!.pointee.err == RD_KAFKA_RESP_ERR_NO_ERROR { received += 1 }
+                if batch[index]!.pointee.err == RD_KAFKA_RESP_ERR_NO_ERROR { read += 1 }
                 rd_kafka_message_destroy(batch[index])
             }
+            received += read
+            window.didConsume(read)
         }
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1e9
         return Result(records: received, seconds: seconds)

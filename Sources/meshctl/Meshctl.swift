@@ -14,5 +14,5 @@ struct Meshctl: AsyncParsableCommand {
             Against a real cluster, pass --bootstrap (or AGENTMESH_BOOTSTRAP) and any librdkafka
             property with --kafka-config <file.properties> or -X key=value.
             """,
-        subcommands: [BrokerCommand.self, TopicsCommand.self, KeysCommand.self])
+        subcommands: [BrokerCommand.self, TopicsCommand.self, KeysCommand.self, TailCommand.self, BenchCommand.self])
 }

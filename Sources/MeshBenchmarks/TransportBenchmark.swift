@@ -1,0 +1,154 @@
+import Foundation
+import Logging
+import MeshKafka
+import MeshSigning
+import MeshTransport
+import MeshWire
+
+/// `meshctl bench transport`: sealed ~1 KiB envelopes (encode, sign, produce, consume,
+/// verify, decode) through the embedded broker, against raw byte records through
+/// librdkafka alone in the same run. Figures are reported as ratios to that baseline,
+/// because absolute rates on a shared machine mean little.
+public struct TransportBenchmark {
+    public struct Figures: Codable, Sendable {
+        public var records: Int
+        public var recordBytes: Int
+        public var rawPerSecond: Double
+        public var hmacPerSecond: Double
+        public var hmacRatio: Double
+        public var ed25519Records: Int
+        public var ed25519PerSecond: Double
+        public var ed25519Ratio: Double
+        public var hmacTargetRatio: Double
+        public var meetsHMACTarget: Bool
+    }
+
+    /// Topic partitions: spreading records keeps each partition well inside the ~5 MB the
+    /// embedded broker retains, with `window` records in flight (~1 MB per partition).
+    static let partitions = 8
+    /// Records produced ahead of the consumer at most.
+    static let window = 8_000
+
+    public var records: Int
+    public var recordBytes: Int
+    public var rounds: Int
+    public var ed25519Records: Int
+    let logger: Logger
+    let progress: (String) -> Void
+
+    public init(records: Int, recordBytes: Int, rounds: Int, ed25519Records: Int, logger: Logger, progress: @escaping (String) -> Void) {
+        self.records = records
+        self.recordBytes = recordBytes
+        self.rounds = rounds
+        self.ed25519Records = ed25519Records
+        self.logger = logger
+        self.progress = progress
+    }
+
+    public func run() async throws -> Figures {
+        let cluster = try EmbeddedKafkaCluster(brokers: 1, logger: logger)
+        let configuration = KafkaConfiguration(
+            bootstrapServers: cluster.bootstrapServers, properties: EmbeddedKafkaCluster.recommendedClientProperties)
+        let keys = NSTemporaryDirectory() + "agentmesh-bench-keys-\(UUID().uuidString)"
+        defer { try? FileManager.default.removeItem(atPath: keys) }
+        var raw: [Double] = []
+        var hmac: [Double] = []
+        // Alternate the two paths so drift in machine load hits both alike; keep the best.
+        for round in 1...rounds {
+            let rawTopic = "bench.raw.\(round)"
+            try cluster.createTopic(rawTopic, partitions: Self.partitions)
+            let rawResult = try RawThroughputProbe.run(
+                configuration: configuration, topic: rawTopic, partitions: Self.partitions, count: records, size: recordBytes,
+                window: InFlightWindow(size: Self.window), logger: logger)
+            raw.append(rawResult.recordsPerSecond)
+            progress("round \(round)/\(rounds): raw librdkafka \(Int(rawResult.recordsPerSecond)) records/s")
+            let rate = try await envelopeRate(
+                cluster: cluster, configuration: configuration, algorithm: .hmacSHA256, keys: keys + "-hmac-\(round)",
+                topic: "bench.hmac.\(round)", count: records)
+            hmac.append(rate)
+            progress("round \(round)/\(rounds): sealed envelopes, HMAC-SHA256 \(Int(rate)) records/s")
+        }
+        let ed25519 = try await envelopeRate(
+            cluster: cluster, configuration: configuration, algorithm: .ed25519, keys: keys + "-ed25519",
+            topic: "bench.ed25519", count: ed25519Records)
+        progress("sealed envelopes, Ed25519: \(Int(ed25519)) records/s (\(ed25519Records) records)")
+        let bestRaw = raw.max() ?? 0
+        let bestHMAC = hmac.max() ?? 0
+        let target = 0.85
+        return Figures(
+            records: records, recordBytes: recordBytes, rawPerSecond: bestRaw, hmacPerSecond: bestHMAC,
+            hmacRatio: bestHMAC / bestRaw, ed25519Records: ed25519Records, ed25519PerSecond: ed25519,
+            ed25519Ratio: ed25519 / bestRaw, hmacTargetRatio: target, meetsHMACTarget: bestHMAC / bestRaw >= target)
+    }
+
+    /// Produces `count` sealed envelopes on one thread while a verifying subscriber reads
+    /// them; the time from the first seal to the last decoded envelope.
+    private func envelopeRate(
+        cluster: EmbeddedKafkaCluster, configuration: KafkaConfiguration, algorithm: SigningAlgorithm, keys: String,
+        topic: String, count: Int
+    ) async throws -> Double {
+        try cluster.createTopic(topic, partitions: Self.partitions)
+        try KeyRingStore.initialize(at: keys, roles: ["coding"], people: [], algorithm: algorithm)
+        defer { try? FileManager.default.removeItem(atPath: keys) }
+        let producer = try KafkaProducer(configuration: configuration, logger: logger)
+        defer { producer.close() }
+        let publisher = MeshPublisher(producer: producer, sealer: EnvelopeSealer(signer: try KeyRingStore.loadSigner(principal: "coding", from: keys)))
+        let consumer = try KafkaConsumer(
+            configuration: configuration,
+            subscription: .partitions((0..<Self.partitions).map { TopicPartition(topic: topic, partition: Int32($0)) }),
+            logger: logger)
+        defer { consumer.close() }
+        let subscriber = MeshSubscriber(
+            consumer: consumer, opener: EnvelopeOpener(trust: try KeyRingStore.loadTrustStore(from: keys)),
+            deadLetters: nil, logger: logger)
+        let content = [UInt8](repeating: 0x61, count: max(0, recordBytes - 300))  // envelope framing makes up the rest
+        let start = ContinuousClock.now
+        let failures = FailureCount()
+        let window = InFlightWindow(size: Self.window)
+        let producing = Thread {
+            for index in 0..<count {
+                window.willProduce()
+                let envelope = Envelope(
+                    source: "/mesh/coding/bench", correlationID: "bench-\(index % 1024)", subject: "task-\(index)",
+                    payload: .taskResult(TaskResult(
+                        taskID: "task-\(index)", planID: "plan-bench", state: .completed, summary: "benchmark record",
+                        artifacts: [Artifact(name: "out.txt", mediaType: "text/plain", content: content)], agentID: "bench")))
+                do {
+                    try publisher.enqueue(envelope, to: topic) { if case .failure = $0 { failures.increment() } }
+                } catch {
+                    failures.increment()
+                }
+            }
+        }
+        producing.start()
+        var received = 0
+        while received < count, await subscriber.next() != nil {
+            received += 1
+            window.didConsume()
+        }
+        let seconds = (ContinuousClock.now - start).seconds
+        try producer.flush()
+        guard failures.value == 0 else { throw KafkaError.benchmark("\(failures.value) records failed to produce") }
+        return Double(received) / seconds
+    }
+}
+
+final class FailureCount: @unchecked Sendable {
+    private let lock = NSLock()
+    private var count = 0
+    func increment() { lock.withLock { count += 1 } }
+    var value: Int { lock.withLock { count } }
+}
+
+extension Duration {
+    var seconds: Double {
+        let (whole, fraction) = components
+        return Double(whole) + Double(fraction) / 1e18
+    }
+}
+
+extension KafkaError {
+    static func benchmark(_ message: String) -> KafkaError {
+        KafkaError(code: -1, name: "BENCHMARK", message: message)
+    }
+}

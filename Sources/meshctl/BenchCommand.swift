@@ -1,0 +1,46 @@
+import ArgumentParser
+import Foundation
+import Logging
+import MeshBenchmarks
+import MeshLogging
+
+struct BenchCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bench",
+        abstract: "Benchmarks on the embedded broker, reported as ratios to a baseline measured in the same run.",
+        discussion: "Build in release mode for meaningful figures: swift run -c release meshctl bench transport",
+        subcommands: [Transport.self])
+
+    struct Transport: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Sealed envelopes (encode, sign, produce, consume, verify, decode) vs raw librdkafka records.")
+        @Option(help: "Records per path and round.") var records = 100_000
+        @Option(help: "Approximate record size in bytes.") var size = 1024
+        @Option(help: "Rounds; the best of each path is reported.") var rounds = 3
+        @Option(help: "Records for the (much slower) Ed25519 path.") var ed25519Records = 5_000
+        @Flag(help: "Print the figures as JSON on stdout.") var json = false
+
+        func run() async throws {
+            MeshLogging.bootstrap(role: "bench", level: .warning)
+            let benchmark = TransportBenchmark(
+                records: records, recordBytes: size, rounds: rounds, ed25519Records: ed25519Records,
+                logger: Logger(label: "bench")
+            ) { line in
+                FileHandle.standardError.write(Data((line + "\n").utf8))
+            }
+            let figures = try await benchmark.run()
+            if json {
+                let encoder = JSONEncoder()
+                encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+                print(String(decoding: try encoder.encode(figures), as: UTF8.self))
+                return
+            }
+            print("""
+                transport benchmark: \(figures.records) records of ~\(figures.recordBytes) B, embedded broker, best of \(rounds) rounds
+                  raw librdkafka (baseline)     \(Int(figures.rawPerSecond)) records/s
+                  sealed envelopes, HMAC-SHA256 \(Int(figures.hmacPerSecond)) records/s  ratio \(String(format: "%.2f", figures.hmacRatio)) (target ≥ \(figures.hmacTargetRatio): \(figures.meetsHMACTarget ? "met" : "NOT met"))
+                  sealed envelopes, Ed25519     \(Int(figures.ed25519PerSecond)) records/s  ratio \(String(format: "%.3f", figures.ed25519Ratio)) (\(figures.ed25519Records) records)
+                """)
+        }
+    }
+}
