@@ -47,6 +47,7 @@ struct ChainAppender {
     /// Appends `batch` through `tx`, updating `state` (a copy the caller keeps only if the
     /// transaction commits).
     func append(_ batch: [AuditRecordInput], state: inout ChainState, tx: AppendTransaction) throws -> AppendOutcome {
+        let batch = batch.map(TextNormalizer.normalized)
         let known = try tx.alreadyStored(batch)
         var seenIDs = Set<String>()
         var seenCoordinates = Set<CoordinateKey>()
@@ -134,5 +135,28 @@ struct CoordinateKey: Hashable {
         topic = coordinates.topic
         partition = coordinates.partition
         offset = coordinates.offset
+    }
+}
+
+/// PostgreSQL text cannot hold U+0000, and both stores must hash exactly what they store, so
+/// NUL characters in text fields (possible only in garbage envelopes) become U+FFFD before
+/// hashing. The raw bytes keep the original.
+enum TextNormalizer {
+    static func normalized(_ input: AuditRecordInput) -> AuditRecordInput {
+        func clean(_ text: String) -> String {
+            text.utf8.contains(0) ? String(text.unicodeScalars.map { $0 == "\u{0}" ? "\u{FFFD}" : Character($0) }) : text
+        }
+        var input = input
+        input.envelopeID = clean(input.envelopeID)
+        input.type = clean(input.type)
+        input.source = clean(input.source)
+        input.subject = clean(input.subject)
+        input.correlationID = clean(input.correlationID)
+        input.causationID = clean(input.causationID)
+        input.signerKeyID = input.signerKeyID.map(clean)
+        input.signerPrincipal = input.signerPrincipal.map(clean)
+        if case .rejected(let reason) = input.verification { input.verification = .rejected(reason: clean(reason)) }
+        input.kafka.topic = clean(input.kafka.topic)
+        return input
     }
 }

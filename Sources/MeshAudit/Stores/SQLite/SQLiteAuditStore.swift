@@ -182,9 +182,11 @@ public final class SQLiteAuditStore: AuditStore, @unchecked Sendable {
     }
 
     static func checkpoint(_ s: SQLiteStatement) -> AuditCheckpoint {
-        let algorithm = SigningAlgorithm(rawValue: s.text(6)) ?? .ed25519
+        // An unknown algorithm name (only after tampering) yields a signature that cannot verify.
+        let algorithm = SigningAlgorithm(rawValue: s.text(6))
         return AuditCheckpoint(logID: s.text(1), sequence: s.int64(0), headHash: s.blob(2), merkleRoot: s.blob(3),
                                createdAtMicros: s.int64(4),
-                               signature: SignatureValue(keyId: s.text(5), algorithm: algorithm, bytes: s.blob(7)))
+                               signature: SignatureValue(keyId: s.text(5), algorithm: algorithm ?? .ed25519,
+                                                           bytes: algorithm == nil ? [] : s.blob(7)))
     }
 }
