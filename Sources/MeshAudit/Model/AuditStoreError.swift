@@ -1,0 +1,28 @@
+/// Failures of the storage layer. Every case names the operation and the database message.
+public enum AuditStoreError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// SQLite returned an error.
+    case sqlite(code: Int32, message: String, context: String)
+    /// PostgreSQL (libpq) returned an error.
+    case postgres(message: String, context: String)
+    /// A stored row has a value this version cannot read (e.g. tampered with).
+    case malformedRow(table: String, sequence: Int64?, detail: String)
+    /// The store was opened with settings it cannot use.
+    case invalidConfiguration(String)
+    /// Writing an export failed.
+    case exportFailed(String)
+
+    public var description: String {
+        switch self {
+        case .sqlite(let code, let message, let context):
+            return "SQLite error \(code) during \(context): \(message)"
+        case .postgres(let message, let context):
+            return "PostgreSQL error during \(context): \(message)"
+        case .malformedRow(let table, let sequence, let detail):
+            return "malformed row in \(table)\(sequence.map { " at sequence \($0)" } ?? ""): \(detail)"
+        case .invalidConfiguration(let detail):
+            return "invalid audit store configuration: \(detail)"
+        case .exportFailed(let detail):
+            return "audit export failed: \(detail)"
+        }
+    }
+}

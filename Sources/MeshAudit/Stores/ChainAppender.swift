@@ -1,0 +1,162 @@
+import MeshSigning
+
+/// What a database backend does inside one open write transaction for `ChainAppender`.
+protocol AppendTransaction {
+    /// The stored head, read inside the transaction.
+    func storedHead() throws -> AuditHead?
+    /// Every stored record hash in sequence order (to rebuild the Merkle accumulator).
+    func storedRecordHashes() throws -> [[UInt8]]
+    /// The newest stored checkpoint.
+    func storedLastCheckpoint() throws -> AuditCheckpoint?
+    /// Indices of inputs whose envelope id or Kafka coordinates are already stored. A backend
+    /// that detects conflicts on insert may return an empty set.
+    func alreadyStored(_ batch: [AuditRecordInput]) throws -> Set<Int>
+    /// Writes one record; false when the database reports it as a duplicate.
+    func insert(_ record: AuditRecord, rawSHA256: [UInt8]) throws -> Bool
+    /// Writes one checkpoint.
+    func insert(_ checkpoint: AuditCheckpoint) throws
+    /// Writes anything buffered; called once before commit.
+    func flush() throws
+}
+
+/// The in-memory view of a log's tail that appends need: head, Merkle accumulator and the
+/// newest checkpoint. Rebuilt from the database whenever the stored head differs.
+struct ChainState: Sendable {
+    var head: AuditHead?
+    var merkle = MerkleAccumulator()
+    var lastCheckpoint: AuditCheckpoint?
+}
+
+/// The append algorithm shared by every store: dedupe, sequence, chain, checkpoint.
+struct ChainAppender {
+    let logID: String
+    let configuration: AuditStoreConfiguration
+
+    /// Brings `state` in line with the database (cheap when nothing else wrote).
+    func synchronize(_ state: inout ChainState?, in tx: AppendTransaction) throws -> ChainState {
+        let stored = try tx.storedHead()
+        if let cached = state, cached.head == stored, cached.merkle.size == Int(stored?.sequence ?? 0) {
+            return cached
+        }
+        var fresh = ChainState(head: stored)
+        for hash in try tx.storedRecordHashes() { fresh.merkle.append(leafData: hash) }
+        fresh.lastCheckpoint = try tx.storedLastCheckpoint()
+        return fresh
+    }
+
+    /// Appends `batch` through `tx`, updating `state` (a copy the caller keeps only if the
+    /// transaction commits).
+    func append(_ batch: [AuditRecordInput], state: inout ChainState, tx: AppendTransaction) throws -> AppendOutcome {
+        let batch = batch.map(TextNormalizer.normalized)
+        let known = try tx.alreadyStored(batch)
+        var seenIDs = Set<String>()
+        var seenCoordinates = Set<CoordinateKey>()
+        var sequences = [Int64?]()
+        sequences.reserveCapacity(batch.count)
+        var written: [AuditCheckpoint] = []
+        let recordedAt = configuration.clock()
+
+        for (index, input) in batch.enumerated() {
+            let coordinates = CoordinateKey(input.kafka)
+            let idIsNew = input.envelopeID.isEmpty || !seenIDs.contains(input.envelopeID)
+            guard !known.contains(index), idIsNew, !seenCoordinates.contains(coordinates) else {
+                sequences.append(nil)
+                continue
+            }
+            let sequence = (state.head?.sequence ?? 0) + 1
+            let previous = state.head?.recordHash ?? AuditRecordHasher.genesisHash
+            let rawSHA256 = SHA256Digest.hash(input.raw)
+            let hash = AuditRecordHasher.hash(sequence: sequence, previousHash: previous,
+                                              recordedAtMicros: recordedAt, input: input, rawSHA256: rawSHA256)
+            let record = AuditRecord(sequence: sequence, recordedAtMicros: recordedAt,
+                                     previousHash: previous, recordHash: hash, input: input)
+            guard try tx.insert(record, rawSHA256: rawSHA256) else {
+                sequences.append(nil)
+                continue
+            }
+            if !input.envelopeID.isEmpty { seenIDs.insert(input.envelopeID) }
+            seenCoordinates.insert(coordinates)
+            state.head = AuditHead(sequence: sequence, recordHash: hash)
+            state.merkle.append(leafData: hash)
+            sequences.append(sequence)
+            try configuration.faultInjection?(sequence)
+
+            if let every = configuration.checkpoints.everyRecords,
+               sequence - (state.lastCheckpoint?.sequence ?? 0) >= Int64(every) {
+                written.append(try checkpoint(&state, at: recordedAt, tx: tx))
+            }
+        }
+        if timeTriggerDue(state, now: recordedAt) {
+            written.append(try checkpoint(&state, at: recordedAt, tx: tx))
+        }
+        try tx.flush()
+        let stored = sequences.lazy.filter { $0 != nil }.count
+        return AppendOutcome(stored: stored, duplicates: batch.count - stored, sequences: sequences,
+                             head: state.head, checkpoints: written)
+    }
+
+    /// Writes a checkpoint for the current head if one is due by time (or `force`d and the head
+    /// moved since the newest checkpoint).
+    func checkpointIfNeeded(state: inout ChainState, force: Bool, tx: AppendTransaction) throws -> AuditCheckpoint? {
+        let now = configuration.clock()
+        let moved = (state.head?.sequence ?? 0) > (state.lastCheckpoint?.sequence ?? 0)
+        guard moved, force || timeTriggerDue(state, now: now) else { return nil }
+        let written = try checkpoint(&state, at: now, tx: tx)
+        try tx.flush()
+        return written
+    }
+
+    private func timeTriggerDue(_ state: ChainState, now: Int64) -> Bool {
+        guard let seconds = configuration.checkpoints.everySeconds,
+              let head = state.head, head.sequence > (state.lastCheckpoint?.sequence ?? 0) else { return false }
+        // With no checkpoint yet the first append anchors the log straight away.
+        guard let last = state.lastCheckpoint else { return true }
+        return Double(now - last.createdAtMicros) >= seconds * 1_000_000
+    }
+
+    private func checkpoint(_ state: inout ChainState, at now: Int64, tx: AppendTransaction) throws -> AuditCheckpoint {
+        guard let head = state.head else { preconditionFailure("checkpoint of an empty log") }
+        let checkpoint = AuditCheckpoint.sign(logID: logID, sequence: head.sequence, headHash: head.recordHash,
+                                              merkleRoot: state.merkle.root, createdAtMicros: now,
+                                              signer: configuration.signer)
+        try tx.insert(checkpoint)
+        state.lastCheckpoint = checkpoint
+        return checkpoint
+    }
+}
+
+/// Hashable Kafka coordinates (timestamp excluded: it does not identify a message).
+struct CoordinateKey: Hashable {
+    let topic: String
+    let partition: Int32
+    let offset: Int64
+
+    init(_ coordinates: KafkaCoordinates) {
+        topic = coordinates.topic
+        partition = coordinates.partition
+        offset = coordinates.offset
+    }
+}
+
+/// PostgreSQL text cannot hold U+0000, and both stores must hash exactly what they store, so
+/// NUL characters in text fields (possible only in garbage envelopes) become U+FFFD before
+/// hashing. The raw bytes keep the original.
+enum TextNormalizer {
+    static func normalized(_ input: AuditRecordInput) -> AuditRecordInput {
+        func clean(_ text: String) -> String {
+            text.utf8.contains(0) ? String(text.unicodeScalars.map { $0 == "\u{0}" ? "\u{FFFD}" : Character($0) }) : text
+        }
+        var input = input
+        input.envelopeID = clean(input.envelopeID)
+        input.type = clean(input.type)
+        input.source = clean(input.source)
+        input.subject = clean(input.subject)
+        input.correlationID = clean(input.correlationID)
+        input.causationID = clean(input.causationID)
+        input.signerKeyID = input.signerKeyID.map(clean)
+        input.signerPrincipal = input.signerPrincipal.map(clean)
+        if case .rejected(let reason) = input.verification { input.verification = .rejected(reason: clean(reason)) }
+        input.kafka.topic = clean(input.kafka.topic)
+        return input
+    }
+}

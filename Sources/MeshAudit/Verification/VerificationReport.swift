@@ -1,0 +1,68 @@
+/// The result of `AuditVerifier.verify`: clean, or the problems found, first one first.
+public struct VerificationReport: Sendable, Hashable {
+    /// What is wrong at a sequence.
+    public enum Problem: String, Sendable, Hashable, Codable {
+        /// A record's fields or raw bytes no longer match its hash, or a record was replaced
+        /// and re-hashed so the next record's link no longer matches.
+        case contentChanged = "content-changed"
+        /// Sequences are missing (rows deleted), possibly with later rows renumbered.
+        case recordMissing = "record-missing"
+        /// A record sits at a different sequence than the one it was written at.
+        case recordsReordered = "records-reordered"
+        /// A record that was never appended by the store sits in the chain.
+        case recordInserted = "record-inserted"
+        /// Records a checkpoint covers are gone from the end of the log.
+        case tailTruncated = "tail-truncated"
+        /// A checkpoint's signature does not verify (forged, altered, unknown or revoked key,
+        /// or signed for another log).
+        case checkpointForged = "checkpoint-forged"
+        /// A validly signed checkpoint disagrees with the stored records: the records up to it
+        /// were rewritten consistently (hashes recomputed).
+        case checkpointMismatch = "checkpoint-mismatch"
+    }
+
+    /// One problem.
+    public struct Failure: Sendable, Hashable {
+        /// The first sequence affected.
+        public var sequence: Int64
+        /// What kind of problem.
+        public var problem: Problem
+        /// A sentence for the auditor.
+        public var detail: String
+
+        /// A failure entry.
+        public init(sequence: Int64, problem: Problem, detail: String) {
+            self.sequence = sequence
+            self.problem = problem
+            self.detail = detail
+        }
+    }
+
+    /// The log verified.
+    public var logID: String
+    /// Records read.
+    public var recordCount: Int
+    /// Checkpoints read (stored plus external anchors).
+    public var checkpointCount: Int
+    /// Problems found, ordered by sequence. The record walk stops at the first bad record, so
+    /// later records are not reported individually.
+    public var failures: [Failure]
+    /// The newest checkpoint that verified and matches the records.
+    public var lastGoodCheckpoint: AuditCheckpoint?
+    /// Records after `lastGoodCheckpoint` (covered by the chain but not yet by a signature).
+    public var unanchoredRecords: Int
+
+    /// True when nothing is wrong.
+    public var isValid: Bool { failures.isEmpty }
+    /// The first problem by sequence: the first bad record.
+    public var firstFailure: Failure? { failures.first }
+
+    /// One line for logs and export headers.
+    public var summary: String {
+        if let first = firstFailure {
+            return "INVALID: \(first.problem.rawValue) at sequence \(first.sequence): \(first.detail)"
+        }
+        return "valid: \(recordCount) record(s), \(checkpointCount) checkpoint(s), "
+            + "\(unanchoredRecords) record(s) after the last checkpoint"
+    }
+}

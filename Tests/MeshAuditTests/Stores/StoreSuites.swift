@@ -1,0 +1,121 @@
+import XCTest
+@testable import MeshAudit
+
+/// The store contract against SQLite (a fresh file per test).
+final class SQLiteStoreTests: XCTestCase {
+    private var harness: SQLiteHarness!
+    private var contract: StoreContract { StoreContract(harness: harness) }
+
+    override func setUp() { harness = SQLiteHarness() }
+    override func tearDown() { harness.destroy() }
+
+    func testAppendAssignsContiguousChainedSequences() throws { try contract.appendAssignsContiguousChainedSequences() }
+    func testSequenceContinuesAcrossReopen() throws { try contract.sequenceContinuesAcrossReopen() }
+    func testDedupeByEnvelopeID() throws { try contract.dedupeByEnvelopeID() }
+    func testDedupeByCoordinatesForUndecodableRecords() throws { try contract.dedupeByCoordinatesForUndecodableRecords() }
+    func testRejectedRecordsAreKeptAndFlagged() throws { try contract.rejectedRecordsAreKeptAndFlagged() }
+    func testTraceBuildsCausalTree() throws { try contract.traceBuildsCausalTree() }
+    func testSearchFilters() throws { try contract.searchFilters() }
+    func testCheckpointsByCountAndTime() throws { try contract.checkpointsByCountAndTime() }
+    func testExportJSONLinesAndCSVParseBack() throws { try contract.exportJSONLinesAndCSVParseBack() }
+    func testTriggersRefuseUpdateAndDelete() throws { try contract.triggersRefuseUpdateAndDelete() }
+    func testAbortedBatchWritesNothing() throws { try contract.abortedBatchWritesNothing() }
+    func testUntamperedStoreVerifiesClean() throws { try contract.untamperedStoreVerifiesClean() }
+
+    func testWALModeAndFullSync() throws {
+        let store = try SQLiteAuditStore(path: harness.path, configuration: Fixtures.configuration())
+        _ = try store.append(Fixtures.inputs(1..<2))
+        let connection = try SQLiteConnection(path: harness.path)
+        let mode = try connection.prepare("PRAGMA journal_mode")
+        XCTAssertTrue(try mode.step())
+        XCTAssertEqual(mode.text(0), "wal")
+    }
+}
+
+/// The store contract against PostgreSQL (a fresh schema per test). Needs
+/// AGENTMESH_TEST_POSTGRES_URL; fails with instructions when it is missing.
+final class PostgresStoreTests: XCTestCase {
+    private var harness: PostgresHarness!
+    private var contract: StoreContract { StoreContract(harness: harness) }
+
+    override func setUpWithError() throws { harness = PostgresHarness(url: try PostgresTestEnvironment.url()) }
+    override func tearDown() { harness?.destroy() }
+
+    func testAppendAssignsContiguousChainedSequences() throws { try contract.appendAssignsContiguousChainedSequences() }
+    func testSequenceContinuesAcrossReopen() throws { try contract.sequenceContinuesAcrossReopen() }
+    func testDedupeByEnvelopeID() throws { try contract.dedupeByEnvelopeID() }
+    func testDedupeByCoordinatesForUndecodableRecords() throws { try contract.dedupeByCoordinatesForUndecodableRecords() }
+    func testRejectedRecordsAreKeptAndFlagged() throws { try contract.rejectedRecordsAreKeptAndFlagged() }
+    func testTraceBuildsCausalTree() throws { try contract.traceBuildsCausalTree() }
+    func testSearchFilters() throws { try contract.searchFilters() }
+    func testCheckpointsByCountAndTime() throws { try contract.checkpointsByCountAndTime() }
+    func testExportJSONLinesAndCSVParseBack() throws { try contract.exportJSONLinesAndCSVParseBack() }
+    func testTriggersRefuseUpdateAndDelete() throws { try contract.triggersRefuseUpdateAndDelete() }
+    func testAbortedBatchWritesNothing() throws { try contract.abortedBatchWritesNothing() }
+    func testUntamperedStoreVerifiesClean() throws { try contract.untamperedStoreVerifiesClean() }
+
+    func testRejectsUnsafeSchemaName() throws {
+        XCTAssertThrowsError(try PostgresAuditStore(url: harness.url, schema: "x; DROP TABLE y", configuration: Fixtures.configuration()))
+    }
+
+    func testTwoStoresOnOneSchemaDoNotForkTheChain() throws {
+        let first = try harness.open(Fixtures.configuration())
+        let second = try harness.open(Fixtures.configuration())
+        _ = try first.append(Fixtures.inputs(1..<4))
+        XCTAssertEqual(try second.append(Fixtures.inputs(4..<6)).sequences, [4, 5])
+        XCTAssertEqual(try first.append(Fixtures.inputs(6..<7)).sequences, [6])
+        XCTAssertTrue(try AuditVerifier.verify(first, trust: Fixtures.trust).isValid)
+    }
+}
+
+/// Tamper detection on SQLite.
+final class SQLiteTamperTests: XCTestCase {
+    private var harness: SQLiteHarness!
+    private var contract: TamperContract { TamperContract(harness: harness) }
+
+    override func setUp() { harness = SQLiteHarness() }
+    override func tearDown() { harness.destroy() }
+
+    func testUntamperedVerifiesClean() throws { try contract.untamperedVerifiesClean() }
+    func testChangedField() throws { try contract.changedField() }
+    func testChangedVerificationStatus() throws { try contract.changedVerificationStatus() }
+    func testChangedRawBytes() throws { try contract.changedRawBytes() }
+    func testChangedAndRehashedRecord() throws { try contract.changedAndRehashedRecord() }
+    func testDeletedRow() throws { try contract.deletedRow() }
+    func testDeletedRowAndRenumbered() throws { try contract.deletedRowAndRenumbered() }
+    func testReorderedRows() throws { try contract.reorderedRows() }
+    func testReorderedDistantRows() throws { try contract.reorderedDistantRows() }
+    func testInsertedForgedRow() throws { try contract.insertedForgedRow() }
+    func testInsertedGarbageRow() throws { try contract.insertedGarbageRow() }
+    func testTruncatedTailBelowCheckpoint() throws { try contract.truncatedTailBelowCheckpoint() }
+    func testTruncatedTailAndCheckpointsNeedAnAnchor() throws { try contract.truncatedTailAndCheckpointsNeedAnAnchor() }
+    func testForgedCheckpointRoot() throws { try contract.forgedCheckpointRoot() }
+    func testForgedCheckpointWithUntrustedKey() throws { try contract.forgedCheckpointWithUntrustedKey() }
+    func testRewrittenSuffixCaughtByCheckpoint() throws { try contract.rewrittenSuffixCaughtByCheckpoint() }
+}
+
+/// Tamper detection on PostgreSQL.
+final class PostgresTamperTests: XCTestCase {
+    private var harness: PostgresHarness!
+    private var contract: TamperContract { TamperContract(harness: harness) }
+
+    override func setUpWithError() throws { harness = PostgresHarness(url: try PostgresTestEnvironment.url()) }
+    override func tearDown() { harness?.destroy() }
+
+    func testUntamperedVerifiesClean() throws { try contract.untamperedVerifiesClean() }
+    func testChangedField() throws { try contract.changedField() }
+    func testChangedVerificationStatus() throws { try contract.changedVerificationStatus() }
+    func testChangedRawBytes() throws { try contract.changedRawBytes() }
+    func testChangedAndRehashedRecord() throws { try contract.changedAndRehashedRecord() }
+    func testDeletedRow() throws { try contract.deletedRow() }
+    func testDeletedRowAndRenumbered() throws { try contract.deletedRowAndRenumbered() }
+    func testReorderedRows() throws { try contract.reorderedRows() }
+    func testReorderedDistantRows() throws { try contract.reorderedDistantRows() }
+    func testInsertedForgedRow() throws { try contract.insertedForgedRow() }
+    func testInsertedGarbageRow() throws { try contract.insertedGarbageRow() }
+    func testTruncatedTailBelowCheckpoint() throws { try contract.truncatedTailBelowCheckpoint() }
+    func testTruncatedTailAndCheckpointsNeedAnAnchor() throws { try contract.truncatedTailAndCheckpointsNeedAnAnchor() }
+    func testForgedCheckpointRoot() throws { try contract.forgedCheckpointRoot() }
+    func testForgedCheckpointWithUntrustedKey() throws { try contract.forgedCheckpointWithUntrustedKey() }
+    func testRewrittenSuffixCaughtByCheckpoint() throws { try contract.rewrittenSuffixCaughtByCheckpoint() }
+}

@@ -1,0 +1,164 @@
+import Foundation
+import XCTest
+@testable import MeshAudit
+import MeshSigning
+
+/// One kind of store under test: opens (and reopens) the same database and gives the tests
+/// raw SQL access that bypasses the store API, as an attacker with database access would have.
+protocol StoreHarness: AnyObject {
+    var name: String { get }
+    /// Opens the store over the harness's database (the same one every time).
+    func open(_ configuration: AuditStoreConfiguration) throws -> AuditStore
+    /// Runs SQL directly against the database (several statements separated by `;`).
+    func raw(_ sql: String) throws
+    /// A blob literal in this database's SQL dialect.
+    func blob(_ bytes: [UInt8]) -> String
+    /// Drops the append-only triggers on records and checkpoints (step one of any tampering).
+    func dropTriggers() throws
+    /// Removes the database.
+    func destroy()
+    /// An environment value telling a child test process how to open the same database.
+    var childDescriptor: String { get }
+}
+
+extension StoreHarness {
+    func text(_ value: String?) -> String {
+        guard let value else { return "NULL" }
+        return "'" + value.replacingOccurrences(of: "'", with: "''") + "'"
+    }
+}
+
+final class SQLiteHarness: StoreHarness {
+    let name = "SQLite"
+    let path: String
+    private let directory: URL?
+
+    init() {
+        let directory = Fixtures.temporaryDirectory()
+        self.directory = directory
+        path = directory.appendingPathComponent("audit.sqlite").path
+    }
+
+    init(path: String) {
+        directory = nil
+        self.path = path
+    }
+
+    func open(_ configuration: AuditStoreConfiguration) throws -> AuditStore {
+        try SQLiteAuditStore(path: path, configuration: configuration)
+    }
+
+    func raw(_ sql: String) throws {
+        try SQLiteConnection(path: path).execute(sql)
+    }
+
+    func blob(_ bytes: [UInt8]) -> String { "X'\(Hex.encode(bytes))'" }
+
+    func dropTriggers() throws {
+        try raw("""
+            DROP TRIGGER audit_records_no_update; DROP TRIGGER audit_records_no_delete;
+            DROP TRIGGER audit_checkpoints_no_update; DROP TRIGGER audit_checkpoints_no_delete;
+            """)
+    }
+
+    func destroy() {
+        if let directory { try? FileManager.default.removeItem(at: directory) }
+    }
+
+    var childDescriptor: String { "sqlite:" + path }
+}
+
+/// PostgreSQL settings from the environment (see scripts/postgres-test-server.sh).
+enum PostgresTestEnvironment {
+    static let urlVariable = "AGENTMESH_TEST_POSTGRES_URL"
+    static let skipVariable = "AGENTMESH_SKIP_POSTGRES"
+
+    /// The server URL. Without one the calling test FAILS with instructions, unless
+    /// AGENTMESH_SKIP_POSTGRES=1 asks explicitly for a skip.
+    static func url(file: StaticString = #filePath, line: UInt = #line) throws -> String {
+        let environment = ProcessInfo.processInfo.environment
+        if let url = environment[urlVariable], !url.isEmpty { return url }
+        if environment[skipVariable] == "1" {
+            throw XCTSkip("PostgreSQL tests skipped: \(skipVariable)=1")
+        }
+        let message = """
+            \(urlVariable) is not set, so the PostgreSQL half of the MeshAudit suite cannot run. Start the test server with
+                eval "$(scripts/postgres-test-server.sh start | grep '^\(urlVariable)=')"; export \(urlVariable)
+            and run the tests again (or set \(skipVariable)=1 to skip them explicitly).
+            """
+        XCTFail(message, file: file, line: line)
+        throw PostgresUnavailable()
+    }
+
+    struct PostgresUnavailable: Error, CustomStringConvertible {
+        var description: String { "\(PostgresTestEnvironment.urlVariable) is not set" }
+    }
+}
+
+final class PostgresHarness: StoreHarness {
+    let name = "PostgreSQL"
+    let url: String
+    let schema: String
+
+    init(url: String, schema: String? = nil) {
+        self.url = url
+        self.schema = schema ?? "t_" + String(UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "").prefix(20))
+    }
+
+    func open(_ configuration: AuditStoreConfiguration) throws -> AuditStore {
+        try PostgresAuditStore(url: url, schema: schema, configuration: configuration)
+    }
+
+    func raw(_ sql: String) throws {
+        let connection = try PGConnection(url: url)
+        try connection.execute("SET search_path TO \(schema)")
+        // PQexecParams runs one statement at a time.
+        for statement in sql.split(separator: ";").map({ $0.trimmingCharacters(in: .whitespacesAndNewlines) })
+        where !statement.isEmpty {
+            try connection.execute(statement)
+        }
+    }
+
+    func blob(_ bytes: [UInt8]) -> String { "'\\x\(Hex.encode(bytes))'::bytea" }
+
+    func dropTriggers() throws {
+        try raw("""
+            DROP TRIGGER audit_records_append_only ON audit_records; DROP TRIGGER audit_records_no_truncate ON audit_records;
+            DROP TRIGGER audit_checkpoints_append_only ON audit_checkpoints;
+            DROP TRIGGER audit_checkpoints_no_truncate ON audit_checkpoints
+            """)
+    }
+
+    func destroy() {
+        if let connection = try? PGConnection(url: url) {
+            _ = try? connection.execute("DROP SCHEMA IF EXISTS \(schema) CASCADE")
+        }
+    }
+
+    var childDescriptor: String { "postgres:\(schema):\(url)" }
+}
+
+/// The harness a child test process was pointed at.
+func harness(fromDescriptor descriptor: String) -> StoreHarness? {
+    if descriptor.hasPrefix("sqlite:") { return SQLiteHarness(path: String(descriptor.dropFirst("sqlite:".count))) }
+    if descriptor.hasPrefix("postgres:") {
+        let rest = descriptor.dropFirst("postgres:".count)
+        guard let colon = rest.firstIndex(of: ":") else { return nil }
+        return PostgresHarness(url: String(rest[rest.index(after: colon)...]), schema: String(rest[..<colon]))
+    }
+    return nil
+}
+
+/// An INSERT for a complete record row, written with literals (used to forge rows).
+func insertSQL(_ record: AuditRecord, harness: StoreHarness) -> String {
+    let i = record.input
+    let values: [String] = [
+        String(record.sequence), String(record.recordedAtMicros), harness.blob(record.previousHash),
+        harness.blob(record.recordHash), harness.text(i.envelopeID), harness.text(i.type), harness.text(i.source),
+        harness.text(i.subject), harness.text(i.correlationID), harness.text(i.causationID), String(i.eventTimeMicros),
+        harness.text(i.signerKeyID), harness.text(i.signerPrincipal), harness.text(i.verification.label),
+        harness.text(i.verification.reason), harness.text(i.kafka.topic), String(i.kafka.partition),
+        String(i.kafka.offset), String(i.kafka.timestampMillis), harness.blob(SHA256Digest.hash(i.raw)), harness.blob(i.raw),
+    ]
+    return "INSERT INTO audit_records (\(PostgresSchema.insertColumns)) VALUES (\(values.joined(separator: ", ")))"
+}
