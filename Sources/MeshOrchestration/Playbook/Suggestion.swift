@@ -8,7 +8,25 @@ enum Suggestion {
             let distance = levenshtein(word.lowercased(), candidate.lowercased())
             if distance <= tolerance, distance < (best?.distance ?? .max) { best = (candidate, distance) }
         }
-        return best?.candidate
+        if let best { return best.candidate }
+        return longestSharedPrefix(with: word, in: candidates)
+    }
+
+    /// The single candidate sharing the longest prefix (at least 3 characters) with `word`,
+    /// which catches truncations and wrong endings such as `coder` for `coding`.
+    private static func longestSharedPrefix(with word: String, in candidates: some Sequence<String>) -> String? {
+        let lowered = Array(word.lowercased())
+        var best: (candidate: String, length: Int, unique: Bool)?
+        for candidate in candidates.sorted() {
+            let length = zip(lowered, Array(candidate.lowercased())).prefix { $0 == $1 }.count
+            guard length >= 3 else { continue }
+            if length > best?.length ?? 0 {
+                best = (candidate, length, true)
+            } else if length == best?.length {
+                best?.unique = false
+            }
+        }
+        return best.flatMap { $0.unique ? $0.candidate : nil }
     }
 
     /// `; did you mean "x"?` or `; expected one of a, b, c`.
