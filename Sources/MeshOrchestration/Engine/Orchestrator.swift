@@ -9,6 +9,21 @@ import MeshWire
 /// (``PlanSnapshot``). Nothing here reads a clock, a random source or the environment:
 /// output ids are derived from the input id (`DerivedID`), output time is the input's
 /// time, so replaying a recorded log reproduces the outputs byte for byte.
+///
+/// Runtime contract:
+/// 1. Verify the sealed envelope's signatures, then for a `TaskResult` stamp the digest of
+///    the exact envelope bytes with ``ResultDigest/stamp(sealed:codec:)`` (stamping every
+///    envelope is harmless). Approval decisions from people must have their e-signature
+///    verified by the runtime; this core only checks one is present.
+/// 2. `(state, outputs) = handle(state, envelope)`; publish each output to
+///    `output.destination.topic`, keyed by the envelope's correlation id.
+/// 3. Persist `PlanSnapshot.encode(state.plan(envelope.correlationID)!)` to
+///    `mesh.orchestrator.changelog` (key = correlation id); commit the input offset after.
+///    On restart, restore each record with ``OrchestratorState/replacing(plan:)``. Inputs
+///    redelivered after a crash are dropped as duplicates, and their outputs (re-derived
+///    ids) are dropped by consumers, so at-least-once delivery stays idempotent.
+/// 4. On a timer, publish ``expiredApprovals(_:nowMicros:)`` to `mesh.approvals`; they come
+///    back as ordinary inputs.
 public struct Orchestrator: Sendable {
     /// CloudEvents `source` of every envelope the orchestrator emits.
     public static let source = "/mesh/orchestrator"

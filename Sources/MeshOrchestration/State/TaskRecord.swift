@@ -4,10 +4,13 @@ import MeshWire
 public struct RecordedResult: Sendable, Hashable, Codable {
     /// Envelope id of the `TaskResult`; verdicts must name it.
     public var envelopeID: String
+    /// Attempt the result belongs to.
     public var attempt: UInt32
     /// Author instance (may not approve its own result).
     public var agentID: String
+    /// The agent's summary of its work.
     public var summary: String
+    /// Produced artifacts; accepted as a whole when the task completes.
     public var artifacts: [Artifact]
     /// SHA-256 of the exact result envelope bytes (see ``ResultDigest``).
     public var sha256: [UInt8]
@@ -15,12 +18,19 @@ public struct RecordedResult: Sendable, Hashable, Codable {
 
 /// One verdict received for a task.
 public struct RecordedVerdict: Sendable, Hashable, Codable {
+    /// Envelope id of the `Verdict`.
     public var envelopeID: String
+    /// Attempt judged.
     public var attempt: UInt32
+    /// Review or compliance.
     public var kind: VerdictKind
+    /// Approve, request changes or reject.
     public var decision: Decision
+    /// Findings raised; they count toward the approval policy on every later attempt.
     public var findings: [Finding]
+    /// The `TaskResult` envelope judged; must be the recorded result to count.
     public var resultEnvelopeID: String
+    /// Reviewer instance.
     public var reviewerID: String
 }
 

@@ -4,14 +4,21 @@ import MeshWire
 /// policy copied. Plans keep their own copy, so a restored or replayed plan never depends
 /// on the playbook files still being the same.
 public struct TaskSpec: Sendable, Hashable, Codable {
+    /// Task id (unique in the plan).
     public var id: String
+    /// Agent role doing the work.
     public var role: AgentRole
     /// Rendered for the objective.
     public var instructions: String
+    /// Tasks that must be completed first.
     public var dependsOn: [String]
+    /// Required gates; `.human` means an approval is always requested.
     public var requiredVerdicts: [VerdictKind]
+    /// Attempt budget.
     public var maxAttempts: UInt32
+    /// Risk class.
     public var riskClass: RiskClass
+    /// Human-approval policy, if any.
     public var approval: ApprovalPolicy?
 
     /// Expands `task` for `objective`.
