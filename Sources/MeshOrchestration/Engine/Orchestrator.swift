@@ -1,0 +1,76 @@
+import MeshSigning
+import MeshWire
+
+/// The orchestrator's deterministic core: a pure function from (state, event) to
+/// (state, outputs).
+///
+/// The runtime around it consumes the orchestrator's input topics, calls ``handle(_:_:)``
+/// for each envelope, publishes the outputs, and persists the touched plan
+/// (``PlanSnapshot``). Nothing here reads a clock, a random source or the environment:
+/// output ids are derived from the input id (`DerivedID`), output time is the input's
+/// time, so replaying a recorded log reproduces the outputs byte for byte.
+///
+/// Runtime contract:
+/// 1. Verify the sealed envelope's signatures, then for a `TaskResult` stamp the digest of
+///    the exact envelope bytes with ``ResultDigest/stamp(sealed:codec:)`` (stamping every
+///    envelope is harmless). Approval decisions from people must have their e-signature
+///    verified by the runtime; this core only checks one is present.
+/// 2. `(state, outputs) = handle(state, envelope)`; publish each output to
+///    `output.destination.topic`, keyed by the envelope's correlation id.
+/// 3. Persist `PlanSnapshot.encode(state.plan(envelope.correlationID)!)` to
+///    `mesh.orchestrator.changelog` (key = correlation id); commit the input offset after.
+///    On restart, restore each record with ``OrchestratorState/replacing(plan:)``. Inputs
+///    redelivered after a crash are dropped as duplicates, and their outputs (re-derived
+///    ids) are dropped by consumers, so at-least-once delivery stays idempotent.
+/// 4. On a timer, publish ``expiredApprovals(_:nowMicros:)`` to `mesh.approvals`; they come
+///    back as ordinary inputs.
+public struct Orchestrator: Sendable {
+    /// CloudEvents `source` of every envelope the orchestrator emits.
+    public static let source = "/mesh/orchestrator"
+    /// Role name used when deriving output ids.
+    public static let role = "orchestrator"
+    /// Signer id of the decisions produced by ``expiredApprovals(_:nowMicros:)``.
+    public static let deadlineSigner = "system:deadline"
+
+    /// Playbooks objectives may name.
+    public let playbooks: PlaybookLibrary
+
+    /// An orchestrator expanding `playbooks`.
+    public init(playbooks: PlaybookLibrary) {
+        self.playbooks = playbooks
+    }
+
+    /// Applies one event.
+    ///
+    /// - An envelope already applied to its plan (same id), or any event for a finished
+    ///   plan, returns `state` unchanged and no outputs.
+    /// - Events of no known plan (other than `ObjectiveSubmitted`), and envelopes that are
+    ///   not orchestrator inputs (plan outputs, heartbeats), are ignored the same way.
+    /// - Inadmissible events for a live plan (stale attempts, invalid approval decisions,
+    ///   unknown tasks) change no task; they are recorded as processed and explained in a
+    ///   `PlanStatus` detail.
+    public func handle(_ state: OrchestratorState, _ event: Envelope) -> (OrchestratorState, [Output]) {
+        guard !event.correlationID.isEmpty else { return (state, []) }
+        guard let plan = state.plan(event.correlationID) else {
+            guard case .objectiveSubmitted(let objective) = event.payload else { return (state, []) }
+            var step = PlanStep(plan: PlanFactory.emptyPlan(for: objective, event: event), event: event)
+            step.start(with: playbooks[objective.playbook], known: playbooks.names)
+            step.plan.processedEventIDs.append(event.id)
+            return (state.replacing(plan: step.plan), step.finish())
+        }
+        guard !plan.hasProcessed(event.id), !plan.isFinished else { return (state, []) }
+        var step = PlanStep(plan: plan, event: event)
+        switch event.payload {
+        case .objectiveSubmitted(let objective):
+            step.note("objective \(objective.objectiveID) already has plan \(plan.planID); resubmission ignored")
+        case .objectiveCancelRequested(let request): step.cancel(request)
+        case .taskResult(let result): step.receive(result)
+        case .verdict(let verdict): step.receive(verdict)
+        case .approvalDecision(let decision): step.decide(decision)
+        case .planCreated, .planStatus, .planCompleted, .planFailed, .taskAssigned, .approvalRequested, .agentHeartbeat:
+            return (state, [])
+        }
+        step.plan.processedEventIDs.append(event.id)
+        return (state.replacing(plan: step.plan), step.finish())
+    }
+}

@@ -1,0 +1,69 @@
+import MeshSigning
+import MeshWire
+
+/// The work of applying one event to one plan: the plan being changed, and the outputs
+/// collected on the way. Everything an output contains comes from the plan and the event.
+struct PlanStep {
+    var plan: PlanState
+    let event: Envelope
+    private var outputs: [Output] = []
+    private var terminal: Output?
+    private var notes: [String] = []
+    private var changed = false
+
+    init(plan: PlanState, event: Envelope) {
+        self.plan = plan
+        self.event = event
+    }
+
+    /// Adds a line to this event's `PlanStatus.detail` (also used for ignored events).
+    mutating func note(_ text: String) { notes.append(text) }
+
+    /// Moves task `index` to `state` and records why; every change is reported in the
+    /// event's `PlanStatus`.
+    mutating func set(_ index: Int, _ state: TaskState, _ detail: String) {
+        plan.tasks[index].state = state
+        plan.tasks[index].detail = detail
+        changed = true
+        note("\(plan.tasks[index].id): \(detail)")
+    }
+
+    /// Marks that something other than a task state changed (e.g. plan creation).
+    mutating func markChanged() { changed = true }
+
+    /// Queues an output envelope.
+    mutating func emit(_ destination: Output.Destination, _ kind: PayloadKind, discriminator: String,
+                       subject: String, _ payload: Payload) {
+        outputs.append(Output(destination: destination,
+                              envelope: envelope(kind, discriminator: discriminator, subject: subject, payload)))
+    }
+
+    /// Sets the final PlanCompleted / PlanFailed output (published after the status).
+    mutating func emitTerminal(_ kind: PayloadKind, _ payload: Payload) {
+        terminal = Output(destination: .plans,
+                          envelope: envelope(kind, discriminator: "", subject: plan.planID, payload))
+    }
+
+    /// The outputs in publication order: assignments and approval requests, then one
+    /// `PlanStatus` if anything changed or was noted, then the terminal outcome.
+    func finish() -> [Output] {
+        var all = outputs
+        if changed || !notes.isEmpty {
+            let status = PlanStatus(planID: plan.planID, tasks: plan.statuses, detail: notes.joined(separator: "; "))
+            all.append(Output(destination: .plans, envelope: envelope(
+                .planStatus, discriminator: "", subject: plan.planID, .planStatus(status))))
+        }
+        if let terminal { all.append(terminal) }
+        return all
+    }
+
+    /// A derived envelope: deterministic id, the event's time, correlation and trace.
+    private func envelope(_ kind: PayloadKind, discriminator: String, subject: String, _ payload: Payload) -> Envelope {
+        Envelope(
+            id: DerivedID.make(causeID: event.id, role: Orchestrator.role, output: kind.rawValue,
+                               discriminator: discriminator),
+            source: Orchestrator.source, correlationID: event.correlationID, causationID: event.id,
+            subject: subject, traceparent: event.traceparent, timeUnixMicros: event.timeUnixMicros,
+            payload: payload)
+    }
+}

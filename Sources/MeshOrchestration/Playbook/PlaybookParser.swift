@@ -1,0 +1,272 @@
+import MeshSigning
+import MeshWire
+import Yams
+
+/// A task as read from the file, with the positions the graph checks need.
+struct ParsedTask {
+    var id: String?
+    var idMark: Mark?
+    var mark: Mark?
+    var dependencies: [(name: String, mark: Mark?)] = []
+    /// `nil` when a field was invalid (the problem is already recorded).
+    var task: PlaybookTask?
+}
+
+/// Turns the text of one playbook file into a ``Playbook``, recording every problem with
+/// its line and field. Structural checks across tasks live in ``PlaybookGraph``.
+struct PlaybookParser {
+    static let topFields = ["playbook", "version", "description", "tasks"]
+    static let taskFields = ["id", "role", "instructions", "depends_on", "verdicts", "max_attempts", "risk", "approval"]
+    static let approvalFields = ["when_risk_at_least", "when_finding_at_least", "deadline"]
+    static let riskNames: [String: RiskClass] = ["low": .low, "medium": .medium, "high": .high, "critical": .critical]
+    static let severityNames: [String: Severity] = [
+        "info": .info, "low": .low, "medium": .medium, "high": .high, "critical": .critical,
+    ]
+    static let verdictNames: [String: VerdictKind] = ["review": .review, "compliance": .compliance, "human": .human]
+    /// Upper bound on `max_attempts`; more rework rounds than this is a runaway loop.
+    static let attemptCeiling = 10
+
+    let issues: IssueList
+
+    /// Parses `bytes`; returns `nil` when the file is unusable (problems are in `issues`).
+    func parse(bytes: [UInt8]) -> Playbook? {
+        guard let text = String(validating: bytes, as: UTF8.self) else {
+            issues.add(nil, "playbook", "the file is not UTF-8 text; save it as UTF-8")
+            return nil
+        }
+        let root: Node?
+        do {
+            root = try Yams.compose(yaml: text)
+        } catch let error as YamlError {
+            issues.add(Self.mark(of: error), "playbook", "not valid YAML: \(Self.problem(of: error))")
+            return nil
+        } catch {
+            issues.add(nil, "playbook", "not valid YAML: \(error)")
+            return nil
+        }
+        guard let mapping = root?.mapping else {
+            issues.add(root?.mark, "playbook", "expected a map starting with `playbook: <name>`")
+            return nil
+        }
+        let fields = MappingFields(mapping, known: Self.topFields, subject: "playbook", issues: issues)
+        let name = requiredText(fields, "playbook", subject: "playbook", example: "feature")
+        if let name, !Self.isIdentifier(name) {
+            issues.add(fields["playbook"]?.mark, "playbook", field: "playbook",
+                       "name \"\(name)\" may only use letters, digits, '-', '_' and '.'")
+        }
+        let version = integer(fields, "version", subject: "playbook", range: 1...Int(Int32.max), default: nil)
+        let description = fields["description"]?.nonEmptyText ?? ""
+        let parsedTasks = tasks(fields)
+        PlaybookGraph(issues: issues).check(parsedTasks)
+        guard let name, let version else { return nil }
+        let built = parsedTasks.compactMap(\.task)
+        guard built.count == parsedTasks.count, !built.isEmpty else { return nil }
+        return Playbook(name: name, version: version, description: description, tasks: built,
+                        hash: SHA256Digest.hex(bytes), file: issues.file)
+    }
+
+    // MARK: Tasks
+
+    private func tasks(_ fields: MappingFields) -> [ParsedTask] {
+        guard let node = fields["tasks"] else {
+            issues.add(fields.mark, "playbook", field: "tasks", "missing required field; add a list of tasks")
+            return []
+        }
+        guard let items = node.sequence, !items.isEmpty else {
+            issues.add(node.mark, "playbook", field: "tasks", "expected a non-empty list of tasks, found \(node.kindDescription)")
+            return []
+        }
+        return items.enumerated().map { index, item in task(item, number: index + 1) }
+    }
+
+    private func task(_ node: Node, number: Int) -> ParsedTask {
+        var parsed = ParsedTask(mark: node.mark)
+        guard let mapping = node.mapping else {
+            issues.add(node.mark, "task #\(number)", "expected a map with id, role and instructions, found \(node.kindDescription)")
+            return parsed
+        }
+        let id = mapping["id"]?.nonEmptyText
+        let subject = id.map { "task \"\($0)\"" } ?? "task #\(number)"
+        let fields = MappingFields(mapping, known: Self.taskFields, subject: subject, issues: issues)
+        parsed.id = requiredText(fields, "id", subject: subject, example: "implement")
+        parsed.idMark = fields["id"]?.mark
+        if let id = parsed.id, !Self.isIdentifier(id) {
+            issues.add(parsed.idMark, subject, field: "id", "\"\(id)\" may only use letters, digits, '-', '_' and '.'")
+        }
+        parsed.dependencies = dependencies(fields, subject: subject)
+        let role = self.role(fields, subject: subject)
+        let instructions = self.instructions(fields, subject: subject)
+        let verdicts = self.verdicts(fields, subject: subject)
+        let attempts = integer(fields, "max_attempts", subject: subject, range: 1...Self.attemptCeiling, default: 3)
+        let risk = named(fields["risk"], field: "risk", subject: subject, table: Self.riskNames) ?? (fields["risk"] == nil ? .medium : nil)
+        let approval = self.approval(fields, subject: subject, verdicts: verdicts)
+        if let id = parsed.id, let role, let instructions, let verdicts, let attempts, let risk, approval.ok {
+            parsed.task = PlaybookTask(
+                id: id, role: role, instructions: instructions, dependsOn: parsed.dependencies.map(\.name),
+                requiredVerdicts: verdicts, maxAttempts: UInt32(attempts), riskClass: risk, approval: approval.policy)
+        }
+        return parsed
+    }
+
+    private func role(_ fields: MappingFields, subject: String) -> AgentRole? {
+        guard let text = requiredText(fields, "role", subject: subject, example: "coding") else { return nil }
+        guard let role = AgentRole(rawValue: text) else {
+            issues.add(fields["role"]?.mark, subject, field: "role",
+                       "unknown role \"\(text)\"" + Suggestion.hint(for: text, in: AgentRole.allCases.map(\.rawValue)))
+            return nil
+        }
+        return role
+    }
+
+    private func instructions(_ fields: MappingFields, subject: String) -> String? {
+        guard let text = requiredText(fields, "instructions", subject: subject, example: "Implement {{title}}") else {
+            return nil
+        }
+        var valid = true
+        for placeholder in InstructionTemplate.placeholders(in: text) {
+            if let problem = InstructionTemplate.problem(with: placeholder.name) {
+                issues.add(fields["instructions"]?.mark, subject, field: "instructions", problem)
+                valid = false
+            }
+        }
+        return valid ? text : nil
+    }
+
+    private func dependencies(_ fields: MappingFields, subject: String) -> [(name: String, mark: Mark?)] {
+        guard let node = fields["depends_on"] else { return [] }
+        guard let items = node.sequence else {
+            issues.add(node.mark, subject, field: "depends_on", "expected a list of task ids, e.g. [design], found \(node.kindDescription)")
+            return []
+        }
+        return items.compactMap { item in
+            guard let name = item.nonEmptyText else {
+                issues.add(item.mark, subject, field: "depends_on", "expected a task id, found \(item.kindDescription)")
+                return nil
+            }
+            return (name, item.mark)
+        }
+    }
+
+    private func verdicts(_ fields: MappingFields, subject: String) -> [VerdictKind]? {
+        guard let node = fields["verdicts"] else { return [.review, .compliance] }
+        guard let items = node.sequence else {
+            issues.add(node.mark, subject, field: "verdicts", "expected a list such as [review, compliance], found \(node.kindDescription)")
+            return nil
+        }
+        var kinds: [VerdictKind] = []
+        for item in items {
+            guard let kind = named(item, field: "verdicts", subject: subject, table: Self.verdictNames) else { return nil }
+            if kinds.contains(kind) {
+                issues.add(item.mark, subject, field: "verdicts", "\"\(item.nonEmptyText ?? "")\" listed twice")
+                return nil
+            }
+            kinds.append(kind)
+        }
+        return kinds
+    }
+
+    /// `ok` is false when the block is invalid (problems recorded); `policy` is `nil` when absent.
+    private func approval(_ fields: MappingFields, subject: String, verdicts: [VerdictKind]?) -> (ok: Bool, policy: ApprovalPolicy?) {
+        guard let node = fields["approval"] else { return (true, nil) }
+        guard let mapping = node.mapping else {
+            issues.add(node.mark, subject, field: "approval", "expected a map such as {when_risk_at_least: high, deadline: 2h}, found \(node.kindDescription)")
+            return (false, nil)
+        }
+        let approval = MappingFields(mapping, known: Self.approvalFields, subject: subject, fieldPrefix: "approval.", issues: issues)
+        var valid = true
+        var policy = ApprovalPolicy()
+        if let riskNode = approval["when_risk_at_least"] {
+            policy.riskAtLeast = named(riskNode, field: "approval.when_risk_at_least", subject: subject, table: Self.riskNames)
+            valid = valid && policy.riskAtLeast != nil
+        }
+        if let severityNode = approval["when_finding_at_least"] {
+            policy.findingSeverityAtLeast = named(severityNode, field: "approval.when_finding_at_least", subject: subject,
+                                                  table: Self.severityNames)
+            valid = valid && policy.findingSeverityAtLeast != nil
+        }
+        if let deadlineNode = approval["deadline"] {
+            if let text = deadlineNode.nonEmptyText, let micros = PlaybookDuration.micros(text) {
+                policy.deadlineMicros = micros
+            } else {
+                issues.add(deadlineNode.mark, subject, field: "approval.deadline",
+                           "bad duration \(deadlineNode.kindDescription); write e.g. 30m, 2h, 1h30m or 7d (units s, m, h, d; at most a year)")
+                valid = false
+            }
+        }
+        let humanAlways = verdicts?.contains(.human) ?? true
+        if valid, policy.riskAtLeast == nil, policy.findingSeverityAtLeast == nil, !humanAlways {
+            issues.add(node.mark, subject, field: "approval",
+                       "never requires an approval; add when_risk_at_least and/or when_finding_at_least, or list `human` in verdicts")
+            valid = false
+        }
+        return valid ? (true, policy) : (false, nil)
+    }
+
+    // MARK: Scalars
+
+    private func requiredText(_ fields: MappingFields, _ name: String, subject: String, example: String) -> String? {
+        guard let node = fields[name] else {
+            issues.add(fields.mark, subject, field: name, "missing required field; add `\(name): \(example)`")
+            return nil
+        }
+        guard let text = node.nonEmptyText else {
+            issues.add(node.mark, subject, field: name, "expected text such as `\(example)`, found \(node.kindDescription)")
+            return nil
+        }
+        return text
+    }
+
+    /// An integer in `range`; `default` when absent (a `nil` default makes the field required).
+    private func integer(_ fields: MappingFields, _ name: String, subject: String, range: ClosedRange<Int>, default fallback: Int?) -> Int? {
+        guard let node = fields[name] else {
+            if fallback == nil { issues.add(fields.mark, subject, field: name, "missing required field; add `\(name): 1`") }
+            return fallback
+        }
+        guard let scalar = node.scalar, scalar.style == .plain, let value = Int(scalar.string) else {
+            issues.add(node.mark, subject, field: name, "expected a whole number, found \(node.kindDescription)")
+            return nil
+        }
+        guard range.contains(value) else {
+            issues.add(node.mark, subject, field: name, "\(value) is out of range \(range.lowerBound)...\(range.upperBound)")
+            return nil
+        }
+        return value
+    }
+
+    /// A value from a fixed vocabulary (`risk: high`, a verdict kind, a severity).
+    private func named<Value>(_ node: Node?, field: String, subject: String, table: [String: Value]) -> Value? {
+        guard let node else { return nil }
+        let names = table.keys.sorted()
+        guard let text = node.nonEmptyText else {
+            issues.add(node.mark, subject, field: field, "expected one of \(names.joined(separator: ", ")), found \(node.kindDescription)")
+            return nil
+        }
+        guard let value = table[text] else {
+            issues.add(node.mark, subject, field: field, "unknown value \"\(text)\"" + Suggestion.hint(for: text, in: names))
+            return nil
+        }
+        return value
+    }
+
+    static func isIdentifier(_ text: String) -> Bool {
+        !text.isEmpty && text.unicodeScalars.allSatisfy { scalar in
+            scalar.isASCII && (scalar.properties.isAlphabetic || ("0"..."9").contains(scalar) || "-_.".unicodeScalars.contains(scalar))
+        }
+    }
+
+    // MARK: YAML syntax errors
+
+    private static func mark(of error: YamlError) -> Mark? {
+        switch error {
+        case .scanner(_, _, let mark, _), .parser(_, _, let mark, _), .composer(_, _, let mark, _): return mark
+        default: return nil
+        }
+    }
+
+    private static func problem(of error: YamlError) -> String {
+        switch error {
+        case .scanner(_, let problem, _, _), .parser(_, let problem, _, _), .composer(_, let problem, _, _): return problem
+        default: return "\(error)"
+        }
+    }
+}

@@ -1,0 +1,44 @@
+import MeshWire
+
+/// A plan task as expanded from its playbook for one objective: instructions rendered,
+/// policy copied. Plans keep their own copy, so a restored or replayed plan never depends
+/// on the playbook files still being the same.
+public struct TaskSpec: Sendable, Hashable, Codable {
+    /// Task id (unique in the plan).
+    public var id: String
+    /// Agent role doing the work.
+    public var role: AgentRole
+    /// Rendered for the objective.
+    public var instructions: String
+    /// Tasks that must be completed first.
+    public var dependsOn: [String]
+    /// Required gates; `.human` means an approval is always requested.
+    public var requiredVerdicts: [VerdictKind]
+    /// Attempt budget.
+    public var maxAttempts: UInt32
+    /// Risk class.
+    public var riskClass: RiskClass
+    /// Human-approval policy, if any.
+    public var approval: ApprovalPolicy?
+
+    /// Expands `task` for `objective`.
+    public init(_ task: PlaybookTask, for objective: ObjectiveSubmitted) {
+        id = task.id
+        role = task.role
+        instructions = InstructionTemplate.render(task.instructions, for: objective)
+        dependsOn = task.dependsOn
+        requiredVerdicts = task.requiredVerdicts
+        maxAttempts = task.maxAttempts
+        riskClass = task.riskClass
+        approval = task.approval
+    }
+
+    /// Machine gates (review, compliance) whose verdicts must all arrive before deciding.
+    public var machineVerdicts: [VerdictKind] { requiredVerdicts.filter { $0 != .human } }
+
+    /// The wire form listed in `PlanCreated`.
+    public var planned: PlannedTask {
+        PlannedTask(taskID: id, role: role.rawValue, instructions: instructions, dependsOn: dependsOn,
+                    requiredVerdicts: requiredVerdicts, maxAttempts: maxAttempts, riskClass: riskClass)
+    }
+}
