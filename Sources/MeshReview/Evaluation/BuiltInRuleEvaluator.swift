@@ -17,10 +17,10 @@ enum BuiltInRuleEvaluator {
                 .map { finding("missing required artifact: \($0)", "artifacts") }
         case .maxArtifactSize(let limit):
             return artifacts.filter { $0.content.count > limit }
-                .map { finding("artifact is \(ByteCount.text($0.content.count)), over the \(ByteCount.text(limit)) limit", $0.name) }
+                .map { finding("artifact is \(ByteCount.text($0.content.count)), over the limit of \(ByteCount.text(limit))", $0.name) }
         case .maxTotalSize(let limit):
             let total = artifacts.reduce(0) { $0 + $1.content.count }
-            return total > limit ? [finding("artifacts total \(ByteCount.text(total)), over the \(ByteCount.text(limit)) limit", "artifacts")] : []
+            return total > limit ? [finding("artifacts total \(ByteCount.text(total)), over the limit of \(ByteCount.text(limit))", "artifacts")] : []
         case .forbiddenMarkers(let markers, let caseSensitive, let scope):
             let scanner = MarkerScanner(markers: markers, caseSensitive: caseSensitive)
             var findings = scanner.scan(result.summary).map { finding("forbidden marker \"\($0.marker)\"", "summary:\($0.line):\($0.column)") }
@@ -49,15 +49,12 @@ enum BuiltInRuleEvaluator {
     }
 }
 
-/// `512 B`, `1.5 KiB`, `8 MiB`.
+/// `1 MiB` for exact multiples of a binary unit, `1536 bytes` otherwise: exact either way.
 enum ByteCount {
     static func text(_ count: Int) -> String {
-        let units = [("GiB", 1 << 30), ("MiB", 1 << 20), ("KiB", 1 << 10)]
-        for (unit, size) in units where count >= size {
-            let value = Double(count) / Double(size)
-            let rounded = (value * 10).rounded() / 10
-            return rounded == rounded.rounded() ? "\(Int(rounded)) \(unit)" : "\(rounded) \(unit)"
+        for (unit, size) in [("GiB", 1 << 30), ("MiB", 1 << 20), ("KiB", 1 << 10)] where count >= size && count % size == 0 {
+            return "\(count / size) \(unit)"
         }
-        return "\(count) B"
+        return count == 1 ? "1 byte" : "\(count) bytes"
     }
 }
