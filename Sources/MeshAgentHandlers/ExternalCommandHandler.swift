@@ -1,3 +1,4 @@
+import Foundation
 import MeshProcess
 import MeshWire
 
@@ -95,5 +96,3 @@ public struct ExternalCommandHandler: TaskHandler {
         return outcome
     }
 }
-
-import Foundation

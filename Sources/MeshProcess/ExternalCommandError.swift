@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// Why an `ExternalCommand` could not be started. A command that starts and then fails is
 /// not an error: it is a `CommandOutcome` with a non-zero `termination`.
 public enum ExternalCommandError: Error, Sendable, Hashable, CustomStringConvertible {
@@ -25,9 +31,3 @@ public enum ExternalCommandError: Error, Sendable, Hashable, CustomStringConvert
         }
     }
 }
-
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif

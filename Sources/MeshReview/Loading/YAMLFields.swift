@@ -1,3 +1,4 @@
+import Foundation
 import Yams
 
 /// Typed, strict access to YAML mappings that turns every problem into a `ReviewRulesError`
@@ -96,5 +97,3 @@ struct YAMLFields {
         throw error(node, field: key, "expected a duration like 500ms, 10s or 2m, got \"\(text)\"")
     }
 }
-
-import Foundation

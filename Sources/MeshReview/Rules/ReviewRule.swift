@@ -1,3 +1,4 @@
+import Foundation
 import MeshProcess
 import MeshWire
 
@@ -105,5 +106,3 @@ public struct ExternalCheckerSpec: Sendable, Hashable {
         self.onFailure = onFailure
     }
 }
-
-import Foundation
