@@ -1,0 +1,67 @@
+import MeshSigning
+import MeshWire
+
+/// The facts an example artifact is written from, derived deterministically from a task.
+struct ExampleDraft {
+    let task: TaskAssigned
+    let markers: ExampleMarkers
+    var artifactCount = 0
+
+    init(task: TaskAssigned, markers: ExampleMarkers) {
+        self.task = task
+        self.markers = markers
+    }
+
+    /// What the task asks for, markers removed.
+    var subject: String { markers.plainInstructions.isEmpty ? "unspecified feature" : markers.plainInstructions }
+
+    /// `add-patient-lookup`: the first words of the subject, lower-case, for file names.
+    var slug: String {
+        let words = subjectWords.prefix(5).map { $0.lowercased() }
+        return words.isEmpty ? "feature" : words.joined(separator: "-")
+    }
+
+    /// `AddPatientLookup`: the first words of the subject, for Swift type names.
+    var typeName: String {
+        let words = subjectWords.prefix(3).map { $0.prefix(1).uppercased() + $0.dropFirst().lowercased() }
+        let name = words.joined()
+        return name.first?.isLetter == true ? name : "Feature" + name
+    }
+
+    /// Whether this attempt carries the fake patient identifier.
+    var includesPHI: Bool { markers.phiOnFirstAttempt && task.attempt <= 1 }
+
+    /// A sample record line; identifiable on the first PHI attempt, synthetic afterwards.
+    var sampleRecord: String {
+        includesPHI ? "patient Jane Roe, SSN \(ExampleMarkers.fakeSSN)" : "patient <synthetic-patient-001>, identifier <redacted>"
+    }
+
+    /// Markdown lines listing the inputs with a hash prefix.
+    var inputLines: [String] {
+        task.inputs.isEmpty ? ["- (no inputs)"] : task.inputs.sorted { $0.name < $1.name }.map {
+            "- `\($0.name)` (\($0.mediaType), \($0.content.count) bytes, sha256 \(SHA256Digest.hex($0.content).prefix(12)))"
+        }
+    }
+
+    /// Markdown lines answering the previous attempt's findings.
+    var feedbackLines: [String] {
+        task.feedback.map { "- addressed `\($0.ruleID)`: \($0.message)" }
+    }
+
+    func summary(role: String) -> String {
+        var text = "Example \(role) handler wrote \(artifactCount) artifact\(artifactCount == 1 ? "" : "s") for \"\(subject)\" (attempt \(task.attempt))"
+        if !task.feedback.isEmpty {
+            let rules = Set(task.feedback.map(\.ruleID)).sorted().joined(separator: ", ")
+            text += "; addressed \(task.feedback.count) finding\(task.feedback.count == 1 ? "" : "s") (\(rules))"
+        }
+        return text
+    }
+
+    func commentPrefix(for artifact: Artifact) -> String {
+        artifact.name.hasSuffix(".swift") ? "// " : ""
+    }
+
+    private var subjectWords: [String] {
+        subject.split { !$0.isLetter && !$0.isNumber }.map(String.init).filter { $0.allSatisfy(\.isASCII) }
+    }
+}

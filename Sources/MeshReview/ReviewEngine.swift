@@ -1,0 +1,57 @@
+import MeshProcess
+import MeshWire
+
+/// Applies `ReviewRules` to task results.
+///
+/// Rules run in declaration order; external checkers run one after another so findings and
+/// breaker state stay deterministic. The decision is the strictest one among matched rules:
+/// any `reject` rejects, else any `request_changes` requests changes, else the result is
+/// approved. Each external checker has its own circuit breaker, kept for the engine's life.
+public final class ReviewEngine: Sendable {
+    public let rules: ReviewRules
+    private let breakers: [String: SharedCircuitBreaker]
+    private let now: @Sendable () -> ContinuousClock.Instant
+
+    /// - Parameter now: Clock for the checker breakers (tests pass a fixed or stepped clock).
+    public init(rules: ReviewRules, now: @escaping @Sendable () -> ContinuousClock.Instant = { .now }) {
+        self.rules = rules
+        self.now = now
+        var breakers: [String: SharedCircuitBreaker] = [:]
+        for rule in rules.rules {
+            if case .externalChecker(let spec) = rule.kind {
+                breakers[rule.id] = SharedCircuitBreaker(failureThreshold: spec.failureThreshold, coolDown: spec.coolDown)
+            }
+        }
+        self.breakers = breakers
+    }
+
+    /// Reviews `result`, produced for a task of `role`.
+    public func review(result: TaskResult, role: String) async -> ReviewOutcome {
+        var findings: [Finding] = []
+        var evaluated: [String] = []
+        var decisions: [(rule: String, decision: Decision)] = []
+        for rule in rules.rules where rule.applies(to: role) {
+            evaluated.append(rule.id)
+            let (ruleFindings, decision) = await evaluate(rule, result, role: role)
+            findings += ruleFindings
+            if let decision { decisions.append((rule.id, decision)) }
+        }
+        let decision: Decision = decisions.contains { $0.decision == .reject } ? .reject
+            : decisions.isEmpty ? .approve : .requestChanges
+        let decidedBy = decision == .approve ? evaluated : decisions.filter { $0.decision == decision }.map(\.rule)
+        return ReviewOutcome(decision: decision, findings: findings, decidedBy: decidedBy,
+                             rulesHash: rules.rulesHash, rulesVersion: rules.rulesVersion)
+    }
+
+    private func evaluate(_ rule: ReviewRule, _ result: TaskResult, role: String) async -> ([Finding], Decision?) {
+        guard case .externalChecker(let spec) = rule.kind else {
+            let findings = BuiltInRuleEvaluator.evaluate(rule, result)
+            return (findings, findings.isEmpty ? nil : rule.onMatch)
+        }
+        let checker = ExternalChecker(rule: rule, spec: spec, breaker: breakers[rule.id]!)
+        switch await checker.check(result, role: role, now: now()) {
+        case .findings(let findings): return (findings, findings.isEmpty ? nil : rule.onMatch)
+        case .failed(let finding): return ([finding], spec.onFailure)
+        }
+    }
+}
