@@ -42,7 +42,9 @@ let package = Package(
         .target(name: "MeshCatalog", dependencies: ["Yams"], swiftSettings: swift5),
         .target(name: "MeshOrchestration", dependencies: ["MeshWire", "MeshSigning", "Yams"], swiftSettings: swift5),
         .target(name: "MeshProcess", swiftSettings: swift5),
-        .target(name: "MeshAgentHandlers", dependencies: ["MeshWire", "MeshProcess", "MeshSigning"], swiftSettings: swift5),
+        .target(
+            name: "MeshAgentHandlers", dependencies: ["MeshWire", "MeshProcess", "MeshSigning"],
+            exclude: ["HANDLER_CONTRACT.md"], swiftSettings: swift5),
         .target(name: "MeshReview", dependencies: ["MeshWire", "MeshProcess", "MeshSigning", "Yams"], swiftSettings: swift5),
         .target(name: "MeshAudit", dependencies: ["CSQLite", "CLibPQ", "MeshSigning"], swiftSettings: swift5),
         .target(name: "MeshCompliance", dependencies: ["Yams", "COpenSSL"], swiftSettings: swift5),

@@ -62,19 +62,28 @@ public enum SourcePath {
         return String(parts[1])
     }
 
-    /// Why `source` cannot have been emitted by `signer`, or `nil` when it can.
+    /// Why `source` cannot have been emitted by `signer`, or `nil` when it can. Runs on every
+    /// received record, so it compares UTF-8 slices instead of splitting into strings.
     static func mismatch(source: String, signer: VerifiedSigner) -> String? {
-        let parts = source.split(separator: "/", omittingEmptySubsequences: true).map(String.init)
-        guard parts.count >= 2, parts[0] == "mesh" else {
+        let path = Array(source.utf8)
+        let prefix = Array("/mesh/".utf8)
+        guard path.starts(with: prefix) else {
             return "source \"\(source)\" is not a mesh source (/mesh/<role>/<instance>)"
         }
+        let rest = path[prefix.count...]
+        let roleEnd = rest.firstIndex(of: UInt8(ascii: "/")) ?? rest.endIndex
+        let role = rest[rest.startIndex..<roleEnd]
+        let instanceStart = roleEnd == rest.endIndex ? roleEnd : roleEnd + 1
+        let instanceEnd = rest[instanceStart...].firstIndex(of: UInt8(ascii: "/")) ?? rest.endIndex
+        let instance = rest[instanceStart..<instanceEnd]
         switch signer.principalKind {
-        case .role where parts[1] != signer.principal:
-            return "source \"\(source)\" claims role \(parts[1]) but is signed by role \(signer.principal) (key \(signer.keyId))"
-        case .person where parts.count < 3 || parts[2] != signer.principal:
+        case .role where !role.elementsEqual(signer.principal.utf8):
+            return "source \"\(source)\" claims role \(String(decoding: role, as: UTF8.self)) but is signed by role "
+                + "\(signer.principal) (key \(signer.keyId))"
+        case .person where !instance.elementsEqual(signer.principal.utf8):
             return "source \"\(source)\" does not name person \(signer.principal) who signed it (key \(signer.keyId))"
         default:
-            return nil
+            return role.isEmpty ? "source \"\(source)\" names no role (/mesh/<role>/<instance>)" : nil
         }
     }
 }

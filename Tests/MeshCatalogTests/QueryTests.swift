@@ -47,9 +47,10 @@ final class QueryTests: XCTestCase {
         XCTAssertFalse(catalog.mayProduce(role: "coding", type: "agentmesh.verdict.v1", on: "mesh.results"))
         XCTAssertFalse(catalog.mayProduce(role: "reviewer", type: "agentmesh.task.result.v1", on: "mesh.results"))
         XCTAssertFalse(catalog.mayProduce(role: "coding", type: "agentmesh.task.result.v1", on: "mesh.nope"))
-        // Per-type grants: only the approver decides, only the orchestrator requests.
+        // Per-type grants: people decide; the orchestrator also records deadline expiries as
+        // decisions (signer system:deadline); only the orchestrator requests.
         XCTAssertTrue(catalog.mayProduce(role: "approver", type: "agentmesh.approval.decision.v1", on: "mesh.approvals"))
-        XCTAssertFalse(catalog.mayProduce(role: "orchestrator", type: "agentmesh.approval.decision.v1", on: "mesh.approvals"))
+        XCTAssertTrue(catalog.mayProduce(role: "orchestrator", type: "agentmesh.approval.decision.v1", on: "mesh.approvals"))
         XCTAssertTrue(catalog.mayProduce(role: "orchestrator", type: "agentmesh.approval.requested.v1", on: "mesh.approvals"))
         XCTAssertFalse(catalog.mayProduce(role: "approver", type: "agentmesh.approval.requested.v1", on: "mesh.approvals"))
         XCTAssertFalse(catalog.mayProduce(role: "meshctl", type: "agentmesh.approval.decision.v1", on: "mesh.approvals"))
@@ -59,7 +60,7 @@ final class QueryTests: XCTestCase {
     }
 
     func testProducersOfType() {
-        XCTAssertEqual(catalog.producers(of: "agentmesh.approval.decision.v1", on: "mesh.approvals"), ["approver"])
+        XCTAssertEqual(catalog.producers(of: "agentmesh.approval.decision.v1", on: "mesh.approvals"), ["orchestrator", "approver"])
         XCTAssertEqual(catalog.producers(of: "agentmesh.approval.requested.v1", on: "mesh.approvals"), ["orchestrator"])
         XCTAssertEqual(catalog.producers(of: "agentmesh.verdict.v1", on: "mesh.verdicts"), ["reviewer", "compliance"])
         XCTAssertEqual(catalog.producers(of: "agentmesh.task.result.v1", on: "mesh.results"),
