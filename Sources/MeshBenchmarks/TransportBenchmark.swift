@@ -14,7 +14,10 @@ public struct TransportBenchmark {
         public var records: Int
         public var recordBytes: Int
         public var rawPerSecond: Double
+        /// Process CPU microseconds per record (including the in-process broker).
+        public var rawCPUMicrosPerRecord: Double
         public var hmacPerSecond: Double
+        public var hmacCPUMicrosPerRecord: Double
         public var hmacRatio: Double
         public var ed25519Records: Int
         public var ed25519PerSecond: Double
@@ -53,6 +56,8 @@ public struct TransportBenchmark {
         defer { try? FileManager.default.removeItem(atPath: keys) }
         var raw: [Double] = []
         var hmac: [Double] = []
+        var rawCPU: [Double] = []
+        var hmacCPU: [Double] = []
         // Alternate the two paths so drift in machine load hits both alike; keep the best.
         for round in 1...rounds {
             let rawTopic = "bench.raw.\(round)"
@@ -61,11 +66,14 @@ public struct TransportBenchmark {
                 configuration: configuration, topic: rawTopic, partitions: Self.partitions, count: records, size: recordBytes,
                 window: InFlightWindow(size: Self.window), logger: logger)
             raw.append(rawResult.recordsPerSecond)
+            rawCPU.append(rawResult.cpuSeconds * 1e6 / Double(records))
             progress("round \(round)/\(rounds): raw librdkafka \(Int(rawResult.recordsPerSecond)) records/s")
+            let cpuStart = ProcessCPU.seconds()
             let rate = try await envelopeRate(
                 cluster: cluster, configuration: configuration, algorithm: .hmacSHA256, keys: keys + "-hmac-\(round)",
                 topic: "bench.hmac.\(round)", count: records)
             hmac.append(rate)
+            hmacCPU.append((ProcessCPU.seconds() - cpuStart) * 1e6 / Double(records))
             progress("round \(round)/\(rounds): sealed envelopes, HMAC-SHA256 \(Int(rate)) records/s")
         }
         let ed25519 = try await envelopeRate(
@@ -76,7 +84,8 @@ public struct TransportBenchmark {
         let bestHMAC = hmac.max() ?? 0
         let target = 0.85
         return Figures(
-            records: records, recordBytes: recordBytes, rawPerSecond: bestRaw, hmacPerSecond: bestHMAC,
+            records: records, recordBytes: recordBytes, rawPerSecond: bestRaw, rawCPUMicrosPerRecord: rawCPU.min() ?? 0,
+            hmacPerSecond: bestHMAC, hmacCPUMicrosPerRecord: hmacCPU.min() ?? 0,
             hmacRatio: bestHMAC / bestRaw, ed25519Records: ed25519Records, ed25519PerSecond: ed25519,
             ed25519Ratio: ed25519 / bestRaw, hmacTargetRatio: target, meetsHMACTarget: bestHMAC / bestRaw >= target)
     }

@@ -329,19 +329,23 @@ extension ConsumedMessage {
         let key: [UInt8]? = message.key.map { Array(UnsafeRawBufferPointer(start: $0, count: message.key_len)) }
         var timestampType = RD_KAFKA_TIMESTAMP_NOT_AVAILABLE
         let timestamp = rd_kafka_message_timestamp(pointer, &timestampType)
-        var headers: [KafkaHeader] = []
+        var headerBuffer: [UInt8] = []
         var headerList: OpaquePointer? = nil
         if rd_kafka_message_headers(pointer, &headerList) == RD_KAFKA_RESP_ERR_NO_ERROR, let headerList {
             var index = 0
             var name: UnsafePointer<CChar>? = nil
             var headerValue: UnsafeRawPointer? = nil
             var size = 0
+            headerBuffer.reserveCapacity(512)
             while rd_kafka_header_get_all(headerList, index, &name, &headerValue, &size) == RD_KAFKA_RESP_ERR_NO_ERROR {
-                let bytes = headerValue.map { Array(UnsafeRawBufferPointer(start: $0, count: size)) } ?? []
-                headers.append(KafkaHeader(key: name.map { String(cString: $0) } ?? "", value: bytes))
+                let key = name.map { UnsafeRawBufferPointer(start: $0, count: strlen($0)) } ?? UnsafeRawBufferPointer(start: nil, count: 0)
+                ConsumedHeaders.append(
+                    key: key, value: UnsafeRawBufferPointer(start: headerValue, count: headerValue == nil ? 0 : size),
+                    to: &headerBuffer)
                 index += 1
             }
         }
+        let headers = ConsumedHeaders(buffer: headerBuffer)
         self.init(
             topic: String(cString: rd_kafka_topic_name(message.rkt)), partition: message.partition,
             offset: message.offset, key: key, value: value, headers: headers, timestampMs: timestamp)

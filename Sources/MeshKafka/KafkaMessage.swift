@@ -1,19 +1,113 @@
 /// A Kafka record header. Keys and values are bytes on the wire; CloudEvents binary mode
-/// uses UTF-8 strings for both.
+/// uses UTF-8 strings for both, which are kept as strings until produced (no copy per header
+/// per record on the hot path).
 public struct KafkaHeader: Sendable, Equatable, Hashable {
+    enum Storage: Sendable, Hashable {
+        case bytes([UInt8])
+        case string(String)
+    }
+
     public var key: String
-    public var value: [UInt8]
+    var storage: Storage
 
     public init(key: String, value: [UInt8]) {
         self.key = key
-        self.value = value
+        storage = .bytes(value)
     }
 
     public init(key: String, string: String) {
-        self.init(key: key, value: Array(string.utf8))
+        self.key = key
+        storage = .string(string)
     }
 
-    public var stringValue: String { String(decoding: value, as: UTF8.self) }
+    public var value: [UInt8] {
+        switch storage {
+        case .bytes(let bytes): return bytes
+        case .string(let string): return Array(string.utf8)
+        }
+    }
+
+    public var stringValue: String {
+        switch storage {
+        case .bytes(let bytes): return String(decoding: bytes, as: UTF8.self)
+        case .string(let string): return string
+        }
+    }
+
+    /// Calls `body` with the value's bytes, without copying a native string.
+    func withValueBytes<R>(_ body: (UnsafeRawBufferPointer) -> R) -> R {
+        switch storage {
+        case .bytes(let bytes):
+            return bytes.withUnsafeBytes(body)
+        case .string(var string):
+            return string.withUTF8 { body(UnsafeRawBufferPointer($0)) }
+        }
+    }
+
+    public static func == (lhs: KafkaHeader, rhs: KafkaHeader) -> Bool {
+        lhs.key == rhs.key && lhs.value == rhs.value
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(key)
+        hasher.combine(value)
+    }
+}
+
+/// The headers of a consumed record, copied out of librdkafka as one buffer and decoded
+/// only when asked for: a verifying consumer reads everything from the signed envelope and
+/// never needs them, so it should not pay for them on every record.
+public struct ConsumedHeaders: Sendable {
+    /// Repeated `[key length: UInt16][key][value length: UInt32][value]`.
+    private let buffer: [UInt8]
+
+    init(buffer: [UInt8]) {
+        self.buffer = buffer
+    }
+
+    public init(_ headers: [KafkaHeader]) {
+        var buffer: [UInt8] = []
+        for header in headers { Self.append(key: Array(header.key.utf8), value: header.value, to: &buffer) }
+        self.buffer = buffer
+    }
+
+    static func append(key: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer, to buffer: inout [UInt8]) {
+        let keyLength = UInt16(min(key.count, Int(UInt16.max)))
+        buffer.append(UInt8(keyLength >> 8))
+        buffer.append(UInt8(keyLength & 0xff))
+        buffer.append(contentsOf: key.prefix(Int(keyLength)))
+        let valueLength = UInt32(value.count)
+        for shift in stride(from: 24, through: 0, by: -8) { buffer.append(UInt8((valueLength >> UInt32(shift)) & 0xff)) }
+        buffer.append(contentsOf: value)
+    }
+
+    static func append(key: [UInt8], value: [UInt8], to buffer: inout [UInt8]) {
+        key.withUnsafeBytes { keyBytes in
+            value.withUnsafeBytes { valueBytes in append(key: keyBytes, value: valueBytes, to: &buffer) }
+        }
+    }
+
+    /// Every header, in record order.
+    public var all: [KafkaHeader] {
+        var headers: [KafkaHeader] = []
+        var index = 0
+        while index + 2 <= buffer.count {
+            let keyLength = Int(buffer[index]) << 8 | Int(buffer[index + 1])
+            let keyEnd = index + 2 + keyLength
+            let valueLength = buffer[keyEnd..<keyEnd + 4].reduce(0) { $0 << 8 | Int($1) }
+            let valueStart = keyEnd + 4
+            headers.append(KafkaHeader(
+                key: String(decoding: buffer[index + 2..<keyEnd], as: UTF8.self),
+                value: Array(buffer[valueStart..<valueStart + valueLength])))
+            index = valueStart + valueLength
+        }
+        return headers
+    }
+
+    public var isEmpty: Bool { buffer.isEmpty }
+
+    /// The value of the last header named `key`, as a string.
+    public func string(_ key: String) -> String? { all.string(key) }
 }
 
 extension Array where Element == KafkaHeader {
@@ -72,11 +166,11 @@ public struct ConsumedMessage: Sendable {
     public var offset: Int64
     public var key: [UInt8]?
     public var value: [UInt8]
-    public var headers: [KafkaHeader]
+    public var headers: ConsumedHeaders
     /// Broker or producer timestamp, milliseconds since the epoch (-1 when absent).
     public var timestampMs: Int64
 
-    public init(topic: String, partition: Int32, offset: Int64, key: [UInt8]?, value: [UInt8], headers: [KafkaHeader], timestampMs: Int64) {
+    public init(topic: String, partition: Int32, offset: Int64, key: [UInt8]?, value: [UInt8], headers: ConsumedHeaders, timestampMs: Int64) {
         self.topic = topic
         self.partition = partition
         self.offset = offset

@@ -71,7 +71,7 @@ public final class KafkaProducer: @unchecked Sendable {
         if !message.headers.isEmpty {
             headers = rd_kafka_headers_new(message.headers.count)
             for header in message.headers {
-                header.value.withUnsafeBytes { value in
+                header.withValueBytes { value in
                     _ = rd_kafka_header_add(headers, header.key, -1, value.baseAddress, value.count)
                 }
             }

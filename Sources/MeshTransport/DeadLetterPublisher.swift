@@ -31,7 +31,7 @@ public final class DeadLetterPublisher: Sendable {
     }
 
     public func record(for message: ConsumedMessage, reason: String, detail: String, attempts: Int) -> OutgoingMessage {
-        var headers = message.headers.filter { !$0.key.hasPrefix("dlq_") }
+        var headers = message.headers.all.filter { !$0.key.hasPrefix("dlq_") }
         headers += [
             KafkaHeader(key: DeadLetterHeader.reason, string: reason),
             KafkaHeader(key: DeadLetterHeader.detail, string: String(detail.prefix(2000))),

@@ -67,28 +67,41 @@ public struct Envelope: Sendable, Hashable, Codable {
                   attributes: attributes, payload: payload)
     }
 
-    /// A fresh UUIDv7 string (RFC 9562): millisecond timestamp prefix, random tail.
+    /// A fresh UUIDv7 string (RFC 9562): 48-bit millisecond timestamp, 12 bits of
+    /// sub-millisecond time in `rand_a` (RFC 9562 §6.2 method 3, so ids from one process sort
+    /// by creation time), 62 random bits. Every emitted envelope needs one, so this makes one
+    /// random draw and no intermediate arrays.
     public static func makeID() -> String {
         var rng = SystemRandomNumberGenerator()
-        var bytes = [UInt8](repeating: 0, count: 16)
-        let millis = UInt64(max(0, WallClock.nowUnixMicros() / 1000))
-        for i in 0..<6 { bytes[i] = UInt8(truncatingIfNeeded: millis >> (8 * (5 - i))) }
-        let random = rng.next() as UInt64
-        let random2 = rng.next() as UInt64
-        for i in 6..<16 {
-            let source = i < 14 ? random : random2
-            bytes[i] = UInt8(truncatingIfNeeded: source >> (8 * UInt64(i % 8)))
+        let micros = UInt64(max(0, WallClock.nowUnixMicros()))
+        let millis = micros / 1000
+        let subMillisecond = (micros % 1000) * 4096 / 1000
+        let high = (millis << 16) | 0x7000 | subMillisecond  // 48 bits time, version 7, rand_a
+        let low = (rng.next() as UInt64) & 0x3FFF_FFFF_FFFF_FFFF | 0x8000_0000_0000_0000  // variant 10
+        return String(unsafeUninitializedCapacity: 36) { buffer in
+            let hex = (UInt8(ascii: "0"), UInt8(ascii: "a"))
+            var position = 0
+            func put(_ value: UInt64, nibbles: Int) {
+                for shift in stride(from: (nibbles - 1) * 4, through: 0, by: -4) {
+                    let nibble = UInt8((value >> UInt64(shift)) & 0xF)
+                    buffer[position] = nibble < 10 ? hex.0 + nibble : hex.1 + nibble - 10
+                    position += 1
+                }
+            }
+            func dash() {
+                buffer[position] = UInt8(ascii: "-")
+                position += 1
+            }
+            put(high >> 32, nibbles: 8)
+            dash()
+            put((high >> 16) & 0xFFFF, nibbles: 4)
+            dash()
+            put(high & 0xFFFF, nibbles: 4)
+            dash()
+            put(low >> 48, nibbles: 4)
+            dash()
+            put(low & 0xFFFF_FFFF_FFFF, nibbles: 12)
+            return position
         }
-        bytes[6] = (bytes[6] & 0x0F) | 0x70  // version 7
-        bytes[8] = (bytes[8] & 0x3F) | 0x80  // RFC variant
-        let hex: [UInt8] = Array("0123456789abcdef".utf8)
-        var out = [UInt8]()
-        out.reserveCapacity(36)
-        for (i, byte) in bytes.enumerated() {
-            if i == 4 || i == 6 || i == 8 || i == 10 { out.append(UInt8(ascii: "-")) }
-            out.append(hex[Int(byte >> 4)])
-            out.append(hex[Int(byte & 0x0F)])
-        }
-        return String(decoding: out, as: UTF8.self)
     }
 }

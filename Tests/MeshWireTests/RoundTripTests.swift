@@ -103,6 +103,20 @@ final class RoundTripTests: XCTestCase {
         XCTAssertNotEqual(Envelope.makeID(), id)
     }
 
+    func testGeneratedIDsAreUniqueAndCarryTheCreationTime() {
+        let before = UInt64(WallClock.nowUnixMicros() / 1000)
+        let ids = (0..<10_000).map { _ in Envelope.makeID() }
+        let after = UInt64(WallClock.nowUnixMicros() / 1000)
+        XCTAssertEqual(Set(ids).count, ids.count)
+        for id in ids.prefix(100) {
+            let hex = id.replacingOccurrences(of: "-", with: "")
+            let millis = UInt64(hex.prefix(12), radix: 16)!
+            XCTAssertTrue((before...after).contains(millis), "\(id) carries \(millis), not in \(before)...\(after)")
+            XCTAssertEqual(hex.count, 32)
+            XCTAssertTrue(hex.allSatisfy { $0.isHexDigit && !$0.isUppercase })
+        }
+    }
+
     func testJSONCodableRoundTrip() throws {
         for envelope in Fixtures.envelopes {
             let json = try JSONEncoder().encode(envelope)
