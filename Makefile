@@ -26,9 +26,10 @@ proto: ## regenerate protobuf-c code from Proto/
 proto-check: ## fail if the committed protobuf-c code does not match Proto/
 	./scripts/gen-proto.sh --check
 
-test: deps proto-check ## run the whole test suite
-	$(SWIFT) build
-	$(SWIFT) test
+test: deps proto-check ## run the whole test suite (starts a private PostgreSQL for the audit store tests)
+	$(SWIFT) build --build-tests
+	./scripts/postgres-test-server.sh start
+	export $$(./scripts/postgres-test-server.sh url) && $(SWIFT) test
 
 demo: build ## run the mesh end to end on the embedded broker
 	$(SWIFT) run meshctl demo

@@ -7,6 +7,11 @@ let package = Package(
     platforms: [.macOS(.v14)],
     products: [
         .executable(name: "meshctl", targets: ["meshctl"]),
+        .executable(name: "mesh-orchestrator", targets: ["mesh-orchestrator"]),
+        .executable(name: "mesh-agent", targets: ["mesh-agent"]),
+        .executable(name: "mesh-reviewer", targets: ["mesh-reviewer"]),
+        .executable(name: "mesh-compliance", targets: ["mesh-compliance"]),
+        .executable(name: "mesh-audit-sink", targets: ["mesh-audit-sink"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -65,9 +70,16 @@ let package = Package(
             swiftSettings: swift5),
 
         .target(
+            name: "MeshRuntime",
+            dependencies: [
+                "MeshTransport", "MeshKafka", "MeshCatalog", "MeshWire", "MeshSigning", "MeshLogging",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swift5),
+        .target(
             name: "MeshCLI",
             dependencies: [
-                "MeshTransport", "MeshKafka", "MeshLogging", "MeshCatalog",
+                "MeshRuntime", "MeshTransport", "MeshKafka", "MeshLogging", "MeshCatalog", "MeshSigning",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swift5),
@@ -81,8 +93,49 @@ let package = Package(
         .executableTarget(
             name: "meshctl",
             dependencies: [
-                "MeshCLI", "MeshBenchmarks", "MeshTransport", "MeshWire", "MeshSigning", "MeshCatalog", "MeshKafka", "MeshLogging",
+                "MeshCLI", "MeshBenchmarks", "MeshRuntime", "MeshAudit", "MeshOrchestration", "MeshTransport", "MeshWire", "MeshSigning", "MeshCatalog", "MeshKafka", "MeshLogging",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swift5),
+
+        .executableTarget(
+            name: "mesh-orchestrator",
+            dependencies: [
+                "MeshOrchestration", "MeshRuntime", "MeshCLI", "MeshTransport", "MeshKafka", "MeshCatalog", "MeshWire", "MeshSigning",
+                "MeshLogging", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swift5),
+        .executableTarget(
+            name: "mesh-agent",
+            dependencies: [
+                "MeshAgentHandlers", "MeshRuntime", "MeshCLI", "MeshTransport", "MeshKafka", "MeshCatalog", "MeshWire", "MeshSigning",
+                "MeshLogging", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swift5),
+        .executableTarget(
+            name: "mesh-reviewer",
+            dependencies: [
+                "MeshReview", "MeshRuntime", "MeshCLI", "MeshTransport", "MeshKafka", "MeshCatalog", "MeshWire", "MeshSigning",
+                "MeshLogging", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swift5),
+        .executableTarget(
+            name: "mesh-compliance",
+            dependencies: [
+                "MeshCompliance", "MeshRuntime", "MeshCLI", "MeshTransport", "MeshKafka", "MeshCatalog", "MeshWire", "MeshSigning",
+                "MeshLogging", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swift5),
+        .executableTarget(
+            name: "mesh-audit-sink",
+            dependencies: [
+                "MeshAudit", "MeshRuntime", "MeshCLI", "MeshTransport", "MeshKafka", "MeshCatalog", "MeshWire", "MeshSigning",
+                "MeshLogging", .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swift5),
@@ -106,7 +159,7 @@ let package = Package(
             swiftSettings: swift5),
         .testTarget(
             name: "IntegrationTests",
-            dependencies: ["MeshTestSupport", "MeshTransport", "MeshWire", "MeshSigning", "MeshKafka", "MeshCatalog"],
+            dependencies: ["MeshTestSupport", "MeshAudit", "MeshTransport", "MeshWire", "MeshSigning", "MeshKafka", "MeshCatalog"],
             swiftSettings: swift5),
     ]
 )

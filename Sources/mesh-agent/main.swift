@@ -1,0 +1,1 @@
+print("mesh-agent: not built yet")

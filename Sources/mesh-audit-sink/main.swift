@@ -1,0 +1,1 @@
+print("mesh-audit-sink: not built yet")

@@ -1,0 +1,1 @@
+print("mesh-compliance: not built yet")

@@ -1,0 +1,1 @@
+print("mesh-orchestrator: not built yet")

@@ -1,0 +1,1 @@
+print("mesh-reviewer: not built yet")
