@@ -907,6 +907,96 @@ void   agentmesh__v1__agent_heartbeat__free_unpacked
   assert(message->base.descriptor == &agentmesh__v1__agent_heartbeat__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
+void   agentmesh__v1__replay_requested__init
+                     (Agentmesh__V1__ReplayRequested         *message)
+{
+  static const Agentmesh__V1__ReplayRequested init_value = AGENTMESH__V1__REPLAY_REQUESTED__INIT;
+  *message = init_value;
+}
+size_t agentmesh__v1__replay_requested__get_packed_size
+                     (const Agentmesh__V1__ReplayRequested *message)
+{
+  assert(message->base.descriptor == &agentmesh__v1__replay_requested__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t agentmesh__v1__replay_requested__pack
+                     (const Agentmesh__V1__ReplayRequested *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &agentmesh__v1__replay_requested__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t agentmesh__v1__replay_requested__pack_to_buffer
+                     (const Agentmesh__V1__ReplayRequested *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &agentmesh__v1__replay_requested__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Agentmesh__V1__ReplayRequested *
+       agentmesh__v1__replay_requested__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Agentmesh__V1__ReplayRequested *)
+     protobuf_c_message_unpack (&agentmesh__v1__replay_requested__descriptor,
+                                allocator, len, data);
+}
+void   agentmesh__v1__replay_requested__free_unpacked
+                     (Agentmesh__V1__ReplayRequested *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &agentmesh__v1__replay_requested__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   agentmesh__v1__orchestrator_snapshot__init
+                     (Agentmesh__V1__OrchestratorSnapshot         *message)
+{
+  static const Agentmesh__V1__OrchestratorSnapshot init_value = AGENTMESH__V1__ORCHESTRATOR_SNAPSHOT__INIT;
+  *message = init_value;
+}
+size_t agentmesh__v1__orchestrator_snapshot__get_packed_size
+                     (const Agentmesh__V1__OrchestratorSnapshot *message)
+{
+  assert(message->base.descriptor == &agentmesh__v1__orchestrator_snapshot__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t agentmesh__v1__orchestrator_snapshot__pack
+                     (const Agentmesh__V1__OrchestratorSnapshot *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &agentmesh__v1__orchestrator_snapshot__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t agentmesh__v1__orchestrator_snapshot__pack_to_buffer
+                     (const Agentmesh__V1__OrchestratorSnapshot *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &agentmesh__v1__orchestrator_snapshot__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Agentmesh__V1__OrchestratorSnapshot *
+       agentmesh__v1__orchestrator_snapshot__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Agentmesh__V1__OrchestratorSnapshot *)
+     protobuf_c_message_unpack (&agentmesh__v1__orchestrator_snapshot__descriptor,
+                                allocator, len, data);
+}
+void   agentmesh__v1__orchestrator_snapshot__free_unpacked
+                     (Agentmesh__V1__OrchestratorSnapshot *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &agentmesh__v1__orchestrator_snapshot__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
 static const ProtobufCFieldDescriptor agentmesh__v1__signature__field_descriptors[3] =
 {
   {
@@ -1086,7 +1176,7 @@ const ProtobufCMessageDescriptor agentmesh__v1__attribute__descriptor =
   (ProtobufCMessageInit) agentmesh__v1__attribute__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor agentmesh__v1__envelope__field_descriptors[23] =
+static const ProtobufCFieldDescriptor agentmesh__v1__envelope__field_descriptors[25] =
 {
   {
     "id",
@@ -1364,6 +1454,30 @@ static const ProtobufCFieldDescriptor agentmesh__v1__envelope__field_descriptors
     0 | PROTOBUF_C_FIELD_FLAG_ONEOF,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "replay_requested",
+    32,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Agentmesh__V1__Envelope, payload_case),
+    offsetof(Agentmesh__V1__Envelope, replay_requested),
+    &agentmesh__v1__replay_requested__descriptor,
+    NULL,
+    0 | PROTOBUF_C_FIELD_FLAG_ONEOF,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "orchestrator_snapshot",
+    33,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Agentmesh__V1__Envelope, payload_case),
+    offsetof(Agentmesh__V1__Envelope, orchestrator_snapshot),
+    &agentmesh__v1__orchestrator_snapshot__descriptor,
+    NULL,
+    0 | PROTOBUF_C_FIELD_FLAG_ONEOF,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned agentmesh__v1__envelope__field_indices_by_name[] = {
   22,   /* field[22] = agent_heartbeat */
@@ -1375,10 +1489,12 @@ static const unsigned agentmesh__v1__envelope__field_indices_by_name[] = {
   0,   /* field[0] = id */
   12,   /* field[12] = objective_cancel_requested */
   11,   /* field[11] = objective_submitted */
+  24,   /* field[24] = orchestrator_snapshot */
   15,   /* field[15] = plan_completed */
   13,   /* field[13] = plan_created */
   16,   /* field[16] = plan_failed */
   14,   /* field[14] = plan_status */
+  23,   /* field[23] = replay_requested */
   10,   /* field[10] = schema_version */
   1,   /* field[1] = source */
   2,   /* field[2] = spec_version */
@@ -1394,7 +1510,7 @@ static const ProtobufCIntRange agentmesh__v1__envelope__number_ranges[2 + 1] =
 {
   { 1, 0 },
   { 20, 11 },
-  { 0, 23 }
+  { 0, 25 }
 };
 const ProtobufCMessageDescriptor agentmesh__v1__envelope__descriptor =
 {
@@ -1404,7 +1520,7 @@ const ProtobufCMessageDescriptor agentmesh__v1__envelope__descriptor =
   "Agentmesh__V1__Envelope",
   "agentmesh.v1",
   sizeof(Agentmesh__V1__Envelope),
-  23,
+  25,
   agentmesh__v1__envelope__field_descriptors,
   agentmesh__v1__envelope__field_indices_by_name,
   2,  agentmesh__v1__envelope__number_ranges,
@@ -3031,6 +3147,212 @@ const ProtobufCMessageDescriptor agentmesh__v1__agent_heartbeat__descriptor =
   agentmesh__v1__agent_heartbeat__field_indices_by_name,
   1,  agentmesh__v1__agent_heartbeat__number_ranges,
   (ProtobufCMessageInit) agentmesh__v1__agent_heartbeat__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor agentmesh__v1__replay_requested__field_descriptors[9] =
+{
+  {
+    "replay_id",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Agentmesh__V1__ReplayRequested, replay_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "objective_id",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Agentmesh__V1__ReplayRequested, objective_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "requested_by",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Agentmesh__V1__ReplayRequested, requested_by),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "mode",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Agentmesh__V1__ReplayRequested, mode),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "target_topic",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Agentmesh__V1__ReplayRequested, target_topic),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "first_sequence",
+    6,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT64,
+    0,   /* quantifier_offset */
+    offsetof(Agentmesh__V1__ReplayRequested, first_sequence),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "last_sequence",
+    7,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT64,
+    0,   /* quantifier_offset */
+    offsetof(Agentmesh__V1__ReplayRequested, last_sequence),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "envelope_count",
+    8,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT32,
+    0,   /* quantifier_offset */
+    offsetof(Agentmesh__V1__ReplayRequested, envelope_count),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "reason",
+    9,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Agentmesh__V1__ReplayRequested, reason),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned agentmesh__v1__replay_requested__field_indices_by_name[] = {
+  7,   /* field[7] = envelope_count */
+  5,   /* field[5] = first_sequence */
+  6,   /* field[6] = last_sequence */
+  3,   /* field[3] = mode */
+  1,   /* field[1] = objective_id */
+  8,   /* field[8] = reason */
+  0,   /* field[0] = replay_id */
+  2,   /* field[2] = requested_by */
+  4,   /* field[4] = target_topic */
+};
+static const ProtobufCIntRange agentmesh__v1__replay_requested__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 9 }
+};
+const ProtobufCMessageDescriptor agentmesh__v1__replay_requested__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "agentmesh.v1.ReplayRequested",
+  "ReplayRequested",
+  "Agentmesh__V1__ReplayRequested",
+  "agentmesh.v1",
+  sizeof(Agentmesh__V1__ReplayRequested),
+  9,
+  agentmesh__v1__replay_requested__field_descriptors,
+  agentmesh__v1__replay_requested__field_indices_by_name,
+  1,  agentmesh__v1__replay_requested__number_ranges,
+  (ProtobufCMessageInit) agentmesh__v1__replay_requested__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor agentmesh__v1__orchestrator_snapshot__field_descriptors[3] =
+{
+  {
+    "format_version",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT32,
+    0,   /* quantifier_offset */
+    offsetof(Agentmesh__V1__OrchestratorSnapshot, format_version),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "state",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BYTES,
+    0,   /* quantifier_offset */
+    offsetof(Agentmesh__V1__OrchestratorSnapshot, state),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "last_event_id",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Agentmesh__V1__OrchestratorSnapshot, last_event_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned agentmesh__v1__orchestrator_snapshot__field_indices_by_name[] = {
+  0,   /* field[0] = format_version */
+  2,   /* field[2] = last_event_id */
+  1,   /* field[1] = state */
+};
+static const ProtobufCIntRange agentmesh__v1__orchestrator_snapshot__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 3 }
+};
+const ProtobufCMessageDescriptor agentmesh__v1__orchestrator_snapshot__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "agentmesh.v1.OrchestratorSnapshot",
+  "OrchestratorSnapshot",
+  "Agentmesh__V1__OrchestratorSnapshot",
+  "agentmesh.v1",
+  sizeof(Agentmesh__V1__OrchestratorSnapshot),
+  3,
+  agentmesh__v1__orchestrator_snapshot__field_descriptors,
+  agentmesh__v1__orchestrator_snapshot__field_indices_by_name,
+  1,  agentmesh__v1__orchestrator_snapshot__number_ranges,
+  (ProtobufCMessageInit) agentmesh__v1__orchestrator_snapshot__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
 static const ProtobufCEnumValue agentmesh__v1__signature_algorithm__enum_values_by_number[3] =

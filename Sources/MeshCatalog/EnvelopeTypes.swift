@@ -17,5 +17,7 @@ public enum MeshEnvelopeTypes {
         "agentmesh.approval.requested.v1",
         "agentmesh.approval.decision.v1",
         "agentmesh.agent.heartbeat.v1",
+        "agentmesh.replay.requested.v1",
+        "agentmesh.orchestrator.snapshot.v1",
     ]
 }

@@ -292,6 +292,26 @@ enum CDecode {
                 inFlight: p.in_flight,
                 processed: p.processed,
                 startedUnixMicros: p.started_unix_micros))
+
+        case .replayRequested:
+            let p = try member(m.replay_requested, kind).pointee
+            return .replayRequested(ReplayRequested(
+                replayID: try string(p.replay_id, "replay_requested.replay_id"),
+                objectiveID: try string(p.objective_id, "replay_requested.objective_id"),
+                requestedBy: try string(p.requested_by, "replay_requested.requested_by"),
+                mode: try string(p.mode, "replay_requested.mode"),
+                targetTopic: try string(p.target_topic, "replay_requested.target_topic"),
+                firstSequence: p.first_sequence,
+                lastSequence: p.last_sequence,
+                envelopeCount: p.envelope_count,
+                reason: try string(p.reason, "replay_requested.reason")))
+
+        case .orchestratorSnapshot:
+            let p = try member(m.orchestrator_snapshot, kind).pointee
+            return .orchestratorSnapshot(OrchestratorSnapshot(
+                formatVersion: p.format_version,
+                state: try bytes(p.state, "orchestrator_snapshot.state"),
+                lastEventID: try string(p.last_event_id, "orchestrator_snapshot.last_event_id")))
         }
     }
 

@@ -279,6 +279,26 @@ enum CEncode {
             p.pointee.processed = v.processed
             p.pointee.started_unix_micros = v.startedUnixMicros
             c.pointee.agent_heartbeat = p
+
+        case .replayRequested(let v):
+            let p = arena.message(agentmesh__v1__replay_requested__init)
+            try arena.set(v.replayID, "replay_requested.replay_id", &p.pointee.replay_id)
+            try arena.set(v.objectiveID, "replay_requested.objective_id", &p.pointee.objective_id)
+            try arena.set(v.requestedBy, "replay_requested.requested_by", &p.pointee.requested_by)
+            try arena.set(v.mode, "replay_requested.mode", &p.pointee.mode)
+            try arena.set(v.targetTopic, "replay_requested.target_topic", &p.pointee.target_topic)
+            p.pointee.first_sequence = v.firstSequence
+            p.pointee.last_sequence = v.lastSequence
+            p.pointee.envelope_count = v.envelopeCount
+            try arena.set(v.reason, "replay_requested.reason", &p.pointee.reason)
+            c.pointee.replay_requested = p
+
+        case .orchestratorSnapshot(let v):
+            let p = arena.message(agentmesh__v1__orchestrator_snapshot__init)
+            p.pointee.format_version = v.formatVersion
+            arena.set(v.state, &p.pointee.state)
+            try arena.set(v.lastEventID, "orchestrator_snapshot.last_event_id", &p.pointee.last_event_id)
+            c.pointee.orchestrator_snapshot = p
         }
     }
 

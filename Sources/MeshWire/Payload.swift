@@ -14,6 +14,8 @@ public enum Payload: Sendable, Hashable, Codable {
     case approvalRequested(ApprovalRequested)
     case approvalDecision(ApprovalDecision)
     case agentHeartbeat(AgentHeartbeat)
+    case replayRequested(ReplayRequested)
+    case orchestratorSnapshot(OrchestratorSnapshot)
 
     /// The kind, from which the CloudEvents `type` is derived.
     public var kind: PayloadKind {
@@ -30,6 +32,8 @@ public enum Payload: Sendable, Hashable, Codable {
         case .approvalRequested: .approvalRequested
         case .approvalDecision: .approvalDecision
         case .agentHeartbeat: .agentHeartbeat
+        case .replayRequested: .replayRequested
+        case .orchestratorSnapshot: .orchestratorSnapshot
         }
     }
 }
@@ -49,6 +53,8 @@ public enum PayloadKind: String, Sendable, Hashable, Codable, CaseIterable {
     case approvalRequested = "agentmesh.approval.requested.v1"
     case approvalDecision = "agentmesh.approval.decision.v1"
     case agentHeartbeat = "agentmesh.agent.heartbeat.v1"
+    case replayRequested = "agentmesh.replay.requested.v1"
+    case orchestratorSnapshot = "agentmesh.orchestrator.snapshot.v1"
 
     /// Field number of the oneof member in `Envelope`; lets the decoder check `type`
     /// before converting the payload.
@@ -66,6 +72,8 @@ public enum PayloadKind: String, Sendable, Hashable, Codable, CaseIterable {
         case .approvalRequested: 29
         case .approvalDecision: 30
         case .agentHeartbeat: 31
+        case .replayRequested: 32
+        case .orchestratorSnapshot: 33
         }
     }
 

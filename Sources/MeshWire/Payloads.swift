@@ -260,3 +260,42 @@ public struct AgentHeartbeat: Sendable, Hashable, Codable {
         self.startedUnixMicros = startedUnixMicros
     }
 }
+
+/// An operator replayed a recorded objective (see the proto for field meanings).
+public struct ReplayRequested: Sendable, Hashable, Codable {
+    public var replayID: String
+    public var objectiveID: String
+    public var requestedBy: String
+    public var mode: String
+    public var targetTopic: String
+    public var firstSequence: UInt64
+    public var lastSequence: UInt64
+    public var envelopeCount: UInt32
+    public var reason: String
+
+    public init(replayID: String, objectiveID: String, requestedBy: String, mode: String, targetTopic: String = "",
+                firstSequence: UInt64 = 0, lastSequence: UInt64 = 0, envelopeCount: UInt32 = 0, reason: String = "") {
+        self.replayID = replayID
+        self.objectiveID = objectiveID
+        self.requestedBy = requestedBy
+        self.mode = mode
+        self.targetTopic = targetTopic
+        self.firstSequence = firstSequence
+        self.lastSequence = lastSequence
+        self.envelopeCount = envelopeCount
+        self.reason = reason
+    }
+}
+
+/// One plan's orchestrator state after an event, for the compacted changelog.
+public struct OrchestratorSnapshot: Sendable, Hashable, Codable {
+    public var formatVersion: UInt32
+    public var state: [UInt8]
+    public var lastEventID: String
+
+    public init(formatVersion: UInt32 = 1, state: [UInt8], lastEventID: String) {
+        self.formatVersion = formatVersion
+        self.state = state
+        self.lastEventID = lastEventID
+    }
+}

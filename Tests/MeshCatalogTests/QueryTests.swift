@@ -33,7 +33,7 @@ final class QueryTests: XCTestCase {
         XCTAssertEqual(catalog.topics(consumedBy: "coding").map(\.name), ["mesh.tasks.coding"])
         XCTAssertEqual(Set(catalog.topics(producedBy: "coding").map(\.name)),
                        ["mesh.results", "mesh.heartbeats", "mesh.deadletter"])
-        XCTAssertEqual(Set(catalog.topics(producedBy: "meshctl").map(\.name)), ["mesh.objectives", "mesh.deadletter"])
+        XCTAssertEqual(Set(catalog.topics(producedBy: "meshctl").map(\.name)), ["mesh.objectives", "mesh.operations", "mesh.deadletter"])
         XCTAssertEqual(Set(catalog.topics(consumedBy: "reviewer").map(\.name)), ["mesh.results"])
         XCTAssertEqual(catalog.topics(producedBy: "nobody"), [])
     }

@@ -12,7 +12,7 @@ final class ShippedCatalogTests: XCTestCase {
         XCTAssertEqual(catalog.version, 1)
         XCTAssertEqual(catalog.warnings, [], catalog.warnings.map(\.description).joined(separator: "\n"))
         XCTAssertEqual(catalog.roles.count, 12)
-        XCTAssertEqual(catalog.topics.count, 14)
+        XCTAssertEqual(catalog.topics.count, 15)
     }
 
     func testBaseFixtureIsValid() throws {

@@ -34,8 +34,8 @@ final class EnumTests: XCTestCase {
     func testPayloadKindsMatchProtoComments() {
         XCTAssertEqual(PayloadKind.taskResult.rawValue, "agentmesh.task.result.v1")
         XCTAssertEqual(PayloadKind.objectiveCancelRequested.rawValue, "agentmesh.objective.cancel_requested.v1")
-        XCTAssertEqual(Set(PayloadKind.allCases.map(\.fieldNumber)), Set(20...31))
+        XCTAssertEqual(Set(PayloadKind.allCases.map(\.fieldNumber)), Set(20...33))
         for kind in PayloadKind.allCases { XCTAssertEqual(PayloadKind(fieldNumber: kind.fieldNumber), kind) }
-        XCTAssertNil(PayloadKind(fieldNumber: 32))
+        XCTAssertNil(PayloadKind(fieldNumber: 34))
     }
 }

@@ -38,6 +38,8 @@ final class RoundTripTests: XCTestCase {
                                                meaning: "", signedAtUnixMicros: 0, resultSHA256: [],
                                                signature: Signature(keyID: "", algorithm: .unspecified, signature: []))),
             .agentHeartbeat(AgentHeartbeat(agentID: "", role: "")),
+            .replayRequested(ReplayRequested(replayID: "", objectiveID: "", requestedBy: "", mode: "")),
+            .orchestratorSnapshot(OrchestratorSnapshot(formatVersion: 0, state: [], lastEventID: "")),
         ]
         XCTAssertEqual(Set(minimal.map(\.kind)), Set(PayloadKind.allCases))
         for payload in minimal {

@@ -105,6 +105,12 @@ enum Fixtures {
         .agentHeartbeat(AgentHeartbeat(
             agentID: "coder-7", role: "coder", version: "1.2.3", inFlight: .max, processed: .max,
             startedUnixMicros: -1)),
+        .replayRequested(ReplayRequested(
+            replayID: "rp-1", objectiveID: "obj-1", requestedBy: "Zoë Müller", mode: "side-topic",
+            targetTopic: "replay.obj-1", firstSequence: 1, lastSequence: .max, envelopeCount: .max,
+            reason: "auditor request ✅")),
+        .orchestratorSnapshot(OrchestratorSnapshot(
+            formatVersion: 1, state: Array("{\"plan\":\"p-1\",\"tasks\":[]}".utf8) + [0, 255], lastEventID: "env-9")),
     ]
 
     static func envelope(_ payload: Payload, index: Int = 0) -> Envelope {

@@ -35,6 +35,8 @@ typedef struct Agentmesh__V1__Verdict Agentmesh__V1__Verdict;
 typedef struct Agentmesh__V1__ApprovalRequested Agentmesh__V1__ApprovalRequested;
 typedef struct Agentmesh__V1__ApprovalDecision Agentmesh__V1__ApprovalDecision;
 typedef struct Agentmesh__V1__AgentHeartbeat Agentmesh__V1__AgentHeartbeat;
+typedef struct Agentmesh__V1__ReplayRequested Agentmesh__V1__ReplayRequested;
+typedef struct Agentmesh__V1__OrchestratorSnapshot Agentmesh__V1__OrchestratorSnapshot;
 
 
 /* --- enums --- */
@@ -145,7 +147,9 @@ typedef enum {
   AGENTMESH__V1__ENVELOPE__PAYLOAD_VERDICT = 28,
   AGENTMESH__V1__ENVELOPE__PAYLOAD_APPROVAL_REQUESTED = 29,
   AGENTMESH__V1__ENVELOPE__PAYLOAD_APPROVAL_DECISION = 30,
-  AGENTMESH__V1__ENVELOPE__PAYLOAD_AGENT_HEARTBEAT = 31
+  AGENTMESH__V1__ENVELOPE__PAYLOAD_AGENT_HEARTBEAT = 31,
+  AGENTMESH__V1__ENVELOPE__PAYLOAD_REPLAY_REQUESTED = 32,
+  AGENTMESH__V1__ENVELOPE__PAYLOAD_ORCHESTRATOR_SNAPSHOT = 33
     PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(AGENTMESH__V1__ENVELOPE__PAYLOAD__CASE)
 } Agentmesh__V1__Envelope__PayloadCase;
 
@@ -250,6 +254,14 @@ struct  Agentmesh__V1__Envelope
      * agentmesh.agent.heartbeat.v1
      */
     Agentmesh__V1__AgentHeartbeat *agent_heartbeat;
+    /*
+     * agentmesh.replay.requested.v1
+     */
+    Agentmesh__V1__ReplayRequested *replay_requested;
+    /*
+     * agentmesh.orchestrator.snapshot.v1
+     */
+    Agentmesh__V1__OrchestratorSnapshot *orchestrator_snapshot;
   };
 };
 #define AGENTMESH__V1__ENVELOPE__INIT \
@@ -565,6 +577,62 @@ struct  Agentmesh__V1__AgentHeartbeat
 #define AGENTMESH__V1__AGENT_HEARTBEAT__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&agentmesh__v1__agent_heartbeat__descriptor) \
     , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0, 0, 0 }
+
+
+/*
+ * An operator replayed a recorded objective: itself part of the audit trail (who, when,
+ * what range, where to).
+ */
+struct  Agentmesh__V1__ReplayRequested
+{
+  ProtobufCMessage base;
+  char *replay_id;
+  /*
+   * the replayed objective (correlation id)
+   */
+  char *objective_id;
+  char *requested_by;
+  /*
+   * "side-topic", "mesh", "rebuild" or "dry-run"
+   */
+  char *mode;
+  /*
+   * for side-topic replays
+   */
+  char *target_topic;
+  /*
+   * audit store sequence range replayed
+   */
+  uint64_t first_sequence;
+  uint64_t last_sequence;
+  uint32_t envelope_count;
+  char *reason;
+};
+#define AGENTMESH__V1__REPLAY_REQUESTED__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&agentmesh__v1__replay_requested__descriptor) \
+    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0, 0, 0, (char *)protobuf_c_empty_string }
+
+
+/*
+ * The orchestrator's state of one plan after an event, on its compacted changelog topic.
+ * Signed like every envelope, so a restarted orchestrator trusts only its own snapshots.
+ */
+struct  Agentmesh__V1__OrchestratorSnapshot
+{
+  ProtobufCMessage base;
+  uint32_t format_version;
+  /*
+   * the plan state, JSON (MeshOrchestration.PlanSnapshot)
+   */
+  ProtobufCBinaryData state;
+  /*
+   * the input envelope this snapshot follows
+   */
+  char *last_event_id;
+};
+#define AGENTMESH__V1__ORCHESTRATOR_SNAPSHOT__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&agentmesh__v1__orchestrator_snapshot__descriptor) \
+    , 0, {0,NULL}, (char *)protobuf_c_empty_string }
 
 
 /* Agentmesh__V1__Signature methods */
@@ -947,6 +1015,44 @@ Agentmesh__V1__AgentHeartbeat *
 void   agentmesh__v1__agent_heartbeat__free_unpacked
                      (Agentmesh__V1__AgentHeartbeat *message,
                       ProtobufCAllocator *allocator);
+/* Agentmesh__V1__ReplayRequested methods */
+void   agentmesh__v1__replay_requested__init
+                     (Agentmesh__V1__ReplayRequested         *message);
+size_t agentmesh__v1__replay_requested__get_packed_size
+                     (const Agentmesh__V1__ReplayRequested   *message);
+size_t agentmesh__v1__replay_requested__pack
+                     (const Agentmesh__V1__ReplayRequested   *message,
+                      uint8_t             *out);
+size_t agentmesh__v1__replay_requested__pack_to_buffer
+                     (const Agentmesh__V1__ReplayRequested   *message,
+                      ProtobufCBuffer     *buffer);
+Agentmesh__V1__ReplayRequested *
+       agentmesh__v1__replay_requested__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   agentmesh__v1__replay_requested__free_unpacked
+                     (Agentmesh__V1__ReplayRequested *message,
+                      ProtobufCAllocator *allocator);
+/* Agentmesh__V1__OrchestratorSnapshot methods */
+void   agentmesh__v1__orchestrator_snapshot__init
+                     (Agentmesh__V1__OrchestratorSnapshot         *message);
+size_t agentmesh__v1__orchestrator_snapshot__get_packed_size
+                     (const Agentmesh__V1__OrchestratorSnapshot   *message);
+size_t agentmesh__v1__orchestrator_snapshot__pack
+                     (const Agentmesh__V1__OrchestratorSnapshot   *message,
+                      uint8_t             *out);
+size_t agentmesh__v1__orchestrator_snapshot__pack_to_buffer
+                     (const Agentmesh__V1__OrchestratorSnapshot   *message,
+                      ProtobufCBuffer     *buffer);
+Agentmesh__V1__OrchestratorSnapshot *
+       agentmesh__v1__orchestrator_snapshot__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   agentmesh__v1__orchestrator_snapshot__free_unpacked
+                     (Agentmesh__V1__OrchestratorSnapshot *message,
+                      ProtobufCAllocator *allocator);
 /* --- per-message closures --- */
 
 typedef void (*Agentmesh__V1__Signature_Closure)
@@ -1009,6 +1115,12 @@ typedef void (*Agentmesh__V1__ApprovalDecision_Closure)
 typedef void (*Agentmesh__V1__AgentHeartbeat_Closure)
                  (const Agentmesh__V1__AgentHeartbeat *message,
                   void *closure_data);
+typedef void (*Agentmesh__V1__ReplayRequested_Closure)
+                 (const Agentmesh__V1__ReplayRequested *message,
+                  void *closure_data);
+typedef void (*Agentmesh__V1__OrchestratorSnapshot_Closure)
+                 (const Agentmesh__V1__OrchestratorSnapshot *message,
+                  void *closure_data);
 
 /* --- services --- */
 
@@ -1041,6 +1153,8 @@ extern const ProtobufCMessageDescriptor agentmesh__v1__verdict__descriptor;
 extern const ProtobufCMessageDescriptor agentmesh__v1__approval_requested__descriptor;
 extern const ProtobufCMessageDescriptor agentmesh__v1__approval_decision__descriptor;
 extern const ProtobufCMessageDescriptor agentmesh__v1__agent_heartbeat__descriptor;
+extern const ProtobufCMessageDescriptor agentmesh__v1__replay_requested__descriptor;
+extern const ProtobufCMessageDescriptor agentmesh__v1__orchestrator_snapshot__descriptor;
 
 PROTOBUF_C__END_DECLS
 

@@ -67,7 +67,8 @@ public struct Orchestrator: Sendable {
         case .taskResult(let result): step.receive(result)
         case .verdict(let verdict): step.receive(verdict)
         case .approvalDecision(let decision): step.decide(decision)
-        case .planCreated, .planStatus, .planCompleted, .planFailed, .taskAssigned, .approvalRequested, .agentHeartbeat:
+        case .planCreated, .planStatus, .planCompleted, .planFailed, .taskAssigned, .approvalRequested, .agentHeartbeat,
+             .replayRequested, .orchestratorSnapshot:
             return (state, [])
         }
         step.plan.processedEventIDs.append(event.id)
