@@ -10,6 +10,8 @@ public struct Output: Sendable, Hashable {
         case tasks(AgentRole)
         /// `mesh.approvals`: ApprovalRequested, and expiry ApprovalDecisions.
         case approvals
+        /// `mesh.orchestrator.changelog`: the signed snapshot of a plan after an event.
+        case changelog
 
         /// The Kafka topic name from `Topics/mesh.yaml`.
         public var topic: String {
@@ -17,6 +19,7 @@ public struct Output: Sendable, Hashable {
             case .plans: "mesh.plans"
             case .tasks(let role): role.taskTopic
             case .approvals: "mesh.approvals"
+            case .changelog: "mesh.orchestrator.changelog"
             }
         }
     }
