@@ -1,0 +1,26 @@
+import ArgumentParser
+import Foundation
+
+/// Options every role executable (`mesh-orchestrator`, `mesh-agent`, `mesh-reviewer`,
+/// `mesh-compliance`, `mesh-audit-sink`) takes besides ``ConnectionOptions`` and
+/// ``CatalogOptions``, so `meshctl up`, Compose and Kubernetes start them all alike.
+public struct RoleOptions: ParsableArguments, Sendable {
+    @Option(help: ArgumentHelp(
+        "This instance's id, unique among replicas (client id, envelope source, heartbeats). Default: $AGENTMESH_INSTANCE, else <host>-<pid>.",
+        valueName: "id"))
+    public var instance: String?
+
+    @Option(name: .customLong("max-in-flight"), help: "Messages processed at once (across partitions; one at a time per partition).")
+    public var maxInFlight = 16
+
+    @Option(name: .customLong("drain-seconds"), help: "On SIGTERM, how long in-flight work may take to finish before the process leaves its group anyway.")
+    public var drainSeconds = 20.0
+
+    public init() {}
+
+    public var instanceID: String {
+        if let instance { return instance }
+        if let fromEnvironment = ProcessInfo.processInfo.environment["AGENTMESH_INSTANCE"] { return fromEnvironment }
+        return "\(ProcessInfo.processInfo.hostName.split(separator: ".").first ?? "host")-\(getpid())"
+    }
+}
