@@ -32,7 +32,7 @@ public enum TopicCreationOutcome: Sendable, Equatable {
 
 /// Cluster administration: topic metadata and topic creation on a real cluster.
 public final class KafkaAdmin: @unchecked Sendable {
-    private let client: RDKafkaClient
+    let client: RDKafkaClient
 
     public init(configuration: KafkaConfiguration, logger: Logger) throws {
         client = try RDKafkaClient(
@@ -109,5 +109,16 @@ public final class KafkaAdmin: @unchecked Sendable {
             }
         }
         return outcomes
+    }
+}
+
+extension KafkaAdmin {
+    /// The first offset still stored and the offset the next record will get.
+    public func watermarks(topic: String, partition: Int32, timeout: Duration = .seconds(10)) throws -> (low: Int64, high: Int64) {
+        var low: Int64 = 0
+        var high: Int64 = 0
+        let err = rd_kafka_query_watermark_offsets(client.handle, topic, partition, &low, &high, Int32(timeout.milliseconds))
+        if err != RD_KAFKA_RESP_ERR_NO_ERROR { throw KafkaError(err, context: "watermarks of \(topic)[\(partition)]") }
+        return (low, high)
     }
 }

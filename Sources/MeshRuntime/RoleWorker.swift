@@ -1,0 +1,398 @@
+import Foundation
+import Logging
+import MeshCatalog
+import MeshKafka
+import MeshTransport
+import MeshWire
+
+/// How a ``RoleWorker`` runs.
+public struct RoleWorkerConfiguration: Sendable {
+    public var role: String
+    public var instanceID: String
+    /// Consumer group shared by every replica of the role.
+    public var groupID: String
+    public var topics: [String]
+    /// Messages processed at once over all partitions.
+    public var maxInFlight: Int = 16
+    public var retry = RetryPolicy()
+    /// On shutdown, how long in-flight work may take before the worker leaves anyway.
+    public var drainTimeout: Duration = .seconds(20)
+    public var tickInterval: Duration?
+    public var heartbeatInterval: Duration? = .seconds(10)
+    public var heartbeatTopic = "mesh.heartbeats"
+    public var deadLetterTopic = "mesh.deadletter"
+    /// Envelope ids remembered for dropping redelivered duplicates.
+    public var recentIDCapacity = 100_000
+
+    public init(role: String, instanceID: String, groupID: String? = nil, topics: [String]) {
+        self.role = role
+        self.instanceID = instanceID
+        self.groupID = groupID ?? "mesh-\(role)"
+        self.topics = topics
+    }
+}
+
+/// Counters an operator (and `/metrics`) reads.
+public struct RoleWorkerStats: Sendable, Equatable {
+    public var processed = 0
+    public var duplicates = 0
+    public var retried = 0
+    public var deadLettered = 0
+    public var rejected = 0
+    public var unauthorized = 0
+    public var published = 0
+}
+
+/// The one runtime every role runs on.
+///
+/// - Reads its topics as a consumer group; only verified envelopes reach the handler
+///   (``MeshSubscriber``), and only those the catalog allows the signer to emit there.
+/// - One lane per partition number: in order within a partition (and across co-partitioned
+///   topics), concurrent across partitions, at most `maxInFlight` at once.
+/// - A message is marked done (its offset committable) only after every output of it was
+///   acknowledged by the broker. Duplicates (same envelope id) are dropped.
+/// - Failures are retried with exponential backoff; after the budget the input goes to the
+///   dead-letter topic with its reason, and the partition moves on.
+/// - ``stop()`` (SIGTERM) stops fetching, lets in-flight work finish within the drain
+///   timeout, commits, leaves the group and flushes the producer.
+public final class RoleWorker: @unchecked Sendable {
+    public let configuration: RoleWorkerConfiguration
+    private let handler: any RoleHandler
+    private let catalog: Catalog
+    private let logger: Logger
+    private let producer: KafkaProducer
+    private let consumer: KafkaConsumer
+    private let publisher: MeshPublisher
+    private let subscriber: MeshSubscriber
+    private let deadLetters: DeadLetterPublisher
+    private let permits: AsyncSemaphore
+    private let lock = NSLock()
+    private var lanes: [Int32: PartitionLane] = [:]
+    /// Lanes of revoked partitions that may still be finishing their last envelopes.
+    private var retiring: [Int32: PartitionLane] = [:]
+    private var recent: RecentIDs
+    private var counters = RoleWorkerStats()
+    private var readerTask: Task<Void, Never>?
+    private var stopping = false
+    private var ready = false
+    private let startedMicros = WallClock.nowUnixMicros()
+
+    public init(
+        configuration: RoleWorkerConfiguration, kafka: KafkaConfiguration, sealer: EnvelopeSealer, opener: EnvelopeOpener,
+        catalog: Catalog, handler: any RoleHandler, logger: Logger
+    ) throws {
+        self.configuration = configuration
+        self.handler = handler
+        self.catalog = catalog
+        self.logger = logger
+        let clientID = "\(configuration.role)-\(configuration.instanceID)"
+        let kafka = kafka.withDefaults(["client.id": clientID])
+        producer = try KafkaProducer(configuration: kafka, logger: logger)
+        consumer = try KafkaConsumer(
+            configuration: kafka, subscription: .group(groupID: configuration.groupID, topics: configuration.topics),
+            logger: logger)
+        publisher = MeshPublisher(producer: producer, sealer: sealer)
+        deadLetters = DeadLetterPublisher(
+            producer: producer, topic: configuration.deadLetterTopic, role: configuration.role, logger: logger)
+        permits = AsyncSemaphore(permits: max(1, configuration.maxInFlight))
+        recent = RecentIDs(capacity: configuration.recentIDCapacity)
+        let counters = CounterSink()
+        subscriber = MeshSubscriber(consumer: consumer, opener: opener, deadLetters: deadLetters, logger: logger) { _, _ in
+            counters.rejected()
+        }
+        rejectedCounter = counters
+    }
+
+    private let rejectedCounter: CounterSink
+
+    /// Counters so far.
+    public var stats: RoleWorkerStats {
+        var snapshot = lock.withLock { counters }
+        snapshot.rejected = rejectedCounter.value
+        return snapshot
+    }
+
+    /// True once the worker owns partitions and is consuming, false while draining.
+    public var isReady: Bool { lock.withLock { ready && !stopping } }
+
+    /// Runs until ``stop()`` (or cancellation), then drains and closes.
+    public func run() async {
+        logger.info("starting", metadata: [
+            "group": "\(configuration.groupID)", "topics": "\(configuration.topics.joined(separator: ","))",
+            "instance": "\(configuration.instanceID)",
+        ])
+        let background = startBackgroundTasks()
+        let reader = Task { await self.readLoop() }
+        lock.withLock { readerTask = reader }
+        if lock.withLock({ stopping }) { reader.cancel() }
+        await withTaskCancellationHandler {
+            await reader.value
+        } onCancel: {
+            self.stop()
+        }
+        await drainLanes()
+        background.forEach { $0.cancel() }
+        consumer.close()
+        producer.close()
+        logger.info("stopped", metadata: ["processed": "\(stats.processed)", "dead_lettered": "\(stats.deadLettered)"])
+    }
+
+    /// Begins a graceful shutdown: no new messages; in-flight ones finish.
+    public func stop() {
+        let reader: Task<Void, Never>? = lock.withLock {
+            stopping = true
+            return readerTask
+        }
+        reader?.cancel()
+    }
+
+    // MARK: - Reading and dispatch
+
+    private func readLoop() async {
+        while !Task.isCancelled {
+            await permits.acquire()
+            guard !Task.isCancelled, let inbound = await subscriber.next() else {
+                permits.release()
+                return
+            }
+            lane(for: inbound.message.partition).submit(inbound)
+        }
+    }
+
+    private func lane(for partition: Int32) -> PartitionLane {
+        lock.withLock {
+            if let lane = lanes[partition] { return lane }
+            let lane = PartitionLane(partition: partition, after: retiring.removeValue(forKey: partition)) {
+                [unowned self] partition in
+                await self.prepare(partition)
+            } process: { [unowned self] inbound in
+                await self.process(inbound)
+            }
+            lanes[partition] = lane
+            return lane
+        }
+    }
+
+    private func prepare(_ partition: Int32) async {
+        var attempt = 1
+        while !Task.isCancelled {
+            do {
+                try await handler.prepare(partition: partition)
+                return
+            } catch {
+                logger.error("could not prepare partition \(partition), retrying: \(error)")
+                try? await Task.sleep(for: configuration.retry.delay(after: attempt))
+                attempt += 1
+            }
+        }
+    }
+
+    private func drainLanes() async {
+        let all = lock.withLock { Array(lanes.values) + Array(retiring.values) }
+        all.forEach { $0.finish() }
+        let drained = Task {
+            for lane in all { await lane.finished() }
+        }
+        let timeout = Task {
+            try await Task.sleep(for: configuration.drainTimeout)
+            drained.cancel()
+        }
+        await drained.value
+        timeout.cancel()
+    }
+
+    private func forget(_ partitions: [Int32]) async {
+        let removed: [PartitionLane] = lock.withLock {
+            partitions.compactMap { partition in
+                let lane = lanes.removeValue(forKey: partition)
+                if let lane { retiring[partition] = lane }
+                return lane
+            }
+        }
+        removed.forEach { $0.finish() }
+        await handler.revoked(partitions: partitions)
+    }
+
+    // MARK: - Processing one message
+
+    private func process(_ inbound: InboundEnvelope) async {
+        defer { permits.release() }
+        var log = logger.with(inbound.envelope)
+        log[metadataKey: "offset"] = "\(inbound.message.topic)[\(inbound.message.partition)]@\(inbound.message.offset)"
+        if let rejection = Authorization.check(inbound, catalog: catalog) {
+            log.error("refused an envelope the catalog does not allow", metadata: [
+                "reason": "\(rejection.reason.rawValue)", "detail": "\(rejection.detail)", "security_event": "true",
+            ])
+            lock.withLock { counters.unauthorized += 1 }
+            await deadLetter(inbound, reason: rejection.reason.rawValue, detail: rejection.detail, attempts: 1)
+            return
+        }
+        if lock.withLock({ recent.contains(inbound.envelope.id) }) {
+            lock.withLock { counters.duplicates += 1 }
+            log.debug("duplicate dropped")
+            subscriber.markDone(inbound)
+            return
+        }
+        var attempt = 1
+        while true {
+            do {
+                let outputs = try await handler.handle(inbound)
+                try await publishAll(outputs)
+                lock.withLock {
+                    recent.insert(inbound.envelope.id)
+                    counters.processed += 1
+                    counters.published += outputs.count
+                }
+                subscriber.markDone(inbound)
+                log.debug("processed", metadata: ["outputs": "\(outputs.count)"])
+                return
+            } catch let permanent as PermanentHandlerError {
+                let metadata: Logger.Metadata = ["reason": "\(permanent.reason)", "security_event": "\(permanent.isSecurityEvent)"]
+                log.error("cannot be processed: \(permanent.detail)", metadata: metadata)
+                await deadLetter(inbound, reason: permanent.reason, detail: permanent.detail, attempts: attempt)
+                return
+            } catch {
+                if lock.withLock({ stopping }) && error is CancellationError { return }  // read again after restart
+                guard attempt < configuration.retry.maxAttempts else {
+                    log.error("giving up after \(attempt) attempts: \(error)")
+                    await deadLetter(inbound, reason: "handler-failed", detail: "\(error)", attempts: attempt)
+                    return
+                }
+                lock.withLock { counters.retried += 1 }
+                log.warning("attempt \(attempt) failed, retrying: \(error)")
+                try? await Task.sleep(for: configuration.retry.delay(after: attempt))
+                attempt += 1
+            }
+        }
+    }
+
+    private func deadLetter(_ inbound: InboundEnvelope, reason: String, detail: String, attempts: Int) async {
+        do {
+            try await deadLetters.send(inbound.message, reason: reason, detail: detail, attempts: attempts)
+            lock.withLock { counters.deadLettered += 1 }
+            subscriber.markDone(inbound)
+        } catch {
+            logger.warning("dead letter not sent before shutdown; the message will be read again: \(error)")
+        }
+    }
+
+    /// Publishes in order (librdkafka keeps per-partition order of enqueue) and returns
+    /// once the broker acknowledged every one.
+    public func publishAll(_ outputs: [OutboundEnvelope]) async throws {
+        guard !outputs.isEmpty else { return }
+        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, Error>) in
+            let tracker = DeliveryTracker(expected: outputs.count, continuation: continuation)
+            for (index, output) in outputs.enumerated() {
+                do {
+                    try publisher.enqueue(output.envelope, to: output.topic, key: output.key) { result in
+                        tracker.completed(result.map { _ in () })
+                    }
+                } catch {
+                    tracker.abandon(remaining: outputs.count - index, error: error)
+                    return
+                }
+            }
+        }
+    }
+
+    // MARK: - Background: rebalances, ticks, heartbeats
+
+    private func startBackgroundTasks() -> [Task<Void, Never>] {
+        var tasks: [Task<Void, Never>] = []
+        tasks.append(Task {
+            for await event in consumer.rebalanceEvents {
+                switch event {
+                case .assigned(let partitions):
+                    lock.withLock { ready = true }
+                    logger.info("assigned \(partitions.count) partitions")
+                case .revoked(let partitions):
+                    await forget(Array(Set(partitions.map(\.partition))).sorted())
+                }
+            }
+        })
+        if let interval = configuration.tickInterval {
+            tasks.append(Task {
+                while !Task.isCancelled {
+                    try? await Task.sleep(for: interval)
+                    guard !Task.isCancelled else { return }
+                    let outputs = await handler.tick(nowMicros: WallClock.nowUnixMicros())
+                    do { try await publishAll(outputs) } catch { logger.warning("tick outputs not published: \(error)") }
+                }
+            })
+        }
+        if let interval = configuration.heartbeatInterval {
+            tasks.append(Task {
+                while !Task.isCancelled {
+                    do { try await publishAll([heartbeat()]) } catch { logger.debug("heartbeat not published: \(error)") }
+                    try? await Task.sleep(for: interval)
+                }
+            })
+        }
+        return tasks
+    }
+
+    private func heartbeat() -> OutboundEnvelope {
+        let stats = self.stats
+        let envelope = Envelope(
+            source: SourcePath.make(role: configuration.role, instance: configuration.instanceID),
+            correlationID: configuration.instanceID, subject: configuration.role,
+            payload: .agentHeartbeat(AgentHeartbeat(
+                agentID: configuration.instanceID, role: configuration.role, version: MeshRuntimeVersion.current,
+                inFlight: UInt32(consumer.inFlightCount), processed: UInt64(stats.processed),
+                startedUnixMicros: startedMicros)))
+        return OutboundEnvelope(topic: configuration.heartbeatTopic, envelope: envelope, key: configuration.instanceID)
+    }
+}
+
+public enum MeshRuntimeVersion {
+    public static let current = "0.1.0"
+}
+
+/// Counts rejections reported by the subscriber's callback.
+final class CounterSink: @unchecked Sendable {
+    private let lock = NSLock()
+    private var count = 0
+    func rejected() { lock.withLock { count += 1 } }
+    var value: Int { lock.withLock { count } }
+}
+
+/// Resumes once every expected delivery report arrived; fails if any failed.
+final class DeliveryTracker: @unchecked Sendable {
+    private let lock = NSLock()
+    private var expected: Int
+    private var done = 0
+    private var failure: Error?
+    private var continuation: CheckedContinuation<Void, Error>?
+
+    init(expected: Int, continuation: CheckedContinuation<Void, Error>) {
+        self.expected = expected
+        self.continuation = continuation
+    }
+
+    func completed(_ result: Result<Void, KafkaError>) {
+        lock.withLock {
+            done += 1
+            if case .failure(let error) = result, failure == nil { failure = error }
+        }
+        resumeIfFinished()
+    }
+
+    /// Enqueueing stopped at some output: the rest will never report.
+    func abandon(remaining: Int, error: Error) {
+        lock.withLock {
+            expected -= remaining
+            if failure == nil { failure = error }
+        }
+        resumeIfFinished()
+    }
+
+    private func resumeIfFinished() {
+        let resume: (CheckedContinuation<Void, Error>, Error?)? = lock.withLock {
+            guard done >= expected, let continuation else { return nil }
+            self.continuation = nil
+            return (continuation, failure)
+        }
+        guard let (continuation, failure) = resume else { return }
+        if let failure { continuation.resume(throwing: failure) } else { continuation.resume() }
+    }
+}

@@ -1,1 +1,0 @@
-print("mesh-agent: not built yet")

@@ -1,0 +1,99 @@
+import ArgumentParser
+import Foundation
+import Logging
+import MeshCLI
+import MeshCompliance
+import MeshLogging
+import MeshRuntime
+import MeshSigning
+import MeshTransport
+import MeshWire
+
+@main
+struct ComplianceCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "mesh-compliance",
+        abstract: "Checks every task result against the policy packs and publishes a verdict.",
+        discussion: """
+            Policy packs live in ./Policies: HIPAA Safe Harbor identifiers, secrets, 21 CFR Part 11
+            signatures, IEC 62304 traceability. Every verdict names the policy bundle hash and the
+            rules that decided it; findings never repeat the sensitive value in full.
+            """)
+
+    @Option(help: ArgumentHelp("Policy pack folder.", valueName: "dir")) var policies = "Policies"
+    @OptionGroup var connection: ConnectionOptions
+    @OptionGroup var catalog: CatalogOptions
+    @OptionGroup var options: RoleOptions
+
+    func run() async throws {
+        MeshLogging.bootstrap(role: "compliance")
+        let logger = Logger(label: "compliance")
+        let loaded = try catalog.load()
+        let bundle = try PolicyBundle.load(directory: policies)
+        logger.info("policy bundle \(bundle.hash): \(bundle.rules.count) rules")
+        let worker = try RoleProcess.worker(
+            role: "compliance", topics: ["mesh.results"],
+            handler: ComplianceRoleHandler(bundle: bundle, instanceID: options.instanceID),
+            connection: connection, catalog: loaded, options: options, logger: logger)
+        await RoleProcess.run(worker, logger: logger)
+    }
+}
+
+struct ComplianceRoleHandler: RoleHandler {
+    /// Attributes an agent may set on its result envelope to describe the record.
+    static let riskAttribute = "agentmesh.risk_class"
+    static let safetyClassAttribute = "agentmesh.safety_class"
+
+    let bundle: PolicyBundle
+    let instanceID: String
+
+    func handle(_ inbound: InboundEnvelope) async throws -> [OutboundEnvelope] {
+        guard case .taskResult(let result) = inbound.envelope.payload else { return [] }
+        let evaluation = bundle.evaluate(Self.subject(of: result, envelope: inbound.envelope))
+        let verdict = Verdict(
+            taskID: result.taskID, planID: result.planID, attempt: result.attempt, kind: .compliance,
+            decision: Self.decision(evaluation.decision),
+            findings: evaluation.findings.map {
+                Finding(ruleID: $0.ruleId, severity: Self.severity($0.severity), message: $0.message, location: $0.location)
+            },
+            resultEnvelopeID: inbound.envelope.id, policyBundleHash: evaluation.bundleHash,
+            decidedByRules: evaluation.decidingRuleIds, reviewerID: instanceID)
+        let envelope = Envelope(
+            id: DerivedID.make(causeID: inbound.envelope.id, role: "compliance", output: "verdict"),
+            source: SourcePath.make(role: "compliance", instance: instanceID), correlationID: inbound.envelope.correlationID,
+            causationID: inbound.envelope.id, subject: result.taskID, traceparent: inbound.envelope.traceparent,
+            payload: .verdict(verdict))
+        return [OutboundEnvelope(topic: "mesh.verdicts", envelope: envelope)]
+    }
+
+    static func subject(of result: TaskResult, envelope: Envelope) -> ComplianceSubject {
+        var attributes: [String: String] = [:]
+        for attribute in envelope.attributes { attributes[attribute.key] = attribute.value }
+        return ComplianceSubject(
+            taskId: result.taskID, role: SourcePath.role(of: envelope.source) ?? "",
+            risk: attributes[riskAttribute].flatMap(MeshCompliance.RiskClass.init(rawValue:)) ?? .medium,
+            safetyClass: attributes[safetyClassAttribute].flatMap(SafetyClass.init(rawValue:)),
+            attributes: attributes,
+            artifacts: result.artifacts.map {
+                MeshCompliance.Artifact(name: $0.name, mediaType: $0.mediaType, content: String(decoding: $0.content, as: UTF8.self))
+            })
+    }
+
+    static func decision(_ decision: MeshCompliance.Decision) -> MeshWire.Decision {
+        switch decision {
+        case .approve: return .approve
+        case .requestChanges: return .requestChanges
+        case .reject: return .reject
+        }
+    }
+
+    static func severity(_ severity: MeshCompliance.Severity) -> MeshWire.Severity {
+        switch severity {
+        case .info: return .info
+        case .low: return .low
+        case .medium: return .medium
+        case .high: return .high
+        case .critical: return .critical
+        }
+    }
+}

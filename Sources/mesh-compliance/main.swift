@@ -1,1 +1,0 @@
-print("mesh-compliance: not built yet")

@@ -1,0 +1,127 @@
+import Foundation
+import Logging
+import MeshKafka
+import MeshOrchestration
+import MeshRuntime
+import MeshSigning
+import MeshTransport
+import MeshWire
+
+/// Runs the pure plan state machine inside the role runtime: holds the plans of the
+/// partitions this instance owns, restores them from the changelog, checks people's
+/// approval signatures, and turns state-machine outputs into envelopes to publish.
+final class OrchestratorRoleHandler: RoleHandler, @unchecked Sendable {
+    private let orchestrator: Orchestrator
+    private let trust: TrustStore
+    private let opener: EnvelopeOpener
+    private let kafka: KafkaConfiguration
+    private let changelogTopic: String
+    private let logger: Logger
+    private let admin: KafkaAdmin
+    private let lock = NSLock()
+    private var state = OrchestratorState()
+    private var partitionOf: [String: Int32] = [:]
+
+    init(
+        orchestrator: Orchestrator, trust: TrustStore, opener: EnvelopeOpener, kafka: KafkaConfiguration,
+        changelogTopic: String, logger: Logger
+    ) throws {
+        self.orchestrator = orchestrator
+        self.trust = trust
+        self.opener = opener
+        self.kafka = kafka
+        self.changelogTopic = changelogTopic
+        self.logger = logger
+        admin = try KafkaAdmin(configuration: kafka, logger: logger)
+    }
+
+    func handle(_ inbound: InboundEnvelope) async throws -> [OutboundEnvelope] {
+        // The digest of the exact bytes, which an approval binds to (agents cannot choose it).
+        let event = ResultDigest.stamp(inbound.envelope, exactBytes: inbound.opened.envelopeBytes)
+        if case .approvalDecision(let decision) = event.payload { try checkApprovalSignature(decision, inbound) }
+        let correlationID = event.correlationID
+        let outputs: [Output] = try lock.withLock {
+            let own = OrchestratorState(plans: state.plan(correlationID).map { [$0] } ?? [])
+            let (next, outputs) = try orchestrator.handleRecordingState(own, event)
+            if let plan = next.plan(correlationID) {
+                state = state.replacing(plan: plan)
+                partitionOf[correlationID] = inbound.message.partition
+            }
+            return outputs
+        }
+        return outputs.map { OutboundEnvelope(topic: $0.destination.topic, envelope: $0.envelope) }
+    }
+
+    /// People sign the approval manifest with their Ed25519 key (on top of sealing the
+    /// envelope); deadline expiries are the orchestrator's own decisions.
+    private func checkApprovalSignature(_ decision: ApprovalDecision, _ inbound: InboundEnvelope) throws {
+        let signer = inbound.opened.signer
+        if signer.principalKind == .role {
+            guard signer.principal == "orchestrator", decision.signerID == Orchestrator.deadlineSigner else {
+                throw PermanentHandlerError(
+                    reason: "unauthorized", detail: "approval decision from role \(signer.principal) is not a deadline expiry",
+                    isSecurityEvent: true)
+            }
+            return
+        }
+        guard decision.signerID == signer.principal else {
+            throw PermanentHandlerError(
+                reason: "signer-mismatch", detail: "decision names \(decision.signerID) but \(signer.principal) sealed it",
+                isSecurityEvent: true)
+        }
+        do {
+            _ = try ApprovalManifest.verify(decision, trust: trust)
+        } catch {
+            throw PermanentHandlerError(reason: "bad-approval-signature", detail: "\(error)", isSecurityEvent: true)
+        }
+    }
+
+    /// Restores the plans of `partition` from their latest signed snapshots.
+    func prepare(partition: Int32) async throws {
+        let (low, high) = try admin.watermarks(topic: changelogTopic, partition: partition)
+        guard high > low else { return }
+        let consumer = try KafkaConsumer(
+            configuration: kafka, subscription: .partitions([TopicPartition(topic: changelogTopic, partition: partition)]),
+            logger: logger)
+        defer { consumer.close() }
+        var latest: [String: PlanState] = [:]
+        var read = 0
+        for await message in consumer.messages {
+            read += 1
+            if case .success(let opened) = opener.open(message.value), opened.signer.principal == "orchestrator",
+                case .orchestratorSnapshot(let snapshot) = opened.envelope.payload
+            {
+                do {
+                    latest[opened.envelope.correlationID] = try PlanSnapshot.decode(snapshot.state)
+                } catch {
+                    logger.error("changelog \(changelogTopic)[\(partition)]@\(message.offset): unreadable snapshot: \(error)")
+                }
+            } else {
+                logger.error("changelog \(changelogTopic)[\(partition)]@\(message.offset) is not an orchestrator snapshot; ignored")
+            }
+            if message.offset >= high - 1 { break }
+        }
+        lock.withLock {
+            for (correlationID, plan) in latest {
+                state = state.replacing(plan: plan)
+                partitionOf[correlationID] = partition
+            }
+        }
+        logger.info("restored \(latest.count) plans of partition \(partition) from \(read) changelog records")
+    }
+
+    func revoked(partitions: [Int32]) async {
+        let gone = Set(partitions)
+        lock.withLock {
+            for (correlationID, partition) in partitionOf where gone.contains(partition) {
+                state = state.removing(correlationID: correlationID)
+                partitionOf[correlationID] = nil
+            }
+        }
+    }
+
+    func tick(nowMicros: Int64) async -> [OutboundEnvelope] {
+        let outputs = lock.withLock { Orchestrator.expiredApprovals(state, nowMicros: nowMicros) }
+        return outputs.map { OutboundEnvelope(topic: $0.destination.topic, envelope: $0.envelope) }
+    }
+}

@@ -1,1 +1,0 @@
-print("mesh-orchestrator: not built yet")

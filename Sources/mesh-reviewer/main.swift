@@ -1,1 +1,0 @@
-print("mesh-reviewer: not built yet")
