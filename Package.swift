@@ -159,7 +159,7 @@ let package = Package(
             swiftSettings: swift5),
         .testTarget(
             name: "IntegrationTests",
-            dependencies: ["MeshTestSupport", "MeshAudit", "MeshTransport", "MeshWire", "MeshSigning", "MeshKafka", "MeshCatalog"],
+            dependencies: ["MeshTestSupport", "MeshAudit", "MeshOrchestration", "MeshTransport", "MeshWire", "MeshSigning", "MeshKafka", "MeshCatalog"],
             swiftSettings: swift5),
     ]
 )

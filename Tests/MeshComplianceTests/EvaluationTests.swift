@@ -33,9 +33,10 @@ final class EvaluationTests: XCTestCase {
         XCTAssertEqual(e.decision, .approve)
     }
 
-    func testSSNRejectsWithMaskedFindingAndLocation() {
+    func testSSNRequestsChangesWithMaskedFindingAndLocation() {
+        // Identifiers are sent back for rework: the agent can remove them.
         let e = bundle.evaluate(subject(risk: .low, artifacts: [note("Summary\nSSN 287-65-4321 on file")]))
-        XCTAssertEqual(e.decision, .reject)
+        XCTAssertEqual(e.decision, .requestChanges)
         XCTAssertEqual(e.decidingRuleIds, ["hipaa-ssn"])
         XCTAssertEqual(e.findings, [Finding(ruleId: "hipaa-ssn", severity: .critical, message: "SSN ***-**-4321", location: "note.md:2:5")])
     }
@@ -45,10 +46,16 @@ final class EvaluationTests: XCTestCase {
         XCTAssertEqual(phoneOnly.decision, .requestChanges)
         XCTAssertEqual(phoneOnly.decidingRuleIds, ["hipaa-phone"])
 
-        let both = bundle.evaluate(subject(risk: .low, artifacts: [note("call 415-555-2671\nSSN 287-65-4321\nMRN: 88123456")]))
-        XCTAssertEqual(both.decision, .reject)
-        XCTAssertEqual(both.decidingRuleIds, ["hipaa-mrn", "hipaa-ssn"])
-        XCTAssertEqual(both.findings.map(\.ruleId), ["hipaa-phone", "hipaa-ssn", "hipaa-mrn"])
+        let identifiers = "call 415-555-2671\nSSN 287-65-4321\nMRN: 88123456"
+        let all = bundle.evaluate(subject(risk: .low, artifacts: [note(identifiers)]))
+        XCTAssertEqual(all.decision, .requestChanges)
+        XCTAssertEqual(all.decidingRuleIds, ["hipaa-mrn", "hipaa-phone", "hipaa-ssn"])
+        XCTAssertEqual(all.findings.map(\.ruleId), ["hipaa-phone", "hipaa-ssn", "hipaa-mrn"])
+
+        // A live credential is rejected, and reject outranks every request for changes.
+        let withKey = bundle.evaluate(subject(risk: .low, artifacts: [note(identifiers + "\nkey AKIAZ7VRSQ5TJN2XK4PA")]))
+        XCTAssertEqual(withKey.decision, .reject)
+        XCTAssertEqual(withKey.decidingRuleIds, ["secret-aws-access-key-id"])
     }
 
     func testAllowListedExampleKeyIsSuppressedNotDeciding() {

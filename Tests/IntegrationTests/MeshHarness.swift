@@ -1,0 +1,196 @@
+import Foundation
+import Logging
+import MeshKafka
+import MeshOrchestration
+import MeshSigning
+import MeshTestSupport
+import MeshTransport
+import MeshWire
+import XCTest
+
+/// A whole mesh as separate processes on the embedded broker, for lifecycle tests: the
+/// broker, a key ring (roles plus people `alice` and `bob`), role processes, and an
+/// observer that reads every envelope of the mesh topics.
+final class MeshHarness: @unchecked Sendable {
+    let workspace: TemporaryDirectory
+    let broker: ChildProcess
+    private(set) var roles: [String: ChildProcess] = [:]
+    let observed = Gathered<Envelope>()
+    private var observer: KafkaConsumer?
+    private var observerTask: Task<Void, Never>?
+    private let producer: KafkaProducer
+    let logger = Logger(label: "harness")
+    var playbooks: String
+
+    var home: String { workspace.url.appendingPathComponent(".agentmesh").path }
+    var keys: String { home + "/keys" }
+    static var root: URL { repositoryRoot() }
+
+    init(playbooks: String = MeshHarness.root.appendingPathComponent("Playbooks").path) async throws {
+        self.playbooks = playbooks
+        workspace = try TemporaryDirectory("agentmesh-mesh")
+        let home = workspace.url.appendingPathComponent(".agentmesh").path
+        broker = try ChildProcess(
+            try Executables.url("meshctl"),
+            ["broker", "--catalog", Self.root.appendingPathComponent("Topics").path, "--home", home],
+            name: "broker", workingDirectory: workspace.url)
+        try await eventually("the broker is up") {
+            FileManager.default.fileExists(atPath: home + "/broker.properties")
+        }
+        let keys = try await runToCompletion(
+            try Executables.url("meshctl"),
+            ["keys", "init", "--catalog", Self.root.appendingPathComponent("Topics").path, "--home", home,
+             "--people", "alice", "bob"],
+            workingDirectory: workspace.url)
+        guard keys.status == 0 else { throw HarnessError("keys init failed: \(keys.stderr)") }
+        producer = try KafkaProducer(configuration: try MeshEnvironment(home: home).kafkaConfiguration(), logger: logger)
+        try startObserver()
+    }
+
+    /// Starts a role process; `name` must be unique (it is also the instance id).
+    func start(_ name: String, _ executable: String, _ arguments: [String] = []) throws {
+        let common = [
+            "--home", home, "--catalog", Self.root.appendingPathComponent("Topics").path, "--instance", name,
+        ]
+        var extra: [String] = []
+        switch executable {
+        case "mesh-orchestrator": extra = ["--playbooks", playbooks]
+        case "mesh-reviewer": extra = ["--rules", Self.root.appendingPathComponent("Rules").path]
+        case "mesh-compliance": extra = ["--policies", Self.root.appendingPathComponent("Policies").path]
+        default: break
+        }
+        roles[name] = try ChildProcess(
+            try Executables.url(executable), arguments + extra + common, name: name, workingDirectory: workspace.url,
+            environment: ["AGENTMESH_LOG_LEVEL": "info"])
+    }
+
+    /// The standard mesh: orchestrator, one agent per role, reviewer, compliance.
+    func startStandardMesh(agentRoles: [String] = ["coding", "testing", "security", "documentation", "ux", "discovery"]) throws {
+        try start("orchestrator-1", "mesh-orchestrator")
+        for role in agentRoles { try start("\(role)-1", "mesh-agent", ["--role", role]) }
+        try start("reviewer-1", "mesh-reviewer")
+        try start("compliance-1", "mesh-compliance")
+    }
+
+    func kill(_ name: String) {
+        roles[name]?.signal(SIGKILL)
+        roles[name]?.process.waitUntilExit()
+    }
+
+    func stop(_ name: String) async -> Bool {
+        guard let child = roles[name] else { return false }
+        child.signal(SIGTERM)
+        return await child.waitForExit(timeout: .seconds(30))
+    }
+
+    func shutdown() {
+        observer?.close()
+        observerTask?.cancel()
+        producer.close(timeout: .seconds(2))
+        roles.values.forEach { $0.stop() }
+        broker.stop()
+        workspace.remove()
+    }
+
+    /// Everything any process printed, for failure messages.
+    var logs: String {
+        roles.sorted { $0.key < $1.key }.map { "== \($0.key)\n\(String($0.value.stderr.suffix(3000)))" }.joined(separator: "\n")
+    }
+
+    // MARK: Publishing as meshctl and as people
+
+    @discardableResult
+    func submit(playbook: String, title: String = "Add allergy banner", description: String = "Show allergies.",
+                correlationID: String = "obj-\(UUID().uuidString.prefix(8))") async throws -> String {
+        let envelope = Envelope(
+            source: SourcePath.make(role: "meshctl", instance: "test"), correlationID: correlationID,
+            payload: .objectiveSubmitted(ObjectiveSubmitted(
+                objectiveID: correlationID, title: title, description: description, playbook: playbook, submittedBy: "alice")))
+        try await publish(envelope, to: "mesh.objectives", as: "meshctl")
+        return correlationID
+    }
+
+    func cancel(_ correlationID: String) async throws {
+        let envelope = Envelope(
+            source: SourcePath.make(role: "meshctl", instance: "test"), correlationID: correlationID,
+            payload: .objectiveCancelRequested(ObjectiveCancelRequested(
+                objectiveID: correlationID, requestedBy: "alice", reason: "no longer needed")))
+        try await publish(envelope, to: "mesh.objectives", as: "meshctl")
+    }
+
+    /// `person` decides on an approval request, signing the manifest like `meshctl approve`.
+    func decide(_ request: Envelope, as person: String, _ decision: Decision, meaning: String = "approved") async throws {
+        guard case .approvalRequested(let asked) = request.payload else { throw HarnessError("not an approval request") }
+        let unsigned = ApprovalDecision(
+            approvalID: asked.approvalID, decision: decision, signerID: person, printedName: person.capitalized,
+            meaning: meaning, signedAtUnixMicros: WallClock.nowUnixMicros(), reason: "checked in test",
+            resultSHA256: asked.resultSHA256)
+        let signed = ApprovalManifest.sign(unsigned, with: try KeyRingStore.loadSigner(principal: person, from: keys))
+        let envelope = Envelope(causedBy: request, source: SourcePath.make(role: "approver", instance: person),
+                                payload: .approvalDecision(signed))
+        try await publish(envelope, to: "mesh.approvals", as: person)
+    }
+
+    func publish(_ envelope: Envelope, to topic: String, as principal: String) async throws {
+        let sealer = EnvelopeSealer(signer: try KeyRingStore.loadSigner(principal: principal, from: keys))
+        try await MeshPublisher(producer: producer, sealer: sealer).publish(envelope, to: topic)
+    }
+
+    // MARK: Observing
+
+    private func startObserver() throws {
+        let configuration = try MeshEnvironment(home: home).kafkaConfiguration()
+        let admin = try KafkaAdmin(configuration: configuration, logger: logger)
+        let topics = try admin.describeTopics().filter {
+            ["mesh.plans", "mesh.verdicts", "mesh.approvals", "mesh.results", "mesh.deadletter"].contains($0.name)
+                || $0.name.hasPrefix("mesh.tasks.")
+        }
+        let partitions = topics.flatMap { topic in
+            (0..<topic.partitions).map { TopicPartition(topic: topic.name, partition: Int32($0)) }
+        }
+        let consumer = try KafkaConsumer(configuration: configuration, subscription: .partitions(partitions), logger: logger)
+        let opener = EnvelopeOpener(trust: try KeyRingStore.loadTrustStore(from: keys))
+        let subscriber = MeshSubscriber(consumer: consumer, opener: opener, deadLetters: nil, logger: logger)
+        observer = consumer
+        let observed = self.observed
+        observerTask = Task {
+            while let inbound = await subscriber.next() { await observed.append(inbound.envelope) }
+        }
+    }
+
+    func envelopes(_ correlationID: String) async -> [Envelope] {
+        await observed.values.filter { $0.correlationID == correlationID }
+    }
+
+    /// Waits for the plan's final envelope (completed or failed) and returns it.
+    func outcome(_ correlationID: String, timeout: Duration = .seconds(60)) async throws -> Envelope {
+        var final: Envelope?
+        try await eventually("objective \(correlationID) reaches a final state\n\(logs)", timeout: timeout) {
+            final = await envelopes(correlationID).first {
+                if case .planCompleted = $0.payload { return true }
+                if case .planFailed = $0.payload { return true }
+                return false
+            }
+            return final != nil
+        }
+        return final!
+    }
+
+    func first(_ correlationID: String, timeout: Duration = .seconds(60), where match: @escaping (Envelope) -> Bool) async throws -> Envelope {
+        var found: Envelope?
+        try await eventually("an awaited envelope of \(correlationID)\n\(logs)", timeout: timeout) {
+            found = await envelopes(correlationID).first(where: match)
+            return found != nil
+        }
+        return found!
+    }
+}
+
+extension Envelope {
+    var verdict: Verdict? { if case .verdict(let v) = payload { return v } else { return nil } }
+    var assignment: TaskAssigned? { if case .taskAssigned(let t) = payload { return t } else { return nil } }
+    var result: TaskResult? { if case .taskResult(let r) = payload { return r } else { return nil } }
+    var failure: PlanFailed? { if case .planFailed(let f) = payload { return f } else { return nil } }
+    var completion: PlanCompleted? { if case .planCompleted(let c) = payload { return c } else { return nil } }
+    var approvalRequest: ApprovalRequested? { if case .approvalRequested(let a) = payload { return a } else { return nil } }
+}
