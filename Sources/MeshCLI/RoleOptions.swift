@@ -16,7 +16,16 @@ public struct RoleOptions: ParsableArguments, Sendable {
     @Option(name: .customLong("drain-seconds"), help: "On SIGTERM, how long in-flight work may take to finish before the process leaves its group anyway.")
     public var drainSeconds = 20.0
 
+    @Option(name: .customLong("health-port"), help: ArgumentHelp(
+        "Port of /livez, /readyz and /metrics (Prometheus). 0 picks a free port. Default: $AGENTMESH_HEALTH_PORT, else 9464.",
+        valueName: "port"))
+    public var healthPort: Int?
+
     public init() {}
+
+    public var resolvedHealthPort: Int {
+        healthPort ?? ProcessInfo.processInfo.environment["AGENTMESH_HEALTH_PORT"].flatMap(Int.init) ?? 9464
+    }
 
     public var instanceID: String {
         if let instance { return instance }

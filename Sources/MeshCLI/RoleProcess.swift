@@ -25,8 +25,10 @@ public enum RoleProcess {
             handler: handler, logger: logger)
     }
 
-    /// Runs `worker` until SIGTERM or SIGINT, then drains it.
-    public static func run(_ worker: RoleWorker, logger: Logger) async {
+    /// Runs `worker` until SIGTERM or SIGINT, then drains it, serving `/livez`, `/readyz`
+    /// (unready while starting and draining) and `/metrics` on the health port meanwhile.
+    public static func run(_ worker: RoleWorker, options: RoleOptions, logger: Logger) async {
+        let health = startHealthServer(worker, port: options.resolvedHealthPort, logger: logger)
         let signals = Task {
             let number = await SignalWaiter.wait()
             logger.info("signal \(number): draining")
@@ -34,5 +36,33 @@ public enum RoleProcess {
         }
         await worker.run()
         signals.cancel()
+        health?.stop()
+    }
+
+    private static func startHealthServer(_ worker: RoleWorker, port: Int, logger: Logger) -> HealthServer? {
+        let role = worker.configuration.role
+        let instance = worker.configuration.instanceID
+        do {
+            let server = try HealthServer(port: port) { path in
+                switch path {
+                case "/livez":
+                    return worker.isAlive ? .init(status: 200, body: "ok\n") : .init(status: 503, body: "stopped\n")
+                case "/readyz":
+                    return worker.isReady ? .init(status: 200, body: "ready\n") : .init(status: 503, body: "not ready\n")
+                case "/metrics":
+                    return .init(
+                        status: 200, contentType: "text/plain; version=0.0.4; charset=utf-8",
+                        body: worker.metrics.render(role: role, instance: instance, gauges: worker.gauges))
+                default:
+                    return .init(status: 404, body: "try /livez, /readyz or /metrics\n")
+                }
+            }
+            logger.info("health and metrics on port \(server.port)", metadata: ["health_port": "\(server.port)"])
+            return server
+        } catch {
+            // A role without probes still does its work; say so loudly instead of stopping.
+            logger.error("\(error)")
+            return nil
+        }
     }
 }

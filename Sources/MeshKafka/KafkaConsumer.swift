@@ -28,6 +28,7 @@ public final class KafkaConsumer: @unchecked Sendable {
         "enable.auto.offset.store": "false",  // we store offsets only after done
         "auto.offset.reset": "earliest",
         "enable.partition.eof": "false",
+        "statistics.interval.ms": "5000",  // consumer lag for /metrics
     ]
 
     /// How the consumer gets its partitions.
@@ -54,6 +55,8 @@ public final class KafkaConsumer: @unchecked Sendable {
     private var isClosed = false
     private let pollQueue = DispatchQueue(label: "agentmesh.kafka.consumer-poll")
     private let rebalanceContinuation: AsyncStream<RebalanceEvent>.Continuation
+    private var latestLag: [TopicPartition: Int64] = [:]
+    private var rebalances = 0
 
     /// Assignment changes, in order. Buffered; read it or ignore it.
     public let rebalanceEvents: AsyncStream<RebalanceEvent>
@@ -80,6 +83,10 @@ public final class KafkaConsumer: @unchecked Sendable {
         queue = rd_kafka_queue_get_consumer(client.handle)
         callbacks.onRebalance = { [unowned self] handle, err, partitions in
             self.handleRebalance(handle, err, partitions)
+        }
+        callbacks.onStatistics = { [unowned self] json in
+            let lag = ConsumerLagStatistics.parse(json)
+            self.stateLock.withLock { self.latestLag = lag }
         }
         switch subscription {
         case .group(_, let topics):
@@ -157,6 +164,13 @@ public final class KafkaConsumer: @unchecked Sendable {
         defer { rd_kafka_topic_partition_list_destroy(list) }
         return topicPartitions(list).sorted()
     }
+
+    /// Consumer lag per assigned partition (high watermark minus committed offset) from
+    /// librdkafka's latest statistics (`statistics.interval.ms`, default 5 s).
+    public var lag: [TopicPartition: Int64] { stateLock.withLock { latestLag } }
+
+    /// Rebalances (assignments and revocations) seen so far.
+    public var rebalanceCount: Int { stateLock.withLock { rebalances } }
 
     /// Records handed out and not yet marked done.
     public var inFlightCount: Int {
@@ -259,6 +273,7 @@ public final class KafkaConsumer: @unchecked Sendable {
 
     fileprivate func handleRebalance(_ handle: OpaquePointer, _ err: rd_kafka_resp_err_t, _ list: UnsafeMutablePointer<rd_kafka_topic_partition_list_t>?) {
         let partitions = topicPartitions(list).sorted()
+        stateLock.withLock { rebalances += 1 }
         let cooperative = String(cString: rd_kafka_rebalance_protocol(handle)) == "COOPERATIVE"
         switch err {
         case RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS:

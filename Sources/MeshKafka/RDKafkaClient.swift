@@ -8,6 +8,8 @@ final class RDKafkaCallbacks: @unchecked Sendable {
     let logger: Logger
     /// Called inside `rd_kafka_consumer_poll` on rebalance; set once before the handle exists.
     var onRebalance: ((OpaquePointer, rd_kafka_resp_err_t, UnsafeMutablePointer<rd_kafka_topic_partition_list_t>?) -> Void)?
+    /// librdkafka's statistics JSON, every `statistics.interval.ms` (set once before the handle exists).
+    var onStatistics: ((UnsafeRawBufferPointer) -> Void)?
 
     init(logger: Logger) {
         self.logger = logger
@@ -44,6 +46,7 @@ final class RDKafkaClient: @unchecked Sendable {
         rd_kafka_conf_set_opaque(conf, Unmanaged.passUnretained(callbacks).toOpaque())
         rd_kafka_conf_set_log_cb(conf, rdkafkaLogCallback)
         rd_kafka_conf_set_error_cb(conf, rdkafkaErrorCallback)
+        rd_kafka_conf_set_stats_cb(conf, rdkafkaStatisticsCallback)
         configure(conf)
         guard let handle = rd_kafka_new(kind.cType, conf, &errorBuffer, errorBuffer.count) else {
             // rd_kafka_new only takes ownership of conf on success.
@@ -85,6 +88,12 @@ private func rdkafkaErrorCallback(_ rk: OpaquePointer?, _ err: Int32, _ reason: 
     callbacks.logger.log(
         level: level, "kafka client error: \(text)",
         metadata: ["kafka_error": "\(String(cString: rd_kafka_err2name(code)))"])
+}
+
+private func rdkafkaStatisticsCallback(_ rk: OpaquePointer?, _ json: UnsafeMutablePointer<CChar>?, _ length: Int, _ opaque: UnsafeMutableRawPointer?) -> Int32 {
+    guard let json, let onStatistics = RDKafkaClient.callbacks(of: rk)?.onStatistics else { return 0 }
+    onStatistics(UnsafeRawBufferPointer(start: json, count: length))
+    return 0  // librdkafka frees the JSON
 }
 
 /// Converts a C partition list into Swift values.

@@ -71,7 +71,9 @@ public final class RoleWorker: @unchecked Sendable {
     /// Lanes of revoked partitions that may still be finishing their last envelopes.
     private var retiring: [Int32: PartitionLane] = [:]
     private var recent: RecentIDs
-    private var counters = RoleWorkerStats()
+    /// Counters by topic and the handler-duration histogram, for `/metrics`.
+    public let metrics = RoleMetrics()
+    private var running = false
     private var readerTask: Task<Void, Never>?
     private var stopping = false
     private var ready = false
@@ -96,20 +98,29 @@ public final class RoleWorker: @unchecked Sendable {
             producer: producer, topic: configuration.deadLetterTopic, role: configuration.role, logger: logger)
         permits = AsyncSemaphore(permits: max(1, configuration.maxInFlight))
         recent = RecentIDs(capacity: configuration.recentIDCapacity)
-        let counters = CounterSink()
-        subscriber = MeshSubscriber(consumer: consumer, opener: opener, deadLetters: deadLetters, logger: logger) { _, _ in
-            counters.rejected()
+        let metrics = self.metrics
+        subscriber = MeshSubscriber(consumer: consumer, opener: opener, deadLetters: deadLetters, logger: logger) {
+            _, message in
+            metrics.increment(.rejected, topic: message.topic)
         }
-        rejectedCounter = counters
     }
 
-    private let rejectedCounter: CounterSink
-
-    /// Counters so far.
+    /// Totals so far.
     public var stats: RoleWorkerStats {
-        var snapshot = lock.withLock { counters }
-        snapshot.rejected = rejectedCounter.value
-        return snapshot
+        RoleWorkerStats(
+            processed: metrics.total(.processed), duplicates: metrics.total(.duplicate), retried: metrics.total(.retried),
+            deadLettered: metrics.total(.deadLettered), rejected: metrics.total(.rejected),
+            unauthorized: metrics.total(.unauthorized), published: metrics.total(.published))
+    }
+
+    /// True while the run loop is alive (for `/livez`).
+    public var isAlive: Bool { lock.withLock { running } }
+
+    /// Live gauges for `/metrics`.
+    public var gauges: RoleMetrics.Gauges {
+        RoleMetrics.Gauges(
+            ready: isReady, inFlight: consumer.inFlightCount, assignedPartitions: consumer.assignment().count,
+            rebalances: consumer.rebalanceCount, lag: consumer.lag)
     }
 
     /// True once the worker owns partitions and is consuming, false while draining.
@@ -121,6 +132,8 @@ public final class RoleWorker: @unchecked Sendable {
             "group": "\(configuration.groupID)", "topics": "\(configuration.topics.joined(separator: ","))",
             "instance": "\(configuration.instanceID)",
         ])
+        lock.withLock { running = true }
+        defer { lock.withLock { running = false } }
         let background = startBackgroundTasks()
         let reader = Task { await self.readLoop() }
         lock.withLock { readerTask = reader }
@@ -155,6 +168,7 @@ public final class RoleWorker: @unchecked Sendable {
                 permits.release()
                 return
             }
+            metrics.increment(.consumed, topic: inbound.message.topic)
             lane(for: inbound.message.partition).submit(inbound)
         }
     }
@@ -223,42 +237,44 @@ public final class RoleWorker: @unchecked Sendable {
             log.error("refused an envelope the catalog does not allow", metadata: [
                 "reason": "\(rejection.reason.rawValue)", "detail": "\(rejection.detail)", "security_event": "true",
             ])
-            lock.withLock { counters.unauthorized += 1 }
+            metrics.increment(.unauthorized, topic: inbound.message.topic)
             await deadLetter(inbound, reason: rejection.reason.rawValue, detail: rejection.detail, attempts: 1)
             return
         }
         if lock.withLock({ recent.contains(inbound.envelope.id) }) {
-            lock.withLock { counters.duplicates += 1 }
+            metrics.increment(.duplicate, topic: inbound.message.topic)
             log.debug("duplicate dropped")
             subscriber.markDone(inbound)
             return
         }
+        let topic = inbound.message.topic
         var attempt = 1
         while true {
+            let started = ContinuousClock.now
             do {
                 let outputs = try await handler.handle(inbound)
                 try await publishAll(outputs)
-                lock.withLock {
-                    recent.insert(inbound.envelope.id)
-                    counters.processed += 1
-                    counters.published += outputs.count
-                }
+                metrics.observeHandlerDuration(seconds: (ContinuousClock.now - started).secondsValue)
+                lock.withLock { _ = recent.insert(inbound.envelope.id) }
+                metrics.increment(.processed, topic: topic)
                 subscriber.markDone(inbound)
                 log.debug("processed", metadata: ["outputs": "\(outputs.count)"])
                 return
             } catch let permanent as PermanentHandlerError {
+                metrics.increment(.failed, topic: topic)
                 let metadata: Logger.Metadata = ["reason": "\(permanent.reason)", "security_event": "\(permanent.isSecurityEvent)"]
                 log.error("cannot be processed: \(permanent.detail)", metadata: metadata)
                 await deadLetter(inbound, reason: permanent.reason, detail: permanent.detail, attempts: attempt)
                 return
             } catch {
                 if lock.withLock({ stopping }) && error is CancellationError { return }  // read again after restart
+                metrics.increment(.failed, topic: topic)
                 guard attempt < configuration.retry.maxAttempts else {
                     log.error("giving up after \(attempt) attempts: \(error)")
                     await deadLetter(inbound, reason: "handler-failed", detail: "\(error)", attempts: attempt)
                     return
                 }
-                lock.withLock { counters.retried += 1 }
+                metrics.increment(.retried, topic: topic)
                 log.warning("attempt \(attempt) failed, retrying: \(error)")
                 try? await Task.sleep(for: configuration.retry.delay(after: attempt))
                 attempt += 1
@@ -269,7 +285,7 @@ public final class RoleWorker: @unchecked Sendable {
     private func deadLetter(_ inbound: InboundEnvelope, reason: String, detail: String, attempts: Int) async {
         do {
             try await deadLetters.send(inbound.message, reason: reason, detail: detail, attempts: attempts)
-            lock.withLock { counters.deadLettered += 1 }
+            metrics.increment(.deadLettered, topic: inbound.message.topic)
             subscriber.markDone(inbound)
         } catch {
             logger.warning("dead letter not sent before shutdown; the message will be read again: \(error)")
@@ -284,7 +300,9 @@ public final class RoleWorker: @unchecked Sendable {
             let tracker = DeliveryTracker(expected: outputs.count, continuation: continuation)
             for (index, output) in outputs.enumerated() {
                 do {
+                    let metrics = self.metrics
                     try publisher.enqueue(output.envelope, to: output.topic, key: output.key) { result in
+                        if case .success = result { metrics.increment(.published, topic: output.topic) }
                         tracker.completed(result.map { _ in () })
                     }
                 } catch {
@@ -348,12 +366,11 @@ public enum MeshRuntimeVersion {
     public static let current = "0.1.0"
 }
 
-/// Counts rejections reported by the subscriber's callback.
-final class CounterSink: @unchecked Sendable {
-    private let lock = NSLock()
-    private var count = 0
-    func rejected() { lock.withLock { count += 1 } }
-    var value: Int { lock.withLock { count } }
+extension Duration {
+    var secondsValue: Double {
+        let (seconds, attoseconds) = components
+        return Double(seconds) + Double(attoseconds) / 1e18
+    }
 }
 
 /// Resumes once every expected delivery report arrived; fails if any failed.

@@ -63,6 +63,6 @@ struct AgentCommand: AsyncParsableCommand {
             role: role, topics: [topic],
             handler: AgentRoleHandler(role: role, instanceID: options.instanceID, taskHandler: taskHandler),
             connection: connection, catalog: loaded, options: options, logger: logger)
-        await RoleProcess.run(worker, logger: logger)
+        await RoleProcess.run(worker, options: options, logger: logger)
     }
 }

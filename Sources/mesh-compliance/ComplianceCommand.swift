@@ -35,7 +35,7 @@ struct ComplianceCommand: AsyncParsableCommand {
             role: "compliance", topics: ["mesh.results"],
             handler: ComplianceRoleHandler(bundle: bundle, instanceID: options.instanceID),
             connection: connection, catalog: loaded, options: options, logger: logger)
-        await RoleProcess.run(worker, logger: logger)
+        await RoleProcess.run(worker, options: options, logger: logger)
     }
 }
 

@@ -41,6 +41,6 @@ struct OrchestratorCommand: AsyncParsableCommand {
             role: "orchestrator", topics: inputs, handler: handler, connection: connection, catalog: loaded, options: options,
             tickInterval: .seconds(1), logger: logger)
         logger.info("playbooks loaded: \(library.names.joined(separator: ", "))")
-        await RoleProcess.run(worker, logger: logger)
+        await RoleProcess.run(worker, options: options, logger: logger)
     }
 }

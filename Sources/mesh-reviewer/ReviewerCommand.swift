@@ -31,14 +31,16 @@ struct ReviewerCommand: AsyncParsableCommand {
         let logger = Logger(label: "reviewer")
         let loaded = try catalog.load()
         var isDirectory: ObjCBool = false
-        FileManager.default.fileExists(atPath: rules, isDirectory: &isDirectory)
+        guard FileManager.default.fileExists(atPath: rules, isDirectory: &isDirectory) else {
+            throw ValidationError("no review rules at \(rules): pass --rules <file or folder>")
+        }
         let reviewRules = isDirectory.boolValue ? try ReviewRules.load(directory: rules) : try ReviewRules.load(file: rules)
         logger.info("review rules \(reviewRules.rulesVersion), hash \(reviewRules.rulesHash)")
         let worker = try RoleProcess.worker(
             role: "reviewer", topics: ["mesh.results"],
             handler: ReviewerRoleHandler(engine: ReviewEngine(rules: reviewRules), instanceID: options.instanceID),
             connection: connection, catalog: loaded, options: options, logger: logger)
-        await RoleProcess.run(worker, logger: logger)
+        await RoleProcess.run(worker, options: options, logger: logger)
     }
 }
 

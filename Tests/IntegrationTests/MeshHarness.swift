@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
 import Logging
 import MeshKafka
 import MeshOrchestration
@@ -51,6 +54,7 @@ final class MeshHarness: @unchecked Sendable {
     func start(_ name: String, _ executable: String, _ arguments: [String] = []) throws {
         let common = [
             "--home", home, "--catalog", Self.root.appendingPathComponent("Topics").path, "--instance", name,
+            "--health-port", "0",
         ]
         var extra: [String] = []
         switch executable {
@@ -70,6 +74,26 @@ final class MeshHarness: @unchecked Sendable {
         for role in agentRoles { try start("\(role)-1", "mesh-agent", ["--role", role]) }
         try start("reviewer-1", "mesh-reviewer")
         try start("compliance-1", "mesh-compliance")
+    }
+
+    /// The health port a role process logged at start-up.
+    func healthPort(_ name: String) async throws -> Int {
+        var port: Int?
+        try await eventually("\(name) logs its health port") {
+            let log = roles[name]?.stderr ?? ""
+            guard let range = log.range(of: "health_port=") else { return false }
+            port = Int(log[range.upperBound...].prefix { $0.isNumber })
+            return port != nil
+        }
+        return port!
+    }
+
+    /// GETs `path` from a role's health server; returns status and body.
+    func get(_ name: String, _ path: String) async throws -> (status: Int, body: String) {
+        let port = try await healthPort(name)
+        let url = URL(string: "http://127.0.0.1:\(port)\(path)")!
+        let (data, response) = try await URLSession.shared.data(from: url)
+        return ((response as? HTTPURLResponse)?.statusCode ?? 0, String(decoding: data, as: UTF8.self))
     }
 
     func kill(_ name: String) {

@@ -1,0 +1,75 @@
+import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+import MeshTestSupport
+import MeshWire
+import XCTest
+
+/// `/livez`, `/readyz` and `/metrics` of running role processes.
+final class HealthAndMetricsTests: XCTestCase {
+    var mesh: MeshHarness!
+
+    override func setUp() async throws {
+        mesh = try await MeshHarness()
+    }
+
+    override func tearDown() async throws {
+        mesh?.shutdown()
+    }
+
+    func testMetricsCountWhatFlowedAndLagDrainsToZero() async throws {
+        try mesh.startStandardMesh(agentRoles: ["coding"])
+        var objectives: [String] = []
+        for index in 0..<10 { objectives.append(try await mesh.submit(playbook: "single-task", title: "Metric \(index)")) }
+        for objective in objectives { _ = try await mesh.outcome(objective) }
+        let results = await mesh.observed.values.filter { $0.result != nil }.count
+        XCTAssertEqual(results, 10)
+
+        let live = try await mesh.get("reviewer-1", "/livez")
+        XCTAssertEqual(live.status, 200)
+        let ready = try await mesh.get("reviewer-1", "/readyz")
+        XCTAssertEqual(ready.status, 200)
+        let metrics = try await mesh.get("reviewer-1", "/metrics").body
+        XCTAssertEqual(value(metrics, "agentmesh_messages_consumed_total", topic: "mesh.results"), results, metrics)
+        XCTAssertEqual(value(metrics, "agentmesh_messages_processed_total", topic: "mesh.results"), results)
+        XCTAssertEqual(value(metrics, "agentmesh_messages_published_total", topic: "mesh.verdicts"), results)
+        XCTAssertTrue(metrics.contains("agentmesh_handler_duration_seconds_count{role=\"reviewer\",instance=\"reviewer-1\"} \(results)"))
+        XCTAssertTrue(metrics.contains("agentmesh_assigned_partitions{role=\"reviewer\",instance=\"reviewer-1\"} 12"))
+
+        // librdkafka reports lag every 5 s; once the backlog is committed it is zero everywhere.
+        try await eventually("the reviewer's lag is reported and zero", timeout: .seconds(30)) {
+            guard let body = try? await self.mesh.get("reviewer-1", "/metrics").body else { return false }
+            let lags = body.split(separator: "\n").filter { $0.hasPrefix("agentmesh_consumer_lag{") }
+            return lags.count == 12 && lags.allSatisfy { $0.hasSuffix(" 0") }
+        }
+    }
+
+    func testReadyzTurnsUnreadyDuringDrainAndTheProcessExitsWithItsWorkDone() async throws {
+        try mesh.start("orchestrator-1", "mesh-orchestrator")
+        try mesh.start("coding-1", "mesh-agent", ["--role", "coding", "--drain-seconds", "15"])
+        try mesh.start("reviewer-1", "mesh-reviewer")
+        try mesh.start("compliance-1", "mesh-compliance")
+        try await eventually("the agent is ready") { (try? await self.mesh.get("coding-1", "/readyz").status) == 200 }
+        let objective = try await mesh.submit(playbook: "single-task", title: "Drain me", description: "[example:sleep=4s]")
+        _ = try await mesh.first(objective) { $0.assignment != nil }
+        try await Task.sleep(for: .seconds(1))  // the agent is now inside the 4 s handler
+        let port = try await mesh.healthPort("coding-1")
+        mesh.roles["coding-1"]?.signal(SIGTERM)
+        try await eventually("readyz reports unready while draining", timeout: .seconds(3)) {
+            let url = URL(string: "http://127.0.0.1:\(port)/readyz")!
+            guard let (_, response) = try? await URLSession.shared.data(from: url) else { return false }
+            return (response as? HTTPURLResponse)?.statusCode == 503
+        }
+        let exited = await mesh.roles["coding-1"]!.waitForExit(timeout: .seconds(15))
+        XCTAssertTrue(exited, "the agent exits within its drain grace")
+        XCTAssertEqual(mesh.roles["coding-1"]?.exitCode, 0)
+        let result = await mesh.envelopes(objective).first { $0.result != nil }
+        XCTAssertNotNil(result, "the in-flight task was finished and its result published before exit")
+    }
+
+    private func value(_ metrics: String, _ name: String, topic: String) -> Int? {
+        let line = metrics.split(separator: "\n").first { $0.hasPrefix(name + "{") && $0.contains("topic=\"\(topic)\"") }
+        return line.flatMap { Int($0.split(separator: " ").last ?? "") }
+    }
+}
