@@ -32,10 +32,11 @@ test: deps proto-check ## run the whole test suite (starts a private PostgreSQL 
 	export $$(./scripts/postgres-test-server.sh url) && $(SWIFT) test
 
 demo: build ## run the mesh end to end on the embedded broker
-	$(SWIFT) run meshctl demo
+	.build/debug/meshctl demo
 
-bench: build ## transport benchmark on the embedded broker
-	$(SWIFT) run meshctl bench transport
+bench: deps ## benchmarks on the embedded broker (release build)
+	$(SWIFT) build -c release
+	.build/release/meshctl bench transport
 
 clean:
 	rm -rf .build .agentmesh
