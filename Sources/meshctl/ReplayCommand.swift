@@ -13,43 +13,48 @@ import MeshWire
 struct ReplayCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "replay",
-        abstract: "Replay a recorded objective from the audit store, or rebuild its orchestration and compare.",
+        abstract: "Replay a recorded objective, or rebuild and check its orchestration.",
         discussion: """
-            Reads every record of one objective (correlation id) from the audit store, in audit
-            sequence order, and does exactly one of:
+            Reads every record of one objective (correlation id) from the audit
+            store, in audit sequence order, and does exactly one of:
 
-              --dry-run        list what would be re-published (sequence, topic, type, id, time)
-              --to <topic>     re-publish the recorded values byte for byte (signatures still
-                               verify) to one side topic, keyed by the correlation id, in
-                               recorded order; created with one partition if missing. For
-                               investigation, demos and feeding test consumers. Mesh topics
-                               are refused: use --into-mesh.
-              --into-mesh      re-publish each record to its original topic. Meant for
-                               consumers that lost or never had state (a new projection, a
-                               rebuilt downstream store, a role restored from backup): every
-                               mesh consumer drops envelope ids it has already handled, so
-                               consumers that saw the records ignore them and only the others
-                               act. The audit sink stores nothing new (same envelope ids).
-                               The orchestrator changelog is not re-published (old snapshots
-                               could roll a live orchestrator back). Caution: a role that lost
-                               its own deduplication state WILL act again (an orchestrator
-                               that no longer knows the objective plans it anew).
-              --rebuild        deterministic replay: the orchestrator's snapshots give the
-                               order in which it applied events; each named input is stamped
-                               from its stored bytes and folded through the orchestrator with
-                               the playbooks of --playbooks. Prints "rebuild matches: …" or
-                               the first diverging event; exit status 1 on divergence, 2 when
-                               a named event is missing from the store.
+            --dry-run: list what would be re-published (sequence, topic, type,
+            envelope id, time) in recorded order.
 
-            Every replay, in every mode, is itself recorded first: a ReplayRequested envelope
-            (who, why, which sequences, where to), signed with the meshctl key, goes to the
-            catalog's topic for replay records (mesh.operations). If that record cannot be
-            written nothing is replayed. Re-published records carry the headers
-            agentmesh_replay_id, agentmesh_replay_source_topic, agentmesh_replay_source_partition,
-            agentmesh_replay_source_offset and agentmesh_replay_audit_sequence next to the
-            CloudEvents headers rebuilt from the envelope. Records the audit sink rejected
-            (bad signature) are never re-published into the mesh; --include-rejected adds them
-            to side-topic replays and listings.
+            --to <topic>: re-publish the stored values byte for byte (signatures
+            still verify) to one side topic, keyed by the correlation id, in
+            recorded order; the topic is created with one partition if missing.
+            For investigations, demos and test consumers. Mesh topics are
+            refused: use --into-mesh.
+
+            --into-mesh: re-publish each record to its original topic. For
+            consumers that lost or never had state (a new projection, a rebuilt
+            downstream store, a role restored from backup). Mesh consumers drop
+            envelope ids they already handled, so consumers that saw a record
+            ignore it and only the others act; the audit sink stores nothing new
+            (same envelope ids). The orchestrator changelog is left out: old
+            snapshots could roll a live orchestrator back. Caution: a role that
+            lost its own deduplication state acts again (an orchestrator that no
+            longer knows the objective plans it anew).
+
+            --rebuild: deterministic replay. The orchestrator's snapshots give
+            the order in which it applied events; each named input is stamped
+            from its stored bytes and folded through the orchestrator with the
+            playbooks of --playbooks; state and outputs are compared with the
+            log. Prints "rebuild matches: ..." or the first diverging event.
+            Exit status 1 on divergence, 2 when a named event is missing.
+
+            Every replay, in every mode, is recorded first: a ReplayRequested
+            envelope (who, why, which sequences, where to), signed with the
+            meshctl key, on the catalog topic for replay records
+            (mesh.operations). If it cannot be written, nothing is replayed.
+
+            Re-published records carry the CloudEvents headers rebuilt from the
+            envelope and agentmesh_replay_id, agentmesh_replay_source_topic,
+            agentmesh_replay_source_partition, agentmesh_replay_source_offset,
+            agentmesh_replay_audit_sequence. Records the audit sink rejected
+            (bad signature) are never re-published into the mesh;
+            --include-rejected adds them to --to and --dry-run.
             """)
 
     @Argument(help: "Correlation id of the objective to replay.")
