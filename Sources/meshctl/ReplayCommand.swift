@@ -23,7 +23,7 @@ struct ReplayCommand: AsyncParsableCommand {
 
             --to <topic>: re-publish the stored values byte for byte (signatures
             still verify) to one side topic, keyed by the correlation id, in
-            recorded order; the topic is created with one partition if missing.
+            recorded order; a missing topic is created with one partition.
             For investigations, demos and test consumers. Mesh topics are
             refused: use --into-mesh.
 
@@ -222,10 +222,18 @@ struct ReplayCommand: AsyncParsableCommand {
         }
     }
 
-    /// Creates the side topic with one partition (one total order) if it does not exist.
+    /// Creates the side topic with one partition if it does not exist. The embedded broker has
+    /// no CreateTopics API and creates topics on first use instead; either way every replayed
+    /// record has the same key, so they land in one partition in recorded order.
     private func ensureSideTopic(_ topic: String, configuration: KafkaConfiguration, logger: Logger) throws {
         let admin = try KafkaAdmin(configuration: configuration, logger: logger)
         if try admin.describeTopics().contains(where: { $0.name == topic }) { return }
+        let environment = ProcessInfo.processInfo.environment
+        if connection.bootstrap == nil, environment["AGENTMESH_BOOTSTRAP"] == nil,
+           connection.environment.runningBrokerPID() != nil {
+            print("side topic \(topic) does not exist; the embedded broker creates it on first use")
+            return
+        }
         let outcome = try admin.createTopics([NewTopic(name: topic, partitions: 1, replicationFactor: sideTopicReplication)])
         if case .failed(let error)? = outcome[topic] {
             throw ReplayFailure(message: "could not create side topic \(topic): \(error)")

@@ -269,10 +269,10 @@ class ReplayTestCase: XCTestCase {
     }
 
     /// `meshctl replay <id> <arguments>` against this home, store, catalog and playbooks.
-    func replay(_ correlationID: String, _ arguments: [String], environment: [String: String] = ["USER": "carol"]) async throws
-        -> (status: Int32, stdout: String, stderr: String) {
-        try await meshctl(["replay", correlationID] + arguments + [
-            "--store", "sqlite:\(storePath)", "--catalog", catalogPath, "--playbooks", playbooksPath, "--home", home,
+    func replay(_ correlationID: String, _ arguments: [String], environment: [String: String] = ["USER": "carol"],
+                storeFlag: Bool = true) async throws -> (status: Int32, stdout: String, stderr: String) {
+        try await meshctl(["replay", correlationID] + arguments + (storeFlag ? ["--store", "sqlite:\(storePath)"] : []) + [
+            "--catalog", catalogPath, "--playbooks", playbooksPath, "--home", home,
         ], environment: environment)
     }
 
