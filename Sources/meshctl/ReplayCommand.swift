@@ -205,6 +205,10 @@ struct ReplayCommand: AsyncParsableCommand {
             print("replayed \(sent) envelopes of \(correlationID) to \(target ?? "their original topics") (replay \(replayID))")
         case .rebuild:
             let result = try ReplayRebuild(orchestrator: orchestrator!).run(objective)
+            for record in result.unverified {
+                print("note: sequence \(record.sequence) (\(record.input.type) on \(record.input.kafka.topic)) was rejected "
+                      + "by the audit sink (\(record.input.verification.reason ?? "")); left out")
+            }
             for record in result.undecodable {
                 print("note: sequence \(record.sequence) (\(record.input.kafka.topic)) is not a decodable envelope; left out")
             }

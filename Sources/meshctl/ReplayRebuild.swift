@@ -22,6 +22,8 @@ struct StoredEnvelope {
 /// 2. the plan state after the event equals the state in the recorded snapshot, and the
 ///    recomputed snapshot envelope equals the recorded one byte for byte.
 /// Finally no orchestrator output in the log may be left unexplained by the replay.
+/// Only records the audit sink verified take part: the runtime drops anything else before
+/// the orchestrator sees it, and a forged snapshot must not steer the rebuild.
 struct ReplayRebuild {
     let orchestrator: Orchestrator
     let codec = EnvelopeCodec()
@@ -33,6 +35,8 @@ struct ReplayRebuild {
         var snapshots = 0
         /// Records that could not be decoded (left out; reported).
         var undecodable: [AuditRecord] = []
+        /// Records the sink could not verify (left out: the runtime never applies them).
+        var unverified: [AuditRecord] = []
         var finalPlan: PlanState?
         /// The first problem, or nil when the log is reproduced exactly.
         var failure: Failure?
@@ -80,6 +84,10 @@ struct ReplayRebuild {
         var result = Result()
         var stored: [StoredEnvelope] = []
         for record in objective.flowRecords {
+            guard record.input.verification.isVerified else {
+                result.unverified.append(record)
+                continue
+            }
             guard let sealed = try? codec.decodeSealed(record.input.raw), let envelope = try? codec.decode(sealed.envelope)
             else {
                 result.undecodable.append(record)

@@ -23,6 +23,17 @@ final class ReplayRebuildTests: ReplayTestCase {
             (try recorder.approved(), "final outcome completed"),
             (try recorder.expired(), "final outcome rejected at task change"),
         ]
+        // A forged snapshot the sink stored as rejected must not steer the rebuild.
+        let forged = Envelope(
+            source: Orchestrator.source, correlationID: "obj-completed", timeUnixMicros: recorder.nextTime(),
+            payload: .orchestratorSnapshot(OrchestratorSnapshot(state: Array("{}".utf8), lastEventID: "evt-never-happened")))
+        let forger = try recorder.sealer("coding")
+        _ = try recorder.store.append([AuditRecordInput(
+            raw: try forger.seal(forged), envelopeID: forged.id, type: forged.type, source: forged.source, subject: "",
+            correlationID: "obj-completed", causationID: "", eventTimeMicros: forged.timeUnixMicros,
+            verification: .rejected(reason: "source claims role orchestrator but is signed by role coding"),
+            kafka: KafkaCoordinates(topic: "mesh.orchestrator.changelog", partition: 0, offset: 9_999, timestampMillis: 0))])
+
         for (objective, outcome) in objectives {
             let run = try await replay(objective.correlationID, ["--rebuild", "--reason", "quarterly audit sample"])
             XCTAssertEqual(run.status, 0, "\(objective.correlationID): \(run.stdout) \(run.stderr)")
@@ -31,10 +42,13 @@ final class ReplayRebuildTests: ReplayTestCase {
             XCTAssertTrue(run.stdout.contains(expected), "\(objective.correlationID): expected \(expected) in\n\(run.stdout)")
         }
         XCTAssertEqual(objectives[1].0.plan.task("code")?.attempt, 2, "the reworked objective took a second attempt")
+        let completed = try await replay("obj-completed", ["--rebuild"])
+        XCTAssertTrue(completed.stdout.contains("note: sequence"), completed.stdout)
+        XCTAssertTrue(completed.stdout.contains("was rejected by the audit sink (source claims role orchestrator"), completed.stdout)
 
         // Each run left its replay record: who, why, which range, signed by meshctl.
-        let requests = try await replayRequests(count: objectives.count)
-        XCTAssertEqual(requests.count, objectives.count)
+        let requests = try await replayRequests(count: objectives.count + 1)
+        XCTAssertEqual(requests.count, objectives.count + 1)
         for (objective, _) in objectives {
             let found = try XCTUnwrap(requests.first { $0.request.objectiveID == objective.correlationID })
             let records = try recorder.store.records(correlationID: objective.correlationID)
