@@ -19,22 +19,24 @@ import XCTest
 /// Records objectives into one audit store.
 final class ObjectiveRecorder {
     let orchestrator: Orchestrator
-    let store: SQLiteAuditStore
-    let storePath: String
+    let store: AuditStore
     let keysDirectory: String
     private var sealers: [String: EnvelopeSealer] = [:]
     private var offsets: [String: Int64] = [:]
     var clock: Int64 = 1_767_225_600_000_000  // 2026-01-01T00:00:00Z
 
-    init(storePath: String, keysDirectory: String) throws {
-        self.storePath = storePath
+    /// Records into the store `open` makes (checkpoints signed with the audit-sink key).
+    init(keysDirectory: String, open: (AuditStoreConfiguration) throws -> AuditStore) throws {
         self.keysDirectory = keysDirectory
         orchestrator = Orchestrator(playbooks: try PlaybookLibrary.load(
             directory: repositoryRoot().appendingPathComponent("Playbooks", isDirectory: true)))
-        store = try SQLiteAuditStore(
-            path: storePath,
-            configuration: AuditStoreConfiguration(signer: try KeyRingStore.loadSigner(principal: "audit-sink", from: keysDirectory)),
-            durability: .normal)
+        store = try open(AuditStoreConfiguration(
+            signer: try KeyRingStore.loadSigner(principal: "audit-sink", from: keysDirectory)))
+    }
+
+    /// Records into an SQLite file.
+    convenience init(storePath: String, keysDirectory: String) throws {
+        try self.init(keysDirectory: keysDirectory) { try SQLiteAuditStore(path: storePath, configuration: $0, durability: .normal) }
     }
 
     func sealer(_ principal: String) throws -> EnvelopeSealer {
@@ -271,7 +273,9 @@ class ReplayTestCase: XCTestCase {
     /// `meshctl replay <id> <arguments>` against this home, store, catalog and playbooks.
     func replay(_ correlationID: String, _ arguments: [String], environment: [String: String] = ["USER": "carol"],
                 storeFlag: Bool = true) async throws -> (status: Int32, stdout: String, stderr: String) {
-        try await meshctl(["replay", correlationID] + arguments + (storeFlag ? ["--store", "sqlite:\(storePath)"] : []) + [
+        let hasStore = arguments.contains("--store")
+        return try await meshctl(["replay", correlationID] + arguments
+            + (storeFlag && !hasStore ? ["--store", "sqlite:\(storePath)"] : []) + [
             "--catalog", catalogPath, "--playbooks", playbooksPath, "--home", home,
         ], environment: environment)
     }
