@@ -1,0 +1,30 @@
+import Foundation
+import MeshAudit
+import MeshTestSupport
+import XCTest
+
+/// The same replay against a PostgreSQL audit store (`make test` starts one and exports
+/// AGENTMESH_TEST_POSTGRES_URL; without it this test is skipped).
+final class ReplayPostgresTests: ReplayTestCase {
+    func testRebuildAndDryRunReadAPostgresStore() async throws {
+        guard let url = ProcessInfo.processInfo.environment["AGENTMESH_TEST_POSTGRES_URL"], !url.isEmpty else {
+            throw XCTSkip("AGENTMESH_TEST_POSTGRES_URL is not set (scripts/postgres-test-server.sh start)")
+        }
+        try await startBroker()
+        let schema = "replay_" + String(UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "").prefix(16))
+        let recorder = try ObjectiveRecorder(keysDirectory: home + "/keys") {
+            try PostgresAuditStore(url: url, schema: schema, configuration: $0)
+        }
+        let objective = try recorder.reworked()
+        let records = try recorder.store.records(correlationID: objective.correlationID)
+
+        let rebuild = try await replay(objective.correlationID, ["--rebuild", "--store", url, "--audit-schema", schema])
+        XCTAssertEqual(rebuild.status, 0, rebuild.stdout + rebuild.stderr)
+        XCTAssertTrue(rebuild.stdout.contains("rebuild matches: \(objective.events.count) events"), rebuild.stdout)
+        XCTAssertFalse((rebuild.stdout + rebuild.stderr).contains(":agentmesh@"), "the password is not printed")
+
+        let dry = try await replay(objective.correlationID, ["--dry-run", "--store", url, "--audit-schema", schema])
+        XCTAssertEqual(dry.status, 0, dry.stdout + dry.stderr)
+        XCTAssertTrue(dry.stdout.contains("would re-publish \(records.count) envelopes"), dry.stdout)
+    }
+}
