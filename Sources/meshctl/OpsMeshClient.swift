@@ -131,3 +131,26 @@ func opsPrint(_ text: String) {
     print(text)
     fflush(stdout)
 }
+
+/// Calls `handler` on SIGINT or SIGTERM until cancelled; unlike `SignalWaiter.wait` it can
+/// be taken down again, so a command can stop listening once its work is done.
+final class OpsSignalTrap: @unchecked Sendable {
+    private var sources: [DispatchSourceSignal] = []
+    private let signals: [Int32] = [SIGINT, SIGTERM]
+
+    init(_ handler: @escaping @Sendable (Int32) -> Void) {
+        for number in signals {
+            signal(number, SIG_IGN)  // the dispatch source sees it instead of the default action
+            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
+            source.setEventHandler { handler(number) }
+            source.resume()
+            sources.append(source)
+        }
+    }
+
+    func cancel() {
+        sources.forEach { $0.cancel() }
+        sources = []
+        for number in signals { signal(number, SIG_DFL) }
+    }
+}

@@ -10,13 +10,16 @@ enum FollowOutcome: Sendable {
     case completed(PlanCompleted)
     case failed(PlanFailed)
     case timedOut
+    /// The follower's task was cancelled (Ctrl-C in `demo`).
+    case interrupted
 
-    /// Process exit code: 0 completed, 1 failed, 2 timed out.
+    /// Process exit code: 0 completed, 1 failed, 2 timed out, 130 interrupted.
     var exitCode: Int32 {
         switch self {
         case .completed: 0
         case .failed: 1
         case .timedOut: 2
+        case .interrupted: 130
         }
     }
 }
@@ -68,6 +71,7 @@ final class ObjectiveFollower: @unchecked Sendable {
         let deadline = ContinuousClock.now + timeout
         while ContinuousClock.now < deadline {
             try? await Task.sleep(for: .milliseconds(100))
+            if Task.isCancelled { return .interrupted }
             var ready = inbox.take(heldAtLeast: reorderWindow)
             if ready.contains(where: { Self.isTerminal($0.envelope) }) { ready += inbox.take(heldAtLeast: .zero) }
             for inbound in Self.ordered(ready) {
