@@ -20,7 +20,7 @@ struct OpsMeshClient: Sendable {
         configuration = try connection.kafkaConfiguration()
         keysDirectory = connection.keysDirectory
         guard FileManager.default.fileExists(atPath: keysDirectory + "/trust.json") else {
-            throw ValidationError("no key ring in \(keysDirectory): run `meshctl keys init` (or pass --home <dir>)")
+            throw OpsFailure("no key ring in \(keysDirectory): run `meshctl keys init` (or pass --home <dir>)")
         }
         opener = try connection.opener()
         logger = Logger(label: label)
@@ -40,7 +40,7 @@ struct OpsMeshClient: Sendable {
         var result: [TopicPartition] = []
         for topic in topics {
             guard let found = described.first(where: { $0.name == topic }) else {
-                throw ValidationError("topic \(topic) does not exist on \(configuration.bootstrapServers ?? "?")")
+                throw OpsFailure("topic \(topic) does not exist on \(configuration.bootstrapServers ?? "?")")
             }
             result += (0..<found.partitions).map { TopicPartition(topic: topic, partition: Int32($0)) }
         }
@@ -153,4 +153,10 @@ final class OpsSignalTrap: @unchecked Sendable {
         sources = []
         for number in signals { signal(number, SIG_DFL) }
     }
+}
+
+/// A command could not do its work; printed as `Error: <description>` without usage help.
+struct OpsFailure: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
 }

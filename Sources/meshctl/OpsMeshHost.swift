@@ -46,7 +46,7 @@ final class OpsMeshHost: @unchecked Sendable {
     /// like `meshctl broker`.
     func startBroker(catalog: Catalog, brokers: Int) throws {
         if let pid = environment.runningBrokerPID() {
-            throw ValidationError("a broker is already running for \(environment.home.path) (pid \(pid)); "
+            throw OpsFailure("a broker is already running for \(environment.home.path) (pid \(pid)); "
                                   + "stop it or pass --home <dir>")
         }
         let cluster = try EmbeddedKafkaCluster(brokers: brokers, logger: logger)
@@ -101,7 +101,7 @@ final class OpsMeshHost: @unchecked Sendable {
             }
         }
         if !missing.isEmpty {
-            throw ValidationError("role executables not found next to meshctl in \(directory.path): "
+            throw OpsFailure("role executables not found next to meshctl in \(directory.path): "
                                   + "\(missing.joined(separator: ", ")); build them with `swift build`")
         }
         return specs

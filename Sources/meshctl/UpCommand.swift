@@ -78,7 +78,7 @@ struct OpsMeshLayout: ParsableArguments {
         let stopped = Set(host.all).subtracting(host.running)
         if !stopped.isEmpty {
             await host.stop(grace: stopGrace)
-            throw ValidationError("the mesh did not start: \(stopped.sorted().joined(separator: ", ")) exited during start-up "
+            throw OpsFailure("the mesh did not start: \(stopped.sorted().joined(separator: ", ")) exited during start-up "
                                   + "(see their output above\(logDirectory.map { " or in \($0)" } ?? ""))")
         }
         opsPrint("[up] ready: \(specs.count) processes running (\(specs.map(\.name).joined(separator: ", "))); "
