@@ -42,8 +42,11 @@ final class ObjectiveFollower: @unchecked Sendable {
     var onApprovalRequested: ApprovalHook?
     /// Where lines go; stdout by default.
     var output: @Sendable (String) -> Void = { opsPrint($0) }
+    /// Also print the orchestrator's plan-level notes (they repeat the task lines, but say
+    /// when a decision was ignored and why).
+    var showPlanNotes = false
     /// How long events are held to be put in time order.
-    var reorderWindow: Duration = .milliseconds(300)
+    var reorderWindow: Duration = .milliseconds(800)
 
     private var roles: [String: String] = [:]
     private var lastTaskStatus: [String: TaskStatus] = [:]
@@ -89,10 +92,25 @@ final class ObjectiveFollower: @unchecked Sendable {
         }
     }
 
-    /// Event-time order, arrival order among equal times.
+    /// Event-time order. The orchestrator stamps what it emits with the time of the event that
+    /// caused it, so among equal times causes (objectives, results, verdicts, decisions) come
+    /// before effects (plans, assignments, requests, status, outcome); then arrival order.
     static func ordered(_ items: [InboundEnvelope]) -> [InboundEnvelope] {
-        items.enumerated().sorted { lhs, rhs in
-            (lhs.element.envelope.timeUnixMicros, lhs.offset) < (rhs.element.envelope.timeUnixMicros, rhs.offset)
+        func rank(_ payload: Payload) -> Int {
+            switch payload {
+            case .objectiveSubmitted, .objectiveCancelRequested: 0
+            case .taskResult, .verdict, .approvalDecision: 1
+            case .planCreated: 2
+            case .taskAssigned, .approvalRequested: 3
+            case .planStatus: 4
+            case .planCompleted, .planFailed: 5
+            case .agentHeartbeat, .replayRequested, .orchestratorSnapshot: 6
+            }
+        }
+        return items.enumerated().sorted { lhs, rhs in
+            let left = (lhs.element.envelope.timeUnixMicros, rank(lhs.element.envelope.payload), lhs.offset)
+            let right = (rhs.element.envelope.timeUnixMicros, rank(rhs.element.envelope.payload), rhs.offset)
+            return left < right
         }.map(\.element)
     }
 
@@ -122,7 +140,7 @@ final class ObjectiveFollower: @unchecked Sendable {
                 output(line(envelope, "status", "\(task.taskID): \(Self.stateName(task.state)) (attempt \(task.attempt))"
                             + (task.detail.isEmpty ? "" : " — \(task.detail)")))
             }
-            if !status.detail.isEmpty, status.detail != lastPlanDetail {
+            if showPlanNotes, !status.detail.isEmpty, status.detail != lastPlanDetail {
                 lastPlanDetail = status.detail
                 output(line(envelope, "status", "plan: \(status.detail)"))
             }
@@ -133,7 +151,7 @@ final class ObjectiveFollower: @unchecked Sendable {
         case .taskResult(let result):
             let artifacts = result.artifacts.map { "\($0.name) \($0.content.count) B" }.joined(separator: ", ")
             var text = "\(result.taskID) attempt \(result.attempt) by \(result.agentID): \(Self.stateName(result.state))"
-            if !result.summary.isEmpty { text += " — \(Self.oneLine(result.summary))" }
+            if !result.summary.isEmpty { text += " — \(Self.shortened(Self.oneLine(result.summary)))" }
             if !artifacts.isEmpty { text += " [\(artifacts)]" }
             if !result.error.isEmpty { text += " error: \(Self.oneLine(result.error))" }
             output(line(envelope, "result", text))
@@ -228,6 +246,10 @@ final class ObjectiveFollower: @unchecked Sendable {
     static func findingText(_ finding: Finding) -> String {
         "[\(finding.ruleID) \(severityName(finding.severity))] \(oneLine(finding.message))"
             + (finding.location.isEmpty ? "" : " at \(finding.location)")
+    }
+
+    static func shortened(_ text: String, to limit: Int = 160) -> String {
+        text.count <= limit ? text : String(text.prefix(limit - 1)) + "…"
     }
 
     static func oneLine(_ text: String) -> String {

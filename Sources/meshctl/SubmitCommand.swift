@@ -23,6 +23,7 @@ struct SubmitCommand: AsyncParsableCommand {
     @Argument(help: ArgumentHelp("Objective file (YAML).", valueName: "file")) var file: String
     @Flag(help: "Follow the objective until it completes or fails.") var wait = false
     @Option(help: "With --wait: give up after this many seconds.") var timeout: Double = 600
+    @Flag(help: "With --wait: also print the orchestrator's plan-level notes.") var notes = false
     @Option(name: .customLong("submitted-by"), help: "Who submits. Default: $AGENTMESH_OPERATOR, else $USER.")
     var submittedBy: String?
     @Flag(name: .customLong("dry-run"), help: "Check the file and print the objective; publish nothing.")
@@ -57,6 +58,7 @@ struct SubmitCommand: AsyncParsableCommand {
         }
         opsPrint("submitted objective \(correlationID) (envelope \(envelope.id)); following it (Ctrl-C stops following, not the objective)")
         let follower = ObjectiveFollower(client: client, correlationID: correlationID)
+        follower.showPlanNotes = notes
         let outcome = try await follower.follow(timeout: .milliseconds(Int64(timeout * 1000)))
         if outcome.exitCode != 0 { throw ExitCode(outcome.exitCode) }
     }

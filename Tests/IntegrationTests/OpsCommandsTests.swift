@@ -24,6 +24,12 @@ final class OpsCommandsTests: XCTestCase {
 
     var home: String { workspace.url.appendingPathComponent(".agentmesh").path }
     var catalogPath: String { repositoryRoot().appendingPathComponent("Topics").path }
+    /// The repository's playbooks, rules and policies, so commands can run from the workspace.
+    var repositoryFolders: [String] {
+        ["--playbooks", "Playbooks", "--rules", "Rules", "--policies", "Policies"].enumerated().map { index, value in
+            index % 2 == 0 ? value : repositoryRoot().appendingPathComponent(value).path
+        }
+    }
 
     func meshctl(_ arguments: [String], timeout: Duration = .seconds(60)) async throws -> (status: Int32, stdout: String, stderr: String) {
         try await runToCompletion(try Executables.url("meshctl"), arguments + ["--home", home],
@@ -308,8 +314,9 @@ final class OpsCommandsTests: XCTestCase {
         }
         let up = try ChildProcess(
             bin.appendingPathComponent("meshctl"),
-            ["up", "--replicas", "reviewer=3,coding=2", "--catalog", catalogPath, "--home", home, "--drain-seconds", "2"],
-            name: "up", workingDirectory: repositoryRoot())
+            ["up", "--replicas", "reviewer=3,coding=2", "--catalog", catalogPath, "--home", home, "--drain-seconds", "2"]
+                + repositoryFolders,
+            name: "up", workingDirectory: workspace.url)
         defer { up.stop() }
         try await eventually("up prints its ready line", timeout: .seconds(60)) { up.stdout.contains("[up] ready: 13 processes") }
         XCTAssertTrue(FileManager.default.fileExists(atPath: home + "/broker.properties"))
@@ -342,8 +349,10 @@ final class OpsCommandsTests: XCTestCase {
 
     func testDemoRunsEndToEnd() async throws {
         let demo = try await runToCompletion(
-            try Executables.url("meshctl"), ["demo", "--timeout", "120"],
-            workingDirectory: repositoryRoot(), timeout: .seconds(200))
+            try Executables.url("meshctl"),
+            ["demo", "--timeout", "120", "--objective", repositoryRoot().appendingPathComponent("Objectives/demo.yaml").path,
+             "--catalog", catalogPath] + repositoryFolders,
+            workingDirectory: workspace.url, timeout: .seconds(200))
         XCTAssertEqual(demo.status, 0, "demo failed:\n\(demo.stdout)\n\(demo.stderr)")
         let lines = demo.stdout.split(separator: "\n").map(String.init)
         func index(_ what: String, after earlier: Int = -1, _ match: (String) -> Bool) -> Int {
