@@ -357,7 +357,7 @@ final class OpsCommandsTests: XCTestCase {
         let lines = demo.stdout.split(separator: "\n").map(String.init)
         func index(_ what: String, after earlier: Int = -1, _ match: (String) -> Bool) -> Int {
             guard let found = lines.indices.first(where: { $0 > earlier && match(lines[$0]) }) else {
-                XCTFail("timeline lacks \(what) after line \(earlier):\n\(demo.stdout)")
+                XCTFail("timeline lacks \(what)" + (earlier < lines.count ? " after line \(earlier + 1)" : "") + ":\n\(demo.stdout)")
                 return Int.max - 1
             }
             return found
