@@ -1,0 +1,162 @@
+import ArgumentParser
+import Foundation
+import Logging
+import MeshCLI
+import MeshKafka
+import MeshSigning
+import MeshTransport
+import MeshWire
+
+/// What the operator commands share: the Kafka configuration, the trust store, a reader over
+/// whole topics (every partition from the beginning, no group, nothing committed) and a
+/// publisher that seals as a given principal.
+struct OpsMeshClient: Sendable {
+    let configuration: KafkaConfiguration
+    let opener: EnvelopeOpener
+    let keysDirectory: String
+    let logger: Logger
+
+    init(connection: ConnectionOptions, label: String = "meshctl.ops") throws {
+        configuration = try connection.kafkaConfiguration()
+        keysDirectory = connection.keysDirectory
+        guard FileManager.default.fileExists(atPath: keysDirectory + "/trust.json") else {
+            throw OpsFailure("no key ring in \(keysDirectory): run `meshctl keys init` (or pass --home <dir>)")
+        }
+        opener = try connection.opener()
+        logger = Logger(label: label)
+    }
+
+    init(configuration: KafkaConfiguration, keysDirectory: String, logger: Logger) throws {
+        self.configuration = configuration
+        self.keysDirectory = keysDirectory
+        self.opener = EnvelopeOpener(trust: try KeyRingStore.loadTrustStore(from: keysDirectory))
+        self.logger = logger
+    }
+
+    /// Every partition of `topics` (skipping topics the broker does not have when `optional`).
+    func partitions(of topics: [String], prefixes: [String] = []) throws -> [TopicPartition] {
+        let admin = try KafkaAdmin(configuration: configuration, logger: logger)
+        let described = try admin.describeTopics()
+        var result: [TopicPartition] = []
+        for topic in topics {
+            guard let found = described.first(where: { $0.name == topic }) else {
+                throw OpsFailure("topic \(topic) does not exist on \(configuration.bootstrapServers ?? "?")")
+            }
+            result += (0..<found.partitions).map { TopicPartition(topic: topic, partition: Int32($0)) }
+        }
+        for prefix in prefixes {
+            for found in described where found.name.hasPrefix(prefix) && !topics.contains(found.name) {
+                result += (0..<found.partitions).map { TopicPartition(topic: found.name, partition: Int32($0)) }
+            }
+        }
+        return result
+    }
+
+    /// A subscriber reading `partitions` from the beginning; rejected records are reported on
+    /// stderr and skipped (read-only tool: no dead letters).
+    func subscriber(_ partitions: [TopicPartition]) throws -> MeshSubscriber {
+        let consumer = try KafkaConsumer(configuration: configuration, subscription: .partitions(partitions), logger: logger)
+        return MeshSubscriber(consumer: consumer, opener: opener, deadLetters: nil, logger: logger) { rejection, message in
+            FileHandle.standardError.write(Data(
+                "skipped \(message.topic)[\(message.partition)]@\(message.offset): \(rejection)\n".utf8))
+        }
+    }
+
+    /// Every verified envelope now on `topics`: reads until nothing new arrived for `idle`
+    /// (the embedded broker answers in milliseconds; the first fetch may take longer, so
+    /// `firstWait` bounds the wait for the first record), at most `limit`.
+    ///
+    /// The consumer API has no end-of-partition signal, so "now" is approximated by quiet.
+    func readAll(_ topics: [String], prefixes: [String] = [], idle: Duration = .milliseconds(1500),
+                 firstWait: Duration = .seconds(4), limit: Duration = .seconds(60)) async throws -> [InboundEnvelope] {
+        let subscriber = try subscriber(try partitions(of: topics, prefixes: prefixes))
+        let activity = OpsActivityClock()
+        let watchdog = Task {
+            let start = ContinuousClock.now
+            while !Task.isCancelled {
+                try? await Task.sleep(for: .milliseconds(100))
+                let now = ContinuousClock.now
+                let quietFor = now - (activity.last ?? start)
+                let allowed = activity.last == nil ? firstWait : idle
+                if quietFor >= allowed || now - start >= limit { break }
+            }
+            subscriber.consumer.close()
+        }
+        var envelopes: [InboundEnvelope] = []
+        while let inbound = await subscriber.next() {
+            activity.touch()
+            envelopes.append(inbound)
+        }
+        watchdog.cancel()
+        subscriber.consumer.close()
+        return envelopes
+    }
+
+    /// A publisher sealing as `principal` (a role such as `meshctl`, or a person).
+    func publisher(as principal: String) throws -> MeshPublisher {
+        let signer = try KeyRingStore.loadSigner(principal: principal, from: keysDirectory)
+        let producer = try KafkaProducer(configuration: configuration, logger: logger)
+        return MeshPublisher(producer: producer, sealer: EnvelopeSealer(signer: signer))
+    }
+
+    /// `/mesh/meshctl/<host>-<pid>`: the operator tool's source for objectives and cancels.
+    static var operatorSource: String {
+        let host = ProcessInfo.processInfo.hostName.split(separator: ".").first.map(String.init) ?? "host"
+        return SourcePath.make(role: "meshctl", instance: "\(host)-\(getpid())")
+    }
+
+    /// Who is at the keyboard, for `submitted_by` / `requested_by`.
+    static var operatorName: String {
+        let environment = ProcessInfo.processInfo.environment
+        return environment["AGENTMESH_OPERATOR"] ?? environment["USER"] ?? environment["LOGNAME"] ?? "operator"
+    }
+}
+
+/// The last time something happened, shared between a reader and its watchdog.
+final class OpsActivityClock: @unchecked Sendable {
+    private let lock = NSLock()
+    private var instant: ContinuousClock.Instant?
+
+    var last: ContinuousClock.Instant? { lock.withLock { instant } }
+    func touch() { lock.withLock { instant = .now } }
+}
+
+/// Writes a line to stderr.
+func opsWarn(_ text: String) {
+    FileHandle.standardError.write(Data((text + "\n").utf8))
+}
+
+/// Prints and flushes, so prefixed output from `up` and followers interleaves by line.
+func opsPrint(_ text: String) {
+    print(text)
+    fflush(stdout)
+}
+
+/// Calls `handler` on SIGINT or SIGTERM until cancelled; unlike `SignalWaiter.wait` it can
+/// be taken down again, so a command can stop listening once its work is done.
+final class OpsSignalTrap: @unchecked Sendable {
+    private var sources: [DispatchSourceSignal] = []
+    private let signals: [Int32] = [SIGINT, SIGTERM]
+
+    init(_ handler: @escaping @Sendable (Int32) -> Void) {
+        for number in signals {
+            signal(number, SIG_IGN)  // the dispatch source sees it instead of the default action
+            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
+            source.setEventHandler { handler(number) }
+            source.resume()
+            sources.append(source)
+        }
+    }
+
+    func cancel() {
+        sources.forEach { $0.cancel() }
+        sources = []
+        for number in signals { signal(number, SIG_DFL) }
+    }
+}
+
+/// A command could not do its work; printed as `Error: <description>` without usage help.
+struct OpsFailure: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}

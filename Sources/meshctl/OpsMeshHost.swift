@@ -1,0 +1,220 @@
+import ArgumentParser
+import Foundation
+import Logging
+import MeshCatalog
+import MeshKafka
+import MeshSigning
+import MeshTransport
+
+/// A whole local mesh in one process tree: the embedded broker hosted in this process and
+/// one child process per role instance. `up` and `demo` use it.
+final class OpsMeshHost: @unchecked Sendable {
+    /// One role instance to run.
+    struct ChildSpec: Sendable {
+        var name: String
+        var executable: String
+        var arguments: [String]
+    }
+
+    /// The roles `up` starts, in start order, with the executable each runs.
+    static let roleNames = ["orchestrator", "coding", "testing", "security", "documentation", "ux", "discovery",
+                            "reviewer", "compliance", "audit-sink"]
+    static let agentRoles: Set<String> = ["coding", "testing", "security", "documentation", "ux", "discovery"]
+
+    let environment: MeshEnvironment
+    let logger: Logger
+    /// Children's output goes here as `[name] line` when `logDirectory` is nil.
+    let logDirectory: URL?
+    private let lock = NSLock()
+    private var cluster: EmbeddedKafkaCluster?
+    private var children: [(spec: ChildSpec, process: Process)] = []
+    private var stopping = false
+    private var readers: [Thread] = []
+    private var logFiles: [FileHandle] = []
+
+    init(environment: MeshEnvironment, logDirectory: URL? = nil, logger: Logger) {
+        self.environment = environment
+        self.logDirectory = logDirectory
+        self.logger = logger
+    }
+
+    var bootstrapServers: String? { lock.withLock { cluster?.bootstrapServers } }
+
+    // MARK: - Broker and keys
+
+    /// Hosts the embedded broker with every catalog topic and writes `<home>/broker.properties`,
+    /// like `meshctl broker`.
+    func startBroker(catalog: Catalog, brokers: Int) throws {
+        if let pid = environment.runningBrokerPID() {
+            throw OpsFailure("a broker is already running for \(environment.home.path) (pid \(pid)); "
+                                  + "stop it or pass --home <dir>")
+        }
+        let cluster = try EmbeddedKafkaCluster(brokers: brokers, logger: logger)
+        for spec in catalog.creationSpecs(brokerCount: brokers) {
+            try cluster.createTopic(spec.name, partitions: spec.partitions, replicationFactor: spec.replicationFactor)
+        }
+        try environment.writeBrokerFile(bootstrapServers: cluster.bootstrapServers,
+                                        clientProperties: EmbeddedKafkaCluster.recommendedClientProperties)
+        lock.withLock { self.cluster = cluster }
+    }
+
+    /// Creates the key ring (every non-person catalog role, plus `people`) if there is none;
+    /// returns whether it did. An existing ring is left alone; people missing from it are
+    /// reported in the returned list.
+    func ensureKeys(catalog: Catalog, people: [String]) throws -> (created: Bool, missingPeople: [String]) {
+        let directory = environment.keysDirectory.path
+        if FileManager.default.fileExists(atPath: environment.keysDirectory.appendingPathComponent("trust.json").path) {
+            let known = Set(try KeyRingStore.listKeys(in: directory).filter { $0.status == .active }.map(\.principal))
+            return (false, people.filter { !known.contains($0) })
+        }
+        let roles = catalog.roles.filter { $0.kind != .person }.map(\.name)
+        try KeyRingStore.initialize(at: directory, roles: roles, people: people, algorithm: .hmacSHA256)
+        return (true, [])
+    }
+
+    // MARK: - Children
+
+    /// Where the role executables are: next to the running meshctl.
+    static func executableDirectory() -> URL {
+        let selfPath = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe"))
+            ?? URL(fileURLWithPath: CommandLine.arguments[0]).standardizedFileURL.path
+        return URL(fileURLWithPath: selfPath).deletingLastPathComponent()
+    }
+
+    /// The children for `replicas` (role -> count), each with a unique instance id
+    /// `<role>-<n>` that is also its output prefix.
+    static func childSpecs(replicas: [String: Int], common: [String], extra: (String) -> [String],
+                           directory: URL = executableDirectory()) throws -> [ChildSpec] {
+        var specs: [ChildSpec] = []
+        var missing: [String] = []
+        for role in roleNames {
+            let count = replicas[role] ?? 1
+            guard count > 0 else { continue }
+            let executable = agentRoles.contains(role) ? "mesh-agent" : "mesh-\(role)"
+            let path = directory.appendingPathComponent(executable).path
+            if !FileManager.default.isExecutableFile(atPath: path), !missing.contains(executable) { missing.append(executable) }
+            for index in 1...count {
+                let name = "\(role)-\(index)"
+                var arguments = agentRoles.contains(role) ? ["--role", role] : []
+                arguments += extra(role) + common + ["--instance", name]
+                specs.append(ChildSpec(name: name, executable: path, arguments: arguments))
+            }
+        }
+        if !missing.isEmpty {
+            throw OpsFailure("role executables not found next to meshctl in \(directory.path): "
+                                  + "\(missing.joined(separator: ", ")); build them with `swift build`")
+        }
+        return specs
+    }
+
+    /// Parses `reviewer=3,coding=2` (repeatable); unknown roles and counts outside 0...16 are errors.
+    static func parseReplicas(_ values: [String]) throws -> [String: Int] {
+        var result: [String: Int] = [:]
+        for item in values.flatMap({ $0.split(separator: ",") }) {
+            let parts = item.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
+            guard parts.count == 2, let count = Int(parts[1]), (0...16).contains(count) else {
+                throw ValidationError("--replicas \(item): expected role=count with count 0...16, e.g. reviewer=3,coding=2")
+            }
+            guard roleNames.contains(parts[0]) else {
+                throw ValidationError("--replicas \(item): unknown role \(parts[0]); roles: \(roleNames.joined(separator: ", "))")
+            }
+            result[parts[0]] = count
+        }
+        return result
+    }
+
+    /// Starts every child; output is prefixed with the child's name (or written to
+    /// `<logDirectory>/<name>.log`). A child that exits is reported, never restarted.
+    func start(_ specs: [ChildSpec]) throws {
+        for spec in specs {
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: spec.executable)
+            process.arguments = spec.arguments
+            process.standardInput = FileHandle.nullDevice
+            if let logDirectory {
+                try FileManager.default.createDirectory(at: logDirectory, withIntermediateDirectories: true)
+                let url = logDirectory.appendingPathComponent("\(spec.name).log")
+                _ = FileManager.default.createFile(atPath: url.path, contents: nil)
+                let handle = try FileHandle(forWritingTo: url)
+                lock.withLock { logFiles.append(handle) }
+                process.standardOutput = handle
+                process.standardError = handle
+            } else {
+                let pipe = Pipe()
+                process.standardOutput = pipe
+                process.standardError = pipe
+                let reader = Thread { Self.relay(pipe.fileHandleForReading, prefix: "[\(spec.name)] ") }
+                reader.name = "relay-\(spec.name)"
+                lock.withLock { readers.append(reader) }
+                reader.start()
+            }
+            process.terminationHandler = { [weak self] finished in
+                guard let self else { return }
+                let expected = self.lock.withLock { self.stopping }
+                let how = finished.terminationReason == .uncaughtSignal
+                    ? "killed by signal \(finished.terminationStatus)" : "exited with status \(finished.terminationStatus)"
+                if expected {
+                    opsPrint("[up] \(spec.name) stopped (\(how))")
+                } else {
+                    opsPrint("[up] \(spec.name) \(how) unexpectedly; it is not restarted"
+                             + (self.logDirectory.map { " (log: \($0.appendingPathComponent("\(spec.name).log").path))" } ?? ""))
+                }
+            }
+            try process.run()
+            lock.withLock { children.append((spec, process)) }
+        }
+    }
+
+    /// Children still running.
+    var running: [String] {
+        lock.withLock { children.filter { $0.process.isRunning }.map(\.spec.name) }
+    }
+
+    var all: [String] { lock.withLock { children.map(\.spec.name) } }
+
+    /// SIGTERM to every child, wait up to `grace` for them to drain, SIGKILL what is left,
+    /// then stop the broker and remove the broker file. Idempotent.
+    func stop(grace: Duration) async {
+        let targets = lock.withLock { () -> [(spec: ChildSpec, process: Process)] in
+            stopping = true
+            return children
+        }
+        for (_, process) in targets where process.isRunning { kill(process.processIdentifier, SIGTERM) }
+        let deadline = ContinuousClock.now + grace
+        while targets.contains(where: { $0.process.isRunning }), ContinuousClock.now < deadline {
+            try? await Task.sleep(for: .milliseconds(100))
+        }
+        for (spec, process) in targets where process.isRunning {
+            opsPrint("[up] \(spec.name) did not stop within \(grace) of SIGTERM; sending SIGKILL")
+            kill(process.processIdentifier, SIGKILL)
+        }
+        for (_, process) in targets { process.waitUntilExit() }
+        // Let the relays print the children's last lines.
+        try? await Task.sleep(for: .milliseconds(200))
+        environment.removeBrokerFile()
+        let released = lock.withLock { () -> EmbeddedKafkaCluster? in
+            defer { cluster = nil }
+            return cluster
+        }
+        withExtendedLifetime(released) {}
+        lock.withLock { for file in logFiles { try? file.close() } }
+    }
+
+    private static let outputLock = NSLock()
+
+    /// Copies `handle` to stdout line by line with `prefix` until end of file.
+    private static func relay(_ handle: FileHandle, prefix: String) {
+        var pending = Data()
+        while true {
+            let chunk = handle.availableData
+            if chunk.isEmpty { break }
+            pending.append(chunk)
+            while let newline = pending.firstIndex(of: UInt8(ascii: "\n")) {
+                let line = String(decoding: pending[pending.startIndex..<newline], as: UTF8.self)
+                pending.removeSubrange(pending.startIndex...newline)
+                outputLock.withLock { opsPrint(prefix + line) }
+            }
+        }
+        if !pending.isEmpty { outputLock.withLock { opsPrint(prefix + String(decoding: pending, as: UTF8.self)) } }
+    }
+}

@@ -1,0 +1,150 @@
+import ArgumentParser
+import Foundation
+import MeshCLI
+import MeshLogging
+import MeshTransport
+import MeshWire
+
+/// The latest known state of one objective, folded from its envelopes.
+struct OpsObjectiveStatus {
+    var correlationID: String
+    var objective: ObjectiveSubmitted?
+    var created: PlanCreated?
+    var status: PlanStatus?
+    var statusTime: Int64 = 0
+    var completed: PlanCompleted?
+    var failed: PlanFailed?
+    var cancelRequested: ObjectiveCancelRequested?
+
+    init(correlationID: String, envelopes: [Envelope]) {
+        self.correlationID = correlationID
+        for envelope in envelopes.sorted(by: { $0.timeUnixMicros < $1.timeUnixMicros }) where envelope.correlationID == correlationID {
+            switch envelope.payload {
+            case .objectiveSubmitted(let value): objective = objective ?? value
+            case .objectiveCancelRequested(let value): cancelRequested = value
+            case .planCreated(let value): created = created ?? value
+            case .planStatus(let value):
+                status = value
+                statusTime = envelope.timeUnixMicros
+            case .planCompleted(let value): completed = value
+            case .planFailed(let value): failed = value
+            default: break
+            }
+        }
+    }
+
+    var found: Bool { objective != nil || created != nil || status != nil || completed != nil || failed != nil }
+
+    var state: String {
+        if completed != nil { return "completed" }
+        if let failed { return ObjectiveFollower.stateName(failed.finalState) }
+        if created != nil || status != nil { return "working" }
+        return "submitted"
+    }
+
+    struct Row {
+        var task: String
+        var role: String
+        var state: String
+        var attempt: UInt32
+        var detail: String
+    }
+
+    /// One row per planned task; tasks not in the latest status are still `submitted`.
+    var rows: [Row] {
+        var rows: [Row] = []
+        let statuses = status?.tasks ?? []
+        for task in created?.tasks ?? [] {
+            let current = statuses.first { $0.taskID == task.taskID }
+            rows.append(Row(task: task.taskID, role: task.role,
+                            state: ObjectiveFollower.stateName(current?.state ?? .submitted),
+                            attempt: current?.attempt ?? 0, detail: current?.detail ?? "not started"))
+        }
+        for extra in statuses where !rows.contains(where: { $0.task == extra.taskID }) {
+            rows.append(Row(task: extra.taskID, role: "?", state: ObjectiveFollower.stateName(extra.state),
+                            attempt: extra.attempt, detail: extra.detail))
+        }
+        return rows
+    }
+}
+
+struct StatusCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "status",
+        abstract: "Show where an objective is: one row per task with its A2A state.",
+        discussion: """
+            Reads mesh.objectives and mesh.plans (verified envelopes only) and shows the latest
+            PlanStatus over the PlanCreated task list, and the outcome once there is one.
+            Exit status: 0 when the objective is known, 4 when nothing about it was found.
+            """)
+
+    @Argument(help: ArgumentHelp("The objective's correlation id (printed by submit).", valueName: "correlation-id"))
+    var correlationID: String
+    @Flag(help: "Print one JSON document.") var json = false
+    @OptionGroup var connection: ConnectionOptions
+
+    func run() async throws {
+        MeshLogging.bootstrap(role: "meshctl", level: .warning)
+        let client = try OpsMeshClient(connection: connection, label: "meshctl.status")
+        let envelopes = try await client.readAll(["mesh.objectives", "mesh.plans"]).map(\.envelope)
+        let view = OpsObjectiveStatus(correlationID: correlationID, envelopes: envelopes)
+        guard view.found else {
+            opsWarn("no objective \(correlationID) on mesh.objectives or mesh.plans")
+            throw ExitCode(4)
+        }
+        if json {
+            opsPrint(try Self.json(view))
+            return
+        }
+        var header = "objective \(correlationID): \(view.state)"
+        if let objective = view.objective { header += " — \"\(objective.title)\" (playbook \(objective.playbook))" }
+        if let plan = view.created { header += "\nplan \(plan.planID), playbook hash \(plan.playbookHash.prefix(16))…" }
+        opsPrint(header)
+        let rows = view.rows
+        if !rows.isEmpty {
+            opsPrint(OpsTable.render([["TASK", "ROLE", "STATE", "ATTEMPT", "DETAIL"]]
+                + rows.map { [$0.task, $0.role, $0.state, String($0.attempt), ObjectiveFollower.oneLine($0.detail)] }))
+        }
+        if let detail = view.status?.detail, !detail.isEmpty { opsPrint("plan: \(ObjectiveFollower.oneLine(detail))") }
+        if let cancel = view.cancelRequested { opsPrint("cancel requested by \(cancel.requestedBy): \(cancel.reason)") }
+        if let completed = view.completed {
+            opsPrint("completed: \(ObjectiveFollower.oneLine(completed.summary))")
+            for artifact in completed.artifacts {
+                opsPrint("  artifact \(artifact.name) (\(artifact.mediaType), \(artifact.content.count) bytes)")
+            }
+        }
+        if let failed = view.failed {
+            opsPrint("failed: task \(failed.failedTaskID.isEmpty ? "-" : failed.failedTaskID) "
+                     + "\(ObjectiveFollower.stateName(failed.finalState)): \(failed.reason)")
+        }
+    }
+
+    static func json(_ view: OpsObjectiveStatus) throws -> String {
+        var document: [String: Any] = ["correlation_id": view.correlationID, "state": view.state]
+        if let objective = view.objective {
+            document["title"] = objective.title
+            document["playbook"] = objective.playbook
+            document["submitted_by"] = objective.submittedBy
+        }
+        if let plan = view.created {
+            document["plan_id"] = plan.planID
+            document["playbook_hash"] = plan.playbookHash
+        }
+        document["tasks"] = view.rows.map {
+            ["task": $0.task, "role": $0.role, "state": $0.state, "attempt": Int($0.attempt), "detail": $0.detail] as [String: Any]
+        }
+        if let detail = view.status?.detail { document["detail"] = detail }
+        if let completed = view.completed {
+            document["summary"] = completed.summary
+            document["artifacts"] = completed.artifacts.map {
+                ["name": $0.name, "media_type": $0.mediaType, "bytes": $0.content.count] as [String: Any]
+            }
+        }
+        if let failed = view.failed {
+            document["failed_task"] = failed.failedTaskID
+            document["reason"] = failed.reason
+        }
+        let data = try JSONSerialization.data(withJSONObject: document, options: [.sortedKeys])
+        return String(decoding: data, as: UTF8.self)
+    }
+}
