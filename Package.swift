@@ -93,7 +93,7 @@ let package = Package(
         .executableTarget(
             name: "meshctl",
             dependencies: [
-                "MeshCLI", "MeshBenchmarks", "MeshRuntime", "MeshAudit", "MeshOrchestration", "MeshTransport", "MeshWire", "MeshSigning", "MeshCatalog", "MeshKafka", "MeshLogging",
+                "MeshCLI", "MeshBenchmarks", "MeshRuntime", "MeshAudit", "MeshOrchestration", "MeshTransport", "Yams", "MeshWire", "MeshSigning", "MeshCatalog", "MeshKafka", "MeshLogging",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -150,7 +150,7 @@ let package = Package(
             name: "MeshAgentHandlersTests", dependencies: ["MeshAgentHandlers", "MeshProcess", "MeshWire"],
             swiftSettings: swift5),
         .testTarget(name: "MeshReviewTests", dependencies: ["MeshReview", "MeshWire"], swiftSettings: swift5),
-        .testTarget(name: "MeshAuditTests", dependencies: ["MeshAudit", "MeshSigning"], swiftSettings: swift5),
+        .testTarget(name: "MeshAuditTests", dependencies: ["MeshAudit", "MeshSigning", "MeshTestSupport"], swiftSettings: swift5),
         .testTarget(name: "MeshComplianceTests", dependencies: ["MeshCompliance"], swiftSettings: swift5),
         .testTarget(name: "MeshKafkaTests", dependencies: ["MeshKafka", "MeshTestSupport"], swiftSettings: swift5),
         .testTarget(

@@ -14,5 +14,9 @@ struct Meshctl: AsyncParsableCommand {
             Against a real cluster, pass --bootstrap (or AGENTMESH_BOOTSTRAP) and any librdkafka
             property with --kafka-config <file.properties> or -X key=value.
             """,
-        subcommands: [BrokerCommand.self, TopicsCommand.self, KeysCommand.self, TailCommand.self, BenchCommand.self])
+        subcommands: [
+            BrokerCommand.self, UpCommand.self, DemoCommand.self, TopicsCommand.self, KeysCommand.self,
+            SubmitCommand.self, StatusCommand.self, CancelCommand.self, ApprovalsCommand.self, ApproveCommand.self,
+            RejectCommand.self, TailCommand.self, ReplayCommand.self, BenchCommand.self,
+        ])
 }

@@ -121,10 +121,7 @@ struct ReplayRebuild {
             let stamped = try ResultDigest.stamp(sealed: event.sealed, codec: codec)
 
             // Outputs, field by field against the log (and expiry decisions justified).
-            // `compare` justifies an expiry decision by comparing it with what the timer would
-            // publish, which carries no stamp; stamping changes nothing else for a decision.
-            let compared = Self.isExpiryDecision(event.envelope) ? event.envelope : stamped
-            let report = orchestrator.compare(events: [compared], recorded: recordedOutputs.map(\.envelope), from: state)
+            let report = orchestrator.compare(events: [stamped], recorded: recordedOutputs.map(\.envelope), from: state)
             if var divergence = report.divergence {
                 divergence.eventIndex = index
                 return diverged(Self.detail(of: divergence))

@@ -4,12 +4,11 @@ import MeshTestSupport
 import XCTest
 
 /// The same replay against a PostgreSQL audit store (`make test` starts one and exports
-/// AGENTMESH_TEST_POSTGRES_URL; without it this test is skipped).
+/// AGENTMESH_TEST_POSTGRES_URL; without it this test fails with instructions unless
+/// AGENTMESH_SKIP_POSTGRES=1 asks for a skip).
 final class ReplayPostgresTests: ReplayTestCase {
     func testRebuildAndDryRunReadAPostgresStore() async throws {
-        guard let url = ProcessInfo.processInfo.environment["AGENTMESH_TEST_POSTGRES_URL"], !url.isEmpty else {
-            throw XCTSkip("AGENTMESH_TEST_POSTGRES_URL is not set (scripts/postgres-test-server.sh start)")
-        }
+        let url = try PostgresTestEnvironment.url()
         try await startBroker()
         let schema = "replay_" + String(UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "").prefix(16))
         let recorder = try ObjectiveRecorder(keysDirectory: home + "/keys") {

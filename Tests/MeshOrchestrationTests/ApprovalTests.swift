@@ -156,6 +156,16 @@ final class ApprovalTests: XCTestCase {
         XCTAssertTrue(Orchestrator.expiredApprovals(h.state, nowMicros: .max).isEmpty)
     }
 
+    func testReplayJustifiesAnExpiryThatWasStampedOnReceipt() {
+        let (h, request) = awaitingApproval()
+        let expiry = Orchestrator.expiredApprovals(h.state, nowMicros: request.deadlineUnixMicros + 1)[0].envelope
+        // The runtime stamps every consumed envelope with the digest of its exact bytes.
+        let stamped = ResultDigest.stamp(expiry, exactBytes: [1, 2, 3])
+        let (_, outputs) = h.orchestrator.handle(h.state, stamped)
+        let report = h.orchestrator.compare(events: [stamped], recorded: outputs.map(\.envelope), from: h.state)
+        XCTAssertNil(report.divergence, "\(String(describing: report.divergence))")
+    }
+
     func testForgedOrEarlyExpiryIsIgnored() {
         let (h, request) = awaitingApproval()
         let early = h.decide(.reject, signer: "system:deadline", signed: false)

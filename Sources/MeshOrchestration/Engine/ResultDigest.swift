@@ -30,6 +30,13 @@ public enum ResultDigest {
         return stamped
     }
 
+    /// `envelope` without the stamp: what its producer sent.
+    public static func unstamped(_ envelope: Envelope) -> Envelope {
+        var plain = envelope
+        plain.attributes.removeAll { $0.key == attributeKey }
+        return plain
+    }
+
     /// Decodes a sealed envelope and stamps it with the digest of its envelope bytes.
     public static func stamp(sealed: SealedEnvelope, codec: EnvelopeCodec = EnvelopeCodec()) throws -> Envelope {
         stamp(try codec.decode(sealed.envelope), exactBytes: sealed.envelope)

@@ -36,8 +36,9 @@ extension Orchestrator {
                              divergence: ReplayDivergence(eventIndex: index, eventID: event.id, kind: kind))
             }
             if Self.isExpiryDecision(event) {
+                // The timer's decision carries no stamp; the recorded one was stamped on receipt.
                 let justified = Self.expiredApprovals(current, nowMicros: event.timeUnixMicros)
-                    .contains { $0.envelope == event }
+                    .contains { $0.envelope == ResultDigest.unstamped(event) }
                 if !justified { return diverged(.unjustifiedExpiry(event)) }
             }
             let (next, outputs) = handle(current, event)

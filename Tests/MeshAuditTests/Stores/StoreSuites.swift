@@ -1,3 +1,4 @@
+import MeshTestSupport
 import XCTest
 @testable import MeshAudit
 

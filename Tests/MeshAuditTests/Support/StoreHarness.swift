@@ -68,32 +68,6 @@ final class SQLiteHarness: StoreHarness {
     var childDescriptor: String { "sqlite:" + path }
 }
 
-/// PostgreSQL settings from the environment (see scripts/postgres-test-server.sh).
-enum PostgresTestEnvironment {
-    static let urlVariable = "AGENTMESH_TEST_POSTGRES_URL"
-    static let skipVariable = "AGENTMESH_SKIP_POSTGRES"
-
-    /// The server URL. Without one the calling test FAILS with instructions, unless
-    /// AGENTMESH_SKIP_POSTGRES=1 asks explicitly for a skip.
-    static func url(file: StaticString = #filePath, line: UInt = #line) throws -> String {
-        let environment = ProcessInfo.processInfo.environment
-        if let url = environment[urlVariable], !url.isEmpty { return url }
-        if environment[skipVariable] == "1" {
-            throw XCTSkip("PostgreSQL tests skipped: \(skipVariable)=1")
-        }
-        let message = """
-            \(urlVariable) is not set, so the PostgreSQL half of the MeshAudit suite cannot run. Start the test server with
-                eval "$(scripts/postgres-test-server.sh start | grep '^\(urlVariable)=')"; export \(urlVariable)
-            and run the tests again (or set \(skipVariable)=1 to skip them explicitly).
-            """
-        XCTFail(message, file: file, line: line)
-        throw PostgresUnavailable()
-    }
-
-    struct PostgresUnavailable: Error, CustomStringConvertible {
-        var description: String { "\(PostgresTestEnvironment.urlVariable) is not set" }
-    }
-}
 
 final class PostgresHarness: StoreHarness {
     let name = "PostgreSQL"
