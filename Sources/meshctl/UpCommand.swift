@@ -50,8 +50,9 @@ struct OpsMeshLayout: ParsableArguments {
         } else if !keys.missingPeople.isEmpty {
             opsPrint("[up] note: the existing key ring has no key for \(keys.missingPeople.joined(separator: ", "))")
         }
+        // Ephemeral health ports: many roles share this host; each logs the port it got.
         let common = ["--home", environment.home.path, "--catalog", absolute(catalog.catalogDirectory.path),
-                      "--drain-seconds", String(drainSeconds)]
+                      "--drain-seconds", String(drainSeconds), "--health-port", "0"]
         let store = self.store ?? "sqlite:" + environment.home.appendingPathComponent("audit.sqlite").path
         let handler = self.handler
         let folders = (playbooks: absolute(playbooks), rules: absolute(rules), policies: absolute(policies))

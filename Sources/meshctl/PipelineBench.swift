@@ -1,0 +1,204 @@
+import ArgumentParser
+import Foundation
+import Logging
+import MeshKafka
+import MeshLogging
+import MeshTransport
+import MeshWire
+
+/// `meshctl bench pipeline`: one-task objectives through the real role processes
+/// (orchestrator, one coding agent with the built-in example handler, reviewer, compliance)
+/// on the embedded broker; objectives per second and submit-to-completion latency.
+struct PipelineBench: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "pipeline",
+        abstract: "Objectives per second through orchestrator, agent, reviewer and compliance, with p50/p99 latency.",
+        discussion: """
+            Phase 1 submits --objectives one-task objectives at once and measures how many complete
+            per second. Phase 2 submits at half that rate for --paced-seconds and measures the
+            latency from submit to completion. Each objective takes 8 envelopes through 5 processes
+            (objective, plan, task, result, two verdicts, status, completion) plus changelog
+            snapshots. Build in release mode first: swift build -c release.
+            """)
+
+    @Option(help: "Objectives in the throughput phase.") var objectives = 2_000
+    @Option(name: .customLong("paced-seconds"), help: "Length of the paced latency phase.") var pacedSeconds = 5.0
+    @Option(help: "Seconds to wait for the objectives to complete.") var timeout = 180.0
+    @Flag(help: "Print the figures as JSON on stdout.") var json = false
+
+    struct Figures: Codable {
+        var objectives: Int
+        var completed: Int
+        var failed: Int
+        var objectivesPerSecond: Double
+        var burstP50Milliseconds: Double
+        var burstP99Milliseconds: Double
+        var pacedRatePerSecond: Double
+        var pacedObjectives: Int
+        var pacedP50Milliseconds: Double
+        var pacedP99Milliseconds: Double
+        var targetObjectivesPerSecond: Double
+        var targetPacedP99Milliseconds: Double
+    }
+
+    func run() async throws {
+        MeshLogging.bootstrap(role: "bench", level: .error)
+        let logger = Logger(label: "bench")
+        let home = URL(fileURLWithPath: NSTemporaryDirectory()).appendingPathComponent("agentmesh-bench-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: home) }
+        let environment = MeshEnvironment(home: home.path)
+        let layout = try OpsMeshLayout.parse([
+            "--brokers", "1", "--replicas",
+            "orchestrator=1,coding=1,reviewer=1,compliance=1,testing=0,security=0,documentation=0,ux=0,discovery=0,audit-sink=0",
+        ])
+        progress("starting broker, orchestrator, coding agent, reviewer and compliance…")
+        let host = try await layout.bringUp(
+            environment: environment, people: [], logDirectory: home.appendingPathComponent("logs"), logger: logger)
+        defer { Task { await host.stop(grace: .seconds(5)) } }
+        let client = try OpsMeshClient(
+            configuration: try environment.kafkaConfiguration(), keysDirectory: environment.keysDirectory.path, logger: logger)
+        let publisher = try client.publisher(as: "meshctl")
+        let tracker = CompletionTracker()
+        let subscriber = try client.subscriber(try client.partitions(of: ["mesh.plans"]))
+        let watching = Task {
+            while let inbound = await subscriber.next() {
+                switch inbound.envelope.payload {
+                case .planCompleted: tracker.finished(inbound.envelope.correlationID, failed: false)
+                case .planFailed: tracker.finished(inbound.envelope.correlationID, failed: true)
+                default: break
+                }
+            }
+        }
+        defer {
+            subscriber.consumer.close()
+            watching.cancel()
+        }
+
+        progress("warming up (consumer groups form)…")
+        try await submit(20, prefix: "warmup", publisher: publisher, tracker: tracker, pace: nil)
+        try await tracker.waitUntilDone(prefix: "warmup", count: 20, timeout: .seconds(60))
+
+        progress("phase 1: \(objectives) objectives at once…")
+        let burstStart = ContinuousClock.now
+        try await submit(objectives, prefix: "burst", publisher: publisher, tracker: tracker, pace: nil)
+        try await tracker.waitUntilDone(prefix: "burst", count: objectives, timeout: .seconds(Int64(timeout)))
+        let burst = tracker.latencies(prefix: "burst")
+        let burstSeconds = (tracker.lastDone(prefix: "burst") - burstStart).seconds
+        let rate = Double(burst.count) / burstSeconds
+
+        let pacedRate = max(1, rate / 2)
+        let pacedCount = max(10, Int(pacedRate * pacedSeconds))
+        progress("phase 2: \(pacedCount) objectives at \(Int(pacedRate))/s…")
+        try await submit(pacedCount, prefix: "paced", publisher: publisher, tracker: tracker, pace: pacedRate)
+        try await tracker.waitUntilDone(prefix: "paced", count: pacedCount, timeout: .seconds(Int64(timeout)))
+        let paced = tracker.latencies(prefix: "paced")
+
+        let figures = Figures(
+            objectives: objectives, completed: burst.count - tracker.failures(prefix: "burst"),
+            failed: tracker.failures(prefix: "burst"), objectivesPerSecond: rate,
+            burstP50Milliseconds: percentile(burst, 0.5), burstP99Milliseconds: percentile(burst, 0.99),
+            pacedRatePerSecond: pacedRate, pacedObjectives: pacedCount,
+            pacedP50Milliseconds: percentile(paced, 0.5), pacedP99Milliseconds: percentile(paced, 0.99),
+            targetObjectivesPerSecond: 2_000, targetPacedP99Milliseconds: 250)
+        if json {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+            print(String(decoding: try encoder.encode(figures), as: UTF8.self))
+        } else {
+            print("""
+                pipeline benchmark: orchestrator + coding agent (example handler) + reviewer + compliance, embedded broker
+                  throughput  \(String(format: "%.0f", rate)) objectives/s over \(objectives) (\(figures.failed) failed); \
+                latency p50 \(ms(figures.burstP50Milliseconds)), p99 \(ms(figures.burstP99Milliseconds)) under the burst
+                  paced at \(String(format: "%.0f", pacedRate))/s: p50 \(ms(figures.pacedP50Milliseconds)), \
+                p99 \(ms(figures.pacedP99Milliseconds)) over \(pacedCount) objectives
+                  targets: ≥ 2000 objectives/s (\(rate >= 2000 ? "met" : "NOT met")); p99 < 250 ms at half rate \
+                (\(figures.pacedP99Milliseconds < 250 ? "met" : "NOT met"))
+                """)
+        }
+    }
+
+    private func submit(_ count: Int, prefix: String, publisher: MeshPublisher, tracker: CompletionTracker, pace: Double?) async throws {
+        let start = ContinuousClock.now
+        for index in 0..<count {
+            if let pace {
+                let due = start + .milliseconds(Int64(Double(index) * 1000 / pace))
+                if due > .now { try await Task.sleep(until: due, clock: .continuous) }
+            }
+            let id = "\(prefix)-\(index)-\(UUID().uuidString.prefix(8))"
+            let envelope = Envelope(
+                source: OpsMeshClient.operatorSource, correlationID: id,
+                payload: .objectiveSubmitted(ObjectiveSubmitted(
+                    objectiveID: id, title: "Benchmark \(index)", description: "one coding task",
+                    playbook: "single-task", submittedBy: "bench")))
+            tracker.submitted(id)
+            try publisher.enqueue(envelope, to: "mesh.objectives") { result in
+                if case .failure(let error) = result { progress("submit failed: \(error)") }
+            }
+        }
+        try publisher.producer.flush()
+    }
+
+    private func percentile(_ values: [Double], _ p: Double) -> Double {
+        guard !values.isEmpty else { return 0 }
+        let sorted = values.sorted()
+        return sorted[min(sorted.count - 1, Int((Double(sorted.count) * p).rounded(.up)) - 1)]
+    }
+
+    private func ms(_ value: Double) -> String { String(format: "%.0f ms", value) }
+}
+
+private func progress(_ line: String) {
+    FileHandle.standardError.write(Data(("[bench] " + line + "\n").utf8))
+}
+
+/// Submit and completion instants per objective.
+final class CompletionTracker: @unchecked Sendable {
+    private let lock = NSLock()
+    private var submittedAt: [String: ContinuousClock.Instant] = [:]
+    private var doneAt: [String: ContinuousClock.Instant] = [:]
+    private var failed: Set<String> = []
+
+    func submitted(_ id: String) { lock.withLock { submittedAt[id] = .now } }
+
+    func finished(_ id: String, failed isFailure: Bool) {
+        lock.withLock {
+            guard doneAt[id] == nil else { return }
+            doneAt[id] = .now
+            if isFailure { failed.insert(id) }
+        }
+    }
+
+    func waitUntilDone(prefix: String, count: Int, timeout: Duration) async throws {
+        let deadline = ContinuousClock.now + timeout
+        while done(prefix: prefix) < count {
+            guard ContinuousClock.now < deadline else {
+                throw OpsFailure("only \(done(prefix: prefix)) of \(count) \(prefix) objectives completed within \(timeout)")
+            }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+    }
+
+    func done(prefix: String) -> Int { lock.withLock { doneAt.keys.filter { $0.hasPrefix(prefix + "-") }.count } }
+
+    func failures(prefix: String) -> Int { lock.withLock { failed.filter { $0.hasPrefix(prefix + "-") }.count } }
+
+    func latencies(prefix: String) -> [Double] {
+        lock.withLock {
+            doneAt.compactMap { id, done in
+                guard id.hasPrefix(prefix + "-"), let start = submittedAt[id] else { return nil }
+                return (done - start).seconds * 1000
+            }
+        }
+    }
+
+    func lastDone(prefix: String) -> ContinuousClock.Instant {
+        lock.withLock { doneAt.filter { $0.key.hasPrefix(prefix + "-") }.values.max() ?? .now }
+    }
+}
+
+extension Duration {
+    var seconds: Double {
+        let (whole, fraction) = components
+        return Double(whole) + Double(fraction) / 1e18
+    }
+}
