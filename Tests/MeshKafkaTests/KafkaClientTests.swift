@@ -71,4 +71,30 @@ final class KafkaClientTests: XCTestCase {
         reading.cancel()
         producer.close()
     }
+
+    func testAPausedPartitionDeliversNothingUntilResumed() async throws {
+        let fixture = try EmbeddedClusterFixture()
+        try fixture.cluster.createTopic("pausing", partitions: 2)
+        let producer = try fixture.producer()
+        let paused = TopicPartition(topic: "pausing", partition: 0)
+        let flowing = TopicPartition(topic: "pausing", partition: 1)
+        let consumer = try KafkaConsumer(
+            configuration: fixture.configuration, subscription: .partitions([paused, flowing]), logger: fixture.logger)
+        try consumer.pause([paused])
+        for index in 0..<5 {
+            try await producer.send(OutgoingMessage(topic: "pausing", value: Array("p0-\(index)".utf8), partition: 0))
+            try await producer.send(OutgoingMessage(topic: "pausing", value: Array("p1-\(index)".utf8), partition: 1))
+        }
+        let seen = Collector()
+        let reading = startConsuming(consumer, into: seen)
+        try await eventually("the flowing partition is read") { await seen.messages.count >= 5 }
+        try await Task.sleep(for: .milliseconds(500))
+        let beforeResume = await seen.values
+        XCTAssertEqual(Set(beforeResume), Set((0..<5).map { "p1-\($0)" }), "nothing from the paused partition")
+        try consumer.resume([paused])
+        try await eventually("the resumed partition is read") { await seen.messages.count == 10 }
+        consumer.close()
+        reading.cancel()
+        producer.close()
+    }
 }

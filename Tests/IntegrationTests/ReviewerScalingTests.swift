@@ -1,0 +1,48 @@
+import Foundation
+import MeshTestSupport
+import MeshWire
+import XCTest
+
+/// Scaling consumers horizontally: a backlog of results drained by 1, 2 and 4 reviewer
+/// processes. Each result must be judged exactly once; the throughput of each run is printed
+/// as a figure (not asserted: the machine is shared).
+final class ReviewerScalingTests: XCTestCase {
+    static let backlog = 600
+
+    func testOneTwoAndFourReviewersDrainABacklogJudgingEachResultOnce() async throws {
+        var figures: [(reviewers: Int, perSecond: Double)] = []
+        for reviewers in [1, 2, 4] {
+            let mesh = try await MeshHarness()
+            defer { mesh.shutdown() }
+            var resultIDs: Set<String> = []
+            for index in 0..<Self.backlog {
+                let result = Envelope(
+                    source: "/mesh/coding/backlog", correlationID: "backlog-\(index)", subject: "task-\(index)",
+                    payload: .taskResult(TaskResult(
+                        taskID: "task-\(index)", planID: "plan-\(index)", state: .completed, summary: "done",
+                        artifacts: [Artifact(name: "Sources/A.swift", mediaType: "text/x-swift", content: Array("let a = 1\n".utf8)),
+                                    Artifact(name: "Tests/ATests.swift", mediaType: "text/x-swift", content: Array("import XCTest\n".utf8))],
+                        agentID: "backlog")))
+                resultIDs.insert(result.id)
+                try await mesh.publish(result, to: "mesh.results", as: "coding")
+            }
+            let start = ContinuousClock.now
+            for index in 1...reviewers { try mesh.start("reviewer-\(index)", "mesh-reviewer") }
+            try await eventually("\(reviewers) reviewers judge the backlog", timeout: .seconds(120)) {
+                await mesh.observed.values.filter { $0.verdict != nil }.count >= Self.backlog
+            }
+            let elapsed = ContinuousClock.now - start
+            try await Task.sleep(for: .seconds(1))  // a second verdict for any result would arrive now
+            let verdicts = await mesh.observed.values.compactMap(\.verdict)
+            XCTAssertEqual(verdicts.count, Self.backlog, "\(reviewers) reviewers: no result judged twice")
+            XCTAssertEqual(Set(verdicts.map(\.resultEnvelopeID)), resultIDs, "\(reviewers) reviewers: every result judged")
+            XCTAssertEqual(Set(verdicts.map(\.reviewerID)).count, reviewers, "every reviewer took a share")
+            let (seconds, attoseconds) = elapsed.components
+            figures.append((reviewers, Double(Self.backlog) / (Double(seconds) + Double(attoseconds) / 1e18)))
+        }
+        // Includes each group's ~3 s first join: a figure for comparing counts, not a target.
+        for figure in figures {
+            print("reviewer scaling: \(figure.reviewers) reviewer(s) drained \(Self.backlog) results at \(Int(figure.perSecond)) results/s")
+        }
+    }
+}
