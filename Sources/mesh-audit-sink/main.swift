@@ -1,1 +1,2 @@
-print("mesh-audit-sink: not built yet")
+// The audit sink: every mesh record, verified or flagged, into the hash-chained audit store.
+await AuditSinkCommand.main()

@@ -1,0 +1,56 @@
+import MeshAudit
+import MeshKafka
+import MeshSigning
+import MeshTransport
+import MeshWire
+
+/// Turns one Kafka record into what the audit store keeps: the exact bytes, the indexed
+/// envelope fields and the Kafka coordinates, plus the verification outcome.
+///
+/// A record that does not verify is still stored, flagged `rejected` with the reason. Its
+/// claimed fields (type, source, subject, correlation, causation, time, key id) are indexed
+/// when the bytes decode, so `meshctl audit search --rejected` and `trace` show forgeries next
+/// to the real traffic. Its claimed envelope id is NOT used as the store's idempotency key
+/// (it goes into the reason instead): otherwise a forger could pre-empt a genuine envelope by
+/// publishing a fake with the same id first, and the genuine one would be dropped as a
+/// duplicate. Redeliveries of a rejected record are still recognised by Kafka coordinates.
+struct AuditInputBuilder: Sendable {
+    let opener: EnvelopeOpener
+    let codec = EnvelopeCodec()
+
+    func build(_ message: ConsumedMessage) -> (input: AuditRecordInput, rejection: EnvelopeRejection?) {
+        let kafka = KafkaCoordinates(
+            topic: message.topic, partition: message.partition, offset: message.offset,
+            timestampMillis: message.timestampMs)
+        switch opener.open(message.value) {
+        case .success(let opened):
+            let envelope = opened.envelope
+            let input = AuditRecordInput(
+                raw: message.value, envelopeID: envelope.id, type: envelope.type, source: envelope.source,
+                subject: envelope.subject, correlationID: envelope.correlationID, causationID: envelope.causationID,
+                eventTimeMicros: envelope.timeUnixMicros, signerKeyID: opened.signer.keyId,
+                signerPrincipal: opened.signer.principal, verification: .verified, kafka: kafka)
+            return (input, nil)
+        case .failure(let rejection):
+            return (rejectedInput(message, rejection, kafka), rejection)
+        }
+    }
+
+    private func rejectedInput(
+        _ message: ConsumedMessage, _ rejection: EnvelopeRejection, _ kafka: KafkaCoordinates
+    ) -> AuditRecordInput {
+        var claimedKeyID: String?
+        var claimed: Envelope?
+        if let sealed = try? codec.decodeSealed(message.value) {
+            claimedKeyID = sealed.signatures.first?.keyID
+            claimed = try? codec.decode(sealed.envelope)
+        }
+        var reason = rejection.description
+        if let id = claimed?.id, !id.isEmpty { reason += " (claimed envelope id \(id))" }
+        return AuditRecordInput(
+            raw: message.value, envelopeID: "", type: claimed?.type ?? "", source: claimed?.source ?? "",
+            subject: claimed?.subject ?? "", correlationID: claimed?.correlationID ?? "",
+            causationID: claimed?.causationID ?? "", eventTimeMicros: claimed?.timeUnixMicros ?? max(0, message.timestampMs) * 1_000,
+            signerKeyID: claimedKeyID, signerPrincipal: nil, verification: .rejected(reason: reason), kafka: kafka)
+    }
+}
