@@ -9,33 +9,34 @@ import MeshLogging
 import MeshSigning
 import MeshTransport
 
+@main
 struct AuditSinkCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "mesh-audit-sink",
         abstract: "Write every mesh record, verified or flagged, into the tamper-evident audit store.",
         discussion: """
-            The sink joins consumer group --group and subscribes to the regular expression
-            ^mesh\\..* (plus any catalog topic outside that prefix), so every catalog topic is
-            read, and topics created later are picked up at the next metadata refresh without a
+            The sink joins consumer group --group and subscribes to the regular expression \
+            ^mesh\\..* (plus any catalog topic outside that prefix), so every catalog topic is \
+            read, and topics created later are picked up at the next metadata refresh without a \
             restart.
 
-            Every record is stored exactly as received (raw bytes), with its indexed envelope
-            fields and Kafka topic/partition/offset. Records that fail signature verification or
-            are not envelopes at all are stored too, FLAGGED as rejected with the reason, and
+            Every record is stored exactly as received (raw bytes), with its indexed envelope \
+            fields and Kafka topic/partition/offset. Records that fail signature verification or \
+            are not envelopes at all are stored too, FLAGGED as rejected with the reason, and \
             logged as warnings: an audit trail must show forgery attempts, never drop them.
 
-            Records are written in batches (--batch-size records or --batch-wait-ms, whichever
-            comes first), one database transaction per batch; only after the transaction has
-            committed are the batch's Kafka offsets released for commit. A crash at any moment
-            therefore loses nothing: Kafka redelivers what was not committed and the store
+            Records are written in batches (--batch-size records or --batch-wait-ms, whichever \
+            comes first), one database transaction per batch; only after the transaction has \
+            committed are the batch's Kafka offsets released for commit. A crash at any moment \
+            therefore loses nothing: Kafka redelivers what was not committed and the store \
             skips what it already holds (same envelope id, or same topic/partition/offset).
 
-            Checkpoints (signed tree heads over the hash chain) are signed with the audit-sink
-            role key from <home>/keys and written every --checkpoint-records records or
-            --checkpoint-seconds seconds, and once more on shutdown. Copy the newest one
+            Checkpoints (signed tree heads over the hash chain) are signed with the audit-sink \
+            role key from <home>/keys and written every --checkpoint-records records or \
+            --checkpoint-seconds seconds, and once more on shutdown. Copy the newest one \
             somewhere the database owner cannot write.
 
-            SIGTERM or SIGINT: stop fetching, store what was received, checkpoint, commit the
+            SIGTERM or SIGINT: stop fetching, store what was received, checkpoint, commit the \
             offsets, leave the group, exit 0.
 
             Stores:
