@@ -95,8 +95,16 @@ struct AuditPayloadDetails {
     }
 }
 
-/// A wire enum case as a short lower-case word (`approve`, `requestChanges`, `completed`).
-func name<T>(_ value: T) -> String { "\(value)" }
+/// A wire enum value as a short lower-case word: `DECISION_REQUEST_CHANGES` → `request_changes`.
+func name<T>(_ value: T) -> String {
+    var text = "\(value)"
+    for prefix in ["DECISION_", "VERDICT_KIND_", "SEVERITY_", "TASK_STATE_", "RISK_CLASS_", "SIGNATURE_ALGORITHM_"]
+    where text.hasPrefix(prefix) {
+        text = String(text.dropFirst(prefix.count))
+        break
+    }
+    return text.lowercased()
+}
 
 private func quoted(_ text: String) -> String { "\"\(text)\"" }
 
