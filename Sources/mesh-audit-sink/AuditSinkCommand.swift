@@ -76,6 +76,8 @@ struct AuditSinkCommand: AsyncParsableCommand {
     var instance: String?
 
     func validate() throws {
+        // The earliest hook after start-up: from here on SIGTERM/SIGINT mean an orderly stop.
+        StopSignal.shared.install()
         guard batchSize >= 1 && batchSize <= 100_000 else { throw ValidationError("--batch-size must be between 1 and 100000") }
         guard batchWaitMs >= 0 else { throw ValidationError("--batch-wait-ms must not be negative") }
         guard checkpointRecords >= 0 else { throw ValidationError("--checkpoint-records must not be negative") }
@@ -93,10 +95,9 @@ struct AuditSinkCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        // Take over SIGTERM/SIGINT first, so a stop during start-up is orderly too.
-        let stopSignal = StopSignal()
-        let signalTask = Task { stopSignal.fire(await SignalWaiter.wait()) }
-        defer { signalTask.cancel() }
+        // SIGTERM/SIGINT were taken over in validate(), so a stop during start-up is orderly too.
+        let stopSignal = StopSignal.shared
+        stopSignal.install()
 
         MeshLogging.bootstrap(role: "audit-sink")
         let instance = self.instance ?? ProcessInfo.processInfo.hostName
@@ -156,11 +157,29 @@ struct AuditSinkCommand: AsyncParsableCommand {
     }
 }
 
-/// Set once by SIGTERM/SIGINT; the sink polls it and can await it.
+/// Set once by SIGTERM/SIGINT; the sink polls it and registers what to do when it fires.
 final class StopSignal: @unchecked Sendable {
+    static let shared = StopSignal()
+
     private let lock = NSLock()
     private var signalNumber: Int32?
     private var handlers: [@Sendable (Int32) -> Void] = []
+    private var sources: [DispatchSourceSignal] = []
+
+    /// Routes SIGINT and SIGTERM to `fire` (idempotent). Later signals are ignored: the stop
+    /// in progress finishes; SIGKILL remains for an operator in a hurry.
+    func install() {
+        lock.lock()
+        defer { lock.unlock() }
+        guard sources.isEmpty else { return }
+        for number in [SIGINT, SIGTERM] {
+            signal(number, SIG_IGN)  // the dispatch source sees it instead of the default action
+            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
+            source.setEventHandler { [weak self] in self?.fire(number) }
+            source.resume()
+            sources.append(source)
+        }
+    }
 
     func fire(_ number: Int32) {
         lock.lock()
