@@ -26,8 +26,9 @@ struct AuditInputBuilder: Sendable {
         case .success(let opened):
             let envelope = opened.envelope
             let input = AuditRecordInput(
-                raw: message.value, envelopeID: envelope.id, type: envelope.type, source: envelope.source,
-                subject: envelope.subject, correlationID: envelope.correlationID, causationID: envelope.causationID,
+                raw: message.value, envelopeID: indexable(envelope.id), type: envelope.type, source: indexable(envelope.source),
+                subject: indexable(envelope.subject), correlationID: indexable(envelope.correlationID),
+                causationID: indexable(envelope.causationID),
                 eventTimeMicros: envelope.timeUnixMicros, signerKeyID: opened.signer.keyId,
                 signerPrincipal: opened.signer.principal, verification: .verified, kafka: kafka)
             return (input, nil)
@@ -45,12 +46,20 @@ struct AuditInputBuilder: Sendable {
             claimedKeyID = sealed.signatures.first?.keyID
             claimed = try? codec.decode(sealed.envelope)
         }
-        var reason = rejection.description
-        if let id = claimed?.id, !id.isEmpty { reason += " (claimed envelope id \(id))" }
+        var reason = indexable(rejection.description)
+        if let id = claimed?.id, !id.isEmpty { reason += " (claimed envelope id \(indexable(id)))" }
         return AuditRecordInput(
-            raw: message.value, envelopeID: "", type: claimed?.type ?? "", source: claimed?.source ?? "",
-            subject: claimed?.subject ?? "", correlationID: claimed?.correlationID ?? "",
-            causationID: claimed?.causationID ?? "", eventTimeMicros: claimed?.timeUnixMicros ?? max(0, message.timestampMs) * 1_000,
-            signerKeyID: claimedKeyID, signerPrincipal: nil, verification: .rejected(reason: reason), kafka: kafka)
+            raw: message.value, envelopeID: "", type: claimed?.type ?? "", source: indexable(claimed?.source ?? ""),
+            subject: indexable(claimed?.subject ?? ""), correlationID: indexable(claimed?.correlationID ?? ""),
+            causationID: indexable(claimed?.causationID ?? ""), eventTimeMicros: claimed?.timeUnixMicros ?? max(0, message.timestampMs) * 1_000,
+            signerKeyID: claimedKeyID.map(indexable), signerPrincipal: nil, verification: .rejected(reason: reason), kafka: kafka)
     }
+}
+
+/// An envelope field as an indexed column value. PostgreSQL text cannot hold U+0000, so a
+/// NUL (legal in protobuf strings) would make every append of its batch fail and stall the
+/// sink; it is replaced by U+FFFD in the indexed copy. The raw bytes keep the original.
+func indexable(_ text: String) -> String {
+    guard text.utf8.contains(0) else { return text }
+    return text.replacingOccurrences(of: "\u{0}", with: "\u{FFFD}")
 }

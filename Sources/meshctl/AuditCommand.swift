@@ -13,9 +13,10 @@ struct AuditCommand: AsyncParsableCommand {
             default $AGENTMESH_AUDIT_STORE, else sqlite:<home>/audit.sqlite, and checks \
             checkpoint signatures against the key ring in <home>/keys.
 
-              meshctl audit verify                       # recompute the chain; exit 1 names the first bad record
-              meshctl audit trace <correlation id>       # who emitted what, caused by what, when
-              meshctl audit search --type agentmesh.verdict.v1 --since 2026-01-31T00:00:00Z
+              meshctl audit verify             # exit 1 names the first bad record
+              meshctl audit trace obj-42       # who emitted what, caused by what, when
+              meshctl audit search --type agentmesh.verdict.v1 --since 2026-01-31
+              meshctl audit search --role reviewer --rejected --json
               meshctl audit export --format jsonl --output trail.jsonl
             """,
         subcommands: [Verify.self, Trace.self, Search.self, Export.self])
