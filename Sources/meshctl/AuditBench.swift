@@ -95,8 +95,9 @@ struct AuditBench: AsyncParsableCommand {
             defer { try? PostgresAuditAdmin.dropSchema(url: url, schema: schema) }
             let store = try PostgresAuditStore(url: url, schema: schema, configuration: configuration)
             let figures = try AuditBenchmark.run(store: store, records: records, batchSize: batchSize, traceRecords: traceRecords)
-            let location = (try? AuditStoreLocation(parsing: url))?.description ?? "postgresql"
-            results.append(Result(store: "postgresql", detail: "\(location), throwaway schema", figures: figures,
+            var redacted = URLComponents(string: url)
+            if redacted?.password != nil { redacted?.password = "***" }
+            results.append(Result(store: "postgresql", detail: "\(redacted?.string ?? "postgresql"), throwaway schema \(schema)", figures: figures,
                                   target: Self.postgresTarget))
         } else {
             progress("PostgreSQL: skipped (pass --postgres URL or set AGENTMESH_TEST_POSTGRES_URL)")
