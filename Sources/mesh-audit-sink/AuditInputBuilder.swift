@@ -1,0 +1,65 @@
+import MeshAudit
+import MeshKafka
+import MeshSigning
+import MeshTransport
+import MeshWire
+
+/// Turns one Kafka record into what the audit store keeps: the exact bytes, the indexed
+/// envelope fields and the Kafka coordinates, plus the verification outcome.
+///
+/// A record that does not verify is still stored, flagged `rejected` with the reason. Its
+/// claimed fields (type, source, subject, correlation, causation, time, key id) are indexed
+/// when the bytes decode, so `meshctl audit search --rejected` and `trace` show forgeries next
+/// to the real traffic. Its claimed envelope id is NOT used as the store's idempotency key
+/// (it goes into the reason instead): otherwise a forger could pre-empt a genuine envelope by
+/// publishing a fake with the same id first, and the genuine one would be dropped as a
+/// duplicate. Redeliveries of a rejected record are still recognised by Kafka coordinates.
+struct AuditInputBuilder: Sendable {
+    let opener: EnvelopeOpener
+    let codec = EnvelopeCodec()
+
+    func build(_ message: ConsumedMessage) -> (input: AuditRecordInput, rejection: EnvelopeRejection?) {
+        let kafka = KafkaCoordinates(
+            topic: message.topic, partition: message.partition, offset: message.offset,
+            timestampMillis: message.timestampMs)
+        switch opener.open(message.value) {
+        case .success(let opened):
+            let envelope = opened.envelope
+            let input = AuditRecordInput(
+                raw: message.value, envelopeID: indexable(envelope.id), type: envelope.type, source: indexable(envelope.source),
+                subject: indexable(envelope.subject), correlationID: indexable(envelope.correlationID),
+                causationID: indexable(envelope.causationID),
+                eventTimeMicros: envelope.timeUnixMicros, signerKeyID: opened.signer.keyId,
+                signerPrincipal: opened.signer.principal, verification: .verified, kafka: kafka)
+            return (input, nil)
+        case .failure(let rejection):
+            return (rejectedInput(message, rejection, kafka), rejection)
+        }
+    }
+
+    private func rejectedInput(
+        _ message: ConsumedMessage, _ rejection: EnvelopeRejection, _ kafka: KafkaCoordinates
+    ) -> AuditRecordInput {
+        var claimedKeyID: String?
+        var claimed: Envelope?
+        if let sealed = try? codec.decodeSealed(message.value) {
+            claimedKeyID = sealed.signatures.first?.keyID
+            claimed = try? codec.decode(sealed.envelope)
+        }
+        var reason = indexable(rejection.description)
+        if let id = claimed?.id, !id.isEmpty { reason += " (claimed envelope id \(indexable(id)))" }
+        return AuditRecordInput(
+            raw: message.value, envelopeID: "", type: claimed?.type ?? "", source: indexable(claimed?.source ?? ""),
+            subject: indexable(claimed?.subject ?? ""), correlationID: indexable(claimed?.correlationID ?? ""),
+            causationID: indexable(claimed?.causationID ?? ""), eventTimeMicros: claimed?.timeUnixMicros ?? max(0, message.timestampMs) * 1_000,
+            signerKeyID: claimedKeyID.map(indexable), signerPrincipal: nil, verification: .rejected(reason: reason), kafka: kafka)
+    }
+}
+
+/// An envelope field as an indexed column value. PostgreSQL text cannot hold U+0000, so a
+/// NUL (legal in protobuf strings) would make every append of its batch fail and stall the
+/// sink; it is replaced by U+FFFD in the indexed copy. The raw bytes keep the original.
+func indexable(_ text: String) -> String {
+    guard text.utf8.contains(0) else { return text }
+    return text.replacingOccurrences(of: "\u{0}", with: "\u{FFFD}")
+}

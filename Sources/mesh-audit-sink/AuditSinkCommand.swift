@@ -1,0 +1,207 @@
+import ArgumentParser
+import Foundation
+import Logging
+import MeshAudit
+import MeshCLI
+import MeshCatalog
+import MeshKafka
+import MeshLogging
+import MeshSigning
+import MeshTransport
+
+@main
+struct AuditSinkCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "mesh-audit-sink",
+        abstract: "Write every mesh record, verified or flagged, into the tamper-evident audit store.",
+        discussion: """
+            The sink joins consumer group --group and subscribes to the regular expression \
+            ^mesh\\..* (plus any catalog topic outside that prefix), so every catalog topic is \
+            read, and topics created later are picked up at the next metadata refresh without a \
+            restart.
+
+            Every record is stored exactly as received (raw bytes), with its indexed envelope \
+            fields and Kafka topic/partition/offset. Records that fail signature verification or \
+            are not envelopes at all are stored too, FLAGGED as rejected with the reason, and \
+            logged as warnings: an audit trail must show forgery attempts, never drop them.
+
+            Records are written in batches (--batch-size records or --batch-wait-ms, whichever \
+            comes first), one database transaction per batch; only after the transaction has \
+            committed are the batch's Kafka offsets released for commit. A crash at any moment \
+            therefore loses nothing: Kafka redelivers what was not committed and the store \
+            skips what it already holds (same envelope id, or same topic/partition/offset).
+
+            Checkpoints (signed tree heads over the hash chain) are signed with the audit-sink \
+            role key from <home>/keys and written every --checkpoint-records records or \
+            --checkpoint-seconds seconds, and once more on shutdown. Copy the newest one \
+            somewhere the database owner cannot write.
+
+            SIGTERM or SIGINT: stop fetching, store what was received, checkpoint, commit the \
+            offsets, leave the group, exit 0.
+
+            Stores:
+              sqlite:PATH                                        (default sqlite:<home>/audit.sqlite)
+              postgresql://user:pw@host:5432/db[?schema=name]    (schema default agentmesh_audit)
+
+            Check and read the trail with `meshctl audit verify|trace|search|export`.
+            """)
+
+    @OptionGroup var connection: ConnectionOptions
+    @OptionGroup var catalog: CatalogOptions
+
+    @Option(help: ArgumentHelp(
+        "Audit store: sqlite:PATH or postgresql://…[?schema=NAME]. Default: $AGENTMESH_AUDIT_STORE, else sqlite:<home>/audit.sqlite.",
+        valueName: "url"))
+    var store: String?
+
+    @Option(help: "Kafka consumer group. Run several sinks in one group to share partitions (one store).")
+    var group = "audit-sink"
+
+    @Option(help: "Records per database transaction (upper bound).")
+    var batchSize = 500
+
+    @Option(name: .customLong("batch-wait-ms"), help: "Longest wait, in milliseconds, for a batch to fill before it is written anyway.")
+    var batchWaitMs = 50
+
+    @Option(name: .customLong("checkpoint-records"), help: "Write a signed checkpoint every this many records (0: no count trigger).")
+    var checkpointRecords = 10_000
+
+    @Option(name: .customLong("checkpoint-seconds"), help: "Write a signed checkpoint when this many seconds passed and the log grew (0: no time trigger).")
+    var checkpointSeconds: Double = 60
+
+    @Option(name: .customLong("stats-seconds"), help: "Log the counters every this many seconds.")
+    var statsSeconds: Double = 10
+
+    @Option(help: "Name of this sink instance in logs and the Kafka client id. Default: host name.")
+    var instance: String?
+
+    func validate() throws {
+        // The earliest hook after start-up: from here on SIGTERM/SIGINT mean an orderly stop.
+        StopSignal.shared.install()
+        guard batchSize >= 1 && batchSize <= 100_000 else { throw ValidationError("--batch-size must be between 1 and 100000") }
+        guard batchWaitMs >= 0 else { throw ValidationError("--batch-wait-ms must not be negative") }
+        guard checkpointRecords >= 0 else { throw ValidationError("--checkpoint-records must not be negative") }
+        guard checkpointSeconds >= 0 else { throw ValidationError("--checkpoint-seconds must not be negative") }
+        guard statsSeconds > 0 else { throw ValidationError("--stats-seconds must be positive") }
+        if let store { _ = try Self.location(store, home: connection.environment.home) }
+    }
+
+    static func location(_ value: String?, home: URL) throws -> AuditStoreLocation {
+        do {
+            return try AuditStoreLocation.resolve(value, home: home)
+        } catch let error as AuditStoreLocationError {
+            throw ValidationError(error.description)
+        }
+    }
+
+    func run() async throws {
+        // SIGTERM/SIGINT were taken over in validate(), so a stop during start-up is orderly too.
+        let stopSignal = StopSignal.shared
+        stopSignal.install()
+
+        MeshLogging.bootstrap(role: "audit-sink")
+        let instance = self.instance ?? ProcessInfo.processInfo.hostName
+        var logger = Logger(label: "audit-sink")
+        logger[metadataKey: "instance"] = "\(instance)"
+
+        let location = try Self.location(store, home: connection.environment.home)
+        let loadedCatalog = try catalog.load()
+        let keys = connection.keysDirectory
+        let signer: MessageSigner
+        let opener: EnvelopeOpener
+        do {
+            signer = try KeyRingStore.loadSigner(principal: "audit-sink", from: keys)
+            opener = EnvelopeOpener(trust: try KeyRingStore.loadTrustStore(from: keys))
+        } catch {
+            throw ValidationError("cannot load the audit-sink key and trust store from \(keys): \(error) "
+                + "(create the key ring with `meshctl keys init`, or pass --home)")
+        }
+        let policy = CheckpointPolicy(
+            everyRecords: checkpointRecords > 0 ? checkpointRecords : nil,
+            everySeconds: checkpointSeconds > 0 ? checkpointSeconds : nil)
+        let storeConfiguration = AuditStoreConfiguration(signer: signer, checkpoints: policy)
+        let auditStore: AuditStore
+        do {
+            auditStore = try location.open(configuration: storeConfiguration)
+        } catch {
+            throw ValidationError("cannot open audit store \(location): \(error)")
+        }
+
+        let topics = Self.subscription(for: loadedCatalog)
+        var kafka = try connection.kafkaConfiguration()
+        if kafka["client.id"] == nil { kafka["client.id"] = "audit-sink-\(instance)" }
+        let consumer = try KafkaConsumer(
+            configuration: kafka, subscription: .group(groupID: group, topics: topics), logger: logger,
+            batchSize: min(max(batchSize, 64), 1_000))
+        logger.info("audit sink started", metadata: [
+            "store": "\(location)", "log_id": "\(auditStore.logID)", "group": "\(group)",
+            "subscription": "\(topics.joined(separator: ","))",
+            "catalog_topics": "\(loadedCatalog.topics(consumedBy: "audit-sink").count)",
+            "head": "\((try? auditStore.head()?.sequence) ?? 0)", "checkpoint_key": "\(signer.metadata.keyId)",
+        ])
+
+        let sink = AuditSink(
+            consumer: consumer, store: auditStore, reopen: { try location.open(configuration: storeConfiguration) },
+            builder: AuditInputBuilder(opener: opener), logger: logger, batchSize: batchSize,
+            batchWait: .milliseconds(batchWaitMs), statsInterval: .milliseconds(Int(statsSeconds * 1_000)))
+        let clean = await sink.run(stop: stopSignal)
+        if !clean { throw ExitCode(1) }
+    }
+
+    /// `^mesh\..*` plus, literally, any catalog topic the audit role consumes that the
+    /// expression would miss.
+    static func subscription(for catalog: Catalog) -> [String] {
+        let pattern = #"^mesh\..*"#
+        let extra = catalog.topics.map(\.name).filter { !$0.hasPrefix("mesh.") }
+        return [pattern] + extra.sorted()
+    }
+}
+
+/// Set once by SIGTERM/SIGINT; the sink polls it and registers what to do when it fires.
+final class StopSignal: @unchecked Sendable {
+    static let shared = StopSignal()
+
+    private let lock = NSLock()
+    private var signalNumber: Int32?
+    private var handlers: [@Sendable (Int32) -> Void] = []
+    private var sources: [DispatchSourceSignal] = []
+
+    /// Routes SIGINT and SIGTERM to `fire` (idempotent). Later signals are ignored: the stop
+    /// in progress finishes; SIGKILL remains for an operator in a hurry.
+    func install() {
+        lock.lock()
+        defer { lock.unlock() }
+        guard sources.isEmpty else { return }
+        for number in [SIGINT, SIGTERM] {
+            signal(number, SIG_IGN)  // the dispatch source sees it instead of the default action
+            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
+            source.setEventHandler { [weak self] in self?.fire(number) }
+            source.resume()
+            sources.append(source)
+        }
+    }
+
+    func fire(_ number: Int32) {
+        lock.lock()
+        guard signalNumber == nil else { lock.unlock(); return }
+        signalNumber = number
+        let toRun = handlers
+        handlers = []
+        lock.unlock()
+        toRun.forEach { $0(number) }
+    }
+
+    var fired: Int32? { lock.withLock { signalNumber } }
+
+    /// Runs `handler` when the signal fires (at once if it already has).
+    func onFire(_ handler: @escaping @Sendable (Int32) -> Void) {
+        lock.lock()
+        if let number = signalNumber {
+            lock.unlock()
+            handler(number)
+            return
+        }
+        handlers.append(handler)
+        lock.unlock()
+    }
+}

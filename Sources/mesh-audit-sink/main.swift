@@ -1,1 +1,0 @@
-print("mesh-audit-sink: not built yet")

@@ -1,0 +1,130 @@
+import ArgumentParser
+import Foundation
+import MeshAudit
+import MeshSigning
+
+/// `meshctl bench audit`: ingest throughput of the audit store with hash chaining and signed
+/// checkpoints on, and the time to trace one objective of 1,000 events.
+struct AuditBench: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "audit",
+        abstract: "Audit store ingest (hash chain + signed checkpoints) and trace time, on SQLite and PostgreSQL.",
+        discussion: """
+            Appends synthetic ~1 KiB envelopes in batches, as mesh-audit-sink does (one \
+            transaction per batch, duplicate checks, record hashes chained, an Ed25519-signed \
+            checkpoint every --checkpoint-records records), into a throwaway SQLite file \
+            (synchronous=FULL unless --sqlite-durability normal) and, when --postgres or \
+            $AGENTMESH_TEST_POSTGRES_URL gives a server, into a throwaway PostgreSQL schema \
+            that is dropped afterwards. Then traces one objective of --trace-records events.
+
+            Targets: SQLite >= 50,000 envelopes/s, PostgreSQL >= 20,000 envelopes/s, trace < 50 ms. \
+            Build in release mode for meaningful figures: \
+            swift build -c release && .build/release/meshctl bench audit
+            """)
+
+    @Option(help: "Envelopes appended per store.") var records = 200_000
+    @Option(help: "Envelopes per append (transaction), like the sink's --batch-size.") var batchSize = 500
+    @Option(help: "Events in the traced objective.") var traceRecords = 1_000
+    @Option(help: "Checkpoint every this many records.") var checkpointRecords = 10_000
+    @Option(help: "SQLite durability: full (fsync every commit, the sink's setting) or normal.")
+    var sqliteDurability = "full"
+    @Option(help: ArgumentHelp("PostgreSQL server to measure too. Default: $AGENTMESH_TEST_POSTGRES_URL.", valueName: "url"))
+    var postgres: String?
+    @Flag(help: "Skip PostgreSQL even if a URL is known.") var noPostgres = false
+    @Flag(help: "Print the figures as JSON on stdout.") var json = false
+
+    static let sqliteTarget = 50_000.0
+    static let postgresTarget = 20_000.0
+    static let traceTargetMilliseconds = 50.0
+
+    func validate() throws {
+        guard records > 0, batchSize > 0, traceRecords > 0, traceRecords <= records else {
+            throw ValidationError("--records, --batch-size and --trace-records must be positive, --trace-records <= --records")
+        }
+        guard checkpointRecords > 0 else { throw ValidationError("--checkpoint-records must be positive") }
+        guard SQLiteAuditStore.Durability(rawValue: sqliteDurability.uppercased()) != nil else {
+            throw ValidationError("--sqlite-durability must be full or normal")
+        }
+    }
+
+    struct Result {
+        var store: String
+        var detail: String
+        var figures: AuditBenchmark.Figures
+        var target: Double
+
+        var meetsIngest: Bool { figures.recordsPerSecond >= target }
+        var meetsTrace: Bool { figures.traceMilliseconds < AuditBench.traceTargetMilliseconds }
+
+        var json: [String: Any] {
+            [
+                "store": store, "detail": detail, "records": figures.records, "batchSize": figures.batchSize,
+                "rawBytesPerRecord": figures.rawBytesPerRecord, "appendSeconds": figures.appendSeconds,
+                "envelopesPerSecond": figures.recordsPerSecond.rounded(), "checkpointsWritten": figures.checkpointsWritten,
+                "traceRecords": figures.traceRecords, "traceMilliseconds": figures.traceMilliseconds,
+                "ingestTargetPerSecond": target, "ingestTargetMet": meetsIngest,
+                "traceTargetMilliseconds": AuditBench.traceTargetMilliseconds, "traceTargetMet": meetsTrace,
+            ]
+        }
+    }
+
+    func run() async throws {
+        let metadata = KeyMetadata(keyId: "bench-audit-sink", algorithm: .ed25519, principal: "audit-sink", principalKind: .role)
+        let signer = MessageSigner(metadata: metadata, ed25519: try Ed25519PrivateKey.generate())
+        let configuration = AuditStoreConfiguration(
+            signer: signer, checkpoints: CheckpointPolicy(everyRecords: checkpointRecords, everySeconds: 60))
+        var results: [Result] = []
+
+        let directory = URL(fileURLWithPath: NSTemporaryDirectory()).appendingPathComponent("agentmesh-bench-audit-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let durability = SQLiteAuditStore.Durability(rawValue: sqliteDurability.uppercased())!
+        progress("SQLite: appending \(records) envelopes in batches of \(batchSize) (synchronous=\(durability.rawValue))…")
+        do {
+            let store = try SQLiteAuditStore(
+                path: directory.appendingPathComponent("bench.sqlite").path, configuration: configuration, durability: durability)
+            let figures = try AuditBenchmark.run(store: store, records: records, batchSize: batchSize, traceRecords: traceRecords)
+            results.append(Result(store: "sqlite", detail: "synchronous=\(durability.rawValue), WAL, temp file", figures: figures,
+                                  target: Self.sqliteTarget))
+        }
+
+        let url = noPostgres ? nil : (postgres ?? ProcessInfo.processInfo.environment["AGENTMESH_TEST_POSTGRES_URL"])
+        if let url, !url.isEmpty {
+            let schema = "bench_" + String(UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "").prefix(16))
+            progress("PostgreSQL: appending \(records) envelopes in batches of \(batchSize) into schema \(schema)…")
+            defer { try? PostgresAuditAdmin.dropSchema(url: url, schema: schema) }
+            let store = try PostgresAuditStore(url: url, schema: schema, configuration: configuration)
+            let figures = try AuditBenchmark.run(store: store, records: records, batchSize: batchSize, traceRecords: traceRecords)
+            var redacted = URLComponents(string: url)
+            if redacted?.password != nil { redacted?.password = "***" }
+            results.append(Result(store: "postgresql", detail: "\(redacted?.string ?? "postgresql"), throwaway schema \(schema)", figures: figures,
+                                  target: Self.postgresTarget))
+        } else {
+            progress("PostgreSQL: skipped (pass --postgres URL or set AGENTMESH_TEST_POSTGRES_URL)")
+        }
+
+        if json {
+            let object: [String: Any] = [
+                "benchmark": "audit", "results": results.map(\.json),
+                "allTargetsMet": results.allSatisfy { $0.meetsIngest && $0.meetsTrace },
+            ]
+            let data = try JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
+            print(String(decoding: data, as: UTF8.self))
+            return
+        }
+        print("audit store benchmark: \(records) envelopes of ~1 KiB, batches of \(batchSize), hash chain on, "
+              + "Ed25519 checkpoint every \(checkpointRecords) records")
+        for result in results {
+            let f = result.figures
+            print("  \(result.store.padding(toLength: 10, withPad: " ", startingAt: 0)) \(Int(f.recordsPerSecond)) envelopes/s "
+                  + "(\(String(format: "%.2f", f.appendSeconds)) s, \(f.checkpointsWritten) checkpoints; target ≥ \(Int(result.target)): "
+                  + "\(result.meetsIngest ? "met" : "NOT met"))  trace of \(f.traceRecords) events: "
+                  + "\(String(format: "%.1f", f.traceMilliseconds)) ms (target < \(Int(Self.traceTargetMilliseconds)) ms: "
+                  + "\(result.meetsTrace ? "met" : "NOT met"))  [\(result.detail)]")
+        }
+    }
+
+    private func progress(_ line: String) {
+        FileHandle.standardError.write(Data((line + "\n").utf8))
+    }
+}

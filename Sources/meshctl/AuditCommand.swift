@@ -1,0 +1,244 @@
+import ArgumentParser
+import Foundation
+import MeshAudit
+import MeshLogging
+import MeshSigning
+
+struct AuditCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "audit",
+        abstract: "Verify, trace, search and export the audit trail written by mesh-audit-sink.",
+        discussion: """
+            Every command reads the store named by --store (sqlite:PATH or postgresql://…), \
+            default $AGENTMESH_AUDIT_STORE, else sqlite:<home>/audit.sqlite, and checks \
+            checkpoint signatures against the key ring in <home>/keys.
+
+              meshctl audit verify             # exit 1 names the first bad record
+              meshctl audit trace obj-42       # who emitted what, caused by what, when
+              meshctl audit search --type agentmesh.verdict.v1 --since 2026-01-31
+              meshctl audit search --role reviewer --rejected --json
+              meshctl audit export --format jsonl --output trail.jsonl
+            """,
+        subcommands: [Verify.self, Trace.self, Search.self, Export.self])
+
+    // MARK: verify
+
+    struct Verify: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Recompute every record hash, chain link and checkpoint; exit 1 naming the first bad record.",
+            discussion: """
+                Reads the whole log, recomputes each record's hash from its stored fields and raw \
+                bytes, checks that sequences run 1, 2, 3… and that each record links to the one \
+                before, and checks every checkpoint's signature and Merkle root. Exit status 0 \
+                means intact; 1 means tampering or damage, with the first bad record named.
+                """)
+        @OptionGroup var options: AuditStoreOptions
+        @Flag(help: "Print the report as JSON.") var json = false
+
+        func run() async throws {
+            let store = try options.open()
+            let report = try AuditVerifier.verify(store, trust: try options.trust())
+            if json {
+                var object: [String: Any] = [
+                    "logId": report.logID, "valid": report.isValid, "recordCount": report.recordCount,
+                    "checkpointCount": report.checkpointCount, "unanchoredRecords": report.unanchoredRecords,
+                    "summary": report.summary,
+                    "failures": report.failures.map { ["sequence": $0.sequence, "problem": $0.problem.rawValue, "detail": $0.detail] },
+                ]
+                object["lastGoodCheckpoint"] = report.lastGoodCheckpoint.map {
+                    ["sequence": $0.sequence, "createdAt": AuditRecordFormat.time($0.createdAtMicros), "keyId": $0.signature.keyId] as [String: Any]
+                } ?? NSNull()
+                object["firstBadRecord"] = report.firstFailure.flatMap { failure in
+                    (try? store.record(sequence: failure.sequence)).flatMap { $0 }.map { AuditRecordFormat.json($0, withPayload: false) }
+                } ?? NSNull()
+                print(try AuditRecordFormat.jsonText(object))
+            } else {
+                print("audit log \(report.logID) (\(try options.location()))")
+                print("  records:     \(report.recordCount)")
+                print("  checkpoints: \(report.checkpointCount)")
+                if let checkpoint = report.lastGoodCheckpoint {
+                    print("  last good checkpoint: sequence \(checkpoint.sequence), \(AuditRecordFormat.time(checkpoint.createdAtMicros)), key \(checkpoint.signature.keyId)")
+                } else {
+                    print("  last good checkpoint: none")
+                }
+                print("  records after it (chained, not yet signed): \(report.unanchoredRecords)")
+                if let first = report.firstFailure {
+                    print("INVALID: first bad record is sequence \(first.sequence): \(first.problem.rawValue): \(first.detail)")
+                    if let record = (try? store.record(sequence: first.sequence)).flatMap({ $0 }) {
+                        let input = record.input
+                        print("  stored there now: envelope id=\(input.envelopeID.isEmpty ? "-" : input.envelopeID) type=\(input.type) "
+                              + "source=\(input.source) kafka=\(input.kafka.topic)[\(input.kafka.partition)]@\(input.kafka.offset)")
+                    }
+                    for failure in report.failures.dropFirst() {
+                        print("  also: sequence \(failure.sequence): \(failure.problem.rawValue): \(failure.detail)")
+                    }
+                } else {
+                    print("OK: \(report.summary)")
+                }
+            }
+            if !report.isValid { throw ExitCode(1) }
+        }
+    }
+
+    // MARK: trace
+
+    struct Trace: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Show the causal tree of one objective: who emitted what, caused by what, when, with verdicts and approvals.",
+            discussion: """
+                A record's parent is the record whose envelope id is its causation id. Each line \
+                shows the sequence, event time, type, source (role/instance) and verified signer; \
+                the line below says what the payload states, decoded from the stored bytes: \
+                verdict decisions with their findings, approvals with signer, printed name and \
+                meaning. Records that failed verification are marked REJECTED with the reason.
+                """)
+        @Argument(help: "The correlation id (objective id).") var correlationID: String
+        @OptionGroup var options: AuditStoreOptions
+        @Flag(help: "Print the tree as JSON.") var json = false
+
+        func run() async throws {
+            let store = try options.open()
+            let trace = try store.trace(correlationID: correlationID)
+            guard !trace.records.isEmpty else {
+                throw ValidationError("no records with correlation id \(correlationID) in \(try options.location())")
+            }
+            let ids = Set(trace.records.map(\.input.envelopeID))
+            if json {
+                func nodeJSON(_ node: AuditTrace.Node) -> [String: Any] {
+                    var object = AuditRecordFormat.json(node.record, withPayload: true)
+                    object["children"] = node.children.map(nodeJSON)
+                    let cause = node.record.input.causationID
+                    object["causeInLog"] = cause.isEmpty ? NSNull() : ids.contains(cause)
+                    return object
+                }
+                let object: [String: Any] = [
+                    "correlationId": correlationID, "recordCount": trace.records.count,
+                    "rejectedCount": trace.records.filter { !$0.input.verification.isVerified }.count,
+                    "roots": trace.roots.map(nodeJSON),
+                ]
+                print(try AuditRecordFormat.jsonText(object))
+                return
+            }
+            let rejected = trace.records.filter { !$0.input.verification.isVerified }.count
+            print("correlation \(correlationID): \(trace.records.count) record(s)" + (rejected > 0 ? ", \(rejected) REJECTED" : ""))
+            func render(_ node: AuditTrace.Node, depth: Int) {
+                let indent = String(repeating: "  ", count: depth)
+                let record = node.record
+                let input = record.input
+                var line = "\(indent)#\(record.sequence) \(AuditRecordFormat.time(input.eventTimeMicros)) \(input.type.isEmpty ? "(undecodable)" : input.type) "
+                    + "from \(input.source.isEmpty ? "?" : input.source)"
+                if let signer = input.signerPrincipal, input.verification.isVerified { line += " signed by \(signer)" }
+                line += " id=\(input.envelopeID.isEmpty ? "-" : input.envelopeID)"
+                if !input.subject.isEmpty { line += " subject=\(input.subject)" }
+                if let reason = input.verification.reason { line += "  [REJECTED: \(reason)]" }
+                print(line)
+                if depth == 0 && !input.causationID.isEmpty && !ids.contains(input.causationID) {
+                    print("\(indent)    caused by \(input.causationID) (not in the log)")
+                }
+                if let details = AuditPayloadDetails.decode(input.raw)?.details {
+                    print("\(indent)    \(details.headline)")
+                    for (key, value) in details.fields { print("\(indent)      \(key): \(value)") }
+                    for finding in details.findings {
+                        print("\(indent)      finding [\(name(finding.severity))] \(finding.ruleID): \(finding.message)"
+                              + (finding.location.isEmpty ? "" : " (\(finding.location))"))
+                    }
+                }
+                node.children.forEach { render($0, depth: depth + 1) }
+            }
+            trace.roots.forEach { render($0, depth: 0) }
+        }
+    }
+
+    // MARK: search
+
+    struct Search: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "List records matching filters (all filters must match), oldest first.")
+        @OptionGroup var filters: AuditFilterOptions
+        @Option(help: "Source role: the <role> of /mesh/<role>/<instance>, e.g. reviewer.") var role: String?
+        @Option(help: "At most this many records.") var limit = 100
+        @OptionGroup var options: AuditStoreOptions
+        @Flag(help: "Print a JSON array instead of a table.") var json = false
+
+        func validate() throws {
+            guard limit > 0 else { throw ValidationError("--limit must be positive") }
+        }
+
+        func run() async throws {
+            let store = try options.open()
+            var filter = try filters.filter()
+            var found: [AuditRecord] = []
+            // --role matches part of the source, which the store cannot index: filter pages here.
+            let page = role == nil ? limit : 1_000
+            while found.count < limit {
+                filter.limit = page
+                let records = try store.search(filter)
+                found += records.filter { role == nil || AuditRecordFormat.role($0) == role }.prefix(limit - found.count)
+                guard let last = records.last, records.count == page else { break }
+                filter.afterSequence = last.sequence
+            }
+            if json {
+                print(try AuditRecordFormat.jsonText(found.map { AuditRecordFormat.json($0, withPayload: false) }))
+                return
+            }
+            let header = ["SEQ", "EVENT TIME", "TYPE", "SOURCE", "SUBJECT", "CORRELATION", "STATUS", "ENVELOPE ID"]
+            let rows = found.map { record -> [String] in
+                let input = record.input
+                return [String(record.sequence), AuditRecordFormat.time(input.eventTimeMicros), input.type, input.source, input.subject,
+                        input.correlationID, input.verification.isVerified ? "verified" : "REJECTED",
+                        input.envelopeID.isEmpty ? "-" : input.envelopeID]
+            }
+            let widths = header.indices.map { column in ([header] + rows).map { $0[column].count }.max() ?? 0 }
+            for row in [header] + rows {
+                print(row.enumerated().map { $1.padding(toLength: widths[$0], withPad: " ", startingAt: 0) }
+                    .joined(separator: "  ").trimmingCharacters(in: .whitespaces))
+            }
+            print("\(found.count) record(s)" + (found.count == limit ? " (limit reached; raise --limit for more)" : ""))
+            for record in found where !record.input.verification.isVerified {
+                print("  #\(record.sequence) rejected: \(record.input.verification.reason ?? "")")
+            }
+        }
+    }
+
+    // MARK: export
+
+    struct Export: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Write records to a file for auditors, with the log's verification status and newest checkpoint.",
+            discussion: """
+                jsonl: a header line (log id, filter, full-log verification result, newest signed \
+                checkpoint), one JSON object per record including the raw sealed bytes (base64), \
+                and a trailer with the record count and SHA-256 of the record lines. csv: the \
+                same header and trailer as # lines, records without raw bytes. The whole log is \
+                verified first; if it does not verify the file is still written (saying so in \
+                its header) and the command exits 1.
+                """)
+        @Option(help: "jsonl or csv.") var format: String = "jsonl"
+        @Option(help: ArgumentHelp("File to write (replaced if it exists); - for standard output.", valueName: "file"))
+        var output: String
+        @OptionGroup var filters: AuditFilterOptions
+        @OptionGroup var options: AuditStoreOptions
+
+        func validate() throws {
+            guard AuditExporter.Format(rawValue: format) != nil else { throw ValidationError("--format must be jsonl or csv") }
+        }
+
+        func run() async throws {
+            let store = try options.open()
+            let format = AuditExporter.Format(rawValue: self.format)!
+            let filter = try filters.filter()
+            let report: VerificationReport
+            if output == "-" {
+                report = try AuditExporter.export(store, filter: filter, format: format, to: FileHandle.standardOutput, trust: try options.trust())
+            } else {
+                report = try AuditExporter.export(
+                    store, filter: filter, format: format, to: URL(fileURLWithPath: output), trust: try options.trust())
+                print("exported to \(output) (\(format.rawValue)); log verification: \(report.summary)")
+            }
+            if !report.isValid {
+                FileHandle.standardError.write(Data("the audit log does NOT verify: \(report.summary)\n".utf8))
+                throw ExitCode(1)
+            }
+        }
+    }
+}

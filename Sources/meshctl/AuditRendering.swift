@@ -1,0 +1,141 @@
+import Foundation
+import MeshAudit
+import MeshLogging
+import MeshSigning
+import MeshTransport
+import MeshWire
+
+/// What an auditor needs to see of one stored envelope's payload, decoded from the exact
+/// bytes the store holds.
+struct AuditPayloadDetails {
+    /// One line: what happened.
+    var headline: String
+    /// Further labelled values, in a stable order.
+    var fields: [(String, String)]
+    /// Verdict findings, if any.
+    var findings: [Finding]
+
+    /// Decodes the stored sealed bytes; nil when they are not a decodable envelope.
+    static func decode(_ raw: [UInt8]) -> (envelope: Envelope, details: AuditPayloadDetails)? {
+        let codec = EnvelopeCodec()
+        guard let sealed = try? codec.decodeSealed(raw), let envelope = try? codec.decode(sealed.envelope) else { return nil }
+        return (envelope, AuditPayloadDetails(envelope.payload))
+    }
+
+    init(_ payload: Payload) {
+        findings = []
+        fields = []
+        switch payload {
+        case .objectiveSubmitted(let p):
+            headline = "objective \(quoted(p.title)) submitted by \(p.submittedBy) (playbook \(p.playbook))"
+            fields = [("objective", p.objectiveID), ("inputs", "\(p.inputs.count)")]
+        case .objectiveCancelRequested(let p):
+            headline = "cancel of objective \(p.objectiveID) requested by \(p.requestedBy)"
+            fields = [("reason", p.reason)]
+        case .planCreated(let p):
+            headline = "plan \(p.planID) created from playbook \(p.playbook) with \(p.tasks.count) task(s)"
+            fields = [("tasks", p.tasks.map { "\($0.taskID):\($0.role)" }.joined(separator: " ")),
+                      ("playbook_sha256", p.playbookHash)]
+        case .planStatus(let p):
+            headline = "plan \(p.planID) status: " + p.tasks.map { "\($0.taskID)=\(name($0.state))" }.joined(separator: " ")
+            fields = [("detail", p.detail)]
+        case .planCompleted(let p):
+            headline = "plan \(p.planID) completed"
+            fields = [("summary", p.summary), ("artifacts", p.artifacts.map(\.name).joined(separator: " "))]
+        case .planFailed(let p):
+            headline = "plan \(p.planID) ended \(name(p.finalState)) at task \(p.failedTaskID)"
+            fields = [("reason", p.reason)]
+        case .taskAssigned(let p):
+            headline = "task \(p.taskID) (attempt \(p.attempt)) assigned to role \(p.role)"
+            fields = [("plan", p.planID), ("feedback_findings", p.feedback.isEmpty ? "" : "\(p.feedback.count)"),
+                      ("deadline", p.deadlineUnixMicros > 0 ? RFC3339.format(unixMicros: p.deadlineUnixMicros, fractionDigits: 3) : "")]
+        case .taskResult(let p):
+            headline = "task \(p.taskID) (attempt \(p.attempt)) \(name(p.state)) by agent \(p.agentID)"
+            fields = [("plan", p.planID), ("summary", p.summary), ("error", p.error),
+                      ("artifacts", p.artifacts.map(\.name).joined(separator: " "))]
+        case .verdict(let p):
+            headline = "\(name(p.kind)) verdict on task \(p.taskID) (attempt \(p.attempt)): \(name(p.decision)) by \(p.reviewerID), "
+                + "\(p.findings.count) finding(s)"
+            fields = [("decision", name(p.decision)), ("judged_result", p.resultEnvelopeID),
+                      ("rules", p.decidedByRules.joined(separator: " ")), ("policy_bundle_sha256", p.policyBundleHash)]
+            findings = p.findings
+        case .approvalRequested(let p):
+            headline = "approval \(p.approvalID) requested for task \(p.taskID) (author \(p.authorID) may not approve)"
+            fields = [("result", p.resultEnvelopeID), ("result_sha256", Hex.encode(p.resultSHA256)), ("reason", p.reason),
+                      ("deadline", p.deadlineUnixMicros > 0 ? RFC3339.format(unixMicros: p.deadlineUnixMicros, fractionDigits: 3) : "")]
+        case .approvalDecision(let p):
+            headline = "approval \(p.approvalID): \(name(p.decision)) signed by \(p.signerID) (\(quoted(p.printedName))), "
+                + "meaning \(quoted(p.meaning))"
+            fields = [("decision", name(p.decision)), ("signer", p.signerID), ("printed_name", p.printedName),
+                      ("meaning", p.meaning),
+                      ("signed_at", RFC3339.format(unixMicros: p.signedAtUnixMicros, fractionDigits: 3)),
+                      ("reason", p.reason), ("result_sha256", Hex.encode(p.resultSHA256)),
+                      ("e_signature", p.signature.map { "key \($0.keyID)" } ?? "ABSENT")]
+        case .agentHeartbeat(let p):
+            headline = "heartbeat of \(p.agentID) (role \(p.role)): \(p.inFlight) in flight, \(p.processed) processed"
+        case .replayRequested(let p):
+            headline = "replay \(p.replayID) of objective \(p.objectiveID) (\(p.mode)) requested by \(p.requestedBy)"
+            fields = [("target_topic", p.targetTopic), ("sequences", "\(p.firstSequence)…\(p.lastSequence)"),
+                      ("envelopes", "\(p.envelopeCount)"), ("reason", p.reason)]
+        case .orchestratorSnapshot(let p):
+            headline = "orchestrator snapshot after \(p.lastEventID) (\(p.state.count) bytes, format \(p.formatVersion))"
+        }
+        fields = fields.filter { !$0.1.isEmpty }
+    }
+
+    var json: [String: Any] {
+        var object: [String: Any] = ["headline": headline]
+        object["fields"] = Dictionary(fields, uniquingKeysWith: { first, _ in first })
+        if !findings.isEmpty {
+            object["findings"] = findings.map {
+                ["rule": $0.ruleID, "severity": name($0.severity), "message": $0.message, "location": $0.location]
+            }
+        }
+        return object
+    }
+}
+
+/// A wire enum value as a short lower-case word: `DECISION_REQUEST_CHANGES` → `request_changes`.
+func name<T>(_ value: T) -> String {
+    var text = "\(value)"
+    for prefix in ["DECISION_", "VERDICT_KIND_", "SEVERITY_", "TASK_STATE_", "RISK_CLASS_", "SIGNATURE_ALGORITHM_"]
+    where text.hasPrefix(prefix) {
+        text = String(text.dropFirst(prefix.count))
+        break
+    }
+    return text.lowercased()
+}
+
+private func quoted(_ text: String) -> String { "\"\(text)\"" }
+
+/// Shared record formatting for trace and search.
+enum AuditRecordFormat {
+    static func time(_ micros: Int64) -> String { RFC3339.format(unixMicros: micros, fractionDigits: 3) }
+
+    /// The role part of a `/mesh/<role>/<instance>` source.
+    static func role(_ record: AuditRecord) -> String { SourcePath.role(of: record.input.source) ?? "" }
+
+    static func json(_ record: AuditRecord, withPayload: Bool) -> [String: Any] {
+        let input = record.input
+        var object: [String: Any] = [
+            "sequence": record.sequence, "envelopeId": input.envelopeID, "type": input.type, "source": input.source,
+            "role": role(record), "subject": input.subject, "correlationId": input.correlationID,
+            "causationId": input.causationID, "eventTime": time(input.eventTimeMicros),
+            "recordedAt": time(record.recordedAtMicros), "verification": input.verification.label,
+            "kafka": ["topic": input.kafka.topic, "partition": Int(input.kafka.partition), "offset": input.kafka.offset] as [String: Any],
+            "recordHash": Hex.encode(record.recordHash),
+        ]
+        object["rejectionReason"] = input.verification.reason ?? NSNull()
+        object["signerPrincipal"] = input.signerPrincipal ?? NSNull()
+        object["signerKeyId"] = input.signerKeyID ?? NSNull()
+        if withPayload {
+            object["payload"] = AuditPayloadDetails.decode(input.raw)?.details.json ?? NSNull()
+        }
+        return object
+    }
+
+    static func jsonText(_ value: Any) throws -> String {
+        let data = try JSONSerialization.data(withJSONObject: value, options: [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes])
+        return String(decoding: data, as: UTF8.self)
+    }
+}
