@@ -29,8 +29,13 @@ final class AuditSink: @unchecked Sendable {
     private let batchWait: Duration
     private let statsInterval: Duration
     private let storeQueue = DispatchQueue(label: "agentmesh.audit-sink.store")
+    /// Guards `counters` and `head`, which `/metrics` reads from the health server's thread.
+    private let countersLock = NSLock()
     private var counters = Counters()
     private var head: Int64 = 0
+
+    /// Counters and head sequence so far.
+    var snapshot: (counters: Counters, head: Int64) { countersLock.withLock { (counters, head) } }
 
     init(
         consumer: KafkaConsumer, store: AuditStore, reopen: @escaping () throws -> AuditStore, builder: AuditInputBuilder,
@@ -126,22 +131,25 @@ final class AuditSink: @unchecked Sendable {
                 let outcome = try await onStoreQueue { try self.store.append(inputs) }
                 // Offsets only after the transaction committed.
                 for message in batch { consumer.markDone(message) }
-                counters.received += batch.count
-                counters.stored += outcome.stored
-                counters.duplicates += outcome.duplicates
-                counters.batches += 1
-                counters.checkpoints += outcome.checkpoints.count
-                for (index, input) in inputs.enumerated() where !input.verification.isVerified && outcome.sequences[index] != nil {
-                    counters.rejected += 1
+                countersLock.withLock {
+                    counters.received += batch.count
+                    counters.stored += outcome.stored
+                    counters.duplicates += outcome.duplicates
+                    counters.batches += 1
+                    counters.checkpoints += outcome.checkpoints.count
+                    for (index, input) in inputs.enumerated()
+                    where !input.verification.isVerified && outcome.sequences[index] != nil {
+                        counters.rejected += 1
+                    }
+                    for (reason, count) in rejectedHere { counters.rejectedByReason[reason, default: 0] += count }
+                    if let sequence = outcome.head?.sequence { head = sequence }
                 }
-                for (reason, count) in rejectedHere { counters.rejectedByReason[reason, default: 0] += count }
-                if let sequence = outcome.head?.sequence { head = sequence }
                 for checkpoint in outcome.checkpoints {
                     logger.info("checkpoint written", metadata: ["sequence": "\(checkpoint.sequence)"])
                 }
                 return true
             } catch {
-                counters.storeErrors += 1
+                countersLock.withLock { counters.storeErrors += 1 }
                 logger.error("audit store append failed; the batch is retried and its offsets stay uncommitted", metadata: [
                     "error": "\(error)", "records": "\(batch.count)", "retry_in": "\(delay)",
                 ])
@@ -159,7 +167,7 @@ final class AuditSink: @unchecked Sendable {
     private func checkpointIfDue() async {
         do {
             if let checkpoint = try await onStoreQueue({ try self.store.checkpointIfDue() }) {
-                counters.checkpoints += 1
+                countersLock.withLock { counters.checkpoints += 1 }
                 logger.info("checkpoint written", metadata: ["sequence": "\(checkpoint.sequence)"])
             }
         } catch {

@@ -6,6 +6,7 @@ import MeshCLI
 import MeshCatalog
 import MeshKafka
 import MeshLogging
+import MeshRuntime
 import MeshSigning
 import MeshTransport
 
@@ -72,8 +73,7 @@ struct AuditSinkCommand: AsyncParsableCommand {
     @Option(name: .customLong("stats-seconds"), help: "Log the counters every this many seconds.")
     var statsSeconds: Double = 10
 
-    @Option(help: "Name of this sink instance in logs and the Kafka client id. Default: host name.")
-    var instance: String?
+    @OptionGroup var options: RoleOptions
 
     func validate() throws {
         // The earliest hook after start-up: from here on SIGTERM/SIGINT mean an orderly stop.
@@ -100,7 +100,7 @@ struct AuditSinkCommand: AsyncParsableCommand {
         stopSignal.install()
 
         MeshLogging.bootstrap(role: "audit-sink")
-        let instance = self.instance ?? ProcessInfo.processInfo.hostName
+        let instance = options.instanceID
         var logger = Logger(label: "audit-sink")
         logger[metadataKey: "instance"] = "\(instance)"
 
@@ -144,8 +144,60 @@ struct AuditSinkCommand: AsyncParsableCommand {
             consumer: consumer, store: auditStore, reopen: { try location.open(configuration: storeConfiguration) },
             builder: AuditInputBuilder(opener: opener), logger: logger, batchSize: batchSize,
             batchWait: .milliseconds(batchWaitMs), statsInterval: .milliseconds(Int(statsSeconds * 1_000)))
+        let health = Self.startHealthServer(sink: sink, consumer: consumer, stop: stopSignal, instance: instance,
+                                            port: options.resolvedHealthPort, logger: logger)
         let clean = await sink.run(stop: stopSignal)
+        health?.stop()
         if !clean { throw ExitCode(1) }
+    }
+
+    /// `/livez`, `/readyz` (unready until partitions are assigned and while stopping) and
+    /// `/metrics` with what the sink stored, like every role.
+    static func startHealthServer(
+        sink: AuditSink, consumer: KafkaConsumer, stop: StopSignal, instance: String, port: Int, logger: Logger
+    ) -> HealthServer? {
+        do {
+            let server = try HealthServer(port: port) { path in
+                let ready = stop.fired == nil && !consumer.assignment().isEmpty
+                switch path {
+                case "/livez": return .init(status: 200, body: "ok\n")
+                case "/readyz": return ready ? .init(status: 200, body: "ready\n") : .init(status: 503, body: "not ready\n")
+                case "/metrics":
+                    return .init(status: 200, contentType: "text/plain; version=0.0.4; charset=utf-8",
+                                 body: metrics(sink: sink, consumer: consumer, ready: ready, instance: instance))
+                default: return .init(status: 404, body: "try /livez, /readyz or /metrics\n")
+                }
+            }
+            logger.info("health and metrics on port \(server.port)", metadata: ["health_port": "\(server.port)"])
+            return server
+        } catch {
+            logger.error("\(error)")
+            return nil
+        }
+    }
+
+    static func metrics(sink: AuditSink, consumer: KafkaConsumer, ready: Bool, instance: String) -> String {
+        let (counters, head) = sink.snapshot
+        let labels = "role=\"audit-sink\",instance=\"\(instance)\""
+        var out = ""
+        for (name, help, value) in [
+            ("agentmesh_audit_records_received_total", "Records read from Kafka.", counters.received),
+            ("agentmesh_audit_records_stored_total", "Records appended to the store.", counters.stored),
+            ("agentmesh_audit_records_duplicate_total", "Redelivered records the store already held.", counters.duplicates),
+            ("agentmesh_audit_records_rejected_total", "Stored records that failed verification (flagged).", counters.rejected),
+            ("agentmesh_audit_store_errors_total", "Failed store transactions (retried).", counters.storeErrors),
+            ("agentmesh_audit_checkpoints_total", "Signed checkpoints written.", counters.checkpoints),
+        ] {
+            out += "# HELP \(name) \(help)\n# TYPE \(name) counter\n\(name){\(labels)} \(value)\n"
+        }
+        out += "# HELP agentmesh_audit_head_sequence Sequence of the last stored record.\n# TYPE agentmesh_audit_head_sequence gauge\n"
+        out += "agentmesh_audit_head_sequence{\(labels)} \(head)\n"
+        out += "# HELP agentmesh_ready 1 while consuming.\n# TYPE agentmesh_ready gauge\nagentmesh_ready{\(labels)} \(ready ? 1 : 0)\n"
+        out += "# HELP agentmesh_consumer_lag Records behind the end of the partition.\n# TYPE agentmesh_consumer_lag gauge\n"
+        for (partition, lag) in consumer.lag.sorted(by: { $0.key < $1.key }) {
+            out += "agentmesh_consumer_lag{\(labels),topic=\"\(partition.topic)\",partition=\"\(partition.partition)\"} \(lag)\n"
+        }
+        return out
     }
 
     /// `^mesh\..*` plus, literally, any catalog topic the audit role consumes that the

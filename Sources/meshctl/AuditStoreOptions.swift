@@ -39,19 +39,11 @@ struct AuditStoreOptions: ParsableArguments {
         }
     }
 
-    /// Opens an existing store for reading. These commands never append; the signer the store
-    /// API requires is the audit-sink key when present, else a throwaway key that signs nothing.
+    /// Opens an existing store for reading (never creates one).
     func open() throws -> AuditStore {
         let location = try location()
-        let signer: MessageSigner
-        if let key = try? KeyRingStore.loadSigner(principal: "audit-sink", from: environment.keysDirectory.path) {
-            signer = key
-        } else {
-            let metadata = KeyMetadata(keyId: "meshctl-audit-reader", algorithm: .ed25519, principal: "meshctl", principalKind: .role)
-            signer = MessageSigner(metadata: metadata, ed25519: try Ed25519PrivateKey.generate())
-        }
         do {
-            return try location.open(configuration: AuditStoreConfiguration(signer: signer), mustExist: true)
+            return try location.openForReading()
         } catch let error as AuditStoreLocationError {
             throw ValidationError(error.description)
         } catch {

@@ -61,12 +61,9 @@ struct ReplayCommand: AsyncParsableCommand {
     var correlationID: String
 
     @Option(help: ArgumentHelp(
-        "Audit store: sqlite:<path> or postgresql://…  Default: $AGENTMESH_AUDIT_STORE, else sqlite:<home>/audit.sqlite.",
-        valueName: "store"))
+        "Audit store: sqlite:PATH or postgresql://…[?schema=NAME]. Default: $AGENTMESH_AUDIT_STORE, else sqlite:<home>/audit.sqlite.",
+        valueName: "url"))
     var store: String?
-
-    @Option(name: .customLong("audit-schema"), help: "PostgreSQL schema of the audit tables.")
-    var auditSchema = "agentmesh_audit"
 
     @Option(help: "Why this replay is done (kept in the audit trail).")
     var reason = ""
@@ -130,8 +127,11 @@ struct ReplayCommand: AsyncParsableCommand {
 
     private func replay(mode: ReplayMode, logger: Logger) async throws {
         // 1. What the store holds.
-        let location = try AuditStoreLocation.resolve(flag: store, home: connection.environment.home, postgresSchema: auditSchema)
-        let auditStore = try location.openForReading()
+        let location = try AuditStoreLocation.resolve(store, home: connection.environment.home)
+        let auditStore: AuditStore
+        do { auditStore = try location.openForReading() } catch {
+            throw ReplayError.storeUnreachable(store: location.description, reason: "\(error)")
+        }
         let objective = try RecordedObjective(correlationID: correlationID, store: auditStore, storeName: location.description)
 
         // 2. Checks that need no broker, so a request that cannot be carried out is refused

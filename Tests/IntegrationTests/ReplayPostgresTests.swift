@@ -17,12 +17,12 @@ final class ReplayPostgresTests: ReplayTestCase {
         let objective = try recorder.reworked()
         let records = try recorder.store.records(correlationID: objective.correlationID)
 
-        let rebuild = try await replay(objective.correlationID, ["--rebuild", "--store", url, "--audit-schema", schema])
+        let rebuild = try await replay(objective.correlationID, ["--rebuild", "--store", "\(url)?schema=\(schema)"])
         XCTAssertEqual(rebuild.status, 0, rebuild.stdout + rebuild.stderr)
         XCTAssertTrue(rebuild.stdout.contains("rebuild matches: \(objective.events.count) events"), rebuild.stdout)
         XCTAssertFalse((rebuild.stdout + rebuild.stderr).contains(":agentmesh@"), "the password is not printed")
 
-        let dry = try await replay(objective.correlationID, ["--dry-run", "--store", url, "--audit-schema", schema])
+        let dry = try await replay(objective.correlationID, ["--dry-run", "--store", "\(url)?schema=\(schema)"])
         XCTAssertEqual(dry.status, 0, dry.stdout + dry.stderr)
         XCTAssertTrue(dry.stdout.contains("would re-publish \(records.count) envelopes"), dry.stdout)
     }

@@ -1,4 +1,5 @@
 import Foundation
+import MeshSigning
 
 /// Where an audit store lives, as given on a command line or in `AGENTMESH_AUDIT_STORE`:
 ///
@@ -88,6 +89,18 @@ public enum AuditStoreLocation: Sendable, Hashable, CustomStringConvertible {
         case .postgres(let url, let schema):
             return try PostgresAuditStore(url: url, schema: schema, configuration: configuration)
         }
+    }
+
+    /// Opens an existing store to read it (verify, trace, search, export, replay). A reader
+    /// never creates a log: a missing SQLite file is an error, not a new empty store. The
+    /// store API wants a checkpoint signer; a reader never appends, so it gets a throwaway key
+    /// that signs nothing.
+    public func openForReading() throws -> AuditStore {
+        let metadata = KeyMetadata(keyId: "reader-unused", algorithm: .hmacSHA256, principal: "meshctl", principalKind: .role)
+        let configuration = AuditStoreConfiguration(
+            signer: try MessageSigner(metadata: metadata, hmacSecret: try HMACSecret.generate()),
+            checkpoints: CheckpointPolicy(everyRecords: nil, everySeconds: nil))
+        return try open(configuration: configuration, mustExist: true)
     }
 
     /// The location with any password replaced by `***`, for logs and messages.
