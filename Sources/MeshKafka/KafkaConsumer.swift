@@ -231,12 +231,24 @@ public final class KafkaConsumer: @unchecked Sendable {
     }
 
     /// Serves the consumer queue once; returns whether records were added to the buffer.
+    ///
+    /// `rd_kafka_consume_batch_queue` with a timeout waits for a *full* batch or the whole
+    /// timeout, which would add up to `timeoutMs` to every hop while records trickle in. So
+    /// the blocking wait is for the first record only (`rd_kafka_consumer_poll` returns as
+    /// soon as one arrives); the rest of the batch is whatever is already fetched.
     private func fillBuffer(timeoutMs: Int32) -> Bool {
         pollLock.lock()
         defer { pollLock.unlock() }
         if closed { return false }
         var pointers = [UnsafeMutablePointer<rd_kafka_message_t>?](repeating: nil, count: batchSize)
-        let count = rd_kafka_consume_batch_queue(queue, timeoutMs, &pointers, batchSize)
+        let count: Int = pointers.withUnsafeMutableBufferPointer { buffer in
+            let ready = rd_kafka_consume_batch_queue(queue, 0, buffer.baseAddress, batchSize)
+            guard ready == 0, timeoutMs > 0, let first = rd_kafka_consumer_poll(client.handle, timeoutMs) else {
+                return max(ready, 0)
+            }
+            buffer[0] = first
+            return 1 + max(rd_kafka_consume_batch_queue(queue, 0, buffer.baseAddress! + 1, batchSize - 1), 0)
+        }
         guard count > 0 else { return false }
         var received: [ConsumedMessage] = []
         received.reserveCapacity(count)

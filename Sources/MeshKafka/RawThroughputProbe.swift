@@ -79,7 +79,14 @@ public enum RawThroughputProbe {
             guard DispatchTime.now().uptimeNanoseconds < deadline else {
                 throw KafkaError(RD_KAFKA_RESP_ERR__TIMED_OUT, context: "raw probe read \(received) of \(count)")
             }
-            let n = rd_kafka_consume_batch_queue(queue, 100, &batch, batch.count)
+            // Same reading pattern as KafkaConsumer: block for the first record only.
+            var n = rd_kafka_consume_batch_queue(queue, 0, &batch, batch.count)
+            if n == 0, let first = rd_kafka_consumer_poll(consumer.handle, 100) {
+                batch[0] = first
+                n = 1 + batch.withUnsafeMutableBufferPointer {
+                    max(rd_kafka_consume_batch_queue(queue, 0, $0.baseAddress! + 1, $0.count - 1), 0)
+                }
+            }
             var read = 0
             for index in 0..<max(n, 0) {
                 if batch[index]!.pointee.err == RD_KAFKA_RESP_ERR_NO_ERROR { read += 1 }

@@ -44,7 +44,7 @@ final class OrchestratorRoleHandler: RoleHandler, @unchecked Sendable {
             let own = OrchestratorState(plans: state.plan(correlationID).map { [$0] } ?? [])
             let (next, outputs) = try orchestrator.handleRecordingState(own, event)
             if let plan = next.plan(correlationID) {
-                state = state.replacing(plan: plan)
+                state.update(plan)
                 partitionOf[correlationID] = inbound.message.partition
             }
             return outputs
@@ -103,7 +103,7 @@ final class OrchestratorRoleHandler: RoleHandler, @unchecked Sendable {
         }
         lock.withLock {
             for (correlationID, plan) in latest {
-                state = state.replacing(plan: plan)
+                state.update(plan)
                 partitionOf[correlationID] = partition
             }
         }
@@ -114,7 +114,7 @@ final class OrchestratorRoleHandler: RoleHandler, @unchecked Sendable {
         let gone = Set(partitions)
         lock.withLock {
             for (correlationID, partition) in partitionOf where gone.contains(partition) {
-                state = state.removing(correlationID: correlationID)
+                state.remove(correlationID: correlationID)
                 partitionOf[correlationID] = nil
             }
         }

@@ -27,6 +27,17 @@ public struct OrchestratorState: Sendable, Hashable, Codable {
         return copy
     }
 
+    /// Inserts or replaces `plan` in place. A long-running orchestrator holds thousands of
+    /// plans; unlike ``replacing(plan:)`` this never copies the others.
+    public mutating func update(_ plan: PlanState) {
+        plans[plan.correlationID] = plan
+    }
+
+    /// Removes the plan of `correlationID` in place.
+    public mutating func remove(correlationID: String) {
+        plans[correlationID] = nil
+    }
+
     /// This state without the plan of `correlationID` (a changelog tombstone, or a
     /// partition handed to another instance).
     public func removing(correlationID: String) -> OrchestratorState {
