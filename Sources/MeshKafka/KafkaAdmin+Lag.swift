@@ -65,15 +65,15 @@ public enum GroupMembership: Sendable, Equatable {
 public final class ConsumerGroupInspector: @unchecked Sendable {
     private let configuration: KafkaConfiguration
     private let logger: Logger
-    /// Used for metadata and watermarks (no group).
+    /// Used for metadata, watermarks and DescribeGroups. A producer-type handle: it joins no
+    /// group, so closing it never waits for a group coordinator.
     private let metadataClient: RDKafkaClient
 
     public init(configuration: KafkaConfiguration, logger: Logger) throws {
         self.configuration = configuration
         self.logger = logger
         metadataClient = try RDKafkaClient(
-            kind: .consumer, properties: Self.inspectorProperties(configuration, groupID: "agentmesh-lag-inspector"),
-            callbacks: RDKafkaCallbacks(logger: logger))
+            kind: .producer, properties: configuration.properties, callbacks: RDKafkaCallbacks(logger: logger))
     }
 
     private static func inspectorProperties(_ configuration: KafkaConfiguration, groupID: String) -> [String: String] {
@@ -152,59 +152,69 @@ public final class ConsumerGroupInspector: @unchecked Sendable {
 
     /// The group's state and members. Never throws: a broker without DescribeGroups (the
     /// embedded one) or a failed request gives ``GroupMembership/unavailable(_:)``.
+    ///
+    /// Uses the synchronous `rd_kafka_list_groups` (DescribeGroups underneath) rather than the
+    /// DescribeConsumerGroups admin API: with librdkafka 2.0 an admin request the broker does
+    /// not support keeps a reference on the client, and destroying the client then hangs.
     public func describe(group: String, timeout: Duration = .seconds(5)) -> GroupMembership {
-        var errorBuffer = [CChar](repeating: 0, count: 512)
-        guard let queue = rd_kafka_queue_new(metadataClient.handle) else { return .unavailable("cannot create a queue") }
-        defer { rd_kafka_queue_destroy(queue) }
-        guard let options = rd_kafka_AdminOptions_new(metadataClient.handle, RD_KAFKA_ADMIN_OP_DESCRIBECONSUMERGROUPS) else {
-            return .unavailable("DescribeConsumerGroups is not supported by this librdkafka")
+        var list: UnsafePointer<rd_kafka_group_list>? = nil
+        let err = rd_kafka_list_groups(metadataClient.handle, group, &list, Int32(timeout.milliseconds))
+        defer { if let list { rd_kafka_group_list_destroy(list) } }
+        if err != RD_KAFKA_RESP_ERR_NO_ERROR {
+            return .unavailable(Self.unavailableText(err, String(cString: rd_kafka_err2str(err))))
         }
-        defer { rd_kafka_AdminOptions_destroy(options) }
-        rd_kafka_AdminOptions_set_request_timeout(options, Int32(timeout.milliseconds), &errorBuffer, errorBuffer.count)
-        group.withCString { name in
-            var names: [UnsafePointer<CChar>?] = [name]
-            names.withUnsafeMutableBufferPointer { buffer in
-                rd_kafka_DescribeConsumerGroups(metadataClient.handle, buffer.baseAddress, 1, options, queue)
-            }
+        guard let list, list.pointee.group_cnt > 0, let groups = list.pointee.groups else {
+            return .unavailable("the broker returned no group")
         }
-        guard let event = rd_kafka_queue_poll(queue, Int32(timeout.milliseconds) + 2000) else {
-            return .unavailable("DescribeGroups timed out")
+        let info = groups[0]
+        if info.err != RD_KAFKA_RESP_ERR_NO_ERROR {
+            return .unavailable(Self.unavailableText(info.err, String(cString: rd_kafka_err2str(info.err))))
         }
-        defer { rd_kafka_event_destroy(event) }
-        let eventErr = rd_kafka_event_error(event)
-        if eventErr != RD_KAFKA_RESP_ERR_NO_ERROR {
-            return .unavailable(Self.unavailableText(eventErr, String(cString: rd_kafka_event_error_string(event))))
-        }
-        guard let result = rd_kafka_event_DescribeConsumerGroups_result(event) else {
-            return .unavailable("unexpected answer to DescribeGroups")
-        }
-        var count = 0
-        guard let groups = rd_kafka_DescribeConsumerGroups_result_groups(result, &count), count > 0,
-              let description = groups[0]
-        else { return .unavailable("the broker returned no group") }
-        if let error = rd_kafka_ConsumerGroupDescription_error(description) {
-            let code = rd_kafka_error_code(error)
-            return .unavailable(Self.unavailableText(code, String(cString: rd_kafka_error_string(error))))
-        }
-        let state = String(cString: rd_kafka_consumer_group_state_name(rd_kafka_ConsumerGroupDescription_state(description)))
+        let state = info.state.map { String(cString: $0) } ?? "Unknown"
         var members: [GroupMember] = []
-        for index in 0..<rd_kafka_ConsumerGroupDescription_member_count(description) {
-            guard let member = rd_kafka_ConsumerGroupDescription_member(description, index) else { continue }
+        for index in 0..<Int(info.member_cnt) {
+            let member = info.members[index]
             var assignment: [TopicPartition] = []
-            if let assigned = rd_kafka_MemberDescription_assignment(member),
-               let list = rd_kafka_MemberAssignment_partitions(assigned) {
-                assignment = (0..<Int(list.pointee.cnt)).map { item in
-                    TopicPartition(topic: String(cString: list.pointee.elems[item].topic), partition: list.pointee.elems[item].partition)
-                }.sorted()
+            if let bytes = member.member_assignment, member.member_assignment_size > 0 {
+                let buffer = UnsafeRawBufferPointer(start: bytes, count: Int(member.member_assignment_size))
+                assignment = Self.parseAssignment(Array(buffer)) ?? []
             }
             members.append(GroupMember(
-                memberID: String(cString: rd_kafka_MemberDescription_consumer_id(member)),
-                clientID: String(cString: rd_kafka_MemberDescription_client_id(member)),
-                host: String(cString: rd_kafka_MemberDescription_host(member)),
-                instanceID: rd_kafka_MemberDescription_group_instance_id(member).map { String(cString: $0) },
-                assignment: assignment))
+                memberID: member.member_id.map { String(cString: $0) } ?? "",
+                clientID: member.client_id.map { String(cString: $0) } ?? "",
+                host: member.client_host.map { String(cString: $0) } ?? "",
+                instanceID: nil, assignment: assignment.sorted()))
         }
         return .described(state: state, members: members.sorted { $0.clientID < $1.clientID })
+    }
+
+    /// Decodes a consumer-protocol MemberAssignment (big-endian): int16 version, then an array
+    /// (int32 count) of topics, each an int16-length string and an array of int32 partitions.
+    /// Returns nil if the bytes are not in that shape.
+    static func parseAssignment(_ bytes: [UInt8]) -> [TopicPartition]? {
+        var position = 0
+        func integer(_ width: Int) -> Int? {
+            guard position + width <= bytes.count else { return nil }
+            var value = 0
+            for byte in bytes[position..<position + width] { value = value << 8 | Int(byte) }
+            position += width
+            // Sign-extend so a -1 (null array) reads as negative.
+            if width < 8, value & (1 << (width * 8 - 1)) != 0 { value -= 1 << (width * 8) }
+            return value
+        }
+        guard integer(2) != nil, let topicCount = integer(4), topicCount >= 0 else { return nil }
+        var result: [TopicPartition] = []
+        for _ in 0..<topicCount {
+            guard let length = integer(2), length >= 0, position + length <= bytes.count else { return nil }
+            let topic = String(decoding: bytes[position..<position + length], as: UTF8.self)
+            position += length
+            guard let partitionCount = integer(4), partitionCount >= 0 else { return nil }
+            for _ in 0..<partitionCount {
+                guard let partition = integer(4) else { return nil }
+                result.append(TopicPartition(topic: topic, partition: Int32(partition)))
+            }
+        }
+        return result
     }
 
     private static func unavailableText(_ code: rd_kafka_resp_err_t, _ detail: String) -> String {
@@ -217,4 +227,9 @@ public final class ConsumerGroupInspector: @unchecked Sendable {
             return "DescribeGroups failed: \(name): \(detail)"
         }
     }
+}
+
+extension ConsumerGroupInspector {
+    /// ``parseAssignment(_:)`` for tests outside this module.
+    public static func parseAssignmentForTesting(_ bytes: [UInt8]) -> [TopicPartition]? { parseAssignment(bytes) }
 }
