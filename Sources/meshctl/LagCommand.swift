@@ -180,10 +180,23 @@ struct LagJSON: Encodable {
     struct Partition: Encodable {
         var topic: String
         var partition: Int32
+        /// `null` when the group never committed on the partition.
         var committed: Int64?
         var logStart: Int64
         var end: Int64
         var lag: Int64
+
+        enum CodingKeys: String, CodingKey { case topic, partition, committed, logStart, end, lag }
+
+        func encode(to encoder: Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(topic, forKey: .topic)
+            try container.encode(partition, forKey: .partition)
+            try container.encode(committed, forKey: .committed)  // explicit null, not omitted
+            try container.encode(logStart, forKey: .logStart)
+            try container.encode(end, forKey: .end)
+            try container.encode(lag, forKey: .lag)
+        }
     }
 
     struct Member: Encodable {
