@@ -4,7 +4,7 @@
 SWIFT        ?= swift
 APT_PACKAGES := librdkafka-dev libprotobuf-c-dev protobuf-c-compiler libssl-dev libsqlite3-dev libpq-dev postgresql pkg-config kcat
 
-.PHONY: help deps build proto proto-check test demo bench clean
+.PHONY: help deps build proto proto-check test demo bench validate-deploy clean
 
 help: ## list targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -37,6 +37,14 @@ demo: build ## run the mesh end to end on the embedded broker
 bench: deps ## benchmarks on the embedded broker (release build)
 	$(SWIFT) build -c release
 	.build/release/meshctl bench transport
+
+validate-deploy: ## offline checks of Compose/ and Compose/k8s (no container engine needed)
+	@command -v docker-compose >/dev/null 2>&1 || { SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends docker-compose; }
+	@command -v kubectl >/dev/null 2>&1 || { SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends kubernetes-client; }
+	@command -v kubernetes-validate >/dev/null 2>&1 || pip install --quiet kubernetes-validate
+	./scripts/validate-deploy.sh
 
 clean:
 	rm -rf .build .agentmesh

@@ -157,7 +157,7 @@ let package = Package(
             name: "MeshTransportTests",
             dependencies: ["MeshTestSupport", "MeshTransport", "MeshWire", "MeshSigning", "MeshKafka", "MeshCatalog"],
             swiftSettings: swift5),
-        .testTarget(name: "DeploymentTests", dependencies: ["MeshCatalog", "MeshTestSupport", "Yams"], swiftSettings: swift5),
+        .testTarget(name: "DeploymentTests", dependencies: ["MeshCatalog", "MeshKafka", "MeshTestSupport", "Yams"], swiftSettings: swift5),
         .testTarget(
             name: "IntegrationTests",
             dependencies: ["MeshTestSupport", "MeshAudit", "MeshOrchestration", "MeshTransport", "MeshWire", "MeshSigning", "MeshKafka", "MeshCatalog"],

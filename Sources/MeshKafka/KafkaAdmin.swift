@@ -39,6 +39,15 @@ public final class KafkaAdmin: @unchecked Sendable {
             kind: .producer, properties: configuration.properties, callbacks: RDKafkaCallbacks(logger: logger))
     }
 
+    /// How many brokers the cluster reports.
+    public func brokerCount(timeout: Duration = .seconds(10)) throws -> Int {
+        var metadata: UnsafePointer<rd_kafka_metadata>? = nil
+        let err = rd_kafka_metadata(client.handle, 0, nil, &metadata, Int32(timeout.milliseconds))
+        guard err == RD_KAFKA_RESP_ERR_NO_ERROR, let metadata else { throw KafkaError(err, context: "read cluster metadata") }
+        defer { rd_kafka_metadata_destroy(metadata) }
+        return Int(metadata.pointee.broker_cnt)
+    }
+
     /// Every topic in the cluster with its partition count.
     public func describeTopics(timeout: Duration = .seconds(10)) throws -> [TopicDescription] {
         var metadata: UnsafePointer<rd_kafka_metadata>? = nil

@@ -55,7 +55,8 @@ struct TopicsCommand: AsyncParsableCommand {
             let existing = Dictionary(uniqueKeysWithValues: try admin.describeTopics().map { ($0.name, $0.partitions) })
             var missing: [TopicCreationSpec] = []
             var mismatched = 0
-            for spec in loaded.creationSpecs() {
+            // A smaller cluster (a single-node Compose Kafka) gets replication and min ISR capped.
+            for spec in loaded.creationSpecs(brokerCount: try admin.brokerCount()) {
                 switch existing[spec.name] {
                 case nil: missing.append(spec)
                 case spec.partitions?: print("ok       \(spec.name) (\(spec.partitions) partitions)")

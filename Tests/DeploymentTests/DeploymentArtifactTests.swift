@@ -92,7 +92,7 @@ final class DeploymentArtifactTests: XCTestCase {
     // MARK: Compose rules fail on bad fixtures
 
     private func composeProblems(_ path: [Any], _ value: Any?) -> [String] {
-        context.checkCompose(setting(compose, path, value) as! [String: Any])
+        context.checkCompose(setting(compose!, path, value) as! [String: Any])
     }
 
     private func assertProblem(_ problems: [String], contains text: String, file: StaticString = #filePath, line: UInt = #line) {
