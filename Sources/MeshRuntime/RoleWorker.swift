@@ -253,7 +253,9 @@ public final class RoleWorker: @unchecked Sendable {
             let started = ContinuousClock.now
             do {
                 let outputs = try await handler.handle(inbound)
-                try await publishAll(outputs)
+                // Once handled, only the publishing is retried: a stateful handler (the
+                // orchestrator) has recorded the input and would answer a second call with nothing.
+                try await publishWithRetries(outputs, log: log)
                 metrics.observeHandlerDuration(seconds: (ContinuousClock.now - started).secondsValue)
                 lock.withLock { _ = recent.insert(inbound.envelope.id) }
                 metrics.increment(.processed, topic: topic)
@@ -289,6 +291,22 @@ public final class RoleWorker: @unchecked Sendable {
             subscriber.markDone(inbound)
         } catch {
             logger.warning("dead letter not sent before shutdown; the message will be read again: \(error)")
+        }
+    }
+
+    /// Publishes `outputs`, retrying the same envelopes (same ids, so duplicates are dropped
+    /// downstream) while the broker reports retriable errors, until shutdown.
+    private func publishWithRetries(_ outputs: [OutboundEnvelope], log: Logger) async throws {
+        var attempt = 1
+        while true {
+            do {
+                try await publishAll(outputs)
+                return
+            } catch let error as KafkaError where error.isRetriable && !lock.withLock({ stopping }) {
+                log.warning("outputs not acknowledged yet (attempt \(attempt)), publishing them again: \(error)")
+                try await Task.sleep(for: configuration.retry.delay(after: attempt))
+                attempt += 1
+            }
         }
     }
 
