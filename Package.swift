@@ -152,6 +152,10 @@ let package = Package(
         .testTarget(name: "MeshReviewTests", dependencies: ["MeshReview", "MeshWire"], swiftSettings: swift5),
         .testTarget(name: "MeshAuditTests", dependencies: ["MeshAudit", "MeshSigning", "MeshTestSupport"], swiftSettings: swift5),
         .testTarget(name: "MeshComplianceTests", dependencies: ["MeshCompliance"], swiftSettings: swift5),
+        .testTarget(
+            name: "MeshRuntimeTests",
+            dependencies: ["MeshRuntime", "MeshTestSupport", "MeshTransport", "MeshKafka", "MeshCatalog", "MeshSigning", "MeshWire"],
+            swiftSettings: swift5),
         .testTarget(name: "MeshKafkaTests", dependencies: ["MeshKafka", "MeshTestSupport"], swiftSettings: swift5),
         .testTarget(
             name: "MeshTransportTests",

@@ -138,16 +138,14 @@ public final class KafkaConsumer: @unchecked Sendable {
         }
     }
 
-    /// Stops fetching `partitions` (records already buffered for them are dropped and will
-    /// be fetched again after ``resume(_:)``).
+    /// Stops fetching `partitions` until ``resume(_:)``. Records this consumer already fetched
+    /// are still handed out: librdkafka's position is past them, so dropping them here would
+    /// lose them until a restart.
     public func pause(_ partitions: [TopicPartition]) throws {
         let list = makePartitionList(partitions)
         defer { rd_kafka_topic_partition_list_destroy(list) }
         let err = rd_kafka_pause_partitions(client.handle, list)
         if err != RD_KAFKA_RESP_ERR_NO_ERROR { throw KafkaError(err, context: "pause \(partitions)") }
-        stateLock.lock()
-        dropBuffered(Set(partitions))
-        stateLock.unlock()
     }
 
     public func resume(_ partitions: [TopicPartition]) throws {

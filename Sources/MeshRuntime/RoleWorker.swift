@@ -303,6 +303,7 @@ public final class RoleWorker: @unchecked Sendable {
                 try await publishAll(outputs)
                 return
             } catch let error as KafkaError where error.isRetriable && !lock.withLock({ stopping }) {
+                metrics.increment(.retried, topic: outputs.first?.topic ?? "")
                 log.warning("outputs not acknowledged yet (attempt \(attempt)), publishing them again: \(error)")
                 try await Task.sleep(for: configuration.retry.delay(after: attempt))
                 attempt += 1

@@ -1,0 +1,88 @@
+import Foundation
+import Logging
+import MeshCatalog
+import MeshKafka
+import MeshRuntime
+import MeshSigning
+import MeshTestSupport
+import MeshTransport
+import MeshWire
+import XCTest
+
+/// A handler that, like the orchestrator, records what it handled and answers a second
+/// call for the same input with nothing.
+final class AnswerOnce: RoleHandler, @unchecked Sendable {
+    private let lock = NSLock()
+    private var seen: Set<String> = []
+    private(set) var calls = 0
+
+    func handle(_ inbound: InboundEnvelope) async throws -> [OutboundEnvelope] {
+        let first: Bool = lock.withLock {
+            calls += 1
+            return seen.insert(inbound.envelope.id).inserted
+        }
+        guard first, case .taskResult(let result) = inbound.envelope.payload else { return [] }
+        try await Task.sleep(for: .seconds(1))  // the test takes the broker down meanwhile
+        let verdict = Envelope(
+            id: DerivedID.make(causeID: inbound.envelope.id, role: "reviewer", output: "verdict"),
+            source: "/mesh/reviewer/r-1", correlationID: inbound.envelope.correlationID, causationID: inbound.envelope.id,
+            payload: .verdict(Verdict(taskID: result.taskID, planID: result.planID, kind: .review, decision: .approve,
+                                      resultEnvelopeID: inbound.envelope.id, reviewerID: "r-1")))
+        return [OutboundEnvelope(topic: "mesh.verdicts", envelope: verdict)]
+    }
+}
+
+final class RoleWorkerFaultTests: XCTestCase {
+    func testOutputsOfAHandledInputArePublishedAgainNotLostWhenTheBrokerWasAway() async throws {
+        let logger = Logger(label: "test")
+        let cluster = try EmbeddedKafkaCluster(brokers: 1, logger: logger)
+        for topic in ["mesh.results", "mesh.verdicts", "mesh.deadletter", "mesh.heartbeats"] {
+            try cluster.createTopic(topic, partitions: 1)
+        }
+        let catalog = try CatalogLoader.load(directory: repositoryRoot().appendingPathComponent("Topics"))
+        let keys = NSTemporaryDirectory() + "runtime-keys-\(UUID().uuidString)"
+        try KeyRingStore.initialize(at: keys, roles: ["coding", "reviewer"], people: [], algorithm: .hmacSHA256)
+        let kafka = KafkaConfiguration(bootstrapServers: cluster.bootstrapServers,
+                                       properties: EmbeddedKafkaCluster.recommendedClientProperties)
+        let handler = AnswerOnce()
+        var configuration = RoleWorkerConfiguration(role: "reviewer", instanceID: "r-1", topics: ["mesh.results"])
+        configuration.heartbeatInterval = nil
+        let worker = try RoleWorker(
+            configuration: configuration,
+            kafka: kafka.merging(["message.timeout.ms": "1500"]),  // deliveries fail fast while the broker is away
+            sealer: EnvelopeSealer(signer: try KeyRingStore.loadSigner(principal: "reviewer", from: keys)),
+            opener: EnvelopeOpener(trust: try KeyRingStore.loadTrustStore(from: keys)), catalog: catalog,
+            handler: handler, logger: logger)
+        let running = Task { await worker.run() }
+        try await eventually("the worker joins its group") { worker.isReady }
+
+        let producer = try KafkaProducer(configuration: kafka, logger: logger)
+        defer { producer.close() }
+        let result = Envelope(source: "/mesh/coding/c-1", correlationID: "obj-1", payload: .taskResult(TaskResult(
+            taskID: "t-1", planID: "p-1", state: .completed, summary: "done", agentID: "c-1")))
+        let publisher = MeshPublisher(producer: producer, sealer: EnvelopeSealer(
+            signer: try KeyRingStore.loadSigner(principal: "coding", from: keys)))
+        try await publisher.publish(result, to: "mesh.results")
+        // The broker goes away while the handler works: the verdict's delivery times out.
+        try await eventually("the handler runs") { handler.calls >= 1 }
+        try cluster.setBrokerDown(1)
+        try await Task.sleep(for: .seconds(3))
+        try cluster.setBrokerUp(1)
+
+        let verdicts = try KafkaConsumer(
+            configuration: kafka, subscription: .partitions([TopicPartition(topic: "mesh.verdicts", partition: 0)]), logger: logger)
+        defer { verdicts.close() }
+        let seen = Gathered<ConsumedMessage>()
+        let reading = Task { for await message in verdicts.messages { await seen.append(message) } }
+        try await eventually("the verdict is published after the broker returned", timeout: .seconds(60)) {
+            await seen.count >= 1
+        }
+        XCTAssertEqual(handler.calls, 1, "the input was handled once; only its output was published again")
+        XCTAssertGreaterThanOrEqual(worker.stats.retried, 1, "the first delivery failed and was retried")
+        XCTAssertEqual(worker.stats.processed, 1)
+        XCTAssertEqual(worker.stats.deadLettered, 0)
+        reading.cancel()
+        worker.stop()
+        await running.value
+    }
+}
