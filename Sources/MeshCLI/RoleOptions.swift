@@ -10,8 +10,9 @@ public struct RoleOptions: ParsableArguments, Sendable {
         valueName: "id"))
     public var instance: String?
 
-    @Option(name: .customLong("max-in-flight"), help: "Messages processed at once (across partitions; one at a time per partition).")
-    public var maxInFlight = 16
+    @Option(name: .customLong("max-in-flight"), help: ArgumentHelp(
+        "Messages read ahead and in progress, over all partitions (each partition is still handled one message at a time). Too low a bound lets a burst on one partition starve the others."))
+    public var maxInFlight = 512
 
     @Option(name: .customLong("drain-seconds"), help: "On SIGTERM, how long in-flight work may take to finish before the process leaves its group anyway.")
     public var drainSeconds = 20.0

@@ -12,8 +12,9 @@ public struct RoleWorkerConfiguration: Sendable {
     /// Consumer group shared by every replica of the role.
     public var groupID: String
     public var topics: [String]
-    /// Messages processed at once over all partitions.
-    public var maxInFlight: Int = 16
+    /// Messages read ahead and in progress over all partitions (a memory bound; each
+    /// partition is handled one message at a time, so this is not handler concurrency).
+    public var maxInFlight: Int = 512
     public var retry = RetryPolicy()
     /// On shutdown, how long in-flight work may take before the worker leaves anyway.
     public var drainTimeout: Duration = .seconds(20)

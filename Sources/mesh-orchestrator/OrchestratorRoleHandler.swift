@@ -40,14 +40,16 @@ final class OrchestratorRoleHandler: RoleHandler, @unchecked Sendable {
         let event = ResultDigest.stamp(inbound.envelope, exactBytes: inbound.opened.envelopeBytes)
         if case .approvalDecision(let decision) = event.payload { try checkApprovalSignature(decision, inbound) }
         let correlationID = event.correlationID
-        let outputs: [Output] = try lock.withLock {
-            let own = OrchestratorState(plans: state.plan(correlationID).map { [$0] } ?? [])
-            let (next, outputs) = try orchestrator.handleRecordingState(own, event)
-            if let plan = next.plan(correlationID) {
+        // A plan lives in one partition and a partition's events arrive one at a time, so the
+        // state machine (and its snapshot encoding) runs outside the lock; only the map of
+        // plans is shared between partitions.
+        let current = lock.withLock { state.plan(correlationID) }
+        let (next, outputs) = try orchestrator.handleRecordingState(OrchestratorState(plans: current.map { [$0] } ?? []), event)
+        if let plan = next.plan(correlationID) {
+            lock.withLock {
                 state.update(plan)
                 partitionOf[correlationID] = inbound.message.partition
             }
-            return outputs
         }
         return outputs.map { OutboundEnvelope(topic: $0.destination.topic, envelope: $0.envelope) }
     }

@@ -42,6 +42,16 @@ struct PipelineBench: AsyncParsableCommand {
     }
 
     func run() async throws {
+        // With --json, stdout carries only the figures: everything else goes to stderr.
+        let figuresOutput = json ? dup(STDOUT_FILENO) : -1
+        if json { dup2(STDERR_FILENO, STDOUT_FILENO) }
+        defer {
+            if figuresOutput >= 0 {
+                fflush(stdout)
+                dup2(figuresOutput, STDOUT_FILENO)
+                close(figuresOutput)
+            }
+        }
         MeshLogging.bootstrap(role: "bench", level: .error)
         let logger = Logger(label: "bench")
         let home = URL(fileURLWithPath: NSTemporaryDirectory()).appendingPathComponent("agentmesh-bench-\(UUID().uuidString)")
@@ -54,7 +64,47 @@ struct PipelineBench: AsyncParsableCommand {
         progress("starting broker, orchestrator, coding agent, reviewer and compliance…")
         let host = try await layout.bringUp(
             environment: environment, people: [], logDirectory: home.appendingPathComponent("logs"), logger: logger)
-        defer { Task { await host.stop(grace: .seconds(5)) } }
+        // Ctrl-C or SIGTERM stops the role processes too, instead of leaving them orphaned.
+        let trap = OpsSignalTrap { number in
+            Task {
+                await host.stop(grace: .seconds(5))
+                Foundation.exit(128 + number)
+            }
+        }
+        defer { trap.cancel() }
+        let figures: Figures
+        do {
+            figures = try await measure(environment: environment, logger: logger)
+        } catch {
+            await host.stop(grace: .seconds(5))
+            throw error
+        }
+        await host.stop(grace: .seconds(5))
+        if json {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+            var text = String(decoding: try encoder.encode(figures), as: UTF8.self) + "\n"
+            fflush(stdout)
+            _ = text.withUTF8 { write(figuresOutput, $0.baseAddress, $0.count) }
+        } else {
+            print(Self.report(figures))
+        }
+    }
+
+    static func report(_ figures: Figures) -> String {
+        func ms(_ value: Double) -> String { String(format: "%.0f ms", value) }
+        return """
+            pipeline benchmark: orchestrator + coding agent (example handler) + reviewer + compliance, embedded broker
+              throughput  \(String(format: "%.0f", figures.objectivesPerSecond)) objectives/s over \(figures.objectives) \
+            (\(figures.failed) failed); latency p50 \(ms(figures.burstP50Milliseconds)), p99 \(ms(figures.burstP99Milliseconds)) under the burst
+              paced at \(String(format: "%.0f", figures.pacedRatePerSecond))/s: p50 \(ms(figures.pacedP50Milliseconds)), \
+            p99 \(ms(figures.pacedP99Milliseconds)) over \(figures.pacedObjectives) objectives
+              targets: ≥ 2000 objectives/s (\(figures.objectivesPerSecond >= 2000 ? "met" : "NOT met")); p99 < 250 ms at half rate \
+            (\(figures.pacedP99Milliseconds < 250 ? "met" : "NOT met"))
+            """
+    }
+
+    private func measure(environment: MeshEnvironment, logger: Logger) async throws -> Figures {
         let client = try OpsMeshClient(
             configuration: try environment.kafkaConfiguration(), keysDirectory: environment.keysDirectory.path, logger: logger)
         let publisher = try client.publisher(as: "meshctl")
@@ -100,21 +150,7 @@ struct PipelineBench: AsyncParsableCommand {
             pacedRatePerSecond: pacedRate, pacedObjectives: pacedCount,
             pacedP50Milliseconds: percentile(paced, 0.5), pacedP99Milliseconds: percentile(paced, 0.99),
             targetObjectivesPerSecond: 2_000, targetPacedP99Milliseconds: 250)
-        if json {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-            print(String(decoding: try encoder.encode(figures), as: UTF8.self))
-        } else {
-            print("""
-                pipeline benchmark: orchestrator + coding agent (example handler) + reviewer + compliance, embedded broker
-                  throughput  \(String(format: "%.0f", rate)) objectives/s over \(objectives) (\(figures.failed) failed); \
-                latency p50 \(ms(figures.burstP50Milliseconds)), p99 \(ms(figures.burstP99Milliseconds)) under the burst
-                  paced at \(String(format: "%.0f", pacedRate))/s: p50 \(ms(figures.pacedP50Milliseconds)), \
-                p99 \(ms(figures.pacedP99Milliseconds)) over \(pacedCount) objectives
-                  targets: ≥ 2000 objectives/s (\(rate >= 2000 ? "met" : "NOT met")); p99 < 250 ms at half rate \
-                (\(figures.pacedP99Milliseconds < 250 ? "met" : "NOT met"))
-                """)
-        }
+        return figures
     }
 
     private func submit(_ count: Int, prefix: String, publisher: MeshPublisher, tracker: CompletionTracker, pace: Double?) async throws {
@@ -144,7 +180,6 @@ struct PipelineBench: AsyncParsableCommand {
         return sorted[min(sorted.count - 1, Int((Double(sorted.count) * p).rounded(.up)) - 1)]
     }
 
-    private func ms(_ value: Double) -> String { String(format: "%.0f ms", value) }
 }
 
 private func progress(_ line: String) {
