@@ -149,13 +149,6 @@ final class FailureCount: @unchecked Sendable {
     var value: Int { lock.withLock { count } }
 }
 
-extension Duration {
-    var seconds: Double {
-        let (whole, fraction) = components
-        return Double(whole) + Double(fraction) / 1e18
-    }
-}
-
 extension KafkaError {
     static func benchmark(_ message: String) -> KafkaError {
         KafkaError(code: -1, name: "BENCHMARK", message: message)

@@ -178,10 +178,3 @@ final class ManagedAtomicFlag: @unchecked Sendable {
         lock.unlock()
     }
 }
-
-extension Duration {
-    var milliseconds: Int64 {
-        let (seconds, attoseconds) = components
-        return seconds * 1000 + attoseconds / 1_000_000_000_000_000
-    }
-}

@@ -257,7 +257,7 @@ public final class RoleWorker: @unchecked Sendable {
                 // Once handled, only the publishing is retried: a stateful handler (the
                 // orchestrator) has recorded the input and would answer a second call with nothing.
                 try await publishWithRetries(outputs, log: log)
-                metrics.observeHandlerDuration(seconds: (ContinuousClock.now - started).secondsValue)
+                metrics.observeHandlerDuration(seconds: (ContinuousClock.now - started).seconds)
                 lock.withLock { _ = recent.insert(inbound.envelope.id) }
                 metrics.increment(.processed, topic: topic)
                 subscriber.markDone(inbound)
@@ -384,13 +384,6 @@ public final class RoleWorker: @unchecked Sendable {
 
 public enum MeshRuntimeVersion {
     public static let current = "0.1.0"
-}
-
-extension Duration {
-    var secondsValue: Double {
-        let (seconds, attoseconds) = components
-        return Double(seconds) + Double(attoseconds) / 1e18
-    }
 }
 
 /// Resumes once every expected delivery report arrived; fails if any failed.

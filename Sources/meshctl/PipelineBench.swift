@@ -230,10 +230,3 @@ final class CompletionTracker: @unchecked Sendable {
         lock.withLock { doneAt.filter { $0.key.hasPrefix(prefix + "-") }.values.max() ?? .now }
     }
 }
-
-extension Duration {
-    var seconds: Double {
-        let (whole, fraction) = components
-        return Double(whole) + Double(fraction) / 1e18
-    }
-}
