@@ -250,6 +250,10 @@ public final class RoleWorker: @unchecked Sendable {
         }
         let topic = inbound.message.topic
         var attempt = 1
+        // While a message waits for its retry, its partition stops fetching, so its read-ahead
+        // cannot fill the in-flight bound and stall the other partitions.
+        var paused = false
+        defer { if paused { resumeFetching(inbound.message.topicPartition) } }
         while true {
             let started = ContinuousClock.now
             do {
@@ -278,11 +282,26 @@ public final class RoleWorker: @unchecked Sendable {
                     return
                 }
                 metrics.increment(.retried, topic: topic)
+                if !paused { paused = pauseFetching(inbound.message.topicPartition) }
                 log.warning("attempt \(attempt) failed, retrying: \(error)")
                 try? await Task.sleep(for: configuration.retry.delay(after: attempt))
                 attempt += 1
             }
         }
+    }
+
+    private func pauseFetching(_ partition: TopicPartition) -> Bool {
+        do {
+            try consumer.pause([partition])
+            return true
+        } catch {
+            logger.warning("could not pause \(partition) during a retry: \(error)")
+            return false
+        }
+    }
+
+    private func resumeFetching(_ partition: TopicPartition) {
+        do { try consumer.resume([partition]) } catch { logger.warning("could not resume \(partition): \(error)") }
     }
 
     private func deadLetter(_ inbound: InboundEnvelope, reason: String, detail: String, attempts: Int) async {

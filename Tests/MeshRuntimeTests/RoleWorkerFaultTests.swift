@@ -86,3 +86,68 @@ final class RoleWorkerFaultTests: XCTestCase {
         await running.value
     }
 }
+
+/// Fails every message of partition 0 twice, answers everything else at once.
+final class FlakyOnPartitionZero: RoleHandler, @unchecked Sendable {
+    private let lock = NSLock()
+    private var failures: [String: Int] = [:]
+    private(set) var completed: [(partition: Int32, id: String)] = []
+
+    func handle(_ inbound: InboundEnvelope) async throws -> [OutboundEnvelope] {
+        let id = inbound.envelope.id
+        let fail: Bool = lock.withLock {
+            guard inbound.message.partition == 0, failures[id, default: 0] < 2 else { return false }
+            failures[id, default: 0] += 1
+            return true
+        }
+        if fail { throw CancellationError() }
+        lock.withLock { completed.append((inbound.message.partition, id)) }
+        return []
+    }
+
+    var completions: [(partition: Int32, id: String)] { lock.withLock { completed } }
+}
+
+final class RoleWorkerRetryTests: XCTestCase {
+    func testAFailingPartitionIsRetriedWhileTheOthersKeepFlowing() async throws {
+        let logger = Logger(label: "test")
+        let cluster = try EmbeddedKafkaCluster(brokers: 1, logger: logger)
+        for topic in ["mesh.results", "mesh.deadletter"] { try cluster.createTopic(topic, partitions: 2) }
+        let catalog = try CatalogLoader.load(directory: repositoryRoot().appendingPathComponent("Topics"))
+        let keys = NSTemporaryDirectory() + "runtime-keys-\(UUID().uuidString)"
+        try KeyRingStore.initialize(at: keys, roles: ["coding", "reviewer"], people: [], algorithm: .hmacSHA256)
+        let kafka = KafkaConfiguration(bootstrapServers: cluster.bootstrapServers,
+                                       properties: EmbeddedKafkaCluster.recommendedClientProperties)
+        let handler = FlakyOnPartitionZero()
+        var configuration = RoleWorkerConfiguration(role: "reviewer", instanceID: "r-1", topics: ["mesh.results"])
+        configuration.heartbeatInterval = nil
+        configuration.retry = RetryPolicy(maxAttempts: 3, baseDelay: .milliseconds(700), maxDelay: .seconds(2))
+        let worker = try RoleWorker(
+            configuration: configuration, kafka: kafka,
+            sealer: EnvelopeSealer(signer: try KeyRingStore.loadSigner(principal: "reviewer", from: keys)),
+            opener: EnvelopeOpener(trust: try KeyRingStore.loadTrustStore(from: keys)), catalog: catalog,
+            handler: handler, logger: logger)
+        let running = Task { await worker.run() }
+        try await eventually("the worker joins its group") { worker.isReady }
+
+        let producer = try KafkaProducer(configuration: kafka, logger: logger)
+        defer { producer.close() }
+        let sealer = EnvelopeSealer(signer: try KeyRingStore.loadSigner(principal: "coding", from: keys))
+        for index in 0..<10 {
+            let envelope = Envelope(source: "/mesh/coding/c-1", correlationID: "obj-\(index)", payload: .taskResult(TaskResult(
+                taskID: "t-\(index)", planID: "p", state: .completed, summary: "done", agentID: "c-1")))
+            var record = try MeshPublisher(producer: producer, sealer: sealer).record(envelope, topic: "mesh.results")
+            record.partition = Int32(index % 2)
+            try await producer.send(record)
+        }
+        try await eventually("all ten processed", timeout: .seconds(60)) { handler.completions.count == 10 }
+        let order = handler.completions.map(\.partition)
+        let firstZero = try XCTUnwrap(order.firstIndex(of: 0))
+        XCTAssertTrue(order[..<firstZero].allSatisfy { $0 == 1 } && firstZero >= 4,
+                      "partition 1 finished its work while partition 0 was being retried: \(order)")
+        XCTAssertEqual(worker.stats.retried, 10, "each of the 5 messages of partition 0 retried twice")
+        XCTAssertEqual(worker.stats.deadLettered, 0)
+        worker.stop()
+        await running.value
+    }
+}
