@@ -1,8 +1,8 @@
 import Logging
 
 /// Reads every record a topic holds right now: the high watermark of each partition is taken
-/// first, and reading stops exactly there. For tools (dead letters, status) that need "what
-/// is there now" without guessing from a quiet period.
+/// first, and reading stops exactly there. For tools (dead letters, status, approvals) that
+/// need "what is there now" without guessing from a quiet period.
 public enum TopicReader {
     public static func readToEnd(
         _ topic: String, configuration: KafkaConfiguration, logger: Logger, timeout: Duration = .seconds(60)
@@ -11,14 +11,11 @@ public enum TopicReader {
         guard let described = try admin.describeTopics().first(where: { $0.name == topic }) else {
             throw KafkaError(code: -1, name: "UNKNOWN_TOPIC", message: "topic \(topic) does not exist")
         }
-        var remaining: [TopicPartition: Int64] = [:]
-        for partition in 0..<Int32(described.partitions) {
-            let (low, high) = try admin.watermarks(topic: topic, partition: partition)
-            if high > low { remaining[TopicPartition(topic: topic, partition: partition)] = high }
-        }
-        guard !remaining.isEmpty else { return [] }
+        let partitions = (0..<Int32(described.partitions)).map { TopicPartition(topic: topic, partition: $0) }
+        var progress = try EndOfLog(partitions, admin: admin)
+        guard !progress.isFinished else { return [] }
         let consumer = try KafkaConsumer(
-            configuration: configuration, subscription: .partitions(Array(remaining.keys).sorted()), logger: logger)
+            configuration: configuration, subscription: .partitions(progress.pending), logger: logger)
         let watchdog = Task {
             try await Task.sleep(for: timeout)
             consumer.close()
@@ -28,12 +25,45 @@ public enum TopicReader {
             consumer.close()
         }
         var records: [ConsumedMessage] = []
-        for await message in consumer.messages {
-            guard let end = remaining[message.topicPartition], message.offset < end else { continue }
+        for await message in consumer.messages where progress.isBeforeEnd(message) {
             records.append(message)
-            if message.offset >= end - 1 { remaining[message.topicPartition] = nil }
-            if remaining.isEmpty { return records }
+            progress.passed(message)
+            if progress.isFinished { return records }
         }
         throw KafkaError(code: -1, name: "_TIMED_OUT", message: "read \(records.count) records of \(topic) before \(timeout) passed")
+    }
+}
+
+/// The end of the log as it was when reading began: the high watermark of each partition,
+/// and which partitions a reader has not yet read up to it.
+public struct EndOfLog: Sendable {
+    private var remaining: [TopicPartition: Int64]
+
+    /// Takes the high watermarks of `partitions` now; empty partitions are already finished.
+    public init(_ partitions: [TopicPartition], admin: KafkaAdmin) throws {
+        remaining = [:]
+        for partition in partitions {
+            let (low, high) = try admin.watermarks(topic: partition.topic, partition: partition.partition)
+            if high > low { remaining[partition] = high }
+        }
+    }
+
+    /// Partitions with records still to read, sorted.
+    public var pending: [TopicPartition] { remaining.keys.sorted() }
+
+    /// True once every partition was read up to its end.
+    public var isFinished: Bool { remaining.isEmpty }
+
+    /// True for a record written before reading began (later ones are not part of "now").
+    public func isBeforeEnd(_ message: ConsumedMessage) -> Bool {
+        guard let end = remaining[message.topicPartition] else { return false }
+        return message.offset < end
+    }
+
+    /// Records that `message` was read (whether it was kept or skipped).
+    public mutating func passed(_ message: ConsumedMessage) {
+        if let end = remaining[message.topicPartition], message.offset >= end - 1 {
+            remaining[message.topicPartition] = nil
+        }
     }
 }

@@ -53,43 +53,39 @@ struct OpsMeshClient: Sendable {
     }
 
     /// A subscriber reading `partitions` from the beginning; rejected records are reported on
-    /// stderr and skipped (read-only tool: no dead letters).
-    func subscriber(_ partitions: [TopicPartition]) throws -> MeshSubscriber {
+    /// stderr and skipped (read-only tool: no dead letters), then passed to `skipped`.
+    func subscriber(_ partitions: [TopicPartition],
+                    skipped: (@Sendable (ConsumedMessage) -> Void)? = nil) throws -> MeshSubscriber {
         let consumer = try KafkaConsumer(configuration: configuration, subscription: .partitions(partitions), logger: logger)
         return MeshSubscriber(consumer: consumer, opener: opener, deadLetters: nil, logger: logger) { rejection, message in
             FileHandle.standardError.write(Data(
                 "skipped \(message.topic)[\(message.partition)]@\(message.offset): \(rejection)\n".utf8))
+            skipped?(message)
         }
     }
 
-    /// Every verified envelope now on `topics`: reads until nothing new arrived for `idle`
-    /// (the embedded broker answers in milliseconds; the first fetch may take longer, so
-    /// `firstWait` bounds the wait for the first record), at most `limit`.
-    ///
-    /// The consumer API has no end-of-partition signal, so "now" is approximated by quiet.
-    func readAll(_ topics: [String], prefixes: [String] = [], idle: Duration = .milliseconds(1500),
-                 firstWait: Duration = .seconds(4), limit: Duration = .seconds(60)) async throws -> [InboundEnvelope] {
-        let subscriber = try subscriber(try partitions(of: topics, prefixes: prefixes))
-        let activity = OpsActivityClock()
+    /// Every verified envelope on `topics` now: each partition is read up to the high
+    /// watermark it had when reading began (later records are left for the next call).
+    func readAll(_ topics: [String], prefixes: [String] = [], timeout: Duration = .seconds(60)) async throws -> [InboundEnvelope] {
+        let admin = try KafkaAdmin(configuration: configuration, logger: logger)
+        let progress = OpsReadProgress(try EndOfLog(try partitions(of: topics, prefixes: prefixes), admin: admin))
+        if progress.isFinished { return [] }
+        let subscriber = try subscriber(progress.pending) { progress.passed($0) }
         let watchdog = Task {
-            let start = ContinuousClock.now
-            while !Task.isCancelled {
-                try? await Task.sleep(for: .milliseconds(100))
-                let now = ContinuousClock.now
-                let quietFor = now - (activity.last ?? start)
-                let allowed = activity.last == nil ? firstWait : idle
-                if quietFor >= allowed || now - start >= limit { break }
-            }
+            try await Task.sleep(for: timeout)
+            subscriber.consumer.close()
+        }
+        defer {
+            watchdog.cancel()
             subscriber.consumer.close()
         }
         var envelopes: [InboundEnvelope] = []
         while let inbound = await subscriber.next() {
-            activity.touch()
-            envelopes.append(inbound)
+            if progress.isBeforeEnd(inbound.message) { envelopes.append(inbound) }
+            progress.passed(inbound.message)
+            if progress.isFinished { return envelopes }
         }
-        watchdog.cancel()
-        subscriber.consumer.close()
-        return envelopes
+        throw OpsFailure("read \(envelopes.count) envelopes of \(topics.joined(separator: ", ")) before \(timeout) passed; is the broker reachable?")
     }
 
     /// A publisher sealing as `principal` (a role such as `meshctl`, or a person).
@@ -112,13 +108,17 @@ struct OpsMeshClient: Sendable {
     }
 }
 
-/// The last time something happened, shared between a reader and its watchdog.
-final class OpsActivityClock: @unchecked Sendable {
+/// An ``EndOfLog`` shared between a reader and its rejection callback.
+final class OpsReadProgress: @unchecked Sendable {
     private let lock = NSLock()
-    private var instant: ContinuousClock.Instant?
+    private var end: EndOfLog
 
-    var last: ContinuousClock.Instant? { lock.withLock { instant } }
-    func touch() { lock.withLock { instant = .now } }
+    init(_ end: EndOfLog) { self.end = end }
+
+    var pending: [TopicPartition] { lock.withLock { end.pending } }
+    var isFinished: Bool { lock.withLock { end.isFinished } }
+    func isBeforeEnd(_ message: ConsumedMessage) -> Bool { lock.withLock { end.isBeforeEnd(message) } }
+    func passed(_ message: ConsumedMessage) { lock.withLock { end.passed(message) } }
 }
 
 /// Writes a line to stderr.
