@@ -29,7 +29,8 @@ final class FaultMesh: @unchecked Sendable {
     let catalog: Catalog
     let cluster: EmbeddedKafkaCluster
     let mode: DeliveryMode
-    let logger = Logger(label: "fault-mesh")
+    /// The test's own clients meet every fault too; only errors are worth printing.
+    let logger = { var logger = Logger(label: "fault-mesh"); logger.logLevel = .error; return logger }()
     /// Where the audit sink stores (a SQLite file).
     let auditStore: String
     let finals = FinalStates()

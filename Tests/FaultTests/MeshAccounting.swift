@@ -2,6 +2,7 @@ import Foundation
 import MeshAudit
 import MeshCatalog
 import MeshKafka
+import MeshSigning
 import MeshTransport
 import MeshWire
 
@@ -67,11 +68,11 @@ struct MeshAccounting {
     /// Each task attempt assigned has exactly one verdict per required kind (distinct
     /// envelope ids; the only playbook used requires review and compliance).
     func verdicts(requiredKinds: [VerdictKind] = [.review, .compliance]) -> AccountingCheck {
-        struct Attempt: Hashable { var task: String, attempt: UInt32 }
+        struct Attempt: Hashable { var plan: String, task: String, attempt: UInt32 }
         var attempts: Set<Attempt> = []
         for topic in byTopic.keys where topic.hasPrefix("mesh.tasks.") {
             for opened in verified(topic) {
-                if case .taskAssigned(let task) = opened.envelope.payload { attempts.insert(Attempt(task: task.taskID, attempt: task.attempt)) }
+                if case .taskAssigned(let task) = opened.envelope.payload { attempts.insert(Attempt(plan: task.planID, task: task.taskID, attempt: task.attempt)) }
             }
         }
         var ids: [Attempt: [String: Set<String>]] = [:]
@@ -79,19 +80,19 @@ struct MeshAccounting {
         for opened in verified("mesh.verdicts") where ["reviewer", "compliance"].contains(opened.signer.principal) {
             guard case .verdict(let verdict) = opened.envelope.payload else { continue }
             records += 1
-            ids[Attempt(task: verdict.taskID, attempt: verdict.attempt), default: [:]]["\(verdict.kind)", default: []]
+            ids[Attempt(plan: verdict.planID, task: verdict.taskID, attempt: verdict.attempt), default: [:]]["\(verdict.kind)", default: []]
                 .insert(opened.envelope.id)
         }
         var problems: [String] = []
         var distinct = 0
-        for attempt in attempts.sorted(by: { ($0.task, $0.attempt) < ($1.task, $1.attempt) }) {
+        for attempt in attempts.sorted(by: { ($0.plan, $0.task, $0.attempt) < ($1.plan, $1.task, $1.attempt) }) {
             for kind in requiredKinds {
                 let count = ids[attempt]?["\(kind)"]?.count ?? 0
                 distinct += count
-                if count != 1 { problems.append("task \(attempt.task) attempt \(attempt.attempt): \(count) \(kind) verdicts") }
+                if count != 1 { problems.append("plan \(attempt.plan) task \(attempt.task) attempt \(attempt.attempt): \(count) \(kind) verdicts") }
             }
         }
-        problems += ids.keys.filter { !attempts.contains($0) }.map { "verdict for unassigned task \($0.task) attempt \($0.attempt)" }
+        problems += ids.keys.filter { !attempts.contains($0) }.map { "verdict for unassigned plan \($0.plan) task \($0.task) attempt \($0.attempt)" }
         return AccountingCheck(
             name: "one verdict per required kind per task attempt",
             counts: ["task attempts \(attempts.count)", "distinct verdicts \(distinct)", "verdict records \(records)"],
@@ -101,13 +102,14 @@ struct MeshAccounting {
     /// The dead-letter topic holds exactly the injected messages, once for every role that
     /// consumes the topic they were injected on, each with the rejection reason.
     func deadLetters(injected: [BadMessage], catalog: Catalog, processingRoles: Set<String>) -> AccountingCheck {
-        struct Letter: Hashable { var role: String, reason: String, sourceTopic: String, value: [UInt8] }
+        /// `digest`: SHA-256 of the original value (kept in a header when the value was too large to keep).
+        struct Letter: Hashable { var role: String, reason: String, sourceTopic: String, digest: String }
         let deadLetterTopic = catalog.deadLetterTopic?.name ?? "mesh.deadletter"
         var expected: [Letter: Int] = [:]
         for bad in injected {
             let consumers = catalog.topic(named: bad.topic)?.consumers ?? []
             for role in consumers where processingRoles.contains(role) {
-                expected[Letter(role: role, reason: bad.reason.rawValue, sourceTopic: bad.topic, value: bad.bytes), default: 0] += 1
+                expected[Letter(role: role, reason: bad.reason.rawValue, sourceTopic: bad.topic, digest: SHA256Digest.hex(bad.bytes)), default: 0] += 1
             }
         }
         var actual: [Letter: Int] = [:]
@@ -116,12 +118,13 @@ struct MeshAccounting {
             let headers = record.message.headers
             let letter = Letter(
                 role: headers.string(DeadLetterHeader.role) ?? "?", reason: headers.string(DeadLetterHeader.reason) ?? "?",
-                sourceTopic: headers.string(DeadLetterHeader.sourceTopic) ?? "?", value: record.message.value)
+                sourceTopic: headers.string(DeadLetterHeader.sourceTopic) ?? "?",
+                digest: headers.string(DeadLetterHeader.droppedValueSHA256) ?? SHA256Digest.hex(record.message.value))
             actual[letter, default: 0] += 1
             reasons[letter.reason, default: 0] += 1
         }
         func describe(_ letter: Letter) -> String {
-            let label = injected.first { $0.bytes == letter.value }?.label ?? "not injected (\(letter.value.count) bytes)"
+            let label = injected.first { SHA256Digest.hex($0.bytes) == letter.digest }?.label ?? "not injected (sha256 \(letter.digest))"
             return "\(label) from \(letter.sourceTopic) by \(letter.role), reason \(letter.reason)"
         }
         var problems: [String] = []
