@@ -18,6 +18,7 @@ public enum RoleProcess {
         configuration.maxInFlight = options.maxInFlight
         configuration.drainTimeout = .milliseconds(Int64(options.drainSeconds * 1000))
         configuration.tickInterval = tickInterval
+        configuration.exactlyOnce = options.exactlyOnce
         if let deadLetter = catalog.deadLetterTopic?.name { configuration.deadLetterTopic = deadLetter }
         return try RoleWorker(
             configuration: configuration, kafka: connection.kafkaConfiguration(),

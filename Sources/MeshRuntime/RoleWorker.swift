@@ -24,6 +24,9 @@ public struct RoleWorkerConfiguration: Sendable {
     public var deadLetterTopic = "mesh.deadletter"
     /// Envelope ids remembered for dropping redelivered duplicates.
     public var recentIDCapacity = 100_000
+    /// Consume-transform-produce in Kafka transactions (`--exactly-once`): outputs, dead
+    /// letters and input offsets commit atomically.
+    public var exactlyOnce = false
 
     public init(role: String, instanceID: String, groupID: String? = nil, topics: [String]) {
         self.role = role
@@ -133,6 +136,9 @@ public final class RoleWorker: @unchecked Sendable {
             "group": "\(configuration.groupID)", "topics": "\(configuration.topics.joined(separator: ","))",
             "instance": "\(configuration.instanceID)",
         ])
+        if configuration.exactlyOnce {
+            logger.warning("--exactly-once is accepted but not implemented yet in this build: running at-least-once")
+        }
         lock.withLock { running = true }
         defer { lock.withLock { running = false } }
         let background = startBackgroundTasks()
