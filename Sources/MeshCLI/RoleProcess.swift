@@ -38,6 +38,11 @@ public enum RoleProcess {
         await worker.run()
         signals.cancel()
         health?.stop()
+        if let failure = worker.failure {
+            // Exit non-zero so a supervisor (Compose, Kubernetes) restarts the instance.
+            logger.critical("stopped by a fatal Kafka error: \(failure)")
+            exit(70)
+        }
     }
 
     private static func startHealthServer(_ worker: RoleWorker, port: Int, logger: Logger) -> HealthServer? {

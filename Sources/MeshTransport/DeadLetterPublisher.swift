@@ -15,9 +15,18 @@ public enum DeadLetterHeader {
     public static let time = "dlq_time"
 }
 
+/// Where messages that cannot be processed go. ``DeadLetterPublisher`` produces them at once;
+/// in exactly-once mode the runtime's sink puts the dead letter into the same transaction as
+/// the input's offset (and marks the input done itself, so a later ``KafkaConsumer/markDone(_:)``
+/// is a no-op).
+public protocol DeadLetterSending: Sendable {
+    /// Returns once the dead letter is safely stored (or part of the open transaction).
+    func send(_ message: ConsumedMessage, reason: String, detail: String, attempts: Int) async throws
+}
+
 /// Sends messages that cannot be processed to the dead-letter topic, with the reason and
 /// their source coordinates in headers.
-public final class DeadLetterPublisher: Sendable {
+public final class DeadLetterPublisher: DeadLetterSending {
     public let producer: KafkaProducer
     public let topic: String
     public let role: String
