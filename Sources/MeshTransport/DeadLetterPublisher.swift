@@ -21,9 +21,18 @@ public enum DeadLetterHeader {
     public static let droppedValueSHA256 = "dlq_dropped_value_sha256"
 }
 
+/// Where messages that cannot be processed go. ``DeadLetterPublisher`` produces them at once;
+/// in exactly-once mode the runtime's sink puts the dead letter into the same transaction as
+/// the input's offset (and marks the input done itself, so a later ``KafkaConsumer/markDone(_:)``
+/// is a no-op).
+public protocol DeadLetterSending: Sendable {
+    /// Returns once the dead letter is safely stored (or part of the open transaction).
+    func send(_ message: ConsumedMessage, reason: String, detail: String, attempts: Int) async throws
+}
+
 /// Sends messages that cannot be processed to the dead-letter topic, with the reason and
 /// their source coordinates in headers.
-public final class DeadLetterPublisher: Sendable {
+public final class DeadLetterPublisher: DeadLetterSending {
     /// Largest value a dead letter carries: librdkafka's default `message.max.bytes`
     /// (1,000,000) less room for the key and headers.
     public static let defaultMaxValueBytes = 1_000_000 - 32 * 1024
