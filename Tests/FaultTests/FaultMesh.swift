@@ -127,6 +127,15 @@ final class FaultMesh: @unchecked Sendable {
         return await child.waitForExit(timeout: timeout) ? child.exitCode : nil
     }
 
+    /// `processed` from each stopped role's last "stopped" log line (its current process).
+    func processedCounts() -> [String: Int] {
+        lock.withLock { roles }.compactMapValues { child in
+            guard let line = child.stderr.split(separator: "\n").last(where: { $0.contains("msg=stopped") }),
+                  let range = line.range(of: " processed=") else { return nil }
+            return Int(line[range.upperBound...].prefix { $0.isNumber })
+        }
+    }
+
     func shutdown() {
         watcher?.consumer.close()
         watcher?.task.cancel()
