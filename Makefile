@@ -29,11 +29,11 @@ proto-check: ## fail if the committed protobuf-c code does not match Proto/
 test: deps proto-check ## run the test suite except the fault runs (starts a private PostgreSQL for the audit store tests)
 	$(SWIFT) build --build-tests
 	./scripts/postgres-test-server.sh start
-	export $$(./scripts/postgres-test-server.sh url) && $(SWIFT) test --skip FaultTests
+	export $$(./scripts/postgres-test-server.sh url) && $(SWIFT) test --skip '^FaultTests\.'
 
 fault-test: deps ## 1,000 objectives per delivery mode through the role processes under broker faults, kills, a rebalance and bad messages (~3 min a mode)
 	$(SWIFT) build --build-tests
-	$(SWIFT) test --skip-build --filter FaultTests
+	$(SWIFT) test --skip-build --filter '^FaultTests\.'
 
 demo: build ## run the mesh end to end on the embedded broker
 	.build/debug/meshctl demo
