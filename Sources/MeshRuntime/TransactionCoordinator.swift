@@ -84,10 +84,11 @@ final class TransactionCoordinator: DeadLetterSending, @unchecked Sendable {
         (events, eventSink) = AsyncStream.makeStream(of: Event.self)
         try producer.initTransactions()
         try producer.beginTransaction()
-        consumer.setRevokeHandler { [unowned self] partitions, lost in
-            self.commitOpenTransaction(revoking: partitions, assignmentLost: lost)
+        consumer.setRevokeHandler { [weak self] partitions, lost in
+            self?.commitOpenTransaction(revoking: partitions, assignmentLost: lost)
         }
-        let thread = Thread { [unowned self] in self.runCommitter() }
+        // Holds the coordinator until ``finish()`` stops it.
+        let thread = Thread { self.runCommitter() }
         thread.name = "agentmesh.transactions.committer"
         thread.start()
     }

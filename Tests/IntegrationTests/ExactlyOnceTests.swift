@@ -20,18 +20,7 @@ final class ExactlyOnceTests: XCTestCase {
     func testKilledAndRestartedExactlyOnceReviewerLosesNothingAndResumesAfterItsLastTransaction() async throws {
         let mesh = try await MeshHarness()
         defer { mesh.shutdown() }
-        var resultIDs: Set<String> = []
-        for index in 0..<Self.backlog {
-            let result = Envelope(
-                source: "/mesh/coding/backlog", correlationID: "eos-\(index)", subject: "task-\(index)",
-                payload: .taskResult(TaskResult(
-                    taskID: "task-\(index)", planID: "plan-\(index)", state: .completed, summary: "done",
-                    artifacts: [Artifact(name: "Sources/A.swift", mediaType: "text/x-swift", content: Array("let a = 1\n".utf8)),
-                                Artifact(name: "Tests/ATests.swift", mediaType: "text/x-swift", content: Array("import XCTest\n".utf8))],
-                    agentID: "backlog")))
-            resultIDs.insert(result.id)
-            try await mesh.publish(result, to: "mesh.results", as: "coding")
-        }
+        let resultIDs = try await mesh.publishResultBacklog(Self.backlog, correlationPrefix: "eos")
         try mesh.start("reviewer-1", "mesh-reviewer", ["--exactly-once"])
         try await eventually("the reviewer commits its first transactions", timeout: .seconds(60)) {
             await mesh.observed.values.filter { $0.verdict != nil }.count >= 200
