@@ -76,6 +76,8 @@ public final class KafkaConsumer: @unchecked Sendable {
     /// `.inTransactions`: offsets done and not yet taken by the transaction committer.
     private var transactionOffsets: [TopicPartition: Int64] = [:]
     private var revokeHandler: (@Sendable (_ partitions: [TopicPartition], _ lost: Bool) -> Void)?
+    /// Rewinds requested and not yet performed; the polling thread seeks before its next poll.
+    private var pendingSeeks: [TopicPartition: Int64] = [:]
     /// Where a partition without a committed offset starts (`auto.offset.reset`).
     private let resetOffset: Int64
 
@@ -262,47 +264,89 @@ public final class KafkaConsumer: @unchecked Sendable {
     /// Makes every record of `partitions` read so far not current: buffered ones are dropped,
     /// handed-out ones are no longer tracked and their offsets no longer collected.
     public func invalidateReads(_ partitions: [TopicPartition]) {
-        stateLock.withLock {
-            for partition in partitions {
-                readEpochs[partition, default: 0] &+= 1
-                transactionOffsets[partition] = nil
-            }
-            dropBuffered(Set(partitions))
-            tracker.forget(partitions)
+        stateLock.withLock { invalidateLocked(partitions) }
+    }
+
+    /// Called with `stateLock` held.
+    private func invalidateLocked(_ partitions: [TopicPartition]) {
+        for partition in partitions {
+            readEpochs[partition, default: 0] &+= 1
+            transactionOffsets[partition] = nil
         }
+        dropBuffered(Set(partitions))
+        tracker.forget(partitions)
+    }
+
+    /// The group's committed offsets of `partitions` (the next offset to read; absent where
+    /// nothing is committed). Blocks for a broker round trip.
+    public func committedOffsets(_ partitions: [TopicPartition], timeout: Duration = .seconds(30)) throws
+        -> [TopicPartition: Int64]
+    {
+        guard !partitions.isEmpty else { return [:] }
+        let list = makePartitionList(partitions)
+        defer { rd_kafka_topic_partition_list_destroy(list) }
+        let err = rd_kafka_committed(client.handle, list, Int32(timeout.milliseconds))
+        if err != RD_KAFKA_RESP_ERR_NO_ERROR { throw KafkaError(err, context: "committed offsets of \(partitions)") }
+        var offsets: [TopicPartition: Int64] = [:]
+        for index in 0..<Int(list.pointee.cnt) where list.pointee.elems[index].offset >= 0 {
+            let element = list.pointee.elems[index]
+            offsets[TopicPartition(topic: String(cString: element.topic), partition: element.partition)] = element.offset
+        }
+        return offsets
+    }
+
+    /// Commits exactly these offsets (the next offset to read per partition) and waits for
+    /// the broker's answer.
+    public func commit(_ offsets: [TopicPartition: Int64]) throws {
+        guard !offsets.isEmpty else { return }
+        let sorted = offsets.sorted { $0.key < $1.key }
+        let list = makePartitionList(sorted.map(\.key), offsets: sorted.map(\.value))
+        defer { rd_kafka_topic_partition_list_destroy(list) }
+        let err = rd_kafka_commit(client.handle, list, 0)
+        if err != RD_KAFKA_RESP_ERR_NO_ERROR { throw KafkaError(err, context: "commit \(offsets)") }
     }
 
     /// Moves `partitions` (default: all assigned) back to their committed offsets (where the
     /// group's reset policy applies if none) after an aborted transaction, so their records
-    /// are read and handled again; everything read before is no longer current. Returns the
-    /// positions it rewound to.
+    /// are read and handled again; everything read before is no longer current at once.
+    /// Returns the positions it rewinds to.
+    ///
+    /// The seek itself happens on the polling thread before its next poll: a poll running
+    /// meanwhile returns records from before the rewind, which are dropped, and nothing
+    /// fetched after the seek can be mistaken for them.
     @discardableResult
     public func rewindToCommitted(_ partitions: [TopicPartition]? = nil, timeout: Duration = .seconds(30)) throws
         -> [TopicPartition: Int64]
     {
         let targets = partitions ?? assignment()
         guard !targets.isEmpty else { return [:] }
-        let list = makePartitionList(targets)
-        defer { rd_kafka_topic_partition_list_destroy(list) }
-        let err = rd_kafka_committed(client.handle, list, Int32(timeout.milliseconds))
-        if err != RD_KAFKA_RESP_ERR_NO_ERROR { throw KafkaError(err, context: "committed offsets of \(targets)") }
-        var positions: [TopicPartition: Int64] = [:]
-        for index in 0..<Int(list.pointee.cnt) {
-            let element = list.pointee.elems[index]
-            if element.offset < 0 { list.pointee.elems[index].offset = resetOffset }
-            positions[TopicPartition(topic: String(cString: element.topic), partition: element.partition)] =
-                list.pointee.elems[index].offset
+        let committed = try committedOffsets(targets, timeout: timeout)
+        let positions = Dictionary(uniqueKeysWithValues: targets.map { ($0, committed[$0] ?? resetOffset) })
+        stateLock.withLock {
+            pendingSeeks.merge(positions) { _, new in new }
+            invalidateLocked(targets)
         }
-        if let error = rd_kafka_seek_partitions(client.handle, list, Int32(timeout.milliseconds)) {
-            throw KafkaError(consuming: error, context: "seek \(targets) to their committed offsets")
+        return positions
+    }
+
+    /// Performs the requested rewinds. Called on the polling thread with `pollLock` held.
+    private func performPendingSeeks() {
+        let seeks: [TopicPartition: Int64] = stateLock.withLock {
+            defer { pendingSeeks = [:] }
+            return pendingSeeks
+        }
+        guard !seeks.isEmpty else { return }
+        let sorted = seeks.sorted { $0.key < $1.key }
+        let list = makePartitionList(sorted.map(\.key), offsets: sorted.map(\.value))
+        defer { rd_kafka_topic_partition_list_destroy(list) }
+        if let error = rd_kafka_seek_partitions(client.handle, list, 10_000) {
+            logger.error("\(KafkaError(consuming: error, context: "rewind \(sorted.map(\.key))"))")
+            return
         }
         for index in 0..<Int(list.pointee.cnt) where list.pointee.elems[index].err != RD_KAFKA_RESP_ERR_NO_ERROR {
-            throw KafkaError(list.pointee.elems[index].err, context: "seek \(targets[index])")
+            // Revoked meanwhile: its new owner reads it from the committed offset anyway.
+            logger.warning("\(KafkaError(list.pointee.elems[index].err, context: "rewind \(sorted[index].key)"))")
         }
-        // After the seek: a poll that started before it may hold older records, and the
-        // epoch change makes it drop them.
-        invalidateReads(targets)
-        return positions
     }
 
     // MARK: - Polling
@@ -349,6 +393,7 @@ public final class KafkaConsumer: @unchecked Sendable {
         pollLock.lock()
         defer { pollLock.unlock() }
         if closed { return false }
+        performPendingSeeks()
         let epochsAtStart = stateLock.withLock { readEpochs }
         var pointers = [UnsafeMutablePointer<rd_kafka_message_t>?](repeating: nil, count: batchSize)
         let count: Int = pointers.withUnsafeMutableBufferPointer { buffer in
@@ -433,6 +478,7 @@ public final class KafkaConsumer: @unchecked Sendable {
             stateLock.lock()
             dropBuffered(Set(partitions))
             tracker.forget(partitions)
+            for partition in partitions { pendingSeeks[partition] = nil }
             stateLock.unlock()
             if cooperative {
                 if let error = rd_kafka_incremental_unassign(handle, list) {

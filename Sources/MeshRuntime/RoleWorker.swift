@@ -77,7 +77,7 @@ public final class RoleWorker: @unchecked Sendable {
     private let deadLetters: DeadLetterPublisher
     /// Exactly-once mode only.
     private let transactions: TransactionCoordinator?
-    private var fatalError: KafkaError?
+    private var stoppedBy: KafkaError?
     private let permits: AsyncSemaphore
     private let lock = NSLock()
     private var lanes: [Int32: PartitionLane] = [:]
@@ -142,7 +142,7 @@ public final class RoleWorker: @unchecked Sendable {
 
     /// The error that stopped the worker (exactly-once: fenced or fatal producer), if any.
     /// The process should exit non-zero so it is restarted.
-    public var failure: KafkaError? { lock.withLock { fatalError } }
+    public var failure: KafkaError? { lock.withLock { stoppedBy } }
 
     /// Totals so far.
     public var stats: RoleWorkerStats {
@@ -450,7 +450,7 @@ public final class RoleWorker: @unchecked Sendable {
                     case .rewound(let partitions):
                         await forget(Array(Set(partitions.map(\.partition))).sorted())
                     case .fatal(let error):
-                        lock.withLock { fatalError = error }
+                        lock.withLock { stoppedBy = error }
                         stop()
                     }
                 }

@@ -62,6 +62,8 @@ final class TransactionCoordinator: DeadLetterSending, @unchecked Sendable {
     private var abortReason: String?
     private var failure: KafkaError?
     private var consecutiveAborts = 0
+    /// Whether the broker stores offsets sent with a transaction; learnt at the first commit.
+    private var brokerStoresTransactionalOffsets: Bool?
     private let wake = DispatchSemaphore(value: 0)
     private let stopCommitter = DispatchSemaphore(value: 0)
     private let committerFinished = DispatchSemaphore(value: 0)
@@ -82,10 +84,11 @@ final class TransactionCoordinator: DeadLetterSending, @unchecked Sendable {
         (events, eventSink) = AsyncStream.makeStream(of: Event.self)
         try producer.initTransactions()
         try producer.beginTransaction()
-        consumer.setRevokeHandler { [unowned self] partitions, lost in
-            self.commitOpenTransaction(revoking: partitions, assignmentLost: lost)
+        consumer.setRevokeHandler { [weak self] partitions, lost in
+            self?.commitOpenTransaction(revoking: partitions, assignmentLost: lost)
         }
-        let thread = Thread { [unowned self] in self.runCommitter() }
+        // Holds the coordinator until ``finish()`` stops it.
+        let thread = Thread { self.runCommitter() }
         thread.name = "agentmesh.transactions.committer"
         thread.start()
     }
@@ -182,6 +185,7 @@ final class TransactionCoordinator: DeadLetterSending, @unchecked Sendable {
                 try retryingTransient { try producer.sendOffsetsToTransaction(offsets, group: group) }
             }
             try retryingTransient { try producer.commitTransaction() }
+            commitAgainIfTheBrokerIgnoredTheOffsets(offsets)
             lock.withLock {
                 records = 0
                 ids = []
@@ -194,6 +198,25 @@ final class TransactionCoordinator: DeadLetterSending, @unchecked Sendable {
         } catch {
             fail(error)
         }
+    }
+
+    /// librdkafka's mock cluster (the embedded broker) accepts offsets sent with a transaction
+    /// but never stores them, so every restart would start over from the beginning. The first
+    /// commit checks; on such a broker the same offsets are then also committed by the
+    /// consumer once the transaction committed (never ahead of it), with a warning that
+    /// exactly-once does not hold there. A real Kafka stores them and is left alone.
+    private func commitAgainIfTheBrokerIgnoredTheOffsets(_ offsets: [TopicPartition: Int64]) {
+        guard let (partition, offset) = offsets.first else { return }
+        if brokerStoresTransactionalOffsets == nil {
+            guard let stored = try? consumer.committedOffsets([partition]) else { return }
+            brokerStoresTransactionalOffsets = stored[partition] == offset
+            if stored[partition] != offset {
+                logger.warning(
+                    "this broker does not store offsets sent with a transaction (librdkafka's mock cluster, i.e. the embedded broker, does not): committing them from the consumer as well. Exactly-once does not hold on this broker; use Kafka >= 2.5")
+            }
+        }
+        guard brokerStoresTransactionalOffsets == false else { return }
+        do { try consumer.commit(offsets) } catch { logger.debug("offsets not committed by the consumer: \(error)") }
     }
 
     /// Aborts the open transaction and rewinds the assigned partitions (except `keeping`,

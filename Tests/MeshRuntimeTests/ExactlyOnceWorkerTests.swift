@@ -34,32 +34,17 @@ final class CountingReviewer: RoleHandler, @unchecked Sendable {
 /// shown against a real Kafka only: see TransactionTests in MeshKafkaTests.)
 final class ExactlyOnceWorkerTests: XCTestCase {
     func testOutputsAndDeadLettersGoThroughTransactionsAndAnAbortedTransactionIsHandledAgain() async throws {
-        let logger = Logger(label: "test")
-        let cluster = try EmbeddedKafkaCluster(brokers: 1, logger: logger)
-        for topic in ["mesh.results", "mesh.verdicts", "mesh.deadletter", "mesh.heartbeats"] {
-            try cluster.createTopic(topic, partitions: 2)
-        }
-        let catalog = try CatalogLoader.load(directory: repositoryRoot().appendingPathComponent("Topics"))
-        let keys = NSTemporaryDirectory() + "runtime-keys-\(UUID().uuidString)"
-        try KeyRingStore.initialize(at: keys, roles: ["coding", "reviewer"], people: [], algorithm: .hmacSHA256)
-        let kafka = KafkaConfiguration(bootstrapServers: cluster.bootstrapServers,
-                                       properties: EmbeddedKafkaCluster.recommendedClientProperties)
+        let fixture = try RuntimeFixture(
+            topics: ["mesh.results", "mesh.verdicts", "mesh.deadletter", "mesh.heartbeats"], partitions: 2)
+        let (cluster, kafka, logger) = (fixture.cluster, fixture.kafka, fixture.logger)
         let handler = CountingReviewer()
-        var configuration = RoleWorkerConfiguration(role: "reviewer", instanceID: "r-1", topics: ["mesh.results"])
-        configuration.heartbeatInterval = nil
-        configuration.exactlyOnce = true
-        let worker = try RoleWorker(
-            configuration: configuration, kafka: kafka,
-            sealer: EnvelopeSealer(signer: try KeyRingStore.loadSigner(principal: "reviewer", from: keys)),
-            opener: EnvelopeOpener(trust: try KeyRingStore.loadTrustStore(from: keys)), catalog: catalog,
-            handler: handler, logger: logger)
+        let worker = try fixture.reviewer(handler) { $0.exactlyOnce = true }
         let running = Task { await worker.run() }
         try await eventually("the worker joins its group") { worker.isReady }
 
         let producer = try KafkaProducer(configuration: kafka, logger: logger)
         defer { producer.close() }
-        let coding = MeshPublisher(producer: producer, sealer: EnvelopeSealer(
-            signer: try KeyRingStore.loadSigner(principal: "coding", from: keys)))
+        let coding = MeshPublisher(producer: producer, sealer: try fixture.sealer(as: "coding"))
         func publishResults(_ range: Range<Int>) async throws -> [String] {
             var ids: [String] = []
             for index in range {
@@ -74,7 +59,7 @@ final class ExactlyOnceWorkerTests: XCTestCase {
             configuration: kafka,
             subscription: .partitions((0..<2).map { TopicPartition(topic: "mesh.verdicts", partition: $0) }), logger: logger)
         defer { verdicts.close() }
-        let opener = EnvelopeOpener(trust: try KeyRingStore.loadTrustStore(from: keys))
+        let opener = try fixture.opener()
         let seen = Gathered<Envelope>()
         let reading = Task {
             for await message in verdicts.messages {
@@ -92,8 +77,8 @@ final class ExactlyOnceWorkerTests: XCTestCase {
         // 2. A dead letter (a result the catalog does not allow from reviewer) joins a transaction.
         let forged = Envelope(source: "/mesh/reviewer/x", correlationID: "forged", payload: .taskResult(TaskResult(
             taskID: "t-x", planID: "p", state: .completed, summary: "forged", agentID: "x")))
-        try await MeshPublisher(producer: producer, sealer: EnvelopeSealer(
-            signer: try KeyRingStore.loadSigner(principal: "reviewer", from: keys))).publish(forged, to: "mesh.results")
+        try await MeshPublisher(producer: producer, sealer: try fixture.sealer(as: "reviewer"))
+            .publish(forged, to: "mesh.results")
         try await eventually("the forged result is dead-lettered") { worker.stats.deadLettered == 1 }
 
         // 3. The broker refuses to add a partition to the next transaction: it must abort,
