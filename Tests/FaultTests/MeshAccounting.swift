@@ -147,10 +147,15 @@ struct MeshAccounting {
         var problems: [String] = []
         var total = 0
         for topic in topics.sorted() {
-            let ids = verified(topic).map(\.envelope.id)
-            let extra = ids.count - Set(ids).count
+            let copies = Dictionary(grouping: (byTopic[topic] ?? []).filter { $0.opened != nil }, by: { $0.opened!.envelope.id })
+                .filter { $0.value.count > 1 }
+            let extra = copies.values.map { $0.count - 1 }.reduce(0, +)
             total += extra
-            if extra > 0 { problems.append("\(topic): \(extra) duplicate record(s) over \(ids.count)") }
+            guard extra > 0 else { continue }
+            problems.append("\(topic): \(extra) duplicate record(s) over \(verified(topic).count)")
+            problems += copies.sorted { $0.key < $1.key }.prefix(5).map { id, records in
+                "  \(id) from \(records[0].opened!.envelope.source) at " + records.map(\.coordinates).joined(separator: ", ")
+            }
         }
         return AccountingCheck(
             name: "no duplicate records on the output topics (read_committed)",
