@@ -18,7 +18,9 @@ final class FaultInjectionTests: XCTestCase {
     }
 
     func testExactlyOnce() async throws {
-        let help = try await runToCompletion(try Executables.url("mesh-reviewer"), ["--help"], workingDirectory: FaultMesh.root)
+        let scratch = try TemporaryDirectory("agentmesh-fault-help")
+        defer { scratch.remove() }
+        let help = try await runToCompletion(try Executables.url("mesh-reviewer"), ["--help"], workingDirectory: scratch.url)
         try XCTSkipUnless(help.stdout.contains("--exactly-once"),
                           "the roles have no --exactly-once flag yet (branch eos): the exactly-once run is skipped")
         try await run(.exactlyOnce)
