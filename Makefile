@@ -4,7 +4,7 @@
 SWIFT        ?= swift
 APT_PACKAGES := librdkafka-dev libprotobuf-c-dev protobuf-c-compiler libssl-dev libsqlite3-dev libpq-dev postgresql pkg-config kcat
 
-.PHONY: help deps build proto proto-check test demo bench validate-deploy clean
+.PHONY: help deps build proto proto-check test fault-test demo bench validate-deploy clean
 
 help: ## list targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -26,10 +26,14 @@ proto: ## regenerate protobuf-c code from Proto/
 proto-check: ## fail if the committed protobuf-c code does not match Proto/
 	./scripts/gen-proto.sh --check
 
-test: deps proto-check ## run the whole test suite (starts a private PostgreSQL for the audit store tests)
+test: deps proto-check ## run the test suite except the fault runs (starts a private PostgreSQL for the audit store tests)
 	$(SWIFT) build --build-tests
 	./scripts/postgres-test-server.sh start
-	export $$(./scripts/postgres-test-server.sh url) && $(SWIFT) test
+	export $$(./scripts/postgres-test-server.sh url) && $(SWIFT) test --skip '^FaultTests\.'
+
+fault-test: deps ## 1,000 objectives per delivery mode through the role processes under broker faults, kills, a rebalance and bad messages (~3 min a mode)
+	$(SWIFT) build --build-tests
+	$(SWIFT) test --skip-build --filter '^FaultTests\.'
 
 demo: build ## run the mesh end to end on the embedded broker
 	.build/debug/meshctl demo

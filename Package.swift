@@ -166,6 +166,12 @@ let package = Package(
             name: "IntegrationTests",
             dependencies: ["MeshTestSupport", "MeshAudit", "MeshOrchestration", "MeshTransport", "MeshWire", "MeshSigning", "MeshKafka", "MeshCatalog"],
             swiftSettings: swift5),
+        // Fault injection over the whole mesh (minutes): `make fault-test`, skipped by `make test`.
+        .testTarget(
+            name: "FaultTests",
+            dependencies: ["MeshTestSupport", "MeshAudit", "MeshTransport", "MeshWire", "MeshSigning", "MeshKafka", "MeshCatalog",
+                           .product(name: "Logging", package: "swift-log")],
+            swiftSettings: swift5),
     ]
 )
 

@@ -22,7 +22,18 @@ public struct RoleOptions: ParsableArguments, Sendable {
         valueName: "port"))
     public var healthPort: Int?
 
+    @Flag(name: .customLong("exactly-once"), help: ArgumentHelp(
+        "Consume-transform-produce in Kafka transactions: a message's outputs, dead letters and input offset commit together or not at all, and readers see only committed records. Costs throughput and adds up to the commit interval (100 ms) of latency per hop. Also on when $AGENTMESH_EXACTLY_ONCE=1. mesh-audit-sink always reads committed records only and ignores it."))
+    public var exactlyOnceFlag = false
+
     public init() {}
+
+    /// `--exactly-once`, or `AGENTMESH_EXACTLY_ONCE=1` (or `true`).
+    public var exactlyOnce: Bool {
+        if exactlyOnceFlag { return true }
+        let value = ProcessInfo.processInfo.environment["AGENTMESH_EXACTLY_ONCE"]?.lowercased()
+        return value == "1" || value == "true"
+    }
 
     public var resolvedHealthPort: Int {
         healthPort ?? ProcessInfo.processInfo.environment["AGENTMESH_HEALTH_PORT"].flatMap(Int.init) ?? 9464

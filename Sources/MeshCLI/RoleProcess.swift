@@ -18,6 +18,7 @@ public enum RoleProcess {
         configuration.maxInFlight = options.maxInFlight
         configuration.drainTimeout = .milliseconds(Int64(options.drainSeconds * 1000))
         configuration.tickInterval = tickInterval
+        configuration.exactlyOnce = options.exactlyOnce
         if let deadLetter = catalog.deadLetterTopic?.name { configuration.deadLetterTopic = deadLetter }
         return try RoleWorker(
             configuration: configuration, kafka: connection.kafkaConfiguration(),
@@ -37,6 +38,11 @@ public enum RoleProcess {
         await worker.run()
         signals.cancel()
         health?.stop()
+        if let failure = worker.failure {
+            // Exit non-zero so a supervisor (Compose, Kubernetes) restarts the instance.
+            logger.critical("stopped by a fatal Kafka error: \(failure)")
+            exit(70)
+        }
     }
 
     private static func startHealthServer(_ worker: RoleWorker, port: Int, logger: Logger) -> HealthServer? {

@@ -90,3 +90,44 @@ public final class EmbeddedKafkaCluster: @unchecked Sendable {
         if err != RD_KAFKA_RESP_ERR_NO_ERROR { throw KafkaError(err, context: what) }
     }
 }
+
+// MARK: - What the embedded broker keeps of transactions
+
+extension EmbeddedKafkaCluster {
+    /// Whether offsets sent to a committed transaction (KIP-447) end up committed for the
+    /// group, found by trying it on a throwaway topic and group. librdkafka's mock cluster
+    /// (2.0.x) answers TxnOffsetCommit without storing anything, so an exactly-once consumer
+    /// group on it never has committed offsets and re-reads from the start after every restart
+    /// or rebalance: exactly-once results can only be checked where this returns true.
+    public func storesTransactionalOffsets(logger: Logger) async throws -> Bool {
+        let run = String(UInt64.random(in: 0...UInt64.max), radix: 36)
+        let topic = "probe.transactional-offsets.\(run)"
+        try createTopic(topic, partitions: 1)
+        let configuration = KafkaConfiguration(bootstrapServers: bootstrapServers, properties: Self.recommendedClientProperties)
+        let plain = try KafkaProducer(configuration: configuration, logger: logger)
+        try await plain.send(OutgoingMessage(topic: topic, value: [1], partition: 0))
+        plain.close()
+
+        let group = "probe-\(run)"
+        let consumer = try KafkaConsumer(
+            configuration: configuration, subscription: .group(groupID: group, topics: [topic]), logger: logger,
+            offsetCommits: .inTransactions)
+        defer { consumer.close() }
+        var messages = consumer.messages.makeAsyncIterator()
+        guard let input = await messages.next(), let metadata = consumer.groupMetadata() else { return false }
+        consumer.markDone(input)
+
+        let producer = try KafkaProducer(
+            configuration: configuration.merging(["transactional.id": "probe-\(run)"]), logger: logger)
+        defer { producer.close(timeout: .seconds(5)) }
+        try producer.initTransactions()
+        try producer.beginTransaction()
+        try producer.sendOffsetsToTransaction(consumer.takeTransactionOffsets(), group: metadata)
+        try producer.commitTransaction()
+
+        let partition = TopicPartition(topic: topic, partition: 0)
+        let committed = try ConsumerGroupInspector(configuration: configuration, logger: logger)
+            .committedOffsets(group: group, partitions: [partition])
+        return committed[partition] == 1
+    }
+}

@@ -29,7 +29,20 @@ public final class KafkaConsumer: @unchecked Sendable {
         "auto.offset.reset": "earliest",
         "enable.partition.eof": "false",
         "statistics.interval.ms": "5000",  // consumer lag for /metrics
+        // librdkafka's default too, stated so nobody turns it off by accident: records of
+        // aborted or still-open transactions are never handed out.
+        "isolation.level": "read_committed",
     ]
+
+    /// Who commits the offsets of records marked done.
+    public enum OffsetCommits: Sendable {
+        /// This consumer: stored offsets are committed in the background, on revoke and on close.
+        case byConsumer
+        /// A transactional producer (exactly-once): ``markDone(_:)`` only collects offsets for
+        /// ``takeTransactionOffsets()``; nothing is committed by the consumer itself, and a
+        /// revoke calls ``setRevokeHandler(_:)``'s handler to finish the open transaction first.
+        case inTransactions
+    }
 
     /// How the consumer gets its partitions.
     public enum Subscription: Sendable {
@@ -41,6 +54,7 @@ public final class KafkaConsumer: @unchecked Sendable {
     }
 
     public let subscription: Subscription
+    public let offsetCommits: OffsetCommits
     private let client: RDKafkaClient
     private let queue: OpaquePointer
     private let logger: Logger
@@ -57,12 +71,25 @@ public final class KafkaConsumer: @unchecked Sendable {
     private let rebalanceContinuation: AsyncStream<RebalanceEvent>.Continuation
     private var latestLag: [TopicPartition: Int64] = [:]
     private var rebalances = 0
+    /// Current read epoch per partition (see ``ConsumedMessage/readEpoch``).
+    private var readEpochs: [TopicPartition: UInt32] = [:]
+    /// `.inTransactions`: offsets done and not yet taken by the transaction committer.
+    private var transactionOffsets: [TopicPartition: Int64] = [:]
+    private var revokeHandler: (@Sendable (_ partitions: [TopicPartition], _ lost: Bool) -> Void)?
+    /// Rewinds requested and not yet performed; the polling thread seeks before its next poll.
+    private var pendingSeeks: [TopicPartition: Int64] = [:]
+    /// Where a partition without a committed offset starts (`auto.offset.reset`).
+    private let resetOffset: Int64
 
     /// Assignment changes, in order. Buffered; read it or ignore it.
     public let rebalanceEvents: AsyncStream<RebalanceEvent>
 
-    public init(configuration: KafkaConfiguration, subscription: Subscription, logger: Logger, batchSize: Int = 256) throws {
+    public init(
+        configuration: KafkaConfiguration, subscription: Subscription, logger: Logger, batchSize: Int = 256,
+        offsetCommits: OffsetCommits = .byConsumer
+    ) throws {
         self.subscription = subscription
+        self.offsetCommits = offsetCommits
         self.logger = logger
         self.batchSize = batchSize
         (rebalanceEvents, rebalanceContinuation) = AsyncStream.makeStream(of: RebalanceEvent.self)
@@ -73,6 +100,9 @@ public final class KafkaConsumer: @unchecked Sendable {
             properties["group.id"] = properties["group.id"] ?? "agentmesh-unmanaged"
             properties["enable.auto.commit"] = "false"
         }
+        if offsetCommits == .inTransactions { properties["enable.auto.commit"] = "false" }
+        let reset = properties["auto.offset.reset"] ?? "earliest"
+        resetOffset = Int64(["earliest", "smallest", "beginning"].contains(reset) ? RD_KAFKA_OFFSET_BEGINNING : RD_KAFKA_OFFSET_END)
         let callbacks = RDKafkaCallbacks(logger: logger)
         client = try RDKafkaClient(kind: .consumer, properties: properties, callbacks: callbacks) { conf in
             if case .group = subscription { rd_kafka_conf_set_rebalance_cb(conf, rebalanceCallback) }
@@ -115,6 +145,14 @@ public final class KafkaConsumer: @unchecked Sendable {
     public func markDone(_ message: ConsumedMessage) {
         guard case .group = subscription else { return }
         stateLock.lock()
+        if offsetCommits == .inTransactions {
+            defer { stateLock.unlock() }
+            guard message.readEpoch == readEpochs[message.topicPartition, default: 0],
+                let storable = tracker.done(message.topicPartition, offset: message.offset)
+            else { return }
+            transactionOffsets[message.topicPartition] = storable
+            return
+        }
         let storable = tracker.done(message.topicPartition, offset: message.offset)
         stateLock.unlock()
         guard let storable else { return }
@@ -194,6 +232,123 @@ public final class KafkaConsumer: @unchecked Sendable {
         rebalanceContinuation.finish()
     }
 
+    // MARK: - Transactions (exactly-once)
+
+    /// Whether `message` was read after the latest rewind or revoke of its partition; work
+    /// on a message that is not current must be discarded (its partition is read again).
+    public func isCurrent(_ message: ConsumedMessage) -> Bool {
+        stateLock.withLock { message.readEpoch == readEpochs[message.topicPartition, default: 0] }
+    }
+
+    /// The group metadata to send with a transaction's offsets (taken fresh each time).
+    public func groupMetadata() -> ConsumerGroupMetadata? {
+        rd_kafka_consumer_group_metadata(client.handle).map(ConsumerGroupMetadata.init)
+    }
+
+    /// `.inTransactions`: the next offset to read per partition for everything marked done
+    /// since the last call, to send with the transaction about to commit.
+    public func takeTransactionOffsets() -> [TopicPartition: Int64] {
+        stateLock.withLock {
+            defer { transactionOffsets = [:] }
+            return transactionOffsets
+        }
+    }
+
+    /// Called on the polling thread when partitions are revoked (`lost`: taken away without
+    /// a clean hand-over), before they go: the place to commit or abort the open transaction.
+    /// Records of the partitions read before are no longer current afterwards.
+    public func setRevokeHandler(_ handler: @escaping @Sendable (_ partitions: [TopicPartition], _ lost: Bool) -> Void) {
+        stateLock.withLock { revokeHandler = handler }
+    }
+
+    /// Makes every record of `partitions` read so far not current: buffered ones are dropped,
+    /// handed-out ones are no longer tracked and their offsets no longer collected.
+    public func invalidateReads(_ partitions: [TopicPartition]) {
+        stateLock.withLock { invalidateLocked(partitions) }
+    }
+
+    /// Called with `stateLock` held.
+    private func invalidateLocked(_ partitions: [TopicPartition]) {
+        for partition in partitions {
+            readEpochs[partition, default: 0] &+= 1
+            transactionOffsets[partition] = nil
+        }
+        dropBuffered(Set(partitions))
+        tracker.forget(partitions)
+    }
+
+    /// The group's committed offsets of `partitions` (the next offset to read; absent where
+    /// nothing is committed). Blocks for a broker round trip.
+    public func committedOffsets(_ partitions: [TopicPartition], timeout: Duration = .seconds(30)) throws
+        -> [TopicPartition: Int64]
+    {
+        guard !partitions.isEmpty else { return [:] }
+        let list = makePartitionList(partitions)
+        defer { rd_kafka_topic_partition_list_destroy(list) }
+        let err = rd_kafka_committed(client.handle, list, Int32(timeout.milliseconds))
+        if err != RD_KAFKA_RESP_ERR_NO_ERROR { throw KafkaError(err, context: "committed offsets of \(partitions)") }
+        var offsets: [TopicPartition: Int64] = [:]
+        for index in 0..<Int(list.pointee.cnt) where list.pointee.elems[index].offset >= 0 {
+            let element = list.pointee.elems[index]
+            offsets[TopicPartition(topic: String(cString: element.topic), partition: element.partition)] = element.offset
+        }
+        return offsets
+    }
+
+    /// Commits exactly these offsets (the next offset to read per partition) and waits for
+    /// the broker's answer.
+    public func commit(_ offsets: [TopicPartition: Int64]) throws {
+        guard !offsets.isEmpty else { return }
+        let sorted = offsets.sorted { $0.key < $1.key }
+        let list = makePartitionList(sorted.map(\.key), offsets: sorted.map(\.value))
+        defer { rd_kafka_topic_partition_list_destroy(list) }
+        let err = rd_kafka_commit(client.handle, list, 0)
+        if err != RD_KAFKA_RESP_ERR_NO_ERROR { throw KafkaError(err, context: "commit \(offsets)") }
+    }
+
+    /// Moves `partitions` (default: all assigned) back to their committed offsets (where the
+    /// group's reset policy applies if none) after an aborted transaction, so their records
+    /// are read and handled again; everything read before is no longer current at once.
+    /// Returns the positions it rewinds to.
+    ///
+    /// The seek itself happens on the polling thread before its next poll: a poll running
+    /// meanwhile returns records from before the rewind, which are dropped, and nothing
+    /// fetched after the seek can be mistaken for them.
+    @discardableResult
+    public func rewindToCommitted(_ partitions: [TopicPartition]? = nil, timeout: Duration = .seconds(30)) throws
+        -> [TopicPartition: Int64]
+    {
+        let targets = partitions ?? assignment()
+        guard !targets.isEmpty else { return [:] }
+        let committed = try committedOffsets(targets, timeout: timeout)
+        let positions = Dictionary(uniqueKeysWithValues: targets.map { ($0, committed[$0] ?? resetOffset) })
+        stateLock.withLock {
+            pendingSeeks.merge(positions) { _, new in new }
+            invalidateLocked(targets)
+        }
+        return positions
+    }
+
+    /// Performs the requested rewinds. Called on the polling thread with `pollLock` held.
+    private func performPendingSeeks() {
+        let seeks: [TopicPartition: Int64] = stateLock.withLock {
+            defer { pendingSeeks = [:] }
+            return pendingSeeks
+        }
+        guard !seeks.isEmpty else { return }
+        let sorted = seeks.sorted { $0.key < $1.key }
+        let list = makePartitionList(sorted.map(\.key), offsets: sorted.map(\.value))
+        defer { rd_kafka_topic_partition_list_destroy(list) }
+        if let error = rd_kafka_seek_partitions(client.handle, list, 10_000) {
+            logger.error("\(KafkaError(consuming: error, context: "rewind \(sorted.map(\.key))"))")
+            return
+        }
+        for index in 0..<Int(list.pointee.cnt) where list.pointee.elems[index].err != RD_KAFKA_RESP_ERR_NO_ERROR {
+            // Revoked meanwhile: its new owner reads it from the committed offset anyway.
+            logger.warning("\(KafkaError(list.pointee.elems[index].err, context: "rewind \(sorted[index].key)"))")
+        }
+    }
+
     // MARK: - Polling
 
     /// Next record, or `nil` once closed.
@@ -238,6 +393,8 @@ public final class KafkaConsumer: @unchecked Sendable {
         pollLock.lock()
         defer { pollLock.unlock() }
         if closed { return false }
+        performPendingSeeks()
+        let epochsAtStart = stateLock.withLock { readEpochs }
         var pointers = [UnsafeMutablePointer<rd_kafka_message_t>?](repeating: nil, count: batchSize)
         let count: Int = pointers.withUnsafeMutableBufferPointer { buffer in
             let ready = rd_kafka_consume_batch_queue(queue, 0, buffer.baseAddress, batchSize)
@@ -262,7 +419,13 @@ public final class KafkaConsumer: @unchecked Sendable {
         stateLock.lock()
         buffer.removeFirst(bufferIndex)
         bufferIndex = 0
-        buffer.append(contentsOf: received)
+        for var message in received {
+            // A partition rewound or revoked while this poll ran: its records predate that.
+            let epoch = readEpochs[message.topicPartition, default: 0]
+            guard epoch == epochsAtStart[message.topicPartition, default: 0] else { continue }
+            message.readEpoch = epoch
+            buffer.append(message)
+        }
         stateLock.unlock()
         return !received.isEmpty
     }
@@ -302,7 +465,11 @@ public final class KafkaConsumer: @unchecked Sendable {
         default:
             // Commit what is done before the partitions move, so the next owner starts
             // after it; a lost assignment (session expired) may no longer commit.
-            if rd_kafka_assignment_lost(handle) == 0 {
+            let lost = rd_kafka_assignment_lost(handle) != 0
+            if offsetCommits == .inTransactions {
+                stateLock.withLock { revokeHandler }?(partitions, lost)
+                invalidateReads(partitions)
+            } else if !lost {
                 let commitErr = rd_kafka_commit(handle, nil, 0)
                 if commitErr != RD_KAFKA_RESP_ERR_NO_ERROR && commitErr != RD_KAFKA_RESP_ERR__NO_OFFSET {
                     logger.warning("commit on revoke: \(KafkaError(commitErr, context: "commit"))")
@@ -311,6 +478,7 @@ public final class KafkaConsumer: @unchecked Sendable {
             stateLock.lock()
             dropBuffered(Set(partitions))
             tracker.forget(partitions)
+            for partition in partitions { pendingSeeks[partition] = nil }
             stateLock.unlock()
             if cooperative {
                 if let error = rd_kafka_incremental_unassign(handle, list) {

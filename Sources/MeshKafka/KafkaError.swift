@@ -12,13 +12,19 @@ public struct KafkaError: Error, Equatable, Sendable, CustomStringConvertible {
     public let message: String
     public let isRetriable: Bool
     public let isFatal: Bool
+    /// The open transaction can no longer commit: abort it and process its inputs again.
+    public let requiresTransactionAbort: Bool
 
-    public init(code: Int32, name: String, message: String, isRetriable: Bool = false, isFatal: Bool = false) {
+    public init(
+        code: Int32, name: String, message: String, isRetriable: Bool = false, isFatal: Bool = false,
+        requiresTransactionAbort: Bool = false
+    ) {
         self.code = code
         self.name = name
         self.message = message
         self.isRetriable = isRetriable
         self.isFatal = isFatal
+        self.requiresTransactionAbort = requiresTransactionAbort
     }
 
     init(_ err: rd_kafka_resp_err_t, context: String) {
@@ -37,7 +43,8 @@ public struct KafkaError: Error, Equatable, Sendable, CustomStringConvertible {
             name: String(cString: rd_kafka_error_name(error)),
             message: "\(context): \(String(cString: rd_kafka_error_string(error)))",
             isRetriable: rd_kafka_error_is_retriable(error) != 0,
-            isFatal: rd_kafka_error_is_fatal(error) != 0)
+            isFatal: rd_kafka_error_is_fatal(error) != 0,
+            requiresTransactionAbort: rd_kafka_error_txn_requires_abort(error) != 0)
     }
 
     /// A configuration problem: names the property so the operator can fix it.

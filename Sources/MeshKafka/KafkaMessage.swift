@@ -169,6 +169,10 @@ public struct ConsumedMessage: Sendable {
     public var headers: ConsumedHeaders
     /// Broker or producer timestamp, milliseconds since the epoch (-1 when absent).
     public var timestampMs: Int64
+    /// Which read of its partition this record belongs to: it changes when the partition is
+    /// rewound or revoked, so work on records read before can be told apart and discarded
+    /// (``KafkaConsumer/isCurrent(_:)``, exactly-once mode).
+    public internal(set) var readEpoch: UInt32 = 0
 
     public init(topic: String, partition: Int32, offset: Int64, key: [UInt8]?, value: [UInt8], headers: ConsumedHeaders, timestampMs: Int64) {
         self.topic = topic

@@ -178,3 +178,51 @@ final class ManagedAtomicFlag: @unchecked Sendable {
         lock.unlock()
     }
 }
+
+// MARK: - Transactions (exactly-once)
+
+extension KafkaProducer {
+    /// Registers this producer's `transactional.id` with the broker. Any older producer with
+    /// the same id is fenced and its open transaction aborted, so a restarted instance
+    /// replaces its zombie. Call once, before the first ``beginTransaction()``.
+    public func initTransactions(timeout: Duration = .seconds(30)) throws {
+        try throwIfFailed(rd_kafka_init_transactions(client.handle, Int32(timeout.milliseconds)), "init transactions")
+    }
+
+    /// Opens a transaction: every record produced from now on belongs to it. Local only.
+    public func beginTransaction() throws {
+        try throwIfFailed(rd_kafka_begin_transaction(client.handle), "begin transaction")
+    }
+
+    /// Adds consumer offsets (the next offset to read, per partition) to the open
+    /// transaction: they are committed for `group` if and only if the transaction commits.
+    /// `group` must be fresh (KIP-447): a consumer that lost its partitions in a rebalance
+    /// is fenced instead of committing offsets it no longer owns.
+    public func sendOffsetsToTransaction(
+        _ offsets: [TopicPartition: Int64], group: ConsumerGroupMetadata, timeout: Duration = .seconds(30)
+    ) throws {
+        guard !offsets.isEmpty else { return }
+        let sorted = offsets.sorted { $0.key < $1.key }
+        let list = makePartitionList(sorted.map(\.key), offsets: sorted.map(\.value))
+        defer { rd_kafka_topic_partition_list_destroy(list) }
+        try throwIfFailed(
+            rd_kafka_send_offsets_to_transaction(client.handle, list, group.pointer, Int32(timeout.milliseconds)),
+            "send offsets to transaction")
+    }
+
+    /// Flushes the open transaction's records and commits them with its offsets.
+    /// On an error with ``KafkaError/requiresTransactionAbort`` call ``abortTransaction(timeout:)``.
+    public func commitTransaction(timeout: Duration = .seconds(30)) throws {
+        try throwIfFailed(rd_kafka_commit_transaction(client.handle, Int32(timeout.milliseconds)), "commit transaction")
+    }
+
+    /// Drops the open transaction: read_committed readers never see its records and its
+    /// offsets are not committed.
+    public func abortTransaction(timeout: Duration = .seconds(30)) throws {
+        try throwIfFailed(rd_kafka_abort_transaction(client.handle, Int32(timeout.milliseconds)), "abort transaction")
+    }
+
+    private func throwIfFailed(_ error: OpaquePointer?, _ context: String) throws {
+        if let error { throw KafkaError(consuming: error, context: context) }
+    }
+}

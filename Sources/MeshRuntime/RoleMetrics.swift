@@ -7,7 +7,7 @@ public final class RoleMetrics: @unchecked Sendable {
     public enum Counter: String, CaseIterable, Sendable {
         case consumed, processed, published, failed, retried
         case deadLettered = "dead_lettered"
-        case rejected, unauthorized, duplicate
+        case rejected, unauthorized, duplicate, rewound
 
         var help: String {
             switch self {
@@ -20,6 +20,7 @@ public final class RoleMetrics: @unchecked Sendable {
             case .rejected: "Records that failed verification (bad signature, malformed, …), by topic."
             case .unauthorized: "Envelopes the catalog does not allow from their signer (security events), by topic."
             case .duplicate: "Redelivered envelopes dropped as duplicates, by topic."
+            case .rewound: "Partitions rewound to their committed offset after an aborted transaction (exactly-once mode), by topic."
             }
         }
     }

@@ -24,6 +24,13 @@ public struct RoleWorkerConfiguration: Sendable {
     public var deadLetterTopic = "mesh.deadletter"
     /// Envelope ids remembered for dropping redelivered duplicates.
     public var recentIDCapacity = 100_000
+    /// Consume-transform-produce in Kafka transactions (`--exactly-once`): outputs, dead
+    /// letters and input offsets commit atomically (see ``TransactionCoordinator``).
+    public var exactlyOnce = false
+    /// Exactly-once: how often the open transaction commits (the latency it adds per hop).
+    public var transactionCommitInterval: Duration = .milliseconds(100)
+    /// Exactly-once: records after which the open transaction commits before the interval.
+    public var transactionMaxRecords = 1000
 
     public init(role: String, instanceID: String, groupID: String? = nil, topics: [String]) {
         self.role = role
@@ -56,6 +63,8 @@ public struct RoleWorkerStats: Sendable, Equatable {
 ///   dead-letter topic with its reason, and the partition moves on.
 /// - ``stop()`` (SIGTERM) stops fetching, lets in-flight work finish within the drain
 ///   timeout, commits, leaves the group and flushes the producer.
+/// - Exactly-once mode (`exactlyOnce`): outputs, dead letters and input offsets are committed
+///   together in Kafka transactions instead; see ``TransactionCoordinator``.
 public final class RoleWorker: @unchecked Sendable {
     public let configuration: RoleWorkerConfiguration
     private let handler: any RoleHandler
@@ -66,6 +75,9 @@ public final class RoleWorker: @unchecked Sendable {
     private let publisher: MeshPublisher
     private let subscriber: MeshSubscriber
     private let deadLetters: DeadLetterPublisher
+    /// Exactly-once mode only.
+    private let transactions: TransactionCoordinator?
+    private var stoppedBy: KafkaError?
     private let permits: AsyncSemaphore
     private let lock = NSLock()
     private var lanes: [Int32: PartitionLane] = [:]
@@ -90,21 +102,47 @@ public final class RoleWorker: @unchecked Sendable {
         self.logger = logger
         let clientID = "\(configuration.role)-\(configuration.instanceID)"
         let kafka = kafka.withDefaults(["client.id": clientID])
-        producer = try KafkaProducer(configuration: kafka, logger: logger)
+        producer = try KafkaProducer(
+            configuration: configuration.exactlyOnce ? Self.transactional(kafka, id: clientID) : kafka, logger: logger)
         consumer = try KafkaConsumer(
             configuration: kafka, subscription: .group(groupID: configuration.groupID, topics: configuration.topics),
-            logger: logger)
+            logger: logger, offsetCommits: configuration.exactlyOnce ? .inTransactions : .byConsumer)
         publisher = MeshPublisher(producer: producer, sealer: sealer)
         deadLetters = DeadLetterPublisher(
             producer: producer, topic: configuration.deadLetterTopic, role: configuration.role, logger: logger)
         permits = AsyncSemaphore(permits: max(1, configuration.maxInFlight))
         recent = RecentIDs(capacity: configuration.recentIDCapacity)
         let metrics = self.metrics
-        subscriber = MeshSubscriber(consumer: consumer, opener: opener, deadLetters: deadLetters, logger: logger) {
+        if configuration.exactlyOnce {
+            transactions = try TransactionCoordinator(
+                producer: producer, transactionalID: clientID, consumer: consumer, deadLetters: deadLetters,
+                metrics: metrics,
+                settings: .init(
+                    commitInterval: configuration.transactionCommitInterval, maxRecords: configuration.transactionMaxRecords),
+                logger: logger)
+        } else {
+            transactions = nil
+        }
+        let deadLetterSink: any DeadLetterSending = transactions ?? deadLetters
+        subscriber = MeshSubscriber(consumer: consumer, opener: opener, deadLetters: deadLetterSink, logger: logger) {
             _, message in
             metrics.increment(.rejected, topic: message.topic)
         }
     }
+
+    /// Producer settings of exactly-once mode: the transactional id is the client id
+    /// (role + instance), stable across restarts of an instance, so a restarted instance
+    /// fences its zombie. A crashed instance's open transaction holds read_committed readers
+    /// of its partitions back until it restarts or `transaction.timeout.ms` passes.
+    static func transactional(_ kafka: KafkaConfiguration, id: String) -> KafkaConfiguration {
+        let configured = kafka.withDefaults(["transactional.id": id, "transaction.timeout.ms": "30000"])
+        // librdkafka requires message.timeout.ms <= transaction.timeout.ms.
+        return configured.withDefaults(["message.timeout.ms": configured["transaction.timeout.ms"] ?? "30000"])
+    }
+
+    /// The error that stopped the worker (exactly-once: fenced or fatal producer), if any.
+    /// The process should exit non-zero so it is restarted.
+    public var failure: KafkaError? { lock.withLock { stoppedBy } }
 
     /// Totals so far.
     public var stats: RoleWorkerStats {
@@ -133,6 +171,12 @@ public final class RoleWorker: @unchecked Sendable {
             "group": "\(configuration.groupID)", "topics": "\(configuration.topics.joined(separator: ","))",
             "instance": "\(configuration.instanceID)",
         ])
+        if let transactions {
+            logger.info("exactly-once mode: outputs and offsets commit in transactions", metadata: [
+                "transactional_id": "\(transactions.transactionalID)",
+                "commit_interval": "\(configuration.transactionCommitInterval)",
+            ])
+        }
         lock.withLock { running = true }
         defer { lock.withLock { running = false } }
         let background = startBackgroundTasks()
@@ -144,7 +188,8 @@ public final class RoleWorker: @unchecked Sendable {
         } onCancel: {
             self.stop()
         }
-        await drainLanes()
+        if failure == nil { await drainLanes() }
+        transactions?.finish()
         background.forEach { $0.cancel() }
         consumer.close()
         producer.close()
@@ -232,6 +277,8 @@ public final class RoleWorker: @unchecked Sendable {
 
     private func process(_ inbound: InboundEnvelope) async {
         defer { permits.release() }
+        // Exactly-once: read before an abort or revoke; it is read again (or by the new owner).
+        if transactions != nil && !consumer.isCurrent(inbound.message) { return }
         var log = logger.with(inbound.envelope)
         log[metadataKey: "offset"] = "\(inbound.message.topic)[\(inbound.message.partition)]@\(inbound.message.offset)"
         if let rejection = Authorization.check(inbound, catalog: catalog) {
@@ -245,7 +292,11 @@ public final class RoleWorker: @unchecked Sendable {
         if lock.withLock({ recent.contains(inbound.envelope.id) }) {
             metrics.increment(.duplicate, topic: inbound.message.topic)
             log.debug("duplicate dropped")
-            subscriber.markDone(inbound)
+            if let transactions {
+                _ = await transactions.add([], completing: inbound.message, id: nil)
+            } else {
+                subscriber.markDone(inbound)
+            }
             return
         }
         let topic = inbound.message.topic
@@ -258,6 +309,13 @@ public final class RoleWorker: @unchecked Sendable {
             let started = ContinuousClock.now
             do {
                 let outputs = try await handler.handle(inbound)
+                if let transactions {
+                    let outcome = await transactions.add(try records(outputs), completing: inbound.message, id: inbound.envelope.id)
+                    metrics.observeHandlerDuration(seconds: (ContinuousClock.now - started).seconds)
+                    if outcome == .added { metrics.increment(.processed, topic: topic) }
+                    log.debug("handled in the open transaction", metadata: ["outputs": "\(outputs.count)", "outcome": "\(outcome)"])
+                    return
+                }
                 // Once handled, only the publishing is retried: a stateful handler (the
                 // orchestrator) has recorded the input and would answer a second call with nothing.
                 try await publishWithRetries(outputs, log: log)
@@ -306,7 +364,9 @@ public final class RoleWorker: @unchecked Sendable {
 
     private func deadLetter(_ inbound: InboundEnvelope, reason: String, detail: String, attempts: Int) async {
         do {
-            try await deadLetters.send(inbound.message, reason: reason, detail: detail, attempts: attempts)
+            // Exactly-once: the dead letter joins the transaction with the input's offset.
+            let sink: any DeadLetterSending = transactions ?? deadLetters
+            try await sink.send(inbound.message, reason: reason, detail: detail, attempts: attempts)
             metrics.increment(.deadLettered, topic: inbound.message.topic)
             subscriber.markDone(inbound)
         } catch {
@@ -329,6 +389,20 @@ public final class RoleWorker: @unchecked Sendable {
                 attempt += 1
             }
         }
+    }
+
+    /// Sealed records of `outputs`.
+    private func records(_ outputs: [OutboundEnvelope]) throws -> [OutgoingMessage] {
+        try outputs.map { try publisher.record($0.envelope, topic: $0.topic, key: $0.key) }
+    }
+
+    /// Outputs not caused by an input (ticks, heartbeats): published at once, or in
+    /// exactly-once mode added to the open transaction.
+    private func publishUnprompted(_ outputs: [OutboundEnvelope]) async throws {
+        guard let transactions else { return try await publishAll(outputs) }
+        guard !outputs.isEmpty else { return }
+        let outcome = await transactions.add(try records(outputs), completing: nil, id: nil)
+        if outcome != .added { throw TransactionNotJoined(outcome: outcome) }
     }
 
     /// Publishes in order (librdkafka keeps per-partition order of enqueue) and returns
@@ -367,20 +441,37 @@ public final class RoleWorker: @unchecked Sendable {
                 }
             }
         })
+        if let transactions {
+            tasks.append(Task {
+                for await event in transactions.events {
+                    switch event {
+                    case .committed(let ids):
+                        lock.withLock { for id in ids { recent.insert(id) } }
+                    case .rewound(let partitions):
+                        await forget(Array(Set(partitions.map(\.partition))).sorted())
+                    case .fatal(let error):
+                        lock.withLock { stoppedBy = error }
+                        stop()
+                    }
+                }
+            })
+        }
         if let interval = configuration.tickInterval {
             tasks.append(Task {
                 while !Task.isCancelled {
                     try? await Task.sleep(for: interval)
                     guard !Task.isCancelled else { return }
                     let outputs = await handler.tick(nowMicros: WallClock.nowUnixMicros())
-                    do { try await publishAll(outputs) } catch { logger.warning("tick outputs not published: \(error)") }
+                    do { try await publishUnprompted(outputs) } catch { logger.warning("tick outputs not published: \(error)") }
                 }
             })
         }
         if let interval = configuration.heartbeatInterval {
             tasks.append(Task {
                 while !Task.isCancelled {
-                    do { try await publishAll([heartbeat()]) } catch { logger.debug("heartbeat not published: \(error)") }
+                    // Exactly-once: heartbeats ride in the open transaction (one producer per
+                    // process); readers see them at the next commit.
+                    do { try await publishUnprompted([heartbeat()]) } catch { logger.debug("heartbeat not published: \(error)") }
                     try? await Task.sleep(for: interval)
                 }
             })

@@ -1,6 +1,7 @@
 import Logging
 import MeshKafka
 import MeshLogging
+import MeshSigning
 
 /// Header names on dead-lettered records. The original value, key and headers are kept, so a
 /// fixed message can be redriven byte for byte.
@@ -13,21 +14,45 @@ public enum DeadLetterHeader {
     public static let attempts = "dlq_attempts"
     public static let role = "dlq_role"
     public static let time = "dlq_time"
+    /// Set when the original value was too large to produce again: its size in bytes. The
+    /// value is then empty; the original stays at its source coordinates (and in the audit store).
+    public static let droppedValueBytes = "dlq_dropped_value_bytes"
+    /// SHA-256 (hex) of a dropped value, to match the dead letter to the original.
+    public static let droppedValueSHA256 = "dlq_dropped_value_sha256"
+}
+
+/// Where messages that cannot be processed go. ``DeadLetterPublisher`` produces them at once;
+/// in exactly-once mode the runtime's sink puts the dead letter into the same transaction as
+/// the input's offset (and marks the input done itself, so a later ``KafkaConsumer/markDone(_:)``
+/// is a no-op).
+public protocol DeadLetterSending: Sendable {
+    /// Returns once the dead letter is safely stored (or part of the open transaction).
+    func send(_ message: ConsumedMessage, reason: String, detail: String, attempts: Int) async throws
 }
 
 /// Sends messages that cannot be processed to the dead-letter topic, with the reason and
 /// their source coordinates in headers.
-public final class DeadLetterPublisher: Sendable {
+public final class DeadLetterPublisher: DeadLetterSending {
+    /// Largest value a dead letter carries: librdkafka's default `message.max.bytes`
+    /// (1,000,000) less room for the key and headers.
+    public static let defaultMaxValueBytes = 1_000_000 - 32 * 1024
+
     public let producer: KafkaProducer
     public let topic: String
     public let role: String
+    /// A larger value (an oversize message is exactly what gets dead-lettered) is dropped from
+    /// the dead letter, its size and digest kept in headers: producing it would fail, the dead
+    /// letter would never be stored and the source message would hold back its partition.
+    public let maxValueBytes: Int
     private let logger: Logger
 
-    public init(producer: KafkaProducer, topic: String, role: String, logger: Logger) {
+    public init(producer: KafkaProducer, topic: String, role: String, logger: Logger,
+                maxValueBytes: Int = DeadLetterPublisher.defaultMaxValueBytes) {
         self.producer = producer
         self.topic = topic
         self.role = role
         self.logger = logger
+        self.maxValueBytes = maxValueBytes
     }
 
     public func record(for message: ConsumedMessage, reason: String, detail: String, attempts: Int) -> OutgoingMessage {
@@ -42,7 +67,15 @@ public final class DeadLetterPublisher: Sendable {
             KafkaHeader(key: DeadLetterHeader.role, string: role),
             KafkaHeader(key: DeadLetterHeader.time, string: RFC3339.now()),
         ]
-        return OutgoingMessage(topic: topic, key: message.key, value: message.value, headers: headers)
+        var value = message.value
+        if value.count > maxValueBytes {
+            headers += [
+                KafkaHeader(key: DeadLetterHeader.droppedValueBytes, string: String(value.count)),
+                KafkaHeader(key: DeadLetterHeader.droppedValueSHA256, string: SHA256Digest.hex(value)),
+            ]
+            value = []
+        }
+        return OutgoingMessage(topic: topic, key: message.key, value: value, headers: headers)
     }
 
     /// Produces the dead letter and waits for the broker's acknowledgement, retrying with

@@ -17,7 +17,7 @@ public struct InboundEnvelope: Sendable {
 public final class MeshSubscriber: @unchecked Sendable {
     public let consumer: KafkaConsumer
     public let opener: EnvelopeOpener
-    private let deadLetters: DeadLetterPublisher?
+    private let deadLetters: (any DeadLetterSending)?
     private let logger: Logger
     private let lock = NSLock()
     private var rejections: [EnvelopeRejection.Reason: Int] = [:]
@@ -28,7 +28,7 @@ public final class MeshSubscriber: @unchecked Sendable {
     ///     rejected message is then just reported and skipped).
     ///   - onRejection: observes rejections (metrics, tests).
     public init(
-        consumer: KafkaConsumer, opener: EnvelopeOpener, deadLetters: DeadLetterPublisher?, logger: Logger,
+        consumer: KafkaConsumer, opener: EnvelopeOpener, deadLetters: (any DeadLetterSending)?, logger: Logger,
         onRejection: (@Sendable (EnvelopeRejection, ConsumedMessage) -> Void)? = nil
     ) {
         self.consumer = consumer
@@ -82,7 +82,7 @@ public final class MeshSubscriber: @unchecked Sendable {
         }
         onRejection?(rejection, message)
         do {
-            try await deadLetters?.send(message, reason: rejection.reason.rawValue, detail: rejection.detail)
+            try await deadLetters?.send(message, reason: rejection.reason.rawValue, detail: rejection.detail, attempts: 1)
             consumer.markDone(message)
         } catch {
             // Cancelled while the broker was away: leave it unmarked so it is read again.

@@ -40,15 +40,9 @@ struct BrokerCommand: AsyncParsableCommand {
                 "a broker is already running for \(environment.home.path) (pid \(pid)); stop it or pass --home <dir>")
         }
         let topics = try catalog.load()
-        let cluster = try EmbeddedKafkaCluster(brokers: brokers, logger: logger)
-        let specs = topics.creationSpecs(brokerCount: brokers)
-        for spec in specs {
-            try cluster.createTopic(spec.name, partitions: spec.partitions, replicationFactor: spec.replicationFactor)
-        }
-        try environment.writeBrokerFile(
-            bootstrapServers: cluster.bootstrapServers, clientProperties: EmbeddedKafkaCluster.recommendedClientProperties)
+        let cluster = try environment.hostEmbeddedBroker(catalog: topics, brokers: brokers, logger: logger)
         print("bootstrap.servers=\(cluster.bootstrapServers)")
-        print("embedded broker ready: \(brokers) brokers, \(specs.count) topics from \(catalog.catalogDirectory.path); "
+        print("embedded broker ready: \(brokers) brokers, \(topics.topics.count) topics from \(catalog.catalogDirectory.path); "
               + "settings in \(environment.brokerFile.path). Ctrl-C stops it.")
         fflush(stdout)
         let signal = await SignalWaiter.wait()

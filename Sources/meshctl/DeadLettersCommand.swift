@@ -116,6 +116,12 @@ struct DeadLettersCommand: AsyncParsableCommand {
                     print("skipped \(letter.id): no source topic header")
                     continue
                 }
+                if let size = letter.message.headers.string(DeadLetterHeader.droppedValueBytes) {
+                    print("skipped \(letter.id): its \(size)-byte value was too large to keep; the original is at "
+                          + "\(topic)[\(letter.message.headers.string(DeadLetterHeader.sourcePartition) ?? "?")]"
+                          + "@\(letter.message.headers.string(DeadLetterHeader.sourceOffset) ?? "?") and in the audit store")
+                    continue
+                }
                 var headers = letter.message.headers.all.filter { !$0.key.hasPrefix("dlq_") }
                 headers.append(KafkaHeader(key: "agentmesh_redriven_from", string: "mesh.deadletter[\(letter.message.partition)]@\(letter.message.offset)"))
                 if dryRun {

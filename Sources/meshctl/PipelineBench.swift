@@ -19,14 +19,44 @@ struct PipelineBench: AsyncParsableCommand {
             latency from submit to completion. Each objective takes 8 envelopes through 5 processes
             (objective, plan, task, result, two verdicts, status, completion) plus changelog
             snapshots. Build in release mode first: swift build -c release.
+            --modes at-least-once,exactly-once runs the same load once per delivery mode, each on
+            a fresh broker and fresh role processes (exactly-once: every role with --exactly-once),
+            and prints both plus the exactly-once/at-least-once throughput ratio.
             """)
 
     @Option(help: "Objectives in the throughput phase.") var objectives = 2_000
     @Option(name: .customLong("paced-seconds"), help: "Length of the paced latency phase.") var pacedSeconds = 5.0
     @Option(help: "Seconds to wait for the objectives to complete.") var timeout = 180.0
+    @Option(parsing: .singleValue, help: ArgumentHelp(
+        "Delivery modes to measure in this run, in order: at-least-once, exactly-once or both (comma-separated).",
+        valueName: "mode,…"))
+    var modes: [String] = []
     @Flag(help: "Print the figures as JSON on stdout.") var json = false
 
+    static let modeNames = ["at-least-once", "exactly-once"]
+
+    /// The modes to run, from `--modes a,b` (default: at-least-once only).
+    var selectedModes: [String] {
+        let listed = modes.flatMap { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } }
+        return listed.isEmpty ? ["at-least-once"] : listed
+    }
+
+    func validate() throws {
+        for mode in selectedModes where !Self.modeNames.contains(mode) {
+            throw ValidationError("--modes: unknown mode \"\(mode)\"; use \(Self.modeNames.joined(separator: ", "))")
+        }
+        guard Set(selectedModes).count == selectedModes.count else { throw ValidationError("--modes lists a mode twice") }
+    }
+
+    /// Figures of several modes measured in one run.
+    struct Comparison: Codable {
+        var runs: [Figures]
+        /// Exactly-once objectives/s divided by at-least-once objectives/s (both in this run).
+        var exactlyOnceThroughputRatio: Double?
+    }
+
     struct Figures: Codable {
+        var mode: String
         var objectives: Int
         var completed: Int
         var failed: Int
@@ -54,14 +84,46 @@ struct PipelineBench: AsyncParsableCommand {
         }
         MeshLogging.bootstrap(role: "bench", level: .error)
         let logger = Logger(label: "bench")
+        var runs: [Figures] = []
+        for mode in selectedModes { runs.append(try await measure(mode: mode, logger: logger)) }
+        let output: any Encodable
+        let text: String
+        if runs.count == 1 {
+            output = runs[0]
+            text = Self.report(runs[0])
+        } else {
+            let comparison = Comparison(runs: runs, exactlyOnceThroughputRatio: Self.throughputRatio(runs))
+            output = comparison
+            text = Self.report(comparison)
+        }
+        if json {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+            var text = String(decoding: try encoder.encode(output), as: UTF8.self) + "\n"
+            fflush(stdout)
+            _ = text.withUTF8 { write(figuresOutput, $0.baseAddress, $0.count) }
+        } else {
+            print(text)
+        }
+    }
+
+    static func throughputRatio(_ runs: [Figures]) -> Double? {
+        guard let atLeastOnce = runs.first(where: { $0.mode == "at-least-once" }),
+            let exactlyOnce = runs.first(where: { $0.mode == "exactly-once" }), atLeastOnce.objectivesPerSecond > 0
+        else { return nil }
+        return exactlyOnce.objectivesPerSecond / atLeastOnce.objectivesPerSecond
+    }
+
+    /// One mode on a fresh broker and fresh role processes.
+    private func measure(mode: String, logger: Logger) async throws -> Figures {
         let home = URL(fileURLWithPath: NSTemporaryDirectory()).appendingPathComponent("agentmesh-bench-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: home) }
         let environment = MeshEnvironment(home: home.path)
         let layout = try OpsMeshLayout.parse([
             "--brokers", "1", "--replicas",
             "orchestrator=1,coding=1,reviewer=1,compliance=1,testing=0,security=0,documentation=0,ux=0,discovery=0,audit-sink=0",
-        ])
-        progress("starting broker, orchestrator, coding agent, reviewer and compliance…")
+        ] + (mode == "exactly-once" ? ["--exactly-once"] : []))
+        progress("\(mode): starting broker, orchestrator, coding agent, reviewer and compliance…")
         let host = try await layout.bringUp(
             environment: environment, people: [], logDirectory: home.appendingPathComponent("logs"), logger: logger)
         // Ctrl-C or SIGTERM stops the role processes too, instead of leaving them orphaned.
@@ -74,27 +136,27 @@ struct PipelineBench: AsyncParsableCommand {
         defer { trap.cancel() }
         let figures: Figures
         do {
-            figures = try await measure(environment: environment, logger: logger)
+            figures = try await measure(mode: mode, environment: environment, logger: logger)
         } catch {
             await host.stop(grace: .seconds(5))
             throw error
         }
         await host.stop(grace: .seconds(5))
-        if json {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-            var text = String(decoding: try encoder.encode(figures), as: UTF8.self) + "\n"
-            fflush(stdout)
-            _ = text.withUTF8 { write(figuresOutput, $0.baseAddress, $0.count) }
-        } else {
-            print(Self.report(figures))
+        return figures
+    }
+
+    static func report(_ comparison: Comparison) -> String {
+        var lines = comparison.runs.map { report($0) }
+        if let ratio = comparison.exactlyOnceThroughputRatio {
+            lines.append(String(format: "exactly-once / at-least-once throughput: %.2f (same load, same run)", ratio))
         }
+        return lines.joined(separator: "\n")
     }
 
     static func report(_ figures: Figures) -> String {
         func ms(_ value: Double) -> String { String(format: "%.0f ms", value) }
         return """
-            pipeline benchmark: orchestrator + coding agent (example handler) + reviewer + compliance, embedded broker
+            pipeline benchmark (\(figures.mode)): orchestrator + coding agent (example handler) + reviewer + compliance, embedded broker
               throughput  \(String(format: "%.0f", figures.objectivesPerSecond)) objectives/s over \(figures.objectives) \
             (\(figures.failed) failed); latency p50 \(ms(figures.burstP50Milliseconds)), p99 \(ms(figures.burstP99Milliseconds)) under the burst
               paced at \(String(format: "%.0f", figures.pacedRatePerSecond))/s: p50 \(ms(figures.pacedP50Milliseconds)), \
@@ -104,7 +166,7 @@ struct PipelineBench: AsyncParsableCommand {
             """
     }
 
-    private func measure(environment: MeshEnvironment, logger: Logger) async throws -> Figures {
+    private func measure(mode: String, environment: MeshEnvironment, logger: Logger) async throws -> Figures {
         let client = try OpsMeshClient(
             configuration: try environment.kafkaConfiguration(), keysDirectory: environment.keysDirectory.path, logger: logger)
         let publisher = try client.publisher(as: "meshctl")
@@ -144,7 +206,7 @@ struct PipelineBench: AsyncParsableCommand {
         let paced = tracker.latencies(prefix: "paced")
 
         let figures = Figures(
-            objectives: objectives, completed: burst.count - tracker.failures(prefix: "burst"),
+            mode: mode, objectives: objectives, completed: burst.count - tracker.failures(prefix: "burst"),
             failed: tracker.failures(prefix: "burst"), objectivesPerSecond: rate,
             burstP50Milliseconds: percentile(burst, 0.5), burstP99Milliseconds: percentile(burst, 0.99),
             pacedRatePerSecond: pacedRate, pacedObjectives: pacedCount,

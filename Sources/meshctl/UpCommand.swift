@@ -24,6 +24,8 @@ struct OpsMeshLayout: ParsableArguments {
     @Option(name: .customLong("log-dir"), help: ArgumentHelp(
         "Write each child's output to <dir>/<name>.log instead of the terminal.", valueName: "dir"))
     var logDirectory: String?
+    @Flag(name: .customLong("exactly-once"), help: "Start every role with --exactly-once (Kafka transactions; see mesh-agent --help).")
+    var exactlyOnce = false
     @OptionGroup var catalog: CatalogOptions
 
     func validate() throws {
@@ -52,7 +54,7 @@ struct OpsMeshLayout: ParsableArguments {
         }
         // Ephemeral health ports: many roles share this host; each logs the port it got.
         let common = ["--home", environment.home.path, "--catalog", absolute(catalog.catalogDirectory.path),
-                      "--drain-seconds", String(drainSeconds), "--health-port", "0"]
+                      "--drain-seconds", String(drainSeconds), "--health-port", "0"] + (exactlyOnce ? ["--exactly-once"] : [])
         let store = self.store ?? "sqlite:" + environment.home.appendingPathComponent("audit.sqlite").path
         let handler = self.handler
         let folders = (playbooks: absolute(playbooks), rules: absolute(rules), policies: absolute(policies))

@@ -155,6 +155,24 @@ final class MeshHarness: @unchecked Sendable {
         try await publish(envelope, to: "mesh.approvals", as: person)
     }
 
+    /// Publishes `count` completed coding results (one source file and one test each) on
+    /// `mesh.results`, as a backlog for reviewers; returns their envelope ids.
+    func publishResultBacklog(_ count: Int, correlationPrefix: String) async throws -> Set<String> {
+        var ids: Set<String> = []
+        for index in 0..<count {
+            let result = Envelope(
+                source: "/mesh/coding/backlog", correlationID: "\(correlationPrefix)-\(index)", subject: "task-\(index)",
+                payload: .taskResult(TaskResult(
+                    taskID: "task-\(index)", planID: "plan-\(index)", state: .completed, summary: "done",
+                    artifacts: [Artifact(name: "Sources/A.swift", mediaType: "text/x-swift", content: Array("let a = 1\n".utf8)),
+                                Artifact(name: "Tests/ATests.swift", mediaType: "text/x-swift", content: Array("import XCTest\n".utf8))],
+                    agentID: "backlog")))
+            ids.insert(result.id)
+            try await publish(result, to: "mesh.results", as: "coding")
+        }
+        return ids
+    }
+
     func publish(_ envelope: Envelope, to topic: String, as principal: String) async throws {
         let sealer = EnvelopeSealer(signer: try KeyRingStore.loadSigner(principal: principal, from: keys))
         try await MeshPublisher(producer: producer, sealer: sealer).publish(envelope, to: topic)

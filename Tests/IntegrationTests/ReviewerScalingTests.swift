@@ -14,18 +14,7 @@ final class ReviewerScalingTests: XCTestCase {
         for reviewers in [1, 2, 4] {
             let mesh = try await MeshHarness()
             defer { mesh.shutdown() }
-            var resultIDs: Set<String> = []
-            for index in 0..<Self.backlog {
-                let result = Envelope(
-                    source: "/mesh/coding/backlog", correlationID: "backlog-\(index)", subject: "task-\(index)",
-                    payload: .taskResult(TaskResult(
-                        taskID: "task-\(index)", planID: "plan-\(index)", state: .completed, summary: "done",
-                        artifacts: [Artifact(name: "Sources/A.swift", mediaType: "text/x-swift", content: Array("let a = 1\n".utf8)),
-                                    Artifact(name: "Tests/ATests.swift", mediaType: "text/x-swift", content: Array("import XCTest\n".utf8))],
-                        agentID: "backlog")))
-                resultIDs.insert(result.id)
-                try await mesh.publish(result, to: "mesh.results", as: "coding")
-            }
+            let resultIDs = try await mesh.publishResultBacklog(Self.backlog, correlationPrefix: "backlog")
             let start = ContinuousClock.now
             for index in 1...reviewers { try mesh.start("reviewer-\(index)", "mesh-reviewer") }
             try await eventually("\(reviewers) reviewers judge the backlog", timeout: .seconds(120)) {

@@ -34,25 +34,12 @@ final class AnswerOnce: RoleHandler, @unchecked Sendable {
 
 final class RoleWorkerFaultTests: XCTestCase {
     func testOutputsOfAHandledInputArePublishedAgainNotLostWhenTheBrokerWasAway() async throws {
-        let logger = Logger(label: "test")
-        let cluster = try EmbeddedKafkaCluster(brokers: 1, logger: logger)
-        for topic in ["mesh.results", "mesh.verdicts", "mesh.deadletter", "mesh.heartbeats"] {
-            try cluster.createTopic(topic, partitions: 1)
-        }
-        let catalog = try CatalogLoader.load(directory: repositoryRoot().appendingPathComponent("Topics"))
-        let keys = NSTemporaryDirectory() + "runtime-keys-\(UUID().uuidString)"
-        try KeyRingStore.initialize(at: keys, roles: ["coding", "reviewer"], people: [], algorithm: .hmacSHA256)
-        let kafka = KafkaConfiguration(bootstrapServers: cluster.bootstrapServers,
-                                       properties: EmbeddedKafkaCluster.recommendedClientProperties)
+        let fixture = try RuntimeFixture(
+            topics: ["mesh.results", "mesh.verdicts", "mesh.deadletter", "mesh.heartbeats"], partitions: 1)
+        let (cluster, kafka, logger, keys) = (fixture.cluster, fixture.kafka, fixture.logger, fixture.keys)
         let handler = AnswerOnce()
-        var configuration = RoleWorkerConfiguration(role: "reviewer", instanceID: "r-1", topics: ["mesh.results"])
-        configuration.heartbeatInterval = nil
-        let worker = try RoleWorker(
-            configuration: configuration,
-            kafka: kafka.merging(["message.timeout.ms": "1500"]),  // deliveries fail fast while the broker is away
-            sealer: EnvelopeSealer(signer: try KeyRingStore.loadSigner(principal: "reviewer", from: keys)),
-            opener: EnvelopeOpener(trust: try KeyRingStore.loadTrustStore(from: keys)), catalog: catalog,
-            handler: handler, logger: logger)
+        // Deliveries fail fast while the broker is away.
+        let worker = try fixture.reviewer(handler, kafka: ["message.timeout.ms": "1500"])
         let running = Task { await worker.run() }
         try await eventually("the worker joins its group") { worker.isReady }
 
@@ -110,23 +97,12 @@ final class FlakyOnPartitionZero: RoleHandler, @unchecked Sendable {
 
 final class RoleWorkerRetryTests: XCTestCase {
     func testAFailingPartitionIsRetriedWhileTheOthersKeepFlowing() async throws {
-        let logger = Logger(label: "test")
-        let cluster = try EmbeddedKafkaCluster(brokers: 1, logger: logger)
-        for topic in ["mesh.results", "mesh.deadletter"] { try cluster.createTopic(topic, partitions: 2) }
-        let catalog = try CatalogLoader.load(directory: repositoryRoot().appendingPathComponent("Topics"))
-        let keys = NSTemporaryDirectory() + "runtime-keys-\(UUID().uuidString)"
-        try KeyRingStore.initialize(at: keys, roles: ["coding", "reviewer"], people: [], algorithm: .hmacSHA256)
-        let kafka = KafkaConfiguration(bootstrapServers: cluster.bootstrapServers,
-                                       properties: EmbeddedKafkaCluster.recommendedClientProperties)
+        let fixture = try RuntimeFixture(topics: ["mesh.results", "mesh.deadletter"], partitions: 2)
+        let (kafka, logger, keys) = (fixture.kafka, fixture.logger, fixture.keys)
         let handler = FlakyOnPartitionZero()
-        var configuration = RoleWorkerConfiguration(role: "reviewer", instanceID: "r-1", topics: ["mesh.results"])
-        configuration.heartbeatInterval = nil
-        configuration.retry = RetryPolicy(maxAttempts: 3, baseDelay: .milliseconds(700), maxDelay: .seconds(2))
-        let worker = try RoleWorker(
-            configuration: configuration, kafka: kafka,
-            sealer: EnvelopeSealer(signer: try KeyRingStore.loadSigner(principal: "reviewer", from: keys)),
-            opener: EnvelopeOpener(trust: try KeyRingStore.loadTrustStore(from: keys)), catalog: catalog,
-            handler: handler, logger: logger)
+        let worker = try fixture.reviewer(handler) {
+            $0.retry = RetryPolicy(maxAttempts: 3, baseDelay: .milliseconds(700), maxDelay: .seconds(2))
+        }
         let running = Task { await worker.run() }
         try await eventually("the worker joins its group") { worker.isReady }
 
