@@ -37,7 +37,7 @@ final class ExactlyOnceTests: XCTestCase {
         let verdicts = await mesh.observed.values.filter { $0.verdict != nil }
         let duplicates = verdicts.count - Set(verdicts.map(\.id)).count
         print("exactly-once reviewer SIGKILLed after \(beforeKill) of \(Self.backlog) verdicts: \(duplicates) duplicate records "
-              + "on the embedded broker (the killed open transaction's; 0 on a real Kafka)")
+              + "on the embedded broker (records of the killed open transaction, which a real Kafka hides once it is aborted)")
         XCTAssertEqual(Set(verdicts.compactMap(\.verdict).map(\.resultEnvelopeID)), resultIDs, "every result judged, none lost")
         XCTAssertLessThan(duplicates, beforeKill, "the restart resumed after the last committed transaction, not from the start")
         let log = mesh.roles["reviewer-1"]?.stderr ?? ""

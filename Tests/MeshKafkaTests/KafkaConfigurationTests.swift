@@ -38,4 +38,10 @@ final class KafkaConfigurationTests: XCTestCase {
         XCTAssertEqual(base.withDefaults(["acks": "all"])["acks"], "all")
         XCTAssertEqual(base.merging(["linger.ms": "1"])["linger.ms"], "1")
     }
+
+    /// Every consumer (role workers, the audit sink, tools) skips records of aborted or open
+    /// transactions unless an operator deliberately overrides it.
+    func testConsumersReadOnlyCommittedRecordsByDefault() {
+        XCTAssertEqual(KafkaConsumer.defaultProperties["isolation.level"], "read_committed")
+    }
 }

@@ -18,15 +18,7 @@ final class TransactionTests: XCTestCase {
     func testCommittedTransactionIsVisibleToReadCommittedReadersWithItsInputOffsetsCommitted() async throws {
         let broker = try TransactionBroker()
         try XCTSkipUnless(broker.implementsTransactions, TransactionBroker.skipReason)
-        let (input, output) = try broker.topics("commit")
-        let group = broker.unique("tx-commit")
-        let (consumer, inputs) = try await readInputs(broker, topic: input, group: group, count: 3)
-        let producer = try broker.transactionalProducer(id: broker.unique("tx-commit"))
-        try producer.initTransactions()
-        try producer.beginTransaction()
-        try await sendOutputs(producer, for: inputs, topic: output, consumer: consumer)
-        try producer.sendOffsetsToTransaction(
-            consumer.takeTransactionOffsets(), group: try XCTUnwrap(consumer.groupMetadata()))
+        let (consumer, producer, input, output, group) = try await transformInTransaction(broker, name: "commit")
         try producer.commitTransaction()
 
         let visible = try await broker.read(output, until: "out-in-2")
@@ -41,15 +33,7 @@ final class TransactionTests: XCTestCase {
     func testAbortedTransactionIsInvisibleToReadCommittedReadersAndItsInputOffsetsAreNotCommitted() async throws {
         let broker = try TransactionBroker()
         try XCTSkipUnless(broker.implementsTransactions, TransactionBroker.skipReason)
-        let (input, output) = try broker.topics("abort")
-        let group = broker.unique("tx-abort")
-        let (consumer, inputs) = try await readInputs(broker, topic: input, group: group, count: 3)
-        let producer = try broker.transactionalProducer(id: broker.unique("tx-abort"))
-        try producer.initTransactions()
-        try producer.beginTransaction()
-        try await sendOutputs(producer, for: inputs, topic: output, consumer: consumer)
-        try producer.sendOffsetsToTransaction(
-            consumer.takeTransactionOffsets(), group: try XCTUnwrap(consumer.groupMetadata()))
+        let (consumer, producer, input, output, group) = try await transformInTransaction(broker, name: "abort")
         try producer.abortTransaction()
         // A later committed transaction marks how far a reader has to read.
         try producer.beginTransaction()
@@ -136,6 +120,23 @@ final class TransactionTests: XCTestCase {
     }
 
     // MARK: - Helpers
+
+    /// Reads three inputs, and in an open transaction produces one output each and sends
+    /// their offsets; the caller commits or aborts.
+    private func transformInTransaction(_ broker: TransactionBroker, name: String) async throws
+        -> (consumer: KafkaConsumer, producer: KafkaProducer, input: String, output: String, group: String)
+    {
+        let (input, output) = try broker.topics(name)
+        let group = broker.unique("tx-\(name)")
+        let (consumer, inputs) = try await readInputs(broker, topic: input, group: group, count: 3)
+        let producer = try broker.transactionalProducer(id: broker.unique("tx-\(name)"))
+        try producer.initTransactions()
+        try producer.beginTransaction()
+        try await sendOutputs(producer, for: inputs, topic: output, consumer: consumer)
+        try producer.sendOffsetsToTransaction(
+            consumer.takeTransactionOffsets(), group: try XCTUnwrap(consumer.groupMetadata()))
+        return (consumer, producer, input, output, group)
+    }
 
     /// Produces `count` inputs and reads them with a transactional-offsets group consumer.
     private func readInputs(_ broker: TransactionBroker, topic: String, group: String, count: Int) async throws

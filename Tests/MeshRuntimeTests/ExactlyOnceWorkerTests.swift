@@ -17,12 +17,7 @@ final class CountingReviewer: RoleHandler, @unchecked Sendable {
     func handle(_ inbound: InboundEnvelope) async throws -> [OutboundEnvelope] {
         lock.withLock { calls[inbound.envelope.id, default: 0] += 1 }
         guard case .taskResult(let result) = inbound.envelope.payload else { return [] }
-        let verdict = Envelope(
-            id: DerivedID.make(causeID: inbound.envelope.id, role: "reviewer", output: "verdict"),
-            source: "/mesh/reviewer/r-1", correlationID: inbound.envelope.correlationID, causationID: inbound.envelope.id,
-            payload: .verdict(Verdict(taskID: result.taskID, planID: result.planID, kind: .review, decision: .approve,
-                                      resultEnvelopeID: inbound.envelope.id, reviewerID: "r-1")))
-        return [OutboundEnvelope(topic: "mesh.verdicts", envelope: verdict)]
+        return [verdict(answering: inbound, result)]
     }
 
     func calls(for id: String) -> Int { lock.withLock { calls[id, default: 0] } }

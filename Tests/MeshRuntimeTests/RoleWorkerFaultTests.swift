@@ -23,12 +23,7 @@ final class AnswerOnce: RoleHandler, @unchecked Sendable {
         }
         guard first, case .taskResult(let result) = inbound.envelope.payload else { return [] }
         try await Task.sleep(for: .seconds(1))  // the test takes the broker down meanwhile
-        let verdict = Envelope(
-            id: DerivedID.make(causeID: inbound.envelope.id, role: "reviewer", output: "verdict"),
-            source: "/mesh/reviewer/r-1", correlationID: inbound.envelope.correlationID, causationID: inbound.envelope.id,
-            payload: .verdict(Verdict(taskID: result.taskID, planID: result.planID, kind: .review, decision: .approve,
-                                      resultEnvelopeID: inbound.envelope.id, reviewerID: "r-1")))
-        return [OutboundEnvelope(topic: "mesh.verdicts", envelope: verdict)]
+        return [verdict(answering: inbound, result)]
     }
 }
 

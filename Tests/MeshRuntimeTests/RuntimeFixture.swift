@@ -6,6 +6,7 @@ import MeshRuntime
 import MeshSigning
 import MeshTestSupport
 import MeshTransport
+import MeshWire
 
 /// An embedded broker with `topics`, the shipped catalog and a key ring for the coding and
 /// reviewer roles: what a runtime test needs to run a reviewer worker on real Kafka clients.
@@ -46,4 +47,14 @@ struct RuntimeFixture {
     func opener() throws -> EnvelopeOpener {
         EnvelopeOpener(trust: try KeyRingStore.loadTrustStore(from: keys))
     }
+}
+
+/// The verdict a test reviewer publishes for a result (derived id, so a redelivery repeats it).
+func verdict(answering inbound: InboundEnvelope, _ result: TaskResult) -> OutboundEnvelope {
+    let verdict = Envelope(
+        id: DerivedID.make(causeID: inbound.envelope.id, role: "reviewer", output: "verdict"),
+        source: "/mesh/reviewer/r-1", correlationID: inbound.envelope.correlationID, causationID: inbound.envelope.id,
+        payload: .verdict(Verdict(taskID: result.taskID, planID: result.planID, kind: .review, decision: .approve,
+                                  resultEnvelopeID: inbound.envelope.id, reviewerID: "r-1")))
+    return OutboundEnvelope(topic: "mesh.verdicts", envelope: verdict)
 }
