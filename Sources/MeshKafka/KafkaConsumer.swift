@@ -51,6 +51,11 @@ public final class KafkaConsumer: @unchecked Sendable {
         /// Reads exactly these partitions from the beginning, outside any group (tools,
         /// replay, benchmarks). ``markDone(_:)`` stores nothing in this mode.
         case partitions([TopicPartition])
+        /// Like ``partitions(_:)``, but the records end once every partition was read to its
+        /// end (librdkafka's end-of-partition event: the high watermark, or the last stable
+        /// offset under read_committed, so a trailing transaction marker, which is never
+        /// handed out, does not keep a reader waiting).
+        case partitionsToEnd([TopicPartition])
     }
 
     public let subscription: Subscription
@@ -80,6 +85,8 @@ public final class KafkaConsumer: @unchecked Sendable {
     private var pendingSeeks: [TopicPartition: Int64] = [:]
     /// Where a partition without a committed offset starts (`auto.offset.reset`).
     private let resetOffset: Int64
+    /// `.partitionsToEnd`: partitions whose end was not reached yet.
+    private var partitionsBeforeEnd: Set<TopicPartition> = []
 
     /// Assignment changes, in order. Buffered; read it or ignore it.
     public let rebalanceEvents: AsyncStream<RebalanceEvent>
@@ -99,6 +106,10 @@ public final class KafkaConsumer: @unchecked Sendable {
         } else {
             properties["group.id"] = properties["group.id"] ?? "agentmesh-unmanaged"
             properties["enable.auto.commit"] = "false"
+        }
+        if case .partitionsToEnd(let partitions) = subscription {
+            properties["enable.partition.eof"] = "true"
+            partitionsBeforeEnd = Set(partitions)
         }
         if offsetCommits == .inTransactions { properties["enable.auto.commit"] = "false" }
         let reset = properties["auto.offset.reset"] ?? "earliest"
@@ -124,7 +135,7 @@ public final class KafkaConsumer: @unchecked Sendable {
             defer { rd_kafka_topic_partition_list_destroy(list) }
             let err = rd_kafka_subscribe(client.handle, list)
             if err != RD_KAFKA_RESP_ERR_NO_ERROR { throw KafkaError(err, context: "subscribe to \(topics)") }
-        case .partitions(let partitions):
+        case .partitions(let partitions), .partitionsToEnd(let partitions):
             let list = makePartitionList(partitions, offsets: partitions.map { _ in Int64(RD_KAFKA_OFFSET_BEGINNING) })
             defer { rd_kafka_topic_partition_list_destroy(list) }
             let err = rd_kafka_assign(client.handle, list)
@@ -355,7 +366,7 @@ public final class KafkaConsumer: @unchecked Sendable {
     fileprivate func next() async -> ConsumedMessage? {
         while true {
             if let message = takeBuffered() { return message }
-            if closed || Task.isCancelled { return nil }
+            if closed || Task.isCancelled || reachedEnd { return nil }
             // Fast path: whatever librdkafka already prefetched, without blocking.
             if fillBuffer(timeoutMs: 0) { continue }
             await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
@@ -365,6 +376,12 @@ public final class KafkaConsumer: @unchecked Sendable {
                 }
             }
         }
+    }
+
+    /// `.partitionsToEnd` and every partition read to its end.
+    private var reachedEnd: Bool {
+        guard case .partitionsToEnd = subscription else { return false }
+        return stateLock.withLock { partitionsBeforeEnd.isEmpty }
     }
 
     private var closed: Bool {
@@ -410,6 +427,11 @@ public final class KafkaConsumer: @unchecked Sendable {
         for index in 0..<count {
             guard let pointer = pointers[index] else { continue }
             defer { rd_kafka_message_destroy(pointer) }
+            if pointer.pointee.err == RD_KAFKA_RESP_ERR__PARTITION_EOF, let topic = pointer.pointee.rkt {
+                let partition = TopicPartition(topic: String(cString: rd_kafka_topic_name(topic)), partition: pointer.pointee.partition)
+                _ = stateLock.withLock { partitionsBeforeEnd.remove(partition) }
+                continue
+            }
             if pointer.pointee.err != RD_KAFKA_RESP_ERR_NO_ERROR {
                 logger.warning("consumer: \(KafkaError(pointer.pointee.err, context: messageErrorContext(pointer)))")
                 continue

@@ -15,7 +15,8 @@ public enum TopicReader {
         var progress = try EndOfLog(partitions, admin: admin)
         guard !progress.isFinished else { return [] }
         let consumer = try KafkaConsumer(
-            configuration: configuration, subscription: .partitions(progress.pending), logger: logger)
+            configuration: configuration, subscription: .partitionsToEnd(progress.pending), logger: logger)
+        let started = ContinuousClock.now
         let watchdog = Task {
             try await Task.sleep(for: timeout)
             consumer.close()
@@ -30,6 +31,9 @@ public enum TopicReader {
             progress.passed(message)
             if progress.isFinished { return records }
         }
+        // The partitions' ends were reached without a record at high watermark - 1: the last
+        // offsets held transaction markers, which readers are never handed.
+        guard ContinuousClock.now - started >= timeout else { return records }
         throw KafkaError(code: -1, name: "_TIMED_OUT", message: "read \(records.count) records of \(topic) before \(timeout) passed")
     }
 }

@@ -83,7 +83,7 @@ final class OrchestratorRoleHandler: RoleHandler, @unchecked Sendable {
         let (low, high) = try admin.watermarks(topic: changelogTopic, partition: partition)
         guard high > low else { return }
         let consumer = try KafkaConsumer(
-            configuration: kafka, subscription: .partitions([TopicPartition(topic: changelogTopic, partition: partition)]),
+            configuration: kafka, subscription: .partitionsToEnd([TopicPartition(topic: changelogTopic, partition: partition)]),
             logger: logger)
         defer { consumer.close() }
         var latest: [String: PlanState] = [:]
