@@ -12,8 +12,9 @@ public struct RoleWorkerConfiguration: Sendable {
     /// Consumer group shared by every replica of the role.
     public var groupID: String
     public var topics: [String]
-    /// Messages read ahead and in progress over all partitions (a memory bound; each
-    /// partition is handled one message at a time, so this is not handler concurrency).
+    /// Messages read ahead, in progress or awaiting acknowledgement of their outputs over all
+    /// partitions (a memory bound; each partition is handled one message at a time, so this
+    /// is not handler concurrency).
     public var maxInFlight: Int = 512
     public var retry = RetryPolicy()
     /// On shutdown, how long in-flight work may take before the worker leaves anyway.
@@ -58,7 +59,9 @@ public struct RoleWorkerStats: Sendable, Equatable {
 /// - One lane per partition number: in order within a partition (and across co-partitioned
 ///   topics), concurrent across partitions, at most `maxInFlight` at once.
 /// - A message is marked done (its offset committable) only after every output of it was
-///   acknowledged by the broker. Duplicates (same envelope id) are dropped.
+///   acknowledged by the broker; its lane hands the outputs to the producer and goes on to
+///   the next message meanwhile (ordered per partition by librdkafka). Duplicates (same
+///   envelope id) are dropped.
 /// - Failures are retried with exponential backoff; after the budget the input goes to the
 ///   dead-letter topic with its reason, and the partition moves on.
 /// - ``stop()`` (SIGTERM) stops fetching, lets in-flight work finish within the drain
@@ -79,6 +82,8 @@ public final class RoleWorker: @unchecked Sendable {
     private let transactions: TransactionCoordinator?
     private var stoppedBy: KafkaError?
     private let permits: AsyncSemaphore
+    /// At-least-once: inputs whose outputs await the broker's acknowledgement.
+    private let pendingDeliveries = PendingWork()
     private let lock = NSLock()
     private var lanes: [Int32: PartitionLane] = [:]
     /// Lanes of revoked partitions that may still be finishing their last envelopes.
@@ -250,12 +255,15 @@ public final class RoleWorker: @unchecked Sendable {
     private func drainLanes() async {
         let all = lock.withLock { Array(lanes.values) + Array(retiring.values) }
         all.forEach { $0.finish() }
+        let pendingDeliveries = self.pendingDeliveries
         let drained = Task {
             for lane in all { await lane.finished() }
+            await pendingDeliveries.waitAll()
         }
         let timeout = Task {
             try await Task.sleep(for: configuration.drainTimeout)
             drained.cancel()
+            pendingDeliveries.cancelAll()
         }
         await drained.value
         timeout.cancel()
@@ -276,7 +284,9 @@ public final class RoleWorker: @unchecked Sendable {
     // MARK: - Processing one message
 
     private func process(_ inbound: InboundEnvelope) async {
-        defer { permits.release() }
+        // Released here unless the input's outputs are still awaiting acknowledgement.
+        var releasesPermit = true
+        defer { if releasesPermit { permits.release() } }
         // Exactly-once: read before an abort or revoke; it is read again (or by the new owner).
         if transactions != nil && !consumer.isCurrent(inbound.message) { return }
         var log = logger.with(inbound.envelope)
@@ -316,14 +326,16 @@ public final class RoleWorker: @unchecked Sendable {
                     log.debug("handled in the open transaction", metadata: ["outputs": "\(outputs.count)", "outcome": "\(outcome)"])
                     return
                 }
-                // Once handled, only the publishing is retried: a stateful handler (the
-                // orchestrator) has recorded the input and would answer a second call with nothing.
-                try await publishWithRetries(outputs, log: log)
                 metrics.observeHandlerDuration(seconds: (ContinuousClock.now - started).seconds)
                 lock.withLock { _ = recent.insert(inbound.envelope.id) }
-                metrics.increment(.processed, topic: topic)
-                subscriber.markDone(inbound)
-                log.debug("processed", metadata: ["outputs": "\(outputs.count)"])
+                // The outputs are enqueued in input order (librdkafka keeps it per partition)
+                // and the lane goes on; the input is done once the broker acknowledged them.
+                let delivery = enqueueAll(outputs)
+                releasesPermit = false
+                pendingDeliveries.start { [self, log] in
+                    defer { permits.release() }
+                    await complete(inbound, outputs: outputs, delivery: delivery, log: log)
+                }
                 return
             } catch let permanent as PermanentHandlerError {
                 metrics.increment(.failed, topic: topic)
@@ -374,19 +386,36 @@ public final class RoleWorker: @unchecked Sendable {
         }
     }
 
-    /// Publishes `outputs`, retrying the same envelopes (same ids, so duplicates are dropped
-    /// downstream) while the broker reports retriable errors, until shutdown.
-    private func publishWithRetries(_ outputs: [OutboundEnvelope], log: Logger) async throws {
+    /// Marks `inbound` done once its outputs were acknowledged. Once handled, only the
+    /// publishing is retried, with the same envelopes (same ids, so duplicates are dropped
+    /// downstream), while the broker reports retriable errors: a stateful handler (the
+    /// orchestrator) has recorded the input and would answer a second call with nothing.
+    /// Outputs the broker refuses for good send the input to the dead-letter topic.
+    private func complete(_ inbound: InboundEnvelope, outputs: [OutboundEnvelope], delivery: DeliveryGroup, log: Logger) async {
+        var delivery = delivery
         var attempt = 1
         while true {
             do {
-                try await publishAll(outputs)
+                try await delivery.wait()
+                metrics.increment(.processed, topic: inbound.message.topic)
+                subscriber.markDone(inbound)
+                log.debug("processed", metadata: ["outputs": "\(outputs.count)"])
                 return
-            } catch let error as KafkaError where error.isRetriable && !lock.withLock({ stopping }) {
+            } catch let error as KafkaError where error.isRetriable {
+                guard !lock.withLock({ stopping }), !Task.isCancelled else {
+                    log.warning("outputs not acknowledged before shutdown; the input will be read again: \(error)")
+                    return
+                }
                 metrics.increment(.retried, topic: outputs.first?.topic ?? "")
                 log.warning("outputs not acknowledged yet (attempt \(attempt)), publishing them again: \(error)")
-                try await Task.sleep(for: configuration.retry.delay(after: attempt))
+                try? await Task.sleep(for: configuration.retry.delay(after: attempt))
                 attempt += 1
+                delivery = enqueueAll(outputs)
+            } catch {
+                metrics.increment(.failed, topic: inbound.message.topic)
+                log.error("outputs refused by the broker: \(error)")
+                await deadLetter(inbound, reason: "publish-failed", detail: "\(error)", attempts: attempt)
+                return
             }
         }
     }
@@ -409,21 +438,25 @@ public final class RoleWorker: @unchecked Sendable {
     /// once the broker acknowledged every one.
     public func publishAll(_ outputs: [OutboundEnvelope]) async throws {
         guard !outputs.isEmpty else { return }
-        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, Error>) in
-            let tracker = DeliveryTracker(expected: outputs.count, continuation: continuation)
-            for (index, output) in outputs.enumerated() {
-                do {
-                    let metrics = self.metrics
-                    try publisher.enqueue(output.envelope, to: output.topic, key: output.key) { result in
-                        if case .success = result { metrics.increment(.published, topic: output.topic) }
-                        tracker.completed(result.map { _ in () })
-                    }
-                } catch {
-                    tracker.abandon(remaining: outputs.count - index, error: error)
-                    return
+        try await enqueueAll(outputs).wait()
+    }
+
+    /// Enqueues `outputs` in order; the group completes when the broker acknowledged them.
+    private func enqueueAll(_ outputs: [OutboundEnvelope]) -> DeliveryGroup {
+        let group = DeliveryGroup(expected: outputs.count)
+        let metrics = self.metrics
+        for (index, output) in outputs.enumerated() {
+            do {
+                try publisher.enqueue(output.envelope, to: output.topic, key: output.key) { result in
+                    if case .success = result { metrics.increment(.published, topic: output.topic) }
+                    group.completed(result.map { _ in () })
                 }
+            } catch {
+                group.abandon(remaining: outputs.count - index, error: error)
+                break
             }
         }
+        return group
     }
 
     // MARK: - Background: rebalances, ticks, heartbeats
@@ -494,45 +527,4 @@ public final class RoleWorker: @unchecked Sendable {
 
 public enum MeshRuntimeVersion {
     public static let current = "0.1.0"
-}
-
-/// Resumes once every expected delivery report arrived; fails if any failed.
-final class DeliveryTracker: @unchecked Sendable {
-    private let lock = NSLock()
-    private var expected: Int
-    private var done = 0
-    private var failure: Error?
-    private var continuation: CheckedContinuation<Void, Error>?
-
-    init(expected: Int, continuation: CheckedContinuation<Void, Error>) {
-        self.expected = expected
-        self.continuation = continuation
-    }
-
-    func completed(_ result: Result<Void, KafkaError>) {
-        lock.withLock {
-            done += 1
-            if case .failure(let error) = result, failure == nil { failure = error }
-        }
-        resumeIfFinished()
-    }
-
-    /// Enqueueing stopped at some output: the rest will never report.
-    func abandon(remaining: Int, error: Error) {
-        lock.withLock {
-            expected -= remaining
-            if failure == nil { failure = error }
-        }
-        resumeIfFinished()
-    }
-
-    private func resumeIfFinished() {
-        let resume: (CheckedContinuation<Void, Error>, Error?)? = lock.withLock {
-            guard done >= expected, let continuation else { return nil }
-            self.continuation = nil
-            return (continuation, failure)
-        }
-        guard let (continuation, failure) = resume else { return }
-        if let failure { continuation.resume(throwing: failure) } else { continuation.resume() }
-    }
 }
