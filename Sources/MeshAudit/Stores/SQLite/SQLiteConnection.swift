@@ -100,6 +100,13 @@ final class SQLiteStatement {
         }
     }
 
+    /// Binds `bytes` without copying them: the memory must stay valid until the statement is
+    /// reset (the caller steps and resets inside the closure that lends the pointer).
+    func bindNoCopy(_ index: Int32, _ bytes: UnsafeRawBufferPointer) throws {
+        try check(sqlite3_bind_blob(statement, index, bytes.baseAddress ?? UnsafeRawPointer(bitPattern: 1),
+                                    Int32(bytes.count), nil))
+    }
+
     /// Advances to the next row; false when done.
     func step() throws -> Bool {
         let code = sqlite3_step(statement)
