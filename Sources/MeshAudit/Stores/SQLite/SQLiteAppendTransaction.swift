@@ -104,9 +104,8 @@ final class SQLiteAppendTransaction: AppendTransaction {
             defer { s.reset() }
             for (row, item) in pending.enumerated() {
                 try Self.bind(item.record, rawSHA256: item.rawSHA256, to: s, at: Int32(row * 21))
-                try s.bind(Int32(row * 21 + 21), item.record.input.raw)
             }
-            try step(s)
+            try bindRawsInPlaceAndStep(s, from: 0)
             return
         }
         let s = try statements.prepared(statements.insertRecord, "record insert")
@@ -116,6 +115,16 @@ final class SQLiteAppendTransaction: AppendTransaction {
             try s.bind(21, item.record.input.raw)
             try step(s)
             guard connection.changes == 1 else { throw SQLiteDuplicateFound() }
+        }
+    }
+
+    /// Lends every pending row's raw bytes to the statement without copying (each pointer is
+    /// valid inside its closure, so the closures nest and the step runs in the innermost).
+    private func bindRawsInPlaceAndStep(_ s: SQLiteStatement, from row: Int) throws {
+        guard row < pending.count else { return try step(s) }
+        try pending[row].record.input.raw.withUnsafeBytes { raw in
+            try s.bindNoCopy(Int32(row * 21 + 21), raw)
+            try bindRawsInPlaceAndStep(s, from: row + 1)
         }
     }
 
