@@ -15,6 +15,8 @@ final class SQLiteConnection {
             throw AuditStoreError.sqlite(code: code, message: message, context: "open \(path)")
         }
         self.handle = handle
+        // Extended result codes tell a duplicate (SQLITE_CONSTRAINT_UNIQUE) from other refusals.
+        sqlite3_extended_result_codes(handle, 1)
         // Another process (or a reader) may hold the lock briefly; wait rather than fail.
         sqlite3_busy_timeout(handle, 10_000)
     }
