@@ -65,7 +65,8 @@ struct AuditBench: AsyncParsableCommand {
             [
                 "store": store, "detail": detail, "records": figures.records, "batchSize": figures.batchSize,
                 "rawBytesPerRecord": figures.rawBytesPerRecord, "ingestSeconds": figures.ingestSeconds,
-                "ingestCPUSeconds": figures.ingestCPUSeconds,
+                "ingestCPUSeconds": figures.ingestCPUSeconds, "writeSeconds": figures.writeSeconds,
+                "writeOnlyEnvelopesPerSecond": figures.writeRecordsPerSecond.rounded(),
                 "envelopesPerSecond": figures.recordsPerSecond.rounded(), "checkpointsWritten": figures.checkpointsWritten,
                 "traceRecords": figures.traceRecords, "traceMilliseconds": figures.traceMilliseconds,
                 "ingestTargetPerSecond": target, "ingestTargetMet": meetsIngest,
@@ -125,7 +126,8 @@ struct AuditBench: AsyncParsableCommand {
         for result in results {
             let f = result.figures
             print("  \(result.store.padding(toLength: 10, withPad: " ", startingAt: 0)) \(Int(f.recordsPerSecond)) envelopes/s "
-                  + "(\(String(format: "%.2f", f.ingestSeconds)) s, \(String(format: "%.2f", f.ingestCPUSeconds)) s CPU, \(f.checkpointsWritten) checkpoints; target ≥ \(Int(result.target)): "
+                  + "(\(String(format: "%.2f", f.ingestSeconds)) s, \(String(format: "%.2f", f.ingestCPUSeconds)) s CPU; appends alone "
+                  + "\(Int(f.writeRecordsPerSecond))/s; \(f.checkpointsWritten) checkpoints; target ≥ \(Int(result.target)): "
                   + "\(result.meetsIngest ? "met" : "NOT met"))  trace of \(f.traceRecords) events: "
                   + "\(String(format: "%.1f", f.traceMilliseconds)) ms (target < \(Int(Self.traceTargetMilliseconds)) ms: "
                   + "\(result.meetsTrace ? "met" : "NOT met"))  [\(result.detail)]")
