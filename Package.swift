@@ -52,6 +52,8 @@ let package = Package(
             exclude: ["HANDLER_CONTRACT.md"], swiftSettings: swift5),
         .target(name: "MeshReview", dependencies: ["MeshWire", "MeshProcess", "MeshSigning", "Yams"], swiftSettings: swift5),
         .target(name: "MeshAudit", dependencies: ["CSQLite", "CLibPQ", "MeshSigning"], swiftSettings: swift5),
+        // What mesh-audit-sink does with consumed records (shared with `meshctl bench audit`).
+        .target(name: "MeshAuditIngest", dependencies: ["MeshAudit", "MeshTransport", "MeshKafka", "MeshWire", "MeshSigning"], swiftSettings: swift5),
         .target(name: "MeshCompliance", dependencies: ["Yams", "COpenSSL"], swiftSettings: swift5),
         .target(
             name: "MeshLogging",
@@ -93,7 +95,7 @@ let package = Package(
         .executableTarget(
             name: "meshctl",
             dependencies: [
-                "MeshCLI", "MeshBenchmarks", "MeshRuntime", "MeshAudit", "MeshOrchestration", "MeshTransport", "Yams", "MeshWire", "MeshSigning", "MeshCatalog", "MeshKafka", "MeshLogging",
+                "MeshCLI", "MeshBenchmarks", "MeshRuntime", "MeshAudit", "MeshAuditIngest", "MeshOrchestration", "MeshTransport", "Yams", "MeshWire", "MeshSigning", "MeshCatalog", "MeshKafka", "MeshLogging",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -134,7 +136,7 @@ let package = Package(
         .executableTarget(
             name: "mesh-audit-sink",
             dependencies: [
-                "MeshAudit", "MeshRuntime", "MeshCLI", "MeshTransport", "MeshKafka", "MeshCatalog", "MeshWire", "MeshSigning",
+                "MeshAudit", "MeshAuditIngest", "MeshRuntime", "MeshCLI", "MeshTransport", "MeshKafka", "MeshCatalog", "MeshWire", "MeshSigning",
                 "MeshLogging", .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -150,7 +152,7 @@ let package = Package(
             name: "MeshAgentHandlersTests", dependencies: ["MeshAgentHandlers", "MeshProcess", "MeshWire"],
             swiftSettings: swift5),
         .testTarget(name: "MeshReviewTests", dependencies: ["MeshReview", "MeshWire"], swiftSettings: swift5),
-        .testTarget(name: "MeshAuditTests", dependencies: ["MeshAudit", "MeshSigning", "MeshTestSupport"], swiftSettings: swift5),
+        .testTarget(name: "MeshAuditTests", dependencies: ["MeshAudit", "MeshAuditIngest", "MeshSigning", "MeshTestSupport"], swiftSettings: swift5),
         .testTarget(name: "MeshComplianceTests", dependencies: ["MeshCompliance"], swiftSettings: swift5),
         .testTarget(
             name: "MeshRuntimeTests",

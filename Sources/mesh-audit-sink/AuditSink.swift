@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import MeshAudit
+import MeshAuditIngest
 import MeshKafka
 import MeshTransport
 
@@ -17,13 +18,18 @@ final class AuditSink: @unchecked Sendable {
         var batches = 0
         var checkpoints = 0
         var storeErrors = 0
+        /// Records the database refused as received, stored flagged instead.
+        var storeRefused = 0
+        /// Records the database refused even flagged, published to the dead-letter topic.
+        var deadLettered = 0
         var rejectedByReason: [String: Int] = [:]
     }
 
     private let consumer: KafkaConsumer
     private var store: AuditStore
     private let reopen: () throws -> AuditStore
-    private let builder: AuditInputBuilder
+    private let ingestor: AuditIngestor
+    private let deadLetters: DeadLetterPublisher
     private let logger: Logger
     private let batchSize: Int
     private let batchWait: Duration
@@ -33,18 +39,24 @@ final class AuditSink: @unchecked Sendable {
     private let countersLock = NSLock()
     private var counters = Counters()
     private var head: Int64 = 0
+    /// True while appends fail with a transient error (the sink is then not ready).
+    private var storeFailing = false
 
     /// Counters and head sequence so far.
     var snapshot: (counters: Counters, head: Int64) { countersLock.withLock { (counters, head) } }
 
+    /// False while the store keeps failing (the batch is being retried).
+    var storeHealthy: Bool { countersLock.withLock { !storeFailing } }
+
     init(
-        consumer: KafkaConsumer, store: AuditStore, reopen: @escaping () throws -> AuditStore, builder: AuditInputBuilder,
-        logger: Logger, batchSize: Int, batchWait: Duration, statsInterval: Duration
+        consumer: KafkaConsumer, store: AuditStore, reopen: @escaping () throws -> AuditStore, ingestor: AuditIngestor,
+        deadLetters: DeadLetterPublisher, logger: Logger, batchSize: Int, batchWait: Duration, statsInterval: Duration
     ) {
         self.consumer = consumer
         self.store = store
         self.reopen = reopen
-        self.builder = builder
+        self.ingestor = ingestor
+        self.deadLetters = deadLetters
         self.logger = logger
         self.batchSize = batchSize
         self.batchWait = batchWait
@@ -105,52 +117,65 @@ final class AuditSink: @unchecked Sendable {
         return clean
     }
 
-    /// Stores one batch (retrying store failures until it works or a stop is requested),
-    /// then marks its records done.
+    /// Stores one batch, then marks its records done. Transient store failures are retried
+    /// with backoff until the append works or a stop is requested (not ready meanwhile); a
+    /// record the database refuses is stored flagged or dead-lettered (`AuditBatchWriter`).
     private func write(_ batch: [ConsumedMessage], stop: StopSignal) async -> Bool {
-        var inputs: [AuditRecordInput] = []
-        inputs.reserveCapacity(batch.count)
+        let prepared = ingestor.prepare(batch)
         var rejectedHere: [String: Int] = [:]
-        for message in batch {
-            let (input, rejection) = builder.build(message)
-            inputs.append(input)
-            if let rejection {
-                rejectedHere[rejection.reason.rawValue, default: 0] += 1
-                var metadata: Logger.Metadata = [
-                    "reason": "\(rejection.reason.rawValue)", "detail": "\(rejection.detail)", "topic": "\(message.topic)",
-                    "partition": "\(message.partition)", "offset": "\(message.offset)",
-                ]
-                if rejection.isSecurityEvent { metadata["security_event"] = "true" }
-                logger.warning("storing a record that failed verification, flagged rejected", metadata: metadata)
-            }
+        for (index, rejection) in prepared.rejections {
+            let message = batch[index]
+            rejectedHere[rejection.reason.rawValue, default: 0] += 1
+            var metadata: Logger.Metadata = [
+                "reason": "\(rejection.reason.rawValue)", "detail": "\(rejection.detail)", "topic": "\(message.topic)",
+                "partition": "\(message.partition)", "offset": "\(message.offset)",
+            ]
+            if rejection.isSecurityEvent { metadata["security_event"] = "true" }
+            logger.warning("storing a record that failed verification, flagged rejected", metadata: metadata)
         }
 
         var delay: Duration = .milliseconds(200)
         while true {
             do {
-                let outcome = try await onStoreQueue { try self.store.append(inputs) }
-                // Offsets only after the transaction committed.
+                let ingestor = self.ingestor
+                let result = try await onStoreQueue { try ingestor.write(prepared, to: self.store) }
+                countersLock.withLock { storeFailing = false }
+                for (index, reason) in result.flagged {
+                    logger.error("the audit store refused a record; stored it flagged (store-refused) with its raw bytes", metadata: [
+                        "topic": "\(batch[index].topic)", "partition": "\(batch[index].partition)",
+                        "offset": "\(batch[index].offset)", "reason": "\(reason)",
+                    ])
+                }
+                guard await deadLetter(result.unstorable, of: batch, stop: stop) else { return false }
+                // Offsets only after the transaction committed (or the dead letter was acknowledged).
                 for message in batch { consumer.markDone(message) }
                 countersLock.withLock {
                     counters.received += batch.count
-                    counters.stored += outcome.stored
-                    counters.duplicates += outcome.duplicates
+                    counters.stored += result.stored
+                    counters.duplicates += result.duplicates
                     counters.batches += 1
-                    counters.checkpoints += outcome.checkpoints.count
-                    for (index, input) in inputs.enumerated()
-                    where !input.verification.isVerified && outcome.sequences[index] != nil {
+                    counters.checkpoints += result.checkpoints.count
+                    counters.storeRefused += result.flagged.count
+                    counters.deadLettered += result.unstorable.count
+                    counters.storeErrors += result.refusedAttempts
+                    let flaggedIndices = Set(result.flagged.map(\.index))
+                    for (index, _) in prepared.rejections where result.storedNow[index] && !flaggedIndices.contains(index) {
                         counters.rejected += 1
                     }
+                    counters.rejected += result.flagged.count
                     for (reason, count) in rejectedHere { counters.rejectedByReason[reason, default: 0] += count }
-                    if let sequence = outcome.head?.sequence { head = sequence }
+                    if let sequence = result.head?.sequence { head = sequence }
                 }
-                for checkpoint in outcome.checkpoints {
+                for checkpoint in result.checkpoints {
                     logger.info("checkpoint written", metadata: ["sequence": "\(checkpoint.sequence)"])
                 }
                 return true
             } catch {
-                countersLock.withLock { counters.storeErrors += 1 }
-                logger.error("audit store append failed; the batch is retried and its offsets stay uncommitted", metadata: [
+                countersLock.withLock {
+                    counters.storeErrors += 1
+                    storeFailing = true
+                }
+                logger.error("audit store append failed; the batch is retried and its offsets stay uncommitted (not ready)", metadata: [
                     "error": "\(error)", "records": "\(batch.count)", "retry_in": "\(delay)",
                 ])
                 if stop.fired != nil {
@@ -162,6 +187,31 @@ final class AuditSink: @unchecked Sendable {
                 if let fresh = try? await onStoreQueue(reopen) { store = fresh }
             }
         }
+    }
+
+    /// Publishes records the store refused even flagged to the dead-letter topic, waiting
+    /// for the broker's acknowledgement. A record read from the dead-letter topic itself is
+    /// not published again (that would loop): it stays where it is and is logged.
+    private func deadLetter(_ unstorable: [(index: Int, reason: String)], of batch: [ConsumedMessage], stop: StopSignal) async -> Bool {
+        for (index, reason) in unstorable {
+            let message = batch[index]
+            let metadata: Logger.Metadata = [
+                "topic": "\(message.topic)", "partition": "\(message.partition)", "offset": "\(message.offset)",
+                "reason": "\(reason)",
+            ]
+            if message.topic == deadLetters.topic {
+                logger.error("the audit store refused a dead letter even flagged; it stays in the dead-letter topic", metadata: metadata)
+                continue
+            }
+            do {
+                try await deadLetters.send(message, reason: "audit-store-refused", detail: reason, attempts: ingestor.writer.maxAttempts)
+                logger.error("the audit store refused a record even flagged; published it to the dead-letter topic", metadata: metadata)
+            } catch {
+                logger.error("could not dead-letter a record the audit store refused: \(error); it stays uncommitted", metadata: metadata)
+                return false
+            }
+        }
+        return true
     }
 
     private func checkpointIfDue() async {
@@ -187,7 +237,8 @@ final class AuditSink: @unchecked Sendable {
         logger.info(message, metadata: [
             "received": "\(counters.received)", "stored": "\(counters.stored)", "duplicates": "\(counters.duplicates)",
             "rejected": "\(counters.rejected)", "rejected_by_reason": "\(reasons)", "batches": "\(counters.batches)",
-            "checkpoints": "\(counters.checkpoints)", "store_errors": "\(counters.storeErrors)", "head": "\(head)",
+            "checkpoints": "\(counters.checkpoints)", "store_errors": "\(counters.storeErrors)",
+            "store_refused": "\(counters.storeRefused)", "dead_lettered": "\(counters.deadLettered)", "head": "\(head)",
             "pending": "\(pending)", "in_flight": "\(consumer.inFlightCount)",
         ])
     }

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Logging
 import MeshAudit
+import MeshAuditIngest
 import MeshCLI
 import MeshCatalog
 import MeshKafka
@@ -32,6 +33,13 @@ struct AuditSinkCommand: AsyncParsableCommand {
             therefore loses nothing: Kafka redelivers what was not committed and the store \
             skips what it already holds (same envelope id, or same topic/partition/offset).
 
+            Store failures: while the database is unavailable (down, busy, disk full) the \
+            batch is retried with backoff and /readyz answers 503. A record the database \
+            refuses (a constraint, a size or data limit) is tried 3 times, then stored FLAGGED \
+            (reason store-refused: raw bytes and Kafka coordinates kept, indexed fields \
+            withheld); if even that is refused it is published to the dead-letter topic with \
+            the reason. Both are logged as errors and counted in /metrics; the sink keeps going.
+
             Checkpoints (signed tree heads over the hash chain) are signed with the audit-sink \
             role key from <home>/keys and written every --checkpoint-records records or \
             --checkpoint-seconds seconds, and once more on shutdown. Copy the newest one \
@@ -59,7 +67,7 @@ struct AuditSinkCommand: AsyncParsableCommand {
     var group = "audit-sink"
 
     @Option(help: "Records per database transaction (upper bound).")
-    var batchSize = 500
+    var batchSize = AuditIngestor.defaultBatchSize
 
     @Option(name: .customLong("batch-wait-ms"), help: "Longest wait, in milliseconds, for a batch to fill before it is written anyway.")
     var batchWaitMs = 50
@@ -140,9 +148,16 @@ struct AuditSinkCommand: AsyncParsableCommand {
             "head": "\((try? auditStore.head()?.sequence) ?? 0)", "checkpoint_key": "\(signer.metadata.keyId)",
         ])
 
+        guard let deadLetterTopic = loadedCatalog.deadLetterTopic?.name else {
+            throw ValidationError("the catalog declares no dead-letter topic (dead_letter: true)")
+        }
+        let producer = try KafkaProducer(configuration: kafka, logger: logger)
+        defer { producer.close(timeout: .seconds(5)) }
         let sink = AuditSink(
             consumer: consumer, store: auditStore, reopen: { try location.open(configuration: storeConfiguration) },
-            builder: AuditInputBuilder(opener: opener), logger: logger, batchSize: batchSize,
+            ingestor: AuditIngestor(builder: AuditInputBuilder(opener: opener)),
+            deadLetters: DeadLetterPublisher(producer: producer, topic: deadLetterTopic, role: "audit-sink", logger: logger),
+            logger: logger, batchSize: batchSize,
             batchWait: .milliseconds(batchWaitMs), statsInterval: .milliseconds(Int(statsSeconds * 1_000)))
         let health = Self.startHealthServer(sink: sink, consumer: consumer, stop: stopSignal, instance: instance,
                                             port: options.resolvedHealthPort, logger: logger)
@@ -151,14 +166,15 @@ struct AuditSinkCommand: AsyncParsableCommand {
         if !clean { throw ExitCode(1) }
     }
 
-    /// `/livez`, `/readyz` (unready until partitions are assigned and while stopping) and
+    /// `/livez`, `/readyz` (unready until partitions are assigned, while the store keeps
+    /// failing and while stopping) and
     /// `/metrics` with what the sink stored, like every role.
     static func startHealthServer(
         sink: AuditSink, consumer: KafkaConsumer, stop: StopSignal, instance: String, port: Int, logger: Logger
     ) -> HealthServer? {
         do {
             let server = try HealthServer(port: port) { path in
-                let ready = stop.fired == nil && !consumer.assignment().isEmpty
+                let ready = stop.fired == nil && !consumer.assignment().isEmpty && sink.storeHealthy
                 switch path {
                 case "/livez": return .init(status: 200, body: "ok\n")
                 case "/readyz": return ready ? .init(status: 200, body: "ready\n") : .init(status: 503, body: "not ready\n")
@@ -186,6 +202,8 @@ struct AuditSinkCommand: AsyncParsableCommand {
             ("agentmesh_audit_records_duplicate_total", "Redelivered records the store already held.", counters.duplicates),
             ("agentmesh_audit_records_rejected_total", "Stored records that failed verification (flagged).", counters.rejected),
             ("agentmesh_audit_store_errors_total", "Failed store transactions (retried).", counters.storeErrors),
+            ("agentmesh_audit_records_store_refused_total", "Records the database refused as received, stored flagged.", counters.storeRefused),
+            ("agentmesh_audit_records_dead_lettered_total", "Records the database refused even flagged, dead-lettered.", counters.deadLettered),
             ("agentmesh_audit_checkpoints_total", "Signed checkpoints written.", counters.checkpoints),
         ] {
             out += "# HELP \(name) \(help)\n# TYPE \(name) counter\n\(name){\(labels)} \(value)\n"

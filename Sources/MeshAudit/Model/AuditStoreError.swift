@@ -2,8 +2,9 @@
 public enum AuditStoreError: Error, Sendable, Equatable, CustomStringConvertible {
     /// SQLite returned an error.
     case sqlite(code: Int32, message: String, context: String)
-    /// PostgreSQL (libpq) returned an error.
-    case postgres(message: String, context: String)
+    /// PostgreSQL (libpq) returned an error; `sqlState` is the server's SQLSTATE code when
+    /// the server answered (nil when the connection itself failed).
+    case postgres(message: String, context: String, sqlState: String? = nil)
     /// A stored row has a value this version cannot read (e.g. tampered with).
     case malformedRow(table: String, sequence: Int64?, detail: String)
     /// The store was opened with settings it cannot use.
@@ -15,8 +16,8 @@ public enum AuditStoreError: Error, Sendable, Equatable, CustomStringConvertible
         switch self {
         case .sqlite(let code, let message, let context):
             return "SQLite error \(code) during \(context): \(message)"
-        case .postgres(let message, let context):
-            return "PostgreSQL error during \(context): \(message)"
+        case .postgres(let message, let context, let sqlState):
+            return "PostgreSQL error\(sqlState.map { " \($0)" } ?? "") during \(context): \(message)"
         case .malformedRow(let table, let sequence, let detail):
             return "malformed row in \(table)\(sequence.map { " at sequence \($0)" } ?? ""): \(detail)"
         case .invalidConfiguration(let detail):

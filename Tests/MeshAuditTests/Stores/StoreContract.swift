@@ -67,6 +67,25 @@ struct StoreContract {
         XCTAssertEqual(try store.append(Fixtures.inputs(1..<5)).duplicates, 4, "a full redelivery stores nothing")
     }
 
+    /// Large batches take the optimistic bulk path (multi-row INSERT / COPY); a redelivery
+    /// overlapping stored records makes it fall back, and only the new records are stored.
+    func dedupeInLargeBatchesAfterARedelivery() throws {
+        let store = try harness.open(Fixtures.configuration(everyRecords: 25))
+        XCTAssertEqual(try store.append(Fixtures.inputs(1..<101)).stored, 100)
+        var overlapping = Fixtures.inputs(61..<141)
+        overlapping[10].kafka.offset = 5_000  // a re-publish of env-71: same id, new coordinates
+        overlapping.append(Fixtures.input(500, offset: 120))  // new id, coordinates of env-120
+        let outcome = try store.append(overlapping)
+        XCTAssertEqual(outcome.stored, 40, "\(harness.name)")
+        XCTAssertEqual(outcome.duplicates, 41, "40 stored before, env-500 after env-120 in the batch")
+        XCTAssertEqual(outcome.sequences.compactMap { $0 }, Array(101...140))
+        let stored = try store.search(.all)
+        XCTAssertEqual(stored.map(\.sequence), Array(1...140))
+        XCTAssertEqual(Set(stored.map(\.input.envelopeID)).count, 140)
+        XCTAssertFalse(stored.contains { $0.input.envelopeID == "env-500" })
+        XCTAssertTrue(try AuditVerifier.verify(store, trust: Fixtures.trust).isValid)
+    }
+
     func dedupeByCoordinatesForUndecodableRecords() throws {
         let store = try harness.open(Fixtures.configuration())
         func garbage(_ offset: Int64, _ bytes: [UInt8]) -> AuditRecordInput {

@@ -13,6 +13,7 @@ final class SQLiteStoreTests: XCTestCase {
     func testAppendAssignsContiguousChainedSequences() throws { try contract.appendAssignsContiguousChainedSequences() }
     func testSequenceContinuesAcrossReopen() throws { try contract.sequenceContinuesAcrossReopen() }
     func testDedupeByEnvelopeID() throws { try contract.dedupeByEnvelopeID() }
+    func testDedupeInLargeBatchesAfterARedelivery() throws { try contract.dedupeInLargeBatchesAfterARedelivery() }
     func testDedupeByCoordinatesForUndecodableRecords() throws { try contract.dedupeByCoordinatesForUndecodableRecords() }
     func testRejectedRecordsAreKeptAndFlagged() throws { try contract.rejectedRecordsAreKeptAndFlagged() }
     func testTraceBuildsCausalTree() throws { try contract.traceBuildsCausalTree() }
@@ -45,6 +46,7 @@ final class PostgresStoreTests: XCTestCase {
     func testAppendAssignsContiguousChainedSequences() throws { try contract.appendAssignsContiguousChainedSequences() }
     func testSequenceContinuesAcrossReopen() throws { try contract.sequenceContinuesAcrossReopen() }
     func testDedupeByEnvelopeID() throws { try contract.dedupeByEnvelopeID() }
+    func testDedupeInLargeBatchesAfterARedelivery() throws { try contract.dedupeInLargeBatchesAfterARedelivery() }
     func testDedupeByCoordinatesForUndecodableRecords() throws { try contract.dedupeByCoordinatesForUndecodableRecords() }
     func testRejectedRecordsAreKeptAndFlagged() throws { try contract.rejectedRecordsAreKeptAndFlagged() }
     func testTraceBuildsCausalTree() throws { try contract.traceBuildsCausalTree() }

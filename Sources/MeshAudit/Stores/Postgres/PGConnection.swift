@@ -114,46 +114,68 @@ final class PGConnection {
         return try check(result, sql)
     }
 
-    /// Runs a `COPY … FROM STDIN` statement and streams `data` (already in the COPY format the
-    /// statement names) to the server.
-    func copyIn(_ sql: String, data: [UInt8]) throws {
+    /// Runs one or more `;`-separated statements in one round trip (simple query protocol)
+    /// and returns the result of the last one, in text format.
+    @discardableResult
+    func executeScript(_ sql: String) throws -> PGResult {
+        try check(PQexec(connection, sql), sql)
+    }
+
+    /// Starts a `COPY … FROM STDIN` statement; send the data with `putCopyData`, finish with
+    /// `endCopy`. No other statement may run in between.
+    func beginCopy(_ sql: String) throws {
         guard let start = PQexec(connection, sql) else { throw failure(sql) }
-        let status = PQresultStatus(start)
-        PQclear(start)
-        guard status == PGRES_COPY_IN else { throw failure(sql) }
-        let chunk = 1 << 20
-        var offset = 0
-        var sent = true
-        while offset < data.count && sent {
-            let end = min(offset + chunk, data.count)
-            sent = data[offset..<end].withUnsafeBufferPointer { buffer in
-                buffer.baseAddress!.withMemoryRebound(to: CChar.self, capacity: buffer.count) {
+        defer { PQclear(start) }
+        guard PQresultStatus(start) == PGRES_COPY_IN else { throw error(start, sql) }
+    }
+
+    /// Sends COPY data (libpq buffers it; the server parses and inserts while the caller
+    /// prepares more).
+    func putCopyData(_ data: [UInt8], context: String) throws {
+        let sent = data.withUnsafeBufferPointer { buffer in
+            buffer.baseAddress.map { base in
+                base.withMemoryRebound(to: CChar.self, capacity: buffer.count) {
                     PQputCopyData(connection, $0, Int32(buffer.count)) == 1
                 }
-            }
-            offset = end
+            } ?? true
         }
-        let ended = PQputCopyEnd(connection, sent ? nil : "client failed to send COPY data") == 1
+        guard sent else { throw failure(context) }
+    }
+
+    /// Ends the COPY and reports the server's verdict on the rows (e.g. a unique violation).
+    func endCopy(context: String) throws {
+        let ended = PQputCopyEnd(connection, nil) == 1
         var firstError: AuditStoreError?
         while let result = PQgetResult(connection) {
-            if PQresultStatus(result) != PGRES_COMMAND_OK && firstError == nil {
-                firstError = .postgres(message: String(cString: PQresultErrorMessage(result)).trimmingTrailingNewlines, context: sql)
-            }
+            if PQresultStatus(result) != PGRES_COMMAND_OK && firstError == nil { firstError = error(result, context) }
             PQclear(result)
         }
         if let firstError { throw firstError }
-        guard sent && ended else { throw failure(sql) }
+        guard ended else { throw failure(context) }
+    }
+
+    /// Ends an open COPY with an error, so the transaction fails and can be rolled back.
+    func abortCopy(reason: String) {
+        _ = PQputCopyEnd(connection, reason)
+        while let result = PQgetResult(connection) { PQclear(result) }
     }
 
     private func check(_ result: OpaquePointer?, _ sql: String) throws -> PGResult {
         guard let result else { throw failure(sql) }
         let status = PQresultStatus(result)
         guard status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK else {
-            let message = String(cString: PQresultErrorMessage(result))
+            let failure = error(result, sql)
             PQclear(result)
-            throw AuditStoreError.postgres(message: message.trimmingTrailingNewlines, context: sql)
+            throw failure
         }
         return PGResult(result)
+    }
+
+    /// The error a failed result carries, with its SQLSTATE.
+    private func error(_ result: OpaquePointer, _ context: String) -> AuditStoreError {
+        let message = String(cString: PQresultErrorMessage(result)).trimmingTrailingNewlines
+        let sqlState = PQresultErrorField(result, Int32(UInt8(ascii: "C"))).map { String(cString: $0) }  // PG_DIAG_SQLSTATE
+        return .postgres(message: message.isEmpty ? "unknown error" : message, context: context, sqlState: sqlState)
     }
 
     private func failure(_ context: String) -> AuditStoreError {

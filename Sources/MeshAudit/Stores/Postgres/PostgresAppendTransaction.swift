@@ -1,19 +1,57 @@
 import MeshSigning
 
-/// `AppendTransaction` over an open PostgreSQL transaction: duplicates are looked up for the
-/// whole batch in one query, records are buffered and loaded with one binary COPY at `flush`.
+/// `AppendTransaction` over an open PostgreSQL transaction.
+///
+/// Records are streamed to the server with one binary `COPY` while the appender is still
+/// hashing the rest of the batch, so client and server work overlap; checkpoints are inserted
+/// after the COPY ends, in the same transaction.
+///
+/// Duplicates: with `checkDuplicates` false (the optimistic first try) nothing is looked up
+/// and the unique indexes are the check: a redelivered record makes the COPY fail with a
+/// unique violation, the store rolls back and appends the batch again with
+/// `checkDuplicates` true, which looks the whole batch up in one query first.
 final class PostgresAppendTransaction: AppendTransaction {
-    private let connection: PGConnection
-    private var copy = PostgresCopyEncoder()
+    /// COPY data is sent in chunks of about this many bytes.
+    static let chunkBytes = 256 * 1_024
+    static let copySQL = "COPY audit_records (\(PostgresSchema.insertColumns)) FROM STDIN (FORMAT binary)"
 
-    init(connection: PGConnection) {
+    private let connection: PGConnection
+    private let checkDuplicates: Bool
+    private var prefetchedHead: AuditHead??
+    private var copy = PostgresCopyEncoder()
+    private var copyStarted = false
+    private var checkpoints: [AuditCheckpoint] = []
+
+    /// - Parameter prefetchedHead: the head read in the transaction's first round trip, if it was.
+    init(connection: PGConnection, checkDuplicates: Bool = true, prefetchedHead: AuditHead?? = nil) {
         self.connection = connection
+        self.checkDuplicates = checkDuplicates
+        self.prefetchedHead = prefetchedHead
+    }
+
+    /// The query, run as the last statement of a transaction's first round trip, that
+    /// `head(from:)` reads.
+    /// (The aliases matter: an output column named `sequence` would make ORDER BY sort the text.)
+    static let headQuery = """
+        SELECT sequence::text AS head_sequence, encode(record_hash, 'hex') AS head_hash
+        FROM audit_records ORDER BY sequence DESC LIMIT 1
+        """
+
+    /// The head in the text result of `headQuery`.
+    static func head(from result: PGResult) throws -> AuditHead? {
+        guard result.rowCount == 1 else { return nil }
+        guard let sequence = Int64(result.text(0, 0)), let hash = Hex.decode(result.text(0, 1)) else {
+            throw AuditStoreError.malformedRow(table: "audit_records", sequence: nil, detail: "unreadable head row")
+        }
+        return AuditHead(sequence: sequence, recordHash: hash)
     }
 
     func storedHead() throws -> AuditHead? {
-        let result = try connection.execute("SELECT sequence, record_hash FROM audit_records ORDER BY sequence DESC LIMIT 1")
-        guard result.rowCount == 1 else { return nil }
-        return AuditHead(sequence: result.integer(0, 0), recordHash: result.bytes(0, 1))
+        if let prefetched = prefetchedHead {
+            prefetchedHead = nil
+            return prefetched
+        }
+        return try Self.head(from: connection.executeScript(Self.headQuery))
     }
 
     func storedRecordHashes() throws -> [[UInt8]] {
@@ -36,7 +74,7 @@ final class PostgresAppendTransaction: AppendTransaction {
     }
 
     func alreadyStored(_ batch: [AuditRecordInput]) throws -> Set<Int> {
-        guard !batch.isEmpty else { return [] }
+        guard checkDuplicates, !batch.isEmpty else { return [] }
         let result = try connection.execute("""
             SELECT k.i FROM unnest($1::text[], $2::int[], $3::bigint[], $4::text[]) WITH ORDINALITY AS k(t, p, o, e, i)
             WHERE EXISTS (SELECT 1 FROM audit_records r
@@ -53,22 +91,45 @@ final class PostgresAppendTransaction: AppendTransaction {
 
     func insert(_ record: AuditRecord, rawSHA256: [UInt8]) throws -> Bool {
         copy.append(record, rawSHA256: rawSHA256)
+        if copy.byteCount >= Self.chunkBytes { try sendChunk() }
         return true
     }
 
     func insert(_ checkpoint: AuditCheckpoint) throws {
-        try connection.execute(
-            "INSERT INTO audit_checkpoints (\(SQLiteSchema.checkpointColumns)) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)", [
-                .int8(checkpoint.sequence), .text(checkpoint.logID), .bytea(checkpoint.headHash),
-                .bytea(checkpoint.merkleRoot), .int8(checkpoint.createdAtMicros), .text(checkpoint.signature.keyId),
-                .text(checkpoint.signature.algorithm.rawValue), .bytea(checkpoint.signature.bytes),
-            ])
+        // No statement may run while the COPY is open: written at flush.
+        checkpoints.append(checkpoint)
     }
 
     func flush() throws {
-        guard copy.rowCount > 0 else { return }
-        try connection.copyIn("COPY audit_records (\(PostgresSchema.insertColumns)) FROM STDIN (FORMAT binary)",
-                              data: copy.finished)
-        copy = PostgresCopyEncoder()
+        if copy.rowCount > 0 || copyStarted {
+            try sendChunk(final: true)
+            try connection.endCopy(context: Self.copySQL)
+            copyStarted = false
+            copy = PostgresCopyEncoder()
+        }
+        for checkpoint in checkpoints {
+            try connection.execute(
+                "INSERT INTO audit_checkpoints (\(SQLiteSchema.checkpointColumns)) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)", [
+                    .int8(checkpoint.sequence), .text(checkpoint.logID), .bytea(checkpoint.headHash),
+                    .bytea(checkpoint.merkleRoot), .int8(checkpoint.createdAtMicros), .text(checkpoint.signature.keyId),
+                    .text(checkpoint.signature.algorithm.rawValue), .bytea(checkpoint.signature.bytes),
+                ])
+        }
+        checkpoints = []
+    }
+
+    /// Ends a COPY still open after a failure, so the transaction can be rolled back.
+    func abandon() {
+        guard copyStarted else { return }
+        connection.abortCopy(reason: "append abandoned")
+        copyStarted = false
+    }
+
+    private func sendChunk(final: Bool = false) throws {
+        if !copyStarted {
+            try connection.beginCopy(Self.copySQL)
+            copyStarted = true
+        }
+        try connection.putCopyData(copy.take(final: final), context: Self.copySQL)
     }
 }

@@ -73,28 +73,43 @@ public final class PostgresAuditStore: AuditStore, @unchecked Sendable {
         return try body()
     }
 
-    private func writeTransaction<T>(_ body: (inout ChainState, AppendTransaction) throws -> T) throws -> T {
+    /// Runs `body` in one transaction with an up-to-date chain state; the state is kept only
+    /// if the transaction commits. The first round trip opens the transaction, takes the
+    /// append lock and reads the head.
+    private func writeTransaction<T>(
+        checkDuplicates: Bool = true, _ body: (inout ChainState, AppendTransaction) throws -> T
+    ) throws -> T {
         try withLock {
-            try connection.execute("BEGIN")
+            var open: PostgresAppendTransaction?
             do {
-                try connection.execute("SELECT pg_advisory_xact_lock(hashtext($1))", [.text("agentmesh-audit-append:" + schema)])
-                let tx = PostgresAppendTransaction(connection: connection)
+                let head = try PostgresAppendTransaction.head(from: connection.executeScript(
+                    "BEGIN; SELECT pg_advisory_xact_lock(hashtext('agentmesh-audit-append:\(schema)')); "
+                        + PostgresAppendTransaction.headQuery))
+                let tx = PostgresAppendTransaction(connection: connection, checkDuplicates: checkDuplicates, prefetchedHead: .some(head))
+                open = tx
                 let appender = ChainAppender(logID: logID, configuration: configuration)
                 var working = try appender.synchronize(&state, in: tx)
                 let result = try body(&working, tx)
-                try connection.execute("COMMIT")
+                try connection.executeScript("COMMIT")
                 state = working
                 return result
             } catch {
-                _ = try? connection.execute("ROLLBACK")
+                open?.abandon()
+                _ = try? connection.executeScript("ROLLBACK")
                 throw error
             }
         }
     }
 
+    /// Appends optimistically (no duplicate lookup: the unique indexes check); when the batch
+    /// holds a record already stored, appends it again with the lookup, which skips it.
     public func append(_ batch: [AuditRecordInput]) throws -> AppendOutcome {
         let appender = ChainAppender(logID: logID, configuration: configuration)
-        return try writeTransaction { state, tx in try appender.append(batch, state: &state, tx: tx) }
+        do {
+            return try writeTransaction(checkDuplicates: false) { state, tx in try appender.append(batch, state: &state, tx: tx) }
+        } catch let error as AuditStoreError where error.isUniqueViolation {
+            return try writeTransaction(checkDuplicates: true) { state, tx in try appender.append(batch, state: &state, tx: tx) }
+        }
     }
 
     public func checkpointIfDue() throws -> AuditCheckpoint? {

@@ -1,8 +1,10 @@
 /// Builds the body of a `COPY … FROM STDIN (FORMAT binary)` for `audit_records` rows, in the
 /// column order of `PostgresSchema.insertColumns`. Binary COPY needs no escaping and is the
-/// fastest way to load rows through libpq.
+/// fastest way to load rows through libpq. The body can be taken in chunks (`take`) and
+/// streamed while more rows are appended.
 struct PostgresCopyEncoder {
     private(set) var data: [UInt8]
+    /// Rows appended in total.
     private(set) var rowCount = 0
 
     init(reservingRows rows: Int = 0) {
@@ -11,6 +13,17 @@ struct PostgresCopyEncoder {
         data.append(contentsOf: Array("PGCOPY\n".utf8) + [0xFF, 0x0D, 0x0A, 0x00])
         PGBinary.append(0, width: 4, to: &data)  // flags
         PGBinary.append(0, width: 4, to: &data)  // header extension length
+    }
+
+    /// Bytes encoded and not yet taken.
+    var byteCount: Int { data.count }
+
+    /// The bytes encoded since the last call (plus the end-of-data marker when `final`).
+    mutating func take(final: Bool) -> [UInt8] {
+        if final { PGBinary.append(0xFFFF, width: 2, to: &data) }
+        let taken = data
+        data.removeAll(keepingCapacity: true)
+        return taken
     }
 
     mutating func append(_ record: AuditRecord, rawSHA256: [UInt8]) {
@@ -39,13 +52,6 @@ struct PostgresCopyEncoder {
         bytes(rawSHA256)
         bytes(input.raw)
         rowCount += 1
-    }
-
-    /// The finished COPY body (with the end-of-data marker).
-    var finished: [UInt8] {
-        var copy = data
-        PGBinary.append(0xFFFF, width: 2, to: &copy)
-        return copy
     }
 
     private mutating func int8(_ value: Int64) {

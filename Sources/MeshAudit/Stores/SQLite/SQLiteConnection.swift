@@ -15,6 +15,8 @@ final class SQLiteConnection {
             throw AuditStoreError.sqlite(code: code, message: message, context: "open \(path)")
         }
         self.handle = handle
+        // Extended result codes tell a duplicate (SQLITE_CONSTRAINT_UNIQUE) from other refusals.
+        sqlite3_extended_result_codes(handle, 1)
         // Another process (or a reader) may hold the lock briefly; wait rather than fail.
         sqlite3_busy_timeout(handle, 10_000)
     }
@@ -98,6 +100,13 @@ final class SQLiteStatement {
             try check(sqlite3_bind_blob(statement, index, bytes.baseAddress ?? UnsafeRawPointer(bitPattern: 1),
                                         Int32(bytes.count), transient))
         }
+    }
+
+    /// Binds `bytes` without copying them: the memory must stay valid until the statement is
+    /// reset (the caller steps and resets inside the closure that lends the pointer).
+    func bindNoCopy(_ index: Int32, _ bytes: UnsafeRawBufferPointer) throws {
+        try check(sqlite3_bind_blob(statement, index, bytes.baseAddress ?? UnsafeRawPointer(bitPattern: 1),
+                                    Int32(bytes.count), nil))
     }
 
     /// Advances to the next row; false when done.

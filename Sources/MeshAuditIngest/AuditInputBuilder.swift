@@ -14,11 +14,15 @@ import MeshWire
 /// (it goes into the reason instead): otherwise a forger could pre-empt a genuine envelope by
 /// publishing a fake with the same id first, and the genuine one would be dropped as a
 /// duplicate. Redeliveries of a rejected record are still recognised by Kafka coordinates.
-struct AuditInputBuilder: Sendable {
-    let opener: EnvelopeOpener
+public struct AuditInputBuilder: Sendable {
+    public let opener: EnvelopeOpener
     let codec = EnvelopeCodec()
 
-    func build(_ message: ConsumedMessage) -> (input: AuditRecordInput, rejection: EnvelopeRejection?) {
+    public init(opener: EnvelopeOpener) {
+        self.opener = opener
+    }
+
+    public func build(_ message: ConsumedMessage) -> (input: AuditRecordInput, rejection: EnvelopeRejection?) {
         let kafka = KafkaCoordinates(
             topic: message.topic, partition: message.partition, offset: message.offset,
             timestampMillis: message.timestampMs)
@@ -59,7 +63,7 @@ struct AuditInputBuilder: Sendable {
 /// An envelope field as an indexed column value. PostgreSQL text cannot hold U+0000, so a
 /// NUL (legal in protobuf strings) would make every append of its batch fail and stall the
 /// sink; it is replaced by U+FFFD in the indexed copy. The raw bytes keep the original.
-func indexable(_ text: String) -> String {
+public func indexable(_ text: String) -> String {
     guard text.utf8.contains(0) else { return text }
     return text.replacingOccurrences(of: "\u{0}", with: "\u{FFFD}")
 }

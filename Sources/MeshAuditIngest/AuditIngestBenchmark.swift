@@ -1,0 +1,114 @@
+import Foundation
+import MeshAudit
+import MeshAuditIngest
+import MeshKafka
+import MeshSigning
+import MeshTransport
+import MeshWire
+
+/// `meshctl bench audit`: the audit sink's ingest path, minus Kafka. Records are real sealed
+/// envelopes (UUIDv7 ids, HMAC-SHA256 signatures as `meshctl keys init` makes by default,
+/// ~1 KiB), handed over as consumed Kafka records; the timed part is exactly what
+/// mesh-audit-sink does per batch (`AuditIngestor`: decode + verify every record, then one
+/// transaction with duplicate checks, hash chain and signed checkpoints). Sealing the
+/// envelopes (the producers' work) is done before the clock starts.
+public struct AuditIngestBenchmark {
+    /// What one run measured.
+    public struct Figures: Sendable {
+        public var records: Int
+        public var batchSize: Int
+        public var rawBytesPerRecord: Int
+        /// Wall time of all batches (prepare + write), seconds.
+        public var ingestSeconds: Double
+        /// The part of it spent appending (`write`: one transaction per batch), seconds; what
+        /// the benchmark before the ingest path was measured timed alone.
+        public var writeSeconds: Double
+        /// Process CPU time over the same batches, seconds (all threads).
+        public var ingestCPUSeconds: Double
+        public var checkpointsWritten: Int
+        public var traceRecords: Int
+        public var traceMilliseconds: Double
+
+        public var recordsPerSecond: Double { Double(records) / ingestSeconds }
+        /// Throughput of the appends alone (decode and verify excluded).
+        public var writeRecordsPerSecond: Double { Double(records) / writeSeconds }
+    }
+
+    /// The sealed records of one run, built once and ingested into each store.
+    public struct Workload: Sendable {
+        public let messages: [ConsumedMessage]
+        public let tracedCorrelationID: String
+        public let traceRecords: Int
+        let trust: TrustStore
+    }
+
+    /// Seals `records` envelopes from the coding role on `mesh.results` (6 partitions), one
+    /// objective of `traceRecords` causally chained events spread through them, the rest in
+    /// objectives of 50 events.
+    public static func workload(records: Int, traceRecords: Int) throws -> Workload {
+        let metadata = KeyMetadata(keyId: "coding-bench", algorithm: .hmacSHA256, principal: "coding", principalKind: .role)
+        let secret = (0..<32).map { UInt8($0 &* 7 &+ 1) }
+        let sealer = EnvelopeSealer(signer: try MessageSigner(metadata: metadata, hmacSecret: secret))
+        let trust = try TrustStore([try VerificationKey.hmacSHA256(metadata, secret: secret)])
+        let run = UUID().uuidString.lowercased().prefix(8)
+        let traced = "obj-\(run)-traced"
+        let traceEvery = max(1, records / max(1, traceRecords))
+        // A summary that brings the sealed envelope to about 1 KiB.
+        let summary = String(repeating: "Implemented the change, added tests, updated the documentation. ", count: 13)
+        var offsets = [Int64](repeating: 0, count: 6)
+        var parent: Envelope?
+        var messages: [ConsumedMessage] = []
+        messages.reserveCapacity(records)
+        for n in 0..<records {
+            let inTrace = n % traceEvery == 0 && n / traceEvery < traceRecords
+            let payload = Payload.taskResult(TaskResult(
+                taskID: "task-\(n)", planID: "plan-\(n / 50)", state: .completed, summary: summary, agentID: "agent-\(n % 4)"))
+            let envelope: Envelope
+            if inTrace, let previous = parent {
+                envelope = Envelope(causedBy: previous, source: "/mesh/coding/agent-\(n % 4)", subject: "task-\(n)", payload: payload)
+            } else {
+                envelope = Envelope(source: "/mesh/coding/agent-\(n % 4)", correlationID: inTrace ? traced : "obj-\(run)-\(n / 50)",
+                                    subject: "task-\(n)", payload: payload)
+            }
+            if inTrace { parent = envelope }
+            let partition = n % offsets.count
+            messages.append(ConsumedMessage(
+                topic: "mesh.results", partition: Int32(partition), offset: offsets[partition], key: Array(envelope.correlationID.utf8),
+                value: try sealer.seal(envelope), headers: ConsumedHeaders([]), timestampMs: envelope.timeUnixMicros / 1_000))
+            offsets[partition] += 1
+        }
+        return Workload(messages: messages, tracedCorrelationID: traced, traceRecords: min(traceRecords, records), trust: trust)
+    }
+
+    /// Ingests `workload` into `store` in batches of `batchSize` the way the sink does, then
+    /// traces the traced objective.
+    public static func run(_ workload: Workload, store: AuditStore, batchSize: Int) throws -> Figures {
+        let ingestor = AuditIngestor(builder: AuditInputBuilder(opener: EnvelopeOpener(trust: workload.trust)))
+        var checkpoints = 0
+        var writeNanos: UInt64 = 0
+        let cpuStart = ProcessCPU.seconds()
+        let start = DispatchTime.now().uptimeNanoseconds
+        var next = 0
+        while next < workload.messages.count {
+            let end = min(workload.messages.count, next + batchSize)
+            let prepared = ingestor.prepare(Array(workload.messages[next..<end]))
+            let writeStart = DispatchTime.now().uptimeNanoseconds
+            let result = try ingestor.write(prepared, to: store)
+            writeNanos += DispatchTime.now().uptimeNanoseconds - writeStart
+            guard result.storedNow.allSatisfy({ $0 }), prepared.rejections.isEmpty else {
+                throw AuditStoreError.invalidConfiguration("benchmark batch at \(next) was not stored cleanly")
+            }
+            checkpoints += result.checkpoints.count
+            next = end
+        }
+        let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+        let cpu = ProcessCPU.seconds() - cpuStart
+        let traceStart = DispatchTime.now().uptimeNanoseconds
+        let trace = try store.trace(correlationID: workload.tracedCorrelationID)
+        let traceMillis = Double(DispatchTime.now().uptimeNanoseconds - traceStart) / 1e6
+        let bytes = workload.messages.reduce(0) { $0 + $1.value.count } / max(1, workload.messages.count)
+        return Figures(records: workload.messages.count, batchSize: batchSize, rawBytesPerRecord: bytes, ingestSeconds: seconds,
+                       writeSeconds: Double(writeNanos) / 1e9, ingestCPUSeconds: cpu, checkpointsWritten: checkpoints, traceRecords: trace.records.count,
+                       traceMilliseconds: traceMillis)
+    }
+}
