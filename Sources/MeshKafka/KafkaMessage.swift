@@ -34,6 +34,12 @@ public struct KafkaHeader: Sendable, Equatable, Hashable {
         }
     }
 
+    /// Calls `body` with the key's UTF-8 bytes, without copying a native string.
+    func withKeyBytes<R>(_ body: (UnsafeRawBufferPointer) -> R) -> R {
+        var key = key
+        return key.withUTF8 { body(UnsafeRawBufferPointer($0)) }
+    }
+
     /// Calls `body` with the value's bytes, without copying a native string.
     func withValueBytes<R>(_ body: (UnsafeRawBufferPointer) -> R) -> R {
         switch storage {
@@ -71,13 +77,17 @@ public struct ConsumedHeaders: Sendable {
         self.buffer = buffer
     }
 
+    /// Bytes `append(key:value:to:)` adds for one header.
+    static func entryByteCount(key: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer) -> Int {
+        2 + min(key.count, Int(UInt16.max)) + 4 + value.count
+    }
+
     static func append(key: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer, to buffer: inout [UInt8]) {
         let keyLength = UInt16(min(key.count, Int(UInt16.max)))
-        buffer.append(UInt8(keyLength >> 8))
-        buffer.append(UInt8(keyLength & 0xff))
-        buffer.append(contentsOf: key.prefix(Int(keyLength)))
         let valueLength = UInt32(value.count)
-        for shift in stride(from: 24, through: 0, by: -8) { buffer.append(UInt8((valueLength >> UInt32(shift)) & 0xff)) }
+        withUnsafeBytes(of: (keyLength.bigEndian)) { buffer.append(contentsOf: $0) }
+        buffer.append(contentsOf: UnsafeRawBufferPointer(rebasing: key.prefix(Int(keyLength))))
+        withUnsafeBytes(of: (valueLength.bigEndian)) { buffer.append(contentsOf: $0) }
         buffer.append(contentsOf: value)
     }
 
