@@ -119,12 +119,14 @@ public struct TransportBenchmark {
         let start = ContinuousClock.now
         let failures = FailureCount()
         let window = InFlightWindow(size: Self.window)
+        // One delivery callback for every record, as a role shares one per publisher.
+        let onDelivery: KafkaProducer.DeliveryCallback = { if case .failure = $0 { failures.increment() } }
         let producing = Thread {
             for index in 0..<count {
                 window.willProduce()
                 let envelope = Self.envelope(index, content: content)
                 do {
-                    try publisher.enqueue(envelope, to: topic) { if case .failure = $0 { failures.increment() } }
+                    try publisher.enqueue(envelope, to: topic, onDelivery: onDelivery)
                 } catch {
                     failures.increment()
                 }

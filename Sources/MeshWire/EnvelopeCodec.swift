@@ -36,14 +36,24 @@ public struct EnvelopeCodec: Sendable {
     /// - Throws: whatever `Envelope.validate()` throws (a consumer would reject the bytes),
     ///   `.embeddedNUL` for a string containing U+0000, `.oversize` above `maxEnvelopeBytes`.
     public func encode(_ envelope: Envelope) throws(WireError) -> [UInt8] {
+        try withEnvelopeMessage(envelope) { (message, size, _) throws(WireError) -> [UInt8] in
+            Self.pack(size) { agentmesh__v1__envelope__pack(&message, $0) }
+        }
+    }
+
+    /// Validates `envelope`, builds its protobuf-c graph in an arena and checks its packed
+    /// size against `maxEnvelopeBytes`; `body` gets the graph, that size and the arena.
+    private func withEnvelopeMessage<R>(
+        _ envelope: Envelope, _ body: (inout Agentmesh__V1__Envelope, Int, inout Arena) throws(WireError) -> R
+    ) throws(WireError) -> R {
         try envelope.validate()
-        return try Self.withArena { (arena: inout Arena) throws(WireError) -> [UInt8] in
+        return try Self.withArena { (arena: inout Arena) throws(WireError) -> R in
             var message = Agentmesh__V1__Envelope()
             agentmesh__v1__envelope__init(&message)
             try CEncode.envelope(&message, envelope, &arena)
             let size = agentmesh__v1__envelope__get_packed_size(&message)
             guard size <= maxEnvelopeBytes else { throw .oversize(byteCount: size, limit: maxEnvelopeBytes) }
-            return Self.pack(size) { agentmesh__v1__envelope__pack(&message, $0) }
+            return try body(&message, size, &arena)
         }
     }
 
@@ -98,13 +108,7 @@ public struct EnvelopeCodec: Sendable {
     public func seal(
         _ envelope: Envelope, signatures sign: (UnsafeRawBufferPointer) -> [Signature]
     ) throws(WireError) -> [UInt8] {
-        try envelope.validate()
-        return try Self.withArena { (arena: inout Arena) throws(WireError) -> [UInt8] in
-            var message = Agentmesh__V1__Envelope()
-            agentmesh__v1__envelope__init(&message)
-            try CEncode.envelope(&message, envelope, &arena)
-            let size = agentmesh__v1__envelope__get_packed_size(&message)
-            guard size <= maxEnvelopeBytes else { throw .oversize(byteCount: size, limit: maxEnvelopeBytes) }
+        try withEnvelopeMessage(envelope) { (message, size, arena) throws(WireError) -> [UInt8] in
             let framing = SealedFraming(envelopeCount: size)
             var signatures: [Signature] = []
             var sealed = [UInt8](unsafeUninitializedCapacity: framing.headCount + size + SealedFraming.signatureReserve) {
