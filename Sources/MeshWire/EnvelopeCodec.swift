@@ -43,6 +43,7 @@ public struct EnvelopeCodec: Sendable {
 
     /// Validates `envelope`, builds its protobuf-c graph in an arena and checks its packed
     /// size against `maxEnvelopeBytes`; `body` gets the graph, that size and the arena.
+    @inline(__always)
     private func withEnvelopeMessage<R>(
         _ envelope: Envelope, _ body: (inout Agentmesh__V1__Envelope, Int, inout Arena) throws(WireError) -> R
     ) throws(WireError) -> R {
@@ -233,6 +234,7 @@ public struct EnvelopeCodec: Sendable {
     /// common case makes no heap allocation besides the output array.
     private static let scratchBytes = 8 * 1024
 
+    @inline(__always)
     private static func withArena<R>(
         _ body: (inout Arena) throws(WireError) -> R
     ) throws(WireError) -> R {
