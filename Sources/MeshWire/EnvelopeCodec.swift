@@ -8,7 +8,7 @@ import CMeshProto
 /// Cost (release build, shared 2-core dev box, `CodecPerformanceTests`): a 1,070-byte
 /// TaskResult envelope encodes in about 2.5-3.5 µs and decodes in about 3-3.5 µs; decoding
 /// the sealed framing alone takes about 0.5-0.9 µs. Encode allocates only the output array
-/// (the C graph lives in stack scratch); decode allocates only the Swift values.
+/// (the C graph lives in pooled scratch); decode allocates only the Swift values.
 public struct EnvelopeCodec: Sendable {
     /// Default ceiling for envelope bytes (1 MiB). Large artifacts belong in object storage;
     /// the mesh should carry references and hashes.
@@ -230,15 +230,13 @@ public struct EnvelopeCodec: Sendable {
         }
     }
 
-    /// Bytes of stack scratch per encode; a ~1 KiB envelope's whole C graph fits, so the
-    /// common case makes no heap allocation besides the output array.
-    private static let scratchBytes = 8 * 1024
-
     @inline(__always)
     private static func withArena<R>(
         _ body: (inout Arena) throws(WireError) -> R
     ) throws(WireError) -> R {
-        let result = withUnsafeTemporaryAllocation(byteCount: scratchBytes, alignment: 16) { scratch in
+        // Pooled scratch: a ~1 KiB envelope's whole C graph fits, so the common case makes
+        // no heap allocation besides the output array.
+        let result = ScratchPool.encode.with { scratch in
             var arena = Arena(scratch: scratch)
             return Result { () throws(WireError) -> R in try body(&arena) }
         }

@@ -15,25 +15,23 @@ final class RandomPool: @unchecked Sendable {
 
     /// 256 bytes: the most one `getentropy` call returns.
     private static let blockCount = 32
-    private let mutex = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
+    private let lock = PlatformLock()
     private let block = UnsafeMutablePointer<UInt64>.allocate(capacity: RandomPool.blockCount)
-    // Guarded by `mutex`: values of `block` not handed out yet start at `next`.
+    // Guarded by `lock`: values of `block` not handed out yet start at `next`.
     private var position = RandomPool.blockCount
 
-    private init() {
-        pthread_mutex_init(mutex, nil)
-    }
+    private init() {}
 
     func next() -> UInt64 {
-        pthread_mutex_lock(mutex)
-        defer { pthread_mutex_unlock(mutex) }
-        if position == Self.blockCount {
-            refill()
-            position = 0
+        lock.withLock {
+            if position == Self.blockCount {
+                refill()
+                position = 0
+            }
+            let value = block[position]
+            position += 1
+            return value
         }
-        let value = block[position]
-        position += 1
-        return value
     }
 
     /// Fills `block` in one system call where the platform has a bulk call; value by value
