@@ -264,9 +264,13 @@ public final class KafkaConsumer: @unchecked Sendable {
             received.append(ConsumedMessage(pointer, topic: topic.name))
         }
         stateLock.lock()
-        buffer.removeFirst(bufferIndex)
+        if bufferIndex == buffer.count {
+            buffer = received  // the usual case: everything buffered was handed out
+        } else {
+            buffer.removeFirst(bufferIndex)
+            buffer.append(contentsOf: received)
+        }
         bufferIndex = 0
-        buffer.append(contentsOf: received)
         stateLock.unlock()
         return !received.isEmpty
     }
@@ -390,9 +394,14 @@ extension ConsumedHeaders {
         }
         var byteCount = 0
         forEachHeader { key, value in byteCount += Self.entryByteCount(key: key, value: value) }
-        var buffer: [UInt8] = []
-        buffer.reserveCapacity(byteCount)
-        forEachHeader { key, value in Self.append(key: key, value: value, to: &buffer) }
+        let buffer = [UInt8](unsafeUninitializedCapacity: byteCount) { output, initialized in
+            var position = 0
+            forEachHeader { key, value in
+                let rest = UnsafeMutableRawBufferPointer(start: output.baseAddress! + position, count: output.count - position)
+                position += Self.write(key: key, value: value, to: rest)
+            }
+            initialized = position
+        }
         self.init(buffer: buffer)
     }
 }

@@ -83,12 +83,23 @@ public struct ConsumedHeaders: Sendable {
     }
 
     static func append(key: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer, to buffer: inout [UInt8]) {
-        let keyLength = UInt16(min(key.count, Int(UInt16.max)))
-        let valueLength = UInt32(value.count)
-        withUnsafeBytes(of: (keyLength.bigEndian)) { buffer.append(contentsOf: $0) }
-        buffer.append(contentsOf: UnsafeRawBufferPointer(rebasing: key.prefix(Int(keyLength))))
-        withUnsafeBytes(of: (valueLength.bigEndian)) { buffer.append(contentsOf: $0) }
-        buffer.append(contentsOf: value)
+        let start = buffer.count
+        buffer.append(contentsOf: repeatElement(0, count: entryByteCount(key: key, value: value)))
+        buffer.withUnsafeMutableBytes { _ = write(key: key, value: value, to: UnsafeMutableRawBufferPointer(rebasing: $0[start...])) }
+    }
+
+    /// Writes one header entry at the start of `output` (which must have room for
+    /// `entryByteCount(key:value:)` bytes) and returns the bytes written.
+    static func write(key: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer, to output: UnsafeMutableRawBufferPointer) -> Int {
+        let keyLength = min(key.count, Int(UInt16.max))
+        output.storeBytes(of: UInt16(keyLength).bigEndian, toByteOffset: 0, as: UInt16.self)
+        var position = 2
+        if keyLength > 0 { (output.baseAddress! + position).copyMemory(from: key.baseAddress!, byteCount: keyLength) }
+        position += keyLength
+        output.storeBytes(of: UInt32(value.count).bigEndian, toByteOffset: position, as: UInt32.self)
+        position += 4
+        if value.count > 0 { (output.baseAddress! + position).copyMemory(from: value.baseAddress!, byteCount: value.count) }
+        return position + value.count
     }
 
     static func append(key: [UInt8], value: [UInt8], to buffer: inout [UInt8]) {
