@@ -18,12 +18,17 @@ public struct TransportBenchmark {
         public var rawCPUMicrosPerRecord: Double
         public var hmacPerSecond: Double
         public var hmacCPUMicrosPerRecord: Double
+        /// CPU µs per record of the one thread that builds, seals and enqueues (the rest of
+        /// `hmacCPUMicrosPerRecord` is the consumer side and librdkafka's threads).
+        public var hmacProducerThreadCPUMicrosPerRecord: Double
         public var hmacRatio: Double
         public var ed25519Records: Int
         public var ed25519PerSecond: Double
         public var ed25519Ratio: Double
         public var hmacTargetRatio: Double
         public var meetsHMACTarget: Bool
+        /// Single-thread CPU µs per record of each envelope stage, without Kafka (HMAC key).
+        public var hmacStageMicros: [String: Double]
     }
 
     /// Topic partitions: spreading records keeps each partition well inside the ~5 MB the
@@ -58,6 +63,7 @@ public struct TransportBenchmark {
         var hmac: [Double] = []
         var rawCPU: [Double] = []
         var hmacCPU: [Double] = []
+        var hmacProducerCPU: [Double] = []
         // Alternate the two paths so drift in machine load hits both alike; keep the best.
         for round in 1...rounds {
             let rawTopic = "bench.raw.\(round)"
@@ -68,34 +74,40 @@ public struct TransportBenchmark {
             raw.append(rawResult.recordsPerSecond)
             rawCPU.append(rawResult.cpuSeconds * 1e6 / Double(records))
             progress("round \(round)/\(rounds): raw librdkafka \(Int(rawResult.recordsPerSecond)) records/s")
-            let cpuStart = ProcessCPU.seconds()
-            let rate = try await envelopeRate(
+            let (rate, cpuSeconds, producerCPUSeconds) = try await envelopeRate(
                 cluster: cluster, configuration: configuration, algorithm: .hmacSHA256, keys: keys + "-hmac-\(round)",
                 topic: "bench.hmac.\(round)", count: records)
             hmac.append(rate)
-            hmacCPU.append((ProcessCPU.seconds() - cpuStart) * 1e6 / Double(records))
+            hmacCPU.append(cpuSeconds * 1e6 / Double(records))
+            hmacProducerCPU.append(producerCPUSeconds * 1e6 / Double(records))
             progress("round \(round)/\(rounds): sealed envelopes, HMAC-SHA256 \(Int(rate)) records/s")
         }
-        let ed25519 = try await envelopeRate(
+        let (ed25519, _, _) = try await envelopeRate(
             cluster: cluster, configuration: configuration, algorithm: .ed25519, keys: keys + "-ed25519",
             topic: "bench.ed25519", count: ed25519Records)
         progress("sealed envelopes, Ed25519: \(Int(ed25519)) records/s (\(ed25519Records) records)")
+        let stages = try Self.stageMicros(
+            keys: keys + "-stages", recordBytes: recordBytes, count: min(records, 20_000))
         let bestRaw = raw.max() ?? 0
         let bestHMAC = hmac.max() ?? 0
         let target = 0.85
         return Figures(
             records: records, recordBytes: recordBytes, rawPerSecond: bestRaw, rawCPUMicrosPerRecord: rawCPU.min() ?? 0,
             hmacPerSecond: bestHMAC, hmacCPUMicrosPerRecord: hmacCPU.min() ?? 0,
+            hmacProducerThreadCPUMicrosPerRecord: hmacProducerCPU.min() ?? 0,
             hmacRatio: bestHMAC / bestRaw, ed25519Records: ed25519Records, ed25519PerSecond: ed25519,
-            ed25519Ratio: ed25519 / bestRaw, hmacTargetRatio: target, meetsHMACTarget: bestHMAC / bestRaw >= target)
+            ed25519Ratio: ed25519 / bestRaw, hmacTargetRatio: target, meetsHMACTarget: bestHMAC / bestRaw >= target,
+            hmacStageMicros: stages)
     }
 
     /// Produces `count` sealed envelopes on one thread while a verifying subscriber reads
-    /// them; the time from the first seal to the last decoded envelope.
+    /// them; the rate from the first seal to the last decoded envelope, and the process CPU
+    /// time over that same span (as the raw probe measures it: set-up excluded), and the
+    /// producing thread's own CPU time.
     private func envelopeRate(
         cluster: EmbeddedKafkaCluster, configuration: KafkaConfiguration, algorithm: SigningAlgorithm, keys: String,
         topic: String, count: Int
-    ) async throws -> Double {
+    ) async throws -> (recordsPerSecond: Double, cpuSeconds: Double, producerCPUSeconds: Double) {
         try cluster.createTopic(topic, partitions: Self.partitions)
         try KeyRingStore.initialize(at: keys, roles: ["coding"], people: [], algorithm: algorithm)
         defer { try? FileManager.default.removeItem(atPath: keys) }
@@ -110,20 +122,22 @@ public struct TransportBenchmark {
         let subscriber = MeshSubscriber(
             consumer: consumer, opener: EnvelopeOpener(trust: try KeyRingStore.loadTrustStore(from: keys)),
             deadLetters: nil, logger: logger)
-        let content = [UInt8](repeating: 0x61, count: max(0, recordBytes - 300))  // envelope framing makes up the rest
+        let content = Self.artifactContent(recordBytes: recordBytes)
         let start = ContinuousClock.now
+        let cpuStart = ProcessCPU.seconds()
         let failures = FailureCount()
         let window = InFlightWindow(size: Self.window)
+        // One delivery callback for every record, as a role shares one per publisher.
+        let onDelivery: KafkaProducer.DeliveryCallback = { if case .failure = $0 { failures.increment() } }
+        let producerCPU = ProducerCPU()
         let producing = Thread {
+            let threadStart = ThreadCPU.seconds()
+            defer { producerCPU.finish(ThreadCPU.seconds() - threadStart) }
             for index in 0..<count {
                 window.willProduce()
-                let envelope = Envelope(
-                    source: "/mesh/coding/bench", correlationID: "bench-\(index % 1024)", subject: "task-\(index)",
-                    payload: .taskResult(TaskResult(
-                        taskID: "task-\(index)", planID: "plan-bench", state: .completed, summary: "benchmark record",
-                        artifacts: [Artifact(name: "out.txt", mediaType: "text/plain", content: content)], agentID: "bench")))
+                let envelope = Self.envelope(index, content: content)
                 do {
-                    try publisher.enqueue(envelope, to: topic) { if case .failure = $0 { failures.increment() } }
+                    try publisher.enqueue(envelope, to: topic, onDelivery: onDelivery)
                 } catch {
                     failures.increment()
                 }
@@ -131,14 +145,104 @@ public struct TransportBenchmark {
         }
         producing.start()
         var received = 0
+        var unreported = 0
         while received < count, await subscriber.next() != nil {
             received += 1
-            window.didConsume()
+            unreported += 1
+            // Release window slots in groups, as the raw probe does per fetched batch.
+            if unreported == 64 {
+                window.didConsume(unreported)
+                unreported = 0
+            }
         }
+        window.didConsume(unreported)
         let seconds = (ContinuousClock.now - start).seconds
+        let cpuSeconds = ProcessCPU.seconds() - cpuStart
         try producer.flush()
         guard failures.value == 0 else { throw KafkaError.benchmark("\(failures.value) records failed to produce") }
-        return Double(received) / seconds
+        return (Double(received) / seconds, cpuSeconds, producerCPU.wait())
+    }
+}
+
+extension TransportBenchmark {
+    /// Artifact bytes that make a bench envelope about `recordBytes` long once sealed.
+    static func artifactContent(recordBytes: Int) -> [UInt8] {
+        [UInt8](repeating: 0x61, count: max(0, recordBytes - 300))  // envelope framing makes up the rest
+    }
+
+    /// The envelope a handler would emit for bench record `index`.
+    static func envelope(_ index: Int, content: [UInt8]) -> Envelope {
+        Envelope(
+            source: "/mesh/coding/bench", correlationID: "bench-\(index % 1024)", subject: "task-\(index)",
+            payload: .taskResult(TaskResult(
+                taskID: "task-\(index)", planID: "plan-bench", state: .completed, summary: "benchmark record",
+                artifacts: [Artifact(name: "out.txt", mediaType: "text/plain", content: content)], agentID: "bench")))
+    }
+
+    /// CPU µs per record of each stage of sealing and opening, run on one thread without
+    /// Kafka: where the envelope path's cost goes, stage by stage.
+    static func stageMicros(keys: String, recordBytes: Int, count: Int) throws -> [String: Double] {
+        try KeyRingStore.initialize(at: keys, roles: ["coding"], people: [], algorithm: .hmacSHA256)
+        defer { try? FileManager.default.removeItem(atPath: keys) }
+        let signer = try KeyRingStore.loadSigner(principal: "coding", from: keys)
+        let trust = try KeyRingStore.loadTrustStore(from: keys)
+        let sealer = EnvelopeSealer(signer: signer)
+        let opener = EnvelopeOpener(trust: trust)
+        let codec = EnvelopeCodec()
+        let content = artifactContent(recordBytes: recordBytes)
+        let envelopes = (0..<count).map { envelope($0, content: content) }
+        let encoded = try envelopes.map { try codec.encode($0) }
+        let sealed = try envelopes.map { try sealer.seal($0) }
+        let framed = try sealed.map { try codec.decodeSealed($0) }
+        var figures: [String: Double] = [:]
+        func measure(_ stage: String, _ body: (Int) throws -> Void) rethrows {
+            let start = ThreadCPU.seconds()
+            for index in 0..<count { try body(index) }
+            figures[stage] = (ThreadCPU.seconds() - start) * 1e6 / Double(count)
+        }
+        var sink = 0
+        measure("1 build envelope") { sink &+= envelope($0, content: content).id.utf8.count }
+        try measure("2 encode") { sink &+= try codec.encode(envelopes[$0]).count }
+        measure("3 sign") { sink &+= signer.sign(encoded[$0]).bytes.count }
+        try measure("4 seal (encode+sign+frame)") { sink &+= try sealer.seal(envelopes[$0]).count }
+        measure("5 headers") { sink &+= CloudEventHeaders.headers(for: envelopes[$0]).count }
+        try measure("6 open framing") { sink &+= try codec.decodeSealed(sealed[$0]).envelope.count }
+        try measure("7 verify") {
+            let signature = framed[$0].signatures[0]
+            sink &+= try trust.verify(framed[$0].envelope, signatures: [SignatureValue(
+                keyId: signature.keyID, algorithm: .hmacSHA256, bytes: signature.signature)]).keyId.count
+        }
+        try measure("8 decode") { sink &+= try codec.decode(framed[$0].envelope).id.utf8.count }
+        measure("9 open (framing+verify+decode)") {
+            if case .success(let opened) = opener.open(sealed[$0]) { sink &+= opened.envelopeBytes.count }
+        }
+        precondition(sink != 0)
+        return figures
+    }
+}
+
+/// CPU time the calling thread has used so far.
+enum ThreadCPU {
+    static func seconds() -> Double {
+        var time = timespec()
+        clock_gettime(CLOCK_THREAD_CPUTIME_ID, &time)
+        return Double(time.tv_sec) + Double(time.tv_nsec) / 1e9
+    }
+}
+
+/// The producing thread's CPU seconds, handed to the task that waits for them.
+final class ProducerCPU: @unchecked Sendable {
+    private let done = DispatchSemaphore(value: 0)
+    private var seconds = 0.0
+
+    func finish(_ seconds: Double) {
+        self.seconds = seconds
+        done.signal()
+    }
+
+    func wait() -> Double {
+        done.wait()
+        return seconds
     }
 }
 

@@ -424,6 +424,7 @@ public final class KafkaConsumer: @unchecked Sendable {
         guard count > 0 else { return false }
         var received: [ConsumedMessage] = []
         received.reserveCapacity(count)
+        var topic: (handle: OpaquePointer?, name: String) = (nil, "")
         for index in 0..<count {
             guard let pointer = pointers[index] else { continue }
             defer { rd_kafka_message_destroy(pointer) }
@@ -436,18 +437,28 @@ public final class KafkaConsumer: @unchecked Sendable {
                 logger.warning("consumer: \(KafkaError(pointer.pointee.err, context: messageErrorContext(pointer)))")
                 continue
             }
-            received.append(ConsumedMessage(pointer))
+            if pointer.pointee.rkt != topic.handle {
+                topic = (pointer.pointee.rkt, String(cString: rd_kafka_topic_name(pointer.pointee.rkt)))
+            }
+            received.append(ConsumedMessage(pointer, topic: topic.name))
         }
         stateLock.lock()
-        buffer.removeFirst(bufferIndex)
-        bufferIndex = 0
+        var current: [ConsumedMessage] = []
+        current.reserveCapacity(received.count)
         for var message in received {
             // A partition rewound or revoked while this poll ran: its records predate that.
             let epoch = readEpochs[message.topicPartition, default: 0]
             guard epoch == epochsAtStart[message.topicPartition, default: 0] else { continue }
             message.readEpoch = epoch
-            buffer.append(message)
+            current.append(message)
         }
+        if bufferIndex == buffer.count {
+            buffer = current  // the usual case: everything buffered was handed out
+        } else {
+            buffer.removeFirst(bufferIndex)
+            buffer.append(contentsOf: current)
+        }
+        bufferIndex = 0
         stateLock.unlock()
         return !received.isEmpty
     }
@@ -536,33 +547,54 @@ private func rebalanceCallback(_ rk: OpaquePointer?, _ err: rd_kafka_resp_err_t,
 }
 
 extension ConsumedMessage {
-    /// Copies a librdkafka message into Swift values.
-    init(_ pointer: UnsafeMutablePointer<rd_kafka_message_t>) {
+    /// Copies a librdkafka message into Swift values: the value, the key and all headers as
+    /// one exactly sized buffer. `topic` is the message's topic name, which the caller keeps
+    /// from one record to the next instead of re-reading it every time.
+    init(_ pointer: UnsafeMutablePointer<rd_kafka_message_t>, topic: String) {
         let message = pointer.pointee
         let value: [UInt8] =
             message.payload.map { Array(UnsafeRawBufferPointer(start: $0, count: message.len)) } ?? []
         let key: [UInt8]? = message.key.map { Array(UnsafeRawBufferPointer(start: $0, count: message.key_len)) }
         var timestampType = RD_KAFKA_TIMESTAMP_NOT_AVAILABLE
         let timestamp = rd_kafka_message_timestamp(pointer, &timestampType)
-        var headerBuffer: [UInt8] = []
         var headerList: OpaquePointer? = nil
+        let headers: ConsumedHeaders
         if rd_kafka_message_headers(pointer, &headerList) == RD_KAFKA_RESP_ERR_NO_ERROR, let headerList {
+            headers = ConsumedHeaders(copying: headerList)
+        } else {
+            headers = ConsumedHeaders(buffer: [])
+        }
+        self.init(
+            topic: topic, partition: message.partition, offset: message.offset, key: key, value: value,
+            headers: headers, timestampMs: timestamp)
+    }
+}
+
+extension ConsumedHeaders {
+    /// Copies every header of a librdkafka header list, in order, into one buffer sized
+    /// exactly in a first pass.
+    init(copying list: OpaquePointer) {
+        func forEachHeader(_ body: (UnsafeRawBufferPointer, UnsafeRawBufferPointer) -> Void) {
             var index = 0
             var name: UnsafePointer<CChar>? = nil
-            var headerValue: UnsafeRawPointer? = nil
+            var value: UnsafeRawPointer? = nil
             var size = 0
-            headerBuffer.reserveCapacity(512)
-            while rd_kafka_header_get_all(headerList, index, &name, &headerValue, &size) == RD_KAFKA_RESP_ERR_NO_ERROR {
-                let key = name.map { UnsafeRawBufferPointer(start: $0, count: strlen($0)) } ?? UnsafeRawBufferPointer(start: nil, count: 0)
-                ConsumedHeaders.append(
-                    key: key, value: UnsafeRawBufferPointer(start: headerValue, count: headerValue == nil ? 0 : size),
-                    to: &headerBuffer)
+            while rd_kafka_header_get_all(list, index, &name, &value, &size) == RD_KAFKA_RESP_ERR_NO_ERROR {
+                let key = UnsafeRawBufferPointer(start: name, count: name.map { strlen($0) } ?? 0)
+                body(key, UnsafeRawBufferPointer(start: value, count: value == nil ? 0 : size))
                 index += 1
             }
         }
-        let headers = ConsumedHeaders(buffer: headerBuffer)
-        self.init(
-            topic: String(cString: rd_kafka_topic_name(message.rkt)), partition: message.partition,
-            offset: message.offset, key: key, value: value, headers: headers, timestampMs: timestamp)
+        var byteCount = 0
+        forEachHeader { key, value in byteCount += Self.entryByteCount(key: key, value: value) }
+        let buffer = [UInt8](unsafeUninitializedCapacity: byteCount) { output, initialized in
+            var position = 0
+            forEachHeader { key, value in
+                let rest = UnsafeMutableRawBufferPointer(start: output.baseAddress! + position, count: output.count - position)
+                position += Self.write(key: key, value: value, to: rest)
+            }
+            initialized = position
+        }
+        self.init(buffer: buffer)
     }
 }

@@ -34,6 +34,12 @@ public struct KafkaHeader: Sendable, Equatable, Hashable {
         }
     }
 
+    /// Calls `body` with the key's UTF-8 bytes, without copying a native string.
+    func withKeyBytes<R>(_ body: (UnsafeRawBufferPointer) -> R) -> R {
+        var key = key
+        return key.withUTF8 { body(UnsafeRawBufferPointer($0)) }
+    }
+
     /// Calls `body` with the value's bytes, without copying a native string.
     func withValueBytes<R>(_ body: (UnsafeRawBufferPointer) -> R) -> R {
         switch storage {
@@ -71,14 +77,29 @@ public struct ConsumedHeaders: Sendable {
         self.buffer = buffer
     }
 
+    /// Bytes `append(key:value:to:)` adds for one header.
+    static func entryByteCount(key: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer) -> Int {
+        2 + min(key.count, Int(UInt16.max)) + 4 + value.count
+    }
+
     static func append(key: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer, to buffer: inout [UInt8]) {
-        let keyLength = UInt16(min(key.count, Int(UInt16.max)))
-        buffer.append(UInt8(keyLength >> 8))
-        buffer.append(UInt8(keyLength & 0xff))
-        buffer.append(contentsOf: key.prefix(Int(keyLength)))
-        let valueLength = UInt32(value.count)
-        for shift in stride(from: 24, through: 0, by: -8) { buffer.append(UInt8((valueLength >> UInt32(shift)) & 0xff)) }
-        buffer.append(contentsOf: value)
+        let start = buffer.count
+        buffer.append(contentsOf: repeatElement(0, count: entryByteCount(key: key, value: value)))
+        buffer.withUnsafeMutableBytes { _ = write(key: key, value: value, to: UnsafeMutableRawBufferPointer(rebasing: $0[start...])) }
+    }
+
+    /// Writes one header entry at the start of `output` (which must have room for
+    /// `entryByteCount(key:value:)` bytes) and returns the bytes written.
+    static func write(key: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer, to output: UnsafeMutableRawBufferPointer) -> Int {
+        let keyLength = min(key.count, Int(UInt16.max))
+        output.storeBytes(of: UInt16(keyLength).bigEndian, toByteOffset: 0, as: UInt16.self)
+        var position = 2
+        if keyLength > 0 { (output.baseAddress! + position).copyMemory(from: key.baseAddress!, byteCount: keyLength) }
+        position += keyLength
+        output.storeBytes(of: UInt32(value.count).bigEndian, toByteOffset: position, as: UInt32.self)
+        position += 4
+        if value.count > 0 { (output.baseAddress! + position).copyMemory(from: value.baseAddress!, byteCount: value.count) }
+        return position + value.count
     }
 
     static func append(key: [UInt8], value: [UInt8], to buffer: inout [UInt8]) {

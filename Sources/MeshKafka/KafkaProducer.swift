@@ -71,8 +71,13 @@ public final class KafkaProducer: @unchecked Sendable {
         if !message.headers.isEmpty {
             headers = rd_kafka_headers_new(message.headers.count)
             for header in message.headers {
-                header.withValueBytes { value in
-                    _ = rd_kafka_header_add(headers, header.key, -1, value.baseAddress, value.count)
+                // Explicit lengths: passing the key as a C string would copy it on every record.
+                header.withKeyBytes { key in
+                    header.withValueBytes { value in
+                        _ = rd_kafka_header_add(
+                            headers, key.baseAddress?.assumingMemoryBound(to: CChar.self), key.count,
+                            value.baseAddress, value.count)
+                    }
                 }
             }
         }

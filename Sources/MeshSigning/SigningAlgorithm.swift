@@ -7,7 +7,8 @@
 /// more CPU per message. People always use Ed25519.
 ///
 /// Measured cost for a 1 KiB message (release build, OpenSSL 3.0, shared 2-core Debian VM
-/// under load, so upper bounds): HMAC-SHA256 sign ≈ 1.3 µs, verify ≈ 1.9 µs; Ed25519 sign
+/// under load, so upper bounds): HMAC-SHA256 sign ≈ 1.1 µs, verify ≈ 1.2-1.9 µs (stage profile of
+/// `meshctl bench transport`; the SHA-256 hashing itself is most of it); Ed25519 sign
 /// ≈ 52 µs, verify ≈ 131 µs (`openssl speed ed25519` gives the same 54 µs / 145 µs there).
 /// See `MeasurementTests` to re-measure.
 public enum SigningAlgorithm: String, Sendable, Hashable, CaseIterable, Codable {

@@ -38,7 +38,12 @@ public struct TrustStore: Sendable {
     /// documentation for the rules).
     public func verify<Message: Sequence>(_ message: Message, signatures: [SignatureValue]) throws -> VerifiedSigner
     where Message.Element == UInt8 {
-        try verifyAll(message, signatures: signatures)[0]
+        // One signature by a known key is the common case: the same checks as `verifyAll`,
+        // without building the list of signers.
+        if signatures.count == 1, let key = keys[signatures[0].keyId] {
+            return try withContiguousBytes(message) { try check(signatures[0], with: key, over: $0) }
+        }
+        return try verifyAll(message, signatures: signatures)[0]
     }
 
     /// Verifies `message` and requires that `principal` is among its valid signers (e.g. an

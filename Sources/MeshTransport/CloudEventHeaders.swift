@@ -9,15 +9,15 @@ public enum CloudEventHeaders {
     public static let contentType = "application/vnd.agentmesh.sealed-envelope+protobuf"
 
     public static func headers(for envelope: Envelope) -> [KafkaHeader] {
-        var headers = [
-            KafkaHeader(key: "ce_specversion", string: envelope.specVersion),
-            KafkaHeader(key: "ce_id", string: envelope.id),
-            KafkaHeader(key: "ce_source", string: envelope.source),
-            KafkaHeader(key: "ce_type", string: envelope.type),
-            KafkaHeader(key: "ce_time", string: RFC3339.format(unixMicros: envelope.timeUnixMicros)),
-            KafkaHeader(key: "ce_correlationid", string: envelope.correlationID),
-            KafkaHeader(key: "content-type", string: contentType),
-        ]
+        var headers: [KafkaHeader] = []
+        headers.reserveCapacity(10)  // one allocation, the optional headers included
+        headers.append(KafkaHeader(key: "ce_specversion", string: envelope.specVersion))
+        headers.append(KafkaHeader(key: "ce_id", string: envelope.id))
+        headers.append(KafkaHeader(key: "ce_source", string: envelope.source))
+        headers.append(KafkaHeader(key: "ce_type", string: envelope.type))
+        headers.append(KafkaHeader(key: "ce_time", string: RFC3339.format(unixMicros: envelope.timeUnixMicros)))
+        headers.append(KafkaHeader(key: "ce_correlationid", string: envelope.correlationID))
+        headers.append(KafkaHeader(key: "content-type", string: contentType))
         if !envelope.subject.isEmpty { headers.append(KafkaHeader(key: "ce_subject", string: envelope.subject)) }
         if !envelope.causationID.isEmpty {
             headers.append(KafkaHeader(key: "ce_causationid", string: envelope.causationID))

@@ -63,17 +63,17 @@ public enum SourcePath {
     }
 
     /// Why `source` cannot have been emitted by `signer`, or `nil` when it can. Runs on every
-    /// received record, so it compares UTF-8 slices instead of splitting into strings.
+    /// received record, so it compares UTF-8 views in place instead of splitting or copying.
     static func mismatch(source: String, signer: VerifiedSigner) -> String? {
-        let path = Array(source.utf8)
-        let prefix = Array("/mesh/".utf8)
+        let path = source.utf8
+        let prefix = "/mesh/".utf8
         guard path.starts(with: prefix) else {
             return "source \"\(source)\" is not a mesh source (/mesh/<role>/<instance>)"
         }
-        let rest = path[prefix.count...]
+        let rest = path.dropFirst(prefix.count)
         let roleEnd = rest.firstIndex(of: UInt8(ascii: "/")) ?? rest.endIndex
         let role = rest[rest.startIndex..<roleEnd]
-        let instanceStart = roleEnd == rest.endIndex ? roleEnd : roleEnd + 1
+        let instanceStart = roleEnd == rest.endIndex ? roleEnd : rest.index(after: roleEnd)
         let instanceEnd = rest[instanceStart...].firstIndex(of: UInt8(ascii: "/")) ?? rest.endIndex
         let instance = rest[instanceStart..<instanceEnd]
         switch signer.principalKind {

@@ -15,10 +15,10 @@ public struct EnvelopeSealer: Sendable {
     /// The principal whose key signs, e.g. `reviewer` or a person's id.
     public var principal: String { signer.metadata.principal }
 
+    /// The sealed bytes: the envelope encoded once, straight into the sealed framing, and
+    /// signed where it lies (no intermediate copy of the envelope bytes).
     public func seal(_ envelope: Envelope) throws -> [UInt8] {
-        let bytes = try codec.encode(envelope)
-        let signature = signer.sign(bytes)
-        return try codec.encode(SealedEnvelope(envelope: bytes, signatures: [Signature(signature)]))
+        try codec.seal(envelope) { [Signature(signer.sign($0))] }
     }
 }
 

@@ -9,7 +9,7 @@ import Darwin
 /// Bump allocator for the C structs, strings and byte buffers of one encode.
 ///
 /// protobuf-c needs every pointer alive until `pack` returns. Copying everything into one
-/// scratch region (a stack buffer first, heap chunks only on overflow) gives that lifetime
+/// scratch region (a pooled region first, heap chunks only on overflow) gives that lifetime
 /// with no per-field allocation and a single release at the end.
 struct Arena: ~Copyable {
     private var cursor: UnsafeMutableRawPointer

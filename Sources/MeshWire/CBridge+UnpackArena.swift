@@ -12,7 +12,7 @@ import Darwin
 ///
 /// protobuf-c allocates every string, byte field and sub-message separately; with the
 /// system allocator that is dozens of malloc/free pairs per envelope and dominated decode
-/// time. Here allocations come from a stack buffer (heap chunks only on overflow),
+/// time. Here allocations come from a pooled scratch region (heap chunks only on overflow),
 /// `free` is a no-op, and the whole graph is dropped at once when the scope ends, so
 /// `free_unpacked` is never needed.
 struct UnpackArena {
@@ -21,7 +21,6 @@ struct UnpackArena {
     /// Singly linked list of overflow chunks; the first word of each chunk is the next one.
     var chunks: UnsafeMutableRawPointer?
 
-    static let scratchBytes = 16 * 1024
     static let chunkBytes = 32 * 1024
     /// Chunk header size; keeps the payload 16-byte aligned like malloc's.
     static let headerBytes = 16
@@ -29,7 +28,7 @@ struct UnpackArena {
     /// Runs `body` with an allocator whose memory lives until `body` returns. Nothing
     /// produced by `unpack` may escape `body`.
     static func with<R>(_ body: (UnsafeMutablePointer<ProtobufCAllocator>) -> R) -> R {
-        withUnsafeTemporaryAllocation(byteCount: scratchBytes, alignment: 16) { scratch in
+        ScratchPool.decode.with { scratch in
             let base = scratch.baseAddress!
             var state = UnpackArena(cursor: base, end: base + scratch.count, chunks: nil)
             return withUnsafeMutablePointer(to: &state) { statePointer in

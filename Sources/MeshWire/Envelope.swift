@@ -69,15 +69,15 @@ public struct Envelope: Sendable, Hashable, Codable {
 
     /// A fresh UUIDv7 string (RFC 9562): 48-bit millisecond timestamp, 12 bits of
     /// sub-millisecond time in `rand_a` (RFC 9562 §6.2 method 3, so ids from one process sort
-    /// by creation time), 62 random bits. Every emitted envelope needs one, so this makes one
-    /// random draw and no intermediate arrays.
+    /// by creation time), 62 random bits. Every emitted envelope needs one, so the random bits
+    /// come from a pooled block of system randomness (not a system call per id) and no
+    /// intermediate arrays are made.
     public static func makeID() -> String {
-        var rng = SystemRandomNumberGenerator()
         let micros = UInt64(max(0, WallClock.nowUnixMicros()))
         let millis = micros / 1000
         let subMillisecond = (micros % 1000) * 4096 / 1000
         let high = (millis << 16) | 0x7000 | subMillisecond  // 48 bits time, version 7, rand_a
-        let low = (rng.next() as UInt64) & 0x3FFF_FFFF_FFFF_FFFF | 0x8000_0000_0000_0000  // variant 10
+        let low = RandomPool.shared.next() & 0x3FFF_FFFF_FFFF_FFFF | 0x8000_0000_0000_0000  // variant 10
         return String(unsafeUninitializedCapacity: 36) { buffer in
             let hex = (UInt8(ascii: "0"), UInt8(ascii: "a"))
             var position = 0

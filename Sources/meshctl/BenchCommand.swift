@@ -39,8 +39,13 @@ struct BenchCommand: AsyncParsableCommand {
                 transport benchmark: \(figures.records) records of ~\(figures.recordBytes) B, embedded broker, best of \(rounds) rounds
                   raw librdkafka (baseline)     \(Int(figures.rawPerSecond)) records/s  \(String(format: "%.1f", figures.rawCPUMicrosPerRecord)) CPU µs/record
                   sealed envelopes, HMAC-SHA256 \(Int(figures.hmacPerSecond)) records/s  ratio \(String(format: "%.2f", figures.hmacRatio))  \(String(format: "%.1f", figures.hmacCPUMicrosPerRecord)) CPU µs/record (target ≥ \(figures.hmacTargetRatio): \(figures.meetsHMACTarget ? "met" : "NOT met"))
+                    of which the producing thread (build, seal, enqueue) \(String(format: "%.1f", figures.hmacProducerThreadCPUMicrosPerRecord)) CPU µs/record
                   sealed envelopes, Ed25519     \(Int(figures.ed25519PerSecond)) records/s  ratio \(String(format: "%.3f", figures.ed25519Ratio)) (\(figures.ed25519Records) records)
+                  HMAC envelope stages, one thread, no Kafka (CPU µs/record):
                 """)
+            for (stage, micros) in figures.hmacStageMicros.sorted(by: { $0.key < $1.key }) {
+                print("    \(stage.padding(toLength: 34, withPad: " ", startingAt: 0)) \(String(format: "%.2f", micros))")
+            }
         }
     }
 }

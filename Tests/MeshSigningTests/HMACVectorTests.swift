@@ -46,7 +46,7 @@ final class HMACVectorTests: XCTestCase {
     }
 
     func testReusedKeyGivesSameTagEveryTime() throws {
-        // Exercises the pooled, re-initialised contexts: no state may leak between messages.
+        // Every tag starts from copies of the same keyed states: no state may leak between messages.
         let key = try HMACSHA256Key(secret: [UInt8](repeating: 0x0b, count: 20))
         for _ in 0..<5 {
             XCTAssertEqual(key.authenticationCode(for: Array("Hi There".utf8)),

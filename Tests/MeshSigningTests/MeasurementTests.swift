@@ -27,7 +27,7 @@ final class MeasurementTests: XCTestCase {
 
     /// Best of three runs, in nanoseconds per iteration.
     private func measureNanoseconds(iterations: Int, _ body: () -> Void) -> UInt64 {
-        for _ in 0..<(iterations / 10) { body() }  // warm-up: fills the context pool and caches
+        for _ in 0..<(iterations / 10) { body() }  // warm-up: fills caches
         var best = UInt64.max
         for _ in 0..<3 {
             let start = DispatchTime.now().uptimeNanoseconds

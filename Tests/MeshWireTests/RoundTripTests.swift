@@ -78,6 +78,46 @@ final class RoundTripTests: XCTestCase {
         }
     }
 
+    func testSingleBufferSealMatchesTwoStepEncoding() throws {
+        // Sizes around the one- and two-byte length varints, and a large artifact.
+        var envelopes = Fixtures.envelopes + [Fixtures.oneKiBTaskResult]
+        for contentBytes in [0, 1, 50, 100, 127, 128, 129, 16_383, 16_384, 70_000] {
+            envelopes.append(Fixtures.envelope(.planCompleted(PlanCompleted(
+                planID: "p", summary: "s", artifacts: [Artifact(name: "a", content: Array(repeating: 0x5A, count: contentBytes))]))))
+        }
+        let signatureSets: [[Signature]] = [
+            [Signature(keyID: "hmac-1", algorithm: .hmacSHA256, signature: Array(repeating: 1, count: 32))],
+            [Fixtures.signature, Signature(keyID: "", algorithm: .unspecified, signature: [])],
+            [Signature(keyID: String(repeating: "k", count: 300), algorithm: .ed25519, signature: Array(repeating: 2, count: 64))],
+        ]
+        for envelope in envelopes {
+            let encoded = try codec.encode(envelope)
+            for signatures in signatureSets {
+                var signed: [UInt8] = []
+                let sealed = try codec.seal(envelope) { bytes in
+                    signed = Array(bytes)
+                    return signatures
+                }
+                XCTAssertEqual(signed, encoded, "\(envelope.type): signatures must cover the exact envelope bytes")
+                XCTAssertEqual(sealed, try codec.encode(SealedEnvelope(envelope: encoded, signatures: signatures)), "\(envelope.type)")
+            }
+        }
+    }
+
+    func testSingleBufferSealRejectsWhatTheTwoStepPathRejects() {
+        XCTAssertThrowsError(try codec.seal(Fixtures.oneKiBTaskResult) { _ in [] }) { error in
+            XCTAssertEqual(error as? WireError, .missingRequiredField("signatures"))
+        }
+        let badKey = Signature(keyID: "a\u{0}b", algorithm: .hmacSHA256, signature: [1])
+        XCTAssertThrowsError(try codec.seal(Fixtures.oneKiBTaskResult) { _ in [badKey] }) { error in
+            XCTAssertEqual(error as? WireError, .embeddedNUL(field: "signature.key_id"))
+        }
+        let small = EnvelopeCodec(maxEnvelopeBytes: 100)
+        XCTAssertThrowsError(try small.seal(Fixtures.oneKiBTaskResult) { _ in [Fixtures.signature] }) { error in
+            guard case .oversize = error as? WireError else { return XCTFail("\(error)") }
+        }
+    }
+
     func testZeroCopyDecodeMatchesArrayDecode() throws {
         let bytes = try codec.encode(Fixtures.oneKiBTaskResult)
         let viaPointer = try bytes.withUnsafeBytes { try codec.decode($0) }
