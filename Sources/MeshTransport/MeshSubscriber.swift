@@ -84,9 +84,14 @@ public final class MeshSubscriber: @unchecked Sendable {
         do {
             try await deadLetters?.send(message, reason: rejection.reason.rawValue, detail: rejection.detail, attempts: 1)
             consumer.markDone(message)
+        } catch is CancellationError {
+            // Shutting down while the broker was away: left unmarked, so it is read again.
+            logger.warning("dead letter not sent before shutdown; the message will be read again")
         } catch {
-            // Cancelled while the broker was away: leave it unmarked so it is read again.
-            logger.warning("dead letter not sent before shutdown; the message will be read again: \(error)")
+            // Left unmarked too (never lost): its partition's committed offset stays behind it
+            // until a restart reads it again.
+            logger.error("dead letter refused; the message stays unacknowledged and will be read again after a restart: \(error)",
+                         metadata: metadata)
         }
     }
 }
