@@ -4,7 +4,7 @@
 SWIFT        ?= swift
 APT_PACKAGES := librdkafka-dev libprotobuf-c-dev protobuf-c-compiler libssl-dev libsqlite3-dev libpq-dev postgresql pkg-config kcat
 
-.PHONY: help deps build proto proto-check test fault-test demo bench validate-deploy clean
+.PHONY: help deps build proto proto-check test fault-test kafka-test demo bench validate-deploy clean
 
 help: ## list targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -34,6 +34,13 @@ test: deps proto-check ## run the test suite except the fault runs (starts a pri
 fault-test: deps ## 1,000 objectives per delivery mode through the role processes under broker faults, kills, a rebalance and bad messages (~3 min a mode)
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build --filter '^FaultTests\.'
+
+kafka-test: deps ## transactions and exactly-once on a private real Kafka (needs java 17+, mvn with a reachable Maven repository, ~1 GB RAM)
+	$(SWIFT) build --build-tests
+	broker=$$(./scripts/kafka-test-broker.sh start) || exit 1; export $$broker; status=0; \
+	AGENTMESH_SKIP_POSTGRES=1 $(SWIFT) test --skip-build \
+	  --filter 'MeshKafkaTests\.TransactionTests/' --filter 'IntegrationTests\.ExactlyOnceTests/testOnRealKafka' || status=$$?; \
+	./scripts/kafka-test-broker.sh stop; exit $$status
 
 demo: build ## run the mesh end to end on the embedded broker
 	.build/debug/meshctl demo

@@ -14,6 +14,9 @@ import XCTest
 /// needs the consumer to commit the offsets as well. What holds on it, and is asserted here:
 /// nothing is lost, and the restart resumes after the last committed transaction instead of
 /// starting over, so the only duplicates are the killed transaction's own records.
+///
+/// With `AGENTMESH_TEST_KAFKA_BOOTSTRAP=host:port` (`make kafka-test` starts a private Kafka)
+/// the same run on that real Kafka asserts the strong property: no duplicate at all.
 final class ExactlyOnceTests: XCTestCase {
     static let backlog = 1500
 
@@ -40,6 +43,40 @@ final class ExactlyOnceTests: XCTestCase {
               + "on the embedded broker (records of the killed open transaction, which a real Kafka hides once it is aborted)")
         XCTAssertEqual(Set(verdicts.compactMap(\.verdict).map(\.resultEnvelopeID)), resultIDs, "every result judged, none lost")
         XCTAssertLessThan(duplicates, beforeKill, "the restart resumed after the last committed transaction, not from the start")
+        let log = mesh.roles["reviewer-1"]?.stderr ?? ""
+        XCTAssertTrue(log.contains("exactly-once mode"), "the restarted reviewer ran in exactly-once mode:\n\(log.suffix(2000))")
+    }
+
+    func testOnRealKafkaAKilledAndRestartedExactlyOnceReviewerYieldsEveryVerdictExactlyOnce() async throws {
+        let bootstrap = ProcessInfo.processInfo.environment["AGENTMESH_TEST_KAFKA_BOOTSTRAP"]
+        try XCTSkipUnless(bootstrap != nil, "needs a real Kafka: set AGENTMESH_TEST_KAFKA_BOOTSTRAP=host:port (make kafka-test)")
+        let mesh = try await MeshHarness(kafka: bootstrap)
+        defer { mesh.shutdown() }
+        // Earlier runs' records stay on a reused cluster: count only the verdicts on this run's results.
+        let resultIDs = try await mesh.publishResultBacklog(Self.backlog, correlationPrefix: "eos-\(UUID().uuidString.prefix(8))")
+        let ours: () async -> [Envelope] = { await mesh.observed.values.filter { $0.verdict.map { resultIDs.contains($0.resultEnvelopeID) } ?? false } }
+        try mesh.start("reviewer-1", "mesh-reviewer", ["--exactly-once"])
+        try await eventually("the reviewer commits its first transactions", timeout: .seconds(90)) {
+            await ours().count >= 200
+        }
+        mesh.kill("reviewer-1")
+        let beforeKill = await ours().count
+        XCTAssertLessThan(beforeKill, Self.backlog, "killed mid-stream, not after the backlog: \(mesh.logs)")
+
+        try mesh.start("reviewer-1", "mesh-reviewer", ["--exactly-once"])  // same transactional.id: fences and aborts
+        try await eventually("the restarted reviewer finishes the backlog\n\(mesh.logs)", timeout: .seconds(180)) {
+            Set(await ours().compactMap(\.verdict).map(\.resultEnvelopeID)) == resultIDs
+        }
+        try await Task.sleep(for: .seconds(5))  // a late duplicate would arrive now
+        let verdicts = await ours()
+        let judgedTwice = verdicts.count - Set(verdicts.compactMap(\.verdict).map(\.resultEnvelopeID)).count
+        let repeatedRecords = verdicts.count - Set(verdicts.map(\.id)).count
+        print("exactly-once reviewer SIGKILLed after \(beforeKill) of \(Self.backlog) verdicts on Kafka at \(bootstrap!): "
+              + "\(verdicts.count) verdicts read_committed, \(judgedTwice) results judged twice, \(repeatedRecords) repeated records")
+        XCTAssertEqual(Set(verdicts.compactMap(\.verdict).map(\.resultEnvelopeID)), resultIDs, "every result judged, none lost")
+        XCTAssertEqual(verdicts.count, Self.backlog, "exactly one verdict per result: the killed transaction was aborted")
+        XCTAssertEqual(judgedTwice, 0)
+        XCTAssertEqual(repeatedRecords, 0)
         let log = mesh.roles["reviewer-1"]?.stderr ?? ""
         XCTAssertTrue(log.contains("exactly-once mode"), "the restarted reviewer ran in exactly-once mode:\n\(log.suffix(2000))")
     }

@@ -14,9 +14,17 @@ import XCTest
 /// A whole mesh as separate processes on the embedded broker, for lifecycle tests: the
 /// broker, a key ring (roles plus people `alice` and `bob`), role processes, and an
 /// observer that reads every envelope of the mesh topics.
+///
+/// With `kafka: bootstrap` it runs on that (real) Kafka instead: no embedded broker, the
+/// catalog's topics created with `meshctl topics apply`, every process pointed at it with
+/// `AGENTMESH_BOOTSTRAP`. The topics and the roles' groups outlive the harness there, so a
+/// test on a reused cluster tells its own records apart (unique ids) from earlier runs'.
 final class MeshHarness: @unchecked Sendable {
     let workspace: TemporaryDirectory
-    let broker: ChildProcess
+    /// The embedded broker process; nil on a real Kafka.
+    let broker: ChildProcess?
+    /// The real Kafka's bootstrap servers; nil on the embedded broker.
+    let kafka: String?
     private(set) var roles: [String: ChildProcess] = [:]
     let observed = Gathered<Envelope>()
     private var observer: KafkaConsumer?
@@ -29,16 +37,25 @@ final class MeshHarness: @unchecked Sendable {
     var keys: String { home + "/keys" }
     static var root: URL { repositoryRoot() }
 
-    init(playbooks: String = MeshHarness.root.appendingPathComponent("Playbooks").path) async throws {
+    init(playbooks: String = MeshHarness.root.appendingPathComponent("Playbooks").path, kafka: String? = nil) async throws {
         self.playbooks = playbooks
+        self.kafka = kafka
         workspace = try TemporaryDirectory("agentmesh-mesh")
         let home = workspace.url.appendingPathComponent(".agentmesh").path
-        broker = try ChildProcess(
-            try Executables.url("meshctl"),
-            ["broker", "--catalog", Self.root.appendingPathComponent("Topics").path, "--home", home],
-            name: "broker", workingDirectory: workspace.url)
-        try await eventually("the broker is up") {
-            FileManager.default.fileExists(atPath: home + "/broker.properties")
+        let catalog = Self.root.appendingPathComponent("Topics").path
+        if let kafka {
+            broker = nil
+            let apply = try await runToCompletion(
+                try Executables.url("meshctl"), ["topics", "apply", "--catalog", catalog, "--bootstrap", kafka, "--home", home],
+                workingDirectory: workspace.url)
+            guard apply.status == 0 else { throw HarnessError("topics apply on \(kafka) failed: \(apply.stdout)\(apply.stderr)") }
+        } else {
+            broker = try ChildProcess(
+                try Executables.url("meshctl"), ["broker", "--catalog", catalog, "--home", home],
+                name: "broker", workingDirectory: workspace.url)
+            try await eventually("the broker is up") {
+                FileManager.default.fileExists(atPath: home + "/broker.properties")
+            }
         }
         let keys = try await runToCompletion(
             try Executables.url("meshctl"),
@@ -46,7 +63,7 @@ final class MeshHarness: @unchecked Sendable {
              "--people", "alice", "bob"],
             workingDirectory: workspace.url)
         guard keys.status == 0 else { throw HarnessError("keys init failed: \(keys.stderr)") }
-        producer = try KafkaProducer(configuration: try MeshEnvironment(home: home).kafkaConfiguration(), logger: logger)
+        producer = try KafkaProducer(configuration: try Self.kafkaConfiguration(home: home, kafka: kafka), logger: logger)
         try startObserver()
     }
 
@@ -63,9 +80,29 @@ final class MeshHarness: @unchecked Sendable {
         case "mesh-compliance": extra = ["--policies", Self.root.appendingPathComponent("Policies").path]
         default: break
         }
+        var environment = ["AGENTMESH_LOG_LEVEL": "info"]
+        if let kafka {
+            environment["AGENTMESH_BOOTSTRAP"] = kafka
+            environment["AGENTMESH_KAFKA_CONFIG"] = try realKafkaRoleProperties()
+        }
         roles[name] = try ChildProcess(
             try Executables.url(executable), arguments + extra + common, name: name, workingDirectory: workspace.url,
-            environment: ["AGENTMESH_LOG_LEVEL": "info"])
+            environment: environment)
+    }
+
+    /// The harness's own client settings: the embedded broker's file, or the real Kafka.
+    func kafkaConfiguration() throws -> KafkaConfiguration { try Self.kafkaConfiguration(home: home, kafka: kafka) }
+
+    private static func kafkaConfiguration(home: String, kafka: String?) throws -> KafkaConfiguration {
+        try MeshEnvironment(home: home).kafkaConfiguration(bootstrap: kafka)
+    }
+
+    /// Role settings for a real Kafka: a killed member leaves its group after 6 s (the
+    /// broker's minimum) instead of librdkafka's 45 s, so a restart gets its partitions soon.
+    private func realKafkaRoleProperties() throws -> String {
+        let file = workspace.url.appendingPathComponent("real-kafka.properties")
+        try "session.timeout.ms=6000\n".write(to: file, atomically: true, encoding: .utf8)
+        return file.path
     }
 
     /// The standard mesh: orchestrator, one agent per role, reviewer, compliance.
@@ -112,7 +149,7 @@ final class MeshHarness: @unchecked Sendable {
         observerTask?.cancel()
         producer.close(timeout: .seconds(2))
         roles.values.forEach { $0.stop() }
-        broker.stop()
+        broker?.stop()
         workspace.remove()
     }
 
@@ -181,7 +218,7 @@ final class MeshHarness: @unchecked Sendable {
     // MARK: Observing
 
     private func startObserver() throws {
-        let configuration = try MeshEnvironment(home: home).kafkaConfiguration()
+        let configuration = try kafkaConfiguration()
         let admin = try KafkaAdmin(configuration: configuration, logger: logger)
         let topics = try admin.describeTopics().filter {
             ["mesh.plans", "mesh.verdicts", "mesh.approvals", "mesh.results", "mesh.deadletter"].contains($0.name)

@@ -23,8 +23,14 @@ final class TransactionTests: XCTestCase {
 
         let visible = try await broker.read(output, until: "out-in-2")
         XCTAssertEqual(visible, ["out-in-0", "out-in-1", "out-in-2"], "each output once, in order")
+        // The coordinator writes the commit markers after EndTxn returns: the offsets become
+        // stable in the group a moment later.
         let partition = TopicPartition(topic: input, partition: 0)
-        let committed = try broker.inspector().committedOffsets(group: group, partitions: [partition])
+        var committed: [TopicPartition: Int64?] = [:]
+        try await eventually("the input offsets committed with the outputs", timeout: .seconds(20)) {
+            committed = (try? broker.inspector().committedOffsets(group: group, partitions: [partition])) ?? [:]
+            return committed[partition] == 3
+        }
         XCTAssertEqual(committed[partition], 3, "the input offsets committed with the outputs")
         consumer.close()
         producer.close()
@@ -90,6 +96,8 @@ final class TransactionTests: XCTestCase {
         try successor.beginTransaction()
         try await successor.send(OutgoingMessage(topic: output, value: Array("from-successor".utf8), partition: 0))
         try successor.commitTransaction()
+        let visible = try await broker.read(output, until: "from-successor")
+        XCTAssertEqual(visible, ["from-successor"], "the fenced zombie's open transaction was aborted, not committed")
         zombie.close(timeout: .seconds(1))
         successor.close()
     }
