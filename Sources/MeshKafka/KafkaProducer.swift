@@ -14,6 +14,10 @@ public final class KafkaProducer: @unchecked Sendable {
         "enable.idempotence": "true",  // acks=all, ordered, no duplicates from retries
         "linger.ms": "5",
         "message.timeout.ms": "60000",
+        // Room for the largest sealed envelope the codec accepts (1 MiB + 64 KiB) plus its
+        // headers; librdkafka's default (1,000,000) refused envelopes the codec allows. The
+        // topic's `max.message.bytes` on the broker still applies (`Topics/mesh.yaml`).
+        "message.max.bytes": "1200000",
     ]
 
     public typealias DeliveryCallback = @Sendable (Result<DeliveryReport, KafkaError>) -> Void

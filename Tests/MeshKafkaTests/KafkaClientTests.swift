@@ -29,6 +29,17 @@ final class KafkaClientTests: XCTestCase {
         producer.close()
     }
 
+    func testARecordAsLargeAsTheLargestSealedEnvelopeIsProduced() async throws {
+        let fixture = try EmbeddedClusterFixture()
+        try fixture.cluster.createTopic("large", partitions: 1)
+        let producer = try fixture.producer()
+        defer { producer.close() }
+        // 1 MiB envelope + 64 KiB sealing overhead (EnvelopeCodec.maxSealedBytes), over librdkafka's default limit.
+        let value = [UInt8](repeating: 7, count: (1 << 20) + 64 * 1024)
+        let report = try await producer.send(OutgoingMessage(topic: "large", key: nil, value: value))
+        XCTAssertEqual(report.offset, 0)
+    }
+
     func testProduceToAMissingBrokerFailsWithATypedRetriableError() async throws {
         let producer = try KafkaProducer(
             configuration: KafkaConfiguration(bootstrapServers: "127.0.0.1:1", properties: ["message.timeout.ms": "500"]),
