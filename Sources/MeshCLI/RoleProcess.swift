@@ -35,6 +35,7 @@ public enum RoleProcess {
             logger.info("signal \(number): draining")
             worker.stop()
         }
+        ParentWatch.startIfRequested()
         await worker.run()
         signals.cancel()
         health?.stop()

@@ -106,6 +106,7 @@ struct AuditSinkCommand: AsyncParsableCommand {
         // SIGTERM/SIGINT were taken over in validate(), so a stop during start-up is orderly too.
         let stopSignal = StopSignal.shared
         stopSignal.install()
+        ParentWatch.startIfRequested()
 
         MeshLogging.bootstrap(role: "audit-sink")
         let instance = options.instanceID

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Logging
+import MeshCLI
 import MeshCatalog
 import MeshKafka
 import MeshSigning
@@ -131,6 +132,7 @@ final class OpsMeshHost: @unchecked Sendable {
             process.executableURL = URL(fileURLWithPath: spec.executable)
             process.arguments = spec.arguments
             process.standardInput = FileHandle.nullDevice
+            process.environment = ParentWatch.childEnvironment()  // children stop if this process dies
             if let logDirectory {
                 try FileManager.default.createDirectory(at: logDirectory, withIntermediateDirectories: true)
                 let url = logDirectory.appendingPathComponent("\(spec.name).log")
