@@ -204,7 +204,11 @@ final class TransactionCoordinator: DeadLetterSending, @unchecked Sendable {
     /// but never stores them, so every restart would start over from the beginning. The first
     /// commit checks; on such a broker the same offsets are then also committed by the
     /// consumer once the transaction committed (never ahead of it), with a warning that
-    /// exactly-once does not hold there. A real Kafka stores them and is left alone.
+    /// exactly-once does not hold there. A real Kafka stores them and is left alone. (A real
+    /// Kafka writes them with the commit markers just after the commit returns; should the
+    /// check ever run first, the consumer merely commits offsets of committed transactions
+    /// too, which is harmless, and the warning is wrong. Waiting here instead would leave the
+    /// first transaction's offsets uncommitted on the embedded broker meanwhile.)
     private func commitAgainIfTheBrokerIgnoredTheOffsets(_ offsets: [TopicPartition: Int64]) {
         guard let (partition, offset) = offsets.first else { return }
         if brokerStoresTransactionalOffsets == nil {
