@@ -4,6 +4,7 @@ import Logging
 /// first, and reading stops exactly there. For tools (dead letters, status, approvals) that
 /// need "what is there now" without guessing from a quiet period.
 public enum TopicReader {
+    /// Every record `topic` holds now, over all its partitions.
     public static func readToEnd(
         _ topic: String, configuration: KafkaConfiguration, logger: Logger, timeout: Duration = .seconds(60)
     ) async throws -> [ConsumedMessage] {
@@ -12,6 +13,22 @@ public enum TopicReader {
             throw KafkaError(code: -1, name: "UNKNOWN_TOPIC", message: "topic \(topic) does not exist")
         }
         let partitions = (0..<Int32(described.partitions)).map { TopicPartition(topic: topic, partition: $0) }
+        return try await readToEnd(partitions, admin: admin, configuration: configuration, logger: logger, timeout: timeout)
+    }
+
+    /// Every record `partitions` hold now, in each partition's order. Throws when `timeout`
+    /// passes first (a broker that stopped answering).
+    public static func readToEnd(
+        _ partitions: [TopicPartition], configuration: KafkaConfiguration, logger: Logger, timeout: Duration = .seconds(60)
+    ) async throws -> [ConsumedMessage] {
+        let admin = try KafkaAdmin(configuration: configuration, logger: logger)
+        return try await readToEnd(partitions, admin: admin, configuration: configuration, logger: logger, timeout: timeout)
+    }
+
+    private static func readToEnd(
+        _ partitions: [TopicPartition], admin: KafkaAdmin, configuration: KafkaConfiguration, logger: Logger,
+        timeout: Duration
+    ) async throws -> [ConsumedMessage] {
         var progress = try EndOfLog(partitions, admin: admin)
         guard !progress.isFinished else { return [] }
         let consumer = try KafkaConsumer(
@@ -34,7 +51,10 @@ public enum TopicReader {
         // The partitions' ends were reached without a record at high watermark - 1: the last
         // offsets held transaction markers, which readers are never handed.
         guard ContinuousClock.now - started >= timeout else { return records }
-        throw KafkaError(code: -1, name: "_TIMED_OUT", message: "read \(records.count) records of \(topic) before \(timeout) passed")
+        let topics = Set(partitions.map(\.topic)).sorted().joined(separator: ", ")
+        throw KafkaError(
+            code: -1, name: "_TIMED_OUT",
+            message: "read \(records.count) records of \(topics) before \(timeout) passed; is the broker reachable?")
     }
 }
 

@@ -8,6 +8,11 @@ public struct InboundEnvelope: Sendable {
     public var opened: OpenedEnvelope
     public var message: ConsumedMessage
 
+    public init(opened: OpenedEnvelope, message: ConsumedMessage) {
+        self.opened = opened
+        self.message = message
+    }
+
     public var envelope: Envelope { opened.envelope }
 }
 

@@ -52,46 +52,33 @@ struct OpsMeshClient: Sendable {
         return result
     }
 
-    /// A subscriber reading `partitions` from the beginning; rejected records are reported on
-    /// stderr and skipped (read-only tool: no dead letters), then passed to `skipped`.
-    /// With `toEnd`, the subscriber ends once every partition was read to its end.
-    func subscriber(_ partitions: [TopicPartition], toEnd: Bool = false,
-                    skipped: (@Sendable (ConsumedMessage) -> Void)? = nil) throws -> MeshSubscriber {
-        let consumer = try KafkaConsumer(
-            configuration: configuration, subscription: toEnd ? .partitionsToEnd(partitions) : .partitions(partitions),
-            logger: logger)
+    /// A subscriber following `partitions` from the beginning; rejected records are reported
+    /// on stderr and skipped (read-only tool: no dead letters).
+    func subscriber(_ partitions: [TopicPartition]) throws -> MeshSubscriber {
+        let consumer = try KafkaConsumer(configuration: configuration, subscription: .partitions(partitions), logger: logger)
         return MeshSubscriber(consumer: consumer, opener: opener, deadLetters: nil, logger: logger) { rejection, message in
-            FileHandle.standardError.write(Data(
-                "skipped \(message.topic)[\(message.partition)]@\(message.offset): \(rejection)\n".utf8))
-            skipped?(message)
+            Self.reportSkipped(message, rejection)
         }
+    }
+
+    private static func reportSkipped(_ message: ConsumedMessage, _ rejection: EnvelopeRejection) {
+        opsWarn("skipped \(message.topic)[\(message.partition)]@\(message.offset): \(rejection)")
     }
 
     /// Every verified envelope on `topics` now: each partition is read up to the high
     /// watermark it had when reading began (later records are left for the next call).
+    /// Records that fail verification are reported on stderr and skipped.
     func readAll(_ topics: [String], prefixes: [String] = [], timeout: Duration = .seconds(60)) async throws -> [InboundEnvelope] {
-        let admin = try KafkaAdmin(configuration: configuration, logger: logger)
-        let progress = OpsReadProgress(try EndOfLog(try partitions(of: topics, prefixes: prefixes), admin: admin))
-        if progress.isFinished { return [] }
-        let subscriber = try subscriber(progress.pending, toEnd: true) { progress.passed($0) }
-        let started = ContinuousClock.now
-        let watchdog = Task {
-            try await Task.sleep(for: timeout)
-            subscriber.consumer.close()
+        let records = try await TopicReader.readToEnd(
+            try partitions(of: topics, prefixes: prefixes), configuration: configuration, logger: logger, timeout: timeout)
+        return records.compactMap { message in
+            switch opener.open(message.value) {
+            case .success(let opened): return InboundEnvelope(opened: opened, message: message)
+            case .failure(let rejection):
+                Self.reportSkipped(message, rejection)
+                return nil
+            }
         }
-        defer {
-            watchdog.cancel()
-            subscriber.consumer.close()
-        }
-        var envelopes: [InboundEnvelope] = []
-        while let inbound = await subscriber.next() {
-            if progress.isBeforeEnd(inbound.message) { envelopes.append(inbound) }
-            progress.passed(inbound.message)
-            if progress.isFinished { return envelopes }
-        }
-        // Ends reached without a record at high watermark - 1: trailing transaction markers.
-        guard ContinuousClock.now - started >= timeout else { return envelopes }
-        throw OpsFailure("read \(envelopes.count) envelopes of \(topics.joined(separator: ", ")) before \(timeout) passed; is the broker reachable?")
     }
 
     /// A publisher sealing as `principal` (a role such as `meshctl`, or a person).
@@ -112,19 +99,6 @@ struct OpsMeshClient: Sendable {
         let environment = ProcessInfo.processInfo.environment
         return environment["AGENTMESH_OPERATOR"] ?? environment["USER"] ?? environment["LOGNAME"] ?? "operator"
     }
-}
-
-/// An ``EndOfLog`` shared between a reader and its rejection callback.
-final class OpsReadProgress: @unchecked Sendable {
-    private let lock = NSLock()
-    private var end: EndOfLog
-
-    init(_ end: EndOfLog) { self.end = end }
-
-    var pending: [TopicPartition] { lock.withLock { end.pending } }
-    var isFinished: Bool { lock.withLock { end.isFinished } }
-    func isBeforeEnd(_ message: ConsumedMessage) -> Bool { lock.withLock { end.isBeforeEnd(message) } }
-    func passed(_ message: ConsumedMessage) { lock.withLock { end.passed(message) } }
 }
 
 /// Writes a line to stderr.
