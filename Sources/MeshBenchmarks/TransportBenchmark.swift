@@ -29,6 +29,15 @@ public struct TransportBenchmark {
         public var meetsHMACTarget: Bool
         /// Single-thread CPU µs per record of each envelope stage, without Kafka (HMAC key).
         public var hmacStageMicros: [String: Double]
+        /// Diagnostic, not the target's baseline: raw records of the sealed envelopes' size
+        /// carrying the same CloudEvents headers, through librdkafka alone. Separates what
+        /// the headers cost from what sealing and opening cost.
+        public var rawWithHeadersPerSecond: Double
+        public var rawWithHeadersRatio: Double
+        public var hmacRatioToRawWithHeaders: Double
+        /// What one bench envelope puts on the wire: sealed value and header bytes.
+        public var envelopeValueBytes: Int
+        public var envelopeHeaderBytes: Int
     }
 
     /// Topic partitions: spreading records keeps each partition well inside the ~5 MB the
@@ -60,11 +69,13 @@ public struct TransportBenchmark {
         let keys = NSTemporaryDirectory() + "agentmesh-bench-keys-\(UUID().uuidString)"
         defer { try? FileManager.default.removeItem(atPath: keys) }
         var raw: [Double] = []
+        var rawWithHeaders: [Double] = []
         var hmac: [Double] = []
         var rawCPU: [Double] = []
         var hmacCPU: [Double] = []
         var hmacProducerCPU: [Double] = []
-        // Alternate the two paths so drift in machine load hits both alike; keep the best.
+        let wire = try Self.wireShape(keys: keys + "-shape", recordBytes: recordBytes)
+        // Alternate the paths so drift in machine load hits both alike; keep the best.
         for round in 1...rounds {
             let rawTopic = "bench.raw.\(round)"
             try cluster.createTopic(rawTopic, partitions: Self.partitions)
@@ -74,6 +85,14 @@ public struct TransportBenchmark {
             raw.append(rawResult.recordsPerSecond)
             rawCPU.append(rawResult.cpuSeconds * 1e6 / Double(records))
             progress("round \(round)/\(rounds): raw librdkafka \(Int(rawResult.recordsPerSecond)) records/s")
+            let headersTopic = "bench.raw-headers.\(round)"
+            try cluster.createTopic(headersTopic, partitions: Self.partitions)
+            let withHeaders = try RawThroughputProbe.run(
+                configuration: configuration, topic: headersTopic, partitions: Self.partitions, count: records,
+                size: wire.valueBytes, window: InFlightWindow(size: Self.window), headers: wire.headers, logger: logger)
+            rawWithHeaders.append(withHeaders.recordsPerSecond)
+            progress("round \(round)/\(rounds): raw librdkafka, envelope-sized with CloudEvents headers "
+                + "\(Int(withHeaders.recordsPerSecond)) records/s (diagnostic)")
             let (rate, cpuSeconds, producerCPUSeconds) = try await envelopeRate(
                 cluster: cluster, configuration: configuration, algorithm: .hmacSHA256, keys: keys + "-hmac-\(round)",
                 topic: "bench.hmac.\(round)", count: records)
@@ -90,6 +109,7 @@ public struct TransportBenchmark {
             keys: keys + "-stages", recordBytes: recordBytes, count: min(records, 20_000))
         let bestRaw = raw.max() ?? 0
         let bestHMAC = hmac.max() ?? 0
+        let bestRawWithHeaders = rawWithHeaders.max() ?? 0
         let target = 0.85
         return Figures(
             records: records, recordBytes: recordBytes, rawPerSecond: bestRaw, rawCPUMicrosPerRecord: rawCPU.min() ?? 0,
@@ -97,7 +117,9 @@ public struct TransportBenchmark {
             hmacProducerThreadCPUMicrosPerRecord: hmacProducerCPU.min() ?? 0,
             hmacRatio: bestHMAC / bestRaw, ed25519Records: ed25519Records, ed25519PerSecond: ed25519,
             ed25519Ratio: ed25519 / bestRaw, hmacTargetRatio: target, meetsHMACTarget: bestHMAC / bestRaw >= target,
-            hmacStageMicros: stages)
+            hmacStageMicros: stages, rawWithHeadersPerSecond: bestRawWithHeaders,
+            rawWithHeadersRatio: bestRawWithHeaders / bestRaw, hmacRatioToRawWithHeaders: bestHMAC / bestRawWithHeaders,
+            envelopeValueBytes: wire.valueBytes, envelopeHeaderBytes: wire.headers.reduce(0) { $0 + $1.key.utf8.count + $1.value.count })
     }
 
     /// Produces `count` sealed envelopes on one thread while a verifying subscriber reads
@@ -177,6 +199,15 @@ extension TransportBenchmark {
             payload: .taskResult(TaskResult(
                 taskID: "task-\(index)", planID: "plan-bench", state: .completed, summary: "benchmark record",
                 artifacts: [Artifact(name: "out.txt", mediaType: "text/plain", content: content)], agentID: "bench")))
+    }
+
+    /// The sealed size and CloudEvents headers of a bench envelope.
+    static func wireShape(keys: String, recordBytes: Int) throws -> (valueBytes: Int, headers: [KafkaHeader]) {
+        try KeyRingStore.initialize(at: keys, roles: ["coding"], people: [], algorithm: .hmacSHA256)
+        defer { try? FileManager.default.removeItem(atPath: keys) }
+        let sealer = EnvelopeSealer(signer: try KeyRingStore.loadSigner(principal: "coding", from: keys))
+        let envelope = envelope(0, content: artifactContent(recordBytes: recordBytes))
+        return (try sealer.seal(envelope).count, CloudEventHeaders.headers(for: envelope))
     }
 
     /// CPU µs per record of each stage of sealing and opening, run on one thread without

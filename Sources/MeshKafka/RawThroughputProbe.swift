@@ -19,10 +19,12 @@ public enum RawThroughputProbe {
 
     /// Produces `count` records of `size` bytes round-robin over the `partitions` of `topic`
     /// (use a fresh, empty topic) while a consumer assigned to them reads from the beginning;
-    /// returns the time from the first produce to the last record read.
+    /// returns the time from the first produce to the last record read. Each record carries
+    /// `headers` (none by default), built per record as any producer must; the consumer
+    /// leaves them unread.
     public static func run(
         configuration: KafkaConfiguration, topic: String, partitions: Int, count: Int, size: Int, window: InFlightWindow,
-        logger: Logger
+        headers: [KafkaHeader] = [], logger: Logger
     ) throws -> Result {
         let producer = try RDKafkaClient(
             kind: .producer, properties: configuration.withDefaults(KafkaProducer.defaultProperties).properties,
@@ -47,6 +49,7 @@ public enum RawThroughputProbe {
         defer { rd_kafka_queue_destroy(queue) }
 
         let payload = [UInt8](repeating: 0x61, count: size)
+        let headerBytes = headers.map { (key: Array($0.key.utf8), value: $0.value) }
         let produced = DispatchSemaphore(value: 0)
         let start = DispatchTime.now()
         let cpuStart = ProcessCPU.seconds()
@@ -59,8 +62,9 @@ public enum RawThroughputProbe {
             payload.withUnsafeBytes { value in
                 for index in 0..<count {
                     window.willProduce()
+                    let list = headerBytes.isEmpty ? nil : makeHeaderList(headerBytes)
                     while agentmesh_produce(
-                        producer.handle, topicHandle, Int32(index % partitions), nil, 0, value.baseAddress, value.count, nil, 0, nil)
+                        producer.handle, topicHandle, Int32(index % partitions), nil, 0, value.baseAddress, value.count, list, 0, nil)
                         == RD_KAFKA_RESP_ERR__QUEUE_FULL
                     {
                         rd_kafka_poll(producer.handle, 1)
@@ -98,6 +102,20 @@ public enum RawThroughputProbe {
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1e9
         return Result(records: received, seconds: seconds, cpuSeconds: ProcessCPU.seconds() - cpuStart)
     }
+}
+
+/// A librdkafka header list (owned by the record it is produced with).
+private func makeHeaderList(_ headers: [(key: [UInt8], value: [UInt8])]) -> OpaquePointer? {
+    let list = rd_kafka_headers_new(headers.count)
+    for header in headers {
+        header.key.withUnsafeBytes { key in
+            header.value.withUnsafeBytes { value in
+                _ = rd_kafka_header_add(
+                    list, key.baseAddress?.assumingMemoryBound(to: CChar.self), key.count, value.baseAddress, value.count)
+            }
+        }
+    }
+    return list
 }
 
 /// CPU time (user + system) the process has used so far.

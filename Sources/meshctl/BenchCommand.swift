@@ -40,6 +40,8 @@ struct BenchCommand: AsyncParsableCommand {
                   raw librdkafka (baseline)     \(Int(figures.rawPerSecond)) records/s  \(String(format: "%.1f", figures.rawCPUMicrosPerRecord)) CPU µs/record
                   sealed envelopes, HMAC-SHA256 \(Int(figures.hmacPerSecond)) records/s  ratio \(String(format: "%.2f", figures.hmacRatio))  \(String(format: "%.1f", figures.hmacCPUMicrosPerRecord)) CPU µs/record (target ≥ \(figures.hmacTargetRatio): \(figures.meetsHMACTarget ? "met" : "NOT met"))
                     of which the producing thread (build, seal, enqueue) \(String(format: "%.1f", figures.hmacProducerThreadCPUMicrosPerRecord)) CPU µs/record
+                  diagnostic: raw librdkafka, \(figures.envelopeValueBytes) B values + the envelopes' \(figures.envelopeHeaderBytes) B of CloudEvents headers
+                                                \(Int(figures.rawWithHeadersPerSecond)) records/s  ratio to baseline \(String(format: "%.2f", figures.rawWithHeadersRatio)); HMAC envelopes to it \(String(format: "%.2f", figures.hmacRatioToRawWithHeaders))
                   sealed envelopes, Ed25519     \(Int(figures.ed25519PerSecond)) records/s  ratio \(String(format: "%.3f", figures.ed25519Ratio)) (\(figures.ed25519Records) records)
                   HMAC envelope stages, one thread, no Kafka (CPU µs/record):
                 """)

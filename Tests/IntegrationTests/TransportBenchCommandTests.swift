@@ -1,0 +1,33 @@
+import Foundation
+import MeshTestSupport
+import XCTest
+
+/// `meshctl bench transport --json` runs every path end to end (a small run: figures are not
+/// judged here, only that each path moved every record and the report is consistent).
+final class TransportBenchCommandTests: XCTestCase {
+    func testSmallRunReportsEveryPathAndAFairlySizedEnvelope() async throws {
+        let workspace = try TemporaryDirectory()
+        defer { workspace.remove() }
+        let run = try await runToCompletion(
+            try Executables.url("meshctl"),
+            ["bench", "transport", "--records", "2000", "--rounds", "1", "--ed25519-records", "50", "--json"],
+            workingDirectory: workspace.url, timeout: .seconds(120))
+        XCTAssertEqual(run.status, 0, run.stderr)
+        let figures = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any], run.stdout)
+        func number(_ key: String) throws -> Double { try XCTUnwrap(figures[key] as? Double, "\(key) missing in \(figures)") }
+        for key in ["rawPerSecond", "hmacPerSecond", "ed25519PerSecond", "rawWithHeadersPerSecond"] {
+            XCTAssertGreaterThan(try number(key), 0, key)
+        }
+        XCTAssertEqual(try number("hmacRatio"), try number("hmacPerSecond") / number("rawPerSecond"), accuracy: 1e-9)
+        XCTAssertEqual(
+            try number("hmacRatioToRawWithHeaders"), try number("hmacPerSecond") / number("rawWithHeadersPerSecond"),
+            accuracy: 1e-9)
+        XCTAssertEqual(figures["meetsHMACTarget"] as? Bool, try number("hmacRatio") >= number("hmacTargetRatio"))
+        // The comparison is fair only if a sealed envelope is about as large as a raw record.
+        let recordBytes = try number("recordBytes")
+        XCTAssertEqual(try number("envelopeValueBytes"), recordBytes, accuracy: 0.1 * recordBytes)
+        XCTAssertGreaterThan(try number("envelopeHeaderBytes"), 100, "the CloudEvents headers are on the envelope path")
+        let stages = try XCTUnwrap(figures["hmacStageMicros"] as? [String: Double])
+        XCTAssertEqual(stages.count, 9, "\(stages)")
+    }
+}
