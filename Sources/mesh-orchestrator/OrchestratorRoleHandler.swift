@@ -44,7 +44,7 @@ final class OrchestratorRoleHandler: RoleHandler, @unchecked Sendable {
         // state machine (and its snapshot encoding) runs outside the lock; only the map of
         // plans is shared between partitions.
         let current = lock.withLock { state.plan(correlationID) }
-        let (next, outputs) = try orchestrator.handleRecordingState(OrchestratorState(plans: current.map { [$0] } ?? []), event)
+        let (next, outputs) = orchestrator.handleRecordingState(OrchestratorState(plans: current.map { [$0] } ?? []), event)
         if let plan = next.plan(correlationID) {
             lock.withLock {
                 state.update(plan)
