@@ -280,6 +280,10 @@ final class CompletionTracker: @unchecked Sendable {
     private var submittedAt: [String: ContinuousClock.Instant] = [:]
     private var doneAt: [String: ContinuousClock.Instant] = [:]
     private var failed: Set<String> = []
+    private var doneCounts: [String: Int] = [:]
+
+    /// `burst` of `burst-12-ab34cd56`.
+    static func prefix(of id: String) -> String { String(id.prefix { $0 != "-" }) }
 
     func submitted(_ id: String) { lock.withLock { submittedAt[id] = .now } }
 
@@ -287,6 +291,7 @@ final class CompletionTracker: @unchecked Sendable {
         lock.withLock {
             guard doneAt[id] == nil else { return }
             doneAt[id] = .now
+            doneCounts[Self.prefix(of: id), default: 0] += 1
             if isFailure { failed.insert(id) }
         }
     }
@@ -301,7 +306,9 @@ final class CompletionTracker: @unchecked Sendable {
         }
     }
 
-    func done(prefix: String) -> Int { lock.withLock { doneAt.keys.filter { $0.hasPrefix(prefix + "-") }.count } }
+    /// Polled every 20 ms while waiting: a count kept per prefix, not a scan of every id (the
+    /// scan took CPU from the pipeline being measured).
+    func done(prefix: String) -> Int { lock.withLock { doneCounts[prefix] ?? 0 } }
 
     func failures(prefix: String) -> Int { lock.withLock { failed.filter { $0.hasPrefix(prefix + "-") }.count } }
 
