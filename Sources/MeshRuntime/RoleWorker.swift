@@ -289,8 +289,7 @@ public final class RoleWorker: @unchecked Sendable {
         defer { if releasesPermit { permits.release() } }
         // Exactly-once: read before an abort or revoke; it is read again (or by the new owner).
         if transactions != nil && !consumer.isCurrent(inbound.message) { return }
-        var log = logger.with(inbound.envelope)
-        log[metadataKey: "offset"] = "\(inbound.message.topic)[\(inbound.message.partition)]@\(inbound.message.offset)"
+        let log = MessageLog(base: logger, inbound: inbound)
         if let rejection = Authorization.check(inbound, catalog: catalog) {
             log.error("refused an envelope the catalog does not allow", metadata: [
                 "reason": "\(rejection.reason.rawValue)", "detail": "\(rejection.detail)", "security_event": "true",
@@ -391,7 +390,7 @@ public final class RoleWorker: @unchecked Sendable {
     /// downstream), while the broker reports retriable errors: a stateful handler (the
     /// orchestrator) has recorded the input and would answer a second call with nothing.
     /// Outputs the broker refuses for good send the input to the dead-letter topic.
-    private func complete(_ inbound: InboundEnvelope, outputs: [OutboundEnvelope], delivery: DeliveryGroup, log: Logger) async {
+    private func complete(_ inbound: InboundEnvelope, outputs: [OutboundEnvelope], delivery: DeliveryGroup, log: MessageLog) async {
         var delivery = delivery
         var attempt = 1
         while true {

@@ -36,15 +36,17 @@ final class OrchestratorRoleHandler: RoleHandler, @unchecked Sendable {
     }
 
     func handle(_ inbound: InboundEnvelope) async throws -> [OutboundEnvelope] {
-        // The digest of the exact bytes, which an approval binds to (agents cannot choose it).
-        let event = ResultDigest.stamp(inbound.envelope, exactBytes: inbound.opened.envelopeBytes)
+        // The digest of a result's exact bytes, which an approval binds to (agents cannot
+        // choose it). Only results are hashed: nothing reads the digest of other events.
+        var event = inbound.envelope
+        if case .taskResult = event.payload { event = ResultDigest.stamp(event, exactBytes: inbound.opened.envelopeBytes) }
         if case .approvalDecision(let decision) = event.payload { try checkApprovalSignature(decision, inbound) }
         let correlationID = event.correlationID
         // A plan lives in one partition and a partition's events arrive one at a time, so the
         // state machine (and its snapshot encoding) runs outside the lock; only the map of
         // plans is shared between partitions.
         let current = lock.withLock { state.plan(correlationID) }
-        let (next, outputs) = try orchestrator.handleRecordingState(OrchestratorState(plans: current.map { [$0] } ?? []), event)
+        let (next, outputs) = orchestrator.handleRecordingState(OrchestratorState(plans: current.map { [$0] } ?? []), event)
         if let plan = next.plan(correlationID) {
             lock.withLock {
                 state.update(plan)

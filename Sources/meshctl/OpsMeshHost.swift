@@ -174,6 +174,11 @@ final class OpsMeshHost: @unchecked Sendable {
 
     var all: [String] { lock.withLock { children.map(\.spec.name) } }
 
+    /// Process id of every child started, by child name (for per-process CPU figures).
+    var processIDs: [String: Int32] {
+        lock.withLock { Dictionary(children.map { ($0.spec.name, $0.process.processIdentifier) }, uniquingKeysWith: { $1 }) }
+    }
+
     /// SIGTERM to every child, wait up to `grace` for them to drain, SIGKILL what is left,
     /// then stop the broker and remove the broker file. Idempotent.
     func stop(grace: Duration) async {

@@ -126,7 +126,7 @@ struct ReplayRebuild {
                 divergence.eventIndex = index
                 return diverged(Self.detail(of: divergence))
             }
-            let (next, outputs) = try orchestrator.handleRecordingState(state, stamped)
+            let (next, outputs) = orchestrator.handleRecordingState(state, stamped)
 
             // Outputs, byte for byte and topic by topic.
             for output in outputs {

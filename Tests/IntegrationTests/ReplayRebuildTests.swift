@@ -112,7 +112,7 @@ final class ReplayRebuildTests: ReplayTestCase {
                   var plan = try? PlanSnapshot.decode(snapshot.state), plan.tasks.first?.attempt == 1,
                   plan.tasks.first?.result != nil else { return output.envelope }
             plan.tasks[0].attempt = 3
-            snapshot.state = (try? PlanSnapshot.encode(plan)) ?? []
+            snapshot.state = PlanSnapshot.encode(plan)
             var altered = output.envelope
             altered.payload = .orchestratorSnapshot(snapshot)
             return altered

@@ -99,7 +99,7 @@ final class RecordingObjective {
             try recorder.append(envelope, sealed: sealed, topic: topic, signer: sealer)
         }
         let stamped = try ResultDigest.stamp(sealed: try EnvelopeCodec().decodeSealed(sealed))
-        let (next, emitted) = try recorder.orchestrator.handleRecordingState(state, stamped)
+        let (next, emitted) = recorder.orchestrator.handleRecordingState(state, stamped)
         state = next
         events.append(envelope)
         outputs += emitted

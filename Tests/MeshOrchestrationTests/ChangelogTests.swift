@@ -9,7 +9,7 @@ final class ChangelogTests: XCTestCase {
             id: "evt-submit", source: "/mesh/meshctl/alice", correlationID: "obj-1", timeUnixMicros: 42,
             payload: .objectiveSubmitted(ObjectiveSubmitted(
                 objectiveID: "obj-1", title: "t", description: "d", playbook: "single-task", submittedBy: "alice")))
-        let (state, outputs) = try harness.orchestrator.handleRecordingState(OrchestratorState(), submitted)
+        let (state, outputs) = harness.orchestrator.handleRecordingState(OrchestratorState(), submitted)
         let snapshots = outputs.filter { $0.destination == .changelog }
         XCTAssertEqual(snapshots.count, 1)
         let snapshot = try XCTUnwrap(snapshots.first?.envelope)
@@ -20,7 +20,7 @@ final class ChangelogTests: XCTestCase {
         XCTAssertEqual(try PlanSnapshot.decode(payload.state), state.plan("obj-1"))
         XCTAssertEqual(outputs.count, harness.orchestrator.handle(OrchestratorState(), submitted).1.count + 1)
 
-        let (_, again) = try harness.orchestrator.handleRecordingState(OrchestratorState(), submitted)
+        let (_, again) = harness.orchestrator.handleRecordingState(OrchestratorState(), submitted)
         XCTAssertEqual(again, outputs, "same state and event, same outputs and snapshot")
     }
 
@@ -28,7 +28,7 @@ final class ChangelogTests: XCTestCase {
         let harness = Harness()
         harness.submit("single-task")
         let duplicate = try XCTUnwrap(harness.events.first)
-        let (state, outputs) = try harness.orchestrator.handleRecordingState(harness.state, duplicate)
+        let (state, outputs) = harness.orchestrator.handleRecordingState(harness.state, duplicate)
         XCTAssertEqual(outputs, [])
         XCTAssertEqual(state, harness.state)
     }

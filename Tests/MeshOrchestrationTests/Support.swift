@@ -105,6 +105,23 @@ final class Harness {
     }
 }
 
+/// A long feature run: rework, a failed attempt, an approval, parallel tasks.
+func recordedFeatureRun() -> Harness {
+    let h = Harness()
+    h.submit("feature", parameters: [Attribute("component", "chart")])
+    h.pass("discover")
+    h.result("implement", failed: "compiler crashed")
+    h.result("document")
+    h.verdict("document", .review, .requestChanges, findings: [Finding(ruleID: "doc.tone", severity: .low, message: "jargon")])
+    h.pass("implement")
+    h.decide(.approve)
+    h.pass("document")
+    h.pass("test")
+    h.pass("secure")
+    XCTAssertEqual(h.plan.outcome?.state, .completed)
+    return h
+}
+
 // MARK: Output inspection
 
 extension Array where Element == Output {

@@ -11,21 +11,22 @@ extension Orchestrator {
     /// record of the order in which events were applied: `meshctl replay --rebuild` replays
     /// exactly the events named by consecutive snapshots (`lastEventID`), in that order, and
     /// can compare the state after each one.
-    public func handleRecordingState(_ state: OrchestratorState, _ event: Envelope) throws -> (OrchestratorState, [Output]) {
+    public func handleRecordingState(_ state: OrchestratorState, _ event: Envelope) -> (OrchestratorState, [Output]) {
         let before = state.plan(event.correlationID)
         let (next, outputs) = handle(state, event)
         guard let after = next.plan(event.correlationID), after != before else { return (next, outputs) }
-        return (next, outputs + [try Self.snapshotOutput(of: after, after: event)])
+        return (next, outputs + [Self.snapshotOutput(of: after, after: event)])
     }
 
     /// The changelog record of `plan` after `event`. Deterministic: same plan and event, same
     /// envelope.
-    public static func snapshotOutput(of plan: PlanState, after event: Envelope) throws -> Output {
+    public static func snapshotOutput(of plan: PlanState, after event: Envelope) -> Output {
         let envelope = Envelope(
             id: DerivedID.make(causeID: event.id, role: "orchestrator", output: "snapshot"),
             source: source, correlationID: event.correlationID, causationID: event.id, subject: plan.planID,
             traceparent: event.traceparent, timeUnixMicros: event.timeUnixMicros,
-            payload: .orchestratorSnapshot(OrchestratorSnapshot(state: try PlanSnapshot.encode(plan), lastEventID: event.id)))
+            payload: .orchestratorSnapshot(OrchestratorSnapshot(
+                formatVersion: UInt32(PlanSnapshot.formatVersion), state: PlanSnapshot.encode(plan), lastEventID: event.id)))
         return Output(destination: .changelog, envelope: envelope)
     }
 }

@@ -1,5 +1,3 @@
-import Foundation
-
 import MeshWire
 
 /// Renders task instructions for one objective by simple `{{name}}` substitution.
@@ -43,17 +41,31 @@ public enum InstructionTemplate {
             + Suggestion.hint(for: name, in: fields + ["parameters.<key>"])
     }
 
-    /// Placeholders in order of appearance; an unclosed `{{` is left as text.
+    /// Placeholders in order of appearance; an unclosed `{{` is left as text. Scans the
+    /// UTF-8 bytes (runs for every task of every plan; Foundation's `range(of:)` was a
+    /// visible share of the orchestrator's time).
     static func placeholders(in text: String) -> [Placeholder] {
         var found: [Placeholder] = []
-        var searchStart = text.startIndex
-        while let open = text.range(of: "{{", range: searchStart..<text.endIndex),
-              let close = text.range(of: "}}", range: open.upperBound..<text.endIndex) {
+        let utf8 = text.utf8
+        var searchStart = utf8.startIndex
+        while let open = pair(UInt8(ascii: "{"), in: utf8, from: searchStart),
+              let close = pair(UInt8(ascii: "}"), in: utf8, from: open.upperBound) {
             let name = text[open.upperBound..<close.lowerBound].trimmingSpaces()
             found.append(Placeholder(name: name, range: open.lowerBound..<close.upperBound))
             searchStart = close.upperBound
         }
         return found
+    }
+
+    /// The first two consecutive `byte`s at or after `start`.
+    private static func pair(_ byte: UInt8, in utf8: String.UTF8View, from start: String.Index) -> Range<String.Index>? {
+        var index = start
+        while index < utf8.endIndex {
+            let next = utf8.index(after: index)
+            if utf8[index] == byte, next < utf8.endIndex, utf8[next] == byte { return index..<utf8.index(after: next) }
+            index = next
+        }
+        return nil
     }
 
     private static func value(of name: String, in objective: ObjectiveSubmitted) -> String {

@@ -1,33 +1,63 @@
 import Foundation
 
-/// The changelog record format of one plan: JSON with sorted keys, so equal plans give
-/// equal bytes, wrapped with a format version.
+/// The changelog record format of one plan.
+///
+/// Format 2 (written): a compact binary form, the version as its first byte, then the
+/// plan's fields in a fixed order (``SnapshotWriter``); equal plans give equal bytes. It is
+/// written after every event that changes a plan, so it is on the orchestrator's hot path:
+/// JSON with sorted keys (format 1) cost about a third of the orchestrator's CPU.
+///
+/// Format 1 (still read, so a changelog written by an earlier build restores): JSON with
+/// sorted keys, `{"format":1,"plan":{…}}`.
 public enum PlanSnapshot {
-    /// Version written by this build; decoding refuses others.
-    public static let formatVersion = 1
+    /// Version written by this build.
+    public static let formatVersion = 2
+    /// The JSON format of earlier builds, still accepted by ``decode(_:)``.
+    public static let jsonFormatVersion = 1
 
-    /// Thrown for snapshots of another format version.
+    /// Thrown for snapshots of a format version this build cannot read.
     public struct UnsupportedVersion: Error, Sendable, Hashable {
         /// The version found in the record.
         public let found: Int
     }
 
-    private struct Record: Codable {
+    /// Thrown for a binary record that is truncated or corrupted.
+    public struct Malformed: Error, Sendable, Hashable, CustomStringConvertible {
+        /// Byte offset where reading failed.
+        public let offset: Int
+        /// What was wrong there.
+        public let reason: String
+
+        public var description: String { "malformed plan snapshot at byte \(offset): \(reason)" }
+    }
+
+    private struct JSONRecord: Codable {
         var format: Int
         var plan: PlanState
     }
 
     /// Bytes for the changelog record of `plan` (value; key = `plan.correlationID`).
-    public static func encode(_ plan: PlanState) throws -> [UInt8] {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        return [UInt8](try encoder.encode(Record(format: formatVersion, plan: plan)))
+    public static func encode(_ plan: PlanState) -> [UInt8] {
+        var writer = SnapshotWriter(capacity: 1024)
+        writer.write(UInt64(formatVersion))
+        writer.write(plan)
+        return writer.bytes
     }
 
-    /// The plan in a changelog record.
+    /// The plan in a changelog record of format 2, or of format 1 (JSON).
     public static func decode(_ bytes: [UInt8]) throws -> PlanState {
-        let record = try JSONDecoder().decode(Record.self, from: Data(bytes))
-        guard record.format == formatVersion else { throw UnsupportedVersion(found: record.format) }
+        if bytes.first == UInt8(ascii: "{") { return try decodeJSON(bytes) }
+        var reader = SnapshotReader(bytes)
+        let version = try reader.read(UInt64.self)
+        guard version == formatVersion else { throw UnsupportedVersion(found: Int(clamping: version)) }
+        let plan = try reader.read(PlanState.self)
+        guard reader.isAtEnd else { throw reader.malformed("unexpected bytes after the plan") }
+        return plan
+    }
+
+    private static func decodeJSON(_ bytes: [UInt8]) throws -> PlanState {
+        let record = try JSONDecoder().decode(JSONRecord.self, from: Data(bytes))
+        guard record.format == jsonFormatVersion else { throw UnsupportedVersion(found: record.format) }
         return record.plan
     }
 }

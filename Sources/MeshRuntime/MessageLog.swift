@@ -1,0 +1,33 @@
+import Logging
+import MeshTransport
+
+/// Log lines about one input message, each carrying the envelope's correlation id, id and
+/// type and the record's offset.
+///
+/// The metadata is built only for a line that is actually written: building it for every
+/// message (as a prepared `Logger`) cost allocations and string formatting on every role's
+/// hot path, where the per-message lines are debug lines and debug is normally off.
+struct MessageLog: Sendable {
+    let base: Logger
+    let inbound: InboundEnvelope
+
+    func debug(_ message: @autoclosure () -> Logger.Message, metadata: @autoclosure () -> Logger.Metadata? = nil) {
+        log(.debug, message(), metadata())
+    }
+
+    func warning(_ message: @autoclosure () -> Logger.Message, metadata: @autoclosure () -> Logger.Metadata? = nil) {
+        log(.warning, message(), metadata())
+    }
+
+    func error(_ message: @autoclosure () -> Logger.Message, metadata: @autoclosure () -> Logger.Metadata? = nil) {
+        log(.error, message(), metadata())
+    }
+
+    private func log(_ level: Logger.Level, _ message: @autoclosure () -> Logger.Message,
+                     _ metadata: @autoclosure () -> Logger.Metadata?) {
+        guard base.logLevel <= level else { return }
+        var logger = base.with(inbound.envelope)
+        logger[metadataKey: "offset"] = "\(inbound.message.topic)[\(inbound.message.partition)]@\(inbound.message.offset)"
+        logger.log(level: level, message(), metadata: metadata())
+    }
+}
