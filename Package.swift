@@ -43,7 +43,7 @@ let package = Package(
 
         // MARK: Libraries
         .target(name: "MeshWire", dependencies: ["CMeshProto"], swiftSettings: swift5),
-        .target(name: "MeshSigning", dependencies: ["COpenSSL"], swiftSettings: swift5),
+        .target(name: "MeshSigning", dependencies: ["COpenSSL", "MeshWire"], swiftSettings: swift5),
         .target(name: "MeshCatalog", dependencies: ["Yams"], swiftSettings: swift5),
         .target(name: "MeshOrchestration", dependencies: ["MeshWire", "MeshSigning", "Yams"], swiftSettings: swift5),
         .target(name: "MeshProcess", swiftSettings: swift5),

@@ -1,3 +1,5 @@
+import MeshWire
+
 /// Deterministic identifiers for derived envelopes.
 ///
 /// An envelope caused by another gets its id from the causing id, the emitting role and
@@ -6,20 +8,21 @@
 /// a UUID (RFC 9562 version 8, name-based) over a domain-separated, length-prefixed SHA-256,
 /// so no two different inputs collide by concatenation.
 public enum DerivedID {
+    private static let domain = Array("agentmesh-derived-id-v1\0".utf8)
+
     public static func make(causeID: String, role: String, output: String, discriminator: String = "") -> String {
-        var input = Array("agentmesh-derived-id-v1\0".utf8)
-        for part in [causeID, role, output, discriminator] {
-            let bytes = Array(part.utf8)
-            let length = UInt32(bytes.count)
+        let parts = [causeID, role, output, discriminator]
+        var input: [UInt8] = []
+        input.reserveCapacity(Self.domain.count + parts.reduce(0) { $0 + 4 + $1.utf8.count })
+        input += Self.domain
+        for part in parts {
+            let length = UInt32(part.utf8.count)
             input += [UInt8(length >> 24), UInt8((length >> 16) & 0xff), UInt8((length >> 8) & 0xff), UInt8(length & 0xff)]
-            input += bytes
+            input += part.utf8
         }
         var digest = Array(SHA256Digest.hash(input).prefix(16))
         digest[6] = (digest[6] & 0x0f) | 0x80  // version 8
         digest[8] = (digest[8] & 0x3f) | 0x80  // RFC 9562 variant
-        let hex = Hex.encode(digest)
-        let characters = Array(hex)
-        func slice(_ from: Int, _ to: Int) -> String { String(characters[from..<to]) }
-        return "\(slice(0, 8))-\(slice(8, 12))-\(slice(12, 16))-\(slice(16, 20))-\(slice(20, 32))"
+        return UUIDText.format(digest)
     }
 }

@@ -78,30 +78,6 @@ public struct Envelope: Sendable, Hashable, Codable {
         let subMillisecond = (micros % 1000) * 4096 / 1000
         let high = (millis << 16) | 0x7000 | subMillisecond  // 48 bits time, version 7, rand_a
         let low = RandomPool.shared.next() & 0x3FFF_FFFF_FFFF_FFFF | 0x8000_0000_0000_0000  // variant 10
-        return String(unsafeUninitializedCapacity: 36) { buffer in
-            let hex = (UInt8(ascii: "0"), UInt8(ascii: "a"))
-            var position = 0
-            func put(_ value: UInt64, nibbles: Int) {
-                for shift in stride(from: (nibbles - 1) * 4, through: 0, by: -4) {
-                    let nibble = UInt8((value >> UInt64(shift)) & 0xF)
-                    buffer[position] = nibble < 10 ? hex.0 + nibble : hex.1 + nibble - 10
-                    position += 1
-                }
-            }
-            func dash() {
-                buffer[position] = UInt8(ascii: "-")
-                position += 1
-            }
-            put(high >> 32, nibbles: 8)
-            dash()
-            put((high >> 16) & 0xFFFF, nibbles: 4)
-            dash()
-            put(high & 0xFFFF, nibbles: 4)
-            dash()
-            put(low >> 48, nibbles: 4)
-            dash()
-            put(low & 0xFFFF_FFFF_FFFF, nibbles: 12)
-            return position
-        }
+        return UUIDText.format(high: high, low: low)
     }
 }

@@ -6,9 +6,12 @@ import XCTest
 /// processes), on a load small enough for debug builds.
 final class PipelineBenchTests: XCTestCase {
     func testJSONFiguresIncludeCPUPerObjectiveOfEveryProcess() async throws {
+        let output = try TemporaryDirectory()
+        defer { output.remove() }
+        // Run from the repository (the default playbooks, rules and policies); output elsewhere.
         let run = try await runToCompletion(
             try Executables.url("meshctl"), ["bench", "pipeline", "--objectives", "40", "--paced-seconds", "0.5", "--json"],
-            workingDirectory: repositoryRoot(), timeout: .seconds(120))
+            workingDirectory: repositoryRoot(), outputDirectory: output.url, timeout: .seconds(120))
         XCTAssertEqual(run.status, 0, run.stderr)
         let figures = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any], run.stdout)
         XCTAssertEqual(figures["completed"] as? Int, 40)

@@ -21,4 +21,15 @@ final class DerivedIDTests: XCTestCase {
         XCTAssertNotEqual(
             DerivedID.make(causeID: "ab", role: "c", output: "x"), DerivedID.make(causeID: "a", role: "bc", output: "x"))
     }
+
+    /// Ids are part of recorded history (replay compares them): the derivation must never
+    /// change. Expected values computed independently from the documented construction.
+    func testDerivationIsPinned() {
+        XCTAssertEqual(DerivedID.make(causeID: "e-1", role: "reviewer", output: "verdict"), "6c273ede-00e2-86dc-b27a-e4c36339d59b")
+        XCTAssertEqual(
+            DerivedID.make(
+                causeID: "01890a5d-ac96-774b-bcce-b302099a8057", role: "orchestrator", output: "assign",
+                discriminator: "implement/2"),
+            "8326831c-2555-83bf-88de-4007800c3927")
+    }
 }

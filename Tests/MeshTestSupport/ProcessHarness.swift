@@ -45,7 +45,8 @@ public struct TemporaryDirectory {
     public func remove() { try? FileManager.default.removeItem(at: url) }
 }
 
-/// A child process whose output goes to files, so a chatty process never blocks on a pipe.
+/// A child process whose output goes to files (in `outputDirectory`, by default its working
+/// directory), so a chatty process never blocks on a pipe.
 public final class ChildProcess: @unchecked Sendable {
     public let name: String
     public let process = Process()
@@ -54,12 +55,13 @@ public final class ChildProcess: @unchecked Sendable {
 
     public init(
         _ executable: URL, _ arguments: [String], name: String? = nil, workingDirectory: URL,
-        environment: [String: String] = [:]
+        outputDirectory: URL? = nil, environment: [String: String] = [:]
     ) throws {
         self.name = name ?? executable.lastPathComponent
         let stamp = UUID().uuidString.prefix(8)
-        stdoutURL = workingDirectory.appendingPathComponent("\(self.name)-\(stamp).out")
-        stderrURL = workingDirectory.appendingPathComponent("\(self.name)-\(stamp).err")
+        let outputDirectory = outputDirectory ?? workingDirectory
+        stdoutURL = outputDirectory.appendingPathComponent("\(self.name)-\(stamp).out")
+        stderrURL = outputDirectory.appendingPathComponent("\(self.name)-\(stamp).err")
         _ = FileManager.default.createFile(atPath: stdoutURL.path, contents: nil)
         _ = FileManager.default.createFile(atPath: stderrURL.path, contents: nil)
         process.executableURL = executable
@@ -98,10 +100,12 @@ public final class ChildProcess: @unchecked Sendable {
 
 /// Runs a command to completion and returns its exit code and output.
 public func runToCompletion(
-    _ executable: URL, _ arguments: [String], workingDirectory: URL, environment: [String: String] = [:],
-    timeout: Duration = .seconds(60)
+    _ executable: URL, _ arguments: [String], workingDirectory: URL, outputDirectory: URL? = nil,
+    environment: [String: String] = [:], timeout: Duration = .seconds(60)
 ) async throws -> (status: Int32, stdout: String, stderr: String) {
-    let child = try ChildProcess(executable, arguments, workingDirectory: workingDirectory, environment: environment)
+    let child = try ChildProcess(
+        executable, arguments, workingDirectory: workingDirectory, outputDirectory: outputDirectory,
+        environment: environment)
     guard await child.waitForExit(timeout: timeout) else {
         child.stop()
         throw HarnessError("\(executable.lastPathComponent) \(arguments.joined(separator: " ")) did not finish in \(timeout)")
