@@ -55,4 +55,40 @@ final class OffsetTrackerTests: XCTestCase {
         XCTAssertEqual(tracker.inFlightCount(partition), 1)
         XCTAssertEqual(tracker.totalInFlight, 1)
     }
+
+    /// Against a plain model (the watermark is the lowest offset still in flight) over many
+    /// thousands of offsets finished in a shuffled window, so the compaction of finished
+    /// offsets is crossed many times.
+    func testMatchesAPlainModelOverLongShuffledRuns() {
+        var generator = SystemRandomNumberGenerator()
+        var tracker = OffsetTracker()
+        let partition = TopicPartition(topic: "t", partition: 0)
+        var model = Set<Int64>()
+        var pending: [Int64] = []
+        var lastStored: Int64 = 0
+        var next: Int64 = 0
+        while next < 20_000 || !pending.isEmpty {
+            if next < 20_000, pending.count < 300, Bool.random(using: &generator) || pending.isEmpty {
+                tracker.handedOut(partition, offset: next)
+                model.insert(next)
+                pending.append(next)
+                next += 1
+                continue
+            }
+            // Mostly the oldest, sometimes any: how handlers of one partition finish.
+            let index = Int.random(in: 0..<100, using: &generator) < 80 ? 0 : Int.random(in: 0..<pending.count, using: &generator)
+            let offset = pending.remove(at: index)
+            model.remove(offset)
+            let stored = tracker.done(partition, offset: offset)
+            let expected = model.min() ?? next
+            if expected > lastStored {
+                XCTAssertEqual(stored, expected, "after finishing \(offset)")
+                lastStored = expected
+            } else {
+                XCTAssertNil(stored, "after finishing \(offset)")
+            }
+            XCTAssertEqual(tracker.inFlightCount(partition), model.count)
+        }
+        XCTAssertEqual(lastStored, 20_000)
+    }
 }
