@@ -47,6 +47,9 @@ final class ObjectiveFollower: @unchecked Sendable {
     var showPlanNotes = false
     /// How long events are held to be put in time order.
     var reorderWindow: Duration = .milliseconds(800)
+    /// How long an event waits for its cause to be printed first (causes outside the
+    /// followed topics never come; they only delay the line this long).
+    var causeWait: Duration = .seconds(5)
 
     private var roles: [String: String] = [:]
     private var lastTaskStatus: [String: TaskStatus] = [:]
@@ -75,8 +78,10 @@ final class ObjectiveFollower: @unchecked Sendable {
         while ContinuousClock.now < deadline {
             try? await Task.sleep(for: .milliseconds(100))
             if Task.isCancelled { return .interrupted }
-            var ready = inbox.take(heldAtLeast: reorderWindow)
-            if ready.contains(where: { Self.isTerminal($0.envelope) }) { ready += inbox.take(heldAtLeast: .zero) }
+            var ready = inbox.take(heldAtLeast: reorderWindow, printed: seen, causeWait: causeWait)
+            if ready.contains(where: { Self.isTerminal($0.envelope) }) {
+                ready += inbox.take(heldAtLeast: .zero, printed: seen, causeWait: .zero)
+            }
             for inbound in Self.ordered(ready) {
                 if let outcome = await handle(inbound) { return outcome }
             }
@@ -267,11 +272,28 @@ final class OpsInbox: @unchecked Sendable {
         lock.withLock { items.append((.now, inbound)) }
     }
 
-    func take(heldAtLeast window: Duration) -> [InboundEnvelope] {
+    /// Events held at least `window`, except one whose cause (an event of this objective) is
+    /// neither in `printed` nor released with it: that one waits for its cause, up to
+    /// `causeWait`. Topics are fetched independently, so under load an effect (a rework
+    /// assignment) can arrive well after the reorder window before its cause (the verdict).
+    func take(heldAtLeast window: Duration, printed: Set<String>, causeWait: Duration) -> [InboundEnvelope] {
         let now = ContinuousClock.now
         return lock.withLock {
-            let ready = items.filter { now - $0.arrived >= window }.map(\.inbound)
-            items.removeAll { now - $0.arrived >= window }
+            var released = Set(items.indices.filter { now - items[$0].arrived >= window })
+            var changed = true
+            while changed {
+                changed = false
+                let releasedIDs = Set(released.map { items[$0].inbound.envelope.id })
+                for index in released {
+                    let cause = items[index].inbound.envelope.causationID
+                    guard !cause.isEmpty, !printed.contains(cause), !releasedIDs.contains(cause),
+                          now - items[index].arrived < causeWait else { continue }
+                    released.remove(index)
+                    changed = true
+                }
+            }
+            let ready = released.sorted().map { items[$0].inbound }
+            items = items.indices.filter { !released.contains($0) }.map { items[$0] }
             return ready
         }
     }
