@@ -8,6 +8,9 @@ import MeshTransport
 /// The sink's main loop: a reader task moves records from the consumer into a
 /// `BatchBuffer`; this loop takes batches, appends each in one store transaction, and only
 /// then marks the batch's records done so their offsets can be committed.
+///
+/// Two stages overlap: while one batch is being stored (on the store queue), the loop
+/// decodes and verifies the next one. Appends stay strictly one at a time and in order.
 final class AuditSink: @unchecked Sendable {
     /// What the sink has done since it started.
     struct Counters {
@@ -81,13 +84,20 @@ final class AuditSink: @unchecked Sendable {
 
         var lastStats = ContinuousClock.now
         var clean = true
+        /// The batch being stored; true once stored (false: stop, its records stay uncommitted).
+        var storing: Task<Bool, Never>?
         while let batch = await buffer.nextBatch(max: batchSize, wait: batchWait, idle: .milliseconds(500)) {
-            if !batch.isEmpty {
-                guard await write(batch, stop: stop) else {
+            // Decoded and verified while the previous batch is still being stored.
+            let prepared = batch.isEmpty ? nil : prepare(batch)
+            if let previous = storing {
+                storing = nil
+                guard await previous.value else {
                     clean = false
-                    reader.cancel()
                     break
                 }
+            }
+            if let prepared {
+                storing = Task { await self.write(batch, prepared, stop: stop) }
             } else {
                 await checkpointIfDue()
             }
@@ -96,6 +106,8 @@ final class AuditSink: @unchecked Sendable {
                 logStats("audit sink progress", pending: buffer.pendingCount)
             }
         }
+        if let last = storing, !(await last.value) { clean = false }
+        if !clean { reader.cancel() }
         _ = await reader.value
 
         if clean {
@@ -117,15 +129,12 @@ final class AuditSink: @unchecked Sendable {
         return clean
     }
 
-    /// Stores one batch, then marks its records done. Transient store failures are retried
-    /// with backoff until the append works or a stop is requested (not ready meanwhile); a
-    /// record the database refuses is stored flagged or dead-lettered (`AuditBatchWriter`).
-    private func write(_ batch: [ConsumedMessage], stop: StopSignal) async -> Bool {
+    /// Decodes and verifies one batch, logging the records that failed verification (they
+    /// are stored flagged).
+    private func prepare(_ batch: [ConsumedMessage]) -> AuditIngestor.Prepared {
         let prepared = ingestor.prepare(batch)
-        var rejectedHere: [String: Int] = [:]
         for (index, rejection) in prepared.rejections {
             let message = batch[index]
-            rejectedHere[rejection.reason.rawValue, default: 0] += 1
             var metadata: Logger.Metadata = [
                 "reason": "\(rejection.reason.rawValue)", "detail": "\(rejection.detail)", "topic": "\(message.topic)",
                 "partition": "\(message.partition)", "offset": "\(message.offset)",
@@ -133,7 +142,16 @@ final class AuditSink: @unchecked Sendable {
             if rejection.isSecurityEvent { metadata["security_event"] = "true" }
             logger.warning("storing a record that failed verification, flagged rejected", metadata: metadata)
         }
+        return prepared
+    }
 
+    /// Stores one prepared batch, then marks its records done. Transient store failures are
+    /// retried with backoff until the append works or a stop is requested (not ready
+    /// meanwhile); a record the database refuses is stored flagged or dead-lettered
+    /// (`AuditBatchWriter`).
+    private func write(_ batch: [ConsumedMessage], _ prepared: AuditIngestor.Prepared, stop: StopSignal) async -> Bool {
+        var rejectedHere: [String: Int] = [:]
+        for (_, rejection) in prepared.rejections { rejectedHere[rejection.reason.rawValue, default: 0] += 1 }
         var delay: Duration = .milliseconds(200)
         while true {
             do {
@@ -233,6 +251,7 @@ final class AuditSink: @unchecked Sendable {
     }
 
     private func logStats(_ message: Logger.Message, pending: Int) {
+        let (counters, head) = snapshot
         let reasons = counters.rejectedByReason.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ",")
         logger.info(message, metadata: [
             "received": "\(counters.received)", "stored": "\(counters.stored)", "duplicates": "\(counters.duplicates)",

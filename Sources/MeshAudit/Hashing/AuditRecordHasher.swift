@@ -59,7 +59,7 @@ public enum AuditRecordHasher {
         sequence: Int64, previousHash: [UInt8], recordedAtMicros: Int64, input: AuditRecordInput
     ) -> [UInt8] {
         hash(sequence: sequence, previousHash: previousHash, recordedAtMicros: recordedAtMicros,
-             input: input, rawSHA256: SHA256Digest.hash(input.raw))
+             input: input, rawSHA256: input.rawSHA256)
     }
 
     /// As above with the raw-bytes digest already computed.

@@ -2,12 +2,6 @@
 final class SQLiteStatements {
     /// Rows per multi-row INSERT on the optimistic path.
     static let rowsPerInsert = 16
-    static let recordColumns = """
-        sequence, recorded_at, previous_hash, record_hash, envelope_id, type, source,
-        subject, correlation_id, causation_id, event_time, signer_key_id, signer_principal,
-        verification_status, rejection_reason, kafka_topic, kafka_partition, kafka_offset, kafka_timestamp,
-        raw_sha256, raw
-        """
 
     let connection: SQLiteConnection
     /// One row; a duplicate is skipped and reported by `changes`.
@@ -20,10 +14,11 @@ final class SQLiteStatements {
     }
 
     static func insertSQL(rows: Int, onConflict: String) -> String {
+        let columns = RecordColumns.count
         let values = (0..<rows).map { row in
-            "(" + (1...21).map { "?\(row * 21 + $0)" }.joined(separator: ", ") + ")"
+            "(" + (1...columns).map { "?\(row * columns + $0)" }.joined(separator: ", ") + ")"
         }
-        return "INSERT INTO audit_records (\(recordColumns)) VALUES \(values.joined(separator: ", ")) \(onConflict)"
+        return "INSERT INTO audit_records (\(RecordColumns.insertList)) VALUES \(values.joined(separator: ", ")) \(onConflict)"
     }
 
     func prepared(_ statement: SQLiteStatement?, _ name: String) throws -> SQLiteStatement {
@@ -48,7 +43,7 @@ struct SQLiteDuplicateFound: Error {}
 final class SQLiteAppendTransaction: AppendTransaction {
     let statements: SQLiteStatements
     let optimistic: Bool
-    private var pending: [(record: AuditRecord, rawSHA256: [UInt8])] = []
+    private var pending: [AuditRecord] = []
     private var connection: SQLiteConnection { statements.connection }
 
     init(statements: SQLiteStatements, optimistic: Bool = false) {
@@ -78,20 +73,20 @@ final class SQLiteAppendTransaction: AppendTransaction {
 
     func alreadyStored(_ batch: [AuditRecordInput]) throws -> Set<Int> { [] }
 
-    func insert(_ record: AuditRecord, rawSHA256: [UInt8]) throws -> Bool {
+    func insert(_ record: AuditRecord) throws -> Bool {
         guard optimistic else {
             let s = try statements.prepared(statements.insertRecord, "record insert")
-            try Self.bind(record, rawSHA256: rawSHA256, to: s, at: 0)
+            try Self.bind(record, to: s, at: 0)
             // The raw envelope (about 1 KiB) is read in place, not copied: step and reset
             // happen while the pointer is lent.
             return try record.input.raw.withUnsafeBytes { raw in
-                try s.bindNoCopy(21, raw)
+                try s.bindNoCopy(Self.rawParameter(row: 0), raw)
                 defer { s.reset() }
                 _ = try s.step()
                 return connection.changes == 1
             }
         }
-        pending.append((record, rawSHA256))
+        pending.append(record)
         if pending.count == SQLiteStatements.rowsPerInsert { try insertPending() }
         return true
     }
@@ -102,34 +97,36 @@ final class SQLiteAppendTransaction: AppendTransaction {
         if pending.count == SQLiteStatements.rowsPerInsert {
             let s = try statements.prepared(statements.insertRecords, "multi-row record insert")
             defer { s.reset() }
-            for (row, item) in pending.enumerated() {
-                try Self.bind(item.record, rawSHA256: item.rawSHA256, to: s, at: Int32(row * 21))
+            try pending.withUnsafeBufferPointer { rows in
+                for (row, record) in rows.enumerated() {
+                    try Self.bind(record, to: s, at: Int32(row * RecordColumns.count))
+                }
+                try Self.bindRawsInPlaceAndStep(s, rows, from: 0)
             }
-            try bindRawsInPlaceAndStep(s, from: 0)
             return
         }
         let s = try statements.prepared(statements.insertRecord, "record insert")
-        for item in pending {
+        for record in pending {
             defer { s.reset() }
-            try Self.bind(item.record, rawSHA256: item.rawSHA256, to: s, at: 0)
-            try s.bind(21, item.record.input.raw)
-            try step(s)
+            try Self.bind(record, to: s, at: 0)
+            try s.bind(Self.rawParameter(row: 0), record.input.raw)
+            try Self.step(s)
             guard connection.changes == 1 else { throw SQLiteDuplicateFound() }
         }
     }
 
     /// Lends every pending row's raw bytes to the statement without copying (each pointer is
     /// valid inside its closure, so the closures nest and the step runs in the innermost).
-    private func bindRawsInPlaceAndStep(_ s: SQLiteStatement, from row: Int) throws {
-        guard row < pending.count else { return try step(s) }
-        try pending[row].record.input.raw.withUnsafeBytes { raw in
-            try s.bindNoCopy(Int32(row * 21 + 21), raw)
-            try bindRawsInPlaceAndStep(s, from: row + 1)
+    private static func bindRawsInPlaceAndStep(_ s: SQLiteStatement, _ rows: UnsafeBufferPointer<AuditRecord>, from row: Int) throws {
+        guard row < rows.count else { return try step(s) }
+        try rows[row].input.raw.withUnsafeBytes { raw in
+            try s.bindNoCopy(rawParameter(row: row), raw)
+            try bindRawsInPlaceAndStep(s, rows, from: row + 1)
         }
     }
 
     /// Steps an insert, turning a unique-constraint failure into `SQLiteDuplicateFound`.
-    private func step(_ s: SQLiteStatement) throws {
+    private static func step(_ s: SQLiteStatement) throws {
         do {
             _ = try s.step()
         } catch AuditStoreError.sqlite(let code, _, _) where code == 2067 {
@@ -138,29 +135,15 @@ final class SQLiteAppendTransaction: AppendTransaction {
         }
     }
 
-    /// Binds columns 1…20 of one row (all but `raw`) starting after parameter `offset`.
-    private static func bind(_ record: AuditRecord, rawSHA256: [UInt8], to s: SQLiteStatement, at offset: Int32) throws {
-        let input = record.input
-        try s.bind(offset + 1, record.sequence)
-        try s.bind(offset + 2, record.recordedAtMicros)
-        try s.bind(offset + 3, record.previousHash)
-        try s.bind(offset + 4, record.recordHash)
-        try s.bind(offset + 5, input.envelopeID)
-        try s.bind(offset + 6, input.type)
-        try s.bind(offset + 7, input.source)
-        try s.bind(offset + 8, input.subject)
-        try s.bind(offset + 9, input.correlationID)
-        try s.bind(offset + 10, input.causationID)
-        try s.bind(offset + 11, input.eventTimeMicros)
-        try s.bind(offset + 12, input.signerKeyID)
-        try s.bind(offset + 13, input.signerPrincipal)
-        try s.bind(offset + 14, input.verification.label)
-        try s.bind(offset + 15, input.verification.reason)
-        try s.bind(offset + 16, input.kafka.topic)
-        try s.bind(offset + 17, Int64(input.kafka.partition))
-        try s.bind(offset + 18, input.kafka.offset)
-        try s.bind(offset + 19, input.kafka.timestampMillis)
-        try s.bind(offset + 20, rawSHA256)
+    /// Binds every column of one row but `raw` (see `rawParameter`) to the parameters after `offset`.
+    private static func bind(_ record: AuditRecord, to s: SQLiteStatement, at offset: Int32) throws {
+        var binder = SQLiteRowBinder(statement: s, parameter: offset)
+        try RecordColumns.write(record, to: &binder)
+    }
+
+    /// The parameter of row `row`'s `raw` column (the last of the row).
+    private static func rawParameter(row: Int) -> Int32 {
+        Int32((row + 1) * RecordColumns.count)
     }
 
     func insert(_ checkpoint: AuditCheckpoint) throws {
@@ -179,4 +162,24 @@ final class SQLiteAppendTransaction: AppendTransaction {
     func flush() throws {
         if !pending.isEmpty { try insertPending() }
     }
+}
+
+/// Binds one row's columns to consecutive parameters of an INSERT. `raw` is skipped: the
+/// caller lends those bytes to the statement without copying (`bindNoCopy`).
+private struct SQLiteRowBinder: RecordColumnWriter {
+    let statement: SQLiteStatement
+    /// The parameter bound last.
+    var parameter: Int32
+
+    private mutating func next() -> Int32 {
+        parameter += 1
+        return parameter
+    }
+
+    mutating func int64(_ value: Int64) throws { try statement.bind(next(), value) }
+    mutating func int32(_ value: Int32) throws { try statement.bind(next(), Int64(value)) }
+    mutating func bytes(_ value: [UInt8]) throws { try statement.bind(next(), value) }
+    mutating func text(_ value: String) throws { try statement.bind(next(), value) }
+    mutating func optionalText(_ value: String?) throws { try statement.bind(next(), value) }
+    mutating func raw(_ value: [UInt8]) { _ = next() }
 }
