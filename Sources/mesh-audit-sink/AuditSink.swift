@@ -164,7 +164,7 @@ final class AuditSink: @unchecked Sendable {
                         "offset": "\(batch[index].offset)", "reason": "\(reason)",
                     ])
                 }
-                guard await deadLetter(result.unstorable, of: batch, stop: stop) else { return false }
+                guard let deadLettered = await deadLetter(result.unstorable, of: batch, stop: stop) else { return false }
                 // Offsets only after the transaction committed (or the dead letter was acknowledged).
                 for message in batch { consumer.markDone(message) }
                 countersLock.withLock {
@@ -174,7 +174,7 @@ final class AuditSink: @unchecked Sendable {
                     counters.batches += 1
                     counters.checkpoints += result.checkpoints.count
                     counters.storeRefused += result.flagged.count
-                    counters.deadLettered += result.unstorable.count
+                    counters.deadLettered += deadLettered
                     counters.storeErrors += result.refusedAttempts
                     let flaggedIndices = Set(result.flagged.map(\.index))
                     for (index, _) in prepared.rejections where result.storedNow[index] && !flaggedIndices.contains(index) {
@@ -209,8 +209,10 @@ final class AuditSink: @unchecked Sendable {
 
     /// Publishes records the store refused even flagged to the dead-letter topic, waiting
     /// for the broker's acknowledgement. A record read from the dead-letter topic itself is
-    /// not published again (that would loop): it stays where it is and is logged.
-    private func deadLetter(_ unstorable: [(index: Int, reason: String)], of batch: [ConsumedMessage], stop: StopSignal) async -> Bool {
+    /// not published again (that would loop): it stays where it is and is logged. Returns
+    /// how many were published, or nil when publishing failed.
+    private func deadLetter(_ unstorable: [(index: Int, reason: String)], of batch: [ConsumedMessage], stop: StopSignal) async -> Int? {
+        var published = 0
         for (index, reason) in unstorable {
             let message = batch[index]
             let metadata: Logger.Metadata = [
@@ -223,13 +225,14 @@ final class AuditSink: @unchecked Sendable {
             }
             do {
                 try await deadLetters.send(message, reason: "audit-store-refused", detail: reason, attempts: ingestor.writer.maxAttempts)
+                published += 1
                 logger.error("the audit store refused a record even flagged; published it to the dead-letter topic", metadata: metadata)
             } catch {
                 logger.error("could not dead-letter a record the audit store refused: \(error); it stays uncommitted", metadata: metadata)
-                return false
+                return nil
             }
         }
-        return true
+        return published
     }
 
     private func checkpointIfDue() async {
