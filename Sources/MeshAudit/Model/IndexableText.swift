@@ -11,9 +11,8 @@ public func indexable(_ text: String) -> String {
 /// True when `text` holds U+0000; scans its UTF-8 bytes in place (this runs for every text
 /// field of every appended record).
 func containsNUL(_ text: String) -> Bool {
-    var text = text
-    return text.withUTF8 { utf8 in
+    text.utf8.withContiguousStorageIfAvailable { utf8 in
         guard let base = utf8.baseAddress, !utf8.isEmpty else { return false }
         return memchr(base, 0, utf8.count) != nil
-    }
+    } ?? text.utf8.contains(0)
 }
