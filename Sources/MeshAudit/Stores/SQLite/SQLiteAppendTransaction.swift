@@ -81,15 +81,9 @@ final class SQLiteAppendTransaction: AppendTransaction {
     func insert(_ record: AuditRecord) throws -> Bool {
         guard optimistic else {
             let s = try statements.prepared(statements.insertRecord, "record insert")
-            try Self.bind(record, to: s, at: 0)
-            // The raw envelope (about 1 KiB) is read in place, not copied: step and reset
-            // happen while the pointer is lent.
-            return try record.input.raw.withUnsafeBytes { raw in
-                try s.bindNoCopy(Self.rawParameter(row: 0), raw)
-                defer { s.reset() }
-                _ = try s.step()
-                return connection.changes == 1
-            }
+            defer { s.reset() }
+            try withUnsafePointer(to: record) { try Self.insert(UnsafeBufferPointer(start: $0, count: 1), with: s) }
+            return connection.changes == 1
         }
         pending.append(record)
         if pending.count == SQLiteStatements.rowsPerInsert { try insertPending() }
@@ -102,26 +96,31 @@ final class SQLiteAppendTransaction: AppendTransaction {
         if pending.count == SQLiteStatements.rowsPerInsert {
             let s = try statements.prepared(statements.insertRecords, "multi-row record insert")
             defer { s.reset() }
-            try pending.withUnsafeBufferPointer { rows in
-                for (row, record) in rows.enumerated() {
-                    try Self.bind(record, to: s, at: Int32(row * RecordColumns.count))
-                }
-                try Self.bindRawsInPlaceAndStep(s, rows, from: 0)
-            }
+            try pending.withUnsafeBufferPointer { try Self.insert($0, with: s) }
             guard connection.changes == SQLiteStatements.rowsPerInsert else { throw SQLiteDuplicateFound() }
             return
         }
         let s = try statements.prepared(statements.insertRecord, "record insert")
         for record in pending {
             defer { s.reset() }
-            try Self.bind(record, to: s, at: 0)
-            try s.bind(Self.rawParameter(row: 0), record.input.raw)
-            _ = try s.step()
+            try withUnsafePointer(to: record) { try Self.insert(UnsafeBufferPointer(start: $0, count: 1), with: s) }
             guard connection.changes == 1 else { throw SQLiteDuplicateFound() }
         }
     }
 
-    /// Lends every pending row's raw bytes to the statement without copying (each pointer is
+    /// Binds `rows` (as many as `s` has rows) and steps `s` once. No value is copied: text
+    /// and hashes are gathered into one buffer bound in place, and each raw envelope (about
+    /// 1 KiB) is lent as it is; the step runs while all of them are lent.
+    private static func insert(_ rows: UnsafeBufferPointer<AuditRecord>, with s: SQLiteStatement) throws {
+        var stager = SQLiteRowStager(statement: s, rows: rows.count)
+        for (row, record) in rows.enumerated() {
+            stager.parameter = Int32(row * RecordColumns.count)
+            try RecordColumns.write(record, to: &stager)
+        }
+        try stager.withStagedValuesBound { try bindRawsInPlaceAndStep(s, rows, from: 0) }
+    }
+
+    /// Lends every row's raw bytes to the statement without copying (each pointer is
     /// valid inside its closure, so the closures nest and the step runs in the innermost).
     private static func bindRawsInPlaceAndStep(_ s: SQLiteStatement, _ rows: UnsafeBufferPointer<AuditRecord>, from row: Int) throws {
         guard row < rows.count else {
@@ -132,12 +131,6 @@ final class SQLiteAppendTransaction: AppendTransaction {
             try s.bindNoCopy(rawParameter(row: row), raw)
             try bindRawsInPlaceAndStep(s, rows, from: row + 1)
         }
-    }
-
-    /// Binds every column of one row but `raw` (see `rawParameter`) to the parameters after `offset`.
-    private static func bind(_ record: AuditRecord, to s: SQLiteStatement, at offset: Int32) throws {
-        var binder = SQLiteRowBinder(statement: s, parameter: offset)
-        try RecordColumns.write(record, to: &binder)
     }
 
     /// The parameter of row `row`'s `raw` column (the last of the row).
@@ -163,22 +156,66 @@ final class SQLiteAppendTransaction: AppendTransaction {
     }
 }
 
-/// Binds one row's columns to consecutive parameters of an INSERT. `raw` is skipped: the
-/// caller lends those bytes to the statement without copying (`bindNoCopy`).
-private struct SQLiteRowBinder: RecordColumnWriter {
+/// Binds the columns of an INSERT's rows to consecutive parameters without copying values:
+/// integers and NULLs are bound at once; text and blob bytes are gathered into one buffer
+/// and bound in place by `withStagedValuesBound`; `raw` is skipped (the caller lends it).
+private struct SQLiteRowStager: RecordColumnWriter {
+    private struct Span {
+        var parameter: Int32
+        var isText: Bool
+        var range: Range<Int>
+    }
+
     let statement: SQLiteStatement
     /// The parameter bound last.
-    var parameter: Int32
+    var parameter: Int32 = 0
+    private var staged: [UInt8] = []
+    private var spans: [Span] = []
+
+    init(statement: SQLiteStatement, rows: Int) {
+        self.statement = statement
+        staged.reserveCapacity(rows * 512)
+        spans.reserveCapacity(rows * RecordColumns.count)
+    }
 
     private mutating func next() -> Int32 {
         parameter += 1
         return parameter
     }
 
+    private mutating func stage(_ bytes: UnsafeRawBufferPointer, isText: Bool) {
+        let start = staged.count
+        staged.append(contentsOf: bytes)
+        spans.append(Span(parameter: next(), isText: isText, range: start..<staged.count))
+    }
+
     mutating func int64(_ value: Int64) throws { try statement.bind(next(), value) }
     mutating func int32(_ value: Int32) throws { try statement.bind(next(), Int64(value)) }
-    mutating func bytes(_ value: [UInt8]) throws { try statement.bind(next(), value) }
-    mutating func text(_ value: String) throws { try statement.bind(next(), value) }
-    mutating func optionalText(_ value: String?) throws { try statement.bind(next(), value) }
+    mutating func bytes(_ value: [UInt8]) { value.withUnsafeBytes { stage($0, isText: false) } }
+
+    mutating func text(_ value: String) {
+        var value = value
+        value.withUTF8 { stage(UnsafeRawBufferPointer($0), isText: true) }
+    }
+
+    mutating func optionalText(_ value: String?) throws {
+        if let value { text(value) } else { try statement.bindNull(next()) }
+    }
+
     mutating func raw(_ value: [UInt8]) { _ = next() }
+
+    /// Binds the gathered text and blobs in place and runs `body` (the step) while they are valid.
+    func withStagedValuesBound<T>(_ body: () throws -> T) throws -> T {
+        try staged.withUnsafeBytes { buffer in
+            for span in spans {
+                let bytes = UnsafeRawBufferPointer(rebasing: buffer[span.range])
+                if span.isText {
+                    try statement.bindTextNoCopy(span.parameter, bytes)
+                } else {
+                    try statement.bindNoCopy(span.parameter, bytes)
+                }
+            }
+            return try body()
+        }
+    }
 }

@@ -111,6 +111,17 @@ final class SQLiteStatement {
                                     Int32(bytes.count), nil))
     }
 
+    /// Binds UTF-8 `bytes` as text without copying them (same rule as `bindNoCopy`).
+    func bindTextNoCopy(_ index: Int32, _ bytes: UnsafeRawBufferPointer) throws {
+        // A nil pointer would bind NULL; an empty text needs a non-nil one (never read).
+        let base = bytes.baseAddress ?? UnsafeRawPointer(bitPattern: 1)!
+        try check(sqlite3_bind_text(statement, index, base.assumingMemoryBound(to: CChar.self), Int32(bytes.count), nil))
+    }
+
+    func bindNull(_ index: Int32) throws {
+        try check(sqlite3_bind_null(statement, index))
+    }
+
     /// Advances to the next row; false when done.
     func step() throws -> Bool {
         let code = sqlite3_step(statement)
