@@ -67,12 +67,10 @@ final class SQLiteStatement {
 
     deinit { sqlite3_finalize(statement) }
 
-    /// Rewinds, ready for the next execution. Bindings are kept (not cleared): every
-    /// statement the store reuses binds all its parameters before each step, and keeping
-    /// them lets SQLite reuse its value buffers instead of freeing and reallocating them for
-    /// every row. A no-copy binding (`bindNoCopy`) is never read again after the reset.
+    /// Clears bindings (no lent pointer stays bound) and rewinds, ready for the next execution.
     func reset() {
         sqlite3_reset(statement)
+        sqlite3_clear_bindings(statement)
     }
 
     func bind(_ index: Int32, _ value: Int64) throws {
