@@ -59,11 +59,3 @@ public struct AuditInputBuilder: Sendable {
             signerKeyID: claimedKeyID.map(indexable), signerPrincipal: nil, verification: .rejected(reason: reason), kafka: kafka)
     }
 }
-
-/// An envelope field as an indexed column value. PostgreSQL text cannot hold U+0000, so a
-/// NUL (legal in protobuf strings) would make every append of its batch fail and stall the
-/// sink; it is replaced by U+FFFD in the indexed copy. The raw bytes keep the original.
-public func indexable(_ text: String) -> String {
-    guard text.utf8.contains(0) else { return text }
-    return text.replacingOccurrences(of: "\u{0}", with: "\u{FFFD}")
-}

@@ -75,43 +75,34 @@ public final class RoleMetrics: @unchecked Sendable {
 
     /// Prometheus text exposition format 0.0.4.
     public func render(role: String, instance: String, gauges: Gauges) -> String {
-        let base = "role=\"\(escape(role))\",instance=\"\(escape(instance))\""
-        var out = ""
+        let base: [PrometheusText.Label] = [("role", role), ("instance", instance)]
+        var page = PrometheusText()
         let (counts, buckets, sum, total) = lock.withLock { (self.counts, bucketCounts, durationSum, durationCount) }
         for counter in Counter.allCases {
             let name = "agentmesh_messages_\(counter.rawValue)_total"
-            out += "# HELP \(name) \(counter.help)\n# TYPE \(name) counter\n"
+            page.family(name, .counter, help: counter.help)
             for (topic, value) in (counts[counter] ?? [:]).sorted(by: { $0.key < $1.key }) {
-                out += "\(name){\(base),topic=\"\(escape(topic))\"} \(value)\n"
+                page.sample(name, base + [("topic", topic)], value)
             }
         }
-        out += "# HELP agentmesh_handler_duration_seconds Time to handle one envelope and publish its outputs.\n"
-        out += "# TYPE agentmesh_handler_duration_seconds histogram\n"
+        let duration = "agentmesh_handler_duration_seconds"
+        page.family(duration, .histogram, help: "Time to handle one envelope and publish its outputs.")
         for (index, bound) in Self.durationBuckets.enumerated() {
-            out += "agentmesh_handler_duration_seconds_bucket{\(base),le=\"\(bound)\"} \(buckets[index])\n"
+            page.sample(duration + "_bucket", base + [("le", "\(bound)")], buckets[index])
         }
-        out += "agentmesh_handler_duration_seconds_bucket{\(base),le=\"+Inf\"} \(total)\n"
-        out += "agentmesh_handler_duration_seconds_sum{\(base)} \(sum)\n"
-        out += "agentmesh_handler_duration_seconds_count{\(base)} \(total)\n"
-        out += gauge("agentmesh_ready", "1 while joined to its group and consuming, 0 while starting or draining.", base, gauges.ready ? 1 : 0)
-        out += gauge("agentmesh_in_flight", "Envelopes handed out and not yet done.", base, gauges.inFlight)
-        out += gauge("agentmesh_assigned_partitions", "Partitions assigned to this instance.", base, gauges.assignedPartitions)
-        out += "# HELP agentmesh_rebalances_total Rebalance events (assignments and revocations).\n# TYPE agentmesh_rebalances_total counter\n"
-        out += "agentmesh_rebalances_total{\(base)} \(gauges.rebalances)\n"
-        out += "# HELP agentmesh_consumer_lag Records behind the end of the partition (committed offset to high watermark).\n"
-        out += "# TYPE agentmesh_consumer_lag gauge\n"
+        page.sample(duration + "_bucket", base + [("le", "+Inf")], total)
+        page.sample(duration + "_sum", base, sum)
+        page.sample(duration + "_count", base, total)
+        page.metric("agentmesh_ready", .gauge, help: "1 while joined to its group and consuming, 0 while starting or draining.",
+                    base, gauges.ready ? 1 : 0)
+        page.metric("agentmesh_in_flight", .gauge, help: "Envelopes handed out and not yet done.", base, gauges.inFlight)
+        page.metric("agentmesh_assigned_partitions", .gauge, help: "Partitions assigned to this instance.", base, gauges.assignedPartitions)
+        page.metric("agentmesh_rebalances_total", .counter, help: "Rebalance events (assignments and revocations).", base, gauges.rebalances)
+        page.family("agentmesh_consumer_lag", .gauge,
+                    help: "Records behind the end of the partition (committed offset to high watermark).")
         for (partition, lag) in gauges.lag.sorted(by: { $0.key < $1.key }) {
-            out += "agentmesh_consumer_lag{\(base),topic=\"\(escape(partition.topic))\",partition=\"\(partition.partition)\"} \(lag)\n"
+            page.sample("agentmesh_consumer_lag", base + [("topic", partition.topic), ("partition", "\(partition.partition)")], Int(lag))
         }
-        return out
-    }
-
-    private func gauge(_ name: String, _ help: String, _ labels: String, _ value: Int) -> String {
-        "# HELP \(name) \(help)\n# TYPE \(name) gauge\n\(name){\(labels)} \(value)\n"
-    }
-
-    private func escape(_ value: String) -> String {
-        value.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
-            .replacingOccurrences(of: "\n", with: "\\n")
+        return page.output
     }
 }

@@ -8,6 +8,9 @@ import MeshTransport
 /// The sink's main loop: a reader task moves records from the consumer into a
 /// `BatchBuffer`; this loop takes batches, appends each in one store transaction, and only
 /// then marks the batch's records done so their offsets can be committed.
+///
+/// Two stages overlap: while one batch is being stored (on the store queue), the loop
+/// decodes and verifies the next one. Appends stay strictly one at a time and in order.
 final class AuditSink: @unchecked Sendable {
     /// What the sink has done since it started.
     struct Counters {
@@ -81,13 +84,20 @@ final class AuditSink: @unchecked Sendable {
 
         var lastStats = ContinuousClock.now
         var clean = true
+        /// The batch being stored; true once stored (false: stop, its records stay uncommitted).
+        var storing: Task<Bool, Never>?
         while let batch = await buffer.nextBatch(max: batchSize, wait: batchWait, idle: .milliseconds(500)) {
-            if !batch.isEmpty {
-                guard await write(batch, stop: stop) else {
+            // Decoded and verified while the previous batch is still being stored.
+            let prepared = batch.isEmpty ? nil : prepare(batch)
+            if let previous = storing {
+                storing = nil
+                guard await previous.value else {
                     clean = false
-                    reader.cancel()
                     break
                 }
+            }
+            if let prepared {
+                storing = Task { await self.write(batch, prepared, stop: stop) }
             } else {
                 await checkpointIfDue()
             }
@@ -96,6 +106,8 @@ final class AuditSink: @unchecked Sendable {
                 logStats("audit sink progress", pending: buffer.pendingCount)
             }
         }
+        if let last = storing, !(await last.value) { clean = false }
+        if !clean { reader.cancel() }
         _ = await reader.value
 
         if clean {
@@ -117,15 +129,12 @@ final class AuditSink: @unchecked Sendable {
         return clean
     }
 
-    /// Stores one batch, then marks its records done. Transient store failures are retried
-    /// with backoff until the append works or a stop is requested (not ready meanwhile); a
-    /// record the database refuses is stored flagged or dead-lettered (`AuditBatchWriter`).
-    private func write(_ batch: [ConsumedMessage], stop: StopSignal) async -> Bool {
+    /// Decodes and verifies one batch, logging the records that failed verification (they
+    /// are stored flagged).
+    private func prepare(_ batch: [ConsumedMessage]) -> AuditIngestor.Prepared {
         let prepared = ingestor.prepare(batch)
-        var rejectedHere: [String: Int] = [:]
         for (index, rejection) in prepared.rejections {
             let message = batch[index]
-            rejectedHere[rejection.reason.rawValue, default: 0] += 1
             var metadata: Logger.Metadata = [
                 "reason": "\(rejection.reason.rawValue)", "detail": "\(rejection.detail)", "topic": "\(message.topic)",
                 "partition": "\(message.partition)", "offset": "\(message.offset)",
@@ -133,7 +142,16 @@ final class AuditSink: @unchecked Sendable {
             if rejection.isSecurityEvent { metadata["security_event"] = "true" }
             logger.warning("storing a record that failed verification, flagged rejected", metadata: metadata)
         }
+        return prepared
+    }
 
+    /// Stores one prepared batch, then marks its records done. Transient store failures are
+    /// retried with backoff until the append works or a stop is requested (not ready
+    /// meanwhile); a record the database refuses is stored flagged or dead-lettered
+    /// (`AuditBatchWriter`).
+    private func write(_ batch: [ConsumedMessage], _ prepared: AuditIngestor.Prepared, stop: StopSignal) async -> Bool {
+        var rejectedHere: [String: Int] = [:]
+        for (_, rejection) in prepared.rejections { rejectedHere[rejection.reason.rawValue, default: 0] += 1 }
         var delay: Duration = .milliseconds(200)
         while true {
             do {
@@ -146,7 +164,7 @@ final class AuditSink: @unchecked Sendable {
                         "offset": "\(batch[index].offset)", "reason": "\(reason)",
                     ])
                 }
-                guard await deadLetter(result.unstorable, of: batch, stop: stop) else { return false }
+                guard let deadLettered = await deadLetter(result.unstorable, of: batch, stop: stop) else { return false }
                 // Offsets only after the transaction committed (or the dead letter was acknowledged).
                 for message in batch { consumer.markDone(message) }
                 countersLock.withLock {
@@ -156,7 +174,7 @@ final class AuditSink: @unchecked Sendable {
                     counters.batches += 1
                     counters.checkpoints += result.checkpoints.count
                     counters.storeRefused += result.flagged.count
-                    counters.deadLettered += result.unstorable.count
+                    counters.deadLettered += deadLettered
                     counters.storeErrors += result.refusedAttempts
                     let flaggedIndices = Set(result.flagged.map(\.index))
                     for (index, _) in prepared.rejections where result.storedNow[index] && !flaggedIndices.contains(index) {
@@ -191,8 +209,10 @@ final class AuditSink: @unchecked Sendable {
 
     /// Publishes records the store refused even flagged to the dead-letter topic, waiting
     /// for the broker's acknowledgement. A record read from the dead-letter topic itself is
-    /// not published again (that would loop): it stays where it is and is logged.
-    private func deadLetter(_ unstorable: [(index: Int, reason: String)], of batch: [ConsumedMessage], stop: StopSignal) async -> Bool {
+    /// not published again (that would loop): it stays where it is and is logged. Returns
+    /// how many were published, or nil when publishing failed.
+    private func deadLetter(_ unstorable: [(index: Int, reason: String)], of batch: [ConsumedMessage], stop: StopSignal) async -> Int? {
+        var published = 0
         for (index, reason) in unstorable {
             let message = batch[index]
             let metadata: Logger.Metadata = [
@@ -205,13 +225,14 @@ final class AuditSink: @unchecked Sendable {
             }
             do {
                 try await deadLetters.send(message, reason: "audit-store-refused", detail: reason, attempts: ingestor.writer.maxAttempts)
+                published += 1
                 logger.error("the audit store refused a record even flagged; published it to the dead-letter topic", metadata: metadata)
             } catch {
                 logger.error("could not dead-letter a record the audit store refused: \(error); it stays uncommitted", metadata: metadata)
-                return false
+                return nil
             }
         }
-        return true
+        return published
     }
 
     private func checkpointIfDue() async {
@@ -233,6 +254,7 @@ final class AuditSink: @unchecked Sendable {
     }
 
     private func logStats(_ message: Logger.Message, pending: Int) {
+        let (counters, head) = snapshot
         let reasons = counters.rejectedByReason.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ",")
         logger.info(message, metadata: [
             "received": "\(counters.received)", "stored": "\(counters.stored)", "duplicates": "\(counters.duplicates)",

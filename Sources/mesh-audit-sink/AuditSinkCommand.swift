@@ -195,8 +195,8 @@ struct AuditSinkCommand: AsyncParsableCommand {
 
     static func metrics(sink: AuditSink, consumer: KafkaConsumer, ready: Bool, instance: String) -> String {
         let (counters, head) = sink.snapshot
-        let labels = "role=\"audit-sink\",instance=\"\(instance)\""
-        var out = ""
+        let labels: [PrometheusText.Label] = [("role", "audit-sink"), ("instance", instance)]
+        var page = PrometheusText()
         for (name, help, value) in [
             ("agentmesh_audit_records_received_total", "Records read from Kafka.", counters.received),
             ("agentmesh_audit_records_stored_total", "Records appended to the store.", counters.stored),
@@ -207,16 +207,15 @@ struct AuditSinkCommand: AsyncParsableCommand {
             ("agentmesh_audit_records_dead_lettered_total", "Records the database refused even flagged, dead-lettered.", counters.deadLettered),
             ("agentmesh_audit_checkpoints_total", "Signed checkpoints written.", counters.checkpoints),
         ] {
-            out += "# HELP \(name) \(help)\n# TYPE \(name) counter\n\(name){\(labels)} \(value)\n"
+            page.metric(name, .counter, help: help, labels, value)
         }
-        out += "# HELP agentmesh_audit_head_sequence Sequence of the last stored record.\n# TYPE agentmesh_audit_head_sequence gauge\n"
-        out += "agentmesh_audit_head_sequence{\(labels)} \(head)\n"
-        out += "# HELP agentmesh_ready 1 while consuming.\n# TYPE agentmesh_ready gauge\nagentmesh_ready{\(labels)} \(ready ? 1 : 0)\n"
-        out += "# HELP agentmesh_consumer_lag Records behind the end of the partition.\n# TYPE agentmesh_consumer_lag gauge\n"
+        page.metric("agentmesh_audit_head_sequence", .gauge, help: "Sequence of the last stored record.", labels, Int(head))
+        page.metric("agentmesh_ready", .gauge, help: "1 while consuming.", labels, ready ? 1 : 0)
+        page.family("agentmesh_consumer_lag", .gauge, help: "Records behind the end of the partition.")
         for (partition, lag) in consumer.lag.sorted(by: { $0.key < $1.key }) {
-            out += "agentmesh_consumer_lag{\(labels),topic=\"\(partition.topic)\",partition=\"\(partition.partition)\"} \(lag)\n"
+            page.sample("agentmesh_consumer_lag", labels + [("topic", partition.topic), ("partition", "\(partition.partition)")], Int(lag))
         }
-        return out
+        return page.output
     }
 
     /// `^mesh\..*` plus, literally, any catalog topic the audit role consumes that the

@@ -15,7 +15,8 @@ struct AuditBench: AsyncParsableCommand {
             and hands them over as consumed Kafka records to the sink's own ingest code, one \
             batch of --batch-size at a time (the sink's default): every record decoded and its \
             signature verified, then one transaction per batch with duplicate checks, record \
-            hashes chained and an Ed25519-signed checkpoint every --checkpoint-records records. \
+            hashes chained and an Ed25519-signed checkpoint every --checkpoint-records records; \
+            as in the sink, the next batch is decoded and verified while one is stored. \
             Kafka itself is not in the loop (see `meshctl bench transport`). The stores are a \
             throwaway SQLite file (synchronous=FULL, the sink's setting, unless \
             --sqlite-durability normal) and, when --postgres or $AGENTMESH_TEST_POSTGRES_URL \

@@ -4,12 +4,14 @@ import FoundationNetworking
 #endif
 import MeshAudit
 import MeshTestSupport
+import MeshTransport
 import MeshWire
 import XCTest
 
 /// What `mesh-audit-sink` does when its database fails: a record the database refuses is
-/// stored flagged after a bounded number of attempts while the sink keeps going; while the
-/// database is unavailable the sink retries and reports not ready.
+/// stored flagged after a bounded number of attempts while the sink keeps going (and
+/// dead-lettered when even the flagged copy is refused); while the database is unavailable
+/// the sink retries and reports not ready.
 final class AuditSinkStoreFailureTests: XCTestCase {
     var mesh: AuditSinkMesh!
 
@@ -46,15 +48,24 @@ final class AuditSinkStoreFailureTests: XCTestCase {
         body.split(separator: "\n").first { $0.hasPrefix(name + "{") }.flatMap { $0.split(separator: " ").last }.flatMap { Int($0) }
     }
 
-    func testARecordTheDatabaseRefusesIsStoredFlaggedAndTheSinkKeepsGoing() async throws {
+    /// A sink on a fresh SQLite store with a site policy (`trigger`, added by the database
+    /// owner) in place, and what was published to it: 10 fillers, one envelope about
+    /// subject "poison", 10 more fillers.
+    private struct PoisonRun {
+        var store: String
+        var reader: AuditStore
+        var sink: ChildProcess
+        var port: Int
+        var before: [String]
+        var poison: Envelope
+        var after: [String]
+    }
+
+    private func publishPoisonAmidFillers(policy trigger: String) async throws -> PoisonRun {
         let path = mesh.workspace.url.appendingPathComponent("audit.sqlite").path
         let store = "sqlite:" + path
         let reader = try mesh.openStore(store)  // creates the schema
-        // A constraint the database owner added: no record about subject "poison".
-        let constraint = try await sqlite3([path, """
-            CREATE TRIGGER refuse_poison BEFORE INSERT ON audit_records WHEN NEW.subject = 'poison'
-            BEGIN SELECT RAISE(ABORT, 'subject poison refused by site policy'); END;
-            """])
+        let constraint = try await sqlite3([path, trigger])
         XCTAssertEqual(constraint.status, 0, constraint.stderr)
         let sink = try mesh.startSink(store: store, extra: ["--health-port", "0"])
         let port = try await healthPort(sink)
@@ -65,6 +76,16 @@ final class AuditSinkStoreFailureTests: XCTestCase {
             payload: .taskResult(TaskResult(taskID: "task-p", planID: "plan-p", state: .completed, agentID: "agent-1"))),
             to: "mesh.results", as: "coding")
         let after = try await mesh.publishFillers(count: 10, correlationPrefix: "after")
+        return PoisonRun(store: store, reader: reader, sink: sink, port: port, before: before, poison: poison, after: after)
+    }
+
+    func testARecordTheDatabaseRefusesIsStoredFlaggedAndTheSinkKeepsGoing() async throws {
+        // A constraint the database owner added: no record about subject "poison".
+        let run = try await publishPoisonAmidFillers(policy: """
+            CREATE TRIGGER refuse_poison BEFORE INSERT ON audit_records WHEN NEW.subject = 'poison'
+            BEGIN SELECT RAISE(ABORT, 'subject poison refused by site policy'); END;
+            """)
+        let (store, reader, sink, port, before, poison, after) = (run.store, run.reader, run.sink, run.port, run.before, run.poison, run.after)
         try await eventually("the sink stored all 21 records", timeout: .seconds(45)) { ((try? reader.count) ?? 0) >= 21 }
 
         let records = try reader.search(.all)
@@ -93,6 +114,52 @@ final class AuditSinkStoreFailureTests: XCTestCase {
         let stop = try XCTUnwrap(AuditSinkMesh.counters(in: sink.stderr, message: "audit sink stopped"), sink.stderr)
         XCTAssertEqual(stop["store_refused"], 1)
         XCTAssertEqual(stop["stored"], 21)
+        let verify = try await mesh.meshctl(["audit", "verify", "--store", store])
+        XCTAssertEqual(verify.status, 0, verify.stdout + verify.stderr)
+    }
+
+    func testARecordRefusedEvenFlaggedIsDeadLetteredAndTheSinkKeepsGoing() async throws {
+        // The site policy refuses the record as received AND its flagged stand-in (whose
+        // reason quotes the first refusal), so the sink has nowhere to store it.
+        let run = try await publishPoisonAmidFillers(policy: """
+            CREATE TRIGGER refuse_poison BEFORE INSERT ON audit_records
+            WHEN NEW.subject = 'poison' OR NEW.rejection_reason LIKE 'store-refused:%poison refused by site policy%'
+            BEGIN SELECT RAISE(ABORT, 'poison refused by site policy'); END;
+            """)
+        let (store, reader, sink, port, before, poison, after) = (run.store, run.reader, run.sink, run.port, run.before, run.poison, run.after)
+        try await eventually("the sink stored the 20 other records", timeout: .seconds(45)) { ((try? reader.count) ?? 0) >= 20 }
+
+        // The refused record is on the dead-letter topic with its exact bytes and the reason.
+        let deadLetters = try await readTopic("mesh.deadletter", home: mesh.home, count: 1, settle: .seconds(1))
+        XCTAssertEqual(deadLetters.count, 1, "dead-lettered once")
+        let letter = try XCTUnwrap(deadLetters.first)
+        XCTAssertEqual(AuditSinkMesh.envelopeID(of: letter.value), poison.id)
+        XCTAssertEqual(letter.headers.string(DeadLetterHeader.reason), "audit-store-refused")
+        XCTAssertEqual(letter.headers.string(DeadLetterHeader.sourceTopic), "mesh.results")
+        XCTAssertTrue(letter.headers.string(DeadLetterHeader.detail)?.contains("poison refused by site policy") == true,
+                      "\(String(describing: letter.headers.string(DeadLetterHeader.detail)))")
+
+        // Everything else is stored once, nothing about the poison is; the sink keeps going.
+        let records = try reader.search(.all)
+        XCTAssertEqual(Set(records.map(\.input.envelopeID)), Set(before + after))
+        XCTAssertEqual(records.count, 20)
+        XCTAssertTrue(sink.isRunning, "the sink is still running")
+        // The sink also reads its own dead letter back (it consumes every mesh topic); the
+        // database refuses that copy too, and it is left where it is, not published again.
+        try await eventually("the sink met its own dead letter and left it in place", timeout: .seconds(30)) {
+            sink.stderr.contains("it stays in the dead-letter topic")
+        }
+        let fetched = await get(port, "/metrics")
+        let metrics = try XCTUnwrap(fetched)
+        XCTAssertEqual(metric("agentmesh_audit_records_dead_lettered_total", in: metrics.body), 1, metrics.body)
+        XCTAssertEqual(metric("agentmesh_audit_records_store_refused_total", in: metrics.body), 0, metrics.body)
+        XCTAssertTrue(sink.stderr.contains("published it to the dead-letter topic"), sink.stderr)
+        let again = try await readTopic("mesh.deadletter", home: mesh.home, count: 1, settle: .seconds(1))
+        XCTAssertEqual(again.count, 1, "the dead letter is not published a second time")
+
+        sink.signal(SIGTERM)
+        _ = await sink.waitForExit(timeout: .seconds(10))
+        XCTAssertEqual(sink.exitCode, 0, sink.stderr)
         let verify = try await mesh.meshctl(["audit", "verify", "--store", store])
         XCTAssertEqual(verify.status, 0, verify.stdout + verify.stderr)
     }

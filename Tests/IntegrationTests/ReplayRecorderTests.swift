@@ -291,23 +291,7 @@ class ReplayTestCase: XCTestCase {
     /// Every record of `topic` (all partitions, from the beginning) once `count` arrived;
     /// then waits `settle` more for records that should not be there.
     func read(_ topic: String, count: Int, settle: Duration = .milliseconds(500)) async throws -> [ConsumedMessage] {
-        let configuration = try MeshEnvironment(home: home).kafkaConfiguration()
-        let logger = Logger(label: "test")
-        let admin = try KafkaAdmin(configuration: configuration, logger: logger)
-        let partitions = try XCTUnwrap(try admin.describeTopics().first { $0.name == topic }, "no topic \(topic)").partitions
-        let consumer = try KafkaConsumer(
-            configuration: configuration,
-            subscription: .partitions((0..<partitions).map { TopicPartition(topic: topic, partition: Int32($0)) }),
-            logger: logger)
-        let gathered = Gathered<ConsumedMessage>()
-        let reader = Task {
-            for await message in consumer.messages { await gathered.append(message) }
-        }
-        try await eventually("\(count) records on \(topic)") { await gathered.count >= count }
-        try await Task.sleep(for: settle)
-        consumer.close()
-        reader.cancel()
-        return await gathered.values
+        try await readTopic(topic, home: home, count: count, settle: settle)
     }
 
     /// The replay records on mesh.operations, verified and decoded.
@@ -336,4 +320,26 @@ final class ReplayRecorderTests: ReplayTestCase {
         let snapshots = records.filter { $0.input.type == PayloadKind.orchestratorSnapshot.rawValue }
         XCTAssertEqual(snapshots.map(\.input.kafka.topic), Array(repeating: "mesh.orchestrator.changelog", count: snapshots.count))
     }
+}
+
+/// Reads every partition of `topic` from the start until `count` records arrived, then for
+/// `settle` more (so extra records would show), through the broker of the mesh at `home`.
+func readTopic(_ topic: String, home: String, count: Int, settle: Duration = .milliseconds(500)) async throws -> [ConsumedMessage] {
+    let configuration = try MeshEnvironment(home: home).kafkaConfiguration()
+    let logger = Logger(label: "test")
+    let admin = try KafkaAdmin(configuration: configuration, logger: logger)
+    let partitions = try XCTUnwrap(try admin.describeTopics().first { $0.name == topic }, "no topic \(topic)").partitions
+    let consumer = try KafkaConsumer(
+        configuration: configuration,
+        subscription: .partitions((0..<partitions).map { TopicPartition(topic: topic, partition: Int32($0)) }),
+        logger: logger)
+    let gathered = Gathered<ConsumedMessage>()
+    let reader = Task {
+        for await message in consumer.messages { await gathered.append(message) }
+    }
+    try await eventually("\(count) records on \(topic)") { await gathered.count >= count }
+    try await Task.sleep(for: settle)
+    consumer.close()
+    reader.cancel()
+    return await gathered.values
 }

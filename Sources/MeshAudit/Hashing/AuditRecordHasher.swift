@@ -26,7 +26,8 @@ public enum AuditRecordHasher {
     public static func encoding(
         sequence: Int64, previousHash: [UInt8], recordedAtMicros: Int64, input: AuditRecordInput, rawSHA256: [UInt8]
     ) -> [UInt8] {
-        var encoder = CanonicalEncoder(domain: domain, reservingCapacity: 320)
+        // A typical record encodes to ~350 bytes (ids are 36-character UUIDs): one allocation.
+        var encoder = CanonicalEncoder(domain: domain, reservingCapacity: 512 + (input.verification.reason?.utf8.count ?? 0))
         encoder.append(sequence)
         encoder.append(previousHash)
         encoder.append(input.envelopeID)
@@ -59,7 +60,7 @@ public enum AuditRecordHasher {
         sequence: Int64, previousHash: [UInt8], recordedAtMicros: Int64, input: AuditRecordInput
     ) -> [UInt8] {
         hash(sequence: sequence, previousHash: previousHash, recordedAtMicros: recordedAtMicros,
-             input: input, rawSHA256: SHA256Digest.hash(input.raw))
+             input: input, rawSHA256: input.rawSHA256)
     }
 
     /// As above with the raw-bytes digest already computed.

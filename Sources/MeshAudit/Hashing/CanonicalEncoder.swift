@@ -54,8 +54,7 @@ struct CanonicalEncoder {
     }
 
     private mutating func appendBigEndian(_ value: UInt64, width: Int) {
-        for shift in stride(from: (width - 1) * 8, through: 0, by: -8) {
-            bytes.append(UInt8(truncatingIfNeeded: value >> UInt64(shift)))
-        }
+        // The low `width` bytes of the big-endian value, appended in one copy.
+        withUnsafeBytes(of: value.bigEndian) { bytes.append(contentsOf: $0[(8 - width)...]) }
     }
 }

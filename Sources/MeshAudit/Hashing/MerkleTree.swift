@@ -13,21 +13,24 @@ public enum MerkleTree {
 
     /// The RFC 6962 leaf hash of `data`.
     public static func leafHash(_ data: [UInt8]) -> [UInt8] {
-        var input = [UInt8]()
-        input.reserveCapacity(data.count + 1)
-        input.append(0x00)
-        input.append(contentsOf: data)
-        return SHA256Digest.hash(input)
+        prefixed(0x00, data, [])
     }
 
     /// The RFC 6962 interior node hash of two child hashes.
     public static func nodeHash(_ left: [UInt8], _ right: [UInt8]) -> [UInt8] {
-        var input = [UInt8]()
-        input.reserveCapacity(1 + left.count + right.count)
-        input.append(0x01)
-        input.append(contentsOf: left)
-        input.append(contentsOf: right)
-        return SHA256Digest.hash(input)
+        prefixed(0x01, left, right)
+    }
+
+    /// SHA-256 of `prefix ‖ first ‖ second`, assembled on the stack (this runs about twice
+    /// per appended record).
+    private static func prefixed(_ prefix: UInt8, _ first: [UInt8], _ second: [UInt8]) -> [UInt8] {
+        let count = 1 + first.count + second.count
+        return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: count) { buffer in
+            buffer[0] = prefix
+            _ = UnsafeMutableBufferPointer(rebasing: buffer[1...]).initialize(from: first)
+            _ = UnsafeMutableBufferPointer(rebasing: buffer[(1 + first.count)...]).initialize(from: second)
+            return SHA256Digest.hash(UnsafeBufferPointer(buffer))
+        }
     }
 
     /// The tree head over `leaves` (leaf data, not yet leaf-hashed).

@@ -23,7 +23,7 @@ public struct AuditRecord: Sendable, Hashable {
     }
 
     /// SHA-256 of `input.raw`.
-    public var rawSHA256: [UInt8] { SHA256Digest.hash(input.raw) }
+    public var rawSHA256: [UInt8] { input.rawSHA256 }
 }
 
 /// The newest record of a log: what the next record chains to.

@@ -1,3 +1,5 @@
+import MeshSigning
+
 /// Whether the sink could verify an envelope's signatures when it received it.
 ///
 /// Envelopes that fail verification are still stored (flagged), never dropped: an auditor needs
@@ -52,7 +54,13 @@ public struct KafkaCoordinates: Sendable, Hashable {
 /// detected by Kafka coordinates only.
 public struct AuditRecordInput: Sendable, Hashable {
     /// The sealed bytes as received from Kafka.
-    public var raw: [UInt8]
+    public var raw: [UInt8] {
+        didSet { rawSHA256 = SHA256Digest.hash(raw) }
+    }
+    /// SHA-256 of `raw`, computed when the input is made (and again if `raw` changes). The
+    /// sink makes inputs while the previous batch is being appended, so the digest of the
+    /// ~1 KiB envelope is not computed inside the store's write transaction.
+    public private(set) var rawSHA256: [UInt8]
     /// Envelope id (the idempotency key); empty when undecodable.
     public var envelopeID: String
     /// Envelope type, e.g. `review.verdict`.
@@ -84,6 +92,7 @@ public struct AuditRecordInput: Sendable, Hashable {
         verification: AuditVerificationStatus, kafka: KafkaCoordinates
     ) {
         self.raw = raw
+        rawSHA256 = SHA256Digest.hash(raw)
         self.envelopeID = envelopeID
         self.type = type
         self.source = source

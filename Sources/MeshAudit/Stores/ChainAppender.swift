@@ -12,7 +12,7 @@ protocol AppendTransaction {
     /// that detects conflicts on insert may return an empty set.
     func alreadyStored(_ batch: [AuditRecordInput]) throws -> Set<Int>
     /// Writes one record; false when the database reports it as a duplicate.
-    func insert(_ record: AuditRecord, rawSHA256: [UInt8]) throws -> Bool
+    func insert(_ record: AuditRecord) throws -> Bool
     /// Writes one checkpoint.
     func insert(_ checkpoint: AuditCheckpoint) throws
     /// Writes anything buffered; called once before commit.
@@ -47,7 +47,8 @@ struct ChainAppender {
     /// Appends `batch` through `tx`, updating `state` (a copy the caller keeps only if the
     /// transaction commits).
     func append(_ batch: [AuditRecordInput], state: inout ChainState, tx: AppendTransaction) throws -> AppendOutcome {
-        let batch = batch.map(TextNormalizer.normalized)
+        var batch = batch
+        TextNormalizer.normalize(&batch)
         let known = try tx.alreadyStored(batch)
         var seenIDs = Set<String>()
         var seenCoordinates = Set<CoordinateKey>()
@@ -65,12 +66,11 @@ struct ChainAppender {
             }
             let sequence = (state.head?.sequence ?? 0) + 1
             let previous = state.head?.recordHash ?? AuditRecordHasher.genesisHash
-            let rawSHA256 = SHA256Digest.hash(input.raw)
             let hash = AuditRecordHasher.hash(sequence: sequence, previousHash: previous,
-                                              recordedAtMicros: recordedAt, input: input, rawSHA256: rawSHA256)
+                                              recordedAtMicros: recordedAt, input: input)
             let record = AuditRecord(sequence: sequence, recordedAtMicros: recordedAt,
                                      previousHash: previous, recordHash: hash, input: input)
-            guard try tx.insert(record, rawSHA256: rawSHA256) else {
+            guard try tx.insert(record) else {
                 sequences.append(nil)
                 continue
             }
@@ -140,23 +140,35 @@ struct CoordinateKey: Hashable {
 
 /// PostgreSQL text cannot hold U+0000, and both stores must hash exactly what they store, so
 /// NUL characters in text fields (possible only in garbage envelopes) become U+FFFD before
-/// hashing. The raw bytes keep the original.
+/// hashing (`indexable`). The raw bytes keep the original.
 enum TextNormalizer {
-    static func normalized(_ input: AuditRecordInput) -> AuditRecordInput {
-        func clean(_ text: String) -> String {
-            text.utf8.contains(0) ? String(text.unicodeScalars.map { $0 == "\u{0}" ? "\u{FFFD}" : Character($0) }) : text
+    /// Normalizes the inputs that need it; the common case (every field clean, e.g. built by
+    /// the sink) copies nothing.
+    static func normalize(_ batch: inout [AuditRecordInput]) {
+        for index in batch.indices where hasNUL(batch[index]) {
+            batch[index] = normalized(batch[index])
         }
+    }
+
+    static func normalized(_ input: AuditRecordInput) -> AuditRecordInput {
         var input = input
-        input.envelopeID = clean(input.envelopeID)
-        input.type = clean(input.type)
-        input.source = clean(input.source)
-        input.subject = clean(input.subject)
-        input.correlationID = clean(input.correlationID)
-        input.causationID = clean(input.causationID)
-        input.signerKeyID = input.signerKeyID.map(clean)
-        input.signerPrincipal = input.signerPrincipal.map(clean)
-        if case .rejected(let reason) = input.verification { input.verification = .rejected(reason: clean(reason)) }
-        input.kafka.topic = clean(input.kafka.topic)
+        input.envelopeID = indexable(input.envelopeID)
+        input.type = indexable(input.type)
+        input.source = indexable(input.source)
+        input.subject = indexable(input.subject)
+        input.correlationID = indexable(input.correlationID)
+        input.causationID = indexable(input.causationID)
+        input.signerKeyID = input.signerKeyID.map(indexable)
+        input.signerPrincipal = input.signerPrincipal.map(indexable)
+        if case .rejected(let reason) = input.verification { input.verification = .rejected(reason: indexable(reason)) }
+        input.kafka.topic = indexable(input.kafka.topic)
         return input
+    }
+
+    private static func hasNUL(_ input: AuditRecordInput) -> Bool {
+        containsNUL(input.envelopeID) || containsNUL(input.type) || containsNUL(input.source)
+            || containsNUL(input.subject) || containsNUL(input.correlationID) || containsNUL(input.causationID)
+            || input.signerKeyID.map(containsNUL) == true || input.signerPrincipal.map(containsNUL) == true
+            || input.verification.reason.map(containsNUL) == true || containsNUL(input.kafka.topic)
     }
 }

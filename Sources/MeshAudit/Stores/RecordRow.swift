@@ -1,5 +1,5 @@
 /// Column-level decoding shared by the SQLite and PostgreSQL stores (both read the columns of
-/// `SQLiteSchema.recordColumns` in that order).
+/// `RecordColumns.selectList` in that order).
 enum RecordRow {
     /// The `AuditVerificationStatus` for stored status/reason columns. An unknown status value
     /// (only possible after tampering) is kept visible as a rejection so the hash check flags it.

@@ -125,14 +125,20 @@ func harness(fromDescriptor descriptor: String) -> StoreHarness? {
 
 /// An INSERT for a complete record row, written with literals (used to forge rows).
 func insertSQL(_ record: AuditRecord, harness: StoreHarness) -> String {
-    let i = record.input
-    let values: [String] = [
-        String(record.sequence), String(record.recordedAtMicros), harness.blob(record.previousHash),
-        harness.blob(record.recordHash), harness.text(i.envelopeID), harness.text(i.type), harness.text(i.source),
-        harness.text(i.subject), harness.text(i.correlationID), harness.text(i.causationID), String(i.eventTimeMicros),
-        harness.text(i.signerKeyID), harness.text(i.signerPrincipal), harness.text(i.verification.label),
-        harness.text(i.verification.reason), harness.text(i.kafka.topic), String(i.kafka.partition),
-        String(i.kafka.offset), String(i.kafka.timestampMillis), harness.blob(SHA256Digest.hash(i.raw)), harness.blob(i.raw),
-    ]
-    return "INSERT INTO audit_records (\(PostgresSchema.insertColumns)) VALUES (\(values.joined(separator: ", ")))"
+    var literals = LiteralRow(harness: harness)
+    try? RecordColumns.write(record, to: &literals)
+    return "INSERT INTO audit_records (\(RecordColumns.insertList)) VALUES (\(literals.values.joined(separator: ", ")))"
+}
+
+/// Renders the columns of a record as SQL literals, in `RecordColumns` order.
+private struct LiteralRow: RecordColumnWriter {
+    let harness: StoreHarness
+    var values: [String] = []
+
+    mutating func int64(_ value: Int64) { values.append(String(value)) }
+    mutating func int32(_ value: Int32) { values.append(String(value)) }
+    mutating func bytes(_ value: [UInt8]) { values.append(harness.blob(value)) }
+    mutating func text(_ value: String) { values.append(harness.text(value)) }
+    mutating func optionalText(_ value: String?) { values.append(harness.text(value)) }
+    mutating func raw(_ value: [UInt8]) { bytes(value) }
 }

@@ -13,7 +13,7 @@ import MeshSigning
 final class PostgresAppendTransaction: AppendTransaction {
     /// COPY data is sent in chunks of about this many bytes.
     static let chunkBytes = 256 * 1_024
-    static let copySQL = "COPY audit_records (\(PostgresSchema.insertColumns)) FROM STDIN (FORMAT binary)"
+    static let copySQL = "COPY audit_records (\(RecordColumns.insertList)) FROM STDIN (FORMAT binary)"
 
     private let connection: PGConnection
     private let checkDuplicates: Bool
@@ -89,8 +89,8 @@ final class PostgresAppendTransaction: AppendTransaction {
         return Set((0..<result.rowCount).map { Int(result.integer($0, 0)) - 1 })
     }
 
-    func insert(_ record: AuditRecord, rawSHA256: [UInt8]) throws -> Bool {
-        copy.append(record, rawSHA256: rawSHA256)
+    func insert(_ record: AuditRecord) throws -> Bool {
+        try copy.append(record)
         if copy.byteCount >= Self.chunkBytes { try sendChunk() }
         return true
     }

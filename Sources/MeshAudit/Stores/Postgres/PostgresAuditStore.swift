@@ -130,7 +130,7 @@ public final class PostgresAuditStore: AuditStore, @unchecked Sendable {
 
     public func record(sequence: Int64) throws -> AuditRecord? {
         try withLock {
-            try query("SELECT \(SQLiteSchema.recordColumns) FROM audit_records WHERE sequence = $1", [.int8(sequence)]).first
+            try query("SELECT \(RecordColumns.selectList) FROM audit_records WHERE sequence = $1", [.int8(sequence)]).first
         }
     }
 
@@ -146,7 +146,7 @@ public final class PostgresAuditStore: AuditStore, @unchecked Sendable {
             case .int(let int): return .int8(int)
             }
         }
-        return try withLock { try query("SELECT \(SQLiteSchema.recordColumns) FROM audit_records" + clause.sql, values) }
+        return try withLock { try query("SELECT \(RecordColumns.selectList) FROM audit_records" + clause.sql, values) }
     }
 
     public func checkpoints() throws -> [AuditCheckpoint] {
@@ -166,7 +166,7 @@ public final class PostgresAuditStore: AuditStore, @unchecked Sendable {
         var after = afterSequence
         while true {
             let page = try withLock {
-                try query("SELECT \(SQLiteSchema.recordColumns) FROM audit_records WHERE sequence > $1 ORDER BY sequence LIMIT $2",
+                try query("SELECT \(RecordColumns.selectList) FROM audit_records WHERE sequence > $1 ORDER BY sequence LIMIT $2",
                           [.int8(after), .int8(Int64(pageSize))])
             }
             guard let last = page.last, try body(page) else { return }

@@ -1,5 +1,5 @@
 /// Builds the body of a `COPY … FROM STDIN (FORMAT binary)` for `audit_records` rows, in the
-/// column order of `PostgresSchema.insertColumns`. Binary COPY needs no escaping and is the
+/// column order of `RecordColumns`. Binary COPY needs no escaping and is the
 /// fastest way to load rows through libpq. The body can be taken in chunks (`take`) and
 /// streamed while more rows are appended.
 struct PostgresCopyEncoder {
@@ -26,49 +26,45 @@ struct PostgresCopyEncoder {
         return taken
     }
 
-    mutating func append(_ record: AuditRecord, rawSHA256: [UInt8]) {
-        let input = record.input
-        PGBinary.append(21, width: 2, to: &data)
-        int8(record.sequence)
-        int8(record.recordedAtMicros)
-        bytes(record.previousHash)
-        bytes(record.recordHash)
-        text(input.envelopeID)
-        text(input.type)
-        text(input.source)
-        text(input.subject)
-        text(input.correlationID)
-        text(input.causationID)
-        int8(input.eventTimeMicros)
-        text(input.signerKeyID)
-        text(input.signerPrincipal)
-        text(input.verification.label)
-        text(input.verification.reason)
-        text(input.kafka.topic)
-        PGBinary.append(4, width: 4, to: &data)
-        PGBinary.append(UInt64(UInt32(bitPattern: input.kafka.partition)), width: 4, to: &data)
-        int8(input.kafka.offset)
-        int8(input.kafka.timestampMillis)
-        bytes(rawSHA256)
-        bytes(input.raw)
+    /// Encodes one row (the columns of `RecordColumns`, in its order).
+    mutating func append(_ record: AuditRecord) throws {
+        PGBinary.append(UInt64(RecordColumns.count), width: 2, to: &data)
+        try RecordColumns.write(record, to: &self)
         rowCount += 1
     }
+}
 
-    private mutating func int8(_ value: Int64) {
+/// Binary COPY field encodings of the `RecordColumns` value kinds.
+extension PostgresCopyEncoder: RecordColumnWriter {
+    mutating func int64(_ value: Int64) {
         PGBinary.append(8, width: 4, to: &data)
         PGBinary.append(UInt64(bitPattern: value), width: 8, to: &data)
     }
 
-    private mutating func bytes(_ value: [UInt8]) {
+    mutating func int32(_ value: Int32) {
+        PGBinary.append(4, width: 4, to: &data)
+        PGBinary.append(UInt64(UInt32(bitPattern: value)), width: 4, to: &data)
+    }
+
+    mutating func bytes(_ value: [UInt8]) {
         PGBinary.append(UInt64(value.count), width: 4, to: &data)
         data.append(contentsOf: value)
     }
 
-    private mutating func text(_ optional: String?) {
-        guard var value = optional else {
+    mutating func raw(_ value: [UInt8]) {
+        bytes(value)
+    }
+
+    mutating func optionalText(_ value: String?) {
+        guard let value else {
             PGBinary.append(0xFFFF_FFFF, width: 4, to: &data)  // -1: NULL
             return
         }
+        text(value)
+    }
+
+    mutating func text(_ value: String) {
+        var value = value
         value.withUTF8 { utf8 in
             PGBinary.append(UInt64(utf8.count), width: 4, to: &data)
             data.append(contentsOf: utf8)

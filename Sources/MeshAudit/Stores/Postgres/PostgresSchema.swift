@@ -68,14 +68,6 @@ enum PostgresSchema {
         """
     }
 
-    /// Columns written by the COPY of the append path, in COPY order.
-    static let insertColumns = """
-    sequence, recorded_at, previous_hash, record_hash, envelope_id, type, source, subject,
-    correlation_id, causation_id, event_time, signer_key_id, signer_principal,
-    verification_status, rejection_reason, kafka_topic, kafka_partition, kafka_offset,
-    kafka_timestamp, raw_sha256, raw
-    """
-
     /// A schema name safe to splice into SQL: lower-case letters, digits and `_`, not starting
     /// with a digit, at most 63 characters.
     static func isValidName(_ name: String) -> Bool {

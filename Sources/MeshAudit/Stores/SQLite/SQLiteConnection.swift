@@ -67,7 +67,7 @@ final class SQLiteStatement {
 
     deinit { sqlite3_finalize(statement) }
 
-    /// Clears bindings and rewinds, ready for the next execution.
+    /// Clears bindings (no lent pointer stays bound) and rewinds, ready for the next execution.
     func reset() {
         sqlite3_reset(statement)
         sqlite3_clear_bindings(statement)
@@ -107,6 +107,17 @@ final class SQLiteStatement {
     func bindNoCopy(_ index: Int32, _ bytes: UnsafeRawBufferPointer) throws {
         try check(sqlite3_bind_blob(statement, index, bytes.baseAddress ?? UnsafeRawPointer(bitPattern: 1),
                                     Int32(bytes.count), nil))
+    }
+
+    /// Binds UTF-8 `bytes` as text without copying them (same rule as `bindNoCopy`).
+    func bindTextNoCopy(_ index: Int32, _ bytes: UnsafeRawBufferPointer) throws {
+        // A nil pointer would bind NULL; an empty text needs a non-nil one (never read).
+        let base = bytes.baseAddress ?? UnsafeRawPointer(bitPattern: 1)!
+        try check(sqlite3_bind_text(statement, index, base.assumingMemoryBound(to: CChar.self), Int32(bytes.count), nil))
+    }
+
+    func bindNull(_ index: Int32) throws {
+        try check(sqlite3_bind_null(statement, index))
     }
 
     /// Advances to the next row; false when done.

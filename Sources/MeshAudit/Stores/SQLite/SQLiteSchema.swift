@@ -59,13 +59,5 @@ enum SQLiteSchema {
         BEGIN SELECT RAISE(ABORT, 'audit_meta is append-only: DELETE refused'); END;
     """
 
-    /// Columns of `audit_records` in the order every SELECT in the store reads them.
-    static let recordColumns = """
-    sequence, recorded_at, previous_hash, record_hash, envelope_id, type, source, subject,
-    correlation_id, causation_id, event_time, signer_key_id, signer_principal,
-    verification_status, rejection_reason, kafka_topic, kafka_partition, kafka_offset,
-    kafka_timestamp, raw
-    """
-
     static let checkpointColumns = "sequence, log_id, head_hash, merkle_root, created_at, key_id, algorithm, signature"
 }

@@ -1,0 +1,59 @@
+/// The columns of `audit_records` and the order the append path writes them in: the one
+/// definition both stores use (the SQLite INSERT binds them in this order, the PostgreSQL
+/// binary COPY encodes them in this order, and reads select `selected` in this order).
+enum RecordColumns {
+    /// Every column the append path writes, in writing order (`write` follows it).
+    static let names = [
+        "sequence", "recorded_at", "previous_hash", "record_hash", "envelope_id", "type", "source", "subject",
+        "correlation_id", "causation_id", "event_time", "signer_key_id", "signer_principal",
+        "verification_status", "rejection_reason", "kafka_topic", "kafka_partition", "kafka_offset",
+        "kafka_timestamp", "raw_sha256", "raw",
+    ]
+
+    /// Number of columns written per record.
+    static var count: Int { names.count }
+
+    /// `names` as a SQL column list.
+    static let insertList = names.joined(separator: ", ")
+
+    /// The columns reads select, in the order `RecordRow` decodes them: every written column
+    /// but `raw_sha256` (derived from `raw`; the verifier recomputes it).
+    static let selectList = names.filter { $0 != "raw_sha256" }.joined(separator: ", ")
+
+    /// Hands `record`'s column values to `writer` in the order of `names`.
+    static func write<Writer: RecordColumnWriter>(_ record: AuditRecord, to writer: inout Writer) throws {
+        let input = record.input
+        try writer.int64(record.sequence)
+        try writer.int64(record.recordedAtMicros)
+        try writer.bytes(record.previousHash)
+        try writer.bytes(record.recordHash)
+        try writer.text(input.envelopeID)
+        try writer.text(input.type)
+        try writer.text(input.source)
+        try writer.text(input.subject)
+        try writer.text(input.correlationID)
+        try writer.text(input.causationID)
+        try writer.int64(input.eventTimeMicros)
+        try writer.optionalText(input.signerKeyID)
+        try writer.optionalText(input.signerPrincipal)
+        try writer.text(input.verification.label)
+        try writer.optionalText(input.verification.reason)
+        try writer.text(input.kafka.topic)
+        try writer.int32(input.kafka.partition)
+        try writer.int64(input.kafka.offset)
+        try writer.int64(input.kafka.timestampMillis)
+        try writer.bytes(input.rawSHA256)
+        try writer.raw(input.raw)
+    }
+}
+
+/// Receives one record's column values from `RecordColumns.write`, one call per column.
+protocol RecordColumnWriter {
+    mutating func int64(_ value: Int64) throws
+    mutating func int32(_ value: Int32) throws
+    mutating func bytes(_ value: [UInt8]) throws
+    mutating func text(_ value: String) throws
+    mutating func optionalText(_ value: String?) throws
+    /// The last column: the raw envelope bytes (a writer may lend them instead of copying).
+    mutating func raw(_ value: [UInt8]) throws
+}
