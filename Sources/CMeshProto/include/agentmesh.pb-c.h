@@ -622,7 +622,7 @@ struct  Agentmesh__V1__OrchestratorSnapshot
   ProtobufCMessage base;
   uint32_t format_version;
   /*
-   * the plan state, JSON (MeshOrchestration.PlanSnapshot)
+   * the plan state (MeshOrchestration.PlanSnapshot: format 2 binary, format 1 JSON)
    */
   ProtobufCBinaryData state;
   /*
