@@ -32,6 +32,10 @@ struct PipelineBench: AsyncParsableCommand {
 
     @Option(help: "Objectives in the throughput phase.") var objectives = 2_000
     @Option(name: .customLong("paced-seconds"), help: "Length of the paced latency phase.") var pacedSeconds = 5.0
+    @Option(name: .customLong("paced-rate"), help: ArgumentHelp(
+        "Objectives per second in the paced latency phase (default: half the measured throughput). "
+            + "The latency target is stated at 1000/s.", valueName: "per-second"))
+    var pacedRate: Double?
     @Option(help: "Seconds to wait for the objectives to complete.") var timeout = 180.0
     @Option(parsing: .singleValue, help: ArgumentHelp(
         "Delivery modes to measure in this run, in order: at-least-once, exactly-once or both (comma-separated).",
@@ -52,6 +56,7 @@ struct PipelineBench: AsyncParsableCommand {
             throw ValidationError("--modes: unknown mode \"\(mode)\"; use \(Self.modeNames.joined(separator: ", "))")
         }
         guard Set(selectedModes).count == selectedModes.count else { throw ValidationError("--modes lists a mode twice") }
+        if let pacedRate, !(pacedRate > 0) { throw ValidationError("--paced-rate must be above 0") }
     }
 
     /// Figures of several modes measured in one run.
@@ -178,9 +183,18 @@ struct PipelineBench: AsyncParsableCommand {
               paced at \(String(format: "%.0f", figures.pacedRatePerSecond))/s: p50 \(ms(figures.pacedP50Milliseconds)), \
             p99 \(ms(figures.pacedP99Milliseconds)) over \(figures.pacedObjectives) objectives
               CPU per objective in the burst: \(cpu(figures)) (2,000/s on 2 cores needs ≤ 1 ms)
-              targets: ≥ 2000 objectives/s (\(figures.objectivesPerSecond >= 2000 ? "met" : "NOT met")); p99 < 250 ms at half rate \
-            (\(figures.pacedP99Milliseconds < 250 ? "met" : "NOT met"))
+              targets: ≥ 2000 objectives/s (\(figures.objectivesPerSecond >= 2000 ? "met" : "NOT met")); \
+            p99 < 250 ms at 1000/s (\(latencyVerdict(figures)))
             """
+    }
+
+    /// Whether the paced phase shows the latency target: it is stated at 1000/s, so a phase
+    /// paced slower shows nothing about it.
+    private static func latencyVerdict(_ figures: Figures) -> String {
+        guard figures.pacedRatePerSecond >= 1000 else {
+            return String(format: "not measured: paced at %.0f/s; run with --paced-rate 1000", figures.pacedRatePerSecond)
+        }
+        return figures.pacedP99Milliseconds < figures.targetPacedP99Milliseconds ? "met" : "NOT met"
     }
 
     private func measure(mode: String, environment: MeshEnvironment, host: OpsMeshHost, logger: Logger) async throws -> Figures {
@@ -222,7 +236,7 @@ struct PipelineBench: AsyncParsableCommand {
         let burstSeconds = (tracker.lastDone(prefix: "burst") - burstStart).seconds
         let rate = Double(burst.count) / burstSeconds
 
-        let pacedRate = max(1, rate / 2)
+        let pacedRate = self.pacedRate ?? max(1, rate / 2)
         let pacedCount = max(10, Int(pacedRate * pacedSeconds))
         progress("phase 2: \(pacedCount) objectives at \(Int(pacedRate))/s…")
         try await submit(pacedCount, prefix: "paced", publisher: publisher, tracker: tracker, pace: pacedRate)
