@@ -54,7 +54,7 @@ let package = Package(
         .target(name: "MeshAudit", dependencies: ["CSQLite", "CLibPQ", "MeshSigning"], swiftSettings: swift5),
         // What mesh-audit-sink does with consumed records (shared with `meshctl bench audit`).
         .target(name: "MeshAuditIngest", dependencies: ["MeshAudit", "MeshTransport", "MeshKafka", "MeshWire", "MeshSigning"], swiftSettings: swift5),
-        .target(name: "MeshCompliance", dependencies: ["Yams", "COpenSSL"], swiftSettings: swift5),
+        .target(name: "MeshCompliance", dependencies: ["Yams", "MeshSigning"], swiftSettings: swift5),
         .target(
             name: "MeshLogging",
             dependencies: [.product(name: "Logging", package: "swift-log")],

@@ -52,6 +52,16 @@ static inline int agentmesh_hmac_sha256(const agentmesh_hmac_sha256_key *key, co
     OPENSSL_cleanse(inner, sizeof inner);
     return ok;
 }
+/* SHA-256 of one message with a context on the stack: the same block functions, without the
+ * EVP_Digest one-shot's context allocation and provider dispatch per call (audit records take
+ * three or more digests each). */
+static inline int agentmesh_sha256(const void *message, size_t length,
+                                   unsigned char digest[SHA256_DIGEST_LENGTH]) {
+    SHA256_CTX context;
+    int ok = SHA256_Init(&context) && SHA256_Update(&context, message, length) && SHA256_Final(digest, &context);
+    OPENSSL_cleanse(&context, sizeof context);
+    return ok;
+}
 #pragma clang diagnostic pop
 
 #endif

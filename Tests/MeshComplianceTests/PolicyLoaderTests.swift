@@ -119,9 +119,4 @@ final class BundleHashTests: XCTestCase {
         }
         XCTAssertNotEqual(try PolicyBundle(sources: [("p.yaml", pack), ("q.yaml", other)]).hash, h)
     }
-
-    func testKnownDigest() throws {
-        // SHA-256("abc") sanity check of the OpenSSL binding.
-        XCTAssertEqual(SHA256.hex(Array("abc".utf8)), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
-    }
 }

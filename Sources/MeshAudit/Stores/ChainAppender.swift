@@ -50,8 +50,8 @@ struct ChainAppender {
         var batch = batch
         TextNormalizer.normalize(&batch)
         let known = try tx.alreadyStored(batch)
-        var seenIDs = Set<String>()
-        var seenCoordinates = Set<CoordinateKey>()
+        var seenIDs = Set<String>(minimumCapacity: batch.count)
+        var seenCoordinates = Set<CoordinateKey>(minimumCapacity: batch.count)
         var sequences = [Int64?]()
         sequences.reserveCapacity(batch.count)
         var written: [AuditCheckpoint] = []

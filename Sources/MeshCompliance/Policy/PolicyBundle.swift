@@ -1,4 +1,5 @@
 import Foundation
+import MeshSigning
 
 /// A set of loaded policy packs: the unit that evaluates subjects and that verdicts cite.
 ///
@@ -38,7 +39,7 @@ public struct PolicyBundle: Sendable {
         self.rules = sorted.flatMap(\.rules).sorted { $0.id < $1.id }
         var canonical = "agentmesh-policy-bundle/1\n"
         for p in sorted { canonical += p.canonicalForm + "\n" }
-        self.hash = SHA256.hex(Array(canonical.utf8))
+        self.hash = SHA256Digest.hex(canonical.utf8)
     }
 
     /// Loads packs from in-memory sources `(file name, YAML text)`.
