@@ -1,9 +1,10 @@
 import Foundation
+import MeshKafka
 
-/// CPU time (user + system) consumed so far by processes of this machine, read from
-/// `/proc/<pid>/stat`; the benchmark's noise-resistant figure (on a shared machine,
+/// CPU time (user + system) consumed so far by other processes of this machine, read from
+/// `/proc/<pid>/stat`; the pipeline benchmark's noise-resistant figure (on a shared machine,
 /// objectives per second depend on what else runs, CPU per objective much less).
-enum ProcessCPU {
+extension ProcessCPU {
     /// CPU seconds used by `pid` so far, or nil when it cannot be read (process gone, no /proc).
     static func seconds(of pid: Int32) -> Double? {
         guard let text = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8) else { return nil }
