@@ -71,20 +71,7 @@ public final class KafkaProducer: @unchecked Sendable {
     public func enqueue(_ message: OutgoingMessage, onDelivery: @escaping DeliveryCallback) throws {
         let topic = try topicHandle(message.topic)
         let box = Unmanaged.passRetained(DeliveryBox(onDelivery)).toOpaque()
-        var headers: OpaquePointer? = nil
-        if !message.headers.isEmpty {
-            headers = rd_kafka_headers_new(message.headers.count)
-            for header in message.headers {
-                // Explicit lengths: passing the key as a C string would copy it on every record.
-                header.withKeyBytes { key in
-                    header.withValueBytes { value in
-                        _ = rd_kafka_header_add(
-                            headers, key.baseAddress?.assumingMemoryBound(to: CChar.self), key.count,
-                            value.baseAddress, value.count)
-                    }
-                }
-            }
-        }
+        let headers = message.headers.makeHeaderList()
         let partition = message.partition ?? RD_KAFKA_PARTITION_UA
         while true {
             let result: rd_kafka_resp_err_t = message.value.withUnsafeBytes { value in
@@ -233,5 +220,24 @@ extension KafkaProducer {
 
     private func throwIfFailed(_ error: OpaquePointer?, _ context: String) throws {
         if let error { throw KafkaError(consuming: error, context: context) }
+    }
+}
+
+extension Array where Element == KafkaHeader {
+    /// These headers as a librdkafka header list, or `nil` when there are none; the record
+    /// produced with it takes ownership.
+    func makeHeaderList() -> OpaquePointer? {
+        guard !isEmpty else { return nil }
+        let list = rd_kafka_headers_new(count)
+        for header in self {
+            // Explicit lengths: passing the key as a C string would copy it on every record.
+            header.withKeyBytes { key in
+                header.withValueBytes { value in
+                    _ = rd_kafka_header_add(
+                        list, key.baseAddress?.assumingMemoryBound(to: CChar.self), key.count, value.baseAddress, value.count)
+                }
+            }
+        }
+        return list
     }
 }

@@ -49,7 +49,6 @@ public enum RawThroughputProbe {
         defer { rd_kafka_queue_destroy(queue) }
 
         let payload = [UInt8](repeating: 0x61, count: size)
-        let headerBytes = headers.map { (key: Array($0.key.utf8), value: $0.value) }
         let produced = DispatchSemaphore(value: 0)
         let start = DispatchTime.now()
         let cpuStart = ProcessCPU.seconds()
@@ -62,7 +61,7 @@ public enum RawThroughputProbe {
             payload.withUnsafeBytes { value in
                 for index in 0..<count {
                     window.willProduce()
-                    let list = headerBytes.isEmpty ? nil : makeHeaderList(headerBytes)
+                    let list = headers.makeHeaderList()
                     while agentmesh_produce(
                         producer.handle, topicHandle, Int32(index % partitions), nil, 0, value.baseAddress, value.count, list, 0, nil)
                         == RD_KAFKA_RESP_ERR__QUEUE_FULL
@@ -102,20 +101,6 @@ public enum RawThroughputProbe {
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1e9
         return Result(records: received, seconds: seconds, cpuSeconds: ProcessCPU.seconds() - cpuStart)
     }
-}
-
-/// A librdkafka header list (owned by the record it is produced with).
-private func makeHeaderList(_ headers: [(key: [UInt8], value: [UInt8])]) -> OpaquePointer? {
-    let list = rd_kafka_headers_new(headers.count)
-    for header in headers {
-        header.key.withUnsafeBytes { key in
-            header.value.withUnsafeBytes { value in
-                _ = rd_kafka_header_add(
-                    list, key.baseAddress?.assumingMemoryBound(to: CChar.self), key.count, value.baseAddress, value.count)
-            }
-        }
-    }
-    return list
 }
 
 /// CPU time (user + system) the process has used so far.

@@ -16,8 +16,7 @@ public enum DerivedID {
         input.reserveCapacity(Self.domain.count + parts.reduce(0) { $0 + 4 + $1.utf8.count })
         input += Self.domain
         for part in parts {
-            let length = UInt32(part.utf8.count)
-            input += [UInt8(length >> 24), UInt8((length >> 16) & 0xff), UInt8((length >> 8) & 0xff), UInt8(length & 0xff)]
+            withUnsafeBytes(of: UInt32(part.utf8.count).bigEndian) { input += $0 }
             input += part.utf8
         }
         var digest = Array(SHA256Digest.hash(input).prefix(16))
