@@ -70,7 +70,7 @@ public final class KafkaProducer: @unchecked Sendable {
     /// Blocks briefly only while librdkafka's local queue is full (backpressure).
     public func enqueue(_ message: OutgoingMessage, onDelivery: @escaping DeliveryCallback) throws {
         let topic = try topicHandle(message.topic)
-        let box = Unmanaged.passRetained(DeliveryBox(onDelivery)).toOpaque()
+        let box = Unmanaged.passRetained(DeliveryBox(topic: message.topic, callback: onDelivery)).toOpaque()
         let headers = message.headers.makeHeaderList()
         let partition = message.partition ?? RD_KAFKA_PARTITION_UA
         while true {
@@ -135,16 +135,21 @@ public final class KafkaProducer: @unchecked Sendable {
     }
 }
 
-/// Carries the caller's delivery callback through librdkafka as the message opaque.
+/// Carries the caller's delivery callback through librdkafka as the message opaque, with
+/// the topic name the report needs (shared with the message, not read back from C per record).
 private final class DeliveryBox {
+    let topic: String
     let callback: KafkaProducer.DeliveryCallback
-    init(_ callback: @escaping KafkaProducer.DeliveryCallback) { self.callback = callback }
+    init(topic: String, callback: @escaping KafkaProducer.DeliveryCallback) {
+        self.topic = topic
+        self.callback = callback
+    }
 }
 
 private func deliveryReportCallback(_ rk: OpaquePointer?, _ message: UnsafePointer<rd_kafka_message_t>?, _ opaque: UnsafeMutableRawPointer?) {
     guard let message, let boxPointer = message.pointee._private else { return }
     let box = Unmanaged<DeliveryBox>.fromOpaque(boxPointer).takeRetainedValue()
-    let topic = String(cString: rd_kafka_topic_name(message.pointee.rkt))
+    let topic = box.topic
     if message.pointee.err == RD_KAFKA_RESP_ERR_NO_ERROR {
         box.callback(.success(DeliveryReport(topic: topic, partition: message.pointee.partition, offset: message.pointee.offset)))
     } else {

@@ -19,9 +19,9 @@ public enum DerivedID {
             withUnsafeBytes(of: UInt32(part.utf8.count).bigEndian) { input += $0 }
             input += part.utf8
         }
-        var digest = Array(SHA256Digest.hash(input).prefix(16))
+        var digest = SHA256Digest.hash(input)
         digest[6] = (digest[6] & 0x0f) | 0x80  // version 8
         digest[8] = (digest[8] & 0x3f) | 0x80  // RFC 9562 variant
-        return UUIDText.format(digest)
+        return digest.withUnsafeBytes { UUIDText.format($0) }
     }
 }

@@ -31,12 +31,15 @@ public enum UUIDText {
     }
 
     /// The UUID text of the first 16 bytes of `bytes` (which must hold at least 16).
-    public static func format<Bytes: Collection>(_ bytes: Bytes) -> String where Bytes.Element == UInt8 {
+    /// Not generic on purpose: it runs for every derived envelope id, and a generic
+    /// collection walk across modules costs a metadata lookup per byte.
+    public static func format(_ bytes: UnsafeRawBufferPointer) -> String {
         precondition(bytes.count >= 16, "a UUID takes 16 bytes")
         var high: UInt64 = 0
         var low: UInt64 = 0
-        for (index, byte) in bytes.prefix(16).enumerated() {
-            if index < 8 { high = high << 8 | UInt64(byte) } else { low = low << 8 | UInt64(byte) }
+        for index in 0..<8 {
+            high = high << 8 | UInt64(bytes[index])
+            low = low << 8 | UInt64(bytes[index + 8])
         }
         return format(high: high, low: low)
     }
