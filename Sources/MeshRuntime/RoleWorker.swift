@@ -462,9 +462,11 @@ public final class RoleWorker: @unchecked Sendable {
         let group = DeliveryGroup(expected: outputs.count)
         let metrics = self.metrics
         for (index, output) in outputs.enumerated() {
+            // The report needs the topic only, not a copy of the whole envelope.
+            let topic = output.topic
             do {
-                try publisher.enqueue(output.envelope, to: output.topic, key: output.key) { result in
-                    if case .success = result { metrics.increment(.published, topic: output.topic) }
+                try publisher.enqueue(output.envelope, to: topic, key: output.key) { result in
+                    if case .success = result { metrics.increment(.published, topic: topic) }
                     group.completed(result.map { _ in () })
                 }
             } catch {
