@@ -20,6 +20,8 @@ struct MarkerScanner {
     private let asciiNeedles: [[UInt8]?]
     /// False when a marker spans a line feed: such markers are matched line by line only.
     private let bytesScannable: Bool
+    /// By byte: whether some ASCII needle starts with it (either case when case-insensitive).
+    private let startsNeedle: [Bool]
 
     init(markers: [String], caseSensitive: Bool) {
         self.markers = markers
@@ -28,6 +30,12 @@ struct MarkerScanner {
         needles = folded.map { Array($0.unicodeScalars) }
         asciiNeedles = folded.map { $0.isEmpty || !$0.utf8.allSatisfy { $0 < 0x80 } ? nil : Array($0.utf8) }
         bytesScannable = !folded.contains { $0.utf8.contains(Self.lineFeed) }
+        var startsNeedle = [Bool](repeating: false, count: 128)
+        for case let first? in asciiNeedles.map({ $0?.first }) {
+            startsNeedle[Int(first)] = true
+            if !caseSensitive, first >= UInt8(ascii: "a"), first <= UInt8(ascii: "z") { startsNeedle[Int(first) - 0x20] = true }
+        }
+        self.startsNeedle = startsNeedle
     }
 
     func scan(_ text: String) -> [Hit] {
@@ -52,10 +60,13 @@ struct MarkerScanner {
         var line = 1
         var lineStart = 0
         for start in bytes.indices {
-            if start > 0, bytes[start - 1] == Self.lineFeed, start < 2 || bytes[start - 2] != Self.carriageReturn {
+            let byte = bytes[start]
+            if byte == Self.lineFeed, start == 0 || bytes[start - 1] != Self.carriageReturn {
                 line += 1
-                lineStart = start
+                lineStart = start + 1
+                continue
             }
+            guard startsNeedle[Int(byte)] else { continue }
             for (index, needle) in asciiNeedles.enumerated() {
                 if let needle, matches(needle, in: bytes, at: start) {
                     hits.append(Hit(marker: markers[index], line: line, column: start - lineStart + 1))
