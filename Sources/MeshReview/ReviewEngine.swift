@@ -10,6 +10,8 @@ import MeshWire
 public final class ReviewEngine: Sendable {
     public let rules: ReviewRules
     private let breakers: [String: SharedCircuitBreaker]
+    /// The marker scanners of `forbidden_markers` rules, by rule id.
+    private let scanners: [String: MarkerScanner]
     private let now: @Sendable () -> ContinuousClock.Instant
 
     /// - Parameter now: Clock for the checker breakers (tests pass a fixed or stepped clock).
@@ -17,12 +19,19 @@ public final class ReviewEngine: Sendable {
         self.rules = rules
         self.now = now
         var breakers: [String: SharedCircuitBreaker] = [:]
+        var scanners: [String: MarkerScanner] = [:]
         for rule in rules.rules {
-            if case .externalChecker(let spec) = rule.kind {
+            switch rule.kind {
+            case .externalChecker(let spec):
                 breakers[rule.id] = SharedCircuitBreaker(failureThreshold: spec.failureThreshold, coolDown: spec.coolDown)
+            case .forbiddenMarkers(let markers, let caseSensitive, _):
+                scanners[rule.id] = MarkerScanner(markers: markers, caseSensitive: caseSensitive)
+            default:
+                break
             }
         }
         self.breakers = breakers
+        self.scanners = scanners
     }
 
     /// Reviews `result`, produced for a task of `role`.
@@ -30,9 +39,10 @@ public final class ReviewEngine: Sendable {
         var findings: [Finding] = []
         var evaluated: [String] = []
         var decisions: [(rule: String, decision: Decision)] = []
+        let artifacts = result.artifacts.sorted { $0.name < $1.name }
         for rule in rules.rules where rule.applies(to: role) {
             evaluated.append(rule.id)
-            let (ruleFindings, decision) = await evaluate(rule, result, role: role)
+            let (ruleFindings, decision) = await evaluate(rule, result, artifacts: artifacts, role: role)
             findings += ruleFindings
             if let decision { decisions.append((rule.id, decision)) }
         }
@@ -43,9 +53,9 @@ public final class ReviewEngine: Sendable {
                              rulesHash: rules.rulesHash, rulesVersion: rules.rulesVersion)
     }
 
-    private func evaluate(_ rule: ReviewRule, _ result: TaskResult, role: String) async -> ([Finding], Decision?) {
+    private func evaluate(_ rule: ReviewRule, _ result: TaskResult, artifacts: [Artifact], role: String) async -> ([Finding], Decision?) {
         guard case .externalChecker(let spec) = rule.kind else {
-            let findings = BuiltInRuleEvaluator.evaluate(rule, result)
+            let findings = BuiltInRuleEvaluator.evaluate(rule, result, artifacts: artifacts, scanner: scanners[rule.id])
             return (findings, findings.isEmpty ? nil : rule.onMatch)
         }
         let checker = ExternalChecker(rule: rule, spec: spec, breaker: breakers[rule.id]!)

@@ -17,7 +17,7 @@ public struct RecentIDs: Sendable {
     /// Adds `id`, evicting the oldest when full. Returns `false` if it was already there.
     @discardableResult
     public mutating func insert(_ id: String) -> Bool {
-        guard !members.contains(id) else { return false }
+        guard members.insert(id).inserted else { return false }
         if order.count < capacity {
             order.append(id)
         } else {
@@ -25,7 +25,6 @@ public struct RecentIDs: Sendable {
             order[head] = id
             head = (head + 1) % capacity
         }
-        members.insert(id)
         return true
     }
 

@@ -329,11 +329,21 @@ public final class RoleWorker: @unchecked Sendable {
                 lock.withLock { _ = recent.insert(inbound.envelope.id) }
                 // The outputs are enqueued in input order (librdkafka keeps it per partition)
                 // and the lane goes on; the input is done once the broker acknowledged them.
-                let delivery = enqueueAll(outputs)
+                // The common case (all acknowledged) finishes on the producer's thread, without
+                // a task per message; failures go on in a task that may wait and publish again.
                 releasesPermit = false
-                pendingDeliveries.start { [self, log] in
-                    defer { permits.release() }
-                    await complete(inbound, outputs: outputs, delivery: delivery, log: log)
+                pendingDeliveries.begin()
+                enqueueAll(outputs).whenComplete { [self, log] error in
+                    if let error {
+                        pendingDeliveries.start { [self, log] in
+                            defer { permits.release() }
+                            await retryDelivery(inbound, outputs: outputs, after: error, log: log)
+                        }
+                    } else {
+                        markProcessed(inbound, outputs: outputs, log: log)
+                        permits.release()
+                    }
+                    pendingDeliveries.end()
                 }
                 return
             } catch let permanent as PermanentHandlerError {
@@ -385,36 +395,43 @@ public final class RoleWorker: @unchecked Sendable {
         }
     }
 
-    /// Marks `inbound` done once its outputs were acknowledged. Once handled, only the
-    /// publishing is retried, with the same envelopes (same ids, so duplicates are dropped
-    /// downstream), while the broker reports retriable errors: a stateful handler (the
-    /// orchestrator) has recorded the input and would answer a second call with nothing.
-    /// Outputs the broker refuses for good send the input to the dead-letter topic.
-    private func complete(_ inbound: InboundEnvelope, outputs: [OutboundEnvelope], delivery: DeliveryGroup, log: MessageLog) async {
-        var delivery = delivery
+    /// `inbound`'s outputs were all acknowledged: its offset may be committed.
+    private func markProcessed(_ inbound: InboundEnvelope, outputs: [OutboundEnvelope], log: MessageLog) {
+        metrics.increment(.processed, topic: inbound.message.topic)
+        subscriber.markDone(inbound)
+        log.debug("processed", metadata: ["outputs": "\(outputs.count)"])
+    }
+
+    /// `inbound`'s outputs were not all acknowledged (`error`, the first failure). Once
+    /// handled, only the publishing is retried, with the same envelopes (same ids, so
+    /// duplicates are dropped downstream), while the broker reports retriable errors: a
+    /// stateful handler (the orchestrator) has recorded the input and would answer a second
+    /// call with nothing. Outputs the broker refuses for good send the input to the
+    /// dead-letter topic.
+    private func retryDelivery(_ inbound: InboundEnvelope, outputs: [OutboundEnvelope], after error: Error, log: MessageLog) async {
+        var error = error
         var attempt = 1
         while true {
-            do {
-                try await delivery.wait()
-                metrics.increment(.processed, topic: inbound.message.topic)
-                subscriber.markDone(inbound)
-                log.debug("processed", metadata: ["outputs": "\(outputs.count)"])
-                return
-            } catch let error as KafkaError where error.isRetriable {
-                guard !lock.withLock({ stopping }), !Task.isCancelled else {
-                    log.warning("outputs not acknowledged before shutdown; the input will be read again: \(error)")
-                    return
-                }
-                metrics.increment(.retried, topic: outputs.first?.topic ?? "")
-                log.warning("outputs not acknowledged yet (attempt \(attempt)), publishing them again: \(error)")
-                try? await Task.sleep(for: configuration.retry.delay(after: attempt))
-                attempt += 1
-                delivery = enqueueAll(outputs)
-            } catch {
+            guard let retriable = error as? KafkaError, retriable.isRetriable else {
                 metrics.increment(.failed, topic: inbound.message.topic)
                 log.error("outputs refused by the broker: \(error)")
                 await deadLetter(inbound, reason: "publish-failed", detail: "\(error)", attempts: attempt)
                 return
+            }
+            guard !lock.withLock({ stopping }), !Task.isCancelled else {
+                log.warning("outputs not acknowledged before shutdown; the input will be read again: \(retriable)")
+                return
+            }
+            metrics.increment(.retried, topic: outputs.first?.topic ?? "")
+            log.warning("outputs not acknowledged yet (attempt \(attempt)), publishing them again: \(retriable)")
+            try? await Task.sleep(for: configuration.retry.delay(after: attempt))
+            attempt += 1
+            do {
+                try await enqueueAll(outputs).wait()
+                markProcessed(inbound, outputs: outputs, log: log)
+                return
+            } catch let next {
+                error = next
             }
         }
     }
@@ -445,9 +462,11 @@ public final class RoleWorker: @unchecked Sendable {
         let group = DeliveryGroup(expected: outputs.count)
         let metrics = self.metrics
         for (index, output) in outputs.enumerated() {
+            // The report needs the topic only, not a copy of the whole envelope.
+            let topic = output.topic
             do {
-                try publisher.enqueue(output.envelope, to: output.topic, key: output.key) { result in
-                    if case .success = result { metrics.increment(.published, topic: output.topic) }
+                try publisher.enqueue(output.envelope, to: topic, key: output.key) { result in
+                    if case .success = result { metrics.increment(.published, topic: topic) }
                     group.completed(result.map { _ in () })
                 }
             } catch {

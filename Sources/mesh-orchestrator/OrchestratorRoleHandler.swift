@@ -46,10 +46,10 @@ final class OrchestratorRoleHandler: RoleHandler, @unchecked Sendable {
         // state machine (and its snapshot encoding) runs outside the lock; only the map of
         // plans is shared between partitions.
         let current = lock.withLock { state.plan(correlationID) }
-        let (next, outputs) = orchestrator.handleRecordingState(OrchestratorState(plans: current.map { [$0] } ?? []), event)
-        if let plan = next.plan(correlationID) {
+        let (changed, outputs) = orchestrator.handleRecordingState(plan: current, event)
+        if let changed {
             lock.withLock {
-                state.update(plan)
+                state.update(changed)
                 partitionOf[correlationID] = inbound.message.partition
             }
         }

@@ -103,6 +103,18 @@ final class RuleKindTests: XCTestCase {
         XCTAssertEqual(upper.decision, .requestChanges)
     }
 
+    func testForbiddenMarkersSamePositionsInASCIIAndOtherText() async throws {
+        // ASCII text is scanned as bytes, other text as Unicode scalars line by line: both
+        // report the same places. A CR LF pair is one Character, not a "\n" line end, in both.
+        let ascii = "ok\r\nx todo\nDO NOT MERGE_ TODO\n\nlorem ipsum"
+        for text in [ascii, ascii + " \u{E9}"] {
+            let outcome = try await review(markers, result(artifacts: [artifact("a.txt", text)]))
+            XCTAssertEqual(outcome.findings.map(\.location), ["a.txt:1:7", "a.txt:2:15", "a.txt:4:1"], text)
+        }
+        let accented = try await review(markers, result(artifacts: [artifact("a.txt", "n\u{E9}e\nn\u{E9}e TODO \u{C9}TODO")]))
+        XCTAssertEqual(accented.findings.map(\.location), ["a.txt:2:5"], "columns count Unicode scalars; É is a letter")
+    }
+
     func testForbiddenMarkersScopedToArtifacts() async throws {
         let scoped = markers + "\n    artifacts: [\"*.swift\"]"
         let outcome = try await review(scoped, result(artifacts: [artifact("notes.md", "TODO"), artifact("A.swift", "ok")]))
@@ -193,5 +205,7 @@ final class RuleKindTests: XCTestCase {
         XCTAssertTrue(Glob.matches("test_?.py", "pkg/test_a.py"))
         XCTAssertFalse(Glob.matches("test_?.py", "pkg/test_ab.py"))
         XCTAssertTrue(Glob.matches("**/test_*.py", "test_x.py"))
+        XCTAssertTrue(Glob.matches("*.swift", "Sources/A.swift/"), "the last non-empty segment")
+        XCTAssertFalse(Glob.matches("*", "/"))
     }
 }

@@ -7,25 +7,23 @@ struct ExampleDraft {
     let markers: ExampleMarkers
     var artifactCount = 0
 
+    /// What the task asks for, markers removed.
+    let subject: String
+    /// `add-patient-lookup`: the first words of the subject, lower-case, for file names.
+    let slug: String
+    /// `AddPatientLookup`: the first words of the subject, for Swift type names.
+    let typeName: String
+
+    /// Derives the names once: the artifacts use them many times.
     init(task: TaskAssigned, markers: ExampleMarkers) {
         self.task = task
         self.markers = markers
-    }
-
-    /// What the task asks for, markers removed.
-    var subject: String { markers.plainInstructions.isEmpty ? "unspecified feature" : markers.plainInstructions }
-
-    /// `add-patient-lookup`: the first words of the subject, lower-case, for file names.
-    var slug: String {
-        let words = subjectWords.prefix(5).map { $0.lowercased() }
-        return words.isEmpty ? "feature" : words.joined(separator: "-")
-    }
-
-    /// `AddPatientLookup`: the first words of the subject, for Swift type names.
-    var typeName: String {
-        let words = subjectWords.prefix(3).map { $0.prefix(1).uppercased() + $0.dropFirst().lowercased() }
-        let name = words.joined()
-        return name.first?.isLetter == true ? name : "Feature" + name
+        subject = markers.plainInstructions.isEmpty ? "unspecified feature" : markers.plainInstructions
+        let words = subject.split { !$0.isLetter && !$0.isNumber }.map(String.init).filter { $0.allSatisfy(\.isASCII) }
+        let slugWords = words.prefix(5).map { $0.lowercased() }
+        slug = slugWords.isEmpty ? "feature" : slugWords.joined(separator: "-")
+        let name = words.prefix(3).map { $0.prefix(1).uppercased() + $0.dropFirst().lowercased() }.joined()
+        typeName = name.first?.isLetter == true ? name : "Feature" + name
     }
 
     /// Whether this attempt carries the fake patient identifier.
@@ -59,9 +57,5 @@ struct ExampleDraft {
 
     func commentPrefix(for artifact: Artifact) -> String {
         artifact.name.hasSuffix(".swift") ? "// " : ""
-    }
-
-    private var subjectWords: [String] {
-        subject.split { !$0.isLetter && !$0.isNumber }.map(String.init).filter { $0.allSatisfy(\.isASCII) }
     }
 }

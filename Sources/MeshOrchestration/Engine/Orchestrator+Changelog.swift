@@ -12,10 +12,17 @@ extension Orchestrator {
     /// exactly the events named by consecutive snapshots (`lastEventID`), in that order, and
     /// can compare the state after each one.
     public func handleRecordingState(_ state: OrchestratorState, _ event: Envelope) -> (OrchestratorState, [Output]) {
-        let before = state.plan(event.correlationID)
-        let (next, outputs) = handle(state, event)
-        guard let after = next.plan(event.correlationID), after != before else { return (next, outputs) }
-        return (next, outputs + [Self.snapshotOutput(of: after, after: event)])
+        let (changed, outputs) = handleRecordingState(plan: state.plan(event.correlationID), event)
+        guard let changed else { return (state, outputs) }
+        return (state.replacing(plan: changed), outputs)
+    }
+
+    /// ``handleRecordingState(_:_:)`` on the one plan the event belongs to, as
+    /// ``handle(plan:_:)``.
+    public func handleRecordingState(plan: PlanState?, _ event: Envelope) -> (changed: PlanState?, outputs: [Output]) {
+        let (changed, outputs) = handle(plan: plan, event)
+        guard let changed else { return (nil, outputs) }
+        return (changed, outputs + [Self.snapshotOutput(of: changed, after: event)])
     }
 
     /// The changelog record of `plan` after `event`. Deterministic: same plan and event, same

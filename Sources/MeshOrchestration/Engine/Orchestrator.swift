@@ -50,15 +50,25 @@ public struct Orchestrator: Sendable {
     ///   unknown tasks) change no task; they are recorded as processed and explained in a
     ///   `PlanStatus` detail.
     public func handle(_ state: OrchestratorState, _ event: Envelope) -> (OrchestratorState, [Output]) {
-        guard !event.correlationID.isEmpty else { return (state, []) }
-        guard let plan = state.plan(event.correlationID) else {
-            guard case .objectiveSubmitted(let objective) = event.payload else { return (state, []) }
+        let (changed, outputs) = handle(plan: state.plan(event.correlationID), event)
+        guard let changed else { return (state, outputs) }
+        return (state.replacing(plan: changed), outputs)
+    }
+
+    /// ``handle(_:_:)`` on the one plan the event belongs to: `plan` is the plan of
+    /// `event.correlationID` (`nil` when there is none yet). Returns the plan after the event,
+    /// `nil` when the event left it unchanged (ignored), and the outputs. Plans never
+    /// interact, so a runtime holding many plans needs no state of the others.
+    public func handle(plan: PlanState?, _ event: Envelope) -> (changed: PlanState?, outputs: [Output]) {
+        guard !event.correlationID.isEmpty else { return (nil, []) }
+        guard let plan else {
+            guard case .objectiveSubmitted(let objective) = event.payload else { return (nil, []) }
             var step = PlanStep(plan: PlanFactory.emptyPlan(for: objective, event: event), event: event)
             step.start(with: playbooks[objective.playbook], known: playbooks.names)
             step.plan.processedEventIDs.append(event.id)
-            return (state.replacing(plan: step.plan), step.finish())
+            return (step.plan, step.finish())
         }
-        guard !plan.hasProcessed(event.id), !plan.isFinished else { return (state, []) }
+        guard !plan.hasProcessed(event.id), !plan.isFinished else { return (nil, []) }
         var step = PlanStep(plan: plan, event: event)
         switch event.payload {
         case .objectiveSubmitted(let objective):
@@ -69,9 +79,10 @@ public struct Orchestrator: Sendable {
         case .approvalDecision(let decision): step.decide(decision)
         case .planCreated, .planStatus, .planCompleted, .planFailed, .taskAssigned, .approvalRequested, .agentHeartbeat,
              .replayRequested, .orchestratorSnapshot:
-            return (state, [])
+            return (nil, [])
         }
+        // Every handled event is recorded, so a handled event always changes the plan.
         step.plan.processedEventIDs.append(event.id)
-        return (state.replacing(plan: step.plan), step.finish())
+        return (step.plan, step.finish())
     }
 }

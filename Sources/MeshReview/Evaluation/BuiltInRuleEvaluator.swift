@@ -6,8 +6,10 @@ enum BuiltInRuleEvaluator {
     /// Cap on findings of one marker rule; the rest are summarised in one extra finding.
     static let maxMarkerFindings = 100
 
-    static func evaluate(_ rule: ReviewRule, _ result: TaskResult) -> [Finding] {
-        let artifacts = result.artifacts.sorted { $0.name < $1.name }
+    /// - Parameters:
+    ///   - artifacts: The result's artifacts sorted by name (sorted once per result).
+    ///   - scanner: The rule's marker scanner, made once when the rules load.
+    static func evaluate(_ rule: ReviewRule, _ result: TaskResult, artifacts: [Artifact], scanner: MarkerScanner?) -> [Finding] {
         func finding(_ message: String, _ location: String = "") -> Finding {
             Finding(ruleID: rule.id, severity: rule.severity, message: message, location: location)
         }
@@ -22,11 +24,11 @@ enum BuiltInRuleEvaluator {
             let total = artifacts.reduce(0) { $0 + $1.content.count }
             return total > limit ? [finding("artifacts total \(ByteCount.text(total)), over the limit of \(ByteCount.text(limit))", "artifacts")] : []
         case .forbiddenMarkers(let markers, let caseSensitive, let scope):
-            let scanner = MarkerScanner(markers: markers, caseSensitive: caseSensitive)
+            let scanner = scanner ?? MarkerScanner(markers: markers, caseSensitive: caseSensitive)
             var findings = scanner.scan(result.summary).map { finding("forbidden marker \"\($0.marker)\"", "summary:\($0.line):\($0.column)") }
             for artifact in artifacts where scope?.matches(artifact) ?? true {
-                guard let text = String(validating: artifact.content, as: UTF8.self) else { continue }
-                findings += scanner.scan(text).map { finding("forbidden marker \"\($0.marker)\"", "\(artifact.name):\($0.line):\($0.column)") }
+                guard let hits = scanner.scan(utf8: artifact.content) else { continue }  // not UTF-8 text
+                findings += hits.map { finding("forbidden marker \"\($0.marker)\"", "\(artifact.name):\($0.line):\($0.column)") }
             }
             guard findings.count > maxMarkerFindings else { return findings }
             return Array(findings.prefix(maxMarkerFindings))

@@ -1,20 +1,35 @@
 /// Path globs over artifact names: `*` matches within one path segment, `?` one character
 /// other than `/`, `**` any number of segments (`**/` may match nothing). A pattern without
 /// `/` is matched against the last path segment only, so `*.swift` finds Swift files anywhere.
+///
+/// Matching reads the UTF-8 bytes of both strings in place: the reviewer matches every glob
+/// of its rules against every artifact name of every result, so it allocates nothing.
 public enum Glob {
     public static func matches(_ pattern: String, _ path: String) -> Bool {
-        if !pattern.contains("/") {
-            let name = path.split(separator: "/").last.map(String.init) ?? path
-            return match(Array(pattern.utf8)[...], Array(name.utf8)[...])
+        var pattern = pattern
+        var path = path
+        return pattern.withUTF8 { pattern in
+            path.withUTF8 { path in
+                guard !pattern.contains(slash) else { return match(pattern[...], path[...]) }
+                return match(pattern[...], lastSegment(of: path))
+            }
         }
-        return match(Array(pattern.utf8)[...], Array(path.utf8)[...])
+    }
+
+    private typealias Bytes = Slice<UnsafeBufferPointer<UInt8>>
+
+    /// The last non-empty `/`-separated segment, or the whole path when it has none.
+    private static func lastSegment(of path: UnsafeBufferPointer<UInt8>) -> Bytes {
+        guard let end = path.lastIndex(where: { $0 != slash }) else { return path[...] }
+        let start = path[..<end].lastIndex(of: slash).map { $0 + 1 } ?? 0
+        return path[start...end]
     }
 
     private static let star = UInt8(ascii: "*")
     private static let question = UInt8(ascii: "?")
     private static let slash = UInt8(ascii: "/")
 
-    private static func match(_ pattern: ArraySlice<UInt8>, _ text: ArraySlice<UInt8>) -> Bool {
+    private static func match(_ pattern: Bytes, _ text: Bytes) -> Bool {
         guard let first = pattern.first else { return text.isEmpty }
         if first == star {
             let doubled = pattern.dropFirst().first == star
