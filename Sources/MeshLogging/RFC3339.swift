@@ -4,29 +4,52 @@ import Foundation
 /// one in its `ce_time` header, so this formats digits directly instead of going through
 /// `String(format:)`, which costs more than signing the record.
 public enum RFC3339 {
-    /// - Parameter fractionDigits: 3 (milliseconds) or 6 (microseconds).
+    /// - Parameter fractionDigits: 0 (whole seconds), 3 (milliseconds) or 6 (microseconds,
+    ///   also used for any other value).
     public static func format(unixMicros: Int64, fractionDigits: Int = 6) -> String {
         let (days, microsOfDay) = floorDivision(unixMicros, 86_400_000_000)
         let (year, month, day) = civilDate(daysSinceEpoch: days)
         let secondsOfDay = microsOfDay / 1_000_000
-        var bytes = [UInt8]()
-        bytes.reserveCapacity(27)
-        append(&bytes, year, digits: 4)
-        bytes.append(UInt8(ascii: "-"))
-        append(&bytes, month, digits: 2)
-        bytes.append(UInt8(ascii: "-"))
-        append(&bytes, day, digits: 2)
-        bytes.append(UInt8(ascii: "T"))
-        append(&bytes, secondsOfDay / 3600, digits: 2)
-        bytes.append(UInt8(ascii: ":"))
-        append(&bytes, secondsOfDay / 60 % 60, digits: 2)
-        bytes.append(UInt8(ascii: ":"))
-        append(&bytes, secondsOfDay % 60, digits: 2)
-        bytes.append(UInt8(ascii: "."))
         let micros = microsOfDay % 1_000_000
-        if fractionDigits == 3 { append(&bytes, micros / 1000, digits: 3) } else { append(&bytes, micros, digits: 6) }
-        bytes.append(UInt8(ascii: "Z"))
-        return String(decoding: bytes, as: UTF8.self)
+        let fraction: (value: Int64, digits: Int) =
+            switch fractionDigits {
+            case 0: (0, 0)
+            case 3: (micros / 1000, 3)
+            default: (micros, 6)
+            }
+        // Written straight into the string's storage: no intermediate array.
+        return String(unsafeUninitializedCapacity: 27) { buffer in
+            var position = 0
+            func put(_ value: Int64, digits: Int) {
+                var rest = max(0, value)
+                for index in stride(from: position + digits - 1, through: position, by: -1) {
+                    buffer[index] = UInt8(ascii: "0") + UInt8(rest % 10)
+                    rest /= 10
+                }
+                position += digits
+            }
+            func put(_ character: Unicode.Scalar) {
+                buffer[position] = UInt8(ascii: character)
+                position += 1
+            }
+            put(year, digits: 4)
+            put("-")
+            put(month, digits: 2)
+            put("-")
+            put(day, digits: 2)
+            put("T")
+            put(secondsOfDay / 3600, digits: 2)
+            put(":")
+            put(secondsOfDay / 60 % 60, digits: 2)
+            put(":")
+            put(secondsOfDay % 60, digits: 2)
+            if fraction.digits > 0 {
+                put(".")
+                put(fraction.value, digits: fraction.digits)
+            }
+            put("Z")
+            return position
+        }
     }
 
     /// The current time.
@@ -54,16 +77,5 @@ public enum RFC3339 {
         let quotient = value / divisor
         let remainder = value % divisor
         return remainder < 0 ? (quotient - 1, remainder + divisor) : (quotient, remainder)
-    }
-
-    private static func append(_ bytes: inout [UInt8], _ value: Int64, digits: Int) {
-        var divisor: Int64 = 1
-        for _ in 1..<digits { divisor *= 10 }
-        var rest = max(0, value)
-        while divisor > 0 {
-            bytes.append(UInt8(ascii: "0") + UInt8(rest / divisor % 10))
-            rest %= divisor
-            divisor /= 10
-        }
     }
 }

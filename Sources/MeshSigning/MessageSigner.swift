@@ -29,10 +29,16 @@ public final class MessageSigner: Sendable {
 
     /// Signs `message` and labels the result with this signer's key id and algorithm.
     public func sign<Message: Sequence>(_ message: Message) -> SignatureValue where Message.Element == UInt8 {
+        withContiguousBytes(message) { sign($0) }
+    }
+
+    /// Signs bytes in memory. Not generic: envelopes are signed in place for every record, and a
+    /// generic call from another module is not specialised (it looks up type metadata per call).
+    public func sign(_ message: UnsafeRawBufferPointer) -> SignatureValue {
         let bytes: [UInt8]
         switch key {
-        case .hmac(let hmac): bytes = hmac.authenticationCode(for: message)
-        case .ed25519(let privateKey): bytes = privateKey.signature(for: message)
+        case .hmac(let hmac): bytes = hmac.tag(of: message)
+        case .ed25519(let privateKey): bytes = privateKey.signature(ofRaw: message)
         }
         return SignatureValue(keyId: metadata.keyId, algorithm: metadata.algorithm, bytes: bytes)
     }

@@ -38,10 +38,16 @@ public struct TrustStore: Sendable {
     /// documentation for the rules).
     public func verify<Message: Sequence>(_ message: Message, signatures: [SignatureValue]) throws -> VerifiedSigner
     where Message.Element == UInt8 {
+        try withContiguousBytes(message) { try verify($0, signatures: signatures) }
+    }
+
+    /// `verify(_:signatures:)` for bytes in memory. Not generic: it runs for every received
+    /// record, and a generic call from another module is not specialised.
+    public func verify(_ message: UnsafeRawBufferPointer, signatures: [SignatureValue]) throws -> VerifiedSigner {
         // One signature by a known key is the common case: the same checks as `verifyAll`,
         // without building the list of signers.
         if signatures.count == 1, let key = keys[signatures[0].keyId] {
-            return try withContiguousBytes(message) { try check(signatures[0], with: key, over: $0) }
+            return try check(signatures[0], with: key, over: message)
         }
         return try verifyAll(message, signatures: signatures)[0]
     }
@@ -62,20 +68,22 @@ public struct TrustStore: Sendable {
     /// messages, e.g. a role's output countersigned by a person).
     public func verifyAll<Message: Sequence>(_ message: Message, signatures: [SignatureValue]) throws -> [VerifiedSigner]
     where Message.Element == UInt8 {
+        try withContiguousBytes(message) { try verifyAll($0, signatures: signatures) }
+    }
+
+    private func verifyAll(_ bytes: UnsafeRawBufferPointer, signatures: [SignatureValue]) throws -> [VerifiedSigner] {
         guard !signatures.isEmpty else { throw SigningError.noSignatures }
-        return try withContiguousBytes(message) { bytes in
-            var signers: [VerifiedSigner] = []
-            var firstUnknown: String?
-            for signature in signatures {
-                guard let key = keys[signature.keyId] else {
-                    if firstUnknown == nil { firstUnknown = signature.keyId }
-                    continue
-                }
-                signers.append(try check(signature, with: key, over: bytes))
+        var signers: [VerifiedSigner] = []
+        var firstUnknown: String?
+        for signature in signatures {
+            guard let key = keys[signature.keyId] else {
+                if firstUnknown == nil { firstUnknown = signature.keyId }
+                continue
             }
-            if signers.isEmpty, let firstUnknown { throw SigningError.unknownKeyId(firstUnknown) }
-            return signers
+            signers.append(try check(signature, with: key, over: bytes))
         }
+        if signers.isEmpty, let firstUnknown { throw SigningError.unknownKeyId(firstUnknown) }
+        return signers
     }
 
     private func check(_ signature: SignatureValue, with key: VerificationKey, over bytes: UnsafeRawBufferPointer) throws -> VerifiedSigner {

@@ -1,3 +1,4 @@
+import Foundation
 import MeshSigning
 import MeshWire
 
@@ -35,7 +36,9 @@ public struct EnvelopeOpener: Sendable {
             values.append(SignatureValue(keyId: signature.keyID, algorithm: algorithm, bytes: signature.signature))
         }
         let signer: VerifiedSigner
-        do { signer = try trust.verify(sealed.envelope, signatures: values) } catch let error as SigningError {
+        do {
+            signer = try sealed.envelope.withUnsafeBytes { try trust.verify($0, signatures: values) }
+        } catch let error as SigningError {
             return .failure(EnvelopeRejection(error))
         } catch {
             return .failure(EnvelopeRejection(.badSignature, "\(error)"))
@@ -65,25 +68,47 @@ public enum SourcePath {
     /// Why `source` cannot have been emitted by `signer`, or `nil` when it can. Runs on every
     /// received record, so it compares UTF-8 views in place instead of splitting or copying.
     static func mismatch(source: String, signer: VerifiedSigner) -> String? {
-        let path = source.utf8
-        let prefix = "/mesh/".utf8
-        guard path.starts(with: prefix) else {
-            return "source \"\(source)\" is not a mesh source (/mesh/<role>/<instance>)"
+        var source = source
+        var principal = signer.principal
+        let verdict: Mismatch? = source.withUTF8 { path in
+            principal.withUTF8 { principal in Mismatch(path: path, principal: principal, kind: signer.principalKind) }
         }
-        let rest = path.dropFirst(prefix.count)
-        let roleEnd = rest.firstIndex(of: UInt8(ascii: "/")) ?? rest.endIndex
-        let role = rest[rest.startIndex..<roleEnd]
-        let instanceStart = roleEnd == rest.endIndex ? roleEnd : rest.index(after: roleEnd)
-        let instanceEnd = rest[instanceStart...].firstIndex(of: UInt8(ascii: "/")) ?? rest.endIndex
-        let instance = rest[instanceStart..<instanceEnd]
-        switch signer.principalKind {
-        case .role where !role.elementsEqual(signer.principal.utf8):
-            return "source \"\(source)\" claims role \(String(decoding: role, as: UTF8.self)) but is signed by role "
-                + "\(signer.principal) (key \(signer.keyId))"
-        case .person where !instance.elementsEqual(signer.principal.utf8):
+        guard let verdict else { return nil }
+        switch verdict {
+        case .notMeshPath: return "source \"\(source)\" is not a mesh source (/mesh/<role>/<instance>)"
+        case .noRole: return "source \"\(source)\" names no role (/mesh/<role>/<instance>)"
+        case .otherRole(let role):
+            return "source \"\(source)\" claims role \(role) but is signed by role \(signer.principal) (key \(signer.keyId))"
+        case .otherPerson:
             return "source \"\(source)\" does not name person \(signer.principal) who signed it (key \(signer.keyId))"
-        default:
-            return role.isEmpty ? "source \"\(source)\" names no role (/mesh/<role>/<instance>)" : nil
+        }
+    }
+
+    /// Why a source path does not fit its signer, worked out on the UTF-8 bytes in place.
+    private enum Mismatch {
+        case notMeshPath, noRole, otherRole(String), otherPerson
+
+        init?(path: UnsafeBufferPointer<UInt8>, principal: UnsafeBufferPointer<UInt8>, kind: PrincipalKind) {
+            let prefix: StaticString = "/mesh/"
+            guard path.count >= prefix.utf8CodeUnitCount,
+                memcmp(path.baseAddress!, prefix.utf8Start, prefix.utf8CodeUnitCount) == 0
+            else { self = .notMeshPath; return }
+            let rest = UnsafeBufferPointer(rebasing: path[prefix.utf8CodeUnitCount...])
+            let roleEnd = rest.firstIndex(of: UInt8(ascii: "/")) ?? rest.endIndex
+            let role = UnsafeBufferPointer(rebasing: rest[..<roleEnd])
+            let instanceStart = roleEnd == rest.endIndex ? roleEnd : roleEnd + 1
+            let instanceEnd = rest[instanceStart...].firstIndex(of: UInt8(ascii: "/")) ?? rest.endIndex
+            let instance = UnsafeBufferPointer(rebasing: rest[instanceStart..<instanceEnd])
+            switch kind {
+            case .role where !Self.equal(role, principal): self = .otherRole(String(decoding: role, as: UTF8.self))
+            case .person where !Self.equal(instance, principal): self = .otherPerson
+            default:
+                if role.isEmpty { self = .noRole } else { return nil }
+            }
+        }
+
+        private static func equal(_ lhs: UnsafeBufferPointer<UInt8>, _ rhs: UnsafeBufferPointer<UInt8>) -> Bool {
+            lhs.count == rhs.count && (lhs.isEmpty || memcmp(lhs.baseAddress!, rhs.baseAddress!, lhs.count) == 0)
         }
     }
 }

@@ -7,6 +7,7 @@ final class RFC3339Tests: XCTestCase {
         XCTAssertEqual(RFC3339.format(unixMicros: 951_782_400_000_001), "2000-02-29T00:00:00.000001Z")  // leap day
         XCTAssertEqual(RFC3339.format(unixMicros: 1_798_333_087_123_456, fractionDigits: 3), "2026-12-27T00:58:07.123Z")
         XCTAssertEqual(RFC3339.format(unixMicros: -1), "1969-12-31T23:59:59.999999Z")
+        XCTAssertEqual(RFC3339.format(unixMicros: 1_798_333_087_123_456, fractionDigits: 0), "2026-12-27T00:58:07Z")
     }
 
     func testAgreesWithFoundationOverManyInstants() {

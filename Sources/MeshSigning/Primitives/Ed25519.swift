@@ -48,20 +48,22 @@ public final class Ed25519PrivateKey: @unchecked Sendable {
     /// The 64-byte Ed25519 signature of `message` (deterministic: same key and message give
     /// the same signature).
     public func signature<Message: Sequence>(for message: Message) -> [UInt8] where Message.Element == UInt8 {
-        withContiguousBytes(message) { input in
-            guard let context = EVP_MD_CTX_new() else { preconditionFailure("EVP_MD_CTX_new failed") }
-            defer { EVP_MD_CTX_free(context) }
-            return [UInt8](unsafeUninitializedCapacity: Ed25519.signatureByteCount) { output, initialized in
-                var length = Ed25519.signatureByteCount
-                // Ed25519 hashes internally, so the digest argument is NULL.
-                let ok = EVP_DigestSignInit(context, nil, nil, nil, pkey) == 1
-                    && EVP_DigestSign(context, output.baseAddress, &length,
-                                      input.baseAddress?.assumingMemoryBound(to: UInt8.self), input.count) == 1
-                // Signing with a valid key only fails when libcrypto cannot allocate.
-                precondition(ok && length == Ed25519.signatureByteCount,
-                             "Ed25519 signing failed: \(OpenSSLFailure.error("EVP_DigestSign"))")
-                initialized = Ed25519.signatureByteCount
-            }
+        withContiguousBytes(message) { signature(ofRaw: $0) }
+    }
+
+    func signature(ofRaw input: UnsafeRawBufferPointer) -> [UInt8] {
+        guard let context = EVP_MD_CTX_new() else { preconditionFailure("EVP_MD_CTX_new failed") }
+        defer { EVP_MD_CTX_free(context) }
+        return [UInt8](unsafeUninitializedCapacity: Ed25519.signatureByteCount) { output, initialized in
+            var length = Ed25519.signatureByteCount
+            // Ed25519 hashes internally, so the digest argument is NULL.
+            let ok = EVP_DigestSignInit(context, nil, nil, nil, pkey) == 1
+                && EVP_DigestSign(context, output.baseAddress, &length,
+                                  input.baseAddress?.assumingMemoryBound(to: UInt8.self), input.count) == 1
+            // Signing with a valid key only fails when libcrypto cannot allocate.
+            precondition(ok && length == Ed25519.signatureByteCount,
+                         "Ed25519 signing failed: \(OpenSSLFailure.error("EVP_DigestSign"))")
+            initialized = Ed25519.signatureByteCount
         }
     }
 
