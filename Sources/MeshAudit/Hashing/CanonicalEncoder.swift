@@ -58,9 +58,9 @@ struct CanonicalEncoder {
     }
 
     private mutating func appendBigEndian(_ value: UInt64, width: Int) {
-        // The low `width` bytes, most significant first.
-        for shift in stride(from: (width - 1) * 8, through: 0, by: -8) {
-            bytes.append(UInt8(truncatingIfNeeded: value >> UInt64(shift)))
+        // The low `width` bytes of the big-endian value, appended in one copy.
+        withUnsafeBytes(of: value.bigEndian) { big in
+            bytes.append(contentsOf: UnsafeRawBufferPointer(rebasing: big[(8 - width)...]).bindMemory(to: UInt8.self))
         }
     }
 }
