@@ -46,6 +46,25 @@ final class WALCheckpointerTests: XCTestCase {
         XCTAssertTrue(try AuditVerifier.verify(reopened, trust: Fixtures.trust).isValid)
     }
 
+    /// Only a store that wrote checkpoints when it closes: one opened to read (an auditor's
+    /// `meshctl audit verify` next to a running sink) leaves the writer's WAL alone.
+    func testOnlyTheWritingStoreCheckpointsOnClose() throws {
+        let configuration = Fixtures.configuration(everyRecords: 1_000)
+        // A threshold never reached here, so nothing checkpoints while appending.
+        let writer = try SQLiteAuditStore(path: harness.path, configuration: configuration, checkpointPages: 100_000)
+        _ = try writer.append(Fixtures.inputs(1..<501))
+        let walBefore = size(harness.path + "-wal")
+        XCTAssertGreaterThan(walBefore, 0)
+
+        var reader: SQLiteAuditStore? = try SQLiteAuditStore(path: harness.path, configuration: configuration, checkpointPages: 100_000)
+        XCTAssertEqual(try reader!.count, 500)
+        reader = nil
+        XCTAssertEqual(size(harness.path + "-wal"), walBefore, "closing a store that only read checkpointed the WAL")
+        XCTAssertEqual(writer.walCheckpoints, SQLiteWALCheckpointer.Statistics())
+        _ = try writer.append(Fixtures.inputs(501..<601))
+        XCTAssertEqual(try writer.count, 600)
+    }
+
     /// A reader of another connection pins old WAL frames: passes then copy what they may, the
     /// writer carries on, and once the reader is gone the WAL is copied and started over.
     func testReaderHoldingTheWALDoesNotBlockAppends() throws {

@@ -44,6 +44,8 @@ final class SQLiteWALCheckpointer: @unchecked Sendable {
     /// `walPages` when the last pass ended: a pass that could not copy everything (a reader
     /// of another process still needs old frames) is not repeated before the next commit.
     private var walPagesAfterLastPass = -1
+    /// Whether the writer committed anything (a store only read from leaves the WAL alone).
+    private var wrote = false
     private var running = false
     private var stopping = false
     private var stopped = false
@@ -73,15 +75,19 @@ final class SQLiteWALCheckpointer: @unchecked Sendable {
         }, Unmanaged.passUnretained(self).toOpaque())
     }
 
-    /// Stops the thread (after its current pass), removes the hook from `writer` and copies
-    /// what is left of the WAL, truncating it when no reader is using it.
+    /// Stops the thread (after its current pass) and removes the hook from `writer`. If the
+    /// writer committed anything, copies what is left of the WAL and truncates it when no
+    /// reader is using it. (A store that only read, such as `meshctl audit verify` next to a
+    /// running sink, must not hold up that sink's appends with a full checkpoint.)
     func detach(from writer: SQLiteConnection) {
         sqlite3_wal_hook(writer.handle, nil, nil)
         condition.lock()
         stopping = true
         condition.broadcast()
         while !stopped { condition.wait() }
+        let truncate = wrote
         condition.unlock()
+        guard truncate else { return }
         // A reader of another process may hold the WAL; do not wait long for it (the last
         // connection to close checkpoints again anyway).
         sqlite3_busy_timeout(connection.handle, 200)
@@ -111,6 +117,7 @@ final class SQLiteWALCheckpointer: @unchecked Sendable {
             generation += 1
         }
         walPages = pages
+        wrote = true
         if isDue { condition.broadcast() }
         condition.unlock()
     }
