@@ -56,7 +56,9 @@ public struct AuditBatchWriter: Sendable {
     ) throws {
         guard !range.isEmpty else { return }
         do {
-            record(try store.append(Array(inputs[range])), for: range, in: &result)
+            // The whole batch is handed over as it is: a sub-array would copy every input.
+            let batch = range == inputs.indices ? inputs : Array(inputs[range])
+            record(try store.append(batch), for: range, in: &result)
             return
         } catch let error as AuditStoreError where error.failureKind == .refused {
             result.refusedAttempts += 1

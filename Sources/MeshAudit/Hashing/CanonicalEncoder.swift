@@ -27,14 +27,18 @@ struct CanonicalEncoder {
     }
 
     mutating func append(_ value: String) {
+        // Native strings (every decoded field) hand out their UTF-8 in place; others are
+        // copied into a contiguous buffer first.
+        if let done: Void = value.utf8.withContiguousStorageIfAvailable({ appendLengthPrefixed($0) }) { return done }
         var value = value
-        value.withUTF8 { utf8 in
-            appendLength(utf8.count)
-            bytes.append(contentsOf: utf8)
-        }
+        value.withUTF8 { appendLengthPrefixed($0) }
     }
 
     mutating func append(_ value: [UInt8]) {
+        value.withUnsafeBufferPointer { appendLengthPrefixed($0) }
+    }
+
+    private mutating func appendLengthPrefixed(_ value: UnsafeBufferPointer<UInt8>) {
         appendLength(value.count)
         bytes.append(contentsOf: value)
     }
@@ -55,6 +59,8 @@ struct CanonicalEncoder {
 
     private mutating func appendBigEndian(_ value: UInt64, width: Int) {
         // The low `width` bytes of the big-endian value, appended in one copy.
-        withUnsafeBytes(of: value.bigEndian) { bytes.append(contentsOf: $0[(8 - width)...]) }
+        withUnsafeBytes(of: value.bigEndian) { big in
+            bytes.append(contentsOf: UnsafeRawBufferPointer(rebasing: big[(8 - width)...]).bindMemory(to: UInt8.self))
+        }
     }
 }

@@ -11,8 +11,9 @@ protocol AppendTransaction {
     /// Indices of inputs whose envelope id or Kafka coordinates are already stored. A backend
     /// that detects conflicts on insert may return an empty set.
     func alreadyStored(_ batch: [AuditRecordInput]) throws -> Set<Int>
-    /// Writes one record; false when the database reports it as a duplicate.
-    func insert(_ record: AuditRecord) throws -> Bool
+    /// Writes one record; false when the database reports it as a duplicate. The record is
+    /// handed over (`consuming`), so a transaction that buffers it keeps it without a copy.
+    func insert(_ record: consuming AuditRecord) throws -> Bool
     /// Writes one checkpoint.
     func insert(_ checkpoint: AuditCheckpoint) throws
     /// Writes anything buffered; called once before commit.
@@ -57,9 +58,12 @@ struct ChainAppender {
         var written: [AuditCheckpoint] = []
         let recordedAt = configuration.clock()
 
-        for (index, input) in batch.enumerated() {
-            let coordinates = CoordinateKey(input.kafka)
-            let idIsNew = input.envelopeID.isEmpty || !seenIDs.contains(input.envelopeID)
+        // Inputs are read in place (`batch[index]`) and copied once, into the record handed
+        // to the transaction: each copy retains a dozen strings and arrays.
+        for index in batch.indices {
+            let coordinates = CoordinateKey(batch[index].kafka)
+            let envelopeID = batch[index].envelopeID
+            let idIsNew = envelopeID.isEmpty || !seenIDs.contains(envelopeID)
             guard !known.contains(index), idIsNew, !seenCoordinates.contains(coordinates) else {
                 sequences.append(nil)
                 continue
@@ -67,14 +71,14 @@ struct ChainAppender {
             let sequence = (state.head?.sequence ?? 0) + 1
             let previous = state.head?.recordHash ?? AuditRecordHasher.genesisHash
             let hash = AuditRecordHasher.hash(sequence: sequence, previousHash: previous,
-                                              recordedAtMicros: recordedAt, input: input)
+                                              recordedAtMicros: recordedAt, input: batch[index])
             let record = AuditRecord(sequence: sequence, recordedAtMicros: recordedAt,
-                                     previousHash: previous, recordHash: hash, input: input)
+                                     previousHash: previous, recordHash: hash, input: batch[index])
             guard try tx.insert(record) else {
                 sequences.append(nil)
                 continue
             }
-            if !input.envelopeID.isEmpty { seenIDs.insert(input.envelopeID) }
+            if !envelopeID.isEmpty { seenIDs.insert(envelopeID) }
             seenCoordinates.insert(coordinates)
             state.head = AuditHead(sequence: sequence, recordHash: hash)
             state.merkle.append(leafData: hash)
@@ -145,6 +149,9 @@ enum TextNormalizer {
     /// Normalizes the inputs that need it; the common case (every field clean, e.g. built by
     /// the sink) copies nothing.
     static func normalize(_ batch: inout [AuditRecordInput]) {
+        // Looked for before any write: writing to `batch` makes its own copy of the caller's
+        // array (every input retained), which the common case must not pay for.
+        guard batch.contains(where: hasNUL) else { return }
         for index in batch.indices where hasNUL(batch[index]) {
             batch[index] = normalized(batch[index])
         }

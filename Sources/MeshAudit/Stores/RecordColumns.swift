@@ -21,29 +21,29 @@ enum RecordColumns {
     static let selectList = names.filter { $0 != "raw_sha256" }.joined(separator: ", ")
 
     /// Hands `record`'s column values to `writer` in the order of `names`.
+    /// Fields are read in place (no copy of `record.input`, which would retain all of them).
     static func write<Writer: RecordColumnWriter>(_ record: AuditRecord, to writer: inout Writer) throws {
-        let input = record.input
         try writer.int64(record.sequence)
         try writer.int64(record.recordedAtMicros)
         try writer.bytes(record.previousHash)
         try writer.bytes(record.recordHash)
-        try writer.text(input.envelopeID)
-        try writer.text(input.type)
-        try writer.text(input.source)
-        try writer.text(input.subject)
-        try writer.text(input.correlationID)
-        try writer.text(input.causationID)
-        try writer.int64(input.eventTimeMicros)
-        try writer.optionalText(input.signerKeyID)
-        try writer.optionalText(input.signerPrincipal)
-        try writer.text(input.verification.label)
-        try writer.optionalText(input.verification.reason)
-        try writer.text(input.kafka.topic)
-        try writer.int32(input.kafka.partition)
-        try writer.int64(input.kafka.offset)
-        try writer.int64(input.kafka.timestampMillis)
-        try writer.bytes(input.rawSHA256)
-        try writer.raw(input.raw)
+        try writer.text(record.input.envelopeID)
+        try writer.text(record.input.type)
+        try writer.text(record.input.source)
+        try writer.text(record.input.subject)
+        try writer.text(record.input.correlationID)
+        try writer.text(record.input.causationID)
+        try writer.int64(record.input.eventTimeMicros)
+        try writer.optionalText(record.input.signerKeyID)
+        try writer.optionalText(record.input.signerPrincipal)
+        try writer.text(record.input.verification.label)
+        try writer.optionalText(record.input.verification.reason)
+        try writer.text(record.input.kafka.topic)
+        try writer.int32(record.input.kafka.partition)
+        try writer.int64(record.input.kafka.offset)
+        try writer.int64(record.input.kafka.timestampMillis)
+        try writer.bytes(record.input.rawSHA256)
+        try writer.raw(record.input.raw)
     }
 }
 

@@ -26,11 +26,22 @@ final class CrashSafetyTests: XCTestCase {
         try killWhileAppending(SQLiteHarness())
     }
 
+    /// With a WAL threshold of a few pages the background checkpointer is copying the WAL
+    /// into the database file nearly all the time, so the kill lands mid-checkpoint.
+    func testSQLiteKilledMidCheckpointLeavesWholeBatchesAndIntactChain() throws {
+        let harness = SQLiteHarness(checkpointPages: 4)
+        try killWhileAppending(harness) {
+            // The child's checkpoints reached the database file (it grows only by them).
+            let databaseBytes = (try? FileManager.default.attributesOfItem(atPath: harness.path)[.size] as? Int) ?? 0
+            XCTAssertGreaterThan(databaseBytes, 2_000 * 300, "no checkpoint copied the WAL before the kill")
+        }
+    }
+
     func testPostgresKilledMidAppendLeavesWholeBatchesAndIntactChain() throws {
         try killWhileAppending(PostgresHarness(url: try PostgresTestEnvironment.url()))
     }
 
-    private func killWhileAppending(_ harness: StoreHarness) throws {
+    private func killWhileAppending(_ harness: StoreHarness, beforeReopen: () -> Void = {}) throws {
         defer { harness.destroy() }
         let observer = try harness.open(Fixtures.configuration(everyRecords: 250))
 
@@ -56,6 +67,7 @@ final class CrashSafetyTests: XCTestCase {
         child.waitUntilExit()
         XCTAssertEqual(child.terminationReason, .uncaughtSignal)
         XCTAssertGreaterThanOrEqual(seen, 2_000, "the child did not append")
+        beforeReopen()
 
         let reopened = try harness.open(Fixtures.configuration(everyRecords: 250))
         let count = try reopened.count

@@ -31,21 +31,25 @@ extension StoreHarness {
 final class SQLiteHarness: StoreHarness {
     let name = "SQLite"
     let path: String
+    /// WAL pages past which the store's background thread checkpoints.
+    let checkpointPages: Int
     private let directory: URL?
 
-    init() {
+    init(checkpointPages: Int = SQLiteAuditStore.defaultCheckpointPages) {
         let directory = Fixtures.temporaryDirectory()
         self.directory = directory
         path = directory.appendingPathComponent("audit.sqlite").path
+        self.checkpointPages = checkpointPages
     }
 
-    init(path: String) {
+    init(path: String, checkpointPages: Int = SQLiteAuditStore.defaultCheckpointPages) {
         directory = nil
         self.path = path
+        self.checkpointPages = checkpointPages
     }
 
     func open(_ configuration: AuditStoreConfiguration) throws -> AuditStore {
-        try SQLiteAuditStore(path: path, configuration: configuration)
+        try SQLiteAuditStore(path: path, configuration: configuration, checkpointPages: checkpointPages)
     }
 
     func raw(_ sql: String) throws {
@@ -65,7 +69,7 @@ final class SQLiteHarness: StoreHarness {
         if let directory { try? FileManager.default.removeItem(at: directory) }
     }
 
-    var childDescriptor: String { "sqlite:" + path }
+    var childDescriptor: String { "sqlite:\(checkpointPages):" + path }
 }
 
 
@@ -114,7 +118,11 @@ final class PostgresHarness: StoreHarness {
 
 /// The harness a child test process was pointed at.
 func harness(fromDescriptor descriptor: String) -> StoreHarness? {
-    if descriptor.hasPrefix("sqlite:") { return SQLiteHarness(path: String(descriptor.dropFirst("sqlite:".count))) }
+    if descriptor.hasPrefix("sqlite:") {
+        let rest = descriptor.dropFirst("sqlite:".count)
+        guard let colon = rest.firstIndex(of: ":"), let pages = Int(rest[..<colon]) else { return nil }
+        return SQLiteHarness(path: String(rest[rest.index(after: colon)...]), checkpointPages: pages)
+    }
     if descriptor.hasPrefix("postgres:") {
         let rest = descriptor.dropFirst("postgres:".count)
         guard let colon = rest.firstIndex(of: ":") else { return nil }

@@ -89,7 +89,7 @@ final class PostgresAppendTransaction: AppendTransaction {
         return Set((0..<result.rowCount).map { Int(result.integer($0, 0)) - 1 })
     }
 
-    func insert(_ record: AuditRecord) throws -> Bool {
+    func insert(_ record: consuming AuditRecord) throws -> Bool {
         try copy.append(record)
         if copy.byteCount >= Self.chunkBytes { try sendChunk() }
         return true

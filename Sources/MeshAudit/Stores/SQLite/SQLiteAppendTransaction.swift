@@ -1,7 +1,9 @@
 /// The prepared statements the SQLite append path reuses for the life of the connection.
 final class SQLiteStatements {
-    /// Rows per multi-row INSERT on the optimistic path.
-    static let rowsPerInsert = 16
+    /// Rows per multi-row INSERT on the optimistic path: a divisor of the sink's default
+    /// batch (500), and large enough that statement setup (reset, bindings, VDBE start) is
+    /// spread over many rows (16 before; 50 used ~10% less CPU per record in paired runs).
+    static let rowsPerInsert = 50
 
     let connection: SQLiteConnection
     /// One row; a duplicate is skipped and reported by `changes`.
@@ -78,7 +80,7 @@ final class SQLiteAppendTransaction: AppendTransaction {
 
     func alreadyStored(_ batch: [AuditRecordInput]) throws -> Set<Int> { [] }
 
-    func insert(_ record: AuditRecord) throws -> Bool {
+    func insert(_ record: consuming AuditRecord) throws -> Bool {
         guard optimistic else {
             let s = try statements.prepared(statements.insertRecord, "record insert")
             defer { s.reset() }
@@ -113,9 +115,9 @@ final class SQLiteAppendTransaction: AppendTransaction {
     /// 1 KiB) is lent as it is; the step runs while all of them are lent.
     private static func insert(_ rows: UnsafeBufferPointer<AuditRecord>, with s: SQLiteStatement) throws {
         var stager = SQLiteRowStager(statement: s, rows: rows.count)
-        for (row, record) in rows.enumerated() {
+        for row in rows.indices {
             stager.parameter = Int32(row * RecordColumns.count)
-            try RecordColumns.write(record, to: &stager)
+            try RecordColumns.write(rows[row], to: &stager)
         }
         try stager.withStagedValuesBound { try bindRawsInPlaceAndStep(s, rows, from: 0) }
     }
@@ -194,6 +196,8 @@ private struct SQLiteRowStager: RecordColumnWriter {
     mutating func bytes(_ value: [UInt8]) { value.withUnsafeBytes { stage($0, isText: false) } }
 
     mutating func text(_ value: String) {
+        // Native strings (every decoded field) lend their UTF-8 in place.
+        if value.utf8.withContiguousStorageIfAvailable({ stage(UnsafeRawBufferPointer($0), isText: true) }) != nil { return }
         var value = value
         value.withUTF8 { stage(UnsafeRawBufferPointer($0), isText: true) }
     }

@@ -12,6 +12,8 @@ import MeshSigning
 ///   last commits on power loss (never corrupting the file).
 /// - One `BEGIN IMMEDIATE` transaction per batch: all or nothing, also when the process is
 ///   killed mid-batch; the write lock also serializes two processes appending to one file.
+/// - The WAL is copied into the database file by a background thread
+///   (`SQLiteWALCheckpointer`), not by the committing one.
 ///
 /// Thread-safe: calls are serialized on an internal lock.
 public final class SQLiteAuditStore: AuditStore, @unchecked Sendable {
@@ -31,9 +33,18 @@ public final class SQLiteAuditStore: AuditStore, @unchecked Sendable {
     private let lock = NSLock()
     private var state: ChainState?
     private lazy var statements = SQLiteStatements(connection)
+    private let walCheckpointer: SQLiteWALCheckpointer
 
-    /// Opens (creating if needed) the audit log at `path`.
-    public init(path: String, configuration: AuditStoreConfiguration, durability: Durability = .full) throws {
+    /// WAL pages (16 KiB each) after which the background checkpointer copies the WAL into
+    /// the database file, unless configured otherwise.
+    public static let defaultCheckpointPages = 1_000
+
+    /// Opens (creating if needed) the audit log at `path`. `checkpointPages` is the WAL size
+    /// in pages past which a background thread checkpoints it (see `SQLiteWALCheckpointer`).
+    public init(
+        path: String, configuration: AuditStoreConfiguration, durability: Durability = .full,
+        checkpointPages: Int = SQLiteAuditStore.defaultCheckpointPages
+    ) throws {
         self.path = path
         self.configuration = configuration
         connection = try SQLiteConnection(path: path)
@@ -44,15 +55,27 @@ public final class SQLiteAuditStore: AuditStore, @unchecked Sendable {
         // temp_store stays at its default: the append path needs no temporary storage (its
         // multi-row INSERTs cannot abort halfway, so SQLite keeps no statement journal; see
         // `SQLiteStatements.insertRecords`).
+        // The appending connection never checkpoints: `walCheckpointer` does, on its own
+        // thread. When the WAL is started over, a file grown past twice the checkpoint size is
+        // trimmed back to it.
         try connection.execute(
             "PRAGMA page_size=16384; PRAGMA journal_mode=WAL; PRAGMA synchronous=\(durability.rawValue); PRAGMA cache_size=-65536; "
-                // Checkpoint the WAL into the database every ~16 MiB (1,000 pages of 16 KiB;
-                // the default is 1,000 pages of 4 KiB): index pages rewritten by several
-                // batches are copied once.
-                + "PRAGMA wal_autocheckpoint=1000;")
+                + "PRAGMA wal_autocheckpoint=0; PRAGMA journal_size_limit=\(2 * checkpointPages * 16_384);")
         try connection.execute("BEGIN IMMEDIATE; \(SQLiteSchema.statements) COMMIT;")
         logID = try Self.loadOrCreateLogID(connection)
+        walCheckpointer = try SQLiteWALCheckpointer(path: path, writerLock: lock, thresholdPages: checkpointPages)
+        walCheckpointer.attach(to: connection)
     }
+
+    deinit {
+        walCheckpointer.detach(from: connection)
+    }
+
+    /// What the background checkpointer has done (tests).
+    var walCheckpoints: SQLiteWALCheckpointer.Statistics { walCheckpointer.done }
+
+    /// Waits until the background checkpointer has nothing due (tests).
+    func waitForWALCheckpointer() { walCheckpointer.waitUntilIdle() }
 
     private static func loadOrCreateLogID(_ connection: SQLiteConnection) throws -> String {
         try connection.execute("BEGIN IMMEDIATE")
