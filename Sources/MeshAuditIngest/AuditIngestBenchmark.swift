@@ -1,6 +1,5 @@
 import Foundation
 import MeshAudit
-import MeshAuditIngest
 import MeshKafka
 import MeshSigning
 import MeshTransport
