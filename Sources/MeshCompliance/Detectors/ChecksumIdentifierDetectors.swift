@@ -1,6 +1,9 @@
 /// National Provider Identifier (Safe Harbor (R)): 10 digits starting with 1 or 2 whose
 /// Luhn check over the `80840` prefix + the 10 digits holds; all-identical bodies are skipped.
 public struct NPIDetector: TextDetector {
+    /// Every match has digits.
+    public var requiredBytes: [ByteSet] { [.digits] }
+
     public init() {}
 
     /// Luhn validity of an NPI given as 10 digit values.
@@ -44,6 +47,10 @@ public struct NPIDetector: TextDetector {
 /// (`ABCDEFGHJKLMPRSTUX`), a letter or `9`, then 7 digits where
 /// `(d1+d3+d5) + 2·(d2+d4+d6)` ends in `d7`. Uppercase only.
 public struct DEADetector: TextDetector {
+    /// A registrant letter and seven digits.
+    public var requiredBytes: [ByteSet] { Self.required }
+    private static let required = [ByteSet("ABCDEFGHJKLMPRSTUX"), .digits]
+
     static let firstLetters: [Bool] = {
         var table = [Bool](repeating: false, count: 256)
         for c in "ABCDEFGHJKLMPRSTUX".utf8 { table[Int(c)] = true }
@@ -91,6 +98,9 @@ public struct DEADetector: TextDetector {
 /// `I`, `O`, `Q` and digits, containing both letters and digits, with a valid ISO 3779 /
 /// NHTSA check digit in position 9.
 public struct VINDetector: TextDetector {
+    /// A valid VIN has letters and digits.
+    public var requiredBytes: [ByteSet] { [.digits] }
+
     public init() {}
 
     static let weights = [8, 7, 6, 5, 4, 3, 2, 10, 0, 9, 8, 7, 6, 5, 4, 3, 2]

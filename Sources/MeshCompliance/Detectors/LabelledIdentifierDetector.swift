@@ -6,6 +6,9 @@
 /// is one of the configured (case-insensitive, whole-word) labels and the value is a run of
 /// letters, digits and `-` containing at least `minDigits` digits. Only the value is reported.
 public struct LabelledIdentifierDetector: TextDetector {
+    /// Values have at least `minDigits` (≥ 1) digits.
+    public var requiredBytes: [ByteSet] { [.digits] }
+
     /// Lowercased labels.
     let labels: [[UInt8]]
     /// Kind reported in findings, e.g. `medical record number`.

@@ -46,6 +46,8 @@ public struct PrefixedTokenDetector: TextDetector {
     public let families: [Family]
     private let compiled: [([UInt8], Int)]  // (prefix bytes, family index), longest first
     private let firstByte: [Bool]  // bytes that start some prefix
+    /// A byte that starts some prefix.
+    public let requiredBytes: [ByteSet]
 
     public init(_ families: [Family]) {
         self.families = families
@@ -55,6 +57,7 @@ public struct PrefixedTokenDetector: TextDetector {
         var table = [Bool](repeating: false, count: 256)
         for (p, _) in c { table[Int(p[0])] = true }
         firstByte = table
+        requiredBytes = [ByteSet(c.map { $0.0[0] })]
     }
 
     public func scan(_ t: ScanText, into out: inout [DetectorMatch]) {
@@ -127,6 +130,10 @@ public struct PrefixedTokenDetector: TextDetector {
 /// header and payload ≥ 10 chars, signature ≥ 16 chars). Unsigned tokens (`alg: none`,
 /// empty signature) are not reported.
 public struct JWTDetector: TextDetector {
+    /// `eyJ` segments joined by dots.
+    public var requiredBytes: [ByteSet] { Self.required }
+    private static let required = [ByteSet("e"), ByteSet("y"), ByteSet("J"), ByteSet(".")]
+
     public init() {}
 
     @inline(__always) static func isB64URL(_ b: UInt8) -> Bool { ASCII.isWord(b) || b == 0x2D }
