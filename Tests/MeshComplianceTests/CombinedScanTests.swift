@@ -69,7 +69,7 @@ final class CombinedScanTests: XCTestCase {
         var found = 0
         for text in Self.corpus() {
             let scan = ScanText(text)
-            let present = ByteSet(presentIn: scan.bytes)
+            let present = scan.present
             for (id, d) in detectors {
                 var matches: [DetectorMatch] = []
                 d.scan(scan, into: &matches)
@@ -114,7 +114,8 @@ final class CombinedScanTests: XCTestCase {
         XCTAssertFalse(s.contains(UInt8(ascii: "b")))
         XCTAssertTrue(s.intersects(ByteSet(":")))
         XCTAssertFalse(s.intersects(.digits))
-        XCTAssertEqual(ByteSet(presentIn: Array("a1".utf8)), ByteSet("1a"))
+        XCTAssertEqual(ScanText("a1").present, ByteSet("1a"))
+        XCTAssertEqual(ScanText("ab c_d, 9-x\u{E9}y").wordStarts, [0, 3, 8, 10, 13])
         XCTAssertTrue(ByteSet.eitherCase("h").contains(UInt8(ascii: "H")))
     }
 }

@@ -63,14 +63,12 @@ public struct PrefixedTokenDetector: TextDetector {
     public func scan(_ t: ScanText, into out: inout [DetectorMatch]) {
         let b = t.bytes
         let n = b.count
-        var i = 0
-        while i < n {
+        // A token starts a word not joined to a `-` on its left: only word starts are
+        // candidates, from `resume` on (past the last token).
+        var resume = 0
+        for i in t.wordStarts where i >= resume {
             let c = b[i]
-            if !ASCII.isWord(c) { i += 1; continue }
-            guard firstByte[Int(c)], i == 0 || !(ASCII.isWord(b[i - 1]) || b[i - 1] == 0x2D) else {
-                while i < n && ASCII.isWord(b[i]) { i += 1 }
-                continue
-            }
+            guard firstByte[Int(c)], i == 0 || b[i - 1] != 0x2D else { continue }
             var matchedEnd = -1
             var kind = ""
             for (prefix, fam) in compiled where prefix[0] == c && i + prefix.count <= n {
@@ -92,10 +90,8 @@ public struct PrefixedTokenDetector: TextDetector {
                 let value = t.string(i, matchedEnd)
                 let prefixLen = min(4, value.count)
                 out.append(DetectorMatch(start: i, end: matchedEnd, kind: kind, masked: Mask.secret(value, prefix: prefixLen)))
-                i = matchedEnd
-                continue
+                resume = matchedEnd
             }
-            while i < n && ASCII.isWord(b[i]) { i += 1 }
         }
     }
 

@@ -36,14 +36,13 @@ extension PolicyBundle {
         for (index, artifact) in subject.artifacts.enumerated() {
             let applicable = textRules.filter { rules[$0].scope.applies(toMediaType: artifact.mediaType) }
             if applicable.isEmpty { continue }
+            // One pass over the content finds the bytes present and the word starts; a detector
+            // whose pattern needs a byte that is absent cannot match and does not scan.
             let text = ScanText(artifact.content)
-            // One pass finds the bytes present; a detector whose pattern needs a byte that is
-            // absent cannot match and does not scan.
-            let present = skip ? ByteSet(presentIn: text.bytes) : nil
             var lines: LineIndex?
             for ruleIndex in applicable {
                 guard case .text(let detector) = rules[ruleIndex].detector else { continue }
-                if let present, !detector.canMatch(present) { continue }
+                if skip && !detector.canMatch(text.present) { continue }
                 matches.removeAll(keepingCapacity: true)
                 detector.scan(text, into: &matches)
                 for m in matches {

@@ -1,8 +1,8 @@
 /// A set of byte values (256 bits).
 ///
-/// Used two ways: the bytes present in an artifact (found in one pass, ``init(presentIn:)``),
-/// and the bytes a detector's matches need (``TextDetector/requiredBytes``), so the evaluator
-/// runs only the detectors whose patterns can occur in the artifact at all.
+/// Used two ways: the bytes present in an artifact (``ScanText/present``), and the bytes a
+/// detector's matches need (``TextDetector/requiredBytes``), so the evaluator runs only the
+/// detectors whose patterns can occur in the artifact at all.
 public struct ByteSet: Sendable, Equatable {
     private var w0: UInt64 = 0, w1: UInt64 = 0, w2: UInt64 = 0, w3: UInt64 = 0
 
@@ -15,9 +15,6 @@ public struct ByteSet: Sendable, Equatable {
 
     /// The bytes of `string`'s UTF-8.
     public init(_ string: String) { self.init(string.utf8) }
-
-    /// Every byte that occurs in `bytes`, in one pass.
-    public init(presentIn bytes: [UInt8]) { self.init(bytes) }
 
     /// ASCII digits `0`–`9`.
     public static let digits = ByteSet("0123456789")
