@@ -50,11 +50,12 @@ let package = Package(
         .target(
             name: "MeshAgentHandlers", dependencies: ["MeshWire", "MeshProcess", "MeshSigning"],
             exclude: ["HANDLER_CONTRACT.md"], swiftSettings: swift5),
-        .target(name: "MeshReview", dependencies: ["MeshWire", "MeshProcess", "MeshSigning", "Yams"], swiftSettings: swift5),
+        .target(name: "MeshRuleFiles", swiftSettings: swift5),
+        .target(name: "MeshReview", dependencies: ["MeshWire", "MeshProcess", "MeshSigning", "MeshRuleFiles", "Yams"], swiftSettings: swift5),
         .target(name: "MeshAudit", dependencies: ["CSQLite", "CLibPQ", "MeshSigning"], swiftSettings: swift5),
         // What mesh-audit-sink does with consumed records (shared with `meshctl bench audit`).
         .target(name: "MeshAuditIngest", dependencies: ["MeshAudit", "MeshTransport", "MeshKafka", "MeshWire", "MeshSigning"], swiftSettings: swift5),
-        .target(name: "MeshCompliance", dependencies: ["Yams", "MeshSigning"], swiftSettings: swift5),
+        .target(name: "MeshCompliance", dependencies: ["Yams", "MeshSigning", "MeshRuleFiles"], swiftSettings: swift5),
         .target(
             name: "MeshLogging",
             dependencies: [.product(name: "Logging", package: "swift-log")],

@@ -105,11 +105,12 @@ final class RuleKindTests: XCTestCase {
 
     func testForbiddenMarkersSamePositionsInASCIIAndOtherText() async throws {
         // ASCII text is scanned as bytes, other text as Unicode scalars line by line: both
-        // report the same places. A CR LF pair is one Character, not a "\n" line end, in both.
-        let ascii = "ok\r\nx todo\nDO NOT MERGE_ TODO\n\nlorem ipsum"
+        // report the same places. A CR LF pair is one line break in both, and its CR is not
+        // counted in the column of anything on the next line.
+        let ascii = "ok\r\nx todo\r\nDO NOT MERGE_ TODO\n\r\nlorem ipsum"
         for text in [ascii, ascii + " \u{E9}"] {
             let outcome = try await review(markers, result(artifacts: [artifact("a.txt", text)]))
-            XCTAssertEqual(outcome.findings.map(\.location), ["a.txt:1:7", "a.txt:2:15", "a.txt:4:1"], text)
+            XCTAssertEqual(outcome.findings.map(\.location), ["a.txt:2:3", "a.txt:3:15", "a.txt:5:1"], text)
         }
         let accented = try await review(markers, result(artifacts: [artifact("a.txt", "n\u{E9}e\nn\u{E9}e TODO \u{C9}TODO")]))
         XCTAssertEqual(accented.findings.map(\.location), ["a.txt:2:5"], "columns count Unicode scalars; É is a letter")

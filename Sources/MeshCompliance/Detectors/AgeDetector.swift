@@ -3,6 +3,10 @@
 /// Matches a number 90–130 written as an age: `age 93`, `aged 93`, `age: 93`,
 /// `93-year-old`, `93 years old`, `93 y/o`, `93 yo`, `93 yrs`.
 public struct AgeOver89Detector: TextDetector {
+    /// 90–130 starts with `9` or `1`.
+    public var requiredBytes: [ByteSet] { Self.required }
+    private static let required = [ByteSet("19")]
+
     public init() {}
 
     static let before = ASCII.lowered(["age", "aged", "ages"])

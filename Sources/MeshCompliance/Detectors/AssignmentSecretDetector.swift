@@ -8,6 +8,10 @@
 /// marker (`${`, `<`, `(`, `changeme`, `example`, …) and, when `valueLength` is set, exactly
 /// that many characters from `valueAlphabet` (used for AWS secret keys: 40 × `[A-Za-z0-9/+=]`).
 public struct AssignmentSecretDetector: TextDetector {
+    /// `=` or `:` after the key.
+    public var requiredBytes: [ByteSet] { Self.required }
+    private static let required = [ByteSet("=:")]
+
     let keys: [[UInt8]]
     /// Lowercase last bytes of the keys (cheap pre-filter on identifier ends).
     let finals: [Bool]

@@ -1,6 +1,9 @@
 /// National Provider Identifier (Safe Harbor (R)): 10 digits starting with 1 or 2 whose
 /// Luhn check over the `80840` prefix + the 10 digits holds; all-identical bodies are skipped.
 public struct NPIDetector: TextDetector {
+    /// Every match has digits.
+    public var requiredBytes: [ByteSet] { [.digits] }
+
     public init() {}
 
     /// Luhn validity of an NPI given as 10 digit values.
@@ -44,6 +47,10 @@ public struct NPIDetector: TextDetector {
 /// (`ABCDEFGHJKLMPRSTUX`), a letter or `9`, then 7 digits where
 /// `(d1+d3+d5) + 2·(d2+d4+d6)` ends in `d7`. Uppercase only.
 public struct DEADetector: TextDetector {
+    /// A registrant letter and seven digits.
+    public var requiredBytes: [ByteSet] { Self.required }
+    private static let required = [ByteSet("ABCDEFGHJKLMPRSTUX"), .digits]
+
     static let firstLetters: [Bool] = {
         var table = [Bool](repeating: false, count: 256)
         for c in "ABCDEFGHJKLMPRSTUX".utf8 { table[Int(c)] = true }
@@ -63,26 +70,16 @@ public struct DEADetector: TextDetector {
         let b = t.bytes
         let n = b.count
         let firstLetters = Self.firstLetters  // hoisted: static access in a loop costs a once-check
-        var i = 0
-        while i + 9 <= n {
-            let c = b[i]
-            if !ASCII.isWord(c) { i += 1; continue }
-            guard firstLetters[Int(c)], t.boundaryBefore(i) else {
-                while i < n && ASCII.isWord(b[i]) { i += 1 }
-                continue
-            }
+        // A number is a whole word: only word starts are candidates.
+        for i in t.wordStarts {
+            if i + 9 > n { break }
+            guard firstLetters[Int(b[i])] else { continue }
             let second = b[i + 1]
-            guard ASCII.isUpper(second) || second == 0x39, t.digitRun(i + 2) == 7, t.boundaryAfter(i + 9) else {
-                while i < n && ASCII.isWord(b[i]) { i += 1 }
-                continue
-            }
+            guard ASCII.isUpper(second) || second == 0x39, t.digitRun(i + 2) == 7, t.boundaryAfter(i + 9) else { continue }
             let d = b[(i + 2)..<(i + 9)].map { Int($0 - 0x30) }
             if Self.checksumOK(d) {
                 out.append(DetectorMatch(start: i, end: i + 9, kind: "DEA number", masked: Mask.keepingLast(t.string(i, i + 9), 2)))
-                i += 9
-                continue
             }
-            i += 1
         }
     }
 }
@@ -91,6 +88,9 @@ public struct DEADetector: TextDetector {
 /// `I`, `O`, `Q` and digits, containing both letters and digits, with a valid ISO 3779 /
 /// NHTSA check digit in position 9.
 public struct VINDetector: TextDetector {
+    /// A valid VIN has letters and digits.
+    public var requiredBytes: [ByteSet] { [.digits] }
+
     public init() {}
 
     static let weights = [8, 7, 6, 5, 4, 3, 2, 10, 0, 9, 8, 7, 6, 5, 4, 3, 2]
@@ -130,15 +130,13 @@ public struct VINDetector: TextDetector {
     public func scan(_ t: ScanText, into out: inout [DetectorMatch]) {
         let b = t.bytes
         let n = b.count
-        var i = 0
-        while i < n {
-            guard ASCII.isAlnum(b[i]), t.boundaryBefore(i) else { i += 1; continue }
+        // A VIN is a whole word: only word starts are candidates.
+        for i in t.wordStarts where ASCII.isAlnum(b[i]) {
             var e = i
             while e < n && ASCII.isAlnum(b[e]) { e += 1 }
             if e - i == 17, t.boundaryAfter(e), Self.isValid(Array(b[i..<e])) {
                 out.append(DetectorMatch(start: i, end: e, kind: "VIN", masked: Mask.keepingLast(t.string(i, e), 3)))
             }
-            i = e
         }
     }
 }

@@ -6,6 +6,9 @@
 /// `5 January 2020`, `March 2020`. The word `may` only counts when a year follows.
 /// A bare year (`2020`) is not a finding.
 public struct DateDetector: TextDetector {
+    /// Every form has a day or a year in digits.
+    public var requiredBytes: [ByteSet] { [.digits] }
+
     public init() {}
 
     static let may = Array("may".utf8)

@@ -21,9 +21,22 @@ public struct DetectorMatch: Sendable, Equatable {
 public protocol TextDetector: Sendable {
     /// Appends every match in `text` to `matches`.
     func scan(_ text: ScanText, into matches: inout [DetectorMatch])
+
+    /// Bytes every match needs: each set must share a byte with the scanned text, or `scan`
+    /// cannot find anything and is not run. Must be a necessary condition, never a guess.
+    /// Empty (the default) means: always scan.
+    var requiredBytes: [ByteSet] { get }
 }
 
 extension TextDetector {
+    public var requiredBytes: [ByteSet] { [] }
+
+    /// Whether a text whose bytes are `present` can hold a match.
+    @inline(__always) func canMatch(_ present: ByteSet) -> Bool {
+        for required in requiredBytes where !required.intersects(present) { return false }
+        return true
+    }
+
     /// Convenience wrapper returning the matches of a string.
     public func matches(in string: String) -> [DetectorMatch] {
         var out: [DetectorMatch] = []

@@ -1,5 +1,9 @@
 /// Email addresses (Safe Harbor (F)): `local@domain.tld` with a letters-only TLD of 2+ chars.
 public struct EmailDetector: TextDetector {
+    /// `@`, and a dot in the domain.
+    public var requiredBytes: [ByteSet] { Self.required }
+    private static let required = [ByteSet("@"), ByteSet(".")]
+
     public init() {}
 
     @inline(__always) static func isLocal(_ b: UInt8) -> Bool {

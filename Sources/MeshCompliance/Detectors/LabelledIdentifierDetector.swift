@@ -6,6 +6,9 @@
 /// is one of the configured (case-insensitive, whole-word) labels and the value is a run of
 /// letters, digits and `-` containing at least `minDigits` digits. Only the value is reported.
 public struct LabelledIdentifierDetector: TextDetector {
+    /// Values have at least `minDigits` (≥ 1) digits.
+    public var requiredBytes: [ByteSet] { [.digits] }
+
     /// Lowercased labels.
     let labels: [[UInt8]]
     /// Kind reported in findings, e.g. `medical record number`.
@@ -35,22 +38,17 @@ public struct LabelledIdentifierDetector: TextDetector {
     public func scan(_ t: ScanText, into out: inout [DetectorMatch]) {
         let b = t.bytes
         let n = b.count
-        var i = 0
-        while i < n {
+        // A label starts a word: only word starts are candidates, from `resume` on (past the
+        // last label or value).
+        var resume = 0
+        for i in t.wordStarts where i >= resume {
             let c = ASCII.lower(b[i])
-            if !ASCII.isWord(c) { i += 1; continue }
-            guard initials[Int(c)], t.boundaryBefore(i) else {
-                while i < n && ASCII.isWord(b[i]) { i += 1 }
-                continue
-            }
+            guard initials[Int(c)] else { continue }
             var matched = -1
             for label in labels where label[0] == c {
                 if t.matchesLower(label, at: i) && t.boundaryAfter(i + label.count) { matched = label.count; break }
             }
-            guard matched > 0 else {
-                while i < n && ASCII.isWord(b[i]) { i += 1 }
-                continue
-            }
+            guard matched > 0 else { continue }
             var j = skipSeparators(t, i + matched)
             // Optional filler word ("Number", "No.", "ID").
             for w in Self.fillerWords where t.matchesLower(w, at: j) && t.boundaryAfter(j + w.count) {
@@ -66,9 +64,9 @@ public struct LabelledIdentifierDetector: TextDetector {
             if j > start && digits >= minDigits {
                 let value = t.string(start, j)
                 out.append(DetectorMatch(start: start, end: j, kind: kind, masked: Mask.keepingLast(value, 2)))
-                i = j
+                resume = j
             } else {
-                i += matched
+                resume = i + matched
             }
         }
     }

@@ -2,6 +2,10 @@
 /// not part of a longer dotted run (so version strings like `1.2.3.4.5`, `v1.2.3.4` or
 /// `1.2.3.4-beta` are skipped).
 public struct IPv4Detector: TextDetector {
+    /// Four dotted numbers.
+    public var requiredBytes: [ByteSet] { Self.required }
+    private static let required = [ByteSet.digits, ByteSet(".")]
+
     public init() {}
 
     public func scan(_ t: ScanText, into out: inout [DetectorMatch]) {
@@ -52,6 +56,10 @@ public struct IPv4Detector: TextDetector {
 /// `::`, optionally ending in a dotted IPv4). Needs at least two colons and one hex digit,
 /// so times (`10:30:00`) and MAC addresses (six groups) are not matched.
 public struct IPv6Detector: TextDetector {
+    /// Groups separated by colons.
+    public var requiredBytes: [ByteSet] { Self.required }
+    private static let required = [ByteSet(":")]
+
     public init() {}
 
     @inline(__always) static func isCandidate(_ b: UInt8) -> Bool { ASCII.isHex(b) || b == 0x3A || b == 0x2E }

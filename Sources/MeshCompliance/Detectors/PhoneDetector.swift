@@ -5,6 +5,9 @@
 /// label precedes them. Area code and exchange must start with 2–9; N11 area codes are skipped.
 /// A number is a *fax* when `fax` (or `facsimile`) appears shortly before it on the same line.
 public struct PhoneDetector: TextDetector {
+    /// Every match has digits.
+    public var requiredBytes: [ByteSet] { [.digits] }
+
     /// Which numbers this instance reports.
     public enum Mode: String, Sendable { case phone, fax, any }
 

@@ -5,6 +5,10 @@
 /// header quoted in documentation is not reported. The finding spans the header only and
 /// never shows key material.
 public struct PrivateKeyDetector: TextDetector {
+    /// The `-----BEGIN` header.
+    public var requiredBytes: [ByteSet] { Self.required }
+    private static let required = [ByteSet("-"), ByteSet("B")]
+
     public var requireBody: Bool
 
     public init(requireBody: Bool = true) { self.requireBody = requireBody }

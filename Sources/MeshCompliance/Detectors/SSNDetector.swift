@@ -5,6 +5,9 @@
 /// same line. Invalid numbers are skipped: area 000, 666 or 900–999, group 00, serial 0000,
 /// all-identical digits and numbers known to be invalid or advertising samples.
 public struct SSNDetector: TextDetector {
+    /// Every match has digits.
+    public var requiredBytes: [ByteSet] { [.digits] }
+
     /// Numbers never issued or publicly burned (advertising, documentation).
     static let known: Set<Int> = [78_051_120, 219_099_999, 123_456_789, 457_555_462]
     static let labels = ASCII.lowered(["ssn", "ssns", "social security", "social", "ss#", "ss no"])

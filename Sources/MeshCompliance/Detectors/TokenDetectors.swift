@@ -46,6 +46,8 @@ public struct PrefixedTokenDetector: TextDetector {
     public let families: [Family]
     private let compiled: [([UInt8], Int)]  // (prefix bytes, family index), longest first
     private let firstByte: [Bool]  // bytes that start some prefix
+    /// A byte that starts some prefix.
+    public let requiredBytes: [ByteSet]
 
     public init(_ families: [Family]) {
         self.families = families
@@ -55,19 +57,18 @@ public struct PrefixedTokenDetector: TextDetector {
         var table = [Bool](repeating: false, count: 256)
         for (p, _) in c { table[Int(p[0])] = true }
         firstByte = table
+        requiredBytes = [ByteSet(c.map { $0.0[0] })]
     }
 
     public func scan(_ t: ScanText, into out: inout [DetectorMatch]) {
         let b = t.bytes
         let n = b.count
-        var i = 0
-        while i < n {
+        // A token starts a word not joined to a `-` on its left: only word starts are
+        // candidates, from `resume` on (past the last token).
+        var resume = 0
+        for i in t.wordStarts where i >= resume {
             let c = b[i]
-            if !ASCII.isWord(c) { i += 1; continue }
-            guard firstByte[Int(c)], i == 0 || !(ASCII.isWord(b[i - 1]) || b[i - 1] == 0x2D) else {
-                while i < n && ASCII.isWord(b[i]) { i += 1 }
-                continue
-            }
+            guard firstByte[Int(c)], i == 0 || b[i - 1] != 0x2D else { continue }
             var matchedEnd = -1
             var kind = ""
             for (prefix, fam) in compiled where prefix[0] == c && i + prefix.count <= n {
@@ -89,10 +90,8 @@ public struct PrefixedTokenDetector: TextDetector {
                 let value = t.string(i, matchedEnd)
                 let prefixLen = min(4, value.count)
                 out.append(DetectorMatch(start: i, end: matchedEnd, kind: kind, masked: Mask.secret(value, prefix: prefixLen)))
-                i = matchedEnd
-                continue
+                resume = matchedEnd
             }
-            while i < n && ASCII.isWord(b[i]) { i += 1 }
         }
     }
 
@@ -127,6 +126,10 @@ public struct PrefixedTokenDetector: TextDetector {
 /// header and payload ≥ 10 chars, signature ≥ 16 chars). Unsigned tokens (`alg: none`,
 /// empty signature) are not reported.
 public struct JWTDetector: TextDetector {
+    /// `eyJ` segments joined by dots.
+    public var requiredBytes: [ByteSet] { Self.required }
+    private static let required = [ByteSet("e"), ByteSet("y"), ByteSet("J"), ByteSet(".")]
+
     public init() {}
 
     @inline(__always) static func isB64URL(_ b: UInt8) -> Bool { ASCII.isWord(b) || b == 0x2D }

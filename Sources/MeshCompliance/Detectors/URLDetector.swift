@@ -2,6 +2,10 @@
 /// The URL runs until whitespace, a quote, `<`, `>` or a backtick; trailing `.,;:!?)]}` are trimmed.
 /// Use the rule allow-list for documentation hosts (e.g. `https://www.hhs.gov/*`).
 public struct URLDetector: TextDetector {
+    /// A scheme (`http`, `ftp`, `www`) and its `/` or `.`.
+    public var requiredBytes: [ByteSet] { Self.required }
+    private static let required = [ByteSet.eitherCase("hfw"), ByteSet("/.")]
+
     public init() {}
 
     static let schemes = ASCII.lowered(["https://", "http://", "ftp://", "www."])

@@ -6,6 +6,9 @@
 /// (`Springfield, IL 62704`). ZIP+4 (`12345-6789`) in address context or labelled likewise.
 /// Bare five-digit numbers are not reported.
 public struct ZipCodeDetector: TextDetector {
+    /// Every match has digits.
+    public var requiredBytes: [ByteSet] { [.digits] }
+
     static let labels = ASCII.lowered(["zip", "zipcode", "zip code", "postal code", "postcode", "postal"])
     static let states: Set<UInt16> = {
         let codes = "AL AK AZ AR CA CO CT DE FL GA HI ID IL IN IA KS KY LA ME MD MA MI MN MS MO MT NE NV NH NJ NM NY NC ND OH OK OR PA RI SC SD TN TX UT VT VA WA WV WI WY DC PR VI GU AS MP"

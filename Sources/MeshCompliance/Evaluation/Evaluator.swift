@@ -6,6 +6,12 @@ extension PolicyBundle {
     /// `on_match` among rules with at least one (non-allow-listed) finding; `approve` otherwise.
     /// Allow-listed matches go to `suppressed` and never decide.
     public func evaluate(_ subject: ComplianceSubject) -> ComplianceEvaluation {
+        evaluate(subject, skippingDetectorsThatCannotMatch: true)
+    }
+
+    /// `evaluate(_:)`; with `false`, every detector scans every artifact (the reference the
+    /// tests compare the skipping against).
+    func evaluate(_ subject: ComplianceSubject, skippingDetectorsThatCannotMatch skip: Bool) -> ComplianceEvaluation {
         var keyed: [(key: SortKey, finding: Finding, decision: Decision)] = []
         var suppressed: [(key: SortKey, finding: Finding)] = []
 
@@ -30,10 +36,13 @@ extension PolicyBundle {
         for (index, artifact) in subject.artifacts.enumerated() {
             let applicable = textRules.filter { rules[$0].scope.applies(toMediaType: artifact.mediaType) }
             if applicable.isEmpty { continue }
+            // One pass over the content finds the bytes present and the word starts; a detector
+            // whose pattern needs a byte that is absent cannot match and does not scan.
             let text = ScanText(artifact.content)
             var lines: LineIndex?
             for ruleIndex in applicable {
                 guard case .text(let detector) = rules[ruleIndex].detector else { continue }
+                if skip && !detector.canMatch(text.present) { continue }
                 matches.removeAll(keepingCapacity: true)
                 detector.scan(text, into: &matches)
                 for m in matches {

@@ -1,29 +1,5 @@
-/// A pack that cannot be loaded, pointing at file, line, rule and field.
-///
-/// Rendered as `Policies/secrets.yaml:22: rule "aws-access-key": field "detector": unknown
-/// detector "aws_key"; known: …`.
-public struct PolicyLoadError: Error, Equatable, Sendable, CustomStringConvertible {
-    public var file: String
-    /// 1-based line, 0 when unknown (e.g. unreadable file).
-    public var line: Int
-    /// Rule id when the problem is inside a rule.
-    public var rule: String?
-    /// Field path, e.g. `detector`, `parameters.labels`, `scope.min_risk`.
-    public var field: String?
-    public var message: String
+import MeshRuleFiles
 
-    public init(file: String, line: Int, rule: String? = nil, field: String? = nil, message: String) {
-        self.file = file
-        self.line = line
-        self.rule = rule
-        self.field = field
-        self.message = message
-    }
-
-    public var description: String {
-        var s = "\(file):\(line):"
-        if let rule { s += " rule \"\(rule)\":" }
-        if let field { s += " field \"\(field)\":" }
-        return s + " " + message
-    }
-}
+/// A pack that cannot be loaded, pointing at file, line, rule and field, rendered as
+/// `Policies/secrets.yaml:22: rule "aws-access-key": field "detector": unknown detector "aws_key"; known: …`.
+public typealias PolicyLoadError = RuleFileError

@@ -2,15 +2,37 @@
 ///
 /// Detectors work on bytes with ASCII helpers; non-ASCII bytes are treated as
 /// "other" characters (neither letters nor digits), which keeps scanners simple and fast.
+///
+/// Made in one pass that also finds what all detectors share: the bytes present (so the
+/// evaluator skips detectors that cannot match) and where words start (so detectors that
+/// look for labels or prefixes visit words, not bytes).
 public struct ScanText: Sendable {
     /// The UTF-8 bytes.
     public let bytes: [UInt8]
+    /// Every byte value that occurs in `bytes`.
+    public let present: ByteSet
+    /// Offsets where a word (a run of ASCII letters, digits and `_`) starts, ascending.
+    public let wordStarts: [Int]
 
     /// Creates a scan buffer from a Swift string.
-    public init(_ string: String) { self.bytes = Array(string.utf8) }
+    public init(_ string: String) { self.init(bytes: Array(string.utf8)) }
 
     /// Creates a scan buffer over raw UTF-8 bytes.
-    public init(bytes: [UInt8]) { self.bytes = bytes }
+    public init(bytes: [UInt8]) {
+        self.bytes = bytes
+        var present = ByteSet()
+        var wordStarts: [Int] = []
+        wordStarts.reserveCapacity(bytes.count / 6)
+        var inWord = false
+        for (i, b) in bytes.enumerated() {
+            present.insert(b)
+            let isWord = ASCII.isWord(b)
+            if isWord && !inWord { wordStarts.append(i) }
+            inWord = isWord
+        }
+        self.present = present
+        self.wordStarts = wordStarts
+    }
 
     /// Number of bytes.
     @inline(__always) public var count: Int { bytes.count }

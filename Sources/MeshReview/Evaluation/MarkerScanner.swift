@@ -50,10 +50,10 @@ struct MarkerScanner {
     }
 
     private static let lineFeed = UInt8(ascii: "\n")
-    private static let carriageReturn = UInt8(ascii: "\r")
 
-    /// `nil` unless every byte is ASCII. Lines end where ``scanScalars(_:)`` splits them: at a
-    /// line feed that is its own character (not the end of a CR LF pair).
+    /// `nil` unless every byte is ASCII. Lines end at every line feed, as in ``scanScalars(_:)``:
+    /// a CR LF pair is one line break, and its CR ends the line, after every column a marker can
+    /// start at.
     private func scanASCII(_ bytes: UnsafeBufferPointer<UInt8>) -> [Hit]? {
         guard bytesScannable, bytes.allSatisfy({ $0 < 0x80 }) else { return nil }
         var hits: [Hit] = []
@@ -61,7 +61,7 @@ struct MarkerScanner {
         var lineStart = 0
         for start in bytes.indices {
             let byte = bytes[start]
-            if byte == Self.lineFeed, start == 0 || bytes[start - 1] != Self.carriageReturn {
+            if byte == Self.lineFeed {
                 line += 1
                 lineStart = start + 1
                 continue
@@ -101,9 +101,11 @@ struct MarkerScanner {
     private func scanScalars(_ text: String) -> [Hit] {
         var hits: [Hit] = []
         var lineNumber = 0
-        for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
+        // Split at line feed scalars: as a `Character`, CR LF is one grapheme that is not "\n".
+        for lineScalars in text.unicodeScalars.split(separator: "\n", omittingEmptySubsequences: false) {
             lineNumber += 1
-            let scalars = Array((caseSensitive ? String(line) : line.lowercased()).unicodeScalars)
+            let line = String(String.UnicodeScalarView(lineScalars))
+            let scalars = Array((caseSensitive ? line : line.lowercased()).unicodeScalars)
             for start in scalars.indices {
                 for (index, needle) in needles.enumerated() where matches(needle, in: scalars, at: start) {
                     hits.append(Hit(marker: markers[index], line: lineNumber, column: start + 1))

@@ -1,0 +1,51 @@
+/// A set of byte values (256 bits).
+///
+/// Used two ways: the bytes present in an artifact (``ScanText/present``), and the bytes a
+/// detector's matches need (``TextDetector/requiredBytes``), so the evaluator runs only the
+/// detectors whose patterns can occur in the artifact at all.
+public struct ByteSet: Sendable, Equatable {
+    private var w0: UInt64 = 0, w1: UInt64 = 0, w2: UInt64 = 0, w3: UInt64 = 0
+
+    public init() {}
+
+    /// The given bytes.
+    public init<S: Sequence>(_ bytes: S) where S.Element == UInt8 {
+        for b in bytes { insert(b) }
+    }
+
+    /// The bytes of `string`'s UTF-8.
+    public init(_ string: String) { self.init(string.utf8) }
+
+    /// ASCII digits `0`–`9`.
+    public static let digits = ByteSet("0123456789")
+
+    @inline(__always) public mutating func insert(_ b: UInt8) {
+        let bit = UInt64(1) << UInt64(b & 63)
+        switch b >> 6 {
+        case 0: w0 |= bit
+        case 1: w1 |= bit
+        case 2: w2 |= bit
+        default: w3 |= bit
+        }
+    }
+
+    public func contains(_ b: UInt8) -> Bool {
+        let bit = UInt64(1) << UInt64(b & 63)
+        switch b >> 6 {
+        case 0: return w0 & bit != 0
+        case 1: return w1 & bit != 0
+        case 2: return w2 & bit != 0
+        default: return w3 & bit != 0
+        }
+    }
+
+    /// Whether the two sets share a byte.
+    @inline(__always) public func intersects(_ other: ByteSet) -> Bool {
+        (w0 & other.w0) | (w1 & other.w1) | (w2 & other.w2) | (w3 & other.w3) != 0
+    }
+
+    /// Both cases of every ASCII letter in `string`, plus its other bytes.
+    public static func eitherCase(_ string: String) -> ByteSet {
+        ByteSet(string.lowercased() + string.uppercased())
+    }
+}
