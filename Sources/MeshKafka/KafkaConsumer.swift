@@ -64,6 +64,10 @@ public final class KafkaConsumer: @unchecked Sendable {
     private let queue: OpaquePointer
     private let logger: Logger
     private let batchSize: Int
+    /// Where a poll receives its batch of message pointers; used under `pollLock` only. Made
+    /// once: a 2 KiB array per poll (one record per poll at low rates) cost an allocation
+    /// large enough to make glibc consolidate its fast bins every time.
+    private let pollSlots: UnsafeMutableBufferPointer<UnsafeMutablePointer<rd_kafka_message_t>?>
     /// Serialises every call that serves librdkafka's consumer queue (poll, close).
     private let pollLock = NSLock()
     /// Guards the fields below; never held across a blocking librdkafka call.
@@ -99,6 +103,8 @@ public final class KafkaConsumer: @unchecked Sendable {
         self.offsetCommits = offsetCommits
         self.logger = logger
         self.batchSize = batchSize
+        pollSlots = .allocate(capacity: batchSize)
+        pollSlots.initialize(repeating: nil)
         (rebalanceEvents, rebalanceContinuation) = AsyncStream.makeStream(of: RebalanceEvent.self)
         var properties = configuration.withDefaults(Self.defaultProperties).properties
         if case .group(let groupID, _) = subscription {
@@ -146,6 +152,7 @@ public final class KafkaConsumer: @unchecked Sendable {
     deinit {
         close()
         rd_kafka_queue_destroy(queue)
+        pollSlots.deallocate()
     }
 
     /// The records, one at a time, until ``close()`` or task cancellation.
@@ -412,15 +419,15 @@ public final class KafkaConsumer: @unchecked Sendable {
         if closed { return false }
         performPendingSeeks()
         let epochsAtStart = stateLock.withLock { readEpochs }
-        var pointers = [UnsafeMutablePointer<rd_kafka_message_t>?](repeating: nil, count: batchSize)
-        let count: Int = pointers.withUnsafeMutableBufferPointer { buffer in
-            let ready = rd_kafka_consume_batch_queue(queue, 0, buffer.baseAddress, batchSize)
+        let pointers = pollSlots
+        let count: Int = {
+            let ready = rd_kafka_consume_batch_queue(queue, 0, pointers.baseAddress, batchSize)
             guard ready == 0, timeoutMs > 0, let first = rd_kafka_consumer_poll(client.handle, timeoutMs) else {
                 return max(ready, 0)
             }
-            buffer[0] = first
-            return 1 + max(rd_kafka_consume_batch_queue(queue, 0, buffer.baseAddress! + 1, batchSize - 1), 0)
-        }
+            pointers[0] = first
+            return 1 + max(rd_kafka_consume_batch_queue(queue, 0, pointers.baseAddress! + 1, batchSize - 1), 0)
+        }()
         guard count > 0 else { return false }
         var received: [ConsumedMessage] = []
         received.reserveCapacity(count)
