@@ -22,9 +22,10 @@ public enum AuditRecordHasher {
     /// The 32 zero bytes the first record chains to.
     public static let genesisHash = [UInt8](repeating: 0, count: SHA256Digest.byteCount)
 
-    /// The canonical encoding that the record hash covers.
+    /// The canonical encoding that the record hash covers (the raw bytes enter through
+    /// `input.rawSHA256`, their digest made with the input).
     public static func encoding(
-        sequence: Int64, previousHash: [UInt8], recordedAtMicros: Int64, input: AuditRecordInput, rawSHA256: [UInt8]
+        sequence: Int64, previousHash: [UInt8], recordedAtMicros: Int64, input: AuditRecordInput
     ) -> [UInt8] {
         // A typical record encodes to ~350 bytes (ids are 36-character UUIDs): one allocation.
         var encoder = CanonicalEncoder(domain: domain, reservingCapacity: 512 + (input.verification.reason?.utf8.count ?? 0))
@@ -50,7 +51,7 @@ public enum AuditRecordHasher {
         encoder.append(input.kafka.partition)
         encoder.append(input.kafka.offset)
         encoder.append(input.kafka.timestampMillis)
-        encoder.append(rawSHA256)
+        encoder.append(input.rawSHA256)
         encoder.append(recordedAtMicros)
         return encoder.bytes
     }
@@ -59,16 +60,7 @@ public enum AuditRecordHasher {
     public static func hash(
         sequence: Int64, previousHash: [UInt8], recordedAtMicros: Int64, input: AuditRecordInput
     ) -> [UInt8] {
-        hash(sequence: sequence, previousHash: previousHash, recordedAtMicros: recordedAtMicros,
-             input: input, rawSHA256: input.rawSHA256)
-    }
-
-    /// As above with the raw-bytes digest already computed.
-    public static func hash(
-        sequence: Int64, previousHash: [UInt8], recordedAtMicros: Int64, input: AuditRecordInput, rawSHA256: [UInt8]
-    ) -> [UInt8] {
-        SHA256Digest.hash(encoding(sequence: sequence, previousHash: previousHash,
-                                   recordedAtMicros: recordedAtMicros, input: input, rawSHA256: rawSHA256))
+        SHA256Digest.hash(encoding(sequence: sequence, previousHash: previousHash, recordedAtMicros: recordedAtMicros, input: input))
     }
 
     /// Recomputes the hash of `record` from its content (what a verifier does); compare it

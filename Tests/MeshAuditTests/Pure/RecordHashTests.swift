@@ -16,7 +16,7 @@ final class RecordHashTests: XCTestCase {
 
     func testEncodingLayoutIsPinned() {
         let encoding = AuditRecordHasher.encoding(sequence: 1, previousHash: AuditRecordHasher.genesisHash,
-                                                  recordedAtMicros: 7, input: input, rawSHA256: SHA256Digest.hash(input.raw))
+                                                  recordedAtMicros: 7, input: input)
         let prefix = Array("agentmesh-audit-record-v1\0".utf8)
         XCTAssertEqual(Array(encoding.prefix(prefix.count)), prefix)
         // sequence as int64 BE, then the previous hash with its 4-byte length.
