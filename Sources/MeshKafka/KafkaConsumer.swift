@@ -420,14 +420,11 @@ public final class KafkaConsumer: @unchecked Sendable {
         performPendingSeeks()
         let epochsAtStart = stateLock.withLock { readEpochs }
         let pointers = pollSlots
-        let count: Int = {
-            let ready = rd_kafka_consume_batch_queue(queue, 0, pointers.baseAddress, batchSize)
-            guard ready == 0, timeoutMs > 0, let first = rd_kafka_consumer_poll(client.handle, timeoutMs) else {
-                return max(ready, 0)
-            }
+        var count = max(rd_kafka_consume_batch_queue(queue, 0, pointers.baseAddress, batchSize), 0)
+        if count == 0, timeoutMs > 0, let first = rd_kafka_consumer_poll(client.handle, timeoutMs) {
             pointers[0] = first
-            return 1 + max(rd_kafka_consume_batch_queue(queue, 0, pointers.baseAddress! + 1, batchSize - 1), 0)
-        }()
+            count = 1 + max(rd_kafka_consume_batch_queue(queue, 0, pointers.baseAddress! + 1, batchSize - 1), 0)
+        }
         guard count > 0 else { return false }
         var received: [ConsumedMessage] = []
         received.reserveCapacity(count)
