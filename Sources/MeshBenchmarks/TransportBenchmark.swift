@@ -35,6 +35,12 @@ public struct TransportBenchmark {
         public var rawWithHeadersPerSecond: Double
         public var rawWithHeadersRatio: Double
         public var hmacRatioToRawWithHeaders: Double
+        /// Diagnostic, not the target's baseline: envelopes sealed beforehand through the
+        /// mesh's `KafkaProducer` and `KafkaConsumer` alone (keys, CloudEvents headers,
+        /// delivery callbacks, records copied out of librdkafka), without sealing or opening.
+        public var kafkaLayerPerSecond: Double
+        public var kafkaLayerRatio: Double
+        public var kafkaLayerCPUMicrosPerRecord: Double
         /// What one bench envelope puts on the wire: sealed value and header bytes.
         public var envelopeValueBytes: Int
         public var envelopeHeaderBytes: Int
@@ -70,6 +76,8 @@ public struct TransportBenchmark {
         defer { try? FileManager.default.removeItem(atPath: keys) }
         var raw: [Double] = []
         var rawWithHeaders: [Double] = []
+        var kafkaLayer: [Double] = []
+        var kafkaLayerCPU: [Double] = []
         var hmac: [Double] = []
         var rawCPU: [Double] = []
         var hmacCPU: [Double] = []
@@ -93,23 +101,31 @@ public struct TransportBenchmark {
             rawWithHeaders.append(withHeaders.recordsPerSecond)
             progress("round \(round)/\(rounds): raw librdkafka, envelope-sized with CloudEvents headers "
                 + "\(Int(withHeaders.recordsPerSecond)) records/s (diagnostic)")
-            let (rate, cpuSeconds, producerCPUSeconds) = try await envelopeRate(
+            let layer = try await kafkaLayerRate(
+                cluster: cluster, configuration: configuration, keys: keys + "-layer-\(round)", topic: "bench.layer.\(round)",
+                count: records)
+            kafkaLayer.append(layer.recordsPerSecond)
+            kafkaLayerCPU.append(layer.cpuSeconds * 1e6 / Double(records))
+            progress("round \(round)/\(rounds): pre-sealed envelopes through the mesh's Kafka layer "
+                + "\(Int(layer.recordsPerSecond)) records/s (diagnostic)")
+            let sealed = try await envelopeRate(
                 cluster: cluster, configuration: configuration, algorithm: .hmacSHA256, keys: keys + "-hmac-\(round)",
                 topic: "bench.hmac.\(round)", count: records)
-            hmac.append(rate)
-            hmacCPU.append(cpuSeconds * 1e6 / Double(records))
-            hmacProducerCPU.append(producerCPUSeconds * 1e6 / Double(records))
-            progress("round \(round)/\(rounds): sealed envelopes, HMAC-SHA256 \(Int(rate)) records/s")
+            hmac.append(sealed.recordsPerSecond)
+            hmacCPU.append(sealed.cpuSeconds * 1e6 / Double(records))
+            hmacProducerCPU.append(sealed.producerCPUSeconds * 1e6 / Double(records))
+            progress("round \(round)/\(rounds): sealed envelopes, HMAC-SHA256 \(Int(sealed.recordsPerSecond)) records/s")
         }
-        let (ed25519, _, _) = try await envelopeRate(
+        let ed25519 = try await envelopeRate(
             cluster: cluster, configuration: configuration, algorithm: .ed25519, keys: keys + "-ed25519",
-            topic: "bench.ed25519", count: ed25519Records)
+            topic: "bench.ed25519", count: ed25519Records).recordsPerSecond
         progress("sealed envelopes, Ed25519: \(Int(ed25519)) records/s (\(ed25519Records) records)")
         let stages = try Self.stageMicros(
             keys: keys + "-stages", recordBytes: recordBytes, count: min(records, 20_000))
         let bestRaw = raw.max() ?? 0
         let bestHMAC = hmac.max() ?? 0
         let bestRawWithHeaders = rawWithHeaders.max() ?? 0
+        let bestKafkaLayer = kafkaLayer.max() ?? 0
         let target = 0.85
         return Figures(
             records: records, recordBytes: recordBytes, rawPerSecond: bestRaw, rawCPUMicrosPerRecord: rawCPU.min() ?? 0,
@@ -119,32 +135,85 @@ public struct TransportBenchmark {
             ed25519Ratio: ed25519 / bestRaw, hmacTargetRatio: target, meetsHMACTarget: bestHMAC / bestRaw >= target,
             hmacStageMicros: stages, rawWithHeadersPerSecond: bestRawWithHeaders,
             rawWithHeadersRatio: bestRawWithHeaders / bestRaw, hmacRatioToRawWithHeaders: bestHMAC / bestRawWithHeaders,
+            kafkaLayerPerSecond: bestKafkaLayer, kafkaLayerRatio: bestKafkaLayer / bestRaw,
+            kafkaLayerCPUMicrosPerRecord: kafkaLayerCPU.min() ?? 0,
             envelopeValueBytes: wire.valueBytes, envelopeHeaderBytes: wire.headers.reduce(0) { $0 + $1.key.utf8.count + $1.value.count })
     }
 
-    /// Produces `count` sealed envelopes on one thread while a verifying subscriber reads
-    /// them; the rate from the first seal to the last decoded envelope, and the process CPU
-    /// time over that same span (as the raw probe measures it: set-up excluded), and the
-    /// producing thread's own CPU time.
+    /// What one path measured: its rate from the first record produced to the last one
+    /// received, the process CPU time over that same span (as the raw probe measures it:
+    /// set-up excluded) and the producing thread's own CPU time.
+    struct PathResult {
+        var recordsPerSecond: Double
+        var cpuSeconds: Double
+        var producerCPUSeconds: Double
+    }
+
+    /// Produces `count` sealed envelopes on one thread while a verifying subscriber reads them.
     private func envelopeRate(
         cluster: EmbeddedKafkaCluster, configuration: KafkaConfiguration, algorithm: SigningAlgorithm, keys: String,
         topic: String, count: Int
-    ) async throws -> (recordsPerSecond: Double, cpuSeconds: Double, producerCPUSeconds: Double) {
+    ) async throws -> PathResult {
         try cluster.createTopic(topic, partitions: Self.partitions)
         try KeyRingStore.initialize(at: keys, roles: ["coding"], people: [], algorithm: algorithm)
         defer { try? FileManager.default.removeItem(atPath: keys) }
         let producer = try KafkaProducer(configuration: configuration, logger: logger)
         defer { producer.close() }
         let publisher = MeshPublisher(producer: producer, sealer: EnvelopeSealer(signer: try KeyRingStore.loadSigner(principal: "coding", from: keys)))
-        let consumer = try KafkaConsumer(
-            configuration: configuration,
-            subscription: .partitions((0..<Self.partitions).map { TopicPartition(topic: topic, partition: Int32($0)) }),
-            logger: logger)
+        let consumer = try partitionReader(configuration: configuration, topic: topic)
         defer { consumer.close() }
         let subscriber = MeshSubscriber(
             consumer: consumer, opener: EnvelopeOpener(trust: try KeyRingStore.loadTrustStore(from: keys)),
             deadLetters: nil, logger: logger)
         let content = Self.artifactContent(recordBytes: recordBytes)
+        return try await measure(count: count, producer: producer) { index, onDelivery in
+            try publisher.enqueue(Self.envelope(index, content: content), to: topic, onDelivery: onDelivery)
+        } receive: {
+            await subscriber.next() != nil
+        }
+    }
+
+    /// Diagnostic: the same sealed envelopes, sealed beforehand, through the mesh's own Kafka
+    /// layer alone (`KafkaProducer` with key, CloudEvents headers and a delivery callback per
+    /// record; `KafkaConsumer` copying value, key and headers out of librdkafka), with no
+    /// sealing and no opening: separates what that layer costs from what the envelopes cost.
+    private func kafkaLayerRate(
+        cluster: EmbeddedKafkaCluster, configuration: KafkaConfiguration, keys: String, topic: String, count: Int
+    ) async throws -> PathResult {
+        try cluster.createTopic(topic, partitions: Self.partitions)
+        try KeyRingStore.initialize(at: keys, roles: ["coding"], people: [], algorithm: .hmacSHA256)
+        defer { try? FileManager.default.removeItem(atPath: keys) }
+        let producer = try KafkaProducer(configuration: configuration, logger: logger)
+        defer { producer.close() }
+        let publisher = MeshPublisher(producer: producer, sealer: EnvelopeSealer(signer: try KeyRingStore.loadSigner(principal: "coding", from: keys)))
+        let content = Self.artifactContent(recordBytes: recordBytes)
+        // As many distinct records as correlation ids the envelope path uses.
+        let records = try (0..<1024).map { try publisher.record(Self.envelope($0, content: content), topic: topic) }
+        let consumer = try partitionReader(configuration: configuration, topic: topic)
+        defer { consumer.close() }
+        var messages = consumer.messages.makeAsyncIterator()
+        return try await measure(count: count, producer: producer) { index, onDelivery in
+            try producer.enqueue(records[index % records.count], onDelivery: onDelivery)
+        } receive: {
+            await messages.next() != nil
+        }
+    }
+
+    /// A consumer reading every partition of `topic` from the beginning.
+    private func partitionReader(configuration: KafkaConfiguration, topic: String) throws -> KafkaConsumer {
+        try KafkaConsumer(
+            configuration: configuration,
+            subscription: .partitions((0..<Self.partitions).map { TopicPartition(topic: topic, partition: Int32($0)) }),
+            logger: logger)
+    }
+
+    /// Calls `produce` for records 0..<count on one thread, at most `window` ahead of the
+    /// reader, while `receive` reads them here; fails if any delivery failed.
+    private func measure(
+        count: Int, producer: KafkaProducer,
+        produce: @escaping @Sendable (Int, @escaping KafkaProducer.DeliveryCallback) throws -> Void,
+        receive: () async -> Bool
+    ) async throws -> PathResult {
         let start = ContinuousClock.now
         let cpuStart = ProcessCPU.seconds()
         let failures = FailureCount()
@@ -157,9 +226,8 @@ public struct TransportBenchmark {
             defer { producerCPU.finish(ThreadCPU.seconds() - threadStart) }
             for index in 0..<count {
                 window.willProduce()
-                let envelope = Self.envelope(index, content: content)
                 do {
-                    try publisher.enqueue(envelope, to: topic, onDelivery: onDelivery)
+                    try produce(index, onDelivery)
                 } catch {
                     failures.increment()
                 }
@@ -168,7 +236,7 @@ public struct TransportBenchmark {
         producing.start()
         var received = 0
         var unreported = 0
-        while received < count, await subscriber.next() != nil {
+        while received < count, await receive() {
             received += 1
             unreported += 1
             // Release window slots in groups, as the raw probe does per fetched batch.
@@ -182,7 +250,7 @@ public struct TransportBenchmark {
         let cpuSeconds = ProcessCPU.seconds() - cpuStart
         try producer.flush()
         guard failures.value == 0 else { throw KafkaError.benchmark("\(failures.value) records failed to produce") }
-        return (Double(received) / seconds, cpuSeconds, producerCPU.wait())
+        return PathResult(recordsPerSecond: Double(received) / seconds, cpuSeconds: cpuSeconds, producerCPUSeconds: producerCPU.wait())
     }
 }
 

@@ -42,6 +42,8 @@ struct BenchCommand: AsyncParsableCommand {
                     of which the producing thread (build, seal, enqueue) \(String(format: "%.1f", figures.hmacProducerThreadCPUMicrosPerRecord)) CPU µs/record
                   diagnostic: raw librdkafka, \(figures.envelopeValueBytes) B values + the envelopes' \(figures.envelopeHeaderBytes) B of CloudEvents headers
                                                 \(Int(figures.rawWithHeadersPerSecond)) records/s  ratio to baseline \(String(format: "%.2f", figures.rawWithHeadersRatio)); HMAC envelopes to it \(String(format: "%.2f", figures.hmacRatioToRawWithHeaders))
+                  diagnostic: envelopes sealed beforehand, through the mesh's KafkaProducer/KafkaConsumer alone
+                                                \(Int(figures.kafkaLayerPerSecond)) records/s  ratio to baseline \(String(format: "%.2f", figures.kafkaLayerRatio))  \(String(format: "%.1f", figures.kafkaLayerCPUMicrosPerRecord)) CPU µs/record
                   sealed envelopes, Ed25519     \(Int(figures.ed25519PerSecond)) records/s  ratio \(String(format: "%.3f", figures.ed25519Ratio)) (\(figures.ed25519Records) records)
                   HMAC envelope stages, one thread, no Kafka (CPU µs/record):
                 """)

@@ -15,13 +15,14 @@ final class TransportBenchCommandTests: XCTestCase {
         XCTAssertEqual(run.status, 0, run.stderr)
         let figures = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any], run.stdout)
         func number(_ key: String) throws -> Double { try XCTUnwrap(figures[key] as? Double, "\(key) missing in \(figures)") }
-        for key in ["rawPerSecond", "hmacPerSecond", "ed25519PerSecond", "rawWithHeadersPerSecond"] {
+        for key in ["rawPerSecond", "hmacPerSecond", "ed25519PerSecond", "rawWithHeadersPerSecond", "kafkaLayerPerSecond", "kafkaLayerCPUMicrosPerRecord"] {
             XCTAssertGreaterThan(try number(key), 0, key)
         }
         XCTAssertEqual(try number("hmacRatio"), try number("hmacPerSecond") / number("rawPerSecond"), accuracy: 1e-9)
         XCTAssertEqual(
             try number("hmacRatioToRawWithHeaders"), try number("hmacPerSecond") / number("rawWithHeadersPerSecond"),
             accuracy: 1e-9)
+        XCTAssertEqual(try number("kafkaLayerRatio"), try number("kafkaLayerPerSecond") / number("rawPerSecond"), accuracy: 1e-9)
         XCTAssertEqual(figures["meetsHMACTarget"] as? Bool, try number("hmacRatio") >= number("hmacTargetRatio"))
         // The comparison is fair only if a sealed envelope is about as large as a raw record.
         let recordBytes = try number("recordBytes")
