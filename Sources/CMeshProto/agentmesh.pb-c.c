@@ -1681,7 +1681,7 @@ const ProtobufCMessageDescriptor agentmesh__v1__finding__descriptor =
   (ProtobufCMessageInit) agentmesh__v1__finding__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor agentmesh__v1__planned_task__field_descriptors[7] =
+static const ProtobufCFieldDescriptor agentmesh__v1__planned_task__field_descriptors[8] =
 {
   {
     "task_id",
@@ -1767,6 +1767,18 @@ static const ProtobufCFieldDescriptor agentmesh__v1__planned_task__field_descrip
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "safety_class",
+    8,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_ENUM,
+    0,   /* quantifier_offset */
+    offsetof(Agentmesh__V1__PlannedTask, safety_class),
+    &agentmesh__v1__safety_class__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned agentmesh__v1__planned_task__field_indices_by_name[] = {
   3,   /* field[3] = depends_on */
@@ -1775,12 +1787,13 @@ static const unsigned agentmesh__v1__planned_task__field_indices_by_name[] = {
   4,   /* field[4] = required_verdicts */
   6,   /* field[6] = risk_class */
   1,   /* field[1] = role */
+  7,   /* field[7] = safety_class */
   0,   /* field[0] = task_id */
 };
 static const ProtobufCIntRange agentmesh__v1__planned_task__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 7 }
+  { 0, 8 }
 };
 const ProtobufCMessageDescriptor agentmesh__v1__planned_task__descriptor =
 {
@@ -1790,7 +1803,7 @@ const ProtobufCMessageDescriptor agentmesh__v1__planned_task__descriptor =
   "Agentmesh__V1__PlannedTask",
   "agentmesh.v1",
   sizeof(Agentmesh__V1__PlannedTask),
-  7,
+  8,
   agentmesh__v1__planned_task__field_descriptors,
   agentmesh__v1__planned_task__field_indices_by_name,
   1,  agentmesh__v1__planned_task__number_ranges,
@@ -2607,7 +2620,7 @@ const ProtobufCMessageDescriptor agentmesh__v1__task_result__descriptor =
   (ProtobufCMessageInit) agentmesh__v1__task_result__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor agentmesh__v1__verdict__field_descriptors[10] =
+static const ProtobufCFieldDescriptor agentmesh__v1__verdict__field_descriptors[11] =
 {
   {
     "task_id",
@@ -2729,8 +2742,21 @@ static const ProtobufCFieldDescriptor agentmesh__v1__verdict__field_descriptors[
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "approval_required_by",
+    11,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_STRING,
+    offsetof(Agentmesh__V1__Verdict, n_approval_required_by),
+    offsetof(Agentmesh__V1__Verdict, approval_required_by),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned agentmesh__v1__verdict__field_indices_by_name[] = {
+  10,   /* field[10] = approval_required_by */
   2,   /* field[2] = attempt */
   8,   /* field[8] = decided_by_rules */
   4,   /* field[4] = decision */
@@ -2745,7 +2771,7 @@ static const unsigned agentmesh__v1__verdict__field_indices_by_name[] = {
 static const ProtobufCIntRange agentmesh__v1__verdict__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 10 }
+  { 0, 11 }
 };
 const ProtobufCMessageDescriptor agentmesh__v1__verdict__descriptor =
 {
@@ -2755,7 +2781,7 @@ const ProtobufCMessageDescriptor agentmesh__v1__verdict__descriptor =
   "Agentmesh__V1__Verdict",
   "agentmesh.v1",
   sizeof(Agentmesh__V1__Verdict),
-  10,
+  11,
   agentmesh__v1__verdict__field_descriptors,
   agentmesh__v1__verdict__field_indices_by_name,
   1,  agentmesh__v1__verdict__number_ranges,
@@ -3525,6 +3551,38 @@ const ProtobufCEnumDescriptor agentmesh__v1__risk_class__descriptor =
   agentmesh__v1__risk_class__enum_values_by_name,
   1,
   agentmesh__v1__risk_class__value_ranges,
+  NULL,NULL,NULL,NULL   /* reserved[1234] */
+};
+static const ProtobufCEnumValue agentmesh__v1__safety_class__enum_values_by_number[4] =
+{
+  { "SAFETY_CLASS_UNSPECIFIED", "AGENTMESH__V1__SAFETY_CLASS__SAFETY_CLASS_UNSPECIFIED", 0 },
+  { "SAFETY_CLASS_A", "AGENTMESH__V1__SAFETY_CLASS__SAFETY_CLASS_A", 1 },
+  { "SAFETY_CLASS_B", "AGENTMESH__V1__SAFETY_CLASS__SAFETY_CLASS_B", 2 },
+  { "SAFETY_CLASS_C", "AGENTMESH__V1__SAFETY_CLASS__SAFETY_CLASS_C", 3 },
+};
+static const ProtobufCIntRange agentmesh__v1__safety_class__value_ranges[] = {
+{0, 0},{0, 4}
+};
+static const ProtobufCEnumValueIndex agentmesh__v1__safety_class__enum_values_by_name[4] =
+{
+  { "SAFETY_CLASS_A", 1 },
+  { "SAFETY_CLASS_B", 2 },
+  { "SAFETY_CLASS_C", 3 },
+  { "SAFETY_CLASS_UNSPECIFIED", 0 },
+};
+const ProtobufCEnumDescriptor agentmesh__v1__safety_class__descriptor =
+{
+  PROTOBUF_C__ENUM_DESCRIPTOR_MAGIC,
+  "agentmesh.v1.SafetyClass",
+  "SafetyClass",
+  "Agentmesh__V1__SafetyClass",
+  "agentmesh.v1",
+  4,
+  agentmesh__v1__safety_class__enum_values_by_number,
+  4,
+  agentmesh__v1__safety_class__enum_values_by_name,
+  1,
+  agentmesh__v1__safety_class__value_ranges,
   NULL,NULL,NULL,NULL   /* reserved[1234] */
 };
 static const ProtobufCEnumValue agentmesh__v1__decision__enum_values_by_number[4] =

@@ -10,14 +10,15 @@ import MeshWire
 /// **stdin** — one JSON object, then EOF:
 /// ```json
 /// {"contract":"agentmesh.handler/v1","task_id":"t-1","plan_id":"p-1","correlation_id":"obj-1",
-///  "role":"coding","attempt":1,"instructions":"…",
+///  "role":"coding","risk_class":"high","safety_class":"C","attempt":1,"instructions":"…",
 ///  "inputs":[{"name":"spec.md","media_type":"text/markdown","content":"…","sha256":"<hex>"}],
 ///  "feedback":[{"rule_id":"phi.ssn","severity":"high","message":"…","location":"a.swift:3:9"}],
 ///  "deadline":"2025-03-01T12:00:00Z"}
 /// ```
 /// Input content is `"content"` (UTF-8 text) or `"content_base64"` (any other bytes);
-/// `"deadline"` is RFC 3339 UTC or `null`. Severities are `info`, `low`, `medium`, `high`,
-/// `critical`.
+/// `"deadline"` is RFC 3339 UTC or `null`; `"risk_class"` (`low` … `critical`) and
+/// `"safety_class"` (IEC 62304 `A`, `B`, `C`) are `null` when the plan gives none. Severities
+/// are `info`, `low`, `medium`, `high`, `critical`.
 ///
 /// **stdout** — one JSON object:
 /// ```json
@@ -46,6 +47,8 @@ public enum HandlerContract {
             JSONMember("plan_id", .string(task.planID)),
             JSONMember("correlation_id", .string(context.correlationID)),
             JSONMember("role", .string(task.role)),
+            JSONMember("risk_class", context.classification.riskClassName.map(JSONValue.string) ?? .null),
+            JSONMember("safety_class", context.classification.safetyClassName.map(JSONValue.string) ?? .null),
             JSONMember("attempt", .number(String(task.attempt))),
             JSONMember("instructions", .string(task.instructions)),
             JSONMember("inputs", .array(task.inputs.map(inputValue))),

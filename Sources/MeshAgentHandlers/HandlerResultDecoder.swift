@@ -71,7 +71,15 @@ enum HandlerResultDecoder {
         }
         var result: [String: String] = [:]
         for member in members {
-            result[member.key] = try string(member.value, "attributes.\(member.key)")
+            let path = "attributes.\(member.key)"
+            if member.key.hasPrefix(TaskClassification.reservedPrefix) {
+                throw HandlerResultError.field(path, "keys starting with \"\(TaskClassification.reservedPrefix)\" are set by the mesh, not by handlers")
+            }
+            let value = try string(member.value, path)
+            if member.key.utf8.contains(0) || value.utf8.contains(0) {
+                throw HandlerResultError.field(path, "contains a NUL character, which attributes cannot carry")
+            }
+            result[member.key] = value
         }
         return result
     }

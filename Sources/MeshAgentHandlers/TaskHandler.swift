@@ -17,9 +17,13 @@ public struct HandlerContext: Sendable, Hashable {
     public var correlationID: String
     /// This agent instance, recorded as the author of the result.
     public var agentID: String
+    /// The task's risk and safety class, from its assignment.
+    public var classification: TaskClassification
 
-    public init(correlationID: String, agentID: String) {
+    public init(correlationID: String, agentID: String,
+                classification: TaskClassification = TaskClassification(riskClass: .unspecified)) {
         self.correlationID = correlationID
         self.agentID = agentID
+        self.classification = classification
     }
 }

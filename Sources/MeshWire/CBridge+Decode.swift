@@ -106,7 +106,8 @@ enum CDecode {
             dependsOn: try strings(m.n_depends_on, m.depends_on, "planned_task.depends_on"),
             requiredVerdicts: verdicts,
             maxAttempts: m.max_attempts,
-            riskClass: wireEnum(m.risk_class))
+            riskClass: wireEnum(m.risk_class),
+            safetyClass: wireEnum(m.safety_class))
     }
 
     static func taskStatus(_ c: UnsafeMutablePointer<Agentmesh__V1__TaskStatus>) throws(WireError) -> TaskStatus {
@@ -255,7 +256,9 @@ enum CDecode {
                 resultEnvelopeID: try string(p.result_envelope_id, "verdict.result_envelope_id"),
                 policyBundleHash: try string(p.policy_bundle_hash, "verdict.policy_bundle_hash"),
                 decidedByRules: try strings(p.n_decided_by_rules, p.decided_by_rules, "verdict.decided_by_rules"),
-                reviewerID: try string(p.reviewer_id, "verdict.reviewer_id")))
+                reviewerID: try string(p.reviewer_id, "verdict.reviewer_id"),
+                approvalRequiredBy: try strings(
+                    p.n_approval_required_by, p.approval_required_by, "verdict.approval_required_by")))
 
         case .approvalRequested:
             let p = try member(m.approval_requested, kind).pointee

@@ -110,6 +110,7 @@ enum CEncode {
         }
         c.pointee.max_attempts = v.maxAttempts
         c.pointee.risk_class = cEnum(v.riskClass)
+        c.pointee.safety_class = cEnum(v.safetyClass)
     }
 
     static func taskStatus(_ c: UnsafeMutablePointer<Agentmesh__V1__TaskStatus>, _ v: TaskStatus,
@@ -238,6 +239,8 @@ enum CEncode {
             p.pointee.n_decided_by_rules = v.decidedByRules.count
             p.pointee.decided_by_rules = try arena.strings(v.decidedByRules, "verdict.decided_by_rules")
             try arena.set(v.reviewerID, "verdict.reviewer_id", &p.pointee.reviewer_id)
+            p.pointee.n_approval_required_by = v.approvalRequiredBy.count
+            p.pointee.approval_required_by = try arena.strings(v.approvalRequiredBy, "verdict.approval_required_by")
             c.pointee.verdict = p
 
         case .approvalRequested(let v):

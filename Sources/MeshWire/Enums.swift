@@ -200,6 +200,42 @@ public enum RiskClass: WireEnum {
     }
 }
 
+/// IEC 62304 software safety class of the software item a task changes.
+public enum SafetyClass: WireEnum {
+    case unspecified, a, b, c
+    case unrecognized(Int32)
+
+    public init(rawValue: Int32) {
+        switch rawValue {
+        case 0: self = .unspecified
+        case 1: self = .a
+        case 2: self = .b
+        case 3: self = .c
+        default: self = .unrecognized(rawValue)
+        }
+    }
+
+    public var rawValue: Int32 {
+        switch self {
+        case .unspecified: 0
+        case .a: 1
+        case .b: 2
+        case .c: 3
+        case .unrecognized(let value): value
+        }
+    }
+
+    public var protoName: String {
+        switch Self(rawValue: rawValue) {
+        case .unspecified: "SAFETY_CLASS_UNSPECIFIED"
+        case .a: "SAFETY_CLASS_A"
+        case .b: "SAFETY_CLASS_B"
+        case .c: "SAFETY_CLASS_C"
+        case .unrecognized(let value): "UNRECOGNIZED(\(value))"
+        }
+    }
+}
+
 /// Outcome of a verdict or a human approval.
 public enum Decision: WireEnum {
     case unspecified, approve, requestChanges, reject

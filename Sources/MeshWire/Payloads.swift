@@ -164,10 +164,14 @@ public struct Verdict: Sendable, Hashable, Codable {
     public var policyBundleHash: String
     public var decidedByRules: [String]
     public var reviewerID: String
+    /// Rules that accept the result only with a human e-signature: the orchestrator asks for
+    /// an approval before accepting it.
+    public var approvalRequiredBy: [String]
 
     public init(taskID: String, planID: String, attempt: UInt32 = 1, kind: VerdictKind,
                 decision: Decision, findings: [Finding] = [], resultEnvelopeID: String,
-                policyBundleHash: String = "", decidedByRules: [String] = [], reviewerID: String) {
+                policyBundleHash: String = "", decidedByRules: [String] = [], reviewerID: String,
+                approvalRequiredBy: [String] = []) {
         self.taskID = taskID
         self.planID = planID
         self.attempt = attempt
@@ -178,6 +182,7 @@ public struct Verdict: Sendable, Hashable, Codable {
         self.policyBundleHash = policyBundleHash
         self.decidedByRules = decidedByRules
         self.reviewerID = reviewerID
+        self.approvalRequiredBy = approvalRequiredBy
     }
 }
 

@@ -63,10 +63,11 @@ public struct PlannedTask: Sendable, Hashable, Codable {
     public var requiredVerdicts: [VerdictKind]
     public var maxAttempts: UInt32
     public var riskClass: RiskClass
+    public var safetyClass: SafetyClass
 
     public init(taskID: String, role: String, instructions: String = "", dependsOn: [String] = [],
                 requiredVerdicts: [VerdictKind] = [], maxAttempts: UInt32 = 1,
-                riskClass: RiskClass = .unspecified) {
+                riskClass: RiskClass = .unspecified, safetyClass: SafetyClass = .unspecified) {
         self.taskID = taskID
         self.role = role
         self.instructions = instructions
@@ -74,6 +75,7 @@ public struct PlannedTask: Sendable, Hashable, Codable {
         self.requiredVerdicts = requiredVerdicts
         self.maxAttempts = maxAttempts
         self.riskClass = riskClass
+        self.safetyClass = safetyClass
     }
 }
 

@@ -40,10 +40,6 @@ struct ComplianceCommand: AsyncParsableCommand {
 }
 
 struct ComplianceRoleHandler: RoleHandler {
-    /// Attributes an agent may set on its result envelope to describe the record.
-    static let riskAttribute = "agentmesh.risk_class"
-    static let safetyClassAttribute = "agentmesh.safety_class"
-
     let bundle: PolicyBundle
     let instanceID: String
 
@@ -57,7 +53,8 @@ struct ComplianceRoleHandler: RoleHandler {
                 Finding(ruleID: $0.ruleId, severity: Self.severity($0.severity), message: $0.message, location: $0.location)
             },
             resultEnvelopeID: inbound.envelope.id, policyBundleHash: evaluation.bundleHash,
-            decidedByRules: evaluation.decidingRuleIds, reviewerID: instanceID)
+            decidedByRules: evaluation.decidingRuleIds, reviewerID: instanceID,
+            approvalRequiredBy: evaluation.approvalRequiredBy)
         let envelope = Envelope(
             id: DerivedID.make(causeID: inbound.envelope.id, role: "compliance", output: "verdict"),
             source: SourcePath.make(role: "compliance", instance: instanceID), correlationID: inbound.envelope.correlationID,
@@ -66,17 +63,39 @@ struct ComplianceRoleHandler: RoleHandler {
         return [OutboundEnvelope(topic: "mesh.verdicts", envelope: envelope)]
     }
 
+    /// The record compliance judges. Its risk and safety class are the plan's, which the
+    /// result carries from its assignment (see `TaskClassification`); a task without a risk
+    /// class counts as medium risk.
     static func subject(of result: TaskResult, envelope: Envelope) -> ComplianceSubject {
         var attributes: [String: String] = [:]
         for attribute in envelope.attributes { attributes[attribute.key] = attribute.value }
+        let classification = TaskClassification(attributes: envelope.attributes)
         return ComplianceSubject(
             taskId: result.taskID, role: SourcePath.role(of: envelope.source) ?? "",
-            risk: attributes[riskAttribute].flatMap(MeshCompliance.RiskClass.init(rawValue:)) ?? .medium,
-            safetyClass: attributes[safetyClassAttribute].flatMap(SafetyClass.init(rawValue:)),
+            risk: risk(classification.riskClass),
+            safetyClass: safetyClass(classification.safetyClass),
             attributes: attributes,
             artifacts: result.artifacts.map {
                 MeshCompliance.Artifact(name: $0.name, mediaType: $0.mediaType, content: String(decoding: $0.content, as: UTF8.self))
             })
+    }
+
+    static func risk(_ risk: MeshWire.RiskClass) -> MeshCompliance.RiskClass {
+        switch risk {
+        case .low: return .low
+        case .high: return .high
+        case .critical: return .critical
+        default: return .medium
+        }
+    }
+
+    static func safetyClass(_ safetyClass: MeshWire.SafetyClass) -> MeshCompliance.SafetyClass? {
+        switch safetyClass {
+        case .a: return .a
+        case .b: return .b
+        case .c: return .c
+        default: return nil
+        }
     }
 
     static func decision(_ decision: MeshCompliance.Decision) -> MeshWire.Decision {

@@ -57,7 +57,8 @@ struct AuditPayloadDetails {
             headline = "\(name(p.kind)) verdict on task \(p.taskID) (attempt \(p.attempt)): \(name(p.decision)) by \(p.reviewerID), "
                 + "\(p.findings.count) finding(s)"
             fields = [("decision", name(p.decision)), ("judged_result", p.resultEnvelopeID),
-                      ("rules", p.decidedByRules.joined(separator: " ")), ("policy_bundle_sha256", p.policyBundleHash)]
+                      ("rules", p.decidedByRules.joined(separator: " ")), ("policy_bundle_sha256", p.policyBundleHash),
+                      ("approval_required_by", p.approvalRequiredBy.joined(separator: " "))]
             findings = p.findings
         case .approvalRequested(let p):
             headline = "approval \(p.approvalID) requested for task \(p.taskID) (author \(p.authorID) may not approve)"
@@ -98,7 +99,7 @@ struct AuditPayloadDetails {
 /// A wire enum value as a short lower-case word: `DECISION_REQUEST_CHANGES` → `request_changes`.
 func name<T>(_ value: T) -> String {
     var text = "\(value)"
-    for prefix in ["DECISION_", "VERDICT_KIND_", "SEVERITY_", "TASK_STATE_", "RISK_CLASS_", "SIGNATURE_ALGORITHM_"]
+    for prefix in ["DECISION_", "VERDICT_KIND_", "SEVERITY_", "TASK_STATE_", "RISK_CLASS_", "SAFETY_CLASS_", "SIGNATURE_ALGORITHM_"]
     where text.hasPrefix(prefix) {
         text = String(text.dropFirst(prefix.count))
         break

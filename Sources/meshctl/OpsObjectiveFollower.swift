@@ -163,7 +163,9 @@ final class ObjectiveFollower: @unchecked Sendable {
         case .verdict(let verdict):
             output(line(envelope, "verdict", "\(verdict.taskID) attempt \(verdict.attempt): \(Self.kindName(verdict.kind)) "
                         + "\(Self.decisionName(verdict.decision)) by \(verdict.reviewerID.isEmpty ? signer : verdict.reviewerID)"
-                        + (verdict.findings.isEmpty ? "" : " with \(verdict.findings.count) finding(s)")))
+                        + (verdict.findings.isEmpty ? "" : " with \(verdict.findings.count) finding(s)")
+                        + (verdict.approvalRequiredBy.isEmpty
+                            ? "" : "; accepted only with a human e-signature (\(verdict.approvalRequiredBy.joined(separator: ", ")))")))
             for finding in verdict.findings {
                 output("             finding \(Self.findingText(finding))")
             }

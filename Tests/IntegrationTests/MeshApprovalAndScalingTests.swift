@@ -71,6 +71,52 @@ final class MeshApprovalAndScalingTests: XCTestCase {
         XCTAssertNil(forgedFinal, "a forged approval decides nothing")
     }
 
+    /// IEC 62304 class C work, classified in the playbook: the classification travels on the
+    /// assignment and back on the result; compliance rejects untraced work and makes traced
+    /// work wait for a person's e-signature, which the orchestrator then requests.
+    func testSafetyClassCWorkIsTracedAndAcceptedOnlyWithAnESignature() async throws {
+        let playbooks = try TemporaryDirectory("playbooks")
+        try """
+            playbook: device
+            version: 1
+            tasks:
+              - id: dose
+                role: coding
+                instructions: "{{title}} {{description}}"
+                verdicts: [review, compliance]
+                safety_class: C
+            """.write(to: playbooks.url.appendingPathComponent("device.yaml"), atomically: true, encoding: .utf8)
+        mesh = try await MeshHarness(playbooks: playbooks.path)
+        try mesh.startStandardMesh(agentRoles: ["coding"])
+
+        let untraced = try await mesh.submit(playbook: "device", title: "Change the dose limit", description: "No ids.")
+        let traced = try await mesh.submit(
+            playbook: "device", title: "Change the dose limit", description: "[example:requirements=SRS-101,SRS-102]")
+
+        let rejected = try await mesh.outcome(untraced)
+        let failure = try XCTUnwrap(rejected.failure, rejected.type)
+        XCTAssertEqual(failure.finalState, .rejected)
+        XCTAssertTrue(failure.reason.contains("iec62304-trace-class-c"), failure.reason)
+        let untracedEnvelopes = await mesh.envelopes(untraced)
+        let classified = [Attribute("agentmesh.risk_class", "medium"), Attribute("agentmesh.safety_class", "C")]
+        XCTAssertEqual(untracedEnvelopes.first { $0.assignment != nil }?.attributes, classified)
+        let result = try XCTUnwrap(untracedEnvelopes.first { $0.result != nil })
+        XCTAssertEqual(TaskClassification(attributes: result.attributes), TaskClassification(riskClass: .medium, safetyClass: .c),
+                       "the agent copies its assignment's classification onto the result")
+        XCTAssertNil(result.attributes[key: "requirement_ids"])
+
+        let request = try await mesh.first(traced) { $0.approvalRequest != nil }
+        XCTAssertTrue(request.approvalRequest!.reason.contains("iec62304-human-approval-class-c"), request.approvalRequest!.reason)
+        let tracedEnvelopes = await mesh.envelopes(traced)
+        XCTAssertEqual(tracedEnvelopes.first { $0.result != nil }?.attributes[key: "requirement_ids"], "SRS-101,SRS-102")
+        let compliance = try XCTUnwrap(tracedEnvelopes.compactMap(\.verdict).first { $0.kind == .compliance })
+        XCTAssertEqual(compliance.decision, .approve)
+        XCTAssertEqual(compliance.approvalRequiredBy, ["iec62304-human-approval-class-c"])
+        try await mesh.decide(request, as: "alice", .approve)
+        let done = try await mesh.outcome(traced)
+        XCTAssertNotNil(done.completion, done.failure?.reason ?? done.type)
+    }
+
     func testThreeReviewersShareTheLoadAndJudgeEachResultOnce() async throws {
         mesh = try await MeshHarness()
         try mesh.start("orchestrator-1", "mesh-orchestrator")

@@ -129,12 +129,13 @@ final class RecordingObjective {
     @discardableResult
     func result(_ taskID: String, failed error: String? = nil) throws -> [Output] {
         let attempt = attempt(taskID)
-        let result = envelope(source: "/mesh/coding/agent-1", .taskResult(TaskResult(
+        var result = envelope(source: "/mesh/coding/agent-1", .taskResult(TaskResult(
             taskID: taskID, planID: plan.planID, attempt: attempt, state: error == nil ? .completed : .failed,
             summary: error == nil ? "changed the header view" : "",
             artifacts: error == nil ? [Artifact(name: "patch.diff", mediaType: "text/x-diff",
                                                 content: Array("patch v\(attempt)".utf8))] : [],
             error: error ?? "", agentID: "agent-1")))
+        result.attributes = plan.task(taskID)!.spec.classification.attributes  // as the agent runtime copies it
         resultIDs[taskID] = result.id
         return try apply(result, topic: "mesh.results", signer: "coding")
     }

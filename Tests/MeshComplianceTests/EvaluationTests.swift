@@ -76,11 +76,15 @@ final class EvaluationTests: XCTestCase {
         XCTAssertEqual(bundle.evaluate(subject(risk: .low, artifacts: [note(date)])).decidingRuleIds, ["hipaa-date"])
         XCTAssertEqual(bundle.evaluate(subject(risk: .low, artifacts: [note(date, name: "a.swift", type: "text/x-swift")])).decision, .approve)
 
-        // Part 11: signatures only required from high risk up, or for release records.
-        XCTAssertEqual(bundle.evaluate(subject(risk: .medium)).decision, .approve)
+        // Part 11: signatures only required from high risk up, or for release records. An
+        // unsigned record is accepted only with a human e-signature (require_approval).
+        let medium = bundle.evaluate(subject(risk: .medium))
+        XCTAssertEqual(medium.decision, .approve)
+        XCTAssertEqual(medium.approvalRequiredBy, [])
         let high = bundle.evaluate(subject(risk: .high))
-        XCTAssertEqual(high.decision, .reject)
-        XCTAssertEqual(high.decidingRuleIds, ["part11-signature-high-risk"])
+        XCTAssertEqual(high.decision, .approve)
+        XCTAssertEqual(high.decidingRuleIds, [])
+        XCTAssertEqual(high.approvalRequiredBy, ["part11-signature-high-risk"])
         XCTAssertEqual(high.findings.first?.location, "signatures")
         let release = bundle.evaluate(subject(risk: .low, role: "release-manager",
                                               signatures: [ElectronicSignature(printedName: "Ada", signedAt: "2026-01-02T03:04:05Z", meaning: "authorship")]))
@@ -91,9 +95,14 @@ final class EvaluationTests: XCTestCase {
         XCTAssertEqual(c.decision, .reject)
         XCTAssertEqual(c.decidingRuleIds, ["iec62304-trace-class-c"])
         XCTAssertEqual(c.findings.map(\.ruleId), ["iec62304-human-approval-class-c", "iec62304-trace-class-c"])
+        XCTAssertEqual(c.approvalRequiredBy, ["iec62304-human-approval-class-c"])
+        let traced = bundle.evaluate(subject(risk: .low, safety: .c, attributes: ["requirement_ids": "SRS-101,REQ-7"]))
+        XCTAssertEqual(traced.decision, .approve)
+        XCTAssertEqual(traced.approvalRequiredBy, ["iec62304-human-approval-class-c"], "traced, but a person must still sign")
         let cOK = bundle.evaluate(subject(risk: .low, safety: .c, attributes: ["requirement_ids": "SRS-101,REQ-7"],
                                           approvals: [HumanApproval(approver: "qa.lead")]))
         XCTAssertEqual(cOK.decision, .approve)
+        XCTAssertEqual(cOK.approvalRequiredBy, [])
         XCTAssertEqual(bundle.evaluate(subject(risk: .low, safety: .a)).decision, .approve)
         XCTAssertEqual(bundle.evaluate(subject(risk: .low, safety: .b)).decidingRuleIds, ["iec62304-trace-class-b"])
     }

@@ -12,6 +12,10 @@ final class PolicyLoaderTests: XCTestCase {
         XCTAssertEqual(b.rules.map(\.id), b.rules.map(\.id).sorted())
         // Every registered detector is used by at least one shipped rule.
         XCTAssertEqual(Set(b.rules.map(\.detectorName)), Set(DetectorRegistry.standard.names))
+        // What a result cannot carry when judged (a signature, a person's review) is obtained
+        // as the orchestrator's signed approval instead of failing the work.
+        XCTAssertEqual(b.rules.filter { $0.onMatch == .requireApproval }.map(\.id),
+                       ["iec62304-human-approval-class-c", "part11-signature-high-risk", "part11-signature-release"])
     }
 
     func error(_ yaml: String, file: String = "Policies/test.yaml") -> String {
@@ -41,7 +45,7 @@ final class PolicyLoaderTests: XCTestCase {
         XCTAssertEqual(error(header + rule.replacingOccurrences(of: "high", with: "severe")),
                        "Policies/test.yaml:6: rule \"r1\": field \"severity\": unknown severity \"severe\"; known: info, low, medium, high, critical")
         XCTAssertEqual(error(header + rule.replacingOccurrences(of: "on_match: reject", with: "on_match: approve")),
-                       "Policies/test.yaml:7: rule \"r1\": field \"on_match\": expected request_changes or reject, got \"approve\"")
+                       "Policies/test.yaml:7: rule \"r1\": field \"on_match\": expected request_changes, reject, require_approval, got \"approve\"")
         XCTAssertEqual(error(header + rule + "    severty: low\n"),
                        "Policies/test.yaml:8: rule \"r1\": field \"severty\": unknown field; allowed: allow_list, description, detector, id, on_match, parameters, scope, severity")
         XCTAssertEqual(error(header + rule.replacingOccurrences(of: "    severity: high\n", with: "")),

@@ -43,7 +43,8 @@ final class ApprovalTests: XCTestCase {
         let wireBytes = Array("exact bytes as received".utf8)
         var result = Envelope(id: "result-1", source: "/mesh/agent/coding-3", correlationID: h.correlationID,
                               payload: .taskResult(TaskResult(taskID: "change", planID: h.planID, state: .completed, agentID: "coding-3")))
-        result.attributes = [Attribute(ResultDigest.attributeKey, String(repeating: "0", count: 64))]  // forged by the producer
+        result.attributes = h.task("change").spec.classification.attributes
+            + [Attribute(ResultDigest.attributeKey, String(repeating: "0", count: 64))]  // forged by the producer
         h.apply(ResultDigest.stamp(result, exactBytes: wireBytes))
         h.verdict("change", .review, .approve, resultID: "result-1")
         let request = try XCTUnwrap(h.verdict("change", .compliance, .approve, resultID: "result-1").approvalRequests.first)

@@ -40,8 +40,9 @@ final class DeterminismTests: XCTestCase {
         let snapshot = PlanSnapshot.encode(run.plan)
         let bare = Orchestrator(playbooks: PlaybookLibrary([]))
         var state = OrchestratorState().replacing(plan: try PlanSnapshot.decode(snapshot))
-        let result = Envelope(id: "r", source: "/a", correlationID: run.correlationID, payload: .taskResult(
-            TaskResult(taskID: "code", planID: run.planID, state: .completed, agentID: "a")))
+        let result = Envelope(
+            id: "r", source: "/a", correlationID: run.correlationID, attributes: run.task("code").spec.classification.attributes,
+            payload: .taskResult(TaskResult(taskID: "code", planID: run.planID, state: .completed, agentID: "a")))
         (state, _) = bare.handle(state, result)
         XCTAssertNotNil(state.plan(run.correlationID)?.task("code")?.result)
     }

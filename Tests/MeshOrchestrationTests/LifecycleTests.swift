@@ -113,7 +113,7 @@ final class LifecycleTests: XCTestCase {
         h.verdict("code", .compliance, .approve, resultID: resultID)
         XCTAssertEqual(h.task("code").state, .working)
         let payload = TaskResult(taskID: "code", planID: h.planID, attempt: 1, state: .completed, agentID: "agent-7")
-        let outputs = h.send(.taskResult(payload), id: resultID)
+        let outputs = h.send(.taskResult(payload), id: resultID, attributes: h.task("code").spec.classification.attributes)
         XCTAssertNotNil(outputs.completed)
     }
 

@@ -17,6 +17,10 @@ final class SnapshotCodingTests: XCTestCase {
         plan.tasks[1].state = TaskState(rawValue: 99)
         plan.tasks[1].detail = "naïve détail — \u{1F600}"
         plan.tasks[2].spec.riskClass = RiskClass(rawValue: -7)
+        plan.tasks[2].spec.safetyClass = .c
+        plan.tasks[3].spec.safetyClass = SafetyClass(rawValue: 12)
+        let judged = plan.tasks.firstIndex { !$0.verdicts.isEmpty }!
+        plan.tasks[judged].verdicts[0].approvalRequiredBy = ["part11-signature-high-risk", "iec62304-human-approval-class-c"]
         plan.approvals[0].deadlineUnixMicros = Int64.min
         plan.approvals[0].status = .expired
         return plan
@@ -38,6 +42,9 @@ final class SnapshotCodingTests: XCTestCase {
         changed.tasks[0].attempt += 1
         XCTAssertNotEqual(PlanSnapshot.encode(changed), PlanSnapshot.encode(plan))
         XCTAssertEqual(PlanSnapshot.encode(plan).first, UInt8(PlanSnapshot.formatVersion))
+        var reclassified = plan
+        reclassified.tasks[0].spec.safetyClass = .b
+        XCTAssertNotEqual(PlanSnapshot.encode(reclassified), PlanSnapshot.encode(plan))
     }
 
     /// A changelog written by an earlier build (format 1, JSON) still restores.
@@ -56,10 +63,35 @@ final class SnapshotCodingTests: XCTestCase {
 
     func testOtherBinaryVersionsAreRefused() {
         var bytes = PlanSnapshot.encode(populatedPlan())
-        bytes[0] = 3
-        XCTAssertThrowsError(try PlanSnapshot.decode(bytes)) { error in
-            XCTAssertEqual((error as? PlanSnapshot.UnsupportedVersion)?.found, 3)
+        for version: UInt8 in [1, 4] {
+            bytes[0] = version
+            XCTAssertThrowsError(try PlanSnapshot.decode(bytes)) { error in
+                XCTAssertEqual((error as? PlanSnapshot.UnsupportedVersion)?.found, Int(version))
+            }
         }
+    }
+
+    /// A changelog record of format 2 (written by the build before safety classes) restores:
+    /// the fields format 3 added read as unspecified and empty, everything else as written
+    /// (compared with today's run of the same plan where results carry no new bytes), and the
+    /// restored plan survives format 3 unchanged.
+    func testFormat2RecordsOfEarlierBuildsStillDecode() throws {
+        let record = try XCTUnwrap(Data(base64Encoded: SnapshotFixtures.format2PopulatedPlan))
+        XCTAssertEqual(record.first, 2)
+        let restored = try PlanSnapshot.decode(Array(record))
+        XCTAssertEqual(restored.tasks.map(\.spec.safetyClass), Array(repeating: .unspecified, count: restored.tasks.count))
+        XCTAssertTrue(restored.tasks.flatMap(\.verdicts).allSatisfy(\.approvalRequiredBy.isEmpty))
+        let today = populatedPlan()
+        XCTAssertEqual(restored.objective, today.objective)
+        XCTAssertEqual(restored.tasks.map(\.spec.id), today.tasks.map(\.spec.id))
+        XCTAssertEqual(restored.tasks.map(\.state), today.tasks.map(\.state))
+        XCTAssertEqual(restored.tasks.map(\.attempt), today.tasks.map(\.attempt))
+        XCTAssertEqual(restored.tasks.map(\.spec.riskClass), today.tasks.map(\.spec.riskClass))
+        XCTAssertEqual(restored.tasks.map(\.spec.approval), today.tasks.map(\.spec.approval))
+        XCTAssertEqual(restored.tasks.map { $0.verdicts.map(\.findings) }, today.tasks.map { $0.verdicts.map(\.findings) })
+        XCTAssertEqual(restored.approvals.map(\.status), today.approvals.map(\.status))
+        XCTAssertEqual(restored.outcome, today.outcome)
+        XCTAssertEqual(try PlanSnapshot.decode(PlanSnapshot.encode(restored)), restored)
     }
 
     /// Every truncation, trailing garbage and corrupted length is a typed error, never a trap.
@@ -101,7 +133,7 @@ final class SnapshotCodingTests: XCTestCase {
         let task = plan.tasks.first { $0.result != nil && !$0.verdicts.isEmpty }!
         let expected: [(Any, Int)] = [
             (plan, 10), (plan.objective, 7), (plan.objective.parameters[0], 2), (plan.objective.inputs[0], 4),
-            (task, 7), (task.spec, 8), (plan.tasks[0].spec.approval!, 3), (task.result!, 6), (task.verdicts[0], 7),
+            (task, 7), (task.spec, 9), (plan.tasks[0].spec.approval!, 3), (task.result!, 6), (task.verdicts[0], 8),
             (plan.tasks.flatMap(\.verdicts).flatMap(\.findings)[0], 4), (plan.approvals[0], 12), (plan.outcome!, 3),
         ]
         for (value, count) in expected {

@@ -32,12 +32,12 @@ final class Harness {
 
     /// Applies an envelope built around `payload`; returns its outputs.
     @discardableResult
-    func send(_ payload: Payload, source: String = "/mesh/test", id: String? = nil) -> [Output] {
+    func send(_ payload: Payload, source: String = "/mesh/test", id: String? = nil, attributes: [Attribute] = []) -> [Output] {
         counter += 1
         clock += 1_000_000
         let envelope = Envelope(id: id ?? "evt-\(counter)", source: source, correlationID: correlationID,
                                 traceparent: "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01",
-                                timeUnixMicros: clock, payload: payload)
+                                timeUnixMicros: clock, attributes: attributes, payload: payload)
         return apply(envelope)
     }
 
@@ -63,25 +63,30 @@ final class Harness {
     var planID: String { plan.planID }
     func task(_ id: String) -> TaskRecord { plan.task(id)! }
 
+    /// A result as an agent sends it: carrying the classification of its assignment unless
+    /// `classification` says otherwise.
     @discardableResult
     func result(_ taskID: String, attempt: UInt32? = nil, failed error: String? = nil,
-                artifacts: [Artifact]? = nil, agent: String = "agent-7") -> [Output] {
+                artifacts: [Artifact]? = nil, agent: String = "agent-7",
+                classification: TaskClassification? = nil) -> [Output] {
         let attempt = attempt ?? task(taskID).attempt
         let payload = TaskResult(
             taskID: taskID, planID: planID, attempt: attempt, state: error == nil ? .completed : .failed,
             summary: "done", artifacts: artifacts ?? [Artifact(name: "\(taskID).txt", content: Array("\(taskID) v\(attempt)".utf8))],
             error: error ?? "", agentID: agent)
-        let emitted = send(.taskResult(payload), source: "/mesh/agent/\(agent)")
+        let emitted = send(.taskResult(payload), source: "/mesh/agent/\(agent)",
+                           attributes: (classification ?? plan.task(taskID)?.spec.classification)?.attributes ?? [])
         resultIDs[taskID] = events.last!.id
         return emitted
     }
 
     @discardableResult
     func verdict(_ taskID: String, _ kind: VerdictKind, _ decision: Decision, findings: [Finding] = [],
-                 attempt: UInt32? = nil, resultID: String? = nil) -> [Output] {
+                 attempt: UInt32? = nil, resultID: String? = nil, approvalRequiredBy: [String] = []) -> [Output] {
         send(.verdict(Verdict(
             taskID: taskID, planID: planID, attempt: attempt ?? task(taskID).attempt, kind: kind, decision: decision,
-            findings: findings, resultEnvelopeID: resultID ?? resultIDs[taskID] ?? "", reviewerID: "\(kind.protoName)-bot")))
+            findings: findings, resultEnvelopeID: resultID ?? resultIDs[taskID] ?? "", reviewerID: "\(kind.protoName)-bot",
+            approvalRequiredBy: approvalRequiredBy)))
     }
 
     /// A completed result approved by every required machine verdict.

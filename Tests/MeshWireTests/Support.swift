@@ -78,7 +78,8 @@ enum Fixtures {
                 PlannedTask(taskID: "t\(i)", role: "coder", instructions: "do \(i) \(unicode)",
                             dependsOn: (0..<i).map { "t\($0)" } + (i == 3 ? [""] : []),
                             requiredVerdicts: [.review, .compliance, .human, .unrecognized(42), .unspecified].prefix(i % 6).map { $0 },
-                            maxAttempts: i == 5 ? .max : UInt32(i), riskClass: RiskClass(rawValue: Int32(i)))
+                            maxAttempts: i == 5 ? .max : UInt32(i), riskClass: RiskClass(rawValue: Int32(i)),
+                            safetyClass: SafetyClass(rawValue: Int32(i)))
             })),
         .planStatus(PlanStatus(planID: "plan-1", tasks: (0..<9).map {
             TaskStatus(taskID: "t\($0)", state: TaskState(rawValue: Int32($0)), attempt: UInt32($0), detail: $0 == 0 ? "" : unicode)
@@ -94,7 +95,8 @@ enum Fixtures {
         .verdict(Verdict(
             taskID: "t1", planID: "plan-1", attempt: 3, kind: .compliance, decision: .requestChanges,
             findings: findings(25), resultEnvelopeID: "env-9", policyBundleHash: "deadbeef",
-            decidedByRules: ["R1", "", "R3 ✅"], reviewerID: "compliance-1")),
+            decidedByRules: ["R1", "", "R3 ✅"], reviewerID: "compliance-1",
+            approvalRequiredBy: ["part11-signature-high-risk", "iec62304-human-approval-class-c"])),
         .approvalRequested(ApprovalRequested(
             approvalID: "ap-1", taskID: "t1", planID: "plan-1", attempt: 1, resultEnvelopeID: "env-9",
             resultSHA256: sha, reason: "risk HIGH", deadlineUnixMicros: .min, authorID: "coder-7")),

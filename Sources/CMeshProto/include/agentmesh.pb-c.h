@@ -82,6 +82,17 @@ typedef enum _Agentmesh__V1__RiskClass {
   AGENTMESH__V1__RISK_CLASS__RISK_CLASS_CRITICAL = 4
     PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(AGENTMESH__V1__RISK_CLASS)
 } Agentmesh__V1__RiskClass;
+/*
+ * IEC 62304 software safety class of the software item a task changes (A: no injury
+ * possible, B: non-serious injury, C: death or serious injury).
+ */
+typedef enum _Agentmesh__V1__SafetyClass {
+  AGENTMESH__V1__SAFETY_CLASS__SAFETY_CLASS_UNSPECIFIED = 0,
+  AGENTMESH__V1__SAFETY_CLASS__SAFETY_CLASS_A = 1,
+  AGENTMESH__V1__SAFETY_CLASS__SAFETY_CLASS_B = 2,
+  AGENTMESH__V1__SAFETY_CLASS__SAFETY_CLASS_C = 3
+    PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(AGENTMESH__V1__SAFETY_CLASS)
+} Agentmesh__V1__SafetyClass;
 typedef enum _Agentmesh__V1__Decision {
   AGENTMESH__V1__DECISION__DECISION_UNSPECIFIED = 0,
   AGENTMESH__V1__DECISION__DECISION_APPROVE = 1,
@@ -313,10 +324,11 @@ struct  Agentmesh__V1__PlannedTask
   Agentmesh__V1__VerdictKind *required_verdicts;
   uint32_t max_attempts;
   Agentmesh__V1__RiskClass risk_class;
+  Agentmesh__V1__SafetyClass safety_class;
 };
 #define AGENTMESH__V1__PLANNED_TASK__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&agentmesh__v1__planned_task__descriptor) \
-    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0,NULL, 0,NULL, 0, AGENTMESH__V1__RISK_CLASS__RISK_CLASS_UNSPECIFIED }
+    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0,NULL, 0,NULL, 0, AGENTMESH__V1__RISK_CLASS__RISK_CLASS_UNSPECIFIED, AGENTMESH__V1__SAFETY_CLASS__SAFETY_CLASS_UNSPECIFIED }
 
 
 struct  Agentmesh__V1__ObjectiveSubmitted
@@ -501,10 +513,16 @@ struct  Agentmesh__V1__Verdict
   size_t n_decided_by_rules;
   char **decided_by_rules;
   char *reviewer_id;
+  /*
+   * Rules that accept the result only with a human e-signature (21 CFR Part 11, IEC 62304
+   * class C): the orchestrator requests an approval before accepting it.
+   */
+  size_t n_approval_required_by;
+  char **approval_required_by;
 };
 #define AGENTMESH__V1__VERDICT__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&agentmesh__v1__verdict__descriptor) \
-    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0, AGENTMESH__V1__VERDICT_KIND__VERDICT_KIND_UNSPECIFIED, AGENTMESH__V1__DECISION__DECISION_UNSPECIFIED, 0,NULL, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0,NULL, (char *)protobuf_c_empty_string }
+    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0, AGENTMESH__V1__VERDICT_KIND__VERDICT_KIND_UNSPECIFIED, AGENTMESH__V1__DECISION__DECISION_UNSPECIFIED, 0,NULL, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0,NULL, (char *)protobuf_c_empty_string, 0,NULL }
 
 
 struct  Agentmesh__V1__ApprovalRequested
@@ -1132,6 +1150,7 @@ extern const ProtobufCEnumDescriptor    agentmesh__v1__severity__descriptor;
 extern const ProtobufCEnumDescriptor    agentmesh__v1__task_state__descriptor;
 extern const ProtobufCEnumDescriptor    agentmesh__v1__verdict_kind__descriptor;
 extern const ProtobufCEnumDescriptor    agentmesh__v1__risk_class__descriptor;
+extern const ProtobufCEnumDescriptor    agentmesh__v1__safety_class__descriptor;
 extern const ProtobufCEnumDescriptor    agentmesh__v1__decision__descriptor;
 extern const ProtobufCMessageDescriptor agentmesh__v1__signature__descriptor;
 extern const ProtobufCMessageDescriptor agentmesh__v1__sealed_envelope__descriptor;

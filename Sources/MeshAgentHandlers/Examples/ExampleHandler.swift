@@ -36,7 +36,9 @@ public struct ExampleHandler: TaskHandler {
             artifacts[0].content += Array("\n\(draft.commentPrefix(for: artifacts[0]))\(ExampleMarkers.forbiddenMarker)\n".utf8)
         }
         draft.artifactCount = artifacts.count
+        var attributes = ["handler": "example", "role": role]
+        attributes["requirement_ids"] = markers.requirementIDs
         return .completed(summary: draft.summary(role: role), artifacts: artifacts.map(HandlerArtifact.sealed),
-                          attributes: ["handler": "example", "role": role])
+                          attributes: attributes)
     }
 }

@@ -10,6 +10,7 @@
 /// | `[example:sleep=2s]` | waits before answering (`ms` or `s`; at most 10 minutes) |
 /// | `[example:reject-marker]` | adds the forbidden marker `DO NOT MERGE` to the first artifact |
 /// | `[example:no-tests]` | the coding example leaves out its test file |
+/// | `[example:requirements=SRS-101,SRS-102]` | the result names these software requirements (attribute `requirement_ids`, IEC 62304 traceability) |
 ///
 /// Unknown marker names fail the task, so a typo does not silently change a demo.
 public struct ExampleMarkers: Sendable, Hashable {
@@ -25,6 +26,8 @@ public struct ExampleMarkers: Sendable, Hashable {
     public var sleep: Duration?
     public var rejectMarker = false
     public var noTests = false
+    /// Requirement ids the result claims to implement (`requirement_ids` attribute).
+    public var requirementIDs: String?
     /// Instructions with the markers removed and whitespace collapsed.
     public var plainInstructions = ""
 
@@ -55,6 +58,7 @@ public struct ExampleMarkers: Sendable, Hashable {
         case ("fail-on-first-attempt", nil): failOnFirstAttempt = true
         case ("reject-marker", nil): rejectMarker = true
         case ("no-tests", nil): noTests = true
+        case ("requirements", let ids?) where !ids.isEmpty: requirementIDs = ids
         case ("sleep", let text?):
             guard let duration = Self.duration(text) else {
                 throw ExampleMarkerError(marker: "[example:\(body)]", problem: "expected a duration like 2s or 500ms, at most 10 minutes")
@@ -62,7 +66,8 @@ public struct ExampleMarkers: Sendable, Hashable {
             sleep = duration
         default:
             throw ExampleMarkerError(marker: "[example:\(body)]",
-                                     problem: "unknown marker; known: phi-on-first-attempt, fail, fail-on-first-attempt, sleep=<2s|500ms>, reject-marker, no-tests")
+                                     problem: "unknown marker; known: phi-on-first-attempt, fail, fail-on-first-attempt, sleep=<2s|500ms>, reject-marker, no-tests, "
+                                         + "requirements=<ids>")
         }
     }
 

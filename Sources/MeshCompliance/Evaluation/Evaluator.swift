@@ -3,7 +3,9 @@ extension PolicyBundle {
     ///
     /// Deterministic: findings are ordered record findings first (by rule id, then record path),
     /// then by artifact index, byte offset and rule id. The decision is the strongest
-    /// `on_match` among rules with at least one (non-allow-listed) finding; `approve` otherwise.
+    /// `on_match` among rules with at least one (non-allow-listed) finding; `approve` otherwise
+    /// (a matched `require_approval` rule leaves it at `approve` and is listed in
+    /// `approvalRequiredBy`).
     /// Allow-listed matches go to `suppressed` and never decide.
     public func evaluate(_ subject: ComplianceSubject) -> ComplianceEvaluation {
         evaluate(subject, skippingDetectorsThatCannotMatch: true)
@@ -12,7 +14,7 @@ extension PolicyBundle {
     /// `evaluate(_:)`; with `false`, every detector scans every artifact (the reference the
     /// tests compare the skipping against).
     func evaluate(_ subject: ComplianceSubject, skippingDetectorsThatCannotMatch skip: Bool) -> ComplianceEvaluation {
-        var keyed: [(key: SortKey, finding: Finding, decision: Decision)] = []
+        var keyed: [(key: SortKey, finding: Finding, outcome: RuleOutcome)] = []
         var suppressed: [(key: SortKey, finding: Finding)] = []
 
         // Rules are addressed by index and read field by field: copying a `PolicyRule` value
@@ -64,10 +66,13 @@ extension PolicyBundle {
         keyed.sort { $0.key < $1.key || ($0.key == $1.key && $0.finding.message < $1.finding.message) }
         suppressed.sort { $0.key < $1.key }
         var decision = Decision.approve
-        for k in keyed where k.decision > decision { decision = k.decision }
-        let deciding = decision == .approve ? [] : Array(Set(keyed.filter { $0.decision == decision }.map(\.finding.ruleId))).sorted()
+        for k in keyed where k.outcome.decision > decision { decision = k.outcome.decision }
+        let deciding = decision == .approve
+            ? [] : Array(Set(keyed.filter { $0.outcome.decision == decision }.map(\.finding.ruleId))).sorted()
+        let approvalRequiredBy = Array(Set(keyed.filter { $0.outcome == .requireApproval }.map(\.finding.ruleId))).sorted()
         return ComplianceEvaluation(decision: decision, findings: keyed.map(\.finding), decidingRuleIds: deciding,
-                                    suppressed: suppressed.map(\.finding), bundleHash: hash)
+                                    suppressed: suppressed.map(\.finding), bundleHash: hash,
+                                    approvalRequiredBy: approvalRequiredBy)
     }
 }
 

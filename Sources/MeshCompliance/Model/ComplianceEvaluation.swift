@@ -66,15 +66,19 @@ public struct ComplianceEvaluation: Sendable, Equatable, Codable {
     public var suppressed: [Finding]
     /// SHA-256 (lowercase hex) of the policy bundle that produced the verdict.
     public var bundleHash: String
+    /// Sorted ids of the matched `require_approval` rules: the result may be accepted only
+    /// with a human e-signature.
+    public var approvalRequiredBy: [String]
 
     public init(
         decision: Decision, findings: [Finding], decidingRuleIds: [String],
-        suppressed: [Finding], bundleHash: String
+        suppressed: [Finding], bundleHash: String, approvalRequiredBy: [String] = []
     ) {
         self.decision = decision
         self.findings = findings
         self.decidingRuleIds = decidingRuleIds
         self.suppressed = suppressed
         self.bundleHash = bundleHash
+        self.approvalRequiredBy = approvalRequiredBy
     }
 }

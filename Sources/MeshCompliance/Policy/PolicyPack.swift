@@ -46,13 +46,35 @@ public struct PolicyRule: Sendable {
     /// Raw detector parameters as written in the pack.
     public var parameters: [String: ParameterValue]
     public var severity: Severity
-    /// Decision when the rule matches (`request_changes` or `reject`).
-    public var onMatch: Decision
+    /// What a match does.
+    public var onMatch: RuleOutcome
     public var scope: RuleScope
     /// Values never reported by this rule.
     public var allowList: AllowList
     /// The configured detector.
     public var detector: ConfiguredDetector
+}
+
+/// What a rule's match does to the verdict (`on_match`).
+public enum RuleOutcome: String, Sendable, CaseIterable {
+    /// The result goes back for rework.
+    case requestChanges = "request_changes"
+    /// The task fails at once.
+    case reject
+    /// The result may be accepted, but only with a human e-signature: the verdict names the
+    /// rule in `approval_required_by` and the orchestrator asks for an approval first. For
+    /// requirements a result cannot meet by itself when judged (a 21 CFR Part 11 signature,
+    /// IEC 62304 class C review), since people sign after the machine verdicts.
+    case requireApproval = "require_approval"
+
+    /// The verdict decision a match forces (`approve` for `requireApproval`).
+    public var decision: Decision {
+        switch self {
+        case .requestChanges: return .requestChanges
+        case .reject: return .reject
+        case .requireApproval: return .approve
+        }
+    }
 }
 
 /// A loaded policy pack.

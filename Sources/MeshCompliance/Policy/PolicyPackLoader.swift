@@ -63,8 +63,9 @@ public struct PolicyPackLoader: Sendable {
                             "unknown severity \"\(severityText)\"; known: \(Severity.allCases.map(\.rawValue).joined(separator: ", "))")
         }
         let decisionText = try ctx.requiredString(map, "on_match", in: node)
-        guard let decision = Decision(rawValue: decisionText), decision != .approve else {
-            throw ctx.error(map["on_match"]!, field: "on_match", "expected request_changes or reject, got \"\(decisionText)\"")
+        guard let outcome = RuleOutcome(rawValue: decisionText) else {
+            throw ctx.error(map["on_match"]!, field: "on_match",
+                            "expected \(RuleOutcome.allCases.map(\.rawValue).joined(separator: ", ")), got \"\(decisionText)\"")
         }
 
         var scope = RuleScope()
@@ -128,7 +129,7 @@ public struct PolicyPackLoader: Sendable {
             throw ctx.error(map["scope"]!, field: "scope.media_types", "record detector \"\(detectorName)\" does not scan artifacts")
         }
         return PolicyRule(id: id, packId: packId, description: description, detectorName: detectorName, parameters: raw,
-                          severity: severity, onMatch: decision, scope: scope, allowList: AllowList(allow), detector: detector)
+                          severity: severity, onMatch: outcome, scope: scope, allowList: AllowList(allow), detector: detector)
     }
 
     static func line(of e: YamlError) -> Int {

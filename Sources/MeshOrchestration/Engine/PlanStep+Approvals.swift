@@ -4,12 +4,17 @@ import MeshWire
 // Human approval: when it is needed, the request, and the decision.
 extension PlanStep {
     /// Why task `index` needs a human approval now, or `nil` if it does not: the task lists
-    /// the `human` verdict, its risk class reaches the policy threshold, or a finding of
-    /// the policy's severity was raised on any attempt of the task.
+    /// the `human` verdict, a verdict on the current result names rules that require one
+    /// (`approvalRequiredBy`: Part 11 signatures, IEC 62304 class C), its risk class reaches
+    /// the policy threshold, or a finding of the policy's severity was raised on any attempt.
     func approvalReason(_ index: Int) -> String? {
         let task = plan.tasks[index]
         if task.spec.requiredVerdicts.contains(.human) {
             return "the playbook requires a human verdict on \(task.id)"
+        }
+        if let verdict = task.currentVerdicts.first(where: { !$0.approvalRequiredBy.isEmpty }) {
+            return "the \(verdict.kind.protoName) verdict of \(verdict.reviewerID) accepts the result only with a human "
+                + "e-signature (rules \(verdict.approvalRequiredBy.joined(separator: ", ")))"
         }
         guard let policy = task.spec.approval else { return nil }
         if let threshold = policy.riskAtLeast, task.spec.riskClass.rawValue >= threshold.rawValue {

@@ -26,7 +26,7 @@ extension PlanStep {
                                     instructions: spec.instructions, attempt: attempt, inputs: inputs,
                                     feedback: feedback)
         emit(.tasks(spec.role), .taskAssigned, discriminator: "\(spec.id)#\(attempt)", subject: spec.id,
-             .taskAssigned(assigned))
+             attributes: spec.classification.attributes, .taskAssigned(assigned))
     }
 
     /// Accepts the current result of task `index`, then releases dependents and, when every

@@ -4,6 +4,8 @@ import MeshWire
 extension PlanStep {
     /// Finding that carries a failed run's error back to the agent as rework feedback.
     static let attemptFailedRule = "orchestrator.attempt-failed"
+    /// Finding for a result that does not carry its assignment's classification.
+    static let classificationRule = "orchestrator.classification-mismatch"
 
     mutating func receive(_ result: TaskResult) {
         guard let index = locate(planID: result.planID, taskID: result.taskID, what: "result") else { return }
@@ -15,6 +17,16 @@ extension PlanStep {
         }
         guard task.result == nil else {
             note("second result for \(task.id) attempt \(result.attempt) ignored; the first one is being judged")
+            return
+        }
+        let carried = TaskClassification(attributes: event.attributes)
+        if result.state == .completed, carried != task.spec.classification {
+            // Compliance scopes its rules by the classification the result carries: one that
+            // differs from the plan's could slip out of a rule's scope, so it is not judged.
+            let feedback = Finding(
+                ruleID: Self.classificationRule, severity: .high,
+                message: "result of attempt \(result.attempt) carries \(carried), the plan assigned \(task.spec.classification)")
+            reworkOrEscalate(index, feedback: [feedback], why: "came back with a different classification (\(carried))")
             return
         }
         if result.state == .failed {

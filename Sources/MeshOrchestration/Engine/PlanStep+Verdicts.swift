@@ -34,7 +34,8 @@ extension PlanStep {
         }
         plan.tasks[index].verdicts.append(RecordedVerdict(
             envelopeID: event.id, attempt: verdict.attempt, kind: verdict.kind, decision: verdict.decision,
-            findings: verdict.findings, resultEnvelopeID: verdict.resultEnvelopeID, reviewerID: verdict.reviewerID))
+            findings: verdict.findings, resultEnvelopeID: verdict.resultEnvelopeID, reviewerID: verdict.reviewerID,
+            approvalRequiredBy: verdict.approvalRequiredBy))
         note("\(task.id): \(verdict.kind.protoName) \(verdict.decision.protoName) from \(verdict.reviewerID)")
         evaluate(index)
     }

@@ -33,9 +33,9 @@ struct PlanStep {
 
     /// Queues an output envelope.
     mutating func emit(_ destination: Output.Destination, _ kind: PayloadKind, discriminator: String,
-                       subject: String, _ payload: Payload) {
-        outputs.append(Output(destination: destination,
-                              envelope: envelope(kind, discriminator: discriminator, subject: subject, payload)))
+                       subject: String, attributes: [Attribute] = [], _ payload: Payload) {
+        outputs.append(Output(destination: destination, envelope: envelope(
+            kind, discriminator: discriminator, subject: subject, attributes: attributes, payload)))
     }
 
     /// Sets the final PlanCompleted / PlanFailed output (published after the status).
@@ -58,12 +58,13 @@ struct PlanStep {
     }
 
     /// A derived envelope: deterministic id, the event's time, correlation and trace.
-    private func envelope(_ kind: PayloadKind, discriminator: String, subject: String, _ payload: Payload) -> Envelope {
+    private func envelope(_ kind: PayloadKind, discriminator: String, subject: String, attributes: [Attribute] = [],
+                          _ payload: Payload) -> Envelope {
         Envelope(
             id: DerivedID.make(causeID: event.id, role: Orchestrator.role, output: kind.rawValue,
                                discriminator: discriminator),
             source: Orchestrator.source, correlationID: event.correlationID, causationID: event.id,
             subject: subject, traceparent: event.traceparent, timeUnixMicros: event.timeUnixMicros,
-            payload: payload)
+            attributes: attributes, payload: payload)
     }
 }

@@ -48,13 +48,16 @@ public struct PlaybookTask: Sendable, Hashable, Codable {
     public var maxAttempts: UInt32
     /// Risk class of the work.
     public var riskClass: RiskClass
+    /// IEC 62304 safety class of the software item the task changes, if it has one.
+    public var safetyClass: SafetyClass
     /// When a human approval is needed in addition to the machine verdicts.
     public var approval: ApprovalPolicy?
 
     /// Creates a task value.
     public init(id: String, role: AgentRole, instructions: String, dependsOn: [String] = [],
                 requiredVerdicts: [VerdictKind] = [.review, .compliance], maxAttempts: UInt32 = 3,
-                riskClass: RiskClass = .medium, approval: ApprovalPolicy? = nil) {
+                riskClass: RiskClass = .medium, safetyClass: SafetyClass = .unspecified,
+                approval: ApprovalPolicy? = nil) {
         self.id = id
         self.role = role
         self.instructions = instructions
@@ -62,6 +65,7 @@ public struct PlaybookTask: Sendable, Hashable, Codable {
         self.requiredVerdicts = requiredVerdicts
         self.maxAttempts = maxAttempts
         self.riskClass = riskClass
+        self.safetyClass = safetyClass
         self.approval = approval
     }
 }

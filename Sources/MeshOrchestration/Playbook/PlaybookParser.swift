@@ -16,9 +16,10 @@ struct ParsedTask {
 /// its line and field. Structural checks across tasks live in ``PlaybookGraph``.
 struct PlaybookParser {
     static let topFields = ["playbook", "version", "description", "tasks"]
-    static let taskFields = ["id", "role", "instructions", "depends_on", "verdicts", "max_attempts", "risk", "approval"]
+    static let taskFields = ["id", "role", "instructions", "depends_on", "verdicts", "max_attempts", "risk", "safety_class", "approval"]
     static let approvalFields = ["when_risk_at_least", "when_finding_at_least", "deadline"]
     static let riskNames: [String: RiskClass] = ["low": .low, "medium": .medium, "high": .high, "critical": .critical]
+    static let safetyClassNames: [String: SafetyClass] = ["A": .a, "B": .b, "C": .c]
     static let severityNames: [String: Severity] = [
         "info": .info, "low": .low, "medium": .medium, "high": .high, "critical": .critical,
     ]
@@ -99,13 +100,30 @@ struct PlaybookParser {
         let verdicts = self.verdicts(fields, subject: subject)
         let attempts = integer(fields, "max_attempts", subject: subject, range: 1...Self.attemptCeiling, default: 3)
         let risk = named(fields["risk"], field: "risk", subject: subject, table: Self.riskNames) ?? (fields["risk"] == nil ? .medium : nil)
+        let safetyClass = self.safetyClass(fields, subject: subject, verdicts: verdicts)
         let approval = self.approval(fields, subject: subject, verdicts: verdicts)
-        if let id = parsed.id, let role, let instructions, let verdicts, let attempts, let risk, approval.ok {
+        if let id = parsed.id, let role, let instructions, let verdicts, let attempts, let risk, let safetyClass, approval.ok {
             parsed.task = PlaybookTask(
                 id: id, role: role, instructions: instructions, dependsOn: parsed.dependencies.map(\.name),
-                requiredVerdicts: verdicts, maxAttempts: UInt32(attempts), riskClass: risk, approval: approval.policy)
+                requiredVerdicts: verdicts, maxAttempts: UInt32(attempts), riskClass: risk, safetyClass: safetyClass,
+                approval: approval.policy)
         }
         return parsed
+    }
+
+    /// `safety_class: A | B | C` (IEC 62304), unspecified when absent. Compliance judges
+    /// traceability by it, so work with a safety class must have the compliance verdict.
+    private func safetyClass(_ fields: MappingFields, subject: String, verdicts: [VerdictKind]?) -> SafetyClass? {
+        guard let node = fields["safety_class"] else { return .unspecified }
+        guard let safetyClass = named(node, field: "safety_class", subject: subject, table: Self.safetyClassNames) else {
+            return nil
+        }
+        if let verdicts, !verdicts.contains(.compliance) {
+            issues.add(node.mark, subject, field: "safety_class",
+                       "work with an IEC 62304 safety class needs `compliance` in verdicts (traceability and review are judged there)")
+            return nil
+        }
+        return safetyClass
     }
 
     private func role(_ fields: MappingFields, subject: String) -> AgentRole? {

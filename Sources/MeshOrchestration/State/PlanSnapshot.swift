@@ -2,16 +2,21 @@ import Foundation
 
 /// The changelog record format of one plan.
 ///
-/// Format 2 (written): a compact binary form, the version as its first byte, then the
+/// Format 3 (written): a compact binary form, the version as its first byte, then the
 /// plan's fields in a fixed order (``SnapshotWriter``); equal plans give equal bytes. It is
 /// written after every event that changes a plan, so it is on the orchestrator's hot path:
 /// JSON with sorted keys (format 1) cost about a third of the orchestrator's CPU.
+///
+/// Format 2 (still read): format 3 without each task's IEC 62304 safety class and each
+/// verdict's `approvalRequiredBy`, which read as unspecified and empty.
 ///
 /// Format 1 (still read, so a changelog written by an earlier build restores): JSON with
 /// sorted keys, `{"format":1,"plan":{…}}`.
 public enum PlanSnapshot {
     /// Version written by this build.
-    public static let formatVersion = 2
+    public static let formatVersion: UInt64 = 3
+    /// The oldest binary format ``decode(_:)`` still reads.
+    public static let oldestBinaryFormatVersion: UInt64 = 2
     /// The JSON format of earlier builds, still accepted by ``decode(_:)``.
     public static let jsonFormatVersion = 1
 
@@ -39,17 +44,20 @@ public enum PlanSnapshot {
     /// Bytes for the changelog record of `plan` (value; key = `plan.correlationID`).
     public static func encode(_ plan: PlanState) -> [UInt8] {
         var writer = SnapshotWriter(capacity: 1024)
-        writer.write(UInt64(formatVersion))
+        writer.write(formatVersion)
         writer.write(plan)
         return writer.bytes
     }
 
-    /// The plan in a changelog record of format 2, or of format 1 (JSON).
+    /// The plan in a changelog record of format 3 or 2, or of format 1 (JSON).
     public static func decode(_ bytes: [UInt8]) throws -> PlanState {
         if bytes.first == UInt8(ascii: "{") { return try decodeJSON(bytes) }
         var reader = SnapshotReader(bytes)
         let version = try reader.read(UInt64.self)
-        guard version == formatVersion else { throw UnsupportedVersion(found: Int(clamping: version)) }
+        guard (oldestBinaryFormatVersion...formatVersion).contains(version) else {
+            throw UnsupportedVersion(found: Int(clamping: version))
+        }
+        reader.formatVersion = version
         let plan = try reader.read(PlanState.self)
         guard reader.isAtEnd else { throw reader.malformed("unexpected bytes after the plan") }
         return plan

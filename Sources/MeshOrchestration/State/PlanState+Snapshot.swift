@@ -64,6 +64,7 @@ extension TaskSpec: SnapshotCodable {
         writer.write(maxAttempts)
         writer.write(riskClass)
         writer.write(approval)
+        writer.write(safetyClass)  // format 3
     }
 
     init(from reader: inout SnapshotReader) throws {
@@ -77,6 +78,7 @@ extension TaskSpec: SnapshotCodable {
         maxAttempts = try reader.read(UInt32.self)
         riskClass = try reader.read(RiskClass.self)
         approval = try reader.read(ApprovalPolicy?.self)
+        safetyClass = reader.formatVersion >= 3 ? try reader.read(SafetyClass.self) : .unspecified
     }
 }
 
@@ -124,6 +126,7 @@ extension RecordedVerdict: SnapshotCodable {
         writer.write(findings)
         writer.write(resultEnvelopeID)
         writer.write(reviewerID)
+        writer.write(approvalRequiredBy)  // format 3
     }
 
     init(from reader: inout SnapshotReader) throws {
@@ -131,7 +134,8 @@ extension RecordedVerdict: SnapshotCodable {
             envelopeID: try reader.read(String.self), attempt: try reader.read(UInt32.self),
             kind: try reader.read(VerdictKind.self), decision: try reader.read(Decision.self),
             findings: try reader.read([Finding].self), resultEnvelopeID: try reader.read(String.self),
-            reviewerID: try reader.read(String.self))
+            reviewerID: try reader.read(String.self),
+            approvalRequiredBy: reader.formatVersion >= 3 ? try reader.read([String].self) : [])
     }
 }
 

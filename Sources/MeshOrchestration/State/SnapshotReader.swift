@@ -5,6 +5,9 @@ import MeshWire
 struct SnapshotReader {
     private let bytes: [UInt8]
     private(set) var offset: Int
+    /// The record's format version: fields added in a later format are read only from
+    /// records of that format (see ``PlanSnapshot``).
+    var formatVersion: UInt64 = PlanSnapshot.formatVersion
 
     init(_ bytes: [UInt8], offset: Int = 0) {
         self.bytes = bytes

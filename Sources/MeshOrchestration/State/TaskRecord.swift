@@ -32,6 +32,26 @@ public struct RecordedVerdict: Sendable, Hashable, Codable {
     public var resultEnvelopeID: String
     /// Reviewer instance.
     public var reviewerID: String
+    /// Rules that accept the result only with a human e-signature (`nil` in JSON snapshots
+    /// of earlier builds).
+    private var storedApprovalRequiredBy: [String]?
+    /// Rules that accept the result only with a human e-signature.
+    public var approvalRequiredBy: [String] {
+        get { storedApprovalRequiredBy ?? [] }
+        set { storedApprovalRequiredBy = newValue }
+    }
+
+    public init(envelopeID: String, attempt: UInt32, kind: VerdictKind, decision: Decision, findings: [Finding],
+                resultEnvelopeID: String, reviewerID: String, approvalRequiredBy: [String] = []) {
+        self.envelopeID = envelopeID
+        self.attempt = attempt
+        self.kind = kind
+        self.decision = decision
+        self.findings = findings
+        self.resultEnvelopeID = resultEnvelopeID
+        self.reviewerID = reviewerID
+        storedApprovalRequiredBy = approvalRequiredBy
+    }
 }
 
 /// Everything the orchestrator knows about one task of a plan.

@@ -18,6 +18,13 @@ public struct TaskSpec: Sendable, Hashable, Codable {
     public var maxAttempts: UInt32
     /// Risk class.
     public var riskClass: RiskClass
+    /// IEC 62304 safety class (`nil` in JSON snapshots of earlier builds, read as unspecified).
+    private var storedSafetyClass: SafetyClass?
+    /// IEC 62304 safety class, unspecified if the playbook gives none.
+    public var safetyClass: SafetyClass {
+        get { storedSafetyClass ?? .unspecified }
+        set { storedSafetyClass = newValue }
+    }
     /// Human-approval policy, if any.
     public var approval: ApprovalPolicy?
 
@@ -30,7 +37,14 @@ public struct TaskSpec: Sendable, Hashable, Codable {
         requiredVerdicts = task.requiredVerdicts
         maxAttempts = task.maxAttempts
         riskClass = task.riskClass
+        storedSafetyClass = task.safetyClass
         approval = task.approval
+    }
+
+    /// The classification compliance scopes its rules by; assignments carry it and results
+    /// must carry it back unchanged.
+    public var classification: TaskClassification {
+        TaskClassification(riskClass: riskClass, safetyClass: safetyClass)
     }
 
     /// Machine gates (review, compliance) whose verdicts must all arrive before deciding.
@@ -39,6 +53,7 @@ public struct TaskSpec: Sendable, Hashable, Codable {
     /// The wire form listed in `PlanCreated`.
     public var planned: PlannedTask {
         PlannedTask(taskID: id, role: role.rawValue, instructions: instructions, dependsOn: dependsOn,
-                    requiredVerdicts: requiredVerdicts, maxAttempts: maxAttempts, riskClass: riskClass)
+                    requiredVerdicts: requiredVerdicts, maxAttempts: maxAttempts, riskClass: riskClass,
+                    safetyClass: safetyClass)
     }
 }

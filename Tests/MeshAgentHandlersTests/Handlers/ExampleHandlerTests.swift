@@ -120,5 +120,15 @@ final class ExampleHandlerTests: XCTestCase {
         XCTAssertEqual(markers.sleep, .seconds(2))
         XCTAssertTrue(markers.noTests)
         XCTAssertThrowsError(try ExampleMarkers(parsing: "[example:fail"))
+        XCTAssertThrowsError(try ExampleMarkers(parsing: "[example:requirements=]"))
+    }
+
+    func testRequirementsMarkerNamesTheRequirements() async {
+        let traced = await ExampleHandler(role: "coding").handle(
+            task(instructions: "Fix dosing [example:requirements=SRS-101,REQ-7]"), context: context)
+        XCTAssertEqual(traced.status, .completed, traced.error)
+        XCTAssertEqual(traced.attributes["requirement_ids"], "SRS-101,REQ-7")
+        let untraced = await ExampleHandler(role: "coding").handle(task(instructions: "Fix dosing"), context: context)
+        XCTAssertNil(untraced.attributes["requirement_ids"])
     }
 }

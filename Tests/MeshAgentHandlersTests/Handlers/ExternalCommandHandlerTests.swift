@@ -81,6 +81,10 @@ final class ExternalCommandHandlerTests: XCTestCase {
             (#"{"summary":"s","artifacts":[{"name":"a","content":"x"},{"name":"a","content":"y"}]}"#,
              #"handler result JSON: field "artifacts[1].name": duplicate artifact name "a""#),
             (#"{"summary":"s","attributes":{"k":2}}"#, #"handler result JSON: field "attributes.k": expected a string, got a number"#),
+            (#"{"summary":"s","attributes":{"agentmesh.safety_class":"A"}}"#,
+             #"handler result JSON: field "attributes.agentmesh.safety_class": keys starting with "agentmesh." are set by the mesh, not by handlers"#),
+            (#"{"summary":"s","attributes":{"k":"a\u0000b"}}"#,
+             #"handler result JSON: field "attributes.k": contains a NUL character, which attributes cannot carry"#),
             (#"{"summary":"s","summary":"t"}"#, #"handler printed invalid JSON at byte 15: duplicate key "summary""#),
         ]
         for (json, expected) in cases {
