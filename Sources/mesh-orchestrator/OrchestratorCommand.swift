@@ -23,10 +23,10 @@ struct OrchestratorCommand: AsyncParsableCommand {
 
             Finished plans (completed, failed, canceled) are only kept to ignore late and
             redelivered events, so they leave memory after --finished-retention seconds, or
-            sooner, oldest first, beyond --max-finished-plans. An evicted plan's objective id is
-            remembered (up to ten times --max-finished-plans of them), so a redelivered
-            submission of it is still ignored. A restart reloads finished plans from the
-            changelog and keeps them one more retention period.
+            sooner, oldest first, beyond --max-finished-plans. The ids of the latest
+            --remembered-evicted-ids evicted objectives are kept, so a redelivered submission of
+            one is still ignored (an older one would run again). A restart reloads finished
+            plans from the changelog and keeps them one more retention period.
             """)
 
     @Option(help: ArgumentHelp("Playbook folder.", valueName: "dir")) var playbooks = "Playbooks"
@@ -36,6 +36,10 @@ struct OrchestratorCommand: AsyncParsableCommand {
     @Option(name: .customLong("max-finished-plans"), help: ArgumentHelp(
         "Finished plans kept in memory at most (a few KiB each); the oldest leave first.", valueName: "count"))
     var maxFinishedPlans = PlanRetention.standard.maxFinishedPlans
+    @Option(name: .customLong("remembered-evicted-ids"), help: ArgumentHelp(
+        "Objective ids of evicted plans remembered (about 100 bytes each), so their resubmission is ignored.",
+        valueName: "count"))
+    var rememberedEvictedIDs = PlanRetention.standard.rememberedIDs
     @OptionGroup var connection: ConnectionOptions
     @OptionGroup var catalog: CatalogOptions
     @OptionGroup var options: RoleOptions
@@ -45,13 +49,13 @@ struct OrchestratorCommand: AsyncParsableCommand {
             throw ValidationError("--finished-retention must be 0 or more seconds")
         }
         guard maxFinishedPlans >= 0 else { throw ValidationError("--max-finished-plans must be 0 or more") }
+        guard rememberedEvictedIDs >= 0 else { throw ValidationError("--remembered-evicted-ids must be 0 or more") }
     }
 
-    /// Remembered evicted ids: ten per finished plan kept (ids are much smaller than plans).
     private var retention: PlanRetention {
         PlanRetention(
             maxAgeMicros: Int64(min(finishedRetention, 1e12) * 1_000_000), maxFinishedPlans: maxFinishedPlans,
-            rememberedIDs: min(maxFinishedPlans, Int.max / 10) * 10)
+            rememberedIDs: rememberedEvictedIDs)
     }
 
     func run() async throws {

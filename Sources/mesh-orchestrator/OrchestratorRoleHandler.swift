@@ -140,12 +140,12 @@ final class OrchestratorRoleHandler: RoleHandler, @unchecked Sendable {
     /// Evicts the finished plans past their retention, then publishes the expiry decisions
     /// of passed approval deadlines.
     func tick(nowMicros: Int64) async -> [OutboundEnvelope] {
-        let outputs = lock.withLock {
-            for correlationID in state.evictFinished(nowMicros: nowMicros, retention: retention) {
-                partitionOf[correlationID] = nil
-            }
-            return Orchestrator.expiredApprovals(state, nowMicros: nowMicros)
+        let (evicted, outputs) = lock.withLock {
+            let evicted = state.evictFinished(nowMicros: nowMicros, retention: retention)
+            for correlationID in evicted { partitionOf[correlationID] = nil }
+            return (evicted.count, Orchestrator.expiredApprovals(state, nowMicros: nowMicros))
         }
+        if evicted > 0 { logger.debug("evicted \(evicted) finished plans") }
         return outputs.map { OutboundEnvelope(topic: $0.destination.topic, envelope: $0.envelope) }
     }
 }
