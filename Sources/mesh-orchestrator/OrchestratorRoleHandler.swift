@@ -16,6 +16,7 @@ final class OrchestratorRoleHandler: RoleHandler, @unchecked Sendable {
     private let opener: EnvelopeOpener
     private let kafka: KafkaConfiguration
     private let changelogTopic: String
+    private let retention: PlanRetention
     private let logger: Logger
     private let admin: KafkaAdmin
     private let lock = NSLock()
@@ -24,13 +25,14 @@ final class OrchestratorRoleHandler: RoleHandler, @unchecked Sendable {
 
     init(
         orchestrator: Orchestrator, trust: TrustStore, opener: EnvelopeOpener, kafka: KafkaConfiguration,
-        changelogTopic: String, logger: Logger
+        changelogTopic: String, retention: PlanRetention, logger: Logger
     ) throws {
         self.orchestrator = orchestrator
         self.trust = trust
         self.opener = opener
         self.kafka = kafka
         self.changelogTopic = changelogTopic
+        self.retention = retention
         self.logger = logger
         admin = try KafkaAdmin(configuration: kafka, logger: logger)
     }
@@ -44,13 +46,21 @@ final class OrchestratorRoleHandler: RoleHandler, @unchecked Sendable {
         let correlationID = event.correlationID
         // A plan lives in one partition and a partition's events arrive one at a time, so the
         // state machine (and its snapshot encoding) runs outside the lock; only the map of
-        // plans is shared between partitions.
-        let current = lock.withLock { state.plan(correlationID) }
-        let (changed, outputs) = orchestrator.handleRecordingState(plan: current, event)
-        if let changed {
+        // plans is shared between partitions. The plan is taken out of the map meanwhile, so
+        // the event changes the only copy in place (a deadline tick in between misses it and
+        // sees it on the next tick).
+        var plan: PlanState?
+        let evicted = lock.withLock {
+            plan = state.take(correlationID)
+            return plan == nil && state.hasEvicted(correlationID)
+        }
+        // A redelivered submission of an objective whose finished plan was evicted.
+        guard !evicted else { return [] }
+        let (changed, outputs) = orchestrator.handleRecordingState(updating: &plan, event)
+        if let plan {
             lock.withLock {
-                state.update(changed)
-                partitionOf[correlationID] = inbound.message.partition
+                state.update(plan, at: event.timeUnixMicros)
+                if changed { partitionOf[correlationID] = inbound.message.partition }
             }
         }
         return outputs.map { OutboundEnvelope(topic: $0.destination.topic, envelope: $0.envelope) }
@@ -105,9 +115,12 @@ final class OrchestratorRoleHandler: RoleHandler, @unchecked Sendable {
             }
             if message.offset >= high - 1 { break }
         }
+        // A restored finished plan is kept for a full retention period from now: its
+        // snapshot does not say when it finished.
+        let restoredAt = WallClock.nowUnixMicros()
         lock.withLock {
             for (correlationID, plan) in latest {
-                state.update(plan)
+                state.update(plan, at: restoredAt)
                 partitionOf[correlationID] = partition
             }
         }
@@ -124,8 +137,15 @@ final class OrchestratorRoleHandler: RoleHandler, @unchecked Sendable {
         }
     }
 
+    /// Evicts the finished plans past their retention, then publishes the expiry decisions
+    /// of passed approval deadlines.
     func tick(nowMicros: Int64) async -> [OutboundEnvelope] {
-        let outputs = lock.withLock { Orchestrator.expiredApprovals(state, nowMicros: nowMicros) }
+        let (evicted, outputs) = lock.withLock {
+            let evicted = state.evictFinished(nowMicros: nowMicros, retention: retention)
+            for correlationID in evicted { partitionOf[correlationID] = nil }
+            return (evicted.count, Orchestrator.expiredApprovals(state, nowMicros: nowMicros))
+        }
+        if evicted > 0 { logger.debug("evicted \(evicted) finished plans") }
         return outputs.map { OutboundEnvelope(topic: $0.destination.topic, envelope: $0.envelope) }
     }
 }

@@ -12,17 +12,33 @@ extension Orchestrator {
     /// exactly the events named by consecutive snapshots (`lastEventID`), in that order, and
     /// can compare the state after each one.
     public func handleRecordingState(_ state: OrchestratorState, _ event: Envelope) -> (OrchestratorState, [Output]) {
+        guard !state.hasEvicted(event.correlationID) else { return (state, []) }
         let (changed, outputs) = handleRecordingState(plan: state.plan(event.correlationID), event)
         guard let changed else { return (state, outputs) }
-        return (state.replacing(plan: changed), outputs)
+        var next = state
+        next.update(changed, at: event.timeUnixMicros)
+        return (next, outputs)
     }
 
     /// ``handleRecordingState(_:_:)`` on the one plan the event belongs to, as
     /// ``handle(plan:_:)``.
     public func handleRecordingState(plan: PlanState?, _ event: Envelope) -> (changed: PlanState?, outputs: [Output]) {
-        let (changed, outputs) = handle(plan: plan, event)
-        guard let changed else { return (nil, outputs) }
-        return (changed, outputs + [Self.snapshotOutput(of: changed, after: event)])
+        var plan = plan
+        let (changed, outputs) = handleRecordingState(updating: &plan, event)
+        return (changed ? plan : nil, outputs)
+    }
+
+    /// ``handleRecordingState(plan:_:)`` for a runtime that holds its plans: applies `event`
+    /// to `plan` in place (`nil`: no plan yet) and returns whether it changed and the outputs,
+    /// the snapshot last. A runtime that takes the plan out of its map for the call (so `plan`
+    /// is its only copy) spares the copy of the plan's tasks and event ids on every event.
+    public func handleRecordingState(updating plan: inout PlanState?, _ event: Envelope) -> (changed: Bool, outputs: [Output]) {
+        let taken = plan
+        plan = nil
+        var (after, changed, outputs) = apply(plan: taken, event, extraCapacity: 1)
+        if changed, let after { outputs.append(Self.snapshotOutput(of: after, after: event)) }
+        plan = after
+        return (changed, outputs)
     }
 
     /// The changelog record of `plan` after `event`. Deterministic: same plan and event, same

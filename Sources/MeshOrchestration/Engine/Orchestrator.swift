@@ -49,40 +49,58 @@ public struct Orchestrator: Sendable {
     /// - Inadmissible events for a live plan (stale attempts, invalid approval decisions,
     ///   unknown tasks) change no task; they are recorded as processed and explained in a
     ///   `PlanStatus` detail.
+    /// - Events of an evicted plan (``OrchestratorState/hasEvicted(_:)``) are ignored too, so a
+    ///   redelivered `ObjectiveSubmitted` does not run the objective again.
     public func handle(_ state: OrchestratorState, _ event: Envelope) -> (OrchestratorState, [Output]) {
+        guard !state.hasEvicted(event.correlationID) else { return (state, []) }
         let (changed, outputs) = handle(plan: state.plan(event.correlationID), event)
         guard let changed else { return (state, outputs) }
-        return (state.replacing(plan: changed), outputs)
+        var next = state
+        next.update(changed, at: event.timeUnixMicros)
+        return (next, outputs)
     }
 
     /// ``handle(_:_:)`` on the one plan the event belongs to: `plan` is the plan of
     /// `event.correlationID` (`nil` when there is none yet). Returns the plan after the event,
     /// `nil` when the event left it unchanged (ignored), and the outputs. Plans never
     /// interact, so a runtime holding many plans needs no state of the others.
-    public func handle(plan: PlanState?, _ event: Envelope) -> (changed: PlanState?, outputs: [Output]) {
-        guard !event.correlationID.isEmpty else { return (nil, []) }
+    public func handle(plan: consuming PlanState?, _ event: Envelope) -> (changed: PlanState?, outputs: [Output]) {
+        let (after, changed, outputs) = apply(plan: plan, event, extraCapacity: 0)
+        return (changed ? after : nil, outputs)
+    }
+
+    /// ``handle(plan:_:)``, returning the plan after the event whether or not it changed, and
+    /// leaving room for `extraCapacity` more outputs in the returned array. `plan` is consumed:
+    /// when the caller hands over its only copy, the event changes it in place instead of
+    /// copying its tasks and event ids.
+    func apply(plan: consuming PlanState?, _ event: Envelope, extraCapacity: Int)
+        -> (plan: PlanState?, changed: Bool, outputs: [Output])
+    {
+        guard !event.correlationID.isEmpty else { return (plan, false, []) }
         guard let plan else {
-            guard case .objectiveSubmitted(let objective) = event.payload else { return (nil, []) }
+            guard case .objectiveSubmitted(let objective) = event.payload else { return (nil, false, []) }
             var step = PlanStep(plan: PlanFactory.emptyPlan(for: objective, event: event), event: event)
             step.start(with: playbooks[objective.playbook], known: playbooks.names)
             step.plan.processedEventIDs.append(event.id)
-            return (step.plan, step.finish())
+            let outputs = step.finish(extraCapacity: extraCapacity)
+            return (step.plan, true, outputs)
         }
-        guard !plan.hasProcessed(event.id), !plan.isFinished else { return (nil, []) }
+        guard !plan.hasProcessed(event.id), !plan.isFinished else { return (plan, false, []) }
         var step = PlanStep(plan: plan, event: event)
         switch event.payload {
         case .objectiveSubmitted(let objective):
-            step.note("objective \(objective.objectiveID) already has plan \(plan.planID); resubmission ignored")
+            step.note("objective \(objective.objectiveID) already has plan \(step.plan.planID); resubmission ignored")
         case .objectiveCancelRequested(let request): step.cancel(request)
         case .taskResult(let result): step.receive(result)
         case .verdict(let verdict): step.receive(verdict)
         case .approvalDecision(let decision): step.decide(decision)
         case .planCreated, .planStatus, .planCompleted, .planFailed, .taskAssigned, .approvalRequested, .agentHeartbeat,
              .replayRequested, .orchestratorSnapshot:
-            return (nil, [])
+            return (step.plan, false, [])
         }
         // Every handled event is recorded, so a handled event always changes the plan.
         step.plan.processedEventIDs.append(event.id)
-        return (step.plan, step.finish())
+        let outputs = step.finish(extraCapacity: extraCapacity)
+        return (step.plan, true, outputs)
     }
 }

@@ -34,6 +34,9 @@ struct PlanStep {
     /// Queues an output envelope.
     mutating func emit(_ destination: Output.Destination, _ kind: PayloadKind, discriminator: String,
                        subject: String, attributes: [Attribute] = [], _ payload: Payload) {
+        // Outputs are large values: room for this event's likely ones (assignments, then
+        // status, terminal and snapshot) at once instead of growing the array step by step.
+        if outputs.isEmpty { outputs.reserveCapacity(plan.tasks.count + 4) }
         outputs.append(Output(destination: destination, envelope: envelope(
             kind, discriminator: discriminator, subject: subject, attributes: attributes, payload)))
     }
@@ -45,9 +48,13 @@ struct PlanStep {
     }
 
     /// The outputs in publication order: assignments and approval requests, then one
-    /// `PlanStatus` if anything changed or was noted, then the terminal outcome.
-    func finish() -> [Output] {
-        var all = outputs
+    /// `PlanStatus` if anything changed or was noted, then the terminal outcome. The array
+    /// has room for `extraCapacity` more (the caller's snapshot), so appending it does not
+    /// copy. Moves the outputs out of the step.
+    mutating func finish(extraCapacity: Int = 0) -> [Output] {
+        var all: [Output] = []
+        swap(&all, &outputs)
+        all.reserveCapacity(all.count + 2 + extraCapacity)
         if changed || !notes.isEmpty {
             let status = PlanStatus(planID: plan.planID, tasks: plan.statuses, detail: notes.joined(separator: "; "))
             all.append(Output(destination: .plans, envelope: envelope(

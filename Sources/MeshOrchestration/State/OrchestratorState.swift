@@ -5,6 +5,10 @@
 public struct OrchestratorState: Sendable, Hashable, Codable {
     /// Plans by correlation id.
     public private(set) var plans: [String: PlanState]
+    /// Finished plans held, in the order they finished (with that time), for eviction.
+    private var finished = TimedIDQueue()
+    /// Correlation ids of evicted plans, newest last (bounded by ``PlanRetention/rememberedIDs``).
+    private var evicted = TimedIDQueue()
 
     /// No plans.
     public init() { plans = [:] }
@@ -31,6 +35,46 @@ public struct OrchestratorState: Sendable, Hashable, Codable {
     /// plans; unlike ``replacing(plan:)`` this never copies the others.
     public mutating func update(_ plan: PlanState) {
         plans[plan.correlationID] = plan
+    }
+
+    /// ``update(_:)``, and a finished plan starts its retention at `timeMicros` (the time of
+    /// the event that finished it, or of its restore) unless it already started.
+    public mutating func update(_ plan: PlanState, at timeMicros: Int64) {
+        plans[plan.correlationID] = plan
+        if plan.isFinished { finished.add(plan.correlationID, at: timeMicros) }
+    }
+
+    /// True if the plan of `correlationID` was evicted and is still remembered: an
+    /// `ObjectiveSubmitted` for it must not start it again.
+    public func hasEvicted(_ correlationID: String) -> Bool { evicted.contains(correlationID) }
+
+    /// Number of finished plans held.
+    public var finishedCount: Int { finished.count }
+
+    /// Evicts the finished plans `retention` no longer keeps: those that finished at or before
+    /// `nowMicros - maxAgeMicros`, and the oldest beyond `maxFinishedPlans`. Their ids are
+    /// remembered (``hasEvicted(_:)``), the oldest forgotten beyond `rememberedIDs`. Returns
+    /// the evicted correlation ids, oldest first.
+    public mutating func evictFinished(nowMicros: Int64, retention: PlanRetention) -> [String] {
+        var gone: [String] = []
+        while let oldest = finished.oldest,
+            finished.count > retention.maxFinishedPlans || oldest.timeMicros <= nowMicros - retention.maxAgeMicros
+        {
+            _ = finished.removeOldest()
+            // A plan revoked with its partition (or not finished any more) is not evicted.
+            guard plans[oldest.id]?.isFinished == true else { continue }
+            plans[oldest.id] = nil
+            gone.append(oldest.id)
+            if retention.rememberedIDs > 0 { evicted.add(oldest.id, at: nowMicros) }
+        }
+        while evicted.count > retention.rememberedIDs { _ = evicted.removeOldest() }
+        return gone
+    }
+
+    /// Removes the plan of `correlationID` in place and returns it: the caller then holds
+    /// its only copy (changes to it do not copy its arrays) and puts it back with ``update(_:)``.
+    public mutating func take(_ correlationID: String) -> PlanState? {
+        plans.removeValue(forKey: correlationID)
     }
 
     /// Removes the plan of `correlationID` in place.

@@ -43,7 +43,10 @@ public enum PlanSnapshot {
 
     /// Bytes for the changelog record of `plan` (value; key = `plan.correlationID`).
     public static func encode(_ plan: PlanState) -> [UInt8] {
-        var writer = SnapshotWriter(capacity: 1024)
+        // 960 bytes plus the array header stay below glibc's large-chunk size (1 KiB): a
+        // larger request made malloc consolidate its fast bins on every snapshot. A one-task
+        // plan's snapshots are 400 to 900 bytes; bigger plans grow the buffer once or twice.
+        var writer = SnapshotWriter(capacity: 960)
         writer.write(formatVersion)
         writer.write(plan)
         return writer.bytes
