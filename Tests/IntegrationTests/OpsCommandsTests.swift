@@ -116,7 +116,7 @@ final class OpsCommandsTests: XCTestCase {
         XCTAssertEqual(missing.status, 65)
         XCTAssertTrue(missing.stderr.contains("nope.yaml: cannot read the file"), missing.stderr)
 
-        for shipped in ["demo.yaml", "feature.yaml"] {
+        for shipped in ["demo.yaml", "device-change.yaml", "feature.yaml"] {
             let path = repositoryRoot().appendingPathComponent("Objectives").appendingPathComponent(shipped).path
             let ok = try await meshctl(["submit", "--dry-run", path])
             XCTAssertEqual(ok.status, 0, "\(shipped): \(ok.stderr)")

@@ -22,7 +22,8 @@ final class PlaybookLoaderTests: XCTestCase {
     """
 
     func testShippedPlaybooksLoad() throws {
-        XCTAssertEqual(shippedLibrary.names, ["approval", "feature", "single-task"])
+        XCTAssertEqual(shippedLibrary.names, ["approval", "device-change", "feature", "single-task"])
+        XCTAssertEqual(shippedLibrary["device-change"]?.tasks.map(\.safetyClass), [.c])
         let feature = try XCTUnwrap(shippedLibrary["feature"])
         XCTAssertEqual(feature.tasks.map(\.id), ["discover", "implement", "document", "test", "secure"])
         XCTAssertEqual(feature.tasks.first { $0.id == "implement" }?.riskClass, .high)
@@ -162,10 +163,15 @@ final class PlaybookLoaderTests: XCTestCase {
         XCTAssertEqual(found.first?.line, 11)
     }
 
-    func testApprovalThatNeverTriggers() {
-        let found = issues(Self.valid.replacingOccurrences(of: "      when_risk_at_least: high\n", with: ""))
+    func testApprovalThatNeverTriggers() throws {
+        let deadlineOnly = Self.valid.replacingOccurrences(of: "      when_risk_at_least: high\n", with: "")
+        let found = issues(deadlineOnly.replacingOccurrences(of: "depends_on: [design]", with: "depends_on: [design]\n    verdicts: [review]"))
         XCTAssertEqual(found.first?.field, "approval")
         XCTAssertTrue(found.first?.message.contains("never requires an approval") ?? false, found.description)
+        // With the compliance verdict (the default), a compliance rule may require an
+        // e-signature: the block then sets its deadline.
+        let judged = try PlaybookLibrary.parse(yaml: deadlineOnly, file: "p.yaml")
+        XCTAssertEqual(judged.tasks[1].approval?.deadlineMicros, 30 * 60_000_000)
     }
 
     func testYAMLSyntaxErrorHasLine() {

@@ -211,10 +211,13 @@ struct PlaybookParser {
                 valid = false
             }
         }
-        let humanAlways = verdicts?.contains(.human) ?? true
-        if valid, policy.riskAtLeast == nil, policy.findingSeverityAtLeast == nil, !humanAlways {
+        // `human` always asks; compliance asks when one of its rules requires an e-signature
+        // (`require_approval`), for which the block then sets the deadline.
+        let someoneMayAsk = verdicts.map { $0.contains(.human) || $0.contains(.compliance) } ?? true
+        if valid, policy.riskAtLeast == nil, policy.findingSeverityAtLeast == nil, !someoneMayAsk {
             issues.add(node.mark, subject, field: "approval",
-                       "never requires an approval; add when_risk_at_least and/or when_finding_at_least, or list `human` in verdicts")
+                       "never requires an approval; add when_risk_at_least and/or when_finding_at_least, or list `human` "
+                       + "(or `compliance`, whose rules may require one) in verdicts")
             valid = false
         }
         return valid ? (true, policy) : (false, nil)
