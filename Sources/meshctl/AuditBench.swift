@@ -21,7 +21,10 @@ struct AuditBench: AsyncParsableCommand {
             throwaway SQLite file (synchronous=FULL, the sink's setting, unless \
             --sqlite-durability normal) and, when --postgres or $AGENTMESH_TEST_POSTGRES_URL \
             gives a server, a throwaway PostgreSQL schema that is dropped afterwards. Then one \
-            objective of --trace-records events is traced.
+            objective of --trace-records events is traced: the first trace (rows not read \
+            since they were written, as when an auditor looks at an objective that just \
+            finished) is compared with the target; the median of \(AuditIngestBenchmark.repeatedTraces) repeated traces shows the \
+            share of it that does not depend on the database's cache.
 
             Targets: SQLite >= 50,000 envelopes/s, PostgreSQL >= 20,000 envelopes/s, trace < 50 ms. \
             Build in release mode for meaningful figures: \
@@ -70,6 +73,7 @@ struct AuditBench: AsyncParsableCommand {
                 "writeOnlyEnvelopesPerSecond": figures.writeRecordsPerSecond.rounded(),
                 "envelopesPerSecond": figures.recordsPerSecond.rounded(), "checkpointsWritten": figures.checkpointsWritten,
                 "traceRecords": figures.traceRecords, "traceMilliseconds": figures.traceMilliseconds,
+                "repeatedTraceMilliseconds": figures.repeatedTraceMilliseconds,
                 "ingestTargetPerSecond": target, "ingestTargetMet": meetsIngest,
                 "traceTargetMilliseconds": AuditBench.traceTargetMilliseconds, "traceTargetMet": meetsTrace,
             ]
@@ -130,7 +134,8 @@ struct AuditBench: AsyncParsableCommand {
                   + "(\(String(format: "%.2f", f.ingestSeconds)) s, \(String(format: "%.2f", f.ingestCPUSeconds)) s CPU; appends alone "
                   + "\(Int(f.writeRecordsPerSecond))/s; \(f.checkpointsWritten) checkpoints; target ≥ \(Int(result.target)): "
                   + "\(result.meetsIngest ? "met" : "NOT met"))  trace of \(f.traceRecords) events: "
-                  + "\(String(format: "%.1f", f.traceMilliseconds)) ms (target < \(Int(Self.traceTargetMilliseconds)) ms: "
+                  + "\(String(format: "%.1f", f.traceMilliseconds)) ms, repeated \(String(format: "%.1f", f.repeatedTraceMilliseconds)) ms "
+                  + "(target < \(Int(Self.traceTargetMilliseconds)) ms, first trace: "
                   + "\(result.meetsTrace ? "met" : "NOT met"))  [\(result.detail)]")
         }
     }

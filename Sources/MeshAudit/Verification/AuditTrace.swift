@@ -18,19 +18,25 @@ public struct AuditTrace: Sendable, Hashable {
     public var roots: [Node]
 
     /// Builds the tree over `records` (any order; they are sorted by sequence).
+    ///
+    /// Records are large values (a dozen reference-counted fields), so they are read in place
+    /// by index and copied once, into their node; the stores return them already ordered by
+    /// sequence, which is checked instead of sorting a second copy.
     public init(correlationID: String, records: [AuditRecord]) {
         self.correlationID = correlationID
-        let sorted = records.sorted { $0.sequence < $1.sequence }
+        let isOrdered = records.indices.dropFirst().allSatisfy { records[$0 - 1].sequence <= records[$0].sequence }
+        let sorted = isOrdered ? records : records.sorted { $0.sequence < $1.sequence }
         self.records = sorted
 
         var indexByEnvelope: [String: Int] = [:]
-        for (index, record) in sorted.enumerated() where !record.input.envelopeID.isEmpty {
-            if indexByEnvelope[record.input.envelopeID] == nil { indexByEnvelope[record.input.envelopeID] = index }
+        indexByEnvelope.reserveCapacity(sorted.count)
+        for index in sorted.indices where !sorted[index].input.envelopeID.isEmpty {
+            if indexByEnvelope[sorted[index].input.envelopeID] == nil { indexByEnvelope[sorted[index].input.envelopeID] = index }
         }
         var children = [[Int]](repeating: [], count: sorted.count)
         var rootIndices: [Int] = []
-        for (index, record) in sorted.enumerated() {
-            let cause = record.input.causationID
+        for index in sorted.indices {
+            let cause = sorted[index].input.causationID
             if !cause.isEmpty, let parent = indexByEnvelope[cause], parent != index {
                 children[parent].append(index)
             } else {

@@ -71,12 +71,24 @@ final class PGResult {
     }
 
     func bytes(_ row: Int, _ column: Int) -> [UInt8] {
-        guard !isNull(row, column), let pointer = PQgetvalue(result, Int32(row), Int32(column)) else { return [] }
-        let count = Int(PQgetlength(result, Int32(row), Int32(column)))
-        return pointer.withMemoryRebound(to: UInt8.self, capacity: count) { Array(UnsafeBufferPointer(start: $0, count: count)) }
+        guard let value = value(row, column) else { return [] }
+        return [UInt8](value)
     }
 
-    func text(_ row: Int, _ column: Int) -> String { String(decoding: bytes(row, column), as: UTF8.self) }
+    /// Decoded straight from the result's buffer (one copy, no intermediate array).
+    func text(_ row: Int, _ column: Int) -> String {
+        guard let value = value(row, column) else { return "" }
+        return String(decoding: value, as: UTF8.self)
+    }
+
+    /// The bytes of a non-NULL value, valid while the result lives.
+    private func value(_ row: Int, _ column: Int) -> UnsafeBufferPointer<UInt8>? {
+        let (row, column) = (Int32(row), Int32(column))
+        guard PQgetisnull(result, row, column) == 0, let pointer = PQgetvalue(result, row, column) else { return nil }
+        let count = Int(PQgetlength(result, row, column))
+        // CChar and UInt8 are the signed and unsigned variants of one type: aliasing is allowed.
+        return UnsafeBufferPointer(start: UnsafeRawPointer(pointer).assumingMemoryBound(to: UInt8.self), count: count)
+    }
 
     func optionalText(_ row: Int, _ column: Int) -> String? { isNull(row, column) ? nil : text(row, column) }
 }
