@@ -14,19 +14,21 @@ struct OrchestratorCommand: AsyncParsableCommand {
         commandName: "mesh-orchestrator",
         abstract: "Expands objectives into task plans and drives them to completion.",
         discussion: """
-            Consumes objectives, task results, verdicts and approval decisions (the catalog's
-            co-partitioned orchestrator inputs), runs the deterministic plan state machine, and
-            publishes plans, task assignments and approval requests. After each event that changes
-            a plan it writes a signed snapshot to the changelog topic; on start-up and after a
-            rebalance it restores its plans from there, so a plan in flight survives restarts.
-            Run several replicas to split the objectives by partition.
+            Consumes objectives, task results, verdicts and approval decisions (the
+            catalog's co-partitioned orchestrator inputs), runs the deterministic plan
+            state machine, and publishes plans, task assignments and approval requests.
+            After each event that changes a plan it writes a signed snapshot to the
+            changelog topic; on start-up and after a rebalance it restores its plans from
+            there, so a plan in flight survives restarts. Run several replicas to split
+            the objectives by partition.
 
             Finished plans (completed, failed, canceled) are only kept to ignore late and
-            redelivered events, so they leave memory after --finished-retention seconds, or
-            sooner, oldest first, beyond --max-finished-plans. The ids of the latest
-            --remembered-evicted-ids evicted objectives are kept, so a redelivered submission of
-            one is still ignored (an older one would run again). A restart reloads finished
-            plans from the changelog and keeps them one more retention period.
+            redelivered events, so they leave memory after --finished-retention seconds,
+            or sooner, oldest first, beyond --max-finished-plans. The ids of the latest
+            --remembered-evicted-ids evicted objectives are kept, so a repeated
+            submission of one is still ignored (an older one would run again). A restart
+            reloads finished plans from the changelog and keeps them one more retention
+            period.
             """)
 
     @Option(help: ArgumentHelp("Playbook folder.", valueName: "dir")) var playbooks = "Playbooks"

@@ -32,6 +32,7 @@ final class RetentionTests: XCTestCase {
         let finishedAt = try XCTUnwrap(h.events.last).timeUnixMicros
         XCTAssertEqual(state.finishedCount, 1)
 
+        XCTAssertEqual(state.evictFinished(nowMicros: .min, retention: retention()), [], "a clock far behind evicts nothing")
         XCTAssertEqual(state.evictFinished(nowMicros: finishedAt + 10 * minute - 1_000_000, retention: retention()), [])
         XCTAssertNotNil(state.plan("obj-done"))
         XCTAssertEqual(state.evictFinished(nowMicros: finishedAt + 10 * minute + 1_000_000, retention: retention()), ["obj-done"])

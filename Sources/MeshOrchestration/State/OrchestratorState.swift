@@ -24,7 +24,8 @@ public struct OrchestratorState: Sendable, Hashable, Codable {
     /// Correlation ids in sorted order (deterministic iteration).
     public var correlationIDs: [String] { plans.keys.sorted() }
 
-    /// This state with `plan` inserted or replaced (restore of one snapshot).
+    /// This state with `plan` inserted or replaced (restore of one snapshot). Retention does
+    /// not start here: a runtime that evicts restores with ``update(_:at:)``.
     public func replacing(plan: PlanState) -> OrchestratorState {
         var copy = self
         copy.plans[plan.correlationID] = plan
@@ -32,13 +33,9 @@ public struct OrchestratorState: Sendable, Hashable, Codable {
     }
 
     /// Inserts or replaces `plan` in place. A long-running orchestrator holds thousands of
-    /// plans; unlike ``replacing(plan:)`` this never copies the others.
-    public mutating func update(_ plan: PlanState) {
-        plans[plan.correlationID] = plan
-    }
-
-    /// ``update(_:)``, and a finished plan starts its retention at `timeMicros` (the time of
-    /// the event that finished it, or of its restore) unless it already started.
+    /// plans; unlike ``replacing(plan:)`` this never copies the others. A finished plan starts
+    /// its retention (``evictFinished(nowMicros:retention:)``) at `timeMicros`, the time of the
+    /// event that finished it or of its restore, unless it already started.
     public mutating func update(_ plan: PlanState, at timeMicros: Int64) {
         plans[plan.correlationID] = plan
         if plan.isFinished { finished.add(plan.correlationID, at: timeMicros) }
@@ -56,10 +53,10 @@ public struct OrchestratorState: Sendable, Hashable, Codable {
     /// remembered (``hasEvicted(_:)``), the oldest forgotten beyond `rememberedIDs`. Returns
     /// the evicted correlation ids, oldest first.
     public mutating func evictFinished(nowMicros: Int64, retention: PlanRetention) -> [String] {
+        let (cutoff, overflow) = nowMicros.subtractingReportingOverflow(retention.maxAgeMicros)
+        let finishedBy = overflow ? Int64.min : cutoff
         var gone: [String] = []
-        while let oldest = finished.oldest,
-            finished.count > retention.maxFinishedPlans || oldest.timeMicros <= nowMicros - retention.maxAgeMicros
-        {
+        while let oldest = finished.oldest, finished.count > retention.maxFinishedPlans || oldest.timeMicros <= finishedBy {
             _ = finished.removeOldest()
             // A plan revoked with its partition (or not finished any more) is not evicted.
             guard plans[oldest.id]?.isFinished == true else { continue }
@@ -72,7 +69,8 @@ public struct OrchestratorState: Sendable, Hashable, Codable {
     }
 
     /// Removes the plan of `correlationID` in place and returns it: the caller then holds
-    /// its only copy (changes to it do not copy its arrays) and puts it back with ``update(_:)``.
+    /// its only copy (changes to it do not copy its arrays) and puts it back with
+    /// ``update(_:at:)``.
     public mutating func take(_ correlationID: String) -> PlanState? {
         plans.removeValue(forKey: correlationID)
     }

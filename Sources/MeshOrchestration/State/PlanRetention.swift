@@ -10,7 +10,7 @@ public struct PlanRetention: Sendable, Hashable {
     public var maxAgeMicros: Int64
     /// At most this many finished plans are kept; the oldest go first.
     public var maxFinishedPlans: Int
-    /// Correlation ids of evicted plans remembered, newest first.
+    /// Correlation ids of evicted plans remembered; beyond it the longest evicted are forgotten.
     public var rememberedIDs: Int
 
     /// Ten minutes, 20,000 finished plans (a few KiB each), 200,000 remembered ids.
