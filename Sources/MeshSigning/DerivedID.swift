@@ -1,3 +1,4 @@
+import COpenSSL
 import MeshWire
 
 /// Deterministic identifiers for derived envelopes.
@@ -11,17 +12,33 @@ public enum DerivedID {
     private static let domain = Array("agentmesh-derived-id-v1\0".utf8)
 
     public static func make(causeID: String, role: String, output: String, discriminator: String = "") -> String {
-        let parts = [causeID, role, output, discriminator]
-        var input: [UInt8] = []
-        input.reserveCapacity(Self.domain.count + parts.reduce(0) { $0 + 4 + $1.utf8.count })
-        input += Self.domain
-        for part in parts {
-            withUnsafeBytes(of: UInt32(part.utf8.count).bigEndian) { input += $0 }
-            input += part.utf8
+        // One stack buffer for the hashed input and the digest: this runs for every derived
+        // envelope (about a dozen per objective in the orchestrator), where an array of the
+        // parts, the input array and the digest array were three heap allocations each time.
+        let length = domain.count + 16 + causeID.utf8.count + role.utf8.count + output.utf8.count + discriminator.utf8.count
+        return withUnsafeTemporaryAllocation(byteCount: length + SHA256Digest.byteCount, alignment: 1) { buffer in
+            var position = 0
+            func append(_ bytes: UnsafeRawBufferPointer) {
+                guard let base = bytes.baseAddress, !bytes.isEmpty else { return }
+                (buffer.baseAddress! + position).copyMemory(from: base, byteCount: bytes.count)
+                position += bytes.count
+            }
+            func append(part: String) {
+                var part = part
+                withUnsafeBytes(of: UInt32(part.utf8.count).bigEndian, append)
+                part.withUTF8 { append(UnsafeRawBufferPointer($0)) }
+            }
+            domain.withUnsafeBytes(append)
+            append(part: causeID)
+            append(part: role)
+            append(part: output)
+            append(part: discriminator)
+            let digest = UnsafeMutableRawBufferPointer(rebasing: buffer[length...])
+            // The block functions cannot fail on a correctly sized buffer.
+            precondition(agentmesh_sha256(buffer.baseAddress, length, digest.baseAddress) == 1, "SHA-256 failed")
+            digest[6] = (digest[6] & 0x0f) | 0x80  // version 8
+            digest[8] = (digest[8] & 0x3f) | 0x80  // RFC 9562 variant
+            return UUIDText.format(UnsafeRawBufferPointer(digest))
         }
-        var digest = SHA256Digest.hash(input)
-        digest[6] = (digest[6] & 0x0f) | 0x80  // version 8
-        digest[8] = (digest[8] & 0x3f) | 0x80  // RFC 9562 variant
-        return digest.withUnsafeBytes { UUIDText.format($0) }
     }
 }
