@@ -22,6 +22,8 @@ final class OrchestratorRoleHandler: RoleHandler, @unchecked Sendable {
     private let lock = NSLock()
     private var state = OrchestratorState()
     private var partitionOf: [String: Int32] = [:]
+    /// Partitions this instance owns: prepared and not revoked since.
+    private var owned: Set<Int32> = []
 
     init(
         orchestrator: Orchestrator, trust: TrustStore, opener: EnvelopeOpener, kafka: KafkaConfiguration,
@@ -59,6 +61,10 @@ final class OrchestratorRoleHandler: RoleHandler, @unchecked Sendable {
         let (changed, outputs) = orchestrator.handleRecordingState(updating: &plan, event)
         if let plan {
             lock.withLock {
+                // Revoked while the event ran: the partition's new owner restores the plan
+                // from the changelog; keeping this copy would leave a second owner of it here
+                // (its deadline ticks would decide for a plan this instance no longer runs).
+                guard owned.contains(inbound.message.partition) else { return }
                 state.update(plan, at: event.timeUnixMicros)
                 if changed { partitionOf[correlationID] = inbound.message.partition }
             }
@@ -92,6 +98,7 @@ final class OrchestratorRoleHandler: RoleHandler, @unchecked Sendable {
 
     /// Restores the plans of `partition` from their latest signed snapshots.
     func prepare(partition: Int32) async throws {
+        _ = lock.withLock { owned.insert(partition) }
         let (low, high) = try admin.watermarks(topic: changelogTopic, partition: partition)
         guard high > low else { return }
         let consumer = try KafkaConsumer(
@@ -130,6 +137,7 @@ final class OrchestratorRoleHandler: RoleHandler, @unchecked Sendable {
     func revoked(partitions: [Int32]) async {
         let gone = Set(partitions)
         lock.withLock {
+            owned.subtract(gone)
             for (correlationID, partition) in partitionOf where gone.contains(partition) {
                 state.remove(correlationID: correlationID)
                 partitionOf[correlationID] = nil
