@@ -55,6 +55,22 @@ final class ClassificationTests: XCTestCase {
         XCTAssertTrue(failed.reason.contains("orchestrator.classification-mismatch"), failed.reason)
     }
 
+    /// A task an earlier build assigned, restored mid-attempt: its result comes back
+    /// unclassified through no fault of the agent, and is judged; the next assignment of the
+    /// task carries the classification again.
+    func testAnAttemptAssignedWithoutClassificationIsJudgedAsItComes() throws {
+        let h = try harness()
+        XCTAssertTrue(h.task("dose").assignmentClassified)
+        var restored = h.plan
+        restored.tasks[0].assignmentClassified = false
+        h.state.update(restored, at: h.clock)
+        h.result("dose", classification: TaskClassification(riskClass: .unspecified))
+        XCTAssertNotNil(h.task("dose").result, "recorded for judgement")
+        let rework = h.verdict("dose", .review, .requestChanges) + h.verdict("dose", .compliance, .approve)
+        XCTAssertEqual(rework.assignments.first?.attempt, 2)
+        XCTAssertTrue(h.task("dose").assignmentClassified)
+    }
+
     func testAFailedRunNeedsNoClassification() throws {
         let h = try harness()
         let outputs = h.result("dose", failed: "handler crashed", classification: TaskClassification(riskClass: .unspecified))

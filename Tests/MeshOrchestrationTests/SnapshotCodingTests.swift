@@ -19,6 +19,7 @@ final class SnapshotCodingTests: XCTestCase {
         plan.tasks[2].spec.riskClass = RiskClass(rawValue: -7)
         plan.tasks[2].spec.safetyClass = .c
         plan.tasks[3].spec.safetyClass = SafetyClass(rawValue: 12)
+        plan.tasks[3].assignmentClassified = false
         let judged = plan.tasks.firstIndex { !$0.verdicts.isEmpty }!
         plan.tasks[judged].verdicts[0].approvalRequiredBy = ["part11-signature-high-risk", "iec62304-human-approval-class-c"]
         plan.approvals[0].deadlineUnixMicros = Int64.min
@@ -81,6 +82,7 @@ final class SnapshotCodingTests: XCTestCase {
         let restored = try PlanSnapshot.decode(Array(record))
         XCTAssertEqual(restored.tasks.map(\.spec.safetyClass), Array(repeating: .unspecified, count: restored.tasks.count))
         XCTAssertTrue(restored.tasks.flatMap(\.verdicts).allSatisfy(\.approvalRequiredBy.isEmpty))
+        XCTAssertFalse(restored.tasks.contains(where: \.assignmentClassified), "earlier builds assigned without classification")
         let today = populatedPlan()
         XCTAssertEqual(restored.objective, today.objective)
         XCTAssertEqual(restored.tasks.map(\.spec.id), today.tasks.map(\.spec.id))
@@ -133,7 +135,7 @@ final class SnapshotCodingTests: XCTestCase {
         let task = plan.tasks.first { $0.result != nil && !$0.verdicts.isEmpty }!
         let expected: [(Any, Int)] = [
             (plan, 10), (plan.objective, 7), (plan.objective.parameters[0], 2), (plan.objective.inputs[0], 4),
-            (task, 7), (task.spec, 9), (plan.tasks[0].spec.approval!, 3), (task.result!, 6), (task.verdicts[0], 8),
+            (task, 8), (task.spec, 9), (plan.tasks[0].spec.approval!, 3), (task.result!, 6), (task.verdicts[0], 8),
             (plan.tasks.flatMap(\.verdicts).flatMap(\.findings)[0], 4), (plan.approvals[0], 12), (plan.outcome!, 3),
         ]
         for (value, count) in expected {

@@ -21,6 +21,7 @@ extension PlanStep {
             : spec.dependsOn.flatMap { plan.task($0)?.acceptedArtifacts ?? [] }
         plan.tasks[index].attempt = attempt
         plan.tasks[index].result = nil
+        plan.tasks[index].assignmentClassified = true
         set(index, .working, "\(detail) (attempt \(attempt) of \(spec.maxAttempts))")
         let assigned = TaskAssigned(taskID: spec.id, planID: plan.planID, role: spec.role.rawValue,
                                     instructions: spec.instructions, attempt: attempt, inputs: inputs,

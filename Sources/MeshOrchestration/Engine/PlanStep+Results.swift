@@ -20,7 +20,7 @@ extension PlanStep {
             return
         }
         let carried = TaskClassification(attributes: event.attributes)
-        if result.state == .completed, carried != task.spec.classification {
+        if result.state == .completed, task.assignmentClassified, carried != task.spec.classification {
             // Compliance scopes its rules by the classification the result carries: one that
             // differs from the plan's could slip out of a rule's scope, so it is not judged.
             let feedback = Finding(

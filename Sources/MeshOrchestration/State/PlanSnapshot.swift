@@ -7,8 +7,9 @@ import Foundation
 /// written after every event that changes a plan, so it is on the orchestrator's hot path:
 /// JSON with sorted keys (format 1) cost about a third of the orchestrator's CPU.
 ///
-/// Format 2 (still read): format 3 without each task's IEC 62304 safety class and each
-/// verdict's `approvalRequiredBy`, which read as unspecified and empty.
+/// Format 2 (still read): format 3 without each task's IEC 62304 safety class, whether its
+/// current attempt was assigned with its classification, and each verdict's
+/// `approvalRequiredBy`, which read as unspecified, false and empty.
 ///
 /// Format 1 (still read, so a changelog written by an earlier build restores): JSON with
 /// sorted keys, `{"format":1,"plan":{…}}`.

@@ -41,6 +41,7 @@ extension TaskRecord: SnapshotCodable {
         writer.write(verdicts)
         writer.write(acceptedArtifacts)
         writer.write(detail)
+        writer.write(assignmentClassified)  // format 3
     }
 
     init(from reader: inout SnapshotReader) throws {
@@ -51,6 +52,7 @@ extension TaskRecord: SnapshotCodable {
         verdicts = try reader.read([RecordedVerdict].self)
         acceptedArtifacts = try reader.read([Artifact].self)
         detail = try reader.read(String.self)
+        assignmentClassified = reader.formatVersion >= 3 ? try reader.read(Bool.self) : false
     }
 }
 

@@ -70,6 +70,16 @@ public struct TaskRecord: Sendable, Hashable, Codable {
     public var acceptedArtifacts: [Artifact]
     /// Last human-readable note on the task (shown in `PlanStatus`).
     public var detail: String
+    /// Whether the current attempt's assignment carried the task's classification (`nil` in
+    /// JSON snapshots of earlier builds).
+    private var storedAssignmentClassified: Bool?
+    /// Whether the current attempt's assignment carried the task's classification, so its
+    /// result must carry it back. False for an attempt an earlier build assigned, whose result
+    /// comes back unclassified through no fault of the agent.
+    public var assignmentClassified: Bool {
+        get { storedAssignmentClassified ?? false }
+        set { storedAssignmentClassified = newValue }
+    }
 
     /// A task not yet assigned.
     public init(spec: TaskSpec) {
@@ -80,6 +90,7 @@ public struct TaskRecord: Sendable, Hashable, Codable {
         verdicts = []
         acceptedArtifacts = []
         detail = ""
+        storedAssignmentClassified = false
     }
 
     /// Id of the task.
