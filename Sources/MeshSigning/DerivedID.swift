@@ -1,4 +1,3 @@
-import COpenSSL
 import MeshWire
 
 /// Deterministic identifiers for derived envelopes.
@@ -34,8 +33,7 @@ public enum DerivedID {
             append(part: output)
             append(part: discriminator)
             let digest = UnsafeMutableRawBufferPointer(rebasing: buffer[length...])
-            // The block functions cannot fail on a correctly sized buffer.
-            precondition(agentmesh_sha256(buffer.baseAddress, length, digest.baseAddress) == 1, "SHA-256 failed")
+            SHA256Digest.hash(UnsafeRawBufferPointer(rebasing: buffer[..<length]), into: digest)
             digest[6] = (digest[6] & 0x0f) | 0x80  // version 8
             digest[8] = (digest[8] & 0x3f) | 0x80  // RFC 9562 variant
             return UUIDText.format(UnsafeRawBufferPointer(digest))
