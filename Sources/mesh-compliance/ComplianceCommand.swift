@@ -72,30 +72,12 @@ struct ComplianceRoleHandler: RoleHandler {
         let classification = TaskClassification(attributes: envelope.attributes)
         return ComplianceSubject(
             taskId: result.taskID, role: SourcePath.role(of: envelope.source) ?? "",
-            risk: risk(classification.riskClass),
-            safetyClass: safetyClass(classification.safetyClass),
+            risk: classification.riskClassName.flatMap(MeshCompliance.RiskClass.init(rawValue:)) ?? .medium,
+            safetyClass: classification.safetyClassName.flatMap(MeshCompliance.SafetyClass.init(rawValue:)),
             attributes: attributes,
             artifacts: result.artifacts.map {
                 MeshCompliance.Artifact(name: $0.name, mediaType: $0.mediaType, content: String(decoding: $0.content, as: UTF8.self))
             })
-    }
-
-    static func risk(_ risk: MeshWire.RiskClass) -> MeshCompliance.RiskClass {
-        switch risk {
-        case .low: return .low
-        case .high: return .high
-        case .critical: return .critical
-        default: return .medium
-        }
-    }
-
-    static func safetyClass(_ safetyClass: MeshWire.SafetyClass) -> MeshCompliance.SafetyClass? {
-        switch safetyClass {
-        case .a: return .a
-        case .b: return .b
-        case .c: return .c
-        default: return nil
-        }
     }
 
     static func decision(_ decision: MeshCompliance.Decision) -> MeshWire.Decision {
