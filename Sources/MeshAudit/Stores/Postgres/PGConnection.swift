@@ -83,9 +83,8 @@ final class PGResult {
 
     /// The bytes of a non-NULL value, valid while the result lives.
     private func value(_ row: Int, _ column: Int) -> UnsafeBufferPointer<UInt8>? {
-        let (row, column) = (Int32(row), Int32(column))
-        guard PQgetisnull(result, row, column) == 0, let pointer = PQgetvalue(result, row, column) else { return nil }
-        let count = Int(PQgetlength(result, row, column))
+        guard !isNull(row, column), let pointer = PQgetvalue(result, Int32(row), Int32(column)) else { return nil }
+        let count = Int(PQgetlength(result, Int32(row), Int32(column)))
         // CChar and UInt8 are the signed and unsigned variants of one type: aliasing is allowed.
         return UnsafeBufferPointer(start: UnsafeRawPointer(pointer).assumingMemoryBound(to: UInt8.self), count: count)
     }
