@@ -160,6 +160,7 @@ let package = Package(
             dependencies: ["MeshRuntime", "MeshTestSupport", "MeshTransport", "MeshKafka", "MeshCatalog", "MeshSigning", "MeshWire"],
             swiftSettings: swift5),
         .testTarget(name: "MeshKafkaTests", dependencies: ["MeshKafka", "MeshTestSupport"], swiftSettings: swift5),
+        .testTarget(name: "MeshBenchmarksTests", dependencies: ["MeshBenchmarks"], swiftSettings: swift5),
         .testTarget(
             name: "MeshTransportTests",
             dependencies: ["MeshTestSupport", "MeshTransport", "MeshWire", "MeshSigning", "MeshKafka", "MeshCatalog"],

@@ -44,6 +44,9 @@ struct BenchCommand: AsyncParsableCommand {
                                                 \(Int(figures.rawWithHeadersPerSecond)) records/s  ratio to baseline \(String(format: "%.2f", figures.rawWithHeadersRatio)); HMAC envelopes to it \(String(format: "%.2f", figures.hmacRatioToRawWithHeaders))
                   diagnostic: envelopes sealed beforehand, through the mesh's KafkaProducer/KafkaConsumer alone
                                                 \(Int(figures.kafkaLayerPerSecond)) records/s  ratio to baseline \(String(format: "%.2f", figures.kafkaLayerRatio))  \(String(format: "%.1f", figures.kafkaLayerCPUMicrosPerRecord)) CPU µs/record
+                  ceiling for any envelope path here: at most the headers diagnostic's rate, and \(figures.hmacCeiling.cores) cores over a CPU floor of
+                    \(String(format: "%.1f", figures.hmacCeiling.minimumCPUMicrosPerRecord)) µs/record (that diagnostic's \(String(format: "%.1f", figures.hmacCeiling.bareCPUMicrosPerRecord)) + the build, seal, headers and open stages below)
+                                                \(Int(figures.hmacCeiling.perSecond)) records/s  ratio \(String(format: "%.2f", figures.hmacCeiling.ratio))  (target \(figures.targetReachableHere ? "reachable" : "NOT reachable") here)
                   sealed envelopes, Ed25519     \(Int(figures.ed25519PerSecond)) records/s  ratio \(String(format: "%.3f", figures.ed25519Ratio)) (\(figures.ed25519Records) records)
                   HMAC envelope stages, one thread, no Kafka (CPU µs/record):
                 """)

@@ -30,5 +30,18 @@ final class TransportBenchCommandTests: XCTestCase {
         XCTAssertGreaterThan(try number("envelopeHeaderBytes"), 100, "the CloudEvents headers are on the envelope path")
         let stages = try XCTUnwrap(figures["hmacStageMicros"] as? [String: Double])
         XCTAssertEqual(stages.count, 9, "\(stages)")
+        // The ceiling is built from this run's own figures and never exceeds its bare path.
+        let ceiling = try XCTUnwrap(figures["hmacCeiling"] as? [String: Any], "\(figures)")
+        let ceilingRate = try XCTUnwrap(ceiling["perSecond"] as? Double)
+        let floor = try XCTUnwrap(ceiling["minimumCPUMicrosPerRecord"] as? Double)
+        let bare = try XCTUnwrap(ceiling["bareCPUMicrosPerRecord"] as? Double)
+        let added = ["1 build envelope", "4 seal (encode+sign+frame)", "5 headers", "9 open (framing+verify+decode)"]
+        XCTAssertEqual(floor, bare + added.compactMap { stages[$0] }.reduce(0, +), accuracy: 1e-9, "\(stages)")
+        XCTAssertGreaterThan(bare, 0)
+        XCTAssertLessThanOrEqual(ceilingRate, try number("rawWithHeadersPerSecond"))
+        let ceilingRatio = try XCTUnwrap(ceiling["ratio"] as? Double)
+        XCTAssertEqual(ceilingRatio, try ceilingRate / number("rawPerSecond"), accuracy: 1e-9)
+        let target = try number("hmacTargetRatio")
+        XCTAssertEqual(figures["targetReachableHere"] as? Bool, ceilingRatio >= target)
     }
 }
