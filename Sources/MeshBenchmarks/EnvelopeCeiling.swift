@@ -1,6 +1,6 @@
-/// The fastest any sealed-envelope path could run on this machine, worked out from figures
-/// measured in the same run, so a missed ratio target can be told apart from one that no
-/// implementation could meet here.
+/// The fastest a sealed-envelope path with the measured sealing and opening stages could run
+/// on this machine, worked out from figures measured in the same run, so a missed ratio target
+/// can be told apart from one that no Kafka layer could meet here.
 ///
 /// An envelope path does at least what librdkafka alone does with records of the same size and
 /// the same CloudEvents headers, plus building, sealing and opening each envelope. So its rate

@@ -44,8 +44,8 @@ public struct TransportBenchmark {
         /// What one bench envelope puts on the wire: sealed value and header bytes.
         public var envelopeValueBytes: Int
         public var envelopeHeaderBytes: Int
-        /// The best rate and ratio any envelope path could reach on this machine in this run:
-        /// when its ratio is below the target, no implementation meets the target here.
+        /// The best rate and ratio an envelope path with these sealing and opening stages could
+        /// reach on this machine in this run: below the target, no Kafka layer meets it here.
         public var hmacCeiling: EnvelopeCeiling
         public var targetReachableHere: Bool
     }

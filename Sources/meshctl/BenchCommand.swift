@@ -19,9 +19,10 @@ struct BenchCommand: AsyncParsableCommand {
                 the best round of each is reported, as a ratio to raw librdkafka in the same run. Two \
                 diagnostics split the gap: raw records shaped like the envelopes with their CloudEvents \
                 headers, and pre-sealed envelopes through the mesh's own Kafka producer and consumer. \
-                The ceiling is the fastest any envelope path could run here: no faster than that headers \
-                diagnostic, and no faster than the cores allow at its CPU per record plus the envelope \
-                stages' CPU. A ceiling below the target means no implementation meets it on this machine.
+                The ceiling is the fastest an envelope path with these sealing and opening stages could run \
+                here: no faster than that headers diagnostic, and no faster than the cores allow at its CPU \
+                per record plus the stages' CPU. A ceiling below the target means no Kafka layer meets it \
+                on this machine; a headers diagnostic below it means not even free sealing would.
                 """)
         @Option(help: "Records per path and round.") var records = 100_000
         @Option(help: "Approximate record size in bytes.") var size = 1024
@@ -53,7 +54,7 @@ struct BenchCommand: AsyncParsableCommand {
                                                 \(Int(figures.rawWithHeadersPerSecond)) records/s  ratio to baseline \(String(format: "%.2f", figures.rawWithHeadersRatio)); HMAC envelopes to it \(String(format: "%.2f", figures.hmacRatioToRawWithHeaders))
                   diagnostic: envelopes sealed beforehand, through the mesh's KafkaProducer/KafkaConsumer alone
                                                 \(Int(figures.kafkaLayerPerSecond)) records/s  ratio to baseline \(String(format: "%.2f", figures.kafkaLayerRatio))  \(String(format: "%.1f", figures.kafkaLayerCPUMicrosPerRecord)) CPU µs/record
-                  ceiling for any envelope path here: at most the headers diagnostic's rate, and \(figures.hmacCeiling.cores) cores over a CPU floor of
+                  ceiling for an envelope path here: at most the headers diagnostic's rate, and \(figures.hmacCeiling.cores) cores over a CPU floor of
                     \(String(format: "%.1f", figures.hmacCeiling.minimumCPUMicrosPerRecord)) µs/record (that diagnostic's \(String(format: "%.1f", figures.hmacCeiling.bareCPUMicrosPerRecord)) + the build, seal, headers and open stages below)
                                                 \(Int(figures.hmacCeiling.perSecond)) records/s  ratio \(String(format: "%.2f", figures.hmacCeiling.ratio))  (target \(figures.targetReachableHere ? "reachable" : "NOT reachable") here)
                   sealed envelopes, Ed25519     \(Int(figures.ed25519PerSecond)) records/s  ratio \(String(format: "%.3f", figures.ed25519Ratio)) (\(figures.ed25519Records) records)
