@@ -12,12 +12,7 @@ extension Orchestrator {
     /// exactly the events named by consecutive snapshots (`lastEventID`), in that order, and
     /// can compare the state after each one.
     public func handleRecordingState(_ state: OrchestratorState, _ event: Envelope) -> (OrchestratorState, [Output]) {
-        guard !state.hasEvicted(event.correlationID) else { return (state, []) }
-        let (changed, outputs) = handleRecordingState(plan: state.plan(event.correlationID), event)
-        guard let changed else { return (state, outputs) }
-        var next = state
-        next.update(changed, at: event.timeUnixMicros)
-        return (next, outputs)
+        applying(event, to: state) { handleRecordingState(plan: $0, $1) }
     }
 
     /// ``handleRecordingState(_:_:)`` on the one plan the event belongs to, as

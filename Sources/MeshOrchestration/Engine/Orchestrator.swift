@@ -52,8 +52,18 @@ public struct Orchestrator: Sendable {
     /// - Events of an evicted plan (``OrchestratorState/hasEvicted(_:)``) are ignored too, so a
     ///   redelivered `ObjectiveSubmitted` does not run the objective again.
     public func handle(_ state: OrchestratorState, _ event: Envelope) -> (OrchestratorState, [Output]) {
+        applying(event, to: state) { handle(plan: $0, $1) }
+    }
+
+    /// Runs `handlePlan` (a plan-level handler) on the plan `event` belongs to, unless that
+    /// plan was evicted, and puts a changed plan back into a copy of `state`: what
+    /// ``handle(_:_:)`` and ``handleRecordingState(_:_:)`` share.
+    func applying(
+        _ event: Envelope, to state: OrchestratorState,
+        _ handlePlan: (PlanState?, Envelope) -> (changed: PlanState?, outputs: [Output])
+    ) -> (OrchestratorState, [Output]) {
         guard !state.hasEvicted(event.correlationID) else { return (state, []) }
-        let (changed, outputs) = handle(plan: state.plan(event.correlationID), event)
+        let (changed, outputs) = handlePlan(state.plan(event.correlationID), event)
         guard let changed else { return (state, outputs) }
         var next = state
         next.update(changed, at: event.timeUnixMicros)
