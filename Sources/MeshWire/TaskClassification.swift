@@ -22,8 +22,8 @@ public struct TaskClassification: Sendable, Hashable {
     /// The classification `attributes` carry: unspecified where a key is absent or its value
     /// is not a known class.
     public init(attributes: [Attribute]) {
-        riskClass = attributes[key: Self.riskClassKey].flatMap(Self.riskClasses.first(byName:)) ?? .unspecified
-        safetyClass = attributes[key: Self.safetyClassKey].flatMap(Self.safetyClasses.first(byName:)) ?? .unspecified
+        riskClass = attributes[key: Self.riskClassKey].flatMap { Self.riskClassNames[$0] } ?? .unspecified
+        safetyClass = attributes[key: Self.safetyClassKey].flatMap { Self.safetyClassNames[$0] } ?? .unspecified
     }
 
     /// The attributes for this classification, in key order; an unspecified class has none.
@@ -35,27 +35,18 @@ public struct TaskClassification: Sendable, Hashable {
     }
 
     /// `low`, `medium`, `high` or `critical`; `nil` if unspecified.
-    public var riskClassName: String? { Self.riskClasses.name(of: riskClass) }
+    public var riskClassName: String? { Self.riskClassNames.first { $0.value == riskClass }?.key }
     /// `A`, `B` or `C`; `nil` if unspecified.
-    public var safetyClassName: String? { Self.safetyClasses.name(of: safetyClass) }
+    public var safetyClassName: String? { Self.safetyClassNames.first { $0.value == safetyClass }?.key }
 
-    /// Attribute values: the names policy packs use (`min_risk: high`, `safety_classes: [C]`).
-    static let riskClasses: [(RiskClass, String)] = [(.low, "low"), (.medium, "medium"), (.high, "high"), (.critical, "critical")]
-    static let safetyClasses: [(SafetyClass, String)] = [(.a, "A"), (.b, "B"), (.c, "C")]
+    /// The classes by name: attribute values, and the names playbooks (`risk: high`,
+    /// `safety_class: C`) and policy packs (`min_risk: high`, `safety_classes: [C]`) use.
+    public static let riskClassNames: [String: RiskClass] = ["low": .low, "medium": .medium, "high": .high, "critical": .critical]
+    public static let safetyClassNames: [String: SafetyClass] = ["A": .a, "B": .b, "C": .c]
 }
 
 extension TaskClassification: CustomStringConvertible {
     public var description: String {
         "risk \(riskClassName ?? "unspecified"), safety class \(safetyClassName ?? "unspecified")"
-    }
-}
-
-extension Array {
-    fileprivate func first<Class: Equatable>(byName name: String) -> Class? where Element == (Class, String) {
-        first { $0.1 == name }?.0
-    }
-
-    fileprivate func name<Class: Equatable>(of value: Class) -> String? where Element == (Class, String) {
-        first { $0.0 == value }?.1
     }
 }

@@ -18,8 +18,6 @@ struct PlaybookParser {
     static let topFields = ["playbook", "version", "description", "tasks"]
     static let taskFields = ["id", "role", "instructions", "depends_on", "verdicts", "max_attempts", "risk", "safety_class", "approval"]
     static let approvalFields = ["when_risk_at_least", "when_finding_at_least", "deadline"]
-    static let riskNames: [String: RiskClass] = ["low": .low, "medium": .medium, "high": .high, "critical": .critical]
-    static let safetyClassNames: [String: SafetyClass] = ["A": .a, "B": .b, "C": .c]
     static let severityNames: [String: Severity] = [
         "info": .info, "low": .low, "medium": .medium, "high": .high, "critical": .critical,
     ]
@@ -99,7 +97,7 @@ struct PlaybookParser {
         let instructions = self.instructions(fields, subject: subject)
         let verdicts = self.verdicts(fields, subject: subject)
         let attempts = integer(fields, "max_attempts", subject: subject, range: 1...Self.attemptCeiling, default: 3)
-        let risk = named(fields["risk"], field: "risk", subject: subject, table: Self.riskNames) ?? (fields["risk"] == nil ? .medium : nil)
+        let risk = named(fields["risk"], field: "risk", subject: subject, table: TaskClassification.riskClassNames) ?? (fields["risk"] == nil ? .medium : nil)
         let safetyClass = self.safetyClass(fields, subject: subject, verdicts: verdicts)
         let approval = self.approval(fields, subject: subject, verdicts: verdicts)
         if let id = parsed.id, let role, let instructions, let verdicts, let attempts, let risk, let safetyClass, approval.ok {
@@ -115,7 +113,7 @@ struct PlaybookParser {
     /// traceability by it, so work with a safety class must have the compliance verdict.
     private func safetyClass(_ fields: MappingFields, subject: String, verdicts: [VerdictKind]?) -> SafetyClass? {
         guard let node = fields["safety_class"] else { return .unspecified }
-        guard let safetyClass = named(node, field: "safety_class", subject: subject, table: Self.safetyClassNames) else {
+        guard let safetyClass = named(node, field: "safety_class", subject: subject, table: TaskClassification.safetyClassNames) else {
             return nil
         }
         if let verdicts, !verdicts.contains(.compliance) {
@@ -194,7 +192,7 @@ struct PlaybookParser {
         var valid = true
         var policy = ApprovalPolicy()
         if let riskNode = approval["when_risk_at_least"] {
-            policy.riskAtLeast = named(riskNode, field: "approval.when_risk_at_least", subject: subject, table: Self.riskNames)
+            policy.riskAtLeast = named(riskNode, field: "approval.when_risk_at_least", subject: subject, table: TaskClassification.riskClassNames)
             valid = valid && policy.riskAtLeast != nil
         }
         if let severityNode = approval["when_finding_at_least"] {
