@@ -7,6 +7,7 @@ import XCTest
 final class ParentWatchTests: XCTestCase {
     func testARoleWhoseSupervisorIsKilledDrainsAndExits() async throws {
         let mesh = try await MeshHarness()
+        defer { mesh.shutdown() }
         let root = MeshHarness.root
         let reviewer = try Executables.url("mesh-reviewer")
         // A stand-in supervisor: a shell that names itself as the parent, starts the role and waits.
