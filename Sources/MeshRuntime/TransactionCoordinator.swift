@@ -68,6 +68,9 @@ final class TransactionCoordinator: DeadLetterSending, @unchecked Sendable {
     private let stopCommitter = DispatchSemaphore(value: 0)
     private let committerFinished = DispatchSemaphore(value: 0)
     private var committerStopped = false
+    /// Set by ``finish()``: transaction calls are no longer retried, and an abort that fails
+    /// leaves the transaction to the broker, so a drain ends even with the broker away.
+    private var stopping = false
 
     /// Fences older producers with the same `transactional.id` and opens the first transaction.
     init(
@@ -137,7 +140,10 @@ final class TransactionCoordinator: DeadLetterSending, @unchecked Sendable {
     /// ``KafkaConsumer/close()`` still commits anything added after this.
     func finish() {
         let first: Bool = lock.withLock {
-            defer { committerStopped = true }
+            defer {
+                committerStopped = true
+                stopping = true
+            }
             return !committerStopped
         }
         guard first else { return }
@@ -233,6 +239,19 @@ final class TransactionCoordinator: DeadLetterSending, @unchecked Sendable {
         logger.warning("aborting the open transaction and reading its inputs again: \(reason)")
         do {
             try retryingTransient { try producer.abortTransaction() }
+        } catch let error as KafkaError where !error.isFatal && lock.withLock({ stopping }) {
+            // Nothing of it is lost: its inputs' offsets were not committed, so they are read
+            // again, and the broker aborts it (transaction timeout, or when an instance with
+            // this transactional.id starts). Retrying here would hold the drain while the
+            // broker is away.
+            logger.warning("stopping: the open transaction could not be aborted (\(error)); the broker aborts it")
+            lock.withLock { failure = error }
+            return
+        } catch {
+            fail(error)
+            return
+        }
+        do {
             lock.withLock {
                 records = 0
                 ids = []
@@ -270,14 +289,17 @@ final class TransactionCoordinator: DeadLetterSending, @unchecked Sendable {
         eventSink.yield(.fatal(kafkaError))
     }
 
-    /// Runs `body` again while it fails with a retriable (not fatal, not abort-requiring) error.
+    /// Runs `body` again while it fails with a retriable (not fatal, not abort-requiring) error,
+    /// unless the coordinator is stopping.
     private func retryingTransient(_ body: () throws -> Void) throws {
         var attempt = 0
         while true {
             do {
                 try body()
                 return
-            } catch let error as KafkaError where error.isRetriable && !error.isFatal && !error.requiresTransactionAbort && attempt < 10 {
+            } catch let error as KafkaError
+                where error.isRetriable && !error.isFatal && !error.requiresTransactionAbort && attempt < 10 && !lock.withLock({ stopping })
+            {
                 attempt += 1
                 logger.warning("transaction call failed, retrying (\(attempt)): \(error)")
                 Thread.sleep(forTimeInterval: 0.1 * Double(attempt))

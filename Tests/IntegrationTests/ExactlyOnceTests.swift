@@ -47,6 +47,32 @@ final class ExactlyOnceTests: XCTestCase {
         XCTAssertTrue(log.contains("exactly-once mode"), "the restarted reviewer ran in exactly-once mode:\n\(log.suffix(2000))")
     }
 
+    /// A SIGTERMed exactly-once role drains and exits while the broker is away: its open
+    /// transaction can neither commit nor abort, and is left to the broker (its inputs'
+    /// offsets were not committed, so they are read again) instead of retrying for minutes.
+    func testAnExactlyOnceRoleStopsOnSIGTERMWhileTheBrokerIsAway() async throws {
+        let mesh = try await MeshHarness()
+        defer { mesh.shutdown() }
+        _ = try await mesh.publishResultBacklog(100, correlationPrefix: "eos-away")
+        try mesh.start("reviewer-1", "mesh-reviewer", ["--exactly-once"])
+        try await eventually("the reviewer commits its first transactions", timeout: .seconds(60)) {
+            await mesh.observed.values.contains { $0.verdict != nil }
+        }
+        let broker = try XCTUnwrap(mesh.broker)
+        broker.signal(SIGKILL)
+        let brokerGone = await broker.waitForExit(timeout: .seconds(10))
+        XCTAssertTrue(brokerGone)
+        let reviewer = try XCTUnwrap(mesh.roles["reviewer-1"])
+        reviewer.signal(SIGTERM)
+        // Each transaction call waits up to 30 s for the broker: the commit in flight, the final
+        // commit and its abort, then the producer's flush. Retried, they took over five minutes.
+        let exited = await reviewer.waitForExit(timeout: .seconds(150))
+        let log = reviewer.stderr
+        XCTAssertTrue(exited, "the reviewer is still draining 150 s after SIGTERM:\n\(log.suffix(3000))")
+        XCTAssertTrue(log.contains("signal 15: draining"), String(log.suffix(3000)))
+        XCTAssertTrue(log.contains("msg=stopped"), "drained to the end:\n\(log.suffix(3000))")
+    }
+
     func testOnRealKafkaAKilledAndRestartedExactlyOnceReviewerYieldsEveryVerdictExactlyOnce() async throws {
         let bootstrap = ProcessInfo.processInfo.environment["AGENTMESH_TEST_KAFKA_BOOTSTRAP"]
         try XCTSkipUnless(bootstrap != nil, "needs a real Kafka: set AGENTMESH_TEST_KAFKA_BOOTSTRAP=host:port (make kafka-test)")
