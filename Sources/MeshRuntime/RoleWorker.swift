@@ -207,6 +207,7 @@ public final class RoleWorker: @unchecked Sendable {
             stopping = true
             return readerTask
         }
+        transactions?.beginStopping()
         reader?.cancel()
     }
 

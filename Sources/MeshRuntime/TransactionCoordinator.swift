@@ -68,8 +68,9 @@ final class TransactionCoordinator: DeadLetterSending, @unchecked Sendable {
     private let stopCommitter = DispatchSemaphore(value: 0)
     private let committerFinished = DispatchSemaphore(value: 0)
     private var committerStopped = false
-    /// Set by ``finish()``: transaction calls are no longer retried, and an abort that fails
-    /// leaves the transaction to the broker, so a drain ends even with the broker away.
+    /// Set by ``beginStopping()`` (or ``finish()``): transaction calls are no longer retried,
+    /// and an abort that fails leaves the transaction to the broker, so a drain ends even with
+    /// the broker away.
     private var stopping = false
 
     /// Fences older producers with the same `transactional.id` and opens the first transaction.
@@ -136,17 +137,22 @@ final class TransactionCoordinator: DeadLetterSending, @unchecked Sendable {
 
     // MARK: - Committing
 
+    /// The role is shutting down: from now on a failing transaction call is not retried (a
+    /// retry loop in progress ends at its next failure). Call when the drain begins, since
+    /// lanes wait at the gate while a commit or an abort is retried.
+    func beginStopping() {
+        lock.withLock { stopping = true }
+    }
+
     /// Commits what is open (final commit), then stops the committer thread. The revoke of
     /// ``KafkaConsumer/close()`` still commits anything added after this.
     func finish() {
         let first: Bool = lock.withLock {
-            defer {
-                committerStopped = true
-                stopping = true
-            }
+            defer { committerStopped = true }
             return !committerStopped
         }
         guard first else { return }
+        beginStopping()
         stopCommitter.signal()
         wake.signal()
         committerFinished.wait()

@@ -63,9 +63,14 @@ final class ExactlyOnceTests: XCTestCase {
         let brokerGone = await broker.waitForExit(timeout: .seconds(10))
         XCTAssertTrue(brokerGone)
         let reviewer = try XCTUnwrap(mesh.roles["reviewer-1"])
+        // SIGTERM while a commit or abort is being retried, holding the lanes at the gate: the
+        // drain must end that retry loop, not wait it out.
+        try await eventually("a transaction call is retried", timeout: .seconds(120)) {
+            reviewer.stderr.contains("transaction call failed, retrying")
+        }
         reviewer.signal(SIGTERM)
-        // Each transaction call waits up to 30 s for the broker: the commit in flight, the final
-        // commit and its abort, then the producer's flush. Retried, they took over five minutes.
+        // Each transaction call waits up to 30 s for the broker: the one in flight, an abort,
+        // then the producer's flush. Retried, they took over five minutes.
         let exited = await reviewer.waitForExit(timeout: .seconds(150))
         let log = reviewer.stderr
         XCTAssertTrue(exited, "the reviewer is still draining 150 s after SIGTERM:\n\(log.suffix(3000))")
