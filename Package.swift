@@ -45,7 +45,7 @@ let package = Package(
         .target(name: "MeshWire", dependencies: ["CMeshProto"], swiftSettings: swift5),
         .target(name: "MeshSigning", dependencies: ["COpenSSL", "MeshWire"], swiftSettings: swift5),
         .target(name: "MeshCatalog", dependencies: ["Yams"], swiftSettings: swift5),
-        .target(name: "MeshOrchestration", dependencies: ["MeshWire", "MeshSigning", "Yams"], swiftSettings: swift5),
+        .target(name: "MeshOrchestration", dependencies: ["MeshWire", "MeshSigning", "MeshLogging", "Yams"], swiftSettings: swift5),
         .target(name: "MeshProcess", swiftSettings: swift5),
         .target(
             name: "MeshAgentHandlers", dependencies: ["MeshWire", "MeshProcess", "MeshSigning"],

@@ -160,14 +160,18 @@ public final class KafkaConsumer: @unchecked Sendable {
 
     /// Marks a record as fully processed (its outputs acknowledged). Its offset becomes
     /// committable once every earlier record of its partition is done too.
+    /// A record read before its partition was revoked or rewound stores nothing: its
+    /// partition's offsets belong to the new owner (or the new read) by then.
     public func markDone(_ message: ConsumedMessage) {
         guard case .group = subscription else { return }
         stateLock.lock()
+        guard message.readEpoch == readEpochs[message.topicPartition, default: 0] else {
+            stateLock.unlock()
+            return
+        }
         if offsetCommits == .inTransactions {
             defer { stateLock.unlock() }
-            guard message.readEpoch == readEpochs[message.topicPartition, default: 0],
-                let storable = tracker.done(message.topicPartition, offset: message.offset)
-            else { return }
+            guard let storable = tracker.done(message.topicPartition, offset: message.offset) else { return }
             transactionOffsets[message.topicPartition] = storable
             return
         }
@@ -253,7 +257,8 @@ public final class KafkaConsumer: @unchecked Sendable {
     // MARK: - Transactions (exactly-once)
 
     /// Whether `message` was read after the latest rewind or revoke of its partition; work
-    /// on a message that is not current must be discarded (its partition is read again).
+    /// on a message that is not current must be discarded (its partition is read again, here
+    /// or by its new owner). Holds in both offset-commit modes.
     public func isCurrent(_ message: ConsumedMessage) -> Bool {
         stateLock.withLock { message.readEpoch == readEpochs[message.topicPartition, default: 0] }
     }
@@ -505,16 +510,17 @@ public final class KafkaConsumer: @unchecked Sendable {
             let lost = rd_kafka_assignment_lost(handle) != 0
             if offsetCommits == .inTransactions {
                 stateLock.withLock { revokeHandler }?(partitions, lost)
-                invalidateReads(partitions)
             } else if !lost {
                 let commitErr = rd_kafka_commit(handle, nil, 0)
                 if commitErr != RD_KAFKA_RESP_ERR_NO_ERROR && commitErr != RD_KAFKA_RESP_ERR__NO_OFFSET {
                     logger.warning("commit on revoke: \(KafkaError(commitErr, context: "commit"))")
                 }
             }
+            // Records read before the revoke are no longer current in either mode: a record
+            // still queued for a handler must be dropped, not handled, since the partition's
+            // new owner reads it again from the committed offset.
             stateLock.lock()
-            dropBuffered(Set(partitions))
-            tracker.forget(partitions)
+            invalidateLocked(partitions)
             for partition in partitions { pendingSeeks[partition] = nil }
             stateLock.unlock()
             if cooperative {

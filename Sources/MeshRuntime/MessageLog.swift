@@ -15,6 +15,10 @@ struct MessageLog: Sendable {
         log(.debug, message(), metadata())
     }
 
+    func info(_ message: @autoclosure () -> Logger.Message, metadata: @autoclosure () -> Logger.Metadata? = nil) {
+        log(.info, message(), metadata())
+    }
+
     func warning(_ message: @autoclosure () -> Logger.Message, metadata: @autoclosure () -> Logger.Metadata? = nil) {
         log(.warning, message(), metadata())
     }

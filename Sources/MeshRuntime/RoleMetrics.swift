@@ -7,7 +7,7 @@ public final class RoleMetrics: @unchecked Sendable {
     public enum Counter: String, CaseIterable, Sendable {
         case consumed, processed, published, failed, retried
         case deadLettered = "dead_lettered"
-        case rejected, unauthorized, duplicate, rewound
+        case rejected, unauthorized, duplicate, rewound, held
 
         var help: String {
             switch self {
@@ -21,6 +21,7 @@ public final class RoleMetrics: @unchecked Sendable {
             case .unauthorized: "Envelopes the catalog does not allow from their signer (security events), by topic."
             case .duplicate: "Redelivered envelopes dropped as duplicates, by topic."
             case .rewound: "Partitions rewound to their committed offset after an aborted transaction (exactly-once mode), by topic."
+            case .held: "Inputs parked because they arrived before their cause (e.g. a result before its objective after a crash), by topic."
             }
         }
     }
@@ -63,13 +64,20 @@ public final class RoleMetrics: @unchecked Sendable {
         public var assignedPartitions: Int
         public var rebalances: Int
         public var lag: [TopicPartition: Int64]
+        /// Inputs parked for their cause right now.
+        public var held: Int
+        /// The role's own gauges (``RoleHandler/gauges()``).
+        public var role: [RoleGauge]
 
-        public init(ready: Bool, inFlight: Int, assignedPartitions: Int, rebalances: Int, lag: [TopicPartition: Int64]) {
+        public init(ready: Bool, inFlight: Int, assignedPartitions: Int, rebalances: Int, lag: [TopicPartition: Int64],
+                    held: Int = 0, role: [RoleGauge] = []) {
             self.ready = ready
             self.inFlight = inFlight
             self.assignedPartitions = assignedPartitions
             self.rebalances = rebalances
             self.lag = lag
+            self.held = held
+            self.role = role
         }
     }
 
@@ -96,6 +104,10 @@ public final class RoleMetrics: @unchecked Sendable {
         page.metric("agentmesh_ready", .gauge, help: "1 while joined to its group and consuming, 0 while starting or draining.",
                     base, gauges.ready ? 1 : 0)
         page.metric("agentmesh_in_flight", .gauge, help: "Envelopes handed out and not yet done.", base, gauges.inFlight)
+        page.metric("agentmesh_held_inputs", .gauge, help: "Inputs parked until their cause is handled.", base, gauges.held)
+        for gauge in gauges.role {
+            page.metric(gauge.name, .gauge, help: gauge.help, base, gauge.value)
+        }
         page.metric("agentmesh_assigned_partitions", .gauge, help: "Partitions assigned to this instance.", base, gauges.assignedPartitions)
         page.metric("agentmesh_rebalances_total", .counter, help: "Rebalance events (assignments and revocations).", base, gauges.rebalances)
         page.family("agentmesh_consumer_lag", .gauge,

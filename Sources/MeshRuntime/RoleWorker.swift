@@ -23,8 +23,13 @@ public struct RoleWorkerConfiguration: Sendable {
     public var heartbeatInterval: Duration? = .seconds(10)
     public var heartbeatTopic = "mesh.heartbeats"
     public var deadLetterTopic = "mesh.deadletter"
-    /// Envelope ids remembered for dropping redelivered duplicates.
-    public var recentIDCapacity = 100_000
+    /// Envelope ids remembered per owned partition for dropping redelivered duplicates.
+    public var recentIDCapacity = 20_000
+    /// How long an input that arrived before its cause (``HoldInput``) waits for it before it
+    /// is dead-lettered. Long enough for a restarted instance to re-read a backlog.
+    public var holdTimeout: Duration = .seconds(300)
+    /// Inputs held per partition at most; beyond it the oldest is dead-lettered.
+    public var maxHeldPerPartition = 5_000
     /// Consume-transform-produce in Kafka transactions (`--exactly-once`): outputs, dead
     /// letters and input offsets commit atomically (see ``TransactionCoordinator``).
     public var exactlyOnce = false
@@ -88,7 +93,8 @@ public final class RoleWorker: @unchecked Sendable {
     private var lanes: [Int32: PartitionLane] = [:]
     /// Lanes of revoked partitions that may still be finishing their last envelopes.
     private var retiring: [Int32: PartitionLane] = [:]
-    private var recent: RecentIDs
+    /// Per owned partition number: ids applied, inputs held, state-record order.
+    private var progressByPartition: [Int32: PartitionProgress] = [:]
     /// Counters by topic and the handler-duration histogram, for `/metrics`.
     public let metrics = RoleMetrics()
     private var running = false
@@ -116,7 +122,6 @@ public final class RoleWorker: @unchecked Sendable {
         deadLetters = DeadLetterPublisher(
             producer: producer, topic: configuration.deadLetterTopic, role: configuration.role, logger: logger)
         permits = AsyncSemaphore(permits: max(1, configuration.maxInFlight))
-        recent = RecentIDs(capacity: configuration.recentIDCapacity)
         let metrics = self.metrics
         if configuration.exactlyOnce {
             transactions = try TransactionCoordinator(
@@ -164,7 +169,8 @@ public final class RoleWorker: @unchecked Sendable {
     public var gauges: RoleMetrics.Gauges {
         RoleMetrics.Gauges(
             ready: isReady, inFlight: consumer.inFlightCount, assignedPartitions: consumer.assignment().count,
-            rebalances: consumer.rebalanceCount, lag: consumer.lag)
+            rebalances: consumer.rebalanceCount, lag: consumer.lag,
+            held: lock.withLock { progressByPartition.values.reduce(0) { $0 + $1.heldCount } }, role: handler.gauges())
     }
 
     /// True once the worker owns partitions and is consuming, false while draining.
@@ -228,6 +234,8 @@ public final class RoleWorker: @unchecked Sendable {
     private func lane(for partition: Int32) -> PartitionLane {
         lock.withLock {
             if let lane = lanes[partition] { return lane }
+            progressByPartition[partition] = PartitionProgress(
+                recentIDCapacity: configuration.recentIDCapacity, heldCapacity: configuration.maxHeldPerPartition)
             let lane = PartitionLane(partition: partition, after: retiring.removeValue(forKey: partition)) {
                 [unowned self] partition in
                 await self.prepare(partition)
@@ -270,9 +278,18 @@ public final class RoleWorker: @unchecked Sendable {
         timeout.cancel()
     }
 
+    /// What this instance knows of `partition`, while it owns it.
+    private func progress(of partition: Int32) -> PartitionProgress? {
+        lock.withLock { progressByPartition[partition] }
+    }
+
+    /// `partitions` went (revoked, or rewound in exactly-once mode): their lanes finish what
+    /// they hold (stale reads, dropped), and what this instance remembered of them (ids seen,
+    /// inputs held) is forgotten, so nothing of theirs is skipped when they come back.
     private func forget(_ partitions: [Int32]) async {
         let removed: [PartitionLane] = lock.withLock {
             partitions.compactMap { partition in
+                progressByPartition[partition] = nil
                 let lane = lanes.removeValue(forKey: partition)
                 if let lane { retiring[partition] = lane }
                 return lane
@@ -284,12 +301,16 @@ public final class RoleWorker: @unchecked Sendable {
 
     // MARK: - Processing one message
 
-    private func process(_ inbound: InboundEnvelope) async {
+    /// Handles `inbound` on its partition's lane. `ownsPermit`: it holds an in-flight permit
+    /// (every input read does; a parked input handed back to the handler does not).
+    private func process(_ inbound: InboundEnvelope, ownsPermit: Bool = true) async {
         // Released here unless the input's outputs are still awaiting acknowledgement.
-        var releasesPermit = true
+        var releasesPermit = ownsPermit
         defer { if releasesPermit { permits.release() } }
-        // Exactly-once: read before an abort or revoke; it is read again (or by the new owner).
-        if transactions != nil && !consumer.isCurrent(inbound.message) { return }
+        // Read before its partition was revoked (or rewound): handling it now could apply it
+        // to state this instance no longer owns. It is read again from the committed offset,
+        // here or by the partition's new owner.
+        guard consumer.isCurrent(inbound.message), let progress = progress(of: inbound.message.partition) else { return }
         let log = MessageLog(base: logger, inbound: inbound)
         if let rejection = Authorization.check(inbound, catalog: catalog) {
             log.error("refused an envelope the catalog does not allow", metadata: [
@@ -299,7 +320,7 @@ public final class RoleWorker: @unchecked Sendable {
             await deadLetter(inbound, reason: rejection.reason.rawValue, detail: rejection.detail, attempts: 1)
             return
         }
-        if lock.withLock({ recent.contains(inbound.envelope.id) }) {
+        if progress.isKnown(inbound.envelope.id) {
             metrics.increment(.duplicate, topic: inbound.message.topic)
             log.debug("duplicate dropped")
             if let transactions {
@@ -319,33 +340,25 @@ public final class RoleWorker: @unchecked Sendable {
             let started = ContinuousClock.now
             do {
                 let outputs = try await handler.handle(inbound)
-                if let transactions {
-                    let outcome = await transactions.add(try records(outputs), completing: inbound.message, id: inbound.envelope.id)
-                    metrics.observeHandlerDuration(seconds: (ContinuousClock.now - started).seconds)
-                    if outcome == .added { metrics.increment(.processed, topic: topic) }
-                    log.debug("handled in the open transaction", metadata: ["outputs": "\(outputs.count)", "outcome": "\(outcome)"])
-                    return
-                }
                 metrics.observeHandlerDuration(seconds: (ContinuousClock.now - started).seconds)
-                lock.withLock { _ = recent.insert(inbound.envelope.id) }
-                // The outputs are enqueued in input order (librdkafka keeps it per partition)
-                // and the lane goes on; the input is done once the broker acknowledged them.
-                // The common case (all acknowledged) finishes on the producer's thread, without
-                // a task per message; failures go on in a task that may wait and publish again.
-                releasesPermit = false
-                pendingDeliveries.begin()
-                enqueueAll(outputs).whenComplete { [self, log] error in
-                    if let error {
-                        pendingDeliveries.start { [self, log] in
-                            defer { permits.release() }
-                            await retryDelivery(inbound, outputs: outputs, after: error, log: log)
-                        }
-                    } else {
-                        markProcessed(inbound, outputs: outputs, log: log)
-                        permits.release()
-                    }
-                    pendingDeliveries.end()
+                // Revoked while it was handled: the new owner handles it again.
+                guard consumer.isCurrent(inbound.message) else { return }
+                let id = inbound.envelope.id
+                if let transactions {
+                    progress.beginApplying(id)
+                    let outcome = await transactions.add(
+                        try records(outputs), completing: inbound.message,
+                        id: ProcessedInput(partition: inbound.message.partition, id: id))
+                    if outcome == .added { metrics.increment(.processed, topic: topic) } else { progress.abandonApplying(id) }
+                    log.debug("handled in the open transaction", metadata: ["outputs": "\(outputs.count)", "outcome": "\(outcome)"])
+                } else {
+                    releasesPermit = false
+                    deliver(inbound, outputs, progress: progress, ownsPermit: ownsPermit, log: log)
                 }
+                await handOverHeld(waitingFor: inbound.envelope.correlationID, progress)
+                return
+            } catch let hold as HoldInput {
+                await park(inbound, hold, progress, log: log)
                 return
             } catch let permanent as PermanentHandlerError {
                 metrics.increment(.failed, topic: topic)
@@ -370,6 +383,102 @@ public final class RoleWorker: @unchecked Sendable {
         }
     }
 
+    /// At-least-once: hands the event outputs to the producer at once (in input order; the
+    /// lane goes on meanwhile), publishes the state records once their turn in the partition
+    /// came (``StateRecordOrder``), and marks the input done, seen and its permit free once
+    /// all were acknowledged. The common case finishes on the producer's thread, without a
+    /// task per message; failures go on in a task that may wait and publish again.
+    private func deliver(
+        _ inbound: InboundEnvelope, _ outputs: [OutboundEnvelope], progress: PartitionProgress, ownsPermit: Bool,
+        log: MessageLog
+    ) {
+        let id = inbound.envelope.id
+        progress.beginApplying(id)
+        pendingDeliveries.begin()
+        let finish: @Sendable (Settlement) -> Void = { [self] settlement in
+            switch settlement {
+            case .acknowledged:
+                progress.finishApplying(id)
+                markProcessed(inbound, outputs: outputs, log: log)
+            case .deadLettered:
+                progress.finishApplying(id)
+            case .abandoned:
+                progress.abandonApplying(id)
+            }
+            if ownsPermit { permits.release() }
+            pendingDeliveries.end()
+        }
+        let state = outputs.filter { $0.kind == .state }
+        guard !state.isEmpty else { return publish(outputs, for: inbound, log: log, then: finish) }
+        let events = outputs.filter { $0.kind == .event }
+        let eventsSettled = SettlementBox()
+        let ticket = progress.takeTicket { [self] release in
+            guard case .publish = release, consumer.isCurrent(inbound.message) else {
+                // An earlier input's outputs were given up, or the partition was revoked: the
+                // state stays unpublished and the input is applied again after a restore.
+                return finish(eventsSettled.value == .deadLettered ? .deadLettered : .abandoned)
+            }
+            publish(state, for: inbound, log: log) { settlement in
+                finish(eventsSettled.value == .deadLettered && settlement == .acknowledged ? .deadLettered : settlement)
+            }
+        }
+        publish(events, for: inbound, log: log) { settlement in
+            eventsSettled.value = settlement
+            progress.settle(ticket, abandoned: settlement == .abandoned)
+        }
+    }
+
+    /// Enqueues `outputs` in order and calls `done` once they were all acknowledged, or once
+    /// a retriable failure was overcome, the input dead-lettered or the publishing given up.
+    private func publish(
+        _ outputs: [OutboundEnvelope], for inbound: InboundEnvelope, log: MessageLog,
+        then done: @escaping @Sendable (Settlement) -> Void
+    ) {
+        guard !outputs.isEmpty else { return done(.acknowledged) }
+        enqueueAll(outputs).whenComplete { [self] error in
+            guard let error else { return done(.acknowledged) }
+            pendingDeliveries.start { [self] in
+                done(await retryDelivery(inbound, outputs: outputs, after: error, log: log))
+            }
+        }
+    }
+
+    /// Parks `inbound` until an input of `hold.key` was handled on its partition; beyond the
+    /// partition's bound, the oldest parked input goes to the dead-letter topic.
+    private func park(_ inbound: InboundEnvelope, _ hold: HoldInput, _ progress: PartitionProgress, log: MessageLog) async {
+        metrics.increment(.held, topic: inbound.message.topic)
+        log.info("held until its cause is handled", metadata: ["waiting_for": "\(hold.key)", "reason": "\(hold.reason)"])
+        guard let overflow = progress.hold(inbound, hold) else { return }
+        let detail = "\(overflow.hold.detail); dropped from the \(configuration.maxHeldPerPartition) inputs held on "
+            + "partition \(inbound.message.partition) while their causes were missing"
+        MessageLog(base: logger, inbound: overflow.input).error("held input dead-lettered: bound reached", metadata: [
+            "reason": "\(overflow.hold.reason)",
+        ])
+        await deadLetter(overflow.input, reason: overflow.hold.reason, detail: detail, attempts: 1)
+    }
+
+    /// Inputs parked for `key` get their turn, in arrival order, now that an input of `key`
+    /// was handled on the same partition.
+    private func handOverHeld(waitingFor key: String, _ progress: PartitionProgress) async {
+        for entry in progress.takeHeld(waitingFor: key) {
+            await process(entry.input, ownsPermit: false)
+        }
+    }
+
+    /// Dead-letters every input held longer than the hold timeout.
+    private func expireHeld() async {
+        let cutoff = ContinuousClock.now - configuration.holdTimeout
+        let all = lock.withLock { Array(progressByPartition.values) }
+        for progress in all {
+            for entry in progress.takeExpired(heldAtOrBefore: cutoff) {
+                let detail = "\(entry.hold.detail); held \(configuration.holdTimeout) without its cause arriving"
+                MessageLog(base: logger, inbound: entry.input).error("held input dead-lettered: its cause never came",
+                                                                    metadata: ["reason": "\(entry.hold.reason)"])
+                await deadLetter(entry.input, reason: entry.hold.reason, detail: detail, attempts: 1)
+            }
+        }
+    }
+
     private func pauseFetching(_ partition: TopicPartition) -> Bool {
         do {
             try consumer.pause([partition])
@@ -384,15 +493,20 @@ public final class RoleWorker: @unchecked Sendable {
         do { try consumer.resume([partition]) } catch { logger.warning("could not resume \(partition): \(error)") }
     }
 
-    private func deadLetter(_ inbound: InboundEnvelope, reason: String, detail: String, attempts: Int) async {
+    /// Sends `inbound` to the dead-letter topic and marks it done; `false` when the dead
+    /// letter could not be sent (shutdown), so the input stays unacknowledged and is read again.
+    @discardableResult
+    private func deadLetter(_ inbound: InboundEnvelope, reason: String, detail: String, attempts: Int) async -> Bool {
         do {
             // Exactly-once: the dead letter joins the transaction with the input's offset.
             let sink: any DeadLetterSending = transactions ?? deadLetters
             try await sink.send(inbound.message, reason: reason, detail: detail, attempts: attempts)
             metrics.increment(.deadLettered, topic: inbound.message.topic)
             subscriber.markDone(inbound)
+            return true
         } catch {
             logger.warning("dead letter not sent before shutdown; the message will be read again: \(error)")
+            return false
         }
     }
 
@@ -409,19 +523,21 @@ public final class RoleWorker: @unchecked Sendable {
     /// stateful handler (the orchestrator) has recorded the input and would answer a second
     /// call with nothing. Outputs the broker refuses for good send the input to the
     /// dead-letter topic.
-    private func retryDelivery(_ inbound: InboundEnvelope, outputs: [OutboundEnvelope], after error: Error, log: MessageLog) async {
+    private func retryDelivery(_ inbound: InboundEnvelope, outputs: [OutboundEnvelope], after error: Error, log: MessageLog) async
+        -> Settlement
+    {
         var error = error
         var attempt = 1
         while true {
             guard let retriable = error as? KafkaError, retriable.isRetriable else {
                 metrics.increment(.failed, topic: inbound.message.topic)
                 log.error("outputs refused by the broker: \(error)")
-                await deadLetter(inbound, reason: "publish-failed", detail: "\(error)", attempts: attempt)
-                return
+                let sent = await deadLetter(inbound, reason: "publish-failed", detail: "\(error)", attempts: attempt)
+                return sent ? .deadLettered : .abandoned
             }
             guard !lock.withLock({ stopping }), !Task.isCancelled else {
                 log.warning("outputs not acknowledged before shutdown; the input will be read again: \(retriable)")
-                return
+                return .abandoned
             }
             metrics.increment(.retried, topic: outputs.first?.topic ?? "")
             log.warning("outputs not acknowledged yet (attempt \(attempt)), publishing them again: \(retriable)")
@@ -429,8 +545,7 @@ public final class RoleWorker: @unchecked Sendable {
             attempt += 1
             do {
                 try await enqueueAll(outputs).wait()
-                markProcessed(inbound, outputs: outputs, log: log)
-                return
+                return .acknowledged
             } catch let next {
                 error = next
             }
@@ -497,8 +612,8 @@ public final class RoleWorker: @unchecked Sendable {
             tasks.append(Task {
                 for await event in transactions.events {
                     switch event {
-                    case .committed(let ids):
-                        lock.withLock { for id in ids { recent.insert(id) } }
+                    case .committed(let inputs):
+                        for input in inputs { progress(of: input.partition)?.finishApplying(input.id) }
                     case .rewound(let partitions):
                         await forget(Array(Set(partitions.map(\.partition))).sorted())
                     case .fatal(let error):
@@ -508,6 +623,14 @@ public final class RoleWorker: @unchecked Sendable {
                 }
             })
         }
+        tasks.append(Task {
+            let interval = min(.seconds(1), configuration.holdTimeout / 4)
+            while !Task.isCancelled {
+                try? await Task.sleep(for: interval)
+                guard !Task.isCancelled else { return }
+                await expireHeld()
+            }
+        })
         if let interval = configuration.tickInterval {
             tasks.append(Task {
                 while !Task.isCancelled {
@@ -546,4 +669,32 @@ public final class RoleWorker: @unchecked Sendable {
 
 public enum MeshRuntimeVersion {
     public static let current = "0.1.0"
+}
+
+/// An input applied in an open transaction (exactly-once), remembered as seen once it commits.
+struct ProcessedInput: Sendable, Equatable {
+    var partition: Int32
+    var id: String
+}
+
+/// How the outputs of one input ended.
+private enum Settlement: Sendable, Equatable {
+    /// Every output acknowledged.
+    case acknowledged
+    /// Refused by the broker for good: the input went to the dead-letter topic (done).
+    case deadLettered
+    /// Given up at shutdown or revoke: the input is read and applied again.
+    case abandoned
+}
+
+/// The settlement of an input's event outputs, read when its state records get their turn
+/// (set on one thread, read on another).
+private final class SettlementBox: @unchecked Sendable {
+    private let lock = NSLock()
+    private var stored: Settlement?
+
+    var value: Settlement? {
+        get { lock.withLock { stored } }
+        set { lock.withLock { stored = newValue } }
+    }
 }

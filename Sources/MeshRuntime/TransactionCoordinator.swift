@@ -26,8 +26,8 @@ final class TransactionCoordinator: DeadLetterSending, @unchecked Sendable {
 
     /// What the worker must act on.
     enum Event: Sendable {
-        /// These envelope ids' outputs committed: remember them as processed.
-        case committed(ids: [String])
+        /// These inputs' outputs committed: remember them as processed.
+        case committed([ProcessedInput])
         /// A transaction was aborted and these partitions rewound: their handler state must
         /// be rebuilt (revoked, then prepared again) before they are handled again.
         case rewound([TopicPartition])
@@ -58,7 +58,7 @@ final class TransactionCoordinator: DeadLetterSending, @unchecked Sendable {
     private let commitLock = NSLock()
     private let lock = NSLock()
     private var records = 0
-    private var ids: [String] = []
+    private var ids: [ProcessedInput] = []
     private var abortReason: String?
     private var failure: KafkaError?
     private var consecutiveAborts = 0
@@ -101,7 +101,7 @@ final class TransactionCoordinator: DeadLetterSending, @unchecked Sendable {
 
     /// Adds `records` (sealed outputs) and, when `input` is given, its offset to the open
     /// transaction, atomically with respect to commits. `id` is remembered once it committed.
-    func add(_ records: [OutgoingMessage], completing input: ConsumedMessage?, id: String?) async -> Outcome {
+    func add(_ records: [OutgoingMessage], completing input: ConsumedMessage?, id: ProcessedInput?) async -> Outcome {
         await gate.enter()
         defer { gate.leave() }
         if lock.withLock({ failure != nil || abortReason != nil }) { return .failed }
@@ -203,7 +203,7 @@ final class TransactionCoordinator: DeadLetterSending, @unchecked Sendable {
                 ids = []
                 consecutiveAborts = 0
             }
-            if !committedIDs.isEmpty { eventSink.yield(.committed(ids: committedIDs)) }
+            if !committedIDs.isEmpty { eventSink.yield(.committed(committedIDs)) }
             try producer.beginTransaction()
         } catch let error as KafkaError where !error.isFatal {
             abortAndRewind("commit failed: \(error)", keeping: revoking)

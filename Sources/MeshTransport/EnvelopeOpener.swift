@@ -58,6 +58,11 @@ public struct EnvelopeOpener: Sendable {
 public enum SourcePath {
     public static func make(role: String, instance: String) -> String { "/mesh/\(role)/\(instance)" }
 
+    /// `/mesh/<role>`: the source of a role's derived outputs (verdicts of its rules, the
+    /// orchestrator's plans). No instance name: a redelivered input handled by another
+    /// instance, or after a restart, must yield the same bytes.
+    public static func make(role: String) -> String { "/mesh/\(role)" }
+
     /// The role part of a source, or `nil` if the source is not a mesh path.
     public static func role(of source: String) -> String? {
         let parts = source.split(separator: "/", omittingEmptySubsequences: true)

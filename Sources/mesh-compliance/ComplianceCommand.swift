@@ -33,7 +33,7 @@ struct ComplianceCommand: AsyncParsableCommand {
         logger.info("policy bundle \(bundle.hash): \(bundle.rules.count) rules")
         let worker = try RoleProcess.worker(
             role: "compliance", topics: ["mesh.results"],
-            handler: ComplianceRoleHandler(bundle: bundle, instanceID: options.instanceID),
+            handler: ComplianceRoleHandler(bundle: bundle),
             connection: connection, catalog: loaded, options: options, logger: logger)
         await RoleProcess.run(worker, options: options, logger: logger)
     }
@@ -41,7 +41,6 @@ struct ComplianceCommand: AsyncParsableCommand {
 
 struct ComplianceRoleHandler: RoleHandler {
     let bundle: PolicyBundle
-    let instanceID: String
 
     func handle(_ inbound: InboundEnvelope) async throws -> [OutboundEnvelope] {
         guard case .taskResult(let result) = inbound.envelope.payload else { return [] }
@@ -53,13 +52,14 @@ struct ComplianceRoleHandler: RoleHandler {
                 Finding(ruleID: $0.ruleId, severity: Self.severity($0.severity), message: $0.message, location: $0.location)
             },
             resultEnvelopeID: inbound.envelope.id, policyBundleHash: evaluation.bundleHash,
-            decidedByRules: evaluation.decidingRuleIds, reviewerID: instanceID,
+            decidedByRules: evaluation.decidingRuleIds, reviewerID: "compliance",
             approvalRequiredBy: evaluation.approvalRequiredBy)
+        // Deterministic like the reviewer's: the result's time, the role's source.
         let envelope = Envelope(
             id: DerivedID.make(causeID: inbound.envelope.id, role: "compliance", output: "verdict"),
-            source: SourcePath.make(role: "compliance", instance: instanceID), correlationID: inbound.envelope.correlationID,
+            source: SourcePath.make(role: "compliance"), correlationID: inbound.envelope.correlationID,
             causationID: inbound.envelope.id, subject: result.taskID, traceparent: inbound.envelope.traceparent,
-            payload: .verdict(verdict))
+            timeUnixMicros: inbound.envelope.timeUnixMicros, payload: .verdict(verdict))
         return [OutboundEnvelope(topic: "mesh.verdicts", envelope: envelope)]
     }
 

@@ -24,6 +24,11 @@ final class OrchestratorRoleHandler: RoleHandler, @unchecked Sendable {
     private var partitionOf: [String: Int32] = [:]
     /// Partitions this instance owns: prepared and not revoked since.
     private var owned: Set<Int32> = []
+    /// Bumped on every prepare and revoke of a partition: a restore that finds its partition's
+    /// generation changed when it ends (revoked meanwhile) discards what it read.
+    private var generations: [Int32: UInt64] = [:]
+    /// Unfinished plans with an attempt past its assignment timeout, as of the last tick.
+    private var overduePlans = 0
 
     init(
         orchestrator: Orchestrator, trust: TrustStore, opener: EnvelopeOpener, kafka: KafkaConfiguration,
@@ -58,6 +63,14 @@ final class OrchestratorRoleHandler: RoleHandler, @unchecked Sendable {
         }
         // A redelivered submission of an objective whose finished plan was evicted.
         guard !evicted else { return [] }
+        if plan == nil, Self.needsPlan(event) {
+            // After a crash Kafka redelivers each topic in order, but not the topics in causal
+            // order: this event can come back before the objective that re-creates its plan.
+            // Ignoring it would lose it for good once its offset is committed.
+            throw HoldInput(
+                key: correlationID, reason: "plan-unknown",
+                detail: "\(event.type) \(event.id) for objective \(correlationID), whose plan this orchestrator does not hold")
+        }
         let (changed, outputs) = orchestrator.handleRecordingState(updating: &plan, event)
         if let plan {
             lock.withLock {
@@ -69,7 +82,24 @@ final class OrchestratorRoleHandler: RoleHandler, @unchecked Sendable {
                 if changed { partitionOf[correlationID] = inbound.message.partition }
             }
         }
-        return outputs.map { OutboundEnvelope(topic: $0.destination.topic, envelope: $0.envelope) }
+        return outputs.map(Self.outbound)
+    }
+
+    /// Events that act on an existing plan (as opposed to the objective that creates it, and
+    /// the orchestrator's own outputs that come back on its input topics).
+    static func needsPlan(_ event: Envelope) -> Bool {
+        switch event.payload {
+        case .objectiveCancelRequested, .taskResult, .verdict, .approvalDecision: true
+        default: false
+        }
+    }
+
+    /// The changelog snapshot is the orchestrator's state record: the runtime publishes it
+    /// only after the input's other outputs were acknowledged (see `OutboundEnvelope.Kind`).
+    static func outbound(_ output: Output) -> OutboundEnvelope {
+        OutboundEnvelope(
+            topic: output.destination.topic, envelope: output.envelope,
+            kind: output.destination == .changelog ? .state : .event)
     }
 
     /// People sign the approval manifest with their Ed25519 key (on top of sealing the
@@ -96,9 +126,14 @@ final class OrchestratorRoleHandler: RoleHandler, @unchecked Sendable {
         }
     }
 
-    /// Restores the plans of `partition` from their latest signed snapshots.
+    /// Restores the plans of `partition` from their signed snapshots: per plan the one that
+    /// applied the most events (the latest, unless a retried write landed after a newer one).
     func prepare(partition: Int32) async throws {
-        _ = lock.withLock { owned.insert(partition) }
+        let generation: UInt64 = lock.withLock {
+            owned.insert(partition)
+            generations[partition, default: 0] &+= 1
+            return generations[partition, default: 0]
+        }
         let (low, high) = try admin.watermarks(topic: changelogTopic, partition: partition)
         guard high > low else { return }
         let consumer = try KafkaConsumer(
@@ -113,7 +148,11 @@ final class OrchestratorRoleHandler: RoleHandler, @unchecked Sendable {
                 case .orchestratorSnapshot(let snapshot) = opened.envelope.payload
             {
                 do {
-                    latest[opened.envelope.correlationID] = try PlanSnapshot.decode(snapshot.state)
+                    let plan = try PlanSnapshot.decode(snapshot.state)
+                    let correlationID = opened.envelope.correlationID
+                    if plan.processedEventIDs.count >= latest[correlationID]?.processedEventIDs.count ?? 0 {
+                        latest[correlationID] = plan
+                    }
                 } catch {
                     logger.error("changelog \(changelogTopic)[\(partition)]@\(message.offset): unreadable snapshot: \(error)")
                 }
@@ -125,11 +164,18 @@ final class OrchestratorRoleHandler: RoleHandler, @unchecked Sendable {
         // A restored finished plan is kept for a full retention period from now: its
         // snapshot does not say when it finished.
         let restoredAt = WallClock.nowUnixMicros()
-        lock.withLock {
+        let current = lock.withLock {
+            // Revoked (and perhaps assigned again) while this restore read: its result is stale.
+            guard owned.contains(partition), generations[partition] == generation else { return false }
             for (correlationID, plan) in latest {
                 state.update(plan, at: restoredAt)
                 partitionOf[correlationID] = partition
             }
+            return true
+        }
+        guard current else {
+            logger.info("partition \(partition) was revoked while its plans were restored; the restore is discarded")
+            return
         }
         logger.info("restored \(latest.count) plans of partition \(partition) from \(read) changelog records")
     }
@@ -138,6 +184,7 @@ final class OrchestratorRoleHandler: RoleHandler, @unchecked Sendable {
         let gone = Set(partitions)
         lock.withLock {
             owned.subtract(gone)
+            for partition in gone { generations[partition, default: 0] &+= 1 }
             for (correlationID, partition) in partitionOf where gone.contains(partition) {
                 state.remove(correlationID: correlationID)
                 partitionOf[correlationID] = nil
@@ -146,14 +193,28 @@ final class OrchestratorRoleHandler: RoleHandler, @unchecked Sendable {
     }
 
     /// Evicts the finished plans past their retention, then publishes the expiry decisions
-    /// of passed approval deadlines.
+    /// of passed approval deadlines and the failed results of timed-out attempts.
     func tick(nowMicros: Int64) async -> [OutboundEnvelope] {
-        let (evicted, outputs) = lock.withLock {
+        let (evicted, outputs, overdue, before) = lock.withLock {
             let evicted = state.evictFinished(nowMicros: nowMicros, retention: retention)
             for correlationID in evicted { partitionOf[correlationID] = nil }
-            return (evicted.count, Orchestrator.expiredApprovals(state, nowMicros: nowMicros))
+            let outputs = Orchestrator.expiredApprovals(state, nowMicros: nowMicros)
+                + Orchestrator.expiredAssignments(state, nowMicros: nowMicros)
+            let before = overduePlans
+            overduePlans = Orchestrator.overduePlanCount(state, nowMicros: nowMicros)
+            return (evicted.count, outputs, overduePlans, before)
         }
         if evicted > 0 { logger.debug("evicted \(evicted) finished plans") }
-        return outputs.map { OutboundEnvelope(topic: $0.destination.topic, envelope: $0.envelope) }
+        if overdue != before {
+            logger.warning("\(overdue) plans have an attempt past its assignment timeout; their next attempts are assigned")
+        }
+        return outputs.map(Self.outbound)
+    }
+
+    func gauges() -> [RoleGauge] {
+        [RoleGauge(
+            name: "agentmesh_orchestrator_plans_overdue",
+            help: "Unfinished plans with a task attempt undecided beyond its assignment timeout (as of the last tick).",
+            value: lock.withLock { overduePlans })]
     }
 }

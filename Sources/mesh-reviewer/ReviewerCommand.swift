@@ -38,7 +38,7 @@ struct ReviewerCommand: AsyncParsableCommand {
         logger.info("review rules \(reviewRules.rulesVersion), hash \(reviewRules.rulesHash)")
         let worker = try RoleProcess.worker(
             role: "reviewer", topics: ["mesh.results"],
-            handler: ReviewerRoleHandler(engine: ReviewEngine(rules: reviewRules), instanceID: options.instanceID),
+            handler: ReviewerRoleHandler(engine: ReviewEngine(rules: reviewRules)),
             connection: connection, catalog: loaded, options: options, logger: logger)
         await RoleProcess.run(worker, options: options, logger: logger)
     }
@@ -46,18 +46,20 @@ struct ReviewerCommand: AsyncParsableCommand {
 
 struct ReviewerRoleHandler: RoleHandler {
     let engine: ReviewEngine
-    let instanceID: String
 
     func handle(_ inbound: InboundEnvelope) async throws -> [OutboundEnvelope] {
         guard case .taskResult(let result) = inbound.envelope.payload else { return [] }
         let authorRole = SourcePath.role(of: inbound.envelope.source) ?? ""
         let outcome = await engine.review(result: result, role: authorRole)
-        let verdict = outcome.verdict(for: result, resultEnvelopeID: inbound.envelope.id, reviewerID: instanceID)
+        // A verdict of the rules is a function of the result and the rules' version: it takes
+        // its time from the result and names the role, not this instance, so a redelivered
+        // result yields the same bytes wherever it is judged again.
+        let verdict = outcome.verdict(for: result, resultEnvelopeID: inbound.envelope.id, reviewerID: "reviewer")
         let envelope = Envelope(
             id: DerivedID.make(causeID: inbound.envelope.id, role: "reviewer", output: "verdict"),
-            source: SourcePath.make(role: "reviewer", instance: instanceID), correlationID: inbound.envelope.correlationID,
+            source: SourcePath.make(role: "reviewer"), correlationID: inbound.envelope.correlationID,
             causationID: inbound.envelope.id, subject: result.taskID, traceparent: inbound.envelope.traceparent,
-            payload: .verdict(verdict))
+            timeUnixMicros: inbound.envelope.timeUnixMicros, payload: .verdict(verdict))
         return [OutboundEnvelope(topic: "mesh.verdicts", envelope: envelope)]
     }
 }

@@ -64,7 +64,7 @@ final class SnapshotCodingTests: XCTestCase {
 
     func testOtherBinaryVersionsAreRefused() {
         var bytes = PlanSnapshot.encode(populatedPlan())
-        for version: UInt8 in [1, 4] {
+        for version: UInt8 in [1, 5] {
             bytes[0] = version
             XCTAssertThrowsError(try PlanSnapshot.decode(bytes)) { error in
                 XCTAssertEqual((error as? PlanSnapshot.UnsupportedVersion)?.found, Int(version))
@@ -135,7 +135,7 @@ final class SnapshotCodingTests: XCTestCase {
         let task = plan.tasks.first { $0.result != nil && !$0.verdicts.isEmpty }!
         let expected: [(Any, Int)] = [
             (plan, 10), (plan.objective, 7), (plan.objective.parameters[0], 2), (plan.objective.inputs[0], 4),
-            (task, 8), (task.spec, 9), (plan.tasks[0].spec.approval!, 3), (task.result!, 6), (task.verdicts[0], 8),
+            (task, 10), (task.spec, 10), (plan.tasks[0].spec.approval!, 3), (task.result!, 6), (task.verdicts[0], 8),
             (plan.tasks.flatMap(\.verdicts).flatMap(\.findings)[0], 4), (plan.approvals[0], 12), (plan.outcome!, 3),
         ]
         for (value, count) in expected {

@@ -10,6 +10,8 @@ public struct Output: Sendable, Hashable {
         case tasks(AgentRole)
         /// `mesh.approvals`: ApprovalRequested, and expiry ApprovalDecisions.
         case approvals
+        /// `mesh.results`: the failed results of attempts whose assignment timed out.
+        case results
         /// `mesh.orchestrator.changelog`: the signed snapshot of a plan after an event.
         case changelog
 
@@ -19,6 +21,7 @@ public struct Output: Sendable, Hashable {
             case .plans: "mesh.plans"
             case .tasks(let role): role.taskTopic
             case .approvals: "mesh.approvals"
+            case .results: "mesh.results"
             case .changelog: "mesh.orchestrator.changelog"
             }
         }

@@ -1,3 +1,4 @@
+import MeshLogging
 import MeshWire
 
 // Moving tasks forward: assignment, acceptance, rework, and the plan's end.
@@ -19,14 +20,20 @@ extension PlanStep {
         let inputs = spec.dependsOn.isEmpty
             ? plan.objective.inputs
             : spec.dependsOn.flatMap { plan.task($0)?.acceptedArtifacts ?? [] }
+        let discriminator = "\(spec.id)#\(attempt)"
+        let deadline = event.timeUnixMicros &+ spec.assignmentTimeoutMicros
         plan.tasks[index].attempt = attempt
         plan.tasks[index].result = nil
         plan.tasks[index].assignmentClassified = true
-        set(index, .working, "\(detail) (attempt \(attempt) of \(spec.maxAttempts))")
+        plan.tasks[index].assignedAtUnixMicros = event.timeUnixMicros
+        plan.tasks[index].assignmentEnvelopeID = outputID(.taskAssigned, discriminator: discriminator)
+        set(index, .working, "\(detail) (attempt \(attempt) of \(spec.maxAttempts)); waiting for the \(spec.role.rawValue) "
+            + "agent's result since \(RFC3339.format(unixMicros: event.timeUnixMicros, fractionDigits: 0)), timeout "
+            + PlaybookDuration.text(micros: spec.assignmentTimeoutMicros))
         let assigned = TaskAssigned(taskID: spec.id, planID: plan.planID, role: spec.role.rawValue,
                                     instructions: spec.instructions, attempt: attempt, inputs: inputs,
-                                    feedback: feedback)
-        emit(.tasks(spec.role), .taskAssigned, discriminator: "\(spec.id)#\(attempt)", subject: spec.id,
+                                    feedback: feedback, deadlineUnixMicros: deadline)
+        emit(.tasks(spec.role), .taskAssigned, discriminator: discriminator, subject: spec.id,
              attributes: spec.classification.attributes, .taskAssigned(assigned))
     }
 

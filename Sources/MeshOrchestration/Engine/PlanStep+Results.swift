@@ -15,7 +15,10 @@ extension PlanStep {
                  + "(current attempt \(task.attempt), \(task.state.protoName))")
             return
         }
-        guard task.result == nil else {
+        // An attempt that timed out fails even while its result is judged: the verdicts it
+        // waits for are as lost as a result would be.
+        let timedOut = Orchestrator.isAssignmentTimeout(result, event)
+        guard task.result == nil || timedOut else {
             note("second result for \(task.id) attempt \(result.attempt) ignored; the first one is being judged")
             return
         }

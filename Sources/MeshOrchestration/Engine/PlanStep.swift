@@ -64,12 +64,16 @@ struct PlanStep {
         return all
     }
 
+    /// The id of this event's output of `kind` (deterministic: from the event's id).
+    func outputID(_ kind: PayloadKind, discriminator: String) -> String {
+        DerivedID.make(causeID: event.id, role: Orchestrator.role, output: kind.rawValue, discriminator: discriminator)
+    }
+
     /// A derived envelope: deterministic id, the event's time, correlation and trace.
     private func envelope(_ kind: PayloadKind, discriminator: String, subject: String, attributes: [Attribute] = [],
                           _ payload: Payload) -> Envelope {
         Envelope(
-            id: DerivedID.make(causeID: event.id, role: Orchestrator.role, output: kind.rawValue,
-                               discriminator: discriminator),
+            id: outputID(kind, discriminator: discriminator),
             source: Orchestrator.source, correlationID: event.correlationID, causationID: event.id,
             subject: subject, traceparent: event.traceparent, timeUnixMicros: event.timeUnixMicros,
             attributes: attributes, payload: payload)

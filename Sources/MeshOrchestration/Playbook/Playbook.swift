@@ -52,12 +52,20 @@ public struct PlaybookTask: Sendable, Hashable, Codable {
     public var safetyClass: SafetyClass
     /// When a human approval is needed in addition to the machine verdicts.
     public var approval: ApprovalPolicy?
+    /// How long one attempt may go without a decision (its result and verdicts) before it
+    /// counts as failed and the next attempt is assigned (`assignment_timeout`).
+    public var assignmentTimeoutMicros: Int64
+
+    /// Default `assignment_timeout`: long enough for a model-backed agent working through a
+    /// large change and a busy reviewer, short enough that a lost attempt is noticed the
+    /// same hour.
+    public static let defaultAssignmentTimeoutMicros: Int64 = 15 * 60 * 1_000_000
 
     /// Creates a task value.
     public init(id: String, role: AgentRole, instructions: String, dependsOn: [String] = [],
                 requiredVerdicts: [VerdictKind] = [.review, .compliance], maxAttempts: UInt32 = 3,
                 riskClass: RiskClass = .medium, safetyClass: SafetyClass = .unspecified,
-                approval: ApprovalPolicy? = nil) {
+                approval: ApprovalPolicy? = nil, assignmentTimeoutMicros: Int64 = PlaybookTask.defaultAssignmentTimeoutMicros) {
         self.id = id
         self.role = role
         self.instructions = instructions
@@ -67,6 +75,7 @@ public struct PlaybookTask: Sendable, Hashable, Codable {
         self.riskClass = riskClass
         self.safetyClass = safetyClass
         self.approval = approval
+        self.assignmentTimeoutMicros = assignmentTimeoutMicros
     }
 }
 

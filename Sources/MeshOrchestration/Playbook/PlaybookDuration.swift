@@ -28,4 +28,16 @@ public enum PlaybookDuration {
         guard digits.isEmpty, sawPart, total > 0 else { return nil }
         return total
     }
+
+    /// `micros` written the way a playbook would (`15m`, `1h30m`, `45s`); sub-second
+    /// remainders are dropped.
+    public static func text(micros: Int64) -> String {
+        var rest = max(0, micros) / 1_000_000
+        var text = ""
+        for (unit, seconds) in [("d", Int64(86_400)), ("h", 3_600), ("m", 60), ("s", 1)] where rest >= seconds {
+            text += "\(rest / seconds)\(unit)"
+            rest %= seconds
+        }
+        return text.isEmpty ? "0s" : text
+    }
 }

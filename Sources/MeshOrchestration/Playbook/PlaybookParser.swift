@@ -16,7 +16,10 @@ struct ParsedTask {
 /// its line and field. Structural checks across tasks live in ``PlaybookGraph``.
 struct PlaybookParser {
     static let topFields = ["playbook", "version", "description", "tasks"]
-    static let taskFields = ["id", "role", "instructions", "depends_on", "verdicts", "max_attempts", "risk", "safety_class", "approval"]
+    static let taskFields = [
+        "id", "role", "instructions", "depends_on", "verdicts", "max_attempts", "risk", "safety_class", "approval",
+        "assignment_timeout",
+    ]
     static let approvalFields = ["when_risk_at_least", "when_finding_at_least", "deadline"]
     static let severityNames: [String: Severity] = [
         "info": .info, "low": .low, "medium": .medium, "high": .high, "critical": .critical,
@@ -100,13 +103,27 @@ struct PlaybookParser {
         let risk = named(fields["risk"], field: "risk", subject: subject, table: TaskClassification.riskClassNames) ?? (fields["risk"] == nil ? .medium : nil)
         let safetyClass = self.safetyClass(fields, subject: subject, verdicts: verdicts)
         let approval = self.approval(fields, subject: subject, verdicts: verdicts)
-        if let id = parsed.id, let role, let instructions, let verdicts, let attempts, let risk, let safetyClass, approval.ok {
+        let timeout = assignmentTimeout(fields, subject: subject)
+        if let id = parsed.id, let role, let instructions, let verdicts, let attempts, let risk, let safetyClass, approval.ok,
+           let timeout {
             parsed.task = PlaybookTask(
                 id: id, role: role, instructions: instructions, dependsOn: parsed.dependencies.map(\.name),
                 requiredVerdicts: verdicts, maxAttempts: UInt32(attempts), riskClass: risk, safetyClass: safetyClass,
-                approval: approval.policy)
+                approval: approval.policy, assignmentTimeoutMicros: timeout)
         }
         return parsed
+    }
+
+    /// `assignment_timeout: 15m`: how long an attempt may take to be decided; the default
+    /// when absent.
+    private func assignmentTimeout(_ fields: MappingFields, subject: String) -> Int64? {
+        guard let node = fields["assignment_timeout"] else { return PlaybookTask.defaultAssignmentTimeoutMicros }
+        guard let text = node.nonEmptyText, let micros = PlaybookDuration.micros(text), micros >= 1_000_000 else {
+            issues.add(node.mark, subject, field: "assignment_timeout",
+                       "bad duration \(node.kindDescription); write e.g. 30s, 15m or 2h (units s, m, h, d; at least 1s, at most a year)")
+            return nil
+        }
+        return micros
     }
 
     /// `safety_class: A | B | C` (IEC 62304), unspecified when absent. Compliance judges

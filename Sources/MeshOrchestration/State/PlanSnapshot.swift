@@ -2,10 +2,16 @@ import Foundation
 
 /// The changelog record format of one plan.
 ///
-/// Format 3 (written): a compact binary form, the version as its first byte, then the
+/// Format 4 (written): format 3 plus each task's assignment timeout, and its current
+/// attempt's assignment time and `TaskAssigned` envelope id.
+///
+/// Format 3 (still read): a compact binary form, the version as its first byte, then the
 /// plan's fields in a fixed order (``SnapshotWriter``); equal plans give equal bytes. It is
 /// written after every event that changes a plan, so it is on the orchestrator's hot path:
 /// JSON with sorted keys (format 1) cost about a third of the orchestrator's CPU.
+///
+/// Format 3 reads with the default assignment timeout and no assignment time (an attempt
+/// assigned by such a build never times out).
 ///
 /// Format 2 (still read): format 3 without each task's IEC 62304 safety class, whether its
 /// current attempt was assigned with its classification, and each verdict's
@@ -15,7 +21,7 @@ import Foundation
 /// sorted keys, `{"format":1,"plan":{…}}`.
 public enum PlanSnapshot {
     /// Version written by this build.
-    public static let formatVersion: UInt64 = 3
+    public static let formatVersion: UInt64 = 4
     /// The oldest binary format ``decode(_:)`` still reads.
     public static let oldestBinaryFormatVersion: UInt64 = 2
     /// The JSON format of earlier builds, still accepted by ``decode(_:)``.

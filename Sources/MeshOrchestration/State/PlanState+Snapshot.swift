@@ -42,6 +42,8 @@ extension TaskRecord: SnapshotCodable {
         writer.write(acceptedArtifacts)
         writer.write(detail)
         writer.write(assignmentClassified)  // format 3
+        writer.write(assignedAtUnixMicros)  // format 4
+        writer.write(assignmentEnvelopeID)  // format 4
     }
 
     init(from reader: inout SnapshotReader) throws {
@@ -53,6 +55,8 @@ extension TaskRecord: SnapshotCodable {
         acceptedArtifacts = try reader.read([Artifact].self)
         detail = try reader.read(String.self)
         assignmentClassified = reader.formatVersion >= 3 ? try reader.read(Bool.self) : false
+        assignedAtUnixMicros = reader.formatVersion >= 4 ? try reader.read(Int64.self) : 0
+        assignmentEnvelopeID = reader.formatVersion >= 4 ? try reader.read(String.self) : ""
     }
 }
 
@@ -67,6 +71,7 @@ extension TaskSpec: SnapshotCodable {
         writer.write(riskClass)
         writer.write(approval)
         writer.write(safetyClass)  // format 3
+        writer.write(assignmentTimeoutMicros)  // format 4
     }
 
     init(from reader: inout SnapshotReader) throws {
@@ -81,6 +86,8 @@ extension TaskSpec: SnapshotCodable {
         riskClass = try reader.read(RiskClass.self)
         approval = try reader.read(ApprovalPolicy?.self)
         safetyClass = reader.formatVersion >= 3 ? try reader.read(SafetyClass.self) : .unspecified
+        assignmentTimeoutMicros = reader.formatVersion >= 4
+            ? try reader.read(Int64.self) : PlaybookTask.defaultAssignmentTimeoutMicros
     }
 }
 

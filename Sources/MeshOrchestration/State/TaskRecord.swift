@@ -81,6 +81,28 @@ public struct TaskRecord: Sendable, Hashable, Codable {
         set { storedAssignmentClassified = newValue }
     }
 
+    /// Event time at which the current attempt was assigned; 0 for an attempt assigned by
+    /// an earlier build, which records none (such an attempt never times out).
+    private var storedAssignedAtUnixMicros: Int64?
+    public var assignedAtUnixMicros: Int64 {
+        get { storedAssignedAtUnixMicros ?? 0 }
+        set { storedAssignedAtUnixMicros = newValue }
+    }
+    /// Envelope id of the current attempt's `TaskAssigned` (empty before the first one, and
+    /// for an attempt assigned by an earlier build).
+    private var storedAssignmentEnvelopeID: String?
+    public var assignmentEnvelopeID: String {
+        get { storedAssignmentEnvelopeID ?? "" }
+        set { storedAssignmentEnvelopeID = newValue }
+    }
+
+    /// When the current attempt counts as failed for want of a decision; `nil` when it has no
+    /// recorded assignment time.
+    public var attemptDeadlineUnixMicros: Int64? {
+        guard assignedAtUnixMicros > 0 else { return nil }
+        return assignedAtUnixMicros &+ spec.assignmentTimeoutMicros
+    }
+
     /// A task not yet assigned.
     public init(spec: TaskSpec) {
         self.spec = spec
@@ -91,6 +113,8 @@ public struct TaskRecord: Sendable, Hashable, Codable {
         acceptedArtifacts = []
         detail = ""
         storedAssignmentClassified = false
+        storedAssignedAtUnixMicros = 0
+        storedAssignmentEnvelopeID = ""
     }
 
     /// Id of the task.

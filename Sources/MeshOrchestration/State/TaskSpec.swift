@@ -27,6 +27,13 @@ public struct TaskSpec: Sendable, Hashable, Codable {
     }
     /// Human-approval policy, if any.
     public var approval: ApprovalPolicy?
+    /// `nil` in JSON snapshots of earlier builds, read as the default.
+    private var storedAssignmentTimeoutMicros: Int64?
+    /// How long one attempt may go undecided before it counts as failed.
+    public var assignmentTimeoutMicros: Int64 {
+        get { storedAssignmentTimeoutMicros ?? PlaybookTask.defaultAssignmentTimeoutMicros }
+        set { storedAssignmentTimeoutMicros = newValue }
+    }
 
     /// Expands `task` for `objective`.
     public init(_ task: PlaybookTask, for objective: ObjectiveSubmitted) {
@@ -39,6 +46,7 @@ public struct TaskSpec: Sendable, Hashable, Codable {
         riskClass = task.riskClass
         storedSafetyClass = task.safetyClass
         approval = task.approval
+        storedAssignmentTimeoutMicros = task.assignmentTimeoutMicros
     }
 
     /// The classification compliance scopes its rules by; assignments carry it and results
