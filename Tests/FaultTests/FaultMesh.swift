@@ -111,13 +111,17 @@ final class FaultMesh: @unchecked Sendable {
 
     /// SIGKILL, then the same command again (a crash and a supervisor's restart).
     func killAndRestart(_ name: String) throws {
-        guard let child = process(name), let launch = lock.withLock({ launches[name] }) else {
-            throw HarnessError("no role \(name)")
-        }
+        guard let launch = lock.withLock({ launches[name] }) else { throw HarnessError("no role \(name)") }
+        try kill(name)
+        try start(name, launch.executable, launch.arguments)
+    }
+
+    /// SIGKILL (a crash); `start` runs it again.
+    func kill(_ name: String) throws {
+        guard let child = process(name) else { throw HarnessError("no role \(name)") }
         child.signal(SIGKILL)
         child.process.waitUntilExit()
         lock.withLock { retired.append(child) }
-        try start(name, launch.executable, launch.arguments)
     }
 
     /// SIGTERM (a graceful leave); returns the exit code, or nil if it did not stop in time.
@@ -198,6 +202,22 @@ final class FaultMesh: @unchecked Sendable {
         watcher = (consumer, task)
     }
 
+    /// The verified envelopes `topic` holds now (read to its high watermark).
+    func envelopes(on topic: String) async throws -> [Envelope] {
+        let opener = try opener()
+        return try await TopicReader.readToEnd(
+            topic, configuration: try environment.kafkaConfiguration(), logger: logger, timeout: .seconds(60)
+        ).compactMap { try? opener.open($0.value).get().envelope }
+    }
+
+    /// Makes broker `broker` the leader of every partition of `topics`.
+    func lead(_ topics: [String], by broker: Int32) throws {
+        for topic in topics {
+            let partitions = try XCTUnwrap(catalog.topic(named: topic)).partitions
+            for partition in 0..<Int32(partitions) { try cluster.setPartitionLeader(topic: topic, partition: partition, broker: broker) }
+        }
+    }
+
     /// Every record of every catalog topic, read to the high watermark taken now
     /// (read_committed, librdkafka's default isolation).
     func readAllTopics() async throws -> [ConsumedMessage] {
@@ -217,6 +237,17 @@ final class FaultMesh: @unchecked Sendable {
     }
 
     func opener() throws -> EnvelopeOpener { EnvelopeOpener(trust: try KeyRingStore.loadTrustStore(from: keys)) }
+
+    /// `meshctl audit verify` over the sink's store, as an auditor runs it.
+    func verifyAuditStore() async throws -> AccountingCheck {
+        let run = try await runToCompletion(
+            try Executables.url("meshctl"), ["audit", "verify", "--store", auditStore, "--home", home],
+            workingDirectory: workspace.url)
+        let output = (run.stdout + run.stderr).trimmingCharacters(in: .whitespacesAndNewlines)
+        return AccountingCheck(
+            name: "meshctl audit verify", counts: [output.split(separator: "\n").first.map(String.init) ?? ""],
+            problems: run.status == 0 ? [] : ["exit \(run.status): \(output.suffix(2000))"])
+    }
 }
 
 /// Final plan states seen on mesh.plans, by objective (correlation) id.

@@ -1,3 +1,4 @@
+import MeshLogging
 import MeshWire
 
 // Verdicts: collect the machine verdicts of the current attempt, then decide.
@@ -48,7 +49,12 @@ extension PlanStep {
         let verdicts = task.currentVerdicts
         let missing = task.spec.machineVerdicts.filter { kind in !verdicts.contains { $0.kind == kind } }
         guard missing.isEmpty else {
-            plan.tasks[index].detail = "awaiting \(missing.map(\.protoName).joined(separator: ", ")) (attempt \(task.attempt))"
+            var detail = "awaiting \(missing.map(\.protoName).joined(separator: ", ")) (attempt \(task.attempt))"
+            if let deadline = task.attemptDeadlineUnixMicros {
+                detail += " since \(RFC3339.format(unixMicros: event.timeUnixMicros, fractionDigits: 0)), attempt times out at "
+                    + RFC3339.format(unixMicros: deadline, fractionDigits: 0)
+            }
+            plan.tasks[index].detail = detail
             return
         }
         let findings = verdicts.flatMap(\.findings)

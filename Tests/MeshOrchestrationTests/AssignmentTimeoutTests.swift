@@ -1,0 +1,122 @@
+import MeshOrchestration
+import MeshWire
+import XCTest
+
+/// Nothing waits forever: an attempt undecided within its task's assignment timeout fails
+/// through a recorded result, and the next attempt is assigned.
+final class AssignmentTimeoutTests: XCTestCase {
+    private let playbook = """
+        playbook: timed
+        version: 1
+        tasks:
+          - id: implement
+            role: coding
+            instructions: Do it.
+            max_attempts: 2
+            assignment_timeout: 90s
+        """
+
+    private func timedHarness() throws -> Harness {
+        let h = Harness(library: try library(playbook))
+        h.submit("timed")
+        return h
+    }
+
+    func testTheAssignmentCarriesItsDeadlineAndTheStatusSaysWhatItWaitsFor() throws {
+        let h = try timedHarness()
+        let task = h.task("implement")
+        XCTAssertEqual(task.spec.assignmentTimeoutMicros, 90_000_000)
+        XCTAssertEqual(task.attemptDeadlineUnixMicros, task.assignedAtUnixMicros + 90_000_000)
+        XCTAssertEqual(h.outputs.assignments.first?.deadlineUnixMicros, task.attemptDeadlineUnixMicros)
+        let detail = try XCTUnwrap(h.outputs.statuses.last?.tasks.first?.detail)
+        XCTAssertTrue(detail.contains("waiting for the coding agent's result since"), detail)
+        XCTAssertTrue(detail.contains("timeout 1m30s"), detail)
+    }
+
+    func testNothingExpiresBeforeTheDeadline() throws {
+        let h = try timedHarness()
+        let deadline = try XCTUnwrap(h.task("implement").attemptDeadlineUnixMicros)
+        XCTAssertTrue(Orchestrator.expiredAssignments(h.state, nowMicros: deadline - 1).isEmpty)
+        XCTAssertEqual(Orchestrator.overduePlanCount(h.state, nowMicros: deadline - 1), 0)
+        XCTAssertEqual(Orchestrator.overduePlanCount(h.state, nowMicros: deadline), 1)
+    }
+
+    func testAnExpiredAttemptFailsThroughItsRecordedResultAndIsAssignedAgain() throws {
+        let h = try timedHarness()
+        let task = h.task("implement")
+        let deadline = try XCTUnwrap(task.attemptDeadlineUnixMicros)
+        let expired = Orchestrator.expiredAssignments(h.state, nowMicros: deadline + 5)
+        XCTAssertEqual(expired.count, 1)
+        let envelope = try XCTUnwrap(expired.first?.envelope)
+        XCTAssertEqual(expired.first?.destination, .results)
+        XCTAssertEqual(envelope.timeUnixMicros, deadline, "the result's time is the deadline, not the clock")
+        XCTAssertEqual(envelope.causationID, task.assignmentEnvelopeID)
+        XCTAssertEqual(envelope.source, Orchestrator.source)
+        // Deterministic: asked again (the tick runs every second), the same envelope.
+        XCTAssertEqual(Orchestrator.expiredAssignments(h.state, nowMicros: deadline + 900).map(\.envelope), [envelope])
+
+        let outputs = h.apply(envelope)
+        XCTAssertEqual(outputs.assignments.map(\.attempt), [2])
+        XCTAssertTrue(outputs.assignments[0].feedback.contains { $0.message.contains("assignment timeout of 1m30s") })
+        XCTAssertEqual(h.task("implement").attempt, 2)
+        XCTAssertTrue(Orchestrator.expiredAssignments(h.state, nowMicros: deadline + 5).isEmpty,
+                      "attempt 2 has its own deadline")
+    }
+
+    func testAnAttemptWhoseVerdictsNeverCameTimesOutToo() throws {
+        let h = try timedHarness()
+        h.result("implement")  // the verdicts are lost
+        let deadline = try XCTUnwrap(h.task("implement").attemptDeadlineUnixMicros)
+        let expired = Orchestrator.expiredAssignments(h.state, nowMicros: deadline)
+        XCTAssertEqual(expired.count, 1)
+        XCTAssertEqual(h.apply(expired[0].envelope).assignments.map(\.attempt), [2])
+    }
+
+    func testTheLastAttemptTimingOutFailsThePlan() throws {
+        let h = try timedHarness()
+        for _ in 0..<2 {
+            let deadline = try XCTUnwrap(h.task("implement").attemptDeadlineUnixMicros)
+            for output in Orchestrator.expiredAssignments(h.state, nowMicros: deadline) { h.apply(output.envelope) }
+        }
+        XCTAssertEqual(h.plan.outcome?.state, .failed)
+        XCTAssertTrue(h.plan.outcome?.text.contains("assignment timeout") ?? false, h.plan.outcome?.text ?? "")
+    }
+
+    func testALateExpiryOfADecidedAttemptIsIgnored() throws {
+        let h = try timedHarness()
+        let deadline = try XCTUnwrap(h.task("implement").attemptDeadlineUnixMicros)
+        let expiry = try XCTUnwrap(Orchestrator.expiredAssignments(h.state, nowMicros: deadline).first?.envelope)
+        h.pass("implement")
+        XCTAssertEqual(h.plan.outcome?.state, .completed)
+        XCTAssertTrue(h.apply(expiry).isEmpty, "a finished plan ignores the late expiry")
+    }
+
+    /// Only the orchestrator's own result is an expiry: an agent naming the timeout author
+    /// fails its attempt like any failed result, and cannot fail a judged attempt.
+    func testAnAgentCannotPoseAsTheTimeout() throws {
+        let h = try timedHarness()
+        h.result("implement")
+        let outputs = h.result("implement", failed: "timeout", agent: Orchestrator.assignmentTimeoutAgent)
+        XCTAssertTrue(outputs.assignments.isEmpty)
+        XCTAssertTrue(outputs.statuses.last?.detail.contains("second result") ?? false, "\(outputs.statuses)")
+        XCTAssertEqual(h.task("implement").attempt, 1)
+    }
+
+    func testTheDefaultTimeoutAndBadDurations() throws {
+        let h = Harness()
+        h.submit("feature", parameters: [Attribute("component", "chart")])
+        XCTAssertEqual(h.plan.tasks[0].spec.assignmentTimeoutMicros, PlaybookTask.defaultAssignmentTimeoutMicros)
+        let found = issues("""
+            playbook: bad
+            version: 1
+            tasks:
+              - id: a
+                role: coding
+                instructions: x
+                assignment_timeout: soon
+            """)
+        XCTAssertEqual(found.map(\.field), ["assignment_timeout"])
+        XCTAssertEqual(PlaybookDuration.text(micros: 5_400_000_000), "1h30m")
+        XCTAssertEqual(PlaybookDuration.text(micros: 45_000_000), "45s")
+    }
+}
