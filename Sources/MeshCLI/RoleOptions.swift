@@ -17,6 +17,13 @@ public struct RoleOptions: ParsableArguments, Sendable {
     @Option(name: .customLong("drain-seconds"), help: "On SIGTERM, how long in-flight work may take to finish before the process leaves its group anyway.")
     public var drainSeconds = 20.0
 
+    @Option(name: .customLong("hold-seconds"), help: ArgumentHelp(
+        "How long an input that arrived before its cause (after a crash, a result can come back before its objective) is held, unacknowledged, waiting for it; then it goes to the dead-letter topic (e.g. plan-unknown). At most \(RoleOptions.maxHeldPerPartition) inputs are held per partition."))
+    public var holdSeconds = 300.0
+
+    /// Inputs held per partition at most (see `--hold-seconds`).
+    public static let maxHeldPerPartition = 5_000
+
     @Option(name: .customLong("health-port"), help: ArgumentHelp(
         "Port of /livez, /readyz and /metrics (Prometheus). 0 picks a free port. Default: $AGENTMESH_HEALTH_PORT, else 9464.",
         valueName: "port"))
@@ -27,6 +34,10 @@ public struct RoleOptions: ParsableArguments, Sendable {
     public var exactlyOnceFlag = false
 
     public init() {}
+
+    public func validate() throws {
+        guard holdSeconds > 0 else { throw ValidationError("--hold-seconds must be more than 0 (seconds an early input waits for its cause)") }
+    }
 
     /// `--exactly-once`, or `AGENTMESH_EXACTLY_ONCE=1` (or `true`).
     public var exactlyOnce: Bool {

@@ -17,6 +17,8 @@ public enum RoleProcess {
         var configuration = RoleWorkerConfiguration(role: role, instanceID: options.instanceID, topics: topics)
         configuration.maxInFlight = options.maxInFlight
         configuration.drainTimeout = .milliseconds(Int64(options.drainSeconds * 1000))
+        configuration.holdTimeout = .milliseconds(Int64(options.holdSeconds * 1000))
+        configuration.maxHeldPerPartition = RoleOptions.maxHeldPerPartition
         configuration.tickInterval = tickInterval
         configuration.exactlyOnce = options.exactlyOnce
         if let deadLetter = catalog.deadLetterTopic?.name { configuration.deadLetterTopic = deadLetter }

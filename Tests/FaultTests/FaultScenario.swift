@@ -85,6 +85,7 @@ struct FaultScenario {
             accounting.deadLetters(injected: await injected.values, catalog: mesh.catalog,
                                    processingRoles: ["orchestrator", "coding", "reviewer", "compliance"]),
             accounting.audit(try store.search(.all)),
+            accounting.rederivedOutputs(agentRoles: Set(mesh.catalog.roles.map(\.name).filter { mesh.catalog.taskTopic(for: $0) != nil })),
             try await mesh.verifyAuditStore(),
         ]
         let outputTopics = mesh.catalog.topics.map(\.name).filter { $0 != "mesh.objectives" && $0 != "mesh.heartbeats" }

@@ -57,6 +57,14 @@ struct MeshAccounting {
         }
         let missing = submitted.filter { !completed.contains($0) }
         var problems = missing.map { id in failed.contains(id) ? "\(id): failed" : "\(id): no final state" }
+        // What the topics hold of the first few, to see where each one stopped.
+        for id in missing.prefix(3) {
+            problems.append("records of \(id): " + records.filter { $0.opened?.envelope.correlationID == id }.map { record in
+                let envelope = record.opened!.envelope
+                return "\(record.coordinates) \(envelope.type) \(envelope.id.prefix(8)) from \(envelope.source) "
+                    + "caused by \(envelope.causationID.prefix(8))"
+            }.joined(separator: "; "))
+        }
         problems += submitted.filter { completed.contains($0) && failed.contains($0) }.map { "\($0): both completed and failed" }
         return AccountingCheck(
             name: "objectives reached their final state",
@@ -100,7 +108,10 @@ struct MeshAccounting {
     }
 
     /// The dead-letter topic holds exactly the injected messages, once for every role that
-    /// consumes the topic they were injected on, each with the rejection reason.
+    /// consumes the topic they were injected on, each with the rejection reason. A role
+    /// killed after writing a dead letter but before committing its input writes it again
+    /// when the input is redelivered (at-least-once): such copies name the same source
+    /// record and are counted as redelivered, not as extra dead letters.
     func deadLetters(injected: [BadMessage], catalog: Catalog, processingRoles: Set<String>) -> AccountingCheck {
         /// `digest`: SHA-256 of the original value (kept in a header when the value was too large to keep).
         struct Letter: Hashable { var role: String, reason: String, sourceTopic: String, digest: String }
@@ -114,12 +125,20 @@ struct MeshAccounting {
         }
         var actual: [Letter: Int] = [:]
         var reasons: [String: Int] = [:]
+        var letterCoordinates: Set<String> = []
+        var redelivered = 0
         for record in byTopic[deadLetterTopic] ?? [] {
             let headers = record.message.headers
             let letter = Letter(
                 role: headers.string(DeadLetterHeader.role) ?? "?", reason: headers.string(DeadLetterHeader.reason) ?? "?",
                 sourceTopic: headers.string(DeadLetterHeader.sourceTopic) ?? "?",
                 digest: headers.string(DeadLetterHeader.droppedValueSHA256) ?? SHA256Digest.hex(record.message.value))
+            let source = [letter.role, letter.sourceTopic, headers.string(DeadLetterHeader.sourcePartition) ?? "?",
+                          headers.string(DeadLetterHeader.sourceOffset) ?? "?"].joined(separator: "/")
+            guard letterCoordinates.insert(source).inserted else {
+                redelivered += 1
+                continue
+            }
             actual[letter, default: 0] += 1
             reasons[letter.reason, default: 0] += 1
         }
@@ -137,8 +156,46 @@ struct MeshAccounting {
         return AccountingCheck(
             name: "dead letters are exactly the injected messages",
             counts: ["injected \(injected.count)", "expected dead letters \(expected.values.reduce(0, +))",
-                     "dead letters \(actual.values.reduce(0, +))",
+                     "dead letters \(actual.values.reduce(0, +))", "written again for a redelivered input \(redelivered)",
                      "by reason " + reasons.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")],
+            problems: problems)
+    }
+
+    /// Envelope ids written more than once (an input handled again after a crash or a
+    /// rebalance): the mesh's own derived outputs (plans, assignments, snapshots, verdicts of
+    /// the deterministic rules) must repeat byte for byte; only an agent's work may differ
+    /// (its first acknowledged copy is the one the orchestrator uses).
+    func rederivedOutputs(agentRoles: Set<String>) -> AccountingCheck {
+        var repeated = 0, identical = 0
+        // Copies that differ, by id: allowed for an agent's redone work, and for an output
+        // derived from such work (a verdict on the second version of a redone result).
+        var differing: [String: [Record]] = [:]
+        for topicRecords in byTopic.values {
+            let copies = Dictionary(grouping: topicRecords.filter { $0.opened != nil }, by: { $0.opened!.envelope.id })
+            for (id, records) in copies where records.count > 1 {
+                repeated += 1
+                if Set(records.map(\.message.value)).count == 1 { identical += 1 } else { differing[id] = records }
+            }
+        }
+        var redone = Set(differing.filter { agentRoles.contains($0.value[0].opened!.signer.principal) }.keys)
+        let agentRedone = redone.count
+        var grew = true
+        while grew {
+            let derived = differing.filter { id, records in
+                !redone.contains(id) && records.contains { redone.contains($0.opened!.envelope.causationID) }
+            }.keys
+            grew = !derived.isEmpty
+            redone.formUnion(derived)
+        }
+        let problems = differing.filter { !redone.contains($0.key) }.sorted { $0.key < $1.key }.map { id, records in
+            "\(records[0].message.topic): \(id) from \(records[0].opened!.signer.principal) differs between "
+                + records.map(\.coordinates).joined(separator: ", ")
+        }
+        return AccountingCheck(
+            name: "re-handled inputs yield byte-identical mesh outputs",
+            counts: ["ids written more than once \(repeated)", "byte-identical \(identical)",
+                     "agent results redone with other bytes \(agentRedone)",
+                     "outputs derived from redone results \(redone.count - agentRedone)"],
             problems: problems)
     }
 

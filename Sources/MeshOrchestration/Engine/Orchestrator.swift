@@ -18,12 +18,21 @@ import MeshWire
 /// 2. `(state, outputs) = handle(state, envelope)`; publish each output to
 ///    `output.destination.topic`, keyed by the envelope's correlation id.
 /// 3. Persist `PlanSnapshot.encode(state.plan(envelope.correlationID)!)` to
-///    `mesh.orchestrator.changelog` (key = correlation id); commit the input offset after.
-///    On restart, restore each record with ``OrchestratorState/replacing(plan:)``. Inputs
-///    redelivered after a crash are dropped as duplicates, and their outputs (re-derived
-///    ids) are dropped by consumers, so at-least-once delivery stays idempotent.
-/// 4. On a timer, publish ``expiredApprovals(_:nowMicros:)`` to `mesh.approvals`; they come
-///    back as ordinary inputs.
+///    `mesh.orchestrator.changelog` (key = correlation id) only once every other output of
+///    the input, and of every earlier input of its partition, was acknowledged; commit the
+///    input offset after the snapshot. A durable snapshot therefore never lists an input
+///    whose outputs could still be lost: after a crash, an input the restored plan lists was
+///    fully published (its redelivery is ignored), and one it does not list is applied again
+///    and yields the same outputs byte for byte (derived ids, the event's time), which
+///    consumers drop as duplicates. (The other choice, re-emitting an applied input's
+///    outputs on redelivery, would need every input's outputs kept in the plan.) Restore
+///    each plan from its snapshot that applied the most events.
+/// 4. Events of a plan that is not in memory (a result, verdict, decision or cancel that a
+///    crash redelivered before its objective) are held until the objective re-creates the
+///    plan, not ignored: see `HoldInput` in the runtime.
+/// 5. On a timer, publish ``expiredApprovals(_:nowMicros:)`` to `mesh.approvals` and
+///    ``expiredAssignments(_:nowMicros:)`` to `mesh.results`; they come back as ordinary
+///    inputs, so nothing waits forever and a replay reproduces every decision.
 public struct Orchestrator: Sendable {
     /// CloudEvents `source` of every envelope the orchestrator emits.
     public static let source = "/mesh/orchestrator"
