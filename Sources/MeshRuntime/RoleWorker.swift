@@ -533,9 +533,13 @@ public final class RoleWorker: @unchecked Sendable {
 
     private func heartbeat() -> OutboundEnvelope {
         let stats = self.stats
+        // A heartbeat belongs to no objective: it is a root that is its own correlation
+        // (Proto/CONTRACT.md), so it never files liveness under an objective id. The record
+        // key stays the agent id, as the catalog says for mesh.heartbeats.
+        let id = Envelope.makeID()
         let envelope = Envelope(
-            source: SourcePath.make(role: configuration.role, instance: configuration.instanceID),
-            correlationID: configuration.instanceID, subject: configuration.role,
+            id: id, source: SourcePath.make(role: configuration.role, instance: configuration.instanceID),
+            correlationID: id, subject: configuration.role,
             payload: .agentHeartbeat(AgentHeartbeat(
                 agentID: configuration.instanceID, role: configuration.role, version: MeshRuntimeVersion.current,
                 inFlight: UInt32(consumer.inFlightCount), processed: UInt64(stats.processed),
