@@ -77,6 +77,7 @@ public final class RoleWorker: @unchecked Sendable {
     private let consumer: KafkaConsumer
     private let publisher: MeshPublisher
     private let subscriber: MeshSubscriber
+    private let routing: PartitionRouting
     private let deadLetters: DeadLetterPublisher
     /// Exactly-once mode only.
     private let transactions: TransactionCoordinator?
@@ -112,6 +113,7 @@ public final class RoleWorker: @unchecked Sendable {
         consumer = try KafkaConsumer(
             configuration: kafka, subscription: .group(groupID: configuration.groupID, topics: configuration.topics),
             logger: logger, offsetCommits: configuration.exactlyOnce ? .inTransactions : .byConsumer)
+        routing = PartitionRouting(catalog: catalog, partitionCounts: { [consumer] in try consumer.partitionCounts() })
         publisher = MeshPublisher(producer: producer, sealer: sealer)
         deadLetters = DeadLetterPublisher(
             producer: producer, topic: configuration.deadLetterTopic, role: configuration.role, logger: logger)
@@ -297,6 +299,12 @@ public final class RoleWorker: @unchecked Sendable {
             ])
             metrics.increment(.unauthorized, topic: inbound.message.topic)
             await deadLetter(inbound, reason: rejection.reason.rawValue, detail: rejection.detail, attempts: 1)
+            return
+        }
+        if let misrouted = routing.check(inbound) {
+            log.error("refused a record on the wrong partition", metadata: ["reason": "\(misrouted.reason.rawValue)", "detail": "\(misrouted.detail)"])
+            metrics.increment(.rejected, topic: inbound.message.topic)
+            await deadLetter(inbound, reason: misrouted.reason.rawValue, detail: misrouted.detail, attempts: 1)
             return
         }
         if lock.withLock({ recent.contains(inbound.envelope.id) }) {
