@@ -2,9 +2,12 @@
 # `make help` lists the targets.
 
 SWIFT        ?= swift
-APT_PACKAGES := librdkafka-dev libprotobuf-c-dev protobuf-c-compiler libssl-dev libsqlite3-dev libpq-dev postgresql pkg-config kcat
+APT_PACKAGES := librdkafka-dev libprotobuf-c-dev protobuf-c-compiler libssl-dev libsqlite3-dev libpq-dev postgresql pkg-config kcat python3 python3-venv
+# The Python reference client (examples/python) and its packages, from PyPI; the integration
+# test that runs it uses this interpreter.
+PYTHON_ENV   := .build/python-env
 
-.PHONY: help deps build proto proto-check test fault-test kafka-test demo bench validate-deploy clean
+.PHONY: help deps python-deps build proto proto-python proto-check test fault-test kafka-test demo bench validate-deploy clean
 
 help: ## list targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -16,12 +19,20 @@ deps: ## install missing Debian packages (needs root or sudo)
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing; \
 	else echo "system packages present"; fi
+	@$(MAKE) --no-print-directory python-deps
+
+python-deps: ## the Python reference client's packages (examples/python/requirements.txt) in .build/python-env
+	@[ -x $(PYTHON_ENV)/bin/python ] || python3 -m venv $(PYTHON_ENV)
+	@$(PYTHON_ENV)/bin/python -m pip install --quiet --disable-pip-version-check -r examples/python/requirements.txt
 
 build: deps ## build every library and executable (debug)
 	$(SWIFT) build
 
 proto: ## regenerate protobuf-c code from Proto/
 	./scripts/gen-proto.sh
+
+proto-python: python-deps ## regenerate examples/python/agentmesh_pb2.py from Proto/ (grpcio-tools)
+	cd examples/python && ../../$(PYTHON_ENV)/bin/python -m grpc_tools.protoc -I ../../Proto --python_out=. ../../Proto/agentmesh.proto
 
 proto-check: ## fail if the committed protobuf-c code does not match Proto/
 	./scripts/gen-proto.sh --check

@@ -165,6 +165,12 @@ let package = Package(
             name: "MeshTransportTests",
             dependencies: ["MeshTestSupport", "MeshTransport", "MeshWire", "MeshSigning", "MeshKafka", "MeshCatalog"],
             swiftSettings: swift5),
+        // Proto/vectors/ (the contract's test vectors) against this implementation.
+        .testTarget(
+            name: "ContractVectorTests",
+            dependencies: ["MeshTestSupport", "MeshWire", "MeshSigning", "MeshTransport", "MeshRuntime", "MeshOrchestration",
+                           "MeshCatalog", "MeshKafka"],
+            swiftSettings: swift5),
         .testTarget(name: "DeploymentTests", dependencies: ["MeshCatalog", "MeshKafka", "MeshTestSupport", "Yams"], swiftSettings: swift5),
         .testTarget(
             name: "IntegrationTests",

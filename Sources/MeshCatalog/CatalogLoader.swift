@@ -66,7 +66,8 @@ public enum CatalogLoader {
         let drafts = sources.map { CatalogParser.parse(yaml: $0.text, fileName: $0.fileName, log: log) }
         let validator = CatalogValidator(
             roles: drafts.flatMap(\.roles), topics: drafts.flatMap(\.topics),
-            knownTypes: knownEnvelopeTypes, log: log,
+            knownTypes: knownEnvelopeTypes,
+            partitioner: drafts.lazy.compactMap(\.partitioner?.value).first ?? Catalog.defaultPartitioner, log: log,
             catalogLocation: SourceLocation(file: sources.first?.fileName ?? "catalog", line: 1, column: 1))
         guard let catalog = validator.validate() else {
             throw CatalogError(issues: log.sorted)

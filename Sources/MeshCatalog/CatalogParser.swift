@@ -43,11 +43,12 @@ struct TopicDraft {
 struct FileDraft {
     var roles: [RoleDraft] = []
     var topics: [TopicDraft] = []
+    var partitioner: Located<KeyPartitioner>?
 }
 
 enum CatalogParser {
     static let supportedVersion = 1
-    static let topLevelFields = ["catalog", "roles", "topics"]
+    static let topLevelFields = ["catalog", "partitioner", "roles", "topics"]
     static let roleFields = ["name", "kind", "description", "acts_through"]
     static let topicFields = [
         "name", "description", "key", "partitions", "replication", "retention", "cleanup",
@@ -80,6 +81,15 @@ enum CatalogParser {
                       fix: "this build reads version \(supportedVersion)")
         }
         var draft = FileDraft()
+        if let partitioner = reader.string("partitioner", required: false, example: KeyPartitioner.consistentRandom.rawValue) {
+            if let known = KeyPartitioner(rawValue: partitioner.value) {
+                draft.partitioner = Located(value: known, location: partitioner.location)
+            } else {
+                let names = KeyPartitioner.allCases.map(\.rawValue)
+                log.error(partitioner.location, "catalog", field: "partitioner", "unknown partitioner \"\(partitioner.value)\"",
+                          fix: Suggestions.didYouMean(partitioner.value, in: names, otherwise: "use \(names.joined(separator: ", "))"))
+            }
+        }
         if let roles = reader.node("roles", required: false, example: "[]") {
             draft.roles = items(of: roles, field: "roles", reader: reader).enumerated().compactMap { index, node in
                 parseRole(node, index: index, file: fileName, log: log)

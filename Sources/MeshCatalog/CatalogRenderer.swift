@@ -62,6 +62,10 @@ public enum CatalogRenderer {
         for topic in catalog.orchestratorInputs {
             out.append("- `\(topic.name)` (\(topic.partitions) partitions)")
         }
+        out.append("")
+        out.append("Every producer places keyed records with the `\(catalog.partitioner.rawValue)` partitioner "
+                   + "(CRC-32 of the key modulo the partition count; librdkafka `partitioner=\(catalog.partitioner.rawValue)`). "
+                   + "A record of a correlation-keyed topic found on another partition is dead-lettered as `misrouted`.")
         for topic in catalog.topics {
             out.append("")
             out.append("### `\(topic.name)`")

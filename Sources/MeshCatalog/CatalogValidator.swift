@@ -4,6 +4,8 @@ struct CatalogValidator {
     let roles: [RoleDraft]
     let topics: [TopicDraft]
     let knownTypes: Set<String>
+    /// What the files state under `partitioner:`; the catalog's default when none does.
+    let partitioner: KeyPartitioner
     let log: IssueLog
     /// Where to point problems that belong to no line (e.g. "no dead-letter topic").
     let catalogLocation: SourceLocation
@@ -312,7 +314,7 @@ struct CatalogValidator {
                 consumers: draft.consumers.map(\.value), taskFor: draft.taskFor?.value,
                 isDeadLetter: draft.deadLetter, location: draft.reader.location)
         }
-        return Catalog(version: CatalogParser.supportedVersion, roles: builtRoles, topics: builtTopics,
+        return Catalog(version: CatalogParser.supportedVersion, partitioner: partitioner, roles: builtRoles, topics: builtTopics,
                        warnings: log.sorted.filter { $0.severity == .warning })
     }
 }

@@ -139,10 +139,17 @@ public struct Topic: Sendable, Hashable {
 public struct Catalog: Sendable, Hashable {
     /// The format version read (`catalog: 1`).
     public let version: Int
+    /// How every producer maps a record key to a partition (`partitioner:`); receivers
+    /// dead-letter a record of a correlation-keyed topic found elsewhere (`misrouted`).
+    public let partitioner: KeyPartitioner
     /// Every declared role, in declared order.
     public let roles: [Role]
     /// Every declared topic, in declared order (files in name order).
     public let topics: [Topic]
     /// Problems that do not stop the catalog from loading.
     public let warnings: [CatalogIssue]
+
+    /// librdkafka's default, so a catalog that states nothing matches the clients most
+    /// producers use; the shipped catalog states it anyway.
+    public static let defaultPartitioner = KeyPartitioner.consistentRandom
 }

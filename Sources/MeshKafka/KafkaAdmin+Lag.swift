@@ -87,19 +87,7 @@ public final class ConsumerGroupInspector: @unchecked Sendable {
 
     /// Partition counts of the topics that exist on the cluster.
     public func partitionCounts(timeout: Duration = .seconds(10)) throws -> [String: Int] {
-        var metadata: UnsafePointer<rd_kafka_metadata>? = nil
-        let err = rd_kafka_metadata(metadataClient.handle, 1, nil, &metadata, Int32(timeout.milliseconds))
-        guard err == RD_KAFKA_RESP_ERR_NO_ERROR, let metadata else {
-            throw KafkaError(err, context: "read cluster metadata")
-        }
-        defer { rd_kafka_metadata_destroy(metadata) }
-        var counts: [String: Int] = [:]
-        for index in 0..<Int(metadata.pointee.topic_cnt) {
-            let topic = metadata.pointee.topics[index]
-            guard topic.err == RD_KAFKA_RESP_ERR_NO_ERROR else { continue }
-            counts[String(cString: topic.topic)] = Int(topic.partition_cnt)
-        }
-        return counts
+        try metadataClient.partitionCounts(timeout: timeout)
     }
 
     /// The offsets `group` has committed on `partitions` (`nil` where it has none).

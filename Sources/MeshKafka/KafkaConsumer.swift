@@ -223,6 +223,12 @@ public final class KafkaConsumer: @unchecked Sendable {
         return topicPartitions(list).sorted()
     }
 
+    /// Partition counts of the cluster's topics, as this consumer's producers see them (one
+    /// metadata request; blocks up to `timeout`).
+    public func partitionCounts(timeout: Duration = .seconds(10)) throws -> [String: Int] {
+        try client.partitionCounts(timeout: timeout)
+    }
+
     /// Consumer lag per assigned partition (high watermark minus committed offset) from
     /// librdkafka's latest statistics (`statistics.interval.ms`, default 5 s).
     public var lag: [TopicPartition: Int64] { stateLock.withLock { latestLag } }

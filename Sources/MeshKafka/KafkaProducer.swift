@@ -18,6 +18,10 @@ public final class KafkaProducer: @unchecked Sendable {
         // headers; librdkafka's default (1,000,000) refused envelopes the codec allows. The
         // topic's `max.message.bytes` on the broker still applies (`Topics/mesh.yaml`).
         "message.max.bytes": "1200000",
+        // The catalog's partitioner (Topics/mesh.yaml `partitioner:`), set explicitly so the
+        // placement never depends on a library default; receivers dead-letter records a
+        // producer with another partitioner placed elsewhere (`misrouted`).
+        "partitioner": "consistent_random",
     ]
 
     public typealias DeliveryCallback = @Sendable (Result<DeliveryReport, KafkaError>) -> Void

@@ -113,3 +113,22 @@ func makePartitionList(_ partitions: [TopicPartition], offsets: [Int64]? = nil) 
     }
     return list
 }
+
+extension RDKafkaClient {
+    /// Partition counts of the topics that exist on the cluster (one metadata request).
+    func partitionCounts(timeout: Duration) throws -> [String: Int] {
+        var metadata: UnsafePointer<rd_kafka_metadata>? = nil
+        let err = rd_kafka_metadata(handle, 1, nil, &metadata, Int32(timeout.milliseconds))
+        guard err == RD_KAFKA_RESP_ERR_NO_ERROR, let metadata else {
+            throw KafkaError(err, context: "read cluster metadata")
+        }
+        defer { rd_kafka_metadata_destroy(metadata) }
+        var counts: [String: Int] = [:]
+        for index in 0..<Int(metadata.pointee.topic_cnt) {
+            let topic = metadata.pointee.topics[index]
+            guard topic.err == RD_KAFKA_RESP_ERR_NO_ERROR else { continue }
+            counts[String(cString: topic.topic)] = Int(topic.partition_cnt)
+        }
+        return counts
+    }
+}

@@ -82,6 +82,7 @@ public final class RoleWorker: @unchecked Sendable {
     private let consumer: KafkaConsumer
     private let publisher: MeshPublisher
     private let subscriber: MeshSubscriber
+    private let routing: PartitionRouting
     private let deadLetters: DeadLetterPublisher
     /// Exactly-once mode only.
     private let transactions: TransactionCoordinator?
@@ -118,6 +119,7 @@ public final class RoleWorker: @unchecked Sendable {
         consumer = try KafkaConsumer(
             configuration: kafka, subscription: .group(groupID: configuration.groupID, topics: configuration.topics),
             logger: logger, offsetCommits: configuration.exactlyOnce ? .inTransactions : .byConsumer)
+        routing = PartitionRouting(catalog: catalog, partitionCounts: { [consumer] in try consumer.partitionCounts() })
         publisher = MeshPublisher(producer: producer, sealer: sealer)
         deadLetters = DeadLetterPublisher(
             producer: producer, topic: configuration.deadLetterTopic, role: configuration.role, logger: logger)
@@ -318,6 +320,12 @@ public final class RoleWorker: @unchecked Sendable {
             ])
             metrics.increment(.unauthorized, topic: inbound.message.topic)
             await deadLetter(inbound, reason: rejection.reason.rawValue, detail: rejection.detail, attempts: 1)
+            return
+        }
+        if let misrouted = routing.check(inbound) {
+            log.error("refused a record on the wrong partition", metadata: ["reason": "\(misrouted.reason.rawValue)", "detail": "\(misrouted.detail)"])
+            metrics.increment(.rejected, topic: inbound.message.topic)
+            await deadLetter(inbound, reason: misrouted.reason.rawValue, detail: misrouted.detail, attempts: 1)
             return
         }
         if progress.isKnown(inbound.envelope.id) {
@@ -656,9 +664,13 @@ public final class RoleWorker: @unchecked Sendable {
 
     private func heartbeat() -> OutboundEnvelope {
         let stats = self.stats
+        // A heartbeat belongs to no objective: it is a root that is its own correlation
+        // (Proto/CONTRACT.md), so it never files liveness under an objective id. The record
+        // key stays the agent id, as the catalog says for mesh.heartbeats.
+        let id = Envelope.makeID()
         let envelope = Envelope(
-            source: SourcePath.make(role: configuration.role, instance: configuration.instanceID),
-            correlationID: configuration.instanceID, subject: configuration.role,
+            id: id, source: SourcePath.make(role: configuration.role, instance: configuration.instanceID),
+            correlationID: id, subject: configuration.role,
             payload: .agentHeartbeat(AgentHeartbeat(
                 agentID: configuration.instanceID, role: configuration.role, version: MeshRuntimeVersion.current,
                 inFlight: UInt32(consumer.inFlightCount), processed: UInt64(stats.processed),

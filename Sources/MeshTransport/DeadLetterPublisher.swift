@@ -3,8 +3,8 @@ import MeshKafka
 import MeshLogging
 import MeshSigning
 
-/// Header names on dead-lettered records. The original value, key and headers are kept, so a
-/// fixed message can be redriven byte for byte.
+/// Header names on dead-lettered records. The original value and headers are kept, and the
+/// original key in `dlq_source_key`, so a fixed message can be redriven byte for byte.
 public enum DeadLetterHeader {
     public static let reason = "dlq_reason"
     public static let detail = "dlq_detail"
@@ -14,6 +14,10 @@ public enum DeadLetterHeader {
     public static let attempts = "dlq_attempts"
     public static let role = "dlq_role"
     public static let time = "dlq_time"
+    /// The original record key, raw bytes (absent when the original had none). The dead
+    /// letter itself carries no key, as the catalog declares (`key: none`): its partition says
+    /// nothing about the original's, and a key there would suggest it does.
+    public static let sourceKey = "dlq_source_key"
     /// Set when the original value was too large to produce again: its size in bytes. The
     /// value is then empty; the original stays at its source coordinates (and in the audit store).
     public static let droppedValueBytes = "dlq_dropped_value_bytes"
@@ -67,6 +71,7 @@ public final class DeadLetterPublisher: DeadLetterSending {
             KafkaHeader(key: DeadLetterHeader.role, string: role),
             KafkaHeader(key: DeadLetterHeader.time, string: RFC3339.now()),
         ]
+        if let key = message.key { headers.append(KafkaHeader(key: DeadLetterHeader.sourceKey, value: key)) }
         var value = message.value
         if value.count > maxValueBytes {
             headers += [
@@ -75,7 +80,7 @@ public final class DeadLetterPublisher: DeadLetterSending {
             ]
             value = []
         }
-        return OutgoingMessage(topic: topic, key: message.key, value: value, headers: headers)
+        return OutgoingMessage(topic: topic, key: nil, value: value, headers: headers)
     }
 
     /// Produces the dead letter and waits for the broker's acknowledgement, retrying with

@@ -17,6 +17,10 @@ public struct EnvelopeRejection: Error, Sendable, Equatable, CustomStringConvert
         case sourceMismatch = "source-mismatch"
         /// The catalog does not allow this signer's role to emit this type on this topic.
         case unauthorized
+        /// On a partition other than the one the catalog's partitioner gives its correlation
+        /// id: produced with another partitioner (or key), it would reach a consumer that does
+        /// not own its objective.
+        case misrouted
     }
 
     public var reason: Reason
@@ -31,7 +35,7 @@ public struct EnvelopeRejection: Error, Sendable, Equatable, CustomStringConvert
     public var isSecurityEvent: Bool {
         switch reason {
         case .noSignature, .unknownKey, .badSignature, .revokedKey, .sourceMismatch, .unauthorized: return true
-        case .oversize, .malformed, .unsupportedVersion: return false
+        case .oversize, .malformed, .unsupportedVersion, .misrouted: return false
         }
     }
 

@@ -137,7 +137,7 @@ enum CDecode {
         }
         guard type == kind.rawValue else { throw .typeMismatch(type: type, payloadKind: kind) }
 
-        return Envelope(
+        let envelope = Envelope(
             id: id,
             source: source,
             correlationID: correlationID,
@@ -149,6 +149,8 @@ enum CDecode {
             specVersion: specVersion,
             schemaVersion: m.schema_version,
             payload: try payload(m, kind))
+        try Contract.checkObjective(envelope.payload, correlationID: correlationID)
+        return envelope
     }
 
     /// Distinguishes "producer forgot the payload" from "producer is newer than us": a newer

@@ -59,7 +59,7 @@ public struct EnvelopeCodec: Sendable {
     }
 
     /// Decodes and validates an envelope: required fields, spec and schema versions, UTF-8,
-    /// and that `type` names the carried payload.
+    /// no U+0000 in any string (`.embeddedNUL`), and that `type` names the carried payload.
     public func decode(_ bytes: [UInt8]) throws(WireError) -> Envelope {
         let result = bytes.withUnsafeBytes { buffer in
             Result { () throws(WireError) -> Envelope in try decode(buffer) }
@@ -77,7 +77,10 @@ public struct EnvelopeCodec: Sendable {
             guard let message = Self.withInput(bytes, { agentmesh__v1__envelope__unpack(allocator, $0, $1) }) else {
                 return .failure(.malformedProtobuf(message: "Envelope", detail: "protobuf-c unpack failed"))
             }
-            return Result { () throws(WireError) -> Envelope in try CDecode.envelope(message) }
+            return Result { () throws(WireError) -> Envelope in
+                try Self.refuseNUL(bytes, message.pointee.base.descriptor)
+                return try CDecode.envelope(message)
+            }
         }
         return try result.get()
     }
@@ -155,7 +158,10 @@ public struct EnvelopeCodec: Sendable {
             guard let message = Self.withInput(bytes, { agentmesh__v1__sealed_envelope__unpack(allocator, $0, $1) }) else {
                 return .failure(.malformedProtobuf(message: "SealedEnvelope", detail: "protobuf-c unpack failed"))
             }
-            return Result { () throws(WireError) -> SealedEnvelope in try CDecode.sealed(message) }
+            return Result { () throws(WireError) -> SealedEnvelope in
+                try Self.refuseNUL(bytes, message.pointee.base.descriptor)
+                return try CDecode.sealed(message)
+            }
         }
         do {
             return try result.get()
@@ -250,6 +256,16 @@ public struct EnvelopeCodec: Sendable {
             let written = packer(base)
             initialized = min(written, size)
         }
+    }
+
+    /// Decoding refuses U+0000 in any string, as encoding does: protobuf-c would cut the
+    /// string at the NUL, so the value used would differ from the bytes that were signed.
+    @inline(__always)
+    private static func refuseNUL(
+        _ bytes: UnsafeRawBufferPointer, _ descriptor: UnsafePointer<ProtobufCMessageDescriptor>?
+    ) throws(WireError) {
+        guard let descriptor else { throw .malformedProtobuf(message: "Envelope", detail: "message without a descriptor") }
+        if let field = try NULScan.firstNUL(in: bytes, descriptor: descriptor) { throw .embeddedNUL(field: field) }
     }
 
     /// protobuf-c wants a non-null pointer even for empty input.

@@ -23,8 +23,12 @@ public enum WireError: Error, Sendable, Hashable, CustomStringConvertible {
     /// A string field is not valid UTF-8 (protobuf requires it to be).
     case invalidUTF8(field: String)
     /// A string contains U+0000, which protobuf-c cannot carry (it uses C strings); raised
-    /// on encode so the value is never silently truncated.
+    /// on encode and on decode, so a value is never silently truncated. On decode `field` is
+    /// the dotted proto path (e.g. `objective_submitted.title`).
     case embeddedNUL(field: String)
+    /// A payload's `objective_id` is not the envelope's `correlation_id` (the contract makes
+    /// them equal for ObjectiveSubmitted, ObjectiveCancelRequested and PlanCreated).
+    case objectiveMismatch(field: String, objectiveID: String, correlationID: String)
 
     public var description: String {
         switch self {
@@ -53,7 +57,10 @@ public enum WireError: Error, Sendable, Hashable, CustomStringConvertible {
             "string field '\(field)' is not valid UTF-8; dead-letter the record"
         case let .embeddedNUL(field):
             "string field '\(field)' contains a NUL character, which the wire cannot carry; "
-                + "remove it before encoding"
+                + "remove it before encoding (a received record carrying one is dead-lettered)"
+        case let .objectiveMismatch(field, objectiveID, correlationID):
+            "\(field) \"\(objectiveID)\" differs from correlation_id \"\(correlationID)\"; the objective id is the "
+                + "correlation id: the producer must set both to the same value (a received record is dead-lettered)"
         }
     }
 }

@@ -128,8 +128,11 @@ struct DeadLettersCommand: AsyncParsableCommand {
                     print("would send \(letter.id) (\(letter.reason)) back to \(topic)")
                     continue
                 }
+                // The original key travels in a header (dead letters are unkeyed); letters written
+                // before that carried it as their own key.
+                let key = letter.message.headers.all.last { $0.key == DeadLetterHeader.sourceKey }?.value ?? letter.message.key
                 let report = try await producer.send(OutgoingMessage(
-                    topic: topic, key: letter.message.key, value: letter.message.value, headers: headers))
+                    topic: topic, key: key, value: letter.message.value, headers: headers))
                 print("sent \(letter.id) (\(letter.reason)) back to \(report.topic)[\(report.partition)]@\(report.offset)")
             }
         }

@@ -49,6 +49,13 @@ final class DeadLettersCommandTests: XCTestCase {
         let sent = try await meshctl(["deadletters", "redrive", malformed["id"]!, "--because", "parser fixed"])
         XCTAssertEqual(sent.status, 0, sent.stderr)
         XCTAssertTrue(sent.stdout.contains("back to mesh.results["), sent.stdout)
+        // Dead letters are unkeyed (catalog: key none); the redrive restores the original key.
+        let letters = try await TopicReader.readToEnd("mesh.deadletter", configuration: configuration, logger: mesh.logger)
+        XCTAssertFalse(letters.isEmpty)
+        XCTAssertTrue(letters.allSatisfy { $0.key == nil }, "\(letters.map(\.key))")
+        let results = try await TopicReader.readToEnd("mesh.results", configuration: configuration, logger: mesh.logger)
+        XCTAssertTrue(results.contains { $0.headers.string("agentmesh_redriven_from") != nil && $0.key == Array("obj-9".utf8) },
+                      "the redriven record has its original key")
         // Still garbage: the reviewer dead-letters it again, now marked as redriven.
         try await eventually("the redriven record is judged again") {
             let run = try? await self.meshctl(["deadletters", "list", "--reason", "malformed", "--json"])

@@ -25,6 +25,7 @@ final class RendererTests: XCTestCase {
         XCTAssertTrue(markdown.contains("| `approver` | person |"))
         XCTAssertTrue(markdown.contains("## Orchestrator inputs (co-partitioned)"))
         XCTAssertTrue(markdown.contains("- `mesh.orchestrator.changelog` (12 partitions)"))
+        XCTAssertTrue(markdown.contains("with the `consistent_random` partitioner"), "the docs state the partitioner")
         for topic in catalog.topics { XCTAssertTrue(markdown.contains("### `\(topic.name)`"), topic.name) }
         XCTAssertTrue(markdown.contains("`approver` (agentmesh.approval.decision.v1)"))
         XCTAssertTrue(markdown.contains("`retention.ms=-1`"))

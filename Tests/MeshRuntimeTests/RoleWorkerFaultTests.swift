@@ -104,12 +104,18 @@ final class RoleWorkerRetryTests: XCTestCase {
         let producer = try KafkaProducer(configuration: kafka, logger: logger)
         defer { producer.close() }
         let sealer = EnvelopeSealer(signer: try KeyRingStore.loadSigner(principal: "coding", from: keys))
+        // Five objectives per partition, chosen so the catalog's partitioner puts them there
+        // (a record elsewhere would be dead-lettered as misrouted).
+        let correlationIDs = (0..<100).map { "obj-\($0)" }
+        let byPartition = [Int32(0), 1].map { partition in
+            correlationIDs.filter { fixture.catalog.partitioner.partition(forKey: $0, partitions: 2) == partition }.prefix(5)
+        }
         for index in 0..<10 {
-            let envelope = Envelope(source: "/mesh/coding/c-1", correlationID: "obj-\(index)", payload: .taskResult(TaskResult(
+            let correlationID = byPartition[index % 2][byPartition[index % 2].startIndex + index / 2]
+            let envelope = Envelope(source: "/mesh/coding/c-1", correlationID: correlationID, payload: .taskResult(TaskResult(
                 taskID: "t-\(index)", planID: "p", state: .completed, summary: "done", agentID: "c-1")))
-            var record = try MeshPublisher(producer: producer, sealer: sealer).record(envelope, topic: "mesh.results")
-            record.partition = Int32(index % 2)
-            try await producer.send(record)
+            let report = try await MeshPublisher(producer: producer, sealer: sealer).publish(envelope, to: "mesh.results")
+            XCTAssertEqual(report.partition, Int32(index % 2))
         }
         try await eventually("all ten processed", timeout: .seconds(60)) { handler.completions.count == 10 }
         let order = handler.completions.map(\.partition)

@@ -158,3 +158,40 @@ final class FuzzTests: XCTestCase {
         XCTAssertGreaterThanOrEqual(total, 100_000)
     }
 }
+
+/// Fuzz case for embedded NULs: every string of every fixture envelope, with a seeded random
+/// byte of it replaced by 0 on the wire, must be refused as `.embeddedNUL`, never decoded
+/// into a shorter string.
+final class EmbeddedNULFuzzTests: XCTestCase {
+    let codec = EnvelopeCodec()
+
+    /// All string values inside `value`, found by reflection so new fields are covered too.
+    private func strings(in value: Any) -> [String] {
+        if let string = value as? String { return [string] }
+        return Mirror(reflecting: value).children.flatMap { strings(in: $0.value) }
+    }
+
+    func testNULAnywhereInAnyStringIsRefused() throws {
+        var rng = SplitMix64(seed: FuzzTests.seed ^ 0x0000_0000_0000_00FF)
+        var cases = 0
+        for (n, envelope) in Fixtures.envelopes.enumerated() {
+            let bytes = try codec.encode(envelope)
+            for string in Set(strings(in: envelope)) where string.utf8.count >= 3 {
+                let needle = Array(string.utf8)
+                guard let start = (0...(bytes.count - needle.count)).first(where: { Array(bytes[$0..<($0 + needle.count)]) == needle })
+                else { continue }  // not present verbatim (never expected, but not this test's subject)
+                for _ in 0..<4 {
+                    var mutated = bytes
+                    let at = start + Int(rng.next() % UInt64(needle.count))
+                    mutated[at] = 0
+                    cases += 1
+                    XCTAssertThrowsError(try codec.decode(mutated), "envelope \(n) string \"\(string)\" NUL at \(at)") {
+                        guard case .embeddedNUL = $0 as? WireError else { return XCTFail("envelope \(n) at \(at): \($0)") }
+                    }
+                }
+            }
+        }
+        print("fuzz[nul] cases=\(cases)")
+        XCTAssertGreaterThan(cases, 200)
+    }
+}

@@ -21,10 +21,11 @@ final class RoundTripTests: XCTestCase {
     }
 
     func testMinimalPayloadsWithDefaultFieldsRoundTrip() throws {
+        // The objective id is the one field the contract ties to the header (correlation id "c").
         let minimal: [Payload] = [
-            .objectiveSubmitted(ObjectiveSubmitted(objectiveID: "", title: "", playbook: "", submittedBy: "")),
-            .objectiveCancelRequested(ObjectiveCancelRequested(objectiveID: "", requestedBy: "")),
-            .planCreated(PlanCreated(planID: "", objectiveID: "", playbook: "")),
+            .objectiveSubmitted(ObjectiveSubmitted(objectiveID: "c", title: "", playbook: "", submittedBy: "")),
+            .objectiveCancelRequested(ObjectiveCancelRequested(objectiveID: "c", requestedBy: "")),
+            .planCreated(PlanCreated(planID: "", objectiveID: "c", playbook: "")),
             .planStatus(PlanStatus(planID: "")),
             .planCompleted(PlanCompleted(planID: "")),
             .planFailed(PlanFailed(planID: "", failedTaskID: "", reason: "", finalState: .unspecified)),

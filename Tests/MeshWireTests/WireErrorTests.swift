@@ -203,3 +203,119 @@ final class WireErrorTests: XCTestCase {
         }
     }
 }
+
+/// Decoding refuses U+0000 in any string, symmetric with encoding: protobuf-c would hand the
+/// string over cut at the NUL, so "Visible\0hidden" would display as "Visible".
+final class EmbeddedNULDecodeTests: XCTestCase {
+    let codec = EnvelopeCodec()
+
+    private func objective(title: [UInt8], parameterKey: [UInt8] = Array("k".utf8)) -> [UInt8] {
+        var parameter = ProtoWriter()
+        parameter.raw(1, parameterKey)
+        parameter.string(2, "v")
+        var submitted = ProtoWriter()
+        submitted.string(1, "corr-1")
+        submitted.raw(2, title)
+        submitted.raw(6, parameter.bytes)
+        var w = ProtoWriter.header(type: PayloadKind.objectiveSubmitted.rawValue)
+        w.raw(20, submitted.bytes)
+        return w.bytes
+    }
+
+    func testTheSameBytesWithoutNULDecode() throws {
+        let envelope = try codec.decode(objective(title: Array("Visible hidden".utf8)))
+        guard case .objectiveSubmitted(let submitted) = envelope.payload else { return XCTFail("\(envelope.payload)") }
+        XCTAssertEqual(submitted.title, "Visible hidden")
+    }
+
+    func testNULInAPayloadStringIsRefusedNamingTheField() {
+        XCTAssertThrowsError(try codec.decode(objective(title: Array("Visible\u{0}hidden".utf8)))) {
+            XCTAssertEqual($0 as? WireError, .embeddedNUL(field: "objective_submitted.title"))
+        }
+    }
+
+    func testNULInANestedMessageIsRefused() {
+        XCTAssertThrowsError(try codec.decode(objective(title: Array("t".utf8), parameterKey: [0x61, 0, 0x62]))) {
+            XCTAssertEqual($0 as? WireError, .embeddedNUL(field: "objective_submitted.parameters.key"))
+        }
+    }
+
+    func testNULInAnEnvelopeHeaderIsRefused() {
+        var w = ProtoWriter()
+        w.string(1, "id-1\u{0}other")
+        w.string(2, "/mesh/test")
+        w.string(3, "1.0")
+        w.string(4, PayloadKind.agentHeartbeat.rawValue)
+        w.string(7, "corr-1")
+        w.uint(11, 1)
+        w.raw(31, [])
+        XCTAssertThrowsError(try codec.decode(w.bytes)) { XCTAssertEqual($0 as? WireError, .embeddedNUL(field: "id")) }
+    }
+
+    func testNULInASealedKeyIDIsRefused() {
+        var signature = ProtoWriter()
+        signature.raw(1, [0x6B, 0x00, 0x31])
+        var sealed = ProtoWriter()
+        sealed.uint(1, 1)
+        sealed.raw(2, [0x0A, 0x01, 0x41])
+        sealed.raw(3, signature.bytes)
+        XCTAssertThrowsError(try codec.decodeSealed(sealed.bytes)) {
+            XCTAssertEqual($0 as? WireError, .embeddedNUL(field: "signatures.key_id"))
+        }
+    }
+
+    /// Zero bytes inside bytes fields are data, not truncation: they must still decode.
+    func testZerosInBytesFieldsAreKept() throws {
+        let envelope = Fixtures.envelope(Fixtures.payloads[13])  // snapshot state ends in 0, 255
+        XCTAssertEqual(try codec.decode(try codec.encode(envelope)), envelope)
+    }
+}
+
+/// The objective id is the correlation id (Proto/CONTRACT.md): ObjectiveSubmitted,
+/// ObjectiveCancelRequested and PlanCreated naming another objective are refused on both sides.
+final class ObjectiveCorrelationTests: XCTestCase {
+    let codec = EnvelopeCodec()
+
+    private let mismatched: [(Payload, String)] = [
+        (.objectiveSubmitted(ObjectiveSubmitted(objectiveID: "obj-2", title: "t", playbook: "p", submittedBy: "u")),
+         "objective_submitted.objective_id"),
+        (.objectiveCancelRequested(ObjectiveCancelRequested(objectiveID: "obj-2", requestedBy: "u")),
+         "objective_cancel_requested.objective_id"),
+        (.planCreated(PlanCreated(planID: "plan-1", objectiveID: "obj-2", playbook: "p")), "plan_created.objective_id"),
+    ]
+
+    func testEncodeRefusesAnObjectiveIDOtherThanTheCorrelationID() {
+        for (payload, field) in mismatched {
+            let envelope = Envelope(source: "/mesh/orchestrator/o-1", correlationID: "obj-1", payload: payload)
+            XCTAssertThrowsError(try codec.encode(envelope)) {
+                XCTAssertEqual($0 as? WireError, .objectiveMismatch(field: field, objectiveID: "obj-2", correlationID: "obj-1"))
+            }
+        }
+    }
+
+    /// Bytes a foreign producer could send: built by hand, since our encoder refuses them.
+    func testDecodeRefusesAPlanCreatedForAnotherObjective() {
+        var created = ProtoWriter()
+        created.string(1, "plan-1")
+        created.string(2, "obj-2")
+        var w = ProtoWriter.header(type: PayloadKind.planCreated.rawValue)  // correlation "corr-1"
+        w.raw(22, created.bytes)
+        XCTAssertThrowsError(try codec.decode(w.bytes)) {
+            XCTAssertEqual($0 as? WireError,
+                           .objectiveMismatch(field: "plan_created.objective_id", objectiveID: "obj-2", correlationID: "corr-1"))
+        }
+        var same = ProtoWriter()
+        same.string(1, "plan-1")
+        same.string(2, "corr-1")
+        var ok = ProtoWriter.header(type: PayloadKind.planCreated.rawValue)
+        ok.raw(22, same.bytes)
+        XCTAssertNoThrow(try codec.decode(ok.bytes))
+    }
+
+    func testOtherPayloadsNamingAnObjectiveAreNotTied() throws {
+        // A redrive's ReplayRequested names no objective; its correlation is the operation's own.
+        let replay = Envelope(source: "/mesh/meshctl/op", correlationID: "redrive-1", payload: .replayRequested(
+            ReplayRequested(replayID: "r", objectiveID: "", requestedBy: "op", mode: "redrive")))
+        XCTAssertEqual(try codec.decode(try codec.encode(replay)), replay)
+    }
+}

@@ -106,8 +106,17 @@ typedef enum _Agentmesh__V1__Decision {
 struct  Agentmesh__V1__Signature
 {
   ProtobufCMessage base;
+  /*
+   * a key of the receiver's trust.json (CONTRACT.md §3)
+   */
   char *key_id;
+  /*
+   * must be the key's algorithm
+   */
   Agentmesh__V1__SignatureAlgorithm algorithm;
+  /*
+   * HMAC-SHA256: 32-byte tag; Ed25519 (RFC 8032): 64 bytes
+   */
   ProtobufCBinaryData signature;
 };
 #define AGENTMESH__V1__SIGNATURE__INIT \
@@ -125,7 +134,13 @@ struct  Agentmesh__V1__SealedEnvelope
   /*
    * Exact serialised `Envelope` bytes; signatures cover these bytes and nothing else.
    */
+  /*
+   * at most 1 MiB
+   */
   ProtobufCBinaryData envelope;
+  /*
+   * at least one; the first that verifies is the signer
+   */
   size_t n_signatures;
   Agentmesh__V1__Signature **signatures;
 };
@@ -170,9 +185,12 @@ struct  Agentmesh__V1__Envelope
   /*
    * CloudEvents 1.0 required attributes.
    */
+  /*
+   * roots: UUIDv7; derived envelopes: the derived id (CONTRACT.md §8)
+   */
   char *id;
   /*
-   * URI-reference of the emitting role instance, e.g. "/mesh/reviewer/r-1"
+   * "/mesh/<role>/<instance>", must fit the signer (CONTRACT.md §6)
    */
   char *source;
   /*
@@ -198,9 +216,12 @@ struct  Agentmesh__V1__Envelope
    * Mesh correlation.
    */
   /*
-   * the objective: root of everything, Kafka key of every topic
+   * the objective: root of everything, the record key of correlation-keyed
    */
   char *correlation_id;
+  /*
+   * topics and so their partition (CONTRACT.md §2); a heartbeat's own id
+   */
   /*
    * id of the envelope that caused this one ("" for roots)
    */
@@ -335,7 +356,7 @@ struct  Agentmesh__V1__ObjectiveSubmitted
 {
   ProtobufCMessage base;
   /*
-   * equals the envelope's correlation_id
+   * must equal the envelope's correlation_id (refused otherwise)
    */
   char *objective_id;
   char *title;
@@ -358,6 +379,9 @@ struct  Agentmesh__V1__ObjectiveSubmitted
 struct  Agentmesh__V1__ObjectiveCancelRequested
 {
   ProtobufCMessage base;
+  /*
+   * must equal the envelope's correlation_id (refused otherwise)
+   */
   char *objective_id;
   char *requested_by;
   char *reason;
@@ -371,6 +395,9 @@ struct  Agentmesh__V1__PlanCreated
 {
   ProtobufCMessage base;
   char *plan_id;
+  /*
+   * must equal the envelope's correlation_id (refused otherwise)
+   */
   char *objective_id;
   char *playbook;
   /*
@@ -534,7 +561,7 @@ struct  Agentmesh__V1__ApprovalRequested
   uint32_t attempt;
   char *result_envelope_id;
   /*
-   * hash of the exact result bytes the approval binds to
+   * SHA-256 of the TaskResult's exact SealedEnvelope.envelope bytes
    */
   ProtobufCBinaryData result_sha256;
   /*
@@ -573,7 +600,7 @@ struct  Agentmesh__V1__ApprovalDecision
    */
   ProtobufCBinaryData result_sha256;
   /*
-   * person's Ed25519 signature over the canonical manifest
+   * person's Ed25519 signature over the approval manifest (CONTRACT.md §10)
    */
   Agentmesh__V1__Signature *signature;
 };
@@ -582,6 +609,10 @@ struct  Agentmesh__V1__ApprovalDecision
     , (char *)protobuf_c_empty_string, AGENTMESH__V1__DECISION__DECISION_UNSPECIFIED, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0, (char *)protobuf_c_empty_string, {0,NULL}, NULL }
 
 
+/*
+ * Liveness of one running instance, on mesh.heartbeats keyed by agent_id. A heartbeat belongs
+ * to no objective: its envelope's correlation_id is its own id.
+ */
 struct  Agentmesh__V1__AgentHeartbeat
 {
   ProtobufCMessage base;

@@ -27,7 +27,8 @@ extension PlanStep {
         plan.playbookVersion = playbook.version
         plan.playbookHash = playbook.hash
         plan.tasks = playbook.tasks.map { TaskRecord(spec: TaskSpec($0, for: plan.objective)) }
-        let created = PlanCreated(planID: plan.planID, objectiveID: plan.objective.objectiveID,
+        // The contract's objective id is the plan's correlation id (decoders refuse anything else).
+        let created = PlanCreated(planID: plan.planID, objectiveID: plan.correlationID,
                                   playbook: playbook.name, playbookHash: playbook.hash,
                                   tasks: plan.tasks.map(\.spec.planned))
         emit(.plans, .planCreated, discriminator: "", subject: plan.planID, .planCreated(created))
