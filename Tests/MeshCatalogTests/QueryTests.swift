@@ -64,7 +64,7 @@ final class QueryTests: XCTestCase {
         XCTAssertEqual(catalog.producers(of: "agentmesh.approval.requested.v1", on: "mesh.approvals"), ["orchestrator"])
         XCTAssertEqual(catalog.producers(of: "agentmesh.verdict.v1", on: "mesh.verdicts"), ["reviewer", "compliance"])
         XCTAssertEqual(catalog.producers(of: "agentmesh.task.result.v1", on: "mesh.results"),
-                       ["coding", "testing", "security", "documentation", "ux", "discovery"])
+                       ["coding", "testing", "security", "documentation", "ux", "discovery", "orchestrator"])
         XCTAssertEqual(catalog.producers(of: "agentmesh.verdict.v1", on: "mesh.results"), [])
         XCTAssertEqual(catalog.producers(of: "agentmesh.verdict.v1", on: "mesh.nope"), [])
         // The dead-letter topic accepts any type, so it is listed too.
