@@ -71,6 +71,12 @@ final class OrchestratorRoleHandler: RoleHandler, @unchecked Sendable {
                 key: correlationID, reason: "plan-unknown",
                 detail: "\(event.type) \(event.id) for objective \(correlationID), whose plan this orchestrator does not hold")
         }
+        if let held = plan, let missing = Orchestrator.missingCause(of: event, in: held) {
+            lock.withLock {
+                if owned.contains(inbound.message.partition) { state.update(held, at: event.timeUnixMicros) }
+            }
+            throw HoldInput(key: correlationID, reason: "cause-unknown", detail: "\(event.type) \(event.id): \(missing)")
+        }
         let (changed, outputs) = orchestrator.handleRecordingState(updating: &plan, event)
         if let plan {
             lock.withLock {

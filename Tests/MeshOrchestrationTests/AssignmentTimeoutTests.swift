@@ -120,3 +120,59 @@ final class AssignmentTimeoutTests: XCTestCase {
         XCTAssertEqual(PlaybookDuration.text(micros: 45_000_000), "45s")
     }
 }
+
+/// Events that come back before their cause after a crash wait for it (the runtime holds
+/// them) instead of being ignored as unknown.
+final class CausalOrderTests: XCTestCase {
+    private func reviewed() -> Harness {
+        let h = Harness()
+        h.submit("single-task")
+        return h
+    }
+
+    func testAVerdictWaitsForTheResultItJudged() throws {
+        let h = reviewed()
+        let verdict = Envelope(
+            id: "early-verdict", source: "/mesh/reviewer", correlationID: h.correlationID,
+            payload: .verdict(Verdict(taskID: "code", planID: h.planID, attempt: 1, kind: .review, decision: .approve,
+                                      resultEnvelopeID: "result-1", reviewerID: "reviewer")))
+        XCTAssertNotNil(Orchestrator.missingCause(of: verdict, in: h.plan))
+        h.result("code")
+        XCTAssertNil(Orchestrator.missingCause(of: verdict, in: h.plan), "once the result is recorded it applies")
+    }
+
+    func testAResultOfAnAttemptNotAssignedYetWaits() throws {
+        let h = reviewed()
+        let result = Envelope(
+            id: "early-result", source: "/mesh/coding/c-1", correlationID: h.correlationID,
+            payload: .taskResult(TaskResult(taskID: "code", planID: h.planID, attempt: 2, state: .completed, agentID: "c-1")))
+        XCTAssertNotNil(Orchestrator.missingCause(of: result, in: h.plan))
+        h.result("code", failed: "crashed")  // rework: attempt 2 assigned
+        XCTAssertNil(Orchestrator.missingCause(of: result, in: h.plan))
+    }
+
+    func testADecisionWaitsForItsApprovalRequest() throws {
+        let h = Harness()
+        h.submit("approval")
+        let decision = Envelope(
+            id: "early-decision", source: "/mesh/approver/bob", correlationID: h.correlationID,
+            payload: .approvalDecision(ApprovalDecision(approvalID: "approval-1", decision: .approve, signerID: "bob", printedName: "Bob",
+                                                        meaning: "approved", signedAtUnixMicros: 1, resultSHA256: [])))
+        XCTAssertNotNil(Orchestrator.missingCause(of: decision, in: h.plan))
+    }
+
+    func testStaleAndForeignEventsAreNotHeld() throws {
+        let h = reviewed()
+        h.result("code", failed: "crashed")
+        let stale = Envelope(
+            id: "stale-verdict", source: "/mesh/reviewer", correlationID: h.correlationID,
+            payload: .verdict(Verdict(taskID: "code", planID: h.planID, attempt: 1, kind: .review, decision: .approve,
+                                      resultEnvelopeID: "old", reviewerID: "reviewer")))
+        XCTAssertNil(Orchestrator.missingCause(of: stale, in: h.plan), "an earlier attempt's verdict is stale, not early")
+        let foreign = Envelope(
+            id: "foreign", source: "/mesh/reviewer", correlationID: h.correlationID,
+            payload: .verdict(Verdict(taskID: "nope", planID: h.planID, attempt: 9, kind: .review, decision: .approve,
+                                      resultEnvelopeID: "x", reviewerID: "reviewer")))
+        XCTAssertNil(Orchestrator.missingCause(of: foreign, in: h.plan))
+    }
+}
