@@ -6,7 +6,8 @@ extension PolicyBundle {
     /// `on_match` among rules with at least one (non-allow-listed) finding; `approve` otherwise
     /// (a matched `require_approval` rule leaves it at `approve` and is listed in
     /// `approvalRequiredBy`).
-    /// Allow-listed matches go to `suppressed` and never decide.
+    /// Allow-listed matches and matches an exclusion recognises as a look-alike go to
+    /// `suppressed` (the latter at severity info, naming the exclusion) and never decide.
     public func evaluate(_ subject: ComplianceSubject) -> ComplianceEvaluation {
         evaluate(subject, skippingDetectorsThatCannotMatch: true)
     }
@@ -38,9 +39,10 @@ extension PolicyBundle {
         for (index, artifact) in subject.artifacts.enumerated() {
             let applicable = textRules.filter { rules[$0].scope.applies(toMediaType: artifact.mediaType) }
             if applicable.isEmpty { continue }
-            // One pass over the content finds the bytes present and the word starts; a detector
-            // whose pattern needs a byte that is absent cannot match and does not scan.
-            let text = ScanText(artifact.content)
+            // One pass over the content finds the bytes present and the word starts, and reads
+            // the artifact's structure; a detector whose pattern needs a byte that is absent
+            // cannot match and does not scan.
+            let text = ScanText(bytes: Array(artifact.content.utf8), name: artifact.name, mediaType: artifact.mediaType)
             var lines: LineIndex?
             for ruleIndex in applicable {
                 guard case .text(let detector) = rules[ruleIndex].detector else { continue }
@@ -51,10 +53,19 @@ extension PolicyBundle {
                     if lines == nil { lines = LineIndex(text) }
                     let pos = lines!.position(of: m.start)
                     let ruleId = rules[ruleIndex].id
-                    let f = Finding(ruleId: ruleId, severity: rules[ruleIndex].severity, message: "\(m.kind) \(m.masked)",
-                                    location: "\(artifact.name):\(pos.line):\(pos.column)")
+                    let cls = m.identifierClass ?? rules[ruleIndex].identifierClass
+                    var f = Finding(
+                        ruleId: ruleId, severity: rules[ruleIndex].severity, message: "\(m.kind) \(m.masked)",
+                        location: "\(artifact.name):\(pos.line):\(pos.column)", identifierClass: cls, artifact: artifact.name,
+                        start: text.characterOffset(m.start), end: text.characterOffset(m.end), line: pos.line, column: pos.column,
+                        path: text.structure.field(containing: m.start, m.end)?.path, masked: m.masked)
                     let key = SortKey(artifact: index, offset: m.start, ruleId: ruleId)
-                    if !rules[ruleIndex].allowList.isEmpty && rules[ruleIndex].allowList.contains(Array(text.bytes[m.start..<m.end])) {
+                    let value = Array(text.bytes[m.start..<m.end])
+                    if let cls, let exclusion = exclusions.first(where: { $0.excludes(value, class: cls, ruleId: ruleId) }) {
+                        f.severity = .info
+                        f.excludedBy = exclusion.id
+                        suppressed.append((key, f))
+                    } else if !rules[ruleIndex].allowList.isEmpty && rules[ruleIndex].allowList.contains(value) {
                         suppressed.append((key, f))
                     } else {
                         keyed.append((key, f, rules[ruleIndex].onMatch))

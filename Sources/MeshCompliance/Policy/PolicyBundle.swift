@@ -14,6 +14,8 @@ public struct PolicyBundle: Sendable {
     public let packs: [PolicyPack]
     /// All rules of all packs, sorted by rule id.
     public let rules: [PolicyRule]
+    /// Exclusions of all packs, sorted by id; they apply to the rules of every pack.
+    public let exclusions: [ExclusionRule]
     /// SHA-256 hex of the canonical bundle form.
     public let hash: String
 
@@ -34,9 +36,17 @@ public struct PolicyBundle: Sendable {
                 }
                 ruleOwners[r.id] = p.source
             }
+            for x in p.exclusions {
+                if let other = ruleOwners[x.id] {
+                    throw PolicyLoadError(file: p.source, line: 0, rule: x.id, field: "id",
+                                          message: "duplicate rule or exclusion id (also in \(other))")
+                }
+                ruleOwners[x.id] = p.source
+            }
         }
         self.packs = sorted
         self.rules = sorted.flatMap(\.rules).sorted { $0.id < $1.id }
+        self.exclusions = sorted.flatMap(\.exclusions).sorted { $0.id < $1.id }
         var canonical = "agentmesh-policy-bundle/1\n"
         for p in sorted { canonical += p.canonicalForm + "\n" }
         self.hash = SHA256Digest.hex(canonical.utf8)

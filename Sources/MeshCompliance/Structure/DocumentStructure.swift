@@ -1,0 +1,184 @@
+/// The shape of an artifact, found before any pattern runs: which format it is in and which
+/// value sits under which key, column or HL7 field.
+///
+/// Detectors use it two ways: a value under an identifying label (`"mrn": 88123456`,
+/// `PID-19`, a `postalCode`) is a finding even when the value alone would not be, and every
+/// finding inside a known field is reported with that field's path (`$.patient.mrn`,
+/// `PID-5.1`, `$[3].ssn`).
+///
+/// Parsing never fails: a truncated or garbled HL7 message, JSON document or CSV file yields
+/// the fields read before the damage, a ``StructureError`` saying where, and the generic
+/// key/value reading of the text, so the artifact is still scanned as text.
+public struct DocumentStructure: Sendable {
+    public enum Format: String, Sendable, Codable {
+        case json, fhir, hl7v2 = "hl7v2", csv, sql, keyValue = "key_value"
+    }
+
+    /// The format the artifact was read as.
+    public var format: Format
+    /// Fields sorted by value start.
+    public private(set) var fields: [StructuredField]
+    /// Problems met while parsing (empty for a well-formed artifact).
+    public var errors: [StructureError]
+    /// Whether the artifact speaks about a person: an HL7 PID segment, a FHIR Patient, or a
+    /// field labelled with a person identifier (name, MRN, SSN, birth date). Dates with no
+    /// context of their own count as PHI only in such artifacts (see Policies/README.md).
+    public var aboutPerson: Bool
+
+    public init(format: Format, fields: [StructuredField], errors: [StructureError] = [], aboutPerson: Bool? = nil) {
+        self.format = format
+        self.fields = fields.sorted { $0.start < $1.start || ($0.start == $1.start && $0.end > $1.end) }
+        self.errors = errors
+        self.aboutPerson = aboutPerson ?? fields.contains { f in
+            switch f.meaning {
+            case .identifier(let c)?: return [.name, .mrn, .ssn, .healthPlan].contains(c)
+            case .personDate?: return true
+            default: return false
+            }
+        }
+    }
+
+    /// No structure known.
+    public static let none = DocumentStructure(format: .keyValue, fields: [], aboutPerson: false)
+
+    /// The innermost field whose value contains the byte range `[start, end)`.
+    public func field(containing start: Int, _ end: Int) -> StructuredField? {
+        // Fields are sorted by start; the last one starting at or before `start` is checked
+        // first, and a few before it for enclosing spans (a YAML value holding a key=value).
+        var lo = 0, hi = fields.count
+        while lo < hi {
+            let mid = (lo + hi) / 2
+            if fields[mid].start <= start { lo = mid + 1 } else { hi = mid }
+        }
+        var k = lo - 1
+        var budget = 8
+        while k >= 0 && budget > 0 {
+            if fields[k].start <= start && fields[k].end >= end { return fields[k] }
+            k -= 1
+            budget -= 1
+        }
+        return nil
+    }
+
+    /// Reads the structure of an artifact. `name` and `mediaType` choose the parser; the
+    /// content decides when they say nothing (a `.txt` holding an HL7 message).
+    public static func parse(_ text: ScanText, name: String, mediaType: String) -> DocumentStructure {
+        let lowerName = name.lowercased()
+        let type = mediaType.lowercased()
+        let b = text.bytes
+        var first = 0
+        if b.count >= 3 && b[0] == 0xEF && b[1] == 0xBB && b[2] == 0xBF { first = 3 }
+        while first < b.count && ASCII.isWhitespace(b[first]) { first += 1 }
+
+        if type.contains("hl7-v2") || type.contains("x-hl7") || lowerName.hasSuffix(".hl7")
+            || (first + 4 <= b.count && b[first] == 0x4D && b[first + 1] == 0x53 && b[first + 2] == 0x48 && !ASCII.isAlnum(b[first + 3])) {
+            var result = HL7Parser.parse(text, from: first)
+            if result.fields.isEmpty {
+                // Not readable as HL7: read it as text so its labels still count.
+                let kv = KeyValueScanner.scan(text)
+                result = DocumentStructure(format: .hl7v2, fields: kv.fields, errors: result.errors + kv.errors)
+            }
+            return result
+        }
+        if type.contains("json") || lowerName.hasSuffix(".json") || lowerName.hasSuffix(".ndjson")
+            || (first < b.count && (b[first] == 0x7B || (b[first] == 0x5B && !lowerName.hasSuffix(".toml") && !lowerName.hasSuffix(".ini")))) {
+            let json = JSONFieldParser.parse(text, from: first)
+            if json.errors.isEmpty { return json }
+            // Truncated or invalid JSON: keep what was read and add the key/value reading.
+            let kv = KeyValueScanner.scan(text)
+            return DocumentStructure(format: json.format, fields: merge(json.fields, kv.fields), errors: json.errors + kv.errors)
+        }
+        if type.contains("csv") || type.contains("tab-separated") || lowerName.hasSuffix(".csv") || lowerName.hasSuffix(".tsv") {
+            let csv = DelimitedParser.parse(text, from: first, tab: lowerName.hasSuffix(".tsv") || type.contains("tab-separated"))
+            if !csv.errors.isEmpty {
+                return DocumentStructure(format: .csv, fields: csv.fields, errors: csv.errors)
+            }
+            return csv
+        }
+        var kv = KeyValueScanner.scan(text)
+        // SQL INSERT statements can sit in .sql files, migrations, code strings and notes.
+        if text.present.contains(0x28) && (text.present.contains(0x49) || text.present.contains(0x69)) {
+            let sql = SQLInsertParser.parse(text)
+            if !sql.fields.isEmpty || !sql.errors.isEmpty {
+                kv = DocumentStructure(format: sql.fields.isEmpty ? .keyValue : .sql, fields: merge(kv.fields, sql.fields),
+                                       errors: kv.errors + sql.errors)
+            }
+        }
+        return kv
+    }
+
+    /// Union of two field lists; on equal spans the first list's field wins.
+    static func merge(_ a: [StructuredField], _ b: [StructuredField]) -> [StructuredField] {
+        if b.isEmpty { return a }
+        var seen = Set<Int>()
+        for f in a { seen.insert(f.start &* 1_000_003 &+ f.end) }
+        return a + b.filter { !seen.contains($0.start &* 1_000_003 &+ $0.end) }
+    }
+}
+
+/// One value with its label: where it is, what its key means, and its path.
+public struct StructuredField: Sendable, Equatable {
+    /// `$.patient.mrn`, `PID-5.1`, `$[3].ssn`, `patients[0].ssn`.
+    public var path: String
+    /// Byte offsets of the value (inside quotes when quoted).
+    public var start: Int
+    public var end: Int
+    /// What the label says about the value; `nil` for a label that says nothing identifying.
+    public var meaning: FieldMeaning?
+
+    public init(path: String, start: Int, end: Int, meaning: FieldMeaning?) {
+        self.path = path
+        self.start = start
+        self.end = end
+        self.meaning = meaning
+    }
+}
+
+/// A place where an artifact's structure could not be read, reported so an engineer can
+/// see why a field was scanned only as text.
+public struct StructureError: Error, Sendable, Equatable, CustomStringConvertible {
+    public var format: DocumentStructure.Format
+    /// 1-based line and column (bytes) of the problem.
+    public var line: Int
+    public var column: Int
+    /// Field or segment being read, when known (`PID`, `$.entry[2]`, `row 4`).
+    public var field: String?
+    public var message: String
+
+    public init(format: DocumentStructure.Format, line: Int, column: Int, field: String? = nil, message: String) {
+        self.format = format
+        self.line = line
+        self.column = column
+        self.field = field
+        self.message = message
+    }
+
+    public var description: String {
+        "\(format.rawValue) \(line):\(column)\(field.map { " \($0)" } ?? ""): \(message)"
+    }
+
+    /// Line and column of a byte offset.
+    static func position(_ bytes: [UInt8], _ offset: Int) -> (Int, Int) {
+        var line = 1, lineStart = 0
+        var i = 0
+        let end = min(offset, bytes.count)
+        while i < end {
+            if bytes[i] == 0x0A { line += 1; lineStart = i + 1 }
+            i += 1
+        }
+        return (line, end - lineStart + 1)
+    }
+}
+
+/// Caches the meaning of keys within one document (keys repeat in every record).
+struct LabelCache {
+    private var cache: [[UInt8]: FieldMeaning?] = [:]
+
+    mutating func meaning(_ key: ArraySlice<UInt8>) -> FieldMeaning? {
+        let k = Array(key)
+        if let hit = cache[k] { return hit }
+        let m = FieldLabel.meaning(of: k)
+        cache[k] = m
+        return m
+    }
+}
