@@ -45,23 +45,25 @@ public struct StreetAddressDetector: TextDetector {
         guard t.at(j) == 0x20 else { return nil }
         j += 1
         var words = 0
+        // The last suffix wins: `Harbor View Blvd` ends at `Blvd`, not at `View`.
+        var best: Int?
         while words < 5 {
             let ws = j
-            guard ASCII.isUpper(t.at(j)) || (ASCII.isDigit(t.at(j)) && words == 0) else { return nil }
+            guard ASCII.isUpper(t.at(j)) || (ASCII.isDigit(t.at(j)) && words == 0) else { break }
             while j < b.count && (ASCII.isAlnum(b[j]) || b[j] == 0x27 || b[j] == 0x2D) { j += 1 }
             let word = t.string(ws, j).lowercased()
             if words > 0 && Self.suffixes.contains(word) {
                 var e = j
                 if t.at(e) == 0x2E { e += 1 }
-                return unit(t, e) ?? e
+                best = unit(t, e) ?? e
             }
-            if ASCII.isDigit(b[ws]) && !["st", "nd", "rd", "th"].contains(where: { word.hasSuffix($0) }) { return nil }
+            if ASCII.isDigit(b[ws]) && !["st", "nd", "rd", "th"].contains(where: { word.hasSuffix($0) }) { break }
             if t.at(j) == 0x2E && Self.directions.contains(word) { j += 1 }
-            guard t.at(j) == 0x20 else { return nil }
+            guard t.at(j) == 0x20 else { break }
             j += 1
             words += 1
         }
-        return nil
+        return best
     }
 
     /// `, Apt 4B`, ` Suite 200`, ` #12` after a street: the end.

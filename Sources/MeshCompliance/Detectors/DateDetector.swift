@@ -40,6 +40,9 @@ public struct DateDetector: TextDetector {
                                 "since", "tagged", "merged", "commit", "sprint", "deadline", "revision", "rev", "issued",
                                 "approved", "ga", "eol", "v"]
 
+    static let personContextBytes = ASCII.lowered(personContext)
+    static let systemContextBytes = ASCII.lowered(systemContext)
+
     /// Whether the date at `[s, e)` is about a person (`personDatesOnly`).
     func aboutPerson(_ t: ScanText, _ s: Int, _ e: Int) -> Bool {
         let b = t.bytes
@@ -51,16 +54,17 @@ public struct DateDetector: TextDetector {
         if k == s && (t.at(e) == 0x54 || t.at(e) == 0x20) && ASCII.isDigit(t.at(e + 1)) { return false }
         if t.at(e) == 0x54 && ASCII.isDigit(t.at(e + 1)) && t.at(e + 3) == 0x3A {
             // An ISO timestamp with a time of day is machine-written unless a person word says otherwise.
-            if let w = contextWord(b, lineStart, s) { return w }
+            if let w = contextWord(t, lineStart, s) { return w }
             return false
         }
-        if let w = contextWord(b, lineStart, s) { return w }
+        if let w = contextWord(t, lineStart, s) { return w }
         return t.structure.aboutPerson
     }
 
     /// The nearest context word before `s` within 60 bytes on the line: `true` person,
     /// `false` system, `nil` none. `©` and `(c)` count as copyright.
-    private func contextWord(_ b: [UInt8], _ lineStart: Int, _ s: Int) -> Bool? {
+    private func contextWord(_ t: ScanText, _ lineStart: Int, _ s: Int) -> Bool? {
+        let b = t.bytes
         var k = s
         let floor = max(lineStart, s - 60)
         while k > floor {
@@ -70,11 +74,14 @@ public struct DateDetector: TextDetector {
             guard ASCII.isLetter(b[k]) else { continue }
             var ws = k
             while ws > floor && (ASCII.isLetter(b[ws - 1]) || b[ws - 1] == 0x2E) { ws -= 1 }
-            let word = String(decoding: b[ws...k].map(ASCII.lower), as: UTF8.self)
-            k = ws
-            if Self.personContext.contains(where: { word.hasPrefix($0) }) { return true }
-            if word.count <= 3 && Self.systemContext.contains(word) { return false }
-            if word.count > 3 && Self.systemContext.contains(where: { $0.count > 3 && word.hasPrefix($0) }) { return false }
+            let length = k - ws + 1
+            defer { k = ws }
+            if Self.personContextBytes.contains(where: { $0.count <= length && t.matchesLower($0, at: ws) }) { return true }
+            if length <= 3 {
+                if Self.systemContextBytes.contains(where: { $0.count == length && t.matchesLower($0, at: ws) }) { return false }
+            } else if Self.systemContextBytes.contains(where: { $0.count > 3 && $0.count <= length && t.matchesLower($0, at: ws) }) {
+                return false
+            }
         }
         return nil
     }

@@ -69,17 +69,3 @@ public struct FieldAwareDetector: TextDetector {
     }
 }
 
-extension DocumentStructure {
-    /// Fields whose label gives them class `cls` (for `.date`: person dates; for `.name`:
-    /// also bare `name` labels, which the value must confirm).
-    func fields(for cls: IdentifierClass) -> [StructuredField] {
-        fields.filter { f in
-            switch f.meaning {
-            case .identifier(let c)?: return c == cls
-            case .personDate?: return cls == .date
-            case .ambiguousName?: return cls == .name
-            default: return false
-            }
-        }
-    }
-}

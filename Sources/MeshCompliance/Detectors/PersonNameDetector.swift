@@ -69,8 +69,11 @@ public struct PersonNameDetector: TextDetector {
                 continue
             }
             guard nameStart >= 0, let (s, e) = FieldValue.name(t, nameStart, min(b.count, nameStart + 80), ambiguous: false) else { continue }
-            // A single word after `patient` or `pt` is more often a noun than a name.
-            if s < e && !isName(t, s, e) { continue }
+            guard isName(t, s, e) else { continue }
+            // One word after a phrase (`Patient Portal`, `pt Smith`) is a name only when the
+            // Census lists know it; titles and salutations need no such proof.
+            if !afterTitle(t, i) && !t.bytes[s..<e].contains(0x20) && !t.bytes[s..<e].contains(0x2C)
+                && !surnames.contains(t.bytes, s, e) && !firstNames.contains(t.bytes, s, e) { continue }
             out.append(match(t, s, e))
             resume = e
         }
@@ -87,6 +90,11 @@ public struct PersonNameDetector: TextDetector {
         return !words.allSatisfy { Self.ordinaryWords.contains($0) }
     }
 
+    /// Whether the word at `i` is a title or salutation (not a phrase).
+    private func afterTitle(_ t: ScanText, _ i: Int) -> Bool {
+        Self.titleBytes.contains { ASCII.isUpper(t.bytes[i]) && t.matchesLower($0, at: i) && t.boundaryAfter(i + $0.count) }
+    }
+
     /// Where the name begins after a title, salutation, context phrase or closing at `i`.
     private func contextEnd(_ t: ScanText, _ i: Int) -> Int? {
         let b = t.bytes
@@ -94,7 +102,11 @@ public struct PersonNameDetector: TextDetector {
         for title in Self.titleBytes where ASCII.isUpper(b[i]) && t.matchesLower(title, at: i) && t.boundaryAfter(i + title.count) {
             var j = i + title.count
             if t.at(j) == 0x2E { j += 1 }
-            if title == Self.dear && t.at(j) == 0x20 { j += 1; return j }
+            if title == Self.dear && t.at(j) == 0x20 {
+                j += 1
+                // `Dear Ms. Roe`: the name follows the title.
+                return ASCII.isUpper(t.at(j)) ? (contextEnd(t, j) ?? j) : j
+            }
             guard t.at(j) == 0x20 else { return nil }
             return j + 1
         }

@@ -31,10 +31,11 @@ public struct NameSet: Sendable {
         return contains(b, 0, b.count)
     }
 
-    /// FNV-1a over lowercase bytes: 64 bits leave no practical collision among 25,000 names.
+    /// FNV-1a over lowercase letters (the Census lists drop apostrophes and hyphens:
+    /// `O'Brien` is `OBRIEN`): 64 bits leave no practical collision among 25,000 names.
     @inline(__always) static func hash(_ bytes: ArraySlice<UInt8>) -> UInt64 {
         var h: UInt64 = 0xcbf2_9ce4_8422_2325
-        for b in bytes {
+        for b in bytes where b != 0x27 && b != 0x2D {
             h ^= UInt64(ASCII.lower(b))
             h = h &* 0x100_0000_01b3
         }

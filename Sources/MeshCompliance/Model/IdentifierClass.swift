@@ -53,5 +53,9 @@ public enum IdentifierClass: String, Sendable, Codable, CaseIterable, Comparable
         safeHarborLetter.map { "\(rawValue) (\($0))" } ?? rawValue
     }
 
+    /// Index in `allCases`.
+    var position: Int { Self.positions[self]! }
+    private static let positions: [IdentifierClass: Int] = Dictionary(uniqueKeysWithValues: allCases.enumerated().map { ($1, $0) })
+
     public static func < (a: IdentifierClass, b: IdentifierClass) -> Bool { a.rawValue < b.rawValue }
 }

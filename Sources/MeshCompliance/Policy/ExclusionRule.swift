@@ -7,18 +7,30 @@ import Foundation
 /// Exclusions are declared in a pack's `exclusions:` list, so an auditor reads in the pack
 /// why something was not flagged; an excluded match is kept in the verdict's `suppressed`
 /// list, at severity info, naming the exclusion, and never decides.
-public struct ExclusionRule: Sendable {
+///
+/// A class, so the evaluator consults it per match without copying its lists.
+public final class ExclusionRule: Sendable {
     /// Bundle-unique id, e.g. `reserved-example-domains`.
-    public var id: String
-    public var packId: String
-    public var description: String
+    public let id: String
+    public let packId: String
+    public let description: String
     /// The matcher's name in the pack (`reserved_domain`, `ip_range`, …).
-    public var kind: String
+    public let kind: String
     /// Identifier classes whose matches the exclusion inspects.
-    public var classes: Set<IdentifierClass>
+    public let classes: Set<IdentifierClass>
     /// Rule ids (with `*` wildcards) it is limited to; empty means every rule.
-    public var rules: [String]
+    public let rules: [String]
     let matcher: ExclusionMatcher
+
+    init(id: String, packId: String, description: String, kind: String, classes: Set<IdentifierClass>, rules: [String], matcher: ExclusionMatcher) {
+        self.id = id
+        self.packId = packId
+        self.description = description
+        self.kind = kind
+        self.classes = classes
+        self.rules = rules
+        self.matcher = matcher
+    }
 
     /// Whether a match of `cls` by rule `ruleId` with raw `value` is excluded.
     public func excludes(_ value: [UInt8], class cls: IdentifierClass, ruleId: String) -> Bool {
@@ -67,6 +79,9 @@ enum ExclusionMatcher: Sendable {
             let lowered = value.map(ASCII.lower)
             return prefixes.contains { p in lowered.count >= p.count && lowered.starts(with: p) }
         case .values(let set):
+            // Most matches differ in length from every listed value: count before building a string.
+            let count = value.reduce(0) { $0 + (ASCII.isAlnum($1) ? 1 : 0) }
+            guard set.contains(where: { $0.utf8.count == count }) else { return false }
             return set.contains(Self.alnum(value))
         case .digitPatterns(let patterns):
             var digits = value.filter(ASCII.isDigit)

@@ -1,3 +1,5 @@
+import Foundation
+
 /// The shape of an artifact, found before any pattern runs: which format it is in and which
 /// value sits under which key, column or HL7 field.
 ///
@@ -25,9 +27,23 @@ public struct DocumentStructure: Sendable {
     /// context of their own count as PHI only in such artifacts (see Policies/README.md).
     public var aboutPerson: Bool
 
+    /// Indices into `fields` by ``IdentifierClass`` position, so each detector visits only
+    /// its own fields (dates: person dates; names: also bare `name` labels).
+    private var byClass: [[Int]]
+
     public init(format: Format, fields: [StructuredField], errors: [StructureError] = [], aboutPerson: Bool? = nil) {
         self.format = format
         self.fields = fields.sorted { $0.start < $1.start || ($0.start == $1.start && $0.end > $1.end) }
+        var byClass = [[Int]](repeating: [], count: IdentifierClass.allCases.count)
+        for (k, f) in self.fields.enumerated() {
+            switch f.meaning {
+            case .identifier(let c)?: byClass[c.position].append(k)
+            case .personDate?: byClass[IdentifierClass.date.position].append(k)
+            case .ambiguousName?: byClass[IdentifierClass.name.position].append(k)
+            default: break
+            }
+        }
+        self.byClass = byClass
         self.errors = errors
         self.aboutPerson = aboutPerson ?? fields.contains { f in
             switch f.meaning {
@@ -36,6 +52,12 @@ public struct DocumentStructure: Sendable {
             default: return false
             }
         }
+    }
+
+    /// Fields whose label gives them class `cls` (for `.date`: person dates; for `.name`:
+    /// also bare `name` labels, which the value must confirm).
+    func fields(for cls: IdentifierClass) -> LazyMapSequence<[Int], StructuredField> {
+        byClass[cls.position].lazy.map { self.fields[$0] }
     }
 
     /// No structure known.
@@ -170,15 +192,38 @@ public struct StructureError: Error, Sendable, Equatable, CustomStringConvertibl
     }
 }
 
-/// Caches the meaning of keys within one document (keys repeat in every record).
+/// Caches the meaning of keys: within one document (keys repeat in every record) and across
+/// documents (a code base uses a bounded vocabulary of keys), so the word-by-word
+/// classification runs once per distinct key.
 struct LabelCache {
     private var cache: [[UInt8]: FieldMeaning?] = [:]
 
     mutating func meaning(_ key: ArraySlice<UInt8>) -> FieldMeaning? {
         let k = Array(key)
         if let hit = cache[k] { return hit }
-        let m = FieldLabel.meaning(of: k)
+        let m = SharedLabelCache.shared.meaning(k)
         cache[k] = m
+        return m
+    }
+}
+
+/// The process-wide key cache behind ``LabelCache``. Bounded, so hostile input with endless
+/// distinct keys costs classification time, not memory.
+final class SharedLabelCache: @unchecked Sendable {
+    static let shared = SharedLabelCache()
+    static let capacity = 50_000
+
+    private let lock = NSLock()
+    private var cache: [[UInt8]: FieldMeaning?] = [:]
+
+    func meaning(_ key: [UInt8]) -> FieldMeaning? {
+        lock.lock()
+        if let hit = cache[key] { lock.unlock(); return hit }
+        lock.unlock()
+        let m = FieldLabel.meaning(of: key)
+        lock.lock()
+        if cache.count < Self.capacity { cache[key] = m }
+        lock.unlock()
         return m
     }
 }

@@ -131,6 +131,10 @@ public enum FieldLabel {
             && (set.contains("name") || set.contains("names")) {
             return .identifier(.name)
         }
+        // `{"patient": {"first": …}}`: the enclosing key says whose, the key which part.
+        if w.count == 2 && personNameWords.contains(w[0]) && ["first", "last", "given", "family", "middle", "full", "surname"].contains(w[1]) {
+            return .identifier(.name)
+        }
         if ["firstname", "lastname", "givenname", "familyname", "fullname", "surname", "forename", "maidenname"].contains(squashed) {
             return .identifier(.name)
         }

@@ -59,7 +59,9 @@ enum HL7Parser {
         let fieldSep = b[start + 3]
         let componentSep = b[start + 4], repetitionSep = b[start + 5]
         let subSep = b[start + 7]
-        if ASCII.isAlnum(fieldSep) || [componentSep, repetitionSep].contains(where: { ASCII.isAlnum($0) || $0 == fieldSep || ASCII.isWhitespace($0) }) {
+        // MSH-1 and MSH-2: five distinct printable punctuation characters (usually `|^~\&`).
+        let encoding = Array(b[(start + 3)..<(start + 8)])
+        if encoding.contains(where: { $0 < 0x21 || $0 > 0x7E || ASCII.isAlnum($0) }) || Set(encoding).count != 5 {
             error(start + 3, "MSH-2", "invalid encoding characters")
             return DocumentStructure(format: .hl7v2, fields: [], errors: errors, aboutPerson: false)
         }

@@ -49,8 +49,12 @@ enum JSONFieldParser {
             if meaning == nil || meaning == .ambiguousName {
                 // `{"patient": {"first": "Jane"}}`: the enclosing keys name whose value it is.
                 let outer = stack.compactMap { $0.isObject ? $0.key : nil }.dropLast(top.isObject ? 1 : 0).suffix(2)
-                let words = outer.flatMap { FieldLabel.words($0) } + (key.map { FieldLabel.words($0) } ?? [])
-                if let m = FieldLabel.meaning(words: words), m != .ambiguousName || meaning == nil { meaning = m }
+                if !outer.isEmpty {
+                    var combined: [UInt8] = []
+                    for o in outer { combined += o; combined.append(0x2E) }
+                    if let k = key { combined += k }
+                    if let m = cache.meaning(combined[...]), m != .ambiguousName || meaning == nil { meaning = m }
+                }
             }
             if let k = key, k.elementsEqual("resourceType".utf8), top.isObject {
                 let prefix = String(p.dropLast(".resourceType".count))

@@ -48,8 +48,8 @@ enum KeyValueScanner {
                     let path = "$" + parents.map { "." + $0.key }.joined() + "." + keyString
                     var meaning = cache.meaning(key)
                     if meaning == nil || meaning == .ambiguousName, !parents.isEmpty {
-                        let words = parents.suffix(2).flatMap { FieldLabel.words(Array($0.key.utf8)) } + FieldLabel.words(key)
-                        if let m = FieldLabel.meaning(words: words) { meaning = m }
+                        let combined = Array((parents.suffix(2).map(\.key) + [""]).joined(separator: ".").utf8) + key
+                        if let m = cache.meaning(combined[...]) { meaning = m }
                     }
                     fields.append(StructuredField(path: path, start: vs, end: ve, meaning: meaning))
                     // An unquoted value may hold `k=v` pairs (a log message); after a quoted one
