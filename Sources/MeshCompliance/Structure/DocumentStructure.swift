@@ -117,7 +117,7 @@ public struct DocumentStructure: Sendable {
             }
             return csv
         }
-        var kv = KeyValueScanner.scan(text)
+        var kv = KeyValueScanner.scan(text, code: isSourceCode(lowerName, type))
         // SQL INSERT statements can sit in .sql files, migrations, code strings and notes.
         if text.present.contains(0x28) && (text.present.contains(0x49) || text.present.contains(0x69)) {
             let sql = SQLInsertParser.parse(text)
@@ -127,6 +127,15 @@ public struct DocumentStructure: Sendable {
             }
         }
         return kv
+    }
+
+    /// Source files, whose labels only label literals (see ``KeyValueScanner``).
+    static func isSourceCode(_ name: String, _ type: String) -> Bool {
+        if type.hasPrefix("text/x-") && !["text/x-log", "text/x-env", "text/x-properties", "text/x-clinical-note"].contains(type) { return true }
+        if type.contains("javascript") || type.contains("typescript") { return true }
+        for ext in [".swift", ".py", ".js", ".ts", ".java", ".kt", ".go", ".rs", ".c", ".h", ".cpp", ".cs", ".rb", ".m", ".scala", ".php"]
+            where name.hasSuffix(ext) { return true }
+        return false
     }
 
     /// Union of two field lists; on equal spans the first list's field wins.

@@ -6,10 +6,14 @@
 /// spaces (`Member ID:`) and its value runs to the end of the line; a key inside a line is
 /// one token and its value one token or one quoted string. YAML nesting gives the path
 /// (`$.patient.mrn`); elsewhere the path is the key.
+///
+/// In source code (`code`), a label only labels a literal: `name: String` and
+/// `address.port = htons(…)` are declarations, `"mrn": "0012345"` and `let mrn = 0012345`
+/// are data; and a key is one identifier, never a phrase.
 enum KeyValueScanner {
     static let export = Array("export ".utf8)
 
-    static func scan(_ text: ScanText) -> DocumentStructure {
+    static func scan(_ text: ScanText, code: Bool = false) -> DocumentStructure {
         let b = text.bytes
         let n = b.count
         var fields: [StructuredField] = []
@@ -39,12 +43,12 @@ enum KeyValueScanner {
             if i + 7 < lineEnd && text.matchesLower(Self.export, at: i) { i += 7 }
 
             // Line-leading key with spaces allowed, separated by ':'.
-            if let (keyEnd, valueStart) = leadingKey(b, i, lineEnd) {
+            if let (keyEnd, valueStart) = leadingKey(b, i, lineEnd, phrases: !code) {
                 let key = b[i..<keyEnd]
                 while let last = parents.last, last.indent >= indent { parents.removeLast() }
                 let keyString = String(decoding: key.filter { $0 != 0x22 && $0 != 0x27 }, as: UTF8.self)
                 let (vs, ve) = valueSpan(b, valueStart, lineEnd)
-                if ve > vs {
+                if ve > vs && (!code || isLiteral(b, valueStart, ve)) {
                     let path = "$" + parents.map { "." + $0.key }.joined() + "." + keyString
                     var meaning = cache.meaning(key)
                     if meaning == nil || meaning == .ambiguousName, !parents.isEmpty {
@@ -55,16 +59,18 @@ enum KeyValueScanner {
                     // An unquoted value may hold `k=v` pairs (a log message); after a quoted one
                     // the line may go on with more pairs (`'ssn': '…', 'dob': '…'`).
                     if b[valueStart] != 0x22 && b[valueStart] != 0x27 {
-                        inlinePairs(text, vs, ve, &fields, &cache)
+                        inlinePairs(text, vs, ve, &fields, &cache, code: code)
                     } else if ve + 1 < lineEnd {
-                        inlinePairs(text, ve + 1, lineEnd, &fields, &cache)
+                        inlinePairs(text, ve + 1, lineEnd, &fields, &cache, code: code)
                     }
-                } else if b[keyEnd] == 0x3A {
+                } else if ve == vs && b[keyEnd] == 0x3A {
                     parents.append((indent, keyString))
+                } else if code {
+                    inlinePairs(text, valueStart, lineEnd, &fields, &cache, code: code)
                 }
                 continue
             }
-            inlinePairs(text, i, lineEnd, &fields, &cache)
+            inlinePairs(text, i, lineEnd, &fields, &cache, code: code)
         }
         return DocumentStructure(format: .keyValue, fields: fields)
     }
@@ -72,7 +78,7 @@ enum KeyValueScanner {
     /// A key at `i` made of words (letters, digits, `_ - . ' ( ) /` and single spaces, at most
     /// six words, optionally quoted or bold) followed by `:` or `=` and then a space, a quote
     /// or the end of the line. Returns the key end and where the value begins.
-    static func leadingKey(_ b: [UInt8], _ i: Int, _ lineEnd: Int) -> (Int, Int)? {
+    static func leadingKey(_ b: [UInt8], _ i: Int, _ lineEnd: Int, phrases: Bool) -> (Int, Int)? {
         var j = i
         let quote: UInt8? = (b[j] == 0x22 || b[j] == 0x27) ? b[j] : nil
         if quote != nil { j += 1 }
@@ -81,11 +87,12 @@ enum KeyValueScanner {
         var spaces = 0
         while j < lineEnd {
             let c = b[j]
-            if ASCII.isWord(c) || c == 0x2D || c == 0x2E || c == 0x2F || c == 0x28 || c == 0x29 || c == 0x27 && quote == nil && j > keyStart {
+            if ASCII.isWord(c) || c == 0x2D || c == 0x2E || (spaces == 0 && c == 0x2F) || c == 0x27 && quote == nil && j > keyStart {
                 j += 1
-            } else if c == 0x20 && quote == nil && j + 1 < lineEnd && (ASCII.isAlnum(b[j + 1]) || b[j + 1] == 0x28) {
+            } else if c == 0x20 && phrases && quote == nil && j + 1 < lineEnd && ASCII.isLetter(b[j + 1]) {
+                // A label phrase (`Date of birth:`, `Member ID:`): at most four words.
                 spaces += 1
-                if spaces > 5 { return nil }
+                if spaces > 3 { return nil }
                 j += 1
             } else {
                 break
@@ -125,8 +132,16 @@ enum KeyValueScanner {
         return (s, e)
     }
 
+    /// A quoted string or a number: what a label in source code can label.
+    static func isLiteral(_ b: [UInt8], _ s: Int, _ e: Int) -> Bool {
+        guard s < e else { return false }
+        if b[s] == 0x22 || b[s] == 0x27 || b[s] == 0x60 { return true }
+        return (s..<e).allSatisfy { ASCII.isDigit(b[$0]) || b[$0] == 0x2D || b[$0] == 0x2E }
+    }
+
     /// One-token pairs inside a line: `user=jdoe mrn=88123456`, `"ssn": "…"`, `memberId: '…'`.
-    static func inlinePairs(_ t: ScanText, _ from: Int, _ to: Int, _ fields: inout [StructuredField], _ cache: inout LabelCache) {
+    static func inlinePairs(_ t: ScanText, _ from: Int, _ to: Int, _ fields: inout [StructuredField], _ cache: inout LabelCache,
+                            code: Bool = false) {
         let b = t.bytes
         var i = from
         while i < to {
@@ -161,6 +176,7 @@ enum KeyValueScanner {
                 while ve < to && !ASCII.isWhitespace(b[ve]) && b[ve] != 0x2C && b[ve] != 0x3B && b[ve] != 0x29 && b[ve] != 0x7D
                         && b[ve] != 0x5D && b[ve] != 0x26 && b[ve] != 0x7C { ve += 1 }
                 i = ve
+                if code && !isLiteral(b, vs, ve) { continue }
             }
             if ve > vs {
                 let key = b[keyStart..<keyEnd]
