@@ -18,6 +18,7 @@ public struct FieldAwareDetector: TextDetector {
         self.fieldClass = readsFields ? cls : nil
         self.inner = inner
         self.kind = kind ?? FieldAwareDetector.kinds[cls] ?? cls.rawValue
+        self.requiredBytes = readsFields ? [] : (inner?.requiredBytes ?? [])
     }
 
     static let kinds: [IdentifierClass: String] = [
@@ -27,8 +28,9 @@ public struct FieldAwareDetector: TextDetector {
         .vehicle: "vehicle identifier", .device: "device serial number", .otherIdentifier: "unique identifying number",
     ]
 
-    /// Fields are read whatever bytes the text has; without fields, the inner detector's needs.
-    public var requiredBytes: [ByteSet] { fieldClass == nil ? (inner?.requiredBytes ?? []) : [] }
+    /// Fields are read whatever bytes the text has; without fields, the inner detector's needs
+    /// (stored: the evaluator asks per rule and artifact).
+    public let requiredBytes: [ByteSet]
 
     public func scan(_ t: ScanText, into out: inout [DetectorMatch]) {
         var found: [DetectorMatch] = []

@@ -61,9 +61,9 @@ extension PolicyBundle {
                         path: text.structure.field(containing: m.start, m.end)?.path, masked: m.masked)
                     let key = SortKey(artifact: index, offset: m.start, ruleId: ruleId)
                     let value = Array(text.bytes[m.start..<m.end])
-                    if let cls, let x = exclusions.indices.first(where: { exclusions[$0].excludes(value, class: cls, ruleId: ruleId) }) {
+                    if let cls, let exclusion = exclusionsByClass[cls.position].first(where: { $0.excludes(value, ruleId: ruleId) }) {
                         f.severity = .info
-                        f.excludedBy = exclusions[x].id
+                        f.excludedBy = exclusion.id
                         suppressed.append((key, f))
                     } else if !rules[ruleIndex].allowList.isEmpty && rules[ruleIndex].allowList.contains(value) {
                         suppressed.append((key, f))

@@ -53,9 +53,31 @@ public enum IdentifierClass: String, Sendable, Codable, CaseIterable, Comparable
         safeHarborLetter.map { "\(rawValue) (\($0))" } ?? rawValue
     }
 
-    /// Index in `allCases`.
-    var position: Int { Self.positions[self]! }
-    private static let positions: [IdentifierClass: Int] = Dictionary(uniqueKeysWithValues: allCases.enumerated().map { ($1, $0) })
+    /// Index in `allCases` (a switch: this is asked per field and per match).
+    var position: Int {
+        switch self {
+        case .name: return 0
+        case .streetAddress: return 1
+        case .city: return 2
+        case .zip: return 3
+        case .date: return 4
+        case .age: return 5
+        case .phone: return 6
+        case .fax: return 7
+        case .email: return 8
+        case .ssn: return 9
+        case .mrn: return 10
+        case .healthPlan: return 11
+        case .account: return 12
+        case .license: return 13
+        case .vehicle: return 14
+        case .device: return 15
+        case .url: return 16
+        case .ip: return 17
+        case .otherIdentifier: return 18
+        case .secret: return 19
+        }
+    }
 
     public static func < (a: IdentifierClass, b: IdentifierClass) -> Bool { a.rawValue < b.rawValue }
 }

@@ -35,6 +35,11 @@ public final class ExclusionRule: Sendable {
     /// Whether a match of `cls` by rule `ruleId` with raw `value` is excluded.
     public func excludes(_ value: [UInt8], class cls: IdentifierClass, ruleId: String) -> Bool {
         guard classes.contains(cls) else { return false }
+        return excludes(value, ruleId: ruleId)
+    }
+
+    /// `excludes(_:class:ruleId:)` for a match already known to be of one of `classes`.
+    func excludes(_ value: [UInt8], ruleId: String) -> Bool {
         if !rules.isEmpty && !rules.contains(where: { AllowList.glob(Array($0.utf8), Array(ruleId.utf8)) }) { return false }
         return matcher.matches(value)
     }
@@ -65,15 +70,24 @@ enum ExclusionMatcher: Sendable {
     func matches(_ value: [UInt8]) -> Bool {
         switch self {
         case .reservedDomain:
-            guard let host = Self.host(value) else { return false }
-            if host == "localhost" || host == "example" { return true }
-            for tld in [".test", ".invalid", ".localhost", ".example"] where host.hasSuffix(tld) { return true }
-            let labels = host.split(separator: ".")
-            return labels.count >= 2 && labels[labels.count - 2] == "example"
+            guard let host = Self.hostBytes(value) else { return false }
+            if host == Self.localhost || host == Self.example { return true }
+            for tld in Self.reservedTLDs where host.count > tld.count && host.suffix(tld.count).elementsEqual(tld) { return true }
+            // `example.<tld>` and its subdomains: the second-level label is `example`.
+            guard let lastDot = host.lastIndex(of: 0x2E) else { return false }
+            let beforeTLD = host[..<lastDot]
+            let start = (beforeTLD.lastIndex(of: 0x2E).map { $0 + 1 }) ?? beforeTLD.startIndex
+            return beforeTLD[start...].elementsEqual(Self.example)
         case .ipRanges(let ranges):
             // An IP, or a URL whose host is one (`http://10.0.0.5:8080/api`).
-            let text = value.contains(0x2F) ? Self.host(value).map { $0.hasPrefix("[") ? $0 : $0 } : String(decoding: value, as: UTF8.self)
-            guard let text, let address = IPRange.parseAddress(text) else { return false }
+            let address: [UInt8]?
+            if value.contains(0x2F) {
+                guard let host = Self.hostBytes(value), let first = host.first, ASCII.isDigit(first) || first == 0x5B else { return false }
+                address = IPRange.parseAddress(String(decoding: host, as: UTF8.self))
+            } else {
+                address = IPRange.parseAddress(String(decoding: value, as: UTF8.self))
+            }
+            guard let address else { return false }
             return ranges.contains { $0.contains(address) }
         case .urlPrefixes(let prefixes):
             let lowered = value.map(ASCII.lower)
@@ -103,6 +117,31 @@ enum ExclusionMatcher: Sendable {
             if Set(value).count < minDistinct || SecretValue.longestRun(value) >= 6 { return true }
             return value.count >= 8 && SecretValue.entropy(value) < minEntropy
         }
+    }
+
+    static let localhost = Array("localhost".utf8)
+    static let example = Array("example".utf8)
+    static let reservedTLDs = [".test", ".invalid", ".localhost", ".example"].map { Array($0.utf8) }
+
+    /// Lowercase host bytes of a URL or e-mail address, without a trailing dot or `www.`.
+    static func hostBytes(_ value: [UInt8]) -> [UInt8]? {
+        var s = 0
+        if let at = value.lastIndex(of: 0x40), !value.contains(0x2F) { s = at + 1 } else {
+            var k = 0
+            while k + 2 < value.count { if value[k] == 0x3A && value[k + 1] == 0x2F && value[k + 2] == 0x2F { s = k + 3; break }; k += 1 }
+            if let at = value[s...].firstIndex(of: 0x40), !value[s..<at].contains(0x2F) { s = at + 1 }
+        }
+        var e = s
+        if e < value.count && value[e] == 0x5B {  // [IPv6]
+            while e < value.count && value[e] != 0x5D { e += 1 }
+            return Array(value[(s + 1)..<e])
+        }
+        while e < value.count && value[e] != 0x2F && value[e] != 0x3A && value[e] != 0x3F && value[e] != 0x23 { e += 1 }
+        guard e > s else { return nil }
+        var host = value[s..<e].map(ASCII.lower)
+        while host.last == 0x2E { host.removeLast() }
+        if host.starts(with: Array("www.".utf8)) { host.removeFirst(4) }
+        return host
     }
 
     /// Lowercase host of a URL or e-mail address.

@@ -18,6 +18,8 @@ public struct PolicyBundle: Sendable {
     public let exclusions: [ExclusionRule]
     /// SHA-256 hex of the canonical bundle form.
     public let hash: String
+    /// `exclusions` by ``IdentifierClass`` position: the ones each match must be checked against.
+    let exclusionsByClass: [[ExclusionRule]]
 
     /// Builds a bundle from loaded packs; pack ids and rule ids must be unique across the bundle.
     public init(packs: [PolicyPack]) throws {
@@ -47,6 +49,9 @@ public struct PolicyBundle: Sendable {
         self.packs = sorted
         self.rules = sorted.flatMap(\.rules).sorted { $0.id < $1.id }
         self.exclusions = sorted.flatMap(\.exclusions).sorted { $0.id < $1.id }
+        var byClass = [[ExclusionRule]](repeating: [], count: IdentifierClass.allCases.count)
+        for x in exclusions { for c in x.classes { byClass[c.position].append(x) } }
+        self.exclusionsByClass = byClass
         var canonical = "agentmesh-policy-bundle/1\n"
         for p in sorted { canonical += p.canonicalForm + "\n" }
         self.hash = SHA256Digest.hex(canonical.utf8)

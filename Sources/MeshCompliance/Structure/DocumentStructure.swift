@@ -86,13 +86,13 @@ public struct DocumentStructure: Sendable {
     /// content decides when they say nothing (a `.txt` holding an HL7 message).
     public static func parse(_ text: ScanText, name: String, mediaType: String) -> DocumentStructure {
         let lowerName = name.lowercased()
-        let type = mediaType.lowercased()
+        let type = MediaTypeText(mediaType.lowercased())
         let b = text.bytes
         var first = 0
         if b.count >= 3 && b[0] == 0xEF && b[1] == 0xBB && b[2] == 0xBF { first = 3 }
         while first < b.count && ASCII.isWhitespace(b[first]) { first += 1 }
 
-        if type.contains("hl7-v2") || type.contains("x-hl7") || lowerName.hasSuffix(".hl7")
+        if type.has("hl7-v2") || type.has("x-hl7") || lowerName.hasSuffix(".hl7")
             || (first + 4 <= b.count && b[first] == 0x4D && b[first + 1] == 0x53 && b[first + 2] == 0x48 && !ASCII.isAlnum(b[first + 3])) {
             var result = HL7Parser.parse(text, from: first)
             if result.fields.isEmpty {
@@ -102,7 +102,7 @@ public struct DocumentStructure: Sendable {
             }
             return result
         }
-        if type.contains("json") || lowerName.hasSuffix(".json") || lowerName.hasSuffix(".ndjson")
+        if type.has("json") || lowerName.hasSuffix(".json") || lowerName.hasSuffix(".ndjson")
             || (first < b.count && (b[first] == 0x7B || (b[first] == 0x5B && !lowerName.hasSuffix(".toml") && !lowerName.hasSuffix(".ini")))) {
             let json = JSONFieldParser.parse(text, from: first)
             if json.errors.isEmpty { return json }
@@ -110,14 +110,14 @@ public struct DocumentStructure: Sendable {
             let kv = KeyValueScanner.scan(text)
             return DocumentStructure(format: json.format, fields: merge(json.fields, kv.fields), errors: json.errors + kv.errors)
         }
-        if type.contains("csv") || type.contains("tab-separated") || lowerName.hasSuffix(".csv") || lowerName.hasSuffix(".tsv") {
-            let csv = DelimitedParser.parse(text, from: first, tab: lowerName.hasSuffix(".tsv") || type.contains("tab-separated"))
+        if type.has("csv") || type.has("tab-separated") || lowerName.hasSuffix(".csv") || lowerName.hasSuffix(".tsv") {
+            let csv = DelimitedParser.parse(text, from: first, tab: lowerName.hasSuffix(".tsv") || type.has("tab-separated"))
             if !csv.errors.isEmpty {
                 return DocumentStructure(format: .csv, fields: csv.fields, errors: csv.errors)
             }
             return csv
         }
-        var kv = KeyValueScanner.scan(text, code: isSourceCode(lowerName, type))
+        var kv = KeyValueScanner.scan(text, code: isSourceCode(lowerName, type.text))
         // SQL INSERT statements can sit in .sql files, migrations, code strings and notes.
         if text.present.contains(0x28) && (text.present.contains(0x49) || text.present.contains(0x69)) {
             let sql = SQLInsertParser.parse(text)
@@ -132,7 +132,7 @@ public struct DocumentStructure: Sendable {
     /// Source files, whose labels only label literals (see ``KeyValueScanner``).
     static func isSourceCode(_ name: String, _ type: String) -> Bool {
         if type.hasPrefix("text/x-") && !["text/x-log", "text/x-env", "text/x-properties", "text/x-clinical-note"].contains(type) { return true }
-        if type.contains("javascript") || type.contains("typescript") { return true }
+        if MediaTypeText(type).has("javascript") || MediaTypeText(type).has("typescript") { return true }
         for ext in [".swift", ".py", ".js", ".ts", ".java", ".kt", ".go", ".rs", ".c", ".h", ".cpp", ".cs", ".rb", ".m", ".scala", ".php"]
             where name.hasSuffix(ext) { return true }
         return false
@@ -144,6 +144,29 @@ public struct DocumentStructure: Sendable {
         var seen = Set<Int>()
         for f in a { seen.insert(f.start &* 1_000_003 &+ f.end) }
         return a + b.filter { !seen.contains($0.start &* 1_000_003 &+ $0.end) }
+    }
+}
+
+/// A lowercase media type searched by bytes (Foundation's `contains` costs more than the
+/// detectors on small artifacts).
+struct MediaTypeText {
+    let text: String
+    private let bytes: [UInt8]
+
+    init(_ text: String) {
+        self.text = text
+        self.bytes = Array(text.utf8)
+    }
+
+    func has(_ needle: StaticString) -> Bool {
+        let n = UnsafeBufferPointer(start: needle.utf8Start, count: needle.utf8CodeUnitCount)
+        guard bytes.count >= n.count else { return false }
+        var i = 0
+        while i + n.count <= bytes.count {
+            if bytes[i] == n[0] && bytes[i..<(i + n.count)].elementsEqual(n) { return true }
+            i += 1
+        }
+        return false
     }
 }
 
