@@ -33,32 +33,31 @@ public struct FieldAwareDetector: TextDetector {
     public let requiredBytes: [ByteSet]
 
     public func scan(_ t: ScanText, into out: inout [DetectorMatch]) {
-        var found: [DetectorMatch] = []
-        if let inner, inner.canMatch(t.present) { inner.scan(t, into: &found) }
+        let base = out.count
+        if let inner, inner.canMatch(t.present) { inner.scan(t, into: &out) }
         let structure = t.structure
-        if !structure.fields.isEmpty {
-            if identifierClass == .date {
-                // A date pattern under a system label (`created_at`, MSH-7) is not about a person.
-                found.removeAll { m in structure.field(containing: m.start, m.end)?.meaning == .systemDate }
-            }
-            if let cls = fieldClass {
-                var fromFields: [DetectorMatch] = []
-                for f in structure.fields(for: cls) {
-                    // A bare `name` is a person's when its value says so (a Census first name) or
-                    // when a person word (`patient`, `member`, …) leads up to it.
-                    let ambiguous = f.meaning == .ambiguousName && !FieldValue.personWordBefore(t, f.start)
-                    guard let (s, e) = FieldValue.span(cls, t, f.start, f.end, ambiguous: ambiguous) else { continue }
-                    if found.contains(where: { $0.start < e && s < $0.end }) { continue }
-                    let v = t.string(s, e)
-                    fromFields.append(DetectorMatch(start: s, end: e, kind: kind, masked: Self.mask(cls, v), identifierClass: cls))
-                }
-                if !fromFields.isEmpty {
-                    found += fromFields
-                    found.sort { $0.start < $1.start }
-                }
+        guard !structure.fields.isEmpty else { return }
+        if identifierClass == .date && out.count > base {
+            // A date pattern under a system label (`created_at`, MSH-7) is not about a person.
+            var k = base
+            while k < out.count {
+                if structure.field(containing: out[k].start, out[k].end)?.meaning == .systemDate { out.remove(at: k) } else { k += 1 }
             }
         }
-        out += found
+        guard let cls = fieldClass else { return }
+        let patternEnd = out.count
+        for f in structure.fields(for: cls) {
+            let ambiguous = f.meaning == .ambiguousName && !FieldValue.personWordBefore(t, f.start)
+            // A bare `name` is a person's when its value says so (a Census first name) or
+            // when a person word (`patient`, `member`, …) leads up to it.
+            guard let (s, e) = FieldValue.span(cls, t, f.start, f.end, ambiguous: ambiguous) else { continue }
+            if out[base..<patternEnd].contains(where: { $0.start < e && s < $0.end }) { continue }
+            let v = t.string(s, e)
+            out.append(DetectorMatch(start: s, end: e, kind: kind, masked: Self.mask(cls, v), identifierClass: cls))
+        }
+        if out.count > patternEnd && patternEnd > base {
+            out[base...].sort { $0.start < $1.start }
+        }
     }
 
     static func mask(_ cls: IdentifierClass, _ v: String) -> String {

@@ -224,37 +224,33 @@ public struct StructureError: Error, Sendable, Equatable, CustomStringConvertibl
     }
 }
 
-/// Caches the meaning of keys: within one document (keys repeat in every record) and across
-/// documents (a code base uses a bounded vocabulary of keys), so the word-by-word
-/// classification runs once per distinct key.
+/// Looks up the meaning of keys through ``SharedLabelCache`` (keys repeat in every record and
+/// across a code base's files, so the word-by-word classification runs once per distinct key).
 struct LabelCache {
-    private var cache: [[UInt8]: FieldMeaning?] = [:]
-
     mutating func meaning(_ key: ArraySlice<UInt8>) -> FieldMeaning? {
-        let k = Array(key)
-        if let hit = cache[k] { return hit }
-        let m = SharedLabelCache.shared.meaning(k)
-        cache[k] = m
-        return m
+        SharedLabelCache.shared.meaning(key)
     }
 }
 
-/// The process-wide key cache behind ``LabelCache``. Bounded, so hostile input with endless
-/// distinct keys costs classification time, not memory.
+/// The process-wide key cache, keyed by a 64-bit hash of the key's bytes (the bytes are kept
+/// and compared, so a collision costs a classification, never a wrong answer). Bounded, so
+/// hostile input with endless distinct keys costs classification time, not memory.
 final class SharedLabelCache: @unchecked Sendable {
     static let shared = SharedLabelCache()
     static let capacity = 50_000
 
     private let lock = NSLock()
-    private var cache: [[UInt8]: FieldMeaning?] = [:]
+    private var cache: [UInt64: (key: [UInt8], meaning: FieldMeaning?)] = [:]
 
-    func meaning(_ key: [UInt8]) -> FieldMeaning? {
+    func meaning(_ key: ArraySlice<UInt8>) -> FieldMeaning? {
+        var h: UInt64 = 0xcbf2_9ce4_8422_2325
+        for b in key { h = (h ^ UInt64(b)) &* 0x100_0000_01b3 }
         lock.lock()
-        if let hit = cache[key] { lock.unlock(); return hit }
+        if let hit = cache[h], hit.key.elementsEqual(key) { lock.unlock(); return hit.meaning }
         lock.unlock()
         let m = FieldLabel.meaning(of: key)
         lock.lock()
-        if cache.count < Self.capacity { cache[key] = m }
+        if cache.count < Self.capacity { cache[h] = (Array(key), m) }
         lock.unlock()
         return m
     }
