@@ -86,7 +86,7 @@ extension EvaluationDocument {
     /// identifiers), from `seed`.
     public static func syntheticSet(seed: UInt64 = 0x0A6E_17E5, perGenerator: Int = 40) -> [EvaluationDocument] {
         var out: [EvaluationDocument] = []
-        for (g, generator) in Generators.all.enumerated() {
+        for (g, generator) in (Generators.all + Generators.later).enumerated() {
             var rng = EvaluationRandom(seed: seed &+ UInt64(g) &* 0x1000_0001)
             for k in 0..<perGenerator {
                 out.append(generator.make(&rng, k, k % 2 == 0))

@@ -23,6 +23,7 @@ final class ExclusionTests: XCTestCase {
         Case(exclusion: "standard-system-uris", rule: "hipaa-url", excluded: "coding http://terminology.hl7.org/CodeSystem/v2-0203", flagged: "coding http://hl7.fakehost.net/CodeSystem"),
         Case(exclusion: "public-reference-sites", rule: "hipaa-url", excluded: "per https://www.hhs.gov/hipaa", flagged: "per https://www.hhs.gov.evil.io/x"),
         Case(exclusion: "cms-sample-npi", rule: "hipaa-npi", excluded: "NPI 1234567893", flagged: "NPI 1245319599"),
+        Case(exclusion: "sentinel-dates", rule: "hipaa-date", excluded: "DOB 1900-01-01", flagged: "DOB 1900-01-02"),
         Case(exclusion: "fictional-phone-numbers", rule: "hipaa-phone", excluded: "call 617-555-0142", flagged: "call 617-555-0242"),
         Case(exclusion: "organisation-support-lines", rule: "hipaa-phone", excluded: "call 1-888-642-7100", flagged: "call 1-888-642-7101"),
         Case(exclusion: "organisation-address", rule: "hipaa-street-address", excluded: "visit 500 Harbor Point Blvd, Suite 400", flagged: "visit 502 Harbor Point Blvd, Suite 400"),

@@ -12,6 +12,7 @@ final class PersonNameDetectorTests: XCTestCase {
         XCTAssertEqual(found(d, "Sincerely,\nJorvik Tallent\n"), ["Jorvik Tallent"])
         XCTAssertEqual(found(d, "The record of Quillan Vandermeer (MRN 88123456) was merged."), ["Quillan Vandermeer"])
         XCTAssertEqual(found(d, "Quillan Vandermeer, DOB 03/14/1961"), ["Quillan Vandermeer"])
+        XCTAssertEqual(found(d, "dropped the address for Quillan Vandermeer, 12 Oak St, Salem."), ["Quillan Vandermeer"])
         // Census first name + Census surname, no context needed.
         XCTAssertEqual(found(d, "escalated to Maria Garcia yesterday"), ["Maria Garcia"])
         XCTAssertEqual(found(d, "Patient O'Brien was discharged"), ["O'Brien"])

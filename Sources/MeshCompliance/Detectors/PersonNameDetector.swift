@@ -6,6 +6,8 @@
 /// - after a title (`Mr.`, `Mrs.`, `Ms.`, `Miss`, `Mx.`, `Dr.`) or a salutation (`Dear`);
 /// - after a context phrase (`signed by`, `seen by`, `dictated by`, `patient`, `pt`), and on
 ///   the line after a closing (`Sincerely,`, `Regards,`, `Signed,`);
+/// - before an identifier or an address (`Jane Roe (MRN …)`, `Jane Roe, DOB …`,
+///   `Jane Roe, 12 Oak St`);
 /// - as `First Last` where the first word is a 1990 Census first name and the last a Census
 ///   surname, neither being an ordinary English word that names also use (`May`, `Will`).
 public struct PersonNameDetector: TextDetector {
@@ -146,6 +148,8 @@ public struct PersonNameDetector: TextDetector {
     static let following = ASCII.lowered(["mrn", "dob", "d.o.b", "born", "age", "aged", "ssn", "a ", "was admitted", "was seen",
                                           "presented", "is a ", "was discharged", "date of birth", "medical record"])
 
+    static let streets = StreetAddressDetector()
+
     /// Two or three title-case words followed (after ` `, `, ` or ` (`) by a patient word.
     private func nameBeforeIdentifier(_ t: ScanText, _ i: Int) -> Int? {
         let b = t.bytes
@@ -165,6 +169,8 @@ public struct PersonNameDetector: TextDetector {
         if t.at(j) == 0x2C { j += 1 }
         guard t.at(j) == 0x20 else { return false }
         j += 1
+        // An address block: `Jane Roe, 12 Oak St, …`.
+        if t.at(end) == 0x2C && ASCII.isDigit(t.at(j)) && Self.streets.street(t, j) != nil { return true }
         if t.at(j) == 0x28 { j += 1 }
         return Self.following.contains { t.matchesLower($0, at: j) && ($0.last == 0x20 || t.boundaryAfter(j + $0.count)) }
     }
