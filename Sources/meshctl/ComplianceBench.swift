@@ -29,6 +29,9 @@ struct ComplianceBench: ParsableCommand {
     @Option(help: "Documents per generator (half positive).") var perGenerator = 40
     @Option(help: "Seed of the evaluation set.") var seed: UInt64 = 0x0A6E_17E5
     @Option(help: "Minimum seconds of timed passes.") var seconds = 2.0
+    @Option(name: .customLong("files"), help: ArgumentHelp(
+        "Also time the packs over real files or directories (unlabelled: throughput only), e.g. this repository's Sources.",
+        valueName: "path")) var files: [String] = []
     @Flag(help: "Print the figures as JSON.") var json = false
     @Flag(help: "List misjudged documents and missed spans.") var verbose = false
 
@@ -37,10 +40,16 @@ struct ComplianceBench: ParsableCommand {
         var figures = ComplianceBenchmark(bundle: bundle, documents: EvaluationDocument.syntheticSet(seed: seed, perGenerator: perGenerator))
             .run(minimumSeconds: seconds)
         if !verbose { figures.misjudged = Array(figures.misjudged.prefix(20)) }
+        let onFiles = files.isEmpty ? nil
+            : ComplianceBenchmark.throughput(bundle: bundle, artifacts: try ScanFiles.read(files, maxBytes: 8 * 1024 * 1024), minimumSeconds: seconds)
         if json {
+            struct Output: Encodable {
+                var evaluationSet: ComplianceBenchmark.Figures
+                var files: ComplianceBenchmark.Throughput?
+            }
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-            print(String(decoding: try encoder.encode(figures), as: UTF8.self))
+            print(String(decoding: try encoder.encode(Output(evaluationSet: figures, files: onFiles)), as: UTF8.self))
             return
         }
         func f(_ v: Double) -> String { String(format: "%.3f", v) }
@@ -50,6 +59,9 @@ struct ComplianceBench: ParsableCommand {
             print("  span recall \(label.padding(toLength: 15, withPad: " ", startingAt: 0)) \(f(recall))  (\(figures.spans[label] ?? 0) spans)")
         }
         print("  throughput \(String(format: "%.1f", figures.megabytesPerSecond)) MB per CPU second on one thread (\(String(format: "%.1f", figures.megabytesPerWallSecond)) MB per wall second)")
+        if let onFiles {
+            print("  throughput on \(onFiles.files) file(s), \(onFiles.bytes) bytes: \(String(format: "%.1f", onFiles.megabytesPerSecond)) MB per CPU second (\(String(format: "%.1f", onFiles.megabytesPerWallSecond)) MB per wall second)")
+        }
         for (target, met) in figures.targets.sorted(by: { $0.key < $1.key }) { print("  \(met ? "met    " : "NOT met") \(target)") }
         for line in figures.misjudged { print("  misjudged: \(line)") }
     }

@@ -85,19 +85,11 @@ public struct ComplianceBenchmark {
             }
         }
         // Throughput: whole passes over the set, one thread.
-        let bytes = documents.reduce(0) { $0 + $1.content.utf8.count }
-        let subjects = documents.map(Self.subject)
-        var passes = 0
-        let start = DispatchTime.now().uptimeNanoseconds
-        let cpuStart = Self.threadCPUSeconds()
-        var elapsed = 0.0
-        repeat {
-            for s in subjects { _ = bundle.evaluate(s) }
-            passes += 1
-            elapsed = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
-        } while elapsed < minimumSeconds
-        let cpu = max(Self.threadCPUSeconds() - cpuStart, 1e-9)
-        let mbps = Double(bytes * passes) / 1_000_000 / cpu
+        let throughput = Self.throughput(bundle: bundle, artifacts: documents.map {
+            Artifact(name: $0.name, mediaType: $0.mediaType, content: $0.content)
+        }, minimumSeconds: minimumSeconds)
+        let bytes = throughput.bytes, elapsed = throughput.seconds, cpu = throughput.cpuSeconds
+        let mbps = throughput.megabytesPerSecond
 
         let precision = tp + fp == 0 ? 1 : Double(tp) / Double(tp + fp)
         let recall = tp + fn == 0 ? 1 : Double(tp) / Double(tp + fn)
@@ -112,8 +104,39 @@ public struct ComplianceBenchmark {
         return Figures(documents: documents.count, positives: tp + fn, negatives: tn + fp, truePositives: tp, falsePositives: fp,
                        trueNegatives: tn, falseNegatives: fn, precision: precision, recall: recall, specificity: specificity,
                        spanRecall: spanRecall, spans: planted, bytes: bytes, seconds: elapsed, cpuSeconds: cpu,
-                       megabytesPerSecond: mbps, megabytesPerWallSecond: Double(bytes * passes) / 1_000_000 / elapsed,
+                       megabytesPerSecond: mbps, megabytesPerWallSecond: throughput.megabytesPerWallSecond,
                        targets: targets, misjudged: misjudged)
+    }
+
+    /// Evaluation speed over `artifacts`, each judged as its own subject, on the calling thread.
+    public struct Throughput: Codable, Sendable {
+        public var files: Int
+        public var bytes: Int
+        public var passes: Int
+        public var seconds: Double
+        public var cpuSeconds: Double
+        /// MB (10^6 bytes) per CPU second of the evaluating thread.
+        public var megabytesPerSecond: Double
+        public var megabytesPerWallSecond: Double
+    }
+
+    /// Whole passes over `artifacts` for at least `minimumSeconds` of wall time.
+    public static func throughput(bundle: PolicyBundle, artifacts: [Artifact], minimumSeconds: Double) -> Throughput {
+        let subjects = artifacts.map { ComplianceSubject(taskId: $0.name, role: "coder", risk: .medium, artifacts: [$0]) }
+        let bytes = artifacts.reduce(0) { $0 + $1.content.utf8.count }
+        var passes = 0
+        let start = DispatchTime.now().uptimeNanoseconds
+        let cpuStart = threadCPUSeconds()
+        var elapsed = 0.0
+        repeat {
+            for s in subjects { _ = bundle.evaluate(s) }
+            passes += 1
+            elapsed = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+        } while elapsed < minimumSeconds
+        let cpu = max(threadCPUSeconds() - cpuStart, 1e-9)
+        return Throughput(files: artifacts.count, bytes: bytes, passes: passes, seconds: elapsed, cpuSeconds: cpu,
+                          megabytesPerSecond: Double(bytes * passes) / 1_000_000 / cpu,
+                          megabytesPerWallSecond: Double(bytes * passes) / 1_000_000 / max(elapsed, 1e-9))
     }
 
     /// CPU time of the calling thread.

@@ -35,18 +35,17 @@ public struct FieldAwareDetector: TextDetector {
     public func scan(_ t: ScanText, into out: inout [DetectorMatch]) {
         let base = out.count
         if let inner, inner.canMatch(t.present) { inner.scan(t, into: &out) }
-        let structure = t.structure
-        guard !structure.fields.isEmpty else { return }
+        guard !t.structure.fields.isEmpty else { return }
         if identifierClass == .date && out.count > base {
             // A date pattern under a system label (`created_at`, MSH-7) is not about a person.
             var k = base
             while k < out.count {
-                if structure.field(containing: out[k].start, out[k].end)?.meaning == .systemDate { out.remove(at: k) } else { k += 1 }
+                if t.structure.field(containing: out[k].start, out[k].end)?.meaning == .systemDate { out.remove(at: k) } else { k += 1 }
             }
         }
         guard let cls = fieldClass else { return }
         let patternEnd = out.count
-        for f in structure.fields(for: cls) {
+        for f in t.structure.fields(for: cls) {
             let ambiguous = f.meaning == .ambiguousName && !FieldValue.personWordBefore(t, f.start)
             // A bare `name` is a person's when its value says so (a Census first name) or
             // when a person word (`patient`, `member`, …) leads up to it.

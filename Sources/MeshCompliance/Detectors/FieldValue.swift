@@ -17,18 +17,16 @@ enum FieldValue {
         while s < e && (ASCII.isWhitespace(b[s]) || b[s] == 0x22 || b[s] == 0x27) { s += 1 }
         while e > s && (ASCII.isWhitespace(b[e - 1]) || b[e - 1] == 0x22 || b[e - 1] == 0x27) { e -= 1 }
         guard e > s else { return nil }
-        let lowered = String(decoding: b[s..<e], as: UTF8.self).lowercased()
-        if emptyWords.contains(lowered) || lowered.hasPrefix("${") || lowered.hasPrefix("<") || lowered.hasPrefix("{{")
-            || lowered.hasPrefix("[") || lowered.hasPrefix("{") || lowered.hasPrefix("%") {
-            return nil
-        }
+        // Template references and "nothing here" words (all short).
+        if b[s] == 0x24 || b[s] == 0x3C || b[s] == 0x7B || b[s] == 0x5B || b[s] == 0x25 { return nil }
+        if e - s <= 12 && emptyWords.contains(String(decoding: b[s..<e].map(ASCII.lower), as: UTF8.self)) { return nil }
         switch cls {
         case .name: return name(t, s, e, ambiguous: ambiguous)
         case .city: return city(t, s, e)
         case .streetAddress:
             var letters = 0, digits = 0
             for k in s..<e { if ASCII.isLetter(b[k]) || b[k] >= 0x80 { letters += 1 } else if ASCII.isDigit(b[k]) { digits += 1 } }
-            return letters >= 3 && e - s >= 5 && (digits > 0 || lowered.contains(" ")) ? (s, e) : nil
+            return letters >= 3 && e - s >= 5 && (digits > 0 || b[s..<e].contains(0x20)) ? (s, e) : nil
         case .zip:
             guard let first = (s..<e).first(where: { ASCII.isDigit(b[$0]) }), t.digitRun(first) == 5 else { return nil }
             var end = first + 5

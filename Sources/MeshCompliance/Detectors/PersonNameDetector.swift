@@ -87,9 +87,19 @@ public struct PersonNameDetector: TextDetector {
 
     /// A candidate name must not be an ordinary word alone.
     private func isName(_ t: ScanText, _ s: Int, _ e: Int) -> Bool {
-        let words = t.string(s, e).split(whereSeparator: { $0 == " " || $0 == "," }).map { $0.lowercased() }
-        if words.count == 1 { return !Self.ordinaryWords.contains(words[0]) && !FieldValue.emptyWords.contains(words[0]) }
-        return !words.allSatisfy { Self.ordinaryWords.contains($0) }
+        let b = t.bytes
+        var words = 0, ordinary = 0
+        var k = s
+        while k < e {
+            while k < e && (b[k] == 0x20 || b[k] == 0x2C) { k += 1 }
+            let ws = k
+            while k < e && b[k] != 0x20 && b[k] != 0x2C { k += 1 }
+            guard k > ws else { break }
+            words += 1
+            let word = String(decoding: b[ws..<k].map(ASCII.lower), as: UTF8.self)
+            if Self.ordinaryWords.contains(word) || (words == 1 && FieldValue.emptyWords.contains(word)) { ordinary += 1 }
+        }
+        return words > 0 && ordinary < words
     }
 
     /// Whether the word at `i` is a title or salutation (not a phrase).

@@ -45,7 +45,7 @@ extension PolicyBundle {
             let text = ScanText(bytes: Array(artifact.content.utf8), name: artifact.name, mediaType: artifact.mediaType)
             var lines: LineIndex?
             for ruleIndex in applicable {
-                guard case .text(let detector) = rules[ruleIndex].detector else { continue }
+                guard let detector = textDetectors[ruleIndex] else { continue }
                 if skip && !detector.canMatch(text.present) { continue }
                 matches.removeAll(keepingCapacity: true)
                 detector.scan(text, into: &matches)
@@ -74,16 +74,22 @@ extension PolicyBundle {
             }
         }
 
-        keyed.sort { $0.key < $1.key || ($0.key == $1.key && $0.finding.message < $1.finding.message) }
-        suppressed.sort { $0.key < $1.key }
+        // Sort positions, not the findings themselves (a finding is a dozen fields to copy).
+        let order = keyed.indices.sorted { a, b in
+            keyed[a].key < keyed[b].key || (keyed[a].key == keyed[b].key && keyed[a].finding.message < keyed[b].finding.message)
+        }
+        let suppressedOrder = suppressed.indices.sorted { suppressed[$0].key < suppressed[$1].key }
         var decision = Decision.approve
-        for k in keyed where k.outcome.decision > decision { decision = k.outcome.decision }
-        let deciding = decision == .approve
-            ? [] : Array(Set(keyed.filter { $0.outcome.decision == decision }.map(\.finding.ruleId))).sorted()
-        let approvalRequiredBy = Array(Set(keyed.filter { $0.outcome == .requireApproval }.map(\.finding.ruleId))).sorted()
-        return ComplianceEvaluation(decision: decision, findings: keyed.map(\.finding), decidingRuleIds: deciding,
-                                    suppressed: suppressed.map(\.finding), bundleHash: hash,
-                                    approvalRequiredBy: approvalRequiredBy)
+        for k in keyed.indices where keyed[k].outcome.decision > decision { decision = keyed[k].outcome.decision }
+        var deciding = Set<String>(), approval = Set<String>()
+        for k in keyed.indices {
+            if decision != .approve && keyed[k].outcome.decision == decision { deciding.insert(keyed[k].finding.ruleId) }
+            if keyed[k].outcome == .requireApproval { approval.insert(keyed[k].finding.ruleId) }
+        }
+        let findings = order.map { keyed[$0].finding }
+        let suppressedFindings = suppressedOrder.map { suppressed[$0].finding }
+        return ComplianceEvaluation(decision: decision, findings: findings, decidingRuleIds: deciding.sorted(),
+                                    suppressed: suppressedFindings, bundleHash: hash, approvalRequiredBy: approval.sorted())
     }
 }
 

@@ -85,13 +85,16 @@ enum ExclusionMatcher: Sendable {
                 guard let host = Self.hostBytes(value), let first = host.first, ASCII.isDigit(first) || first == 0x5B else { return false }
                 address = IPRange.parseAddress(String(decoding: host, as: UTF8.self))
             } else {
-                address = IPRange.parseAddress(String(decoding: value, as: UTF8.self))
+                address = IPRange.parseIPv4(value[...]) ?? IPRange.parseAddress(String(decoding: value, as: UTF8.self))
             }
             guard let address else { return false }
             return ranges.contains { $0.contains(address) }
         case .urlPrefixes(let prefixes):
-            let lowered = value.map(ASCII.lower)
-            return prefixes.contains { p in lowered.count >= p.count && lowered.starts(with: p) }
+            return prefixes.contains { p in
+                guard value.count >= p.count else { return false }
+                for k in 0..<p.count where ASCII.lower(value[k]) != p[k] { return false }
+                return true
+            }
         case .values(let set):
             // Most matches differ in length from every listed value: count before building a string.
             let count = value.reduce(0) { $0 + (ASCII.isAlnum($1) ? 1 : 0) }
@@ -268,6 +271,29 @@ struct IPRange: Sendable {
             remaining -= n
         }
         return true
+    }
+
+    /// Dotted-quad IPv4 from bytes (the common case, without building a string).
+    static func parseIPv4(_ b: ArraySlice<UInt8>) -> [UInt8]? {
+        var out: [UInt8] = []
+        out.reserveCapacity(4)
+        var value = 0, digits = 0
+        for c in b {
+            if ASCII.isDigit(c) {
+                value = value * 10 + Int(c - 0x30)
+                digits += 1
+                if digits > 3 || value > 255 { return nil }
+            } else if c == 0x2E && digits > 0 && out.count < 3 {
+                out.append(UInt8(value))
+                value = 0
+                digits = 0
+            } else {
+                return nil
+            }
+        }
+        guard digits > 0, out.count == 3 else { return nil }
+        out.append(UInt8(value))
+        return out
     }
 
     /// 4 bytes for IPv4, 16 for IPv6 (with `::`, an embedded IPv4 tail, and a `%zone` dropped).

@@ -18,6 +18,9 @@ public struct PolicyBundle: Sendable {
     public let exclusions: [ExclusionRule]
     /// SHA-256 hex of the canonical bundle form.
     public let hash: String
+    /// The text detector of each rule (by rule index; `nil` for record checks), held apart so
+    /// the per-artifact loop does not reach into `PolicyRule` values.
+    let textDetectors: [(any TextDetector)?]
     /// `exclusions` by ``IdentifierClass`` position: the ones each match must be checked against.
     let exclusionsByClass: [[ExclusionRule]]
 
@@ -48,6 +51,10 @@ public struct PolicyBundle: Sendable {
         }
         self.packs = sorted
         self.rules = sorted.flatMap(\.rules).sorted { $0.id < $1.id }
+        self.textDetectors = self.rules.map { r -> (any TextDetector)? in
+            if case .text(let d) = r.detector { return d }
+            return nil
+        }
         self.exclusions = sorted.flatMap(\.exclusions).sorted { $0.id < $1.id }
         var byClass = [[ExclusionRule]](repeating: [], count: IdentifierClass.allCases.count)
         for x in exclusions { for c in x.classes { byClass[c.position].append(x) } }
