@@ -117,7 +117,20 @@ enum SyntheticSecrets {
     static func awsKeyID(_ rng: inout EvaluationRandom) -> String {
         "AKIA" + random(&rng, 16, Array("ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"))
     }
-    static func githubToken(_ rng: inout EvaluationRandom) -> String { "ghp_" + random(&rng, 36) }
+    /// A classic token as GitHub issues it: 30 random characters and the base62 CRC32 of them.
+    static func githubToken(_ rng: inout EvaluationRandom) -> String {
+        let body = random(&rng, 30)
+        var crc: UInt32 = 0xFFFF_FFFF
+        for b in body.utf8 {
+            crc ^= UInt32(b)
+            for _ in 0..<8 { crc = crc & 1 != 0 ? (crc >> 1) ^ 0xEDB8_8320 : crc >> 1 }
+        }
+        var n = UInt64(crc ^ 0xFFFF_FFFF)
+        let digits = Array("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz")
+        var check = ""
+        for _ in 0..<6 { check = String(digits[Int(n % 62)]) + check; n /= 62 }
+        return "ghp_" + body + check
+    }
     static func githubFineGrained(_ rng: inout EvaluationRandom) -> String { "github_pat_" + random(&rng, 22) + "_" + random(&rng, 59) }
     static func slackBot(_ rng: inout EvaluationRandom) -> String {
         "xoxb-" + rng.digits(11) + "-" + rng.digits(12) + "-" + random(&rng, 24)

@@ -63,6 +63,10 @@ enum ExclusionMatcher: Sendable {
     case emailDomains([String])
     /// Postal addresses, compared on letters and digits; a match may be a prefix.
     case addresses([String])
+    /// Classic GitHub tokens (`ghp_`, `gho_`, `ghu_`, `ghs_`, `ghr_` + 36) whose last six
+    /// characters are not the base62 CRC32 of the thirty before them: GitHub issues every
+    /// token with that checksum (GitHub blog, 2021-04-05), so such a value was made up.
+    case githubChecksumInvalid
     /// Placeholder credentials: a marker substring, a published sample, too few distinct
     /// characters, a long run of one character, or too little entropy.
     case secretPlaceholder(markers: [[UInt8]], samples: Set<String>, minEntropy: Double, minDistinct: Int)
@@ -112,6 +116,16 @@ enum ExclusionMatcher: Sendable {
             let v = Self.alnum(value)
             guard v.count >= 4 else { return false }
             return addresses.contains { $0 == v || $0.hasPrefix(v) || v.hasPrefix($0) }
+        case .githubChecksumInvalid:
+            guard value.count == 40, value[0] == 0x67, value[1] == 0x68, value[3] == 0x5F,
+                  [0x70, 0x6F, 0x75, 0x73, 0x72].contains(value[2]), value[4...].allSatisfy(ASCII.isAlnum) else { return false }
+            var claimed: UInt64 = 0
+            for c in value[34...] {
+                let digit: UInt64
+                if ASCII.isDigit(c) { digit = UInt64(c - 0x30) } else if ASCII.isUpper(c) { digit = UInt64(c - 0x41 + 10) } else { digit = UInt64(c - 0x61 + 36) }
+                claimed = claimed * 62 + digit
+            }
+            return claimed != UInt64(CRC32.checksum(value[4..<34]))
         case .secretPlaceholder(let markers, let samples, let minEntropy, let minDistinct):
             if samples.contains(String(decoding: value, as: UTF8.self)) { return true }
             let lowered = value.map(ASCII.lower)
@@ -231,6 +245,8 @@ enum ExclusionMatcher: Sendable {
             let addresses = try p.strings("addresses", default: [])
             guard !addresses.isEmpty else { throw DetectorConfigError(parameter: "addresses", "at least one address is required") }
             return (.addresses(addresses.map { alnum(Array($0.utf8)) }), [.streetAddress])
+        case "github_checksum":
+            return (.githubChecksumInvalid, [.secret])
         case "secret_placeholder":
             let markers = try p.strings("markers", default: ["xxxx", "****", "0000", "your-", "your_", "<", "${", "{{", "changeme", "placeholder", "example", "dummy", "redacted"])
             let samples = try p.strings("samples", default: [])
@@ -244,7 +260,8 @@ enum ExclusionMatcher: Sendable {
         }
     }
 
-    static let kinds = ["address", "digit_pattern", "email_domain", "ip_range", "reserved_domain", "secret_placeholder", "url_prefix", "value"]
+    static let kinds = ["address", "digit_pattern", "email_domain", "github_checksum", "ip_range", "reserved_domain", "secret_placeholder",
+                        "url_prefix", "value"]
 }
 
 /// An IPv4 or IPv6 CIDR range.
@@ -333,5 +350,20 @@ struct IPRange: Sendable {
         }
         guard all.count == 8 else { return nil }
         return all.flatMap { [UInt8($0 >> 8), UInt8($0 & 0xFF)] }
+    }
+}
+
+/// CRC-32 (IEEE 802.3, reflected, as zlib's `crc32`).
+enum CRC32 {
+    static let table: [UInt32] = (0..<256).map { n -> UInt32 in
+        var c = UInt32(n)
+        for _ in 0..<8 { c = c & 1 != 0 ? 0xEDB8_8320 ^ (c >> 1) : c >> 1 }
+        return c
+    }
+
+    static func checksum(_ bytes: some Sequence<UInt8>) -> UInt32 {
+        var c: UInt32 = 0xFFFF_FFFF
+        for b in bytes { c = table[Int((c ^ UInt32(b)) & 0xFF)] ^ (c >> 8) }
+        return c ^ 0xFFFF_FFFF
     }
 }
