@@ -50,6 +50,12 @@ final class KeyValueStructureTests: XCTestCase {
         XCTAssertEqual(fieldsOf(yaml, name: "c.yaml"), ["$.service.name=intake", "$.patient.mrn=0012345", "$.patient.contact.phone=617-234-5678"])
     }
 
+    func testTOMLSectionsArePaths() {
+        let toml = "[server]\nport = 8080\n\n[fixtures.patient]\nfirst = \"Jane\"\nmrn = \"0012345\"\n"
+        XCTAssertEqual(fieldsOf(toml, name: "a.toml"), ["$.server.port=8080", "$.fixtures.patient.first=Jane", "$.fixtures.patient.mrn=0012345"])
+        XCTAssertEqual(fieldsMeaning(.identifier(.name), toml, name: "a.toml"), ["$.fixtures.patient.first=Jane"])
+    }
+
     func testEnvPropertiesLogsCodeAndNotes() {
         XCTAssertEqual(fieldsOf("export DB_PASSWORD=s3cr3t\nmember.id = A1234567\n"), ["$.DB_PASSWORD=s3cr3t", "$.member.id=A1234567"])
         XCTAssertEqual(fieldsOf("2024-01-02T03:04:05Z WARN lookup mrn=88123456 patient=\"Jane Roe\" status=404\n"),

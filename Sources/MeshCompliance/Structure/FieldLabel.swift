@@ -132,7 +132,8 @@ public enum FieldLabel {
             return .identifier(.name)
         }
         // `{"patient": {"first": …}}`: the enclosing key says whose, the key which part.
-        if w.count == 2 && personNameWords.contains(w[0]) && ["first", "last", "given", "family", "middle", "full", "surname"].contains(w[1]) {
+        if w.count <= 4, let part = w.last, ["first", "last", "given", "family", "middle", "full", "surname"].contains(part),
+           w.dropLast().contains(where: { personNameWords.contains($0) }) {
             return .identifier(.name)
         }
         if ["firstname", "lastname", "givenname", "familyname", "fullname", "surname", "forename", "maidenname"].contains(squashed) {

@@ -5,7 +5,8 @@
 /// A key at the start of a line (after indentation, `- `, `* `, `#`, `export `) may hold
 /// spaces (`Member ID:`) and its value runs to the end of the line; a key inside a line is
 /// one token and its value one token or one quoted string. YAML nesting gives the path
-/// (`$.patient.mrn`); elsewhere the path is the key.
+/// (`$.patient.mrn`), as do TOML/INI sections (`[patient]` then `mrn = …`); elsewhere the path
+/// is the key.
 ///
 /// In source code (`code`), a label only labels a literal: `name: String` and
 /// `address.port = htons(…)` are declarations, `"mrn": "0012345"` and `let mrn = 0012345`
@@ -35,6 +36,13 @@ enum KeyValueScanner {
                 indent = i - lineStart
             }
             if i >= lineEnd { continue }
+            // A TOML/INI section (`[fixtures.patient]`) is the parent of the keys below it.
+            if !code && b[i] == 0x5B, let close = (i..<lineEnd).last(where: { b[$0] == 0x5D }), close > i + 1,
+               b[(i + 1)..<close].allSatisfy({ ASCII.isWord($0) || $0 == 0x2E || $0 == 0x2D || $0 == 0x22 || $0 == 0x5B }) {
+                let name = String(decoding: b[(i + 1)..<close].filter { $0 != 0x5B && $0 != 0x22 }, as: UTF8.self)
+                parents = [(-1, name)]
+                continue
+            }
             if b[i] == 0x23 || (b[i] == 0x2F && i + 1 < lineEnd && b[i + 1] == 0x2F) {
                 // A comment line still has pairs worth reading (`# MRN: 123`), but not YAML structure.
                 i += 1
