@@ -9,19 +9,20 @@ struct ComplianceBench: ParsableCommand {
         commandName: "compliance",
         abstract: "Precision, recall, specificity, span recall per class and MB/s of the compliance policy packs.",
         discussion: """
-            The evaluation set is synthetic and deterministic (Tests/ComplianceEvaluation): code,
-            config, .env, JSON, SQL, logs, markdown, clinical notes, FHIR, HL7 v2, CSV and shell
-            documents from independent generators, half with planted identifiers and secrets
-            (labelled spans), all with look-alikes of every exclusion kind. People come from the
+            The evaluation set is synthetic and deterministic (Tests/ComplianceEvaluation): code \
+            (Swift, Python, JavaScript, shell), config (YAML, TOML, .env, Java properties), JSON, \
+            SQL, logs, markdown, support tickets, e-mail, clinical notes, FHIR, HL7 v2 and CSV \
+            documents from 18 independent generators, half with planted identifiers and secrets \
+            (labelled spans), all with look-alikes of every exclusion kind. People come from the \
             held-out split of the Census names, so the detectors' dictionaries never contain them.
 
-            A document is flagged when its decision is not approve. Span recall counts a planted
-            span as found when an unsuppressed finding of the same class overlaps it. MB/s is
-            measured on one thread over whole passes, per CPU second of that thread (so other work on
-            a shared machine does not count against it; MB per wall second is printed too). Build
+            A document is flagged when its decision is not approve. Span recall counts a planted \
+            span as found when an unsuppressed finding of the same class overlaps it. MB/s is \
+            measured on one thread over whole passes, per CPU second of that thread (so other work on \
+            a shared machine does not count against it; MB per wall second is printed too). Build \
             with -c release for real figures:
               swift build -c release --product meshctl && .build/release/meshctl bench compliance --json
-            Targets: document recall ≥ 0.98, precision ≥ 0.90, specificity ≥ 0.90, span recall
+            Targets: document recall ≥ 0.98, precision ≥ 0.90, specificity ≥ 0.90, span recall \
             ≥ 0.95 for name, ssn, mrn, dob, phone, email, and ≥ 10 MB/s.
             """)
 

@@ -10,13 +10,13 @@ struct ScanCommand: ParsableCommand {
         commandName: "scan",
         abstract: "Check files and directories against the policy packs (PHI, secrets), outside the mesh.",
         discussion: """
-            Every file is one artifact of one evaluation, judged exactly as the compliance worker
-            judges a task result: same packs, same detectors, same exclusions, same bundle hash.
-            Structure is read first (JSON/YAML/.env/properties keys, CSV headers, SQL INSERT
-            columns, log key=value pairs, FHIR resources, HL7 v2 segments), so findings carry a
+            Every file is one artifact of one evaluation, judged exactly as the compliance worker \
+            judges a task result: same packs, same detectors, same exclusions, same bundle hash. \
+            Structure is read first (JSON/YAML/.env/properties keys, CSV headers, SQL INSERT \
+            columns, log key=value pairs, FHIR resources, HL7 v2 segments), so findings carry a \
             field path (`$.patient.mrn`, `PID-5.1`) besides line:column and character offsets.
 
-            Directories are walked recursively, skipping .git, .build, node_modules and binary
+            Directories are walked recursively, skipping .git, .build, node_modules and binary \
             files (a NUL byte in the first 8 KiB).
 
             Exit status (the worst decision):
