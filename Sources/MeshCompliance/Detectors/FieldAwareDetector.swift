@@ -18,8 +18,12 @@ public struct FieldAwareDetector: TextDetector {
         self.fieldClass = readsFields ? cls : nil
         self.inner = inner
         self.kind = kind ?? FieldAwareDetector.kinds[cls] ?? cls.rawValue
-        self.requiredBytes = readsFields ? [] : (inner?.requiredBytes ?? [])
+        self.innerRequiredBytes = inner?.requiredBytes ?? []
+        self.requiredBytes = readsFields ? [] : innerRequiredBytes
     }
+
+    /// The inner detector's required bytes, read once (detectors compute them per call).
+    private let innerRequiredBytes: [ByteSet]
 
     static let kinds: [IdentifierClass: String] = [
         .name: "name", .streetAddress: "street address", .city: "city", .zip: "ZIP code", .date: "date",
@@ -34,7 +38,7 @@ public struct FieldAwareDetector: TextDetector {
 
     public func scan(_ t: ScanText, into out: inout [DetectorMatch]) {
         let base = out.count
-        if let inner, inner.canMatch(t.present) { inner.scan(t, into: &out) }
+        if let inner, innerRequiredBytes.allSatisfy({ $0.intersects(t.present) }) { inner.scan(t, into: &out) }
         guard !t.structure.fields.isEmpty else { return }
         if identifierClass == .date && out.count > base {
             // A date pattern under a system label (`created_at`, MSH-7) is not about a person.

@@ -23,10 +23,11 @@ extension PolicyBundle {
         // compliance worker's time.
         var textRules: [Int] = []
         for index in rules.indices where rules[index].scope.applies(to: subject) {
-            guard case .record(let d) = rules[index].detector else {
+            if textDetectors[index] != nil {
                 textRules.append(index)
                 continue
             }
+            guard case .record(let d) = rules[index].detector else { continue }
             let ruleId = rules[index].id
             for (k, issue) in d.check(subject).enumerated() {
                 let f = Finding(ruleId: ruleId, severity: rules[index].severity, message: issue.message, location: issue.location)
