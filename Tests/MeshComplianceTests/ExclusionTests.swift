@@ -31,6 +31,8 @@ final class ExclusionTests: XCTestCase {
         Case(exclusion: "secret-placeholders", rule: "secret-aws-access-key-id", excluded: "key AKIAXXXXXXXXXXXXXXXX", flagged: "key AKIAZ7VRSQ5TJN2XK4PA"),
         Case(exclusion: "secret-placeholders", rule: "secret-aws-access-key-id", excluded: "key AKIAIOSFODNN7EXAMPLE", flagged: "key AKIAIOSFODNN7EXAMPLF"),
         Case(exclusion: "secret-placeholders", rule: "secret-google-api-key", excluded: "key AIzaXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXX", flagged: "key AIzaSyD3kR9mXq2LpT7vB4nW8cZ1yH6jF0sGtUe"),
+        Case(exclusion: "secret-placeholders", rule: "secret-slack-token", excluded: "SLACK=xoxb-XXXXXXXXXXXX-XXXXXXXXXXXX",
+             flagged: "SLACK=xoxb-1234567890-0987654321-AbCdXxxxEfGhIjKlMnOpQrSt"),
         Case(exclusion: "github-token-checksum", rule: "secret-github-token", excluded: "t ghp_k3Jd9QpL2mXv8RtY6wZs1NcB4hGf7T3deMW9", flagged: "t 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"),
         Case(exclusion: "secret-placeholders", rule: "secret-slack-token", excluded: "SLACK=xoxb-your-bot-token-here", flagged: "SLACK=xoxb-1234567890-0987654321-AbCdEfGhIjKlMnOpQrStUvWx"),
         Case(exclusion: "secret-placeholders", rule: "secret-connection-url-password", excluded: "postgresql://app:<password>@db/x", flagged: "postgresql://app:Vq8rT2mXk9@db/x"),

@@ -16,6 +16,7 @@ final class PersonNameDetectorTests: XCTestCase {
         // Census first name + Census surname, no context needed.
         XCTAssertEqual(found(d, "escalated to Maria Garcia yesterday"), ["Maria Garcia"])
         XCTAssertEqual(found(d, "Patient O'Brien was discharged"), ["O'Brien"])
+        XCTAssertEqual(found(d, "Mr. King is a 54-year-old"), ["King"], "after a title an ordinary word is a name")
     }
 
     func testNotNames() {

@@ -71,11 +71,17 @@ public struct PersonNameDetector: TextDetector {
                 continue
             }
             guard nameStart >= 0, let (s, e) = FieldValue.name(t, nameStart, min(b.count, nameStart + 80), ambiguous: false) else { continue }
-            guard isName(t, s, e) else { continue }
-            // One word after a phrase (`Patient Portal`, `pt Smith`) is a name only when the
-            // Census lists know it; titles and salutations need no such proof.
-            if !afterTitle(t, i) && !t.bytes[s..<e].contains(0x20) && !t.bytes[s..<e].contains(0x2C)
-                && !surnames.contains(t.bytes, s, e) && !firstNames.contains(t.bytes, s, e) { continue }
+            // After a title (`Mr. King`) a capitalised word is a name even when it is also an
+            // ordinary word; after a phrase it must not be one (`Patient Portal`), and one word
+            // alone is a name only when the Census lists know it.
+            let titled = afterTitle(t, i)
+            if !titled {
+                guard isName(t, s, e) else { continue }
+                if !t.bytes[s..<e].contains(0x20) && !t.bytes[s..<e].contains(0x2C)
+                    && !surnames.contains(t.bytes, s, e) && !firstNames.contains(t.bytes, s, e) { continue }
+            } else if FieldValue.emptyWords.contains(t.string(s, e).lowercased()) {
+                continue
+            }
             out.append(match(t, s, e))
             resume = e
         }

@@ -248,7 +248,9 @@ enum ExclusionMatcher: Sendable {
         case "github_checksum":
             return (.githubChecksumInvalid, [.secret])
         case "secret_placeholder":
-            let markers = try p.strings("markers", default: ["xxxx", "****", "0000", "your-", "your_", "<", "${", "{{", "changeme", "placeholder", "example", "dummy", "redacted"])
+            // No `xxxx`/`0000` markers: four of them occur by chance in long random tokens; runs
+            // of six or more of one character (`AKIAXXXXXXXX…`) are caught by the run test.
+            let markers = try p.strings("markers", default: ["****", "your-", "your_", "<", "${", "{{", "changeme", "placeholder", "example", "dummy", "redacted"])
             let samples = try p.strings("samples", default: [])
             guard let entropy = Double(try p.string("min_entropy", default: "2.5") ?? "2.5"), entropy >= 0, entropy <= 8 else {
                 throw DetectorConfigError(parameter: "min_entropy", "expected bits per character between 0 and 8")
