@@ -161,23 +161,6 @@ enum ExclusionMatcher: Sendable {
         return host
     }
 
-    /// Lowercase host of a URL or e-mail address.
-    static func host(_ value: [UInt8]) -> String? {
-        var s = value.startIndex
-        if let at = value.lastIndex(of: 0x40), !value.contains(0x2F) { s = at + 1 } else {
-            var k = 0
-            while k + 2 < value.count { if value[k] == 0x3A && value[k + 1] == 0x2F && value[k + 2] == 0x2F { s = k + 3; break }; k += 1 }
-            if let at = value[s...].firstIndex(of: 0x40), !value[s..<at].contains(0x2F) { s = at + 1 }
-        }
-        var e = s
-        while e < value.count && value[e] != 0x2F && value[e] != 0x3A && value[e] != 0x3F && value[e] != 0x23 { e += 1 }
-        guard e > s else { return nil }
-        var host = String(decoding: value[s..<e].map(ASCII.lower), as: UTF8.self)
-        while host.hasSuffix(".") { host.removeLast() }
-        if host.hasPrefix("www.") { host.removeFirst(4) }
-        return host
-    }
-
     static func alnum(_ value: some Sequence<UInt8>) -> String {
         String(decoding: value.filter(ASCII.isAlnum).map(ASCII.lower), as: UTF8.self)
     }

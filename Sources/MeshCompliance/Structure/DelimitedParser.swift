@@ -6,7 +6,6 @@ enum DelimitedParser {
     static func parse(_ text: ScanText, from start: Int, tab: Bool) -> DocumentStructure {
         let b = text.bytes
         let n = b.count
-        var cache = LabelCache()
         var errors: [StructureError] = []
         // The delimiter is the one of `,` `;` `\t` most frequent in the header line.
         var headerEnd = start
@@ -54,7 +53,7 @@ enum DelimitedParser {
                 if e > s && b[e - 1] == 0x0D { e -= 1 }
             }
             if row < 0 {
-                meanings.append(cache.meaning(b[s..<e]))
+                meanings.append(SharedLabelCache.shared.meaning(b[s..<e]))
                 names.append(String(decoding: b[s..<e], as: UTF8.self).trimmingSpaces)
             } else if e > s {
                 let name = column < names.count ? names[column] : "column \(column + 1)"

@@ -224,15 +224,8 @@ public struct StructureError: Error, Sendable, Equatable, CustomStringConvertibl
     }
 }
 
-/// Looks up the meaning of keys through ``SharedLabelCache`` (keys repeat in every record and
-/// across a code base's files, so the word-by-word classification runs once per distinct key).
-struct LabelCache {
-    mutating func meaning(_ key: ArraySlice<UInt8>) -> FieldMeaning? {
-        SharedLabelCache.shared.meaning(key)
-    }
-}
-
-/// The process-wide key cache, keyed by a 64-bit hash of the key's bytes (the bytes are kept
+/// The process-wide cache of key meanings (keys repeat in every record and across a code
+/// base's files, so the word-by-word classification runs once per distinct key), keyed by a 64-bit hash of the key's bytes (the bytes are kept
 /// and compared, so a collision costs a classification, never a wrong answer). Bounded, so
 /// hostile input with endless distinct keys costs classification time, not memory.
 final class SharedLabelCache: @unchecked Sendable {

@@ -17,7 +17,6 @@ enum JSONFieldParser {
         var stack: [Container] = []
         var fields: [StructuredField] = []
         var resourceTypes: [(prefix: String, type: String)] = []
-        var cache = LabelCache()
         var error: StructureError?
         var i = start
         var sawValue = false
@@ -45,7 +44,7 @@ enum JSONFieldParser {
             guard let top = stack.last else { return }
             let key: ArraySlice<UInt8>? = top.isObject ? top.key : stack.reversed().lazy.compactMap { $0.isObject ? $0.key : nil }.first
             let p = path()
-            var meaning = key.flatMap { cache.meaning($0) }
+            var meaning = key.flatMap { SharedLabelCache.shared.meaning($0) }
             if meaning == nil || meaning == .ambiguousName {
                 // `{"patient": {"first": "Jane"}}`: the enclosing keys name whose value it is.
                 let outer = stack.compactMap { $0.isObject ? $0.key : nil }.dropLast(top.isObject ? 1 : 0).suffix(2)
@@ -53,7 +52,7 @@ enum JSONFieldParser {
                     var combined: [UInt8] = []
                     for o in outer { combined += o; combined.append(0x2E) }
                     if let k = key { combined += k }
-                    if let m = cache.meaning(combined[...]), m != .ambiguousName || meaning == nil { meaning = m }
+                    if let m = SharedLabelCache.shared.meaning(combined[...]), m != .ambiguousName || meaning == nil { meaning = m }
                 }
             }
             if let k = key, k.elementsEqual("resourceType".utf8), top.isObject {

@@ -18,7 +18,6 @@ enum KeyValueScanner {
         let b = text.bytes
         let n = b.count
         var fields: [StructuredField] = []
-        var cache = LabelCache()
         // YAML parents: (indent, key) of lines whose value is empty.
         var parents: [(indent: Int, key: String)] = []
         var lineStart = 0
@@ -58,27 +57,27 @@ enum KeyValueScanner {
                 let (vs, ve) = valueSpan(b, valueStart, lineEnd)
                 if ve > vs && (!code || isLiteral(b, valueStart, ve)) {
                     let path = "$" + parents.map { "." + $0.key }.joined() + "." + keyString
-                    var meaning = cache.meaning(key)
+                    var meaning = SharedLabelCache.shared.meaning(key)
                     if meaning == nil || meaning == .ambiguousName, !parents.isEmpty {
                         let combined = Array((parents.suffix(2).map(\.key) + [""]).joined(separator: ".").utf8) + key
-                        if let m = cache.meaning(combined[...]) { meaning = m }
+                        if let m = SharedLabelCache.shared.meaning(combined[...]) { meaning = m }
                     }
                     fields.append(StructuredField(path: path, start: vs, end: ve, meaning: meaning))
                     // An unquoted value may hold `k=v` pairs (a log message); after a quoted one
                     // the line may go on with more pairs (`'ssn': '…', 'dob': '…'`).
                     if b[valueStart] != 0x22 && b[valueStart] != 0x27 {
-                        inlinePairs(text, vs, ve, &fields, &cache, code: code)
+                        inlinePairs(text, vs, ve, &fields, code: code)
                     } else if ve + 1 < lineEnd {
-                        inlinePairs(text, ve + 1, lineEnd, &fields, &cache, code: code)
+                        inlinePairs(text, ve + 1, lineEnd, &fields, code: code)
                     }
                 } else if ve == vs && b[keyEnd] == 0x3A {
                     parents.append((indent, keyString))
                 } else if code {
-                    inlinePairs(text, valueStart, lineEnd, &fields, &cache, code: code)
+                    inlinePairs(text, valueStart, lineEnd, &fields, code: code)
                 }
                 continue
             }
-            inlinePairs(text, i, lineEnd, &fields, &cache, code: code)
+            inlinePairs(text, i, lineEnd, &fields, code: code)
         }
         return DocumentStructure(format: .keyValue, fields: fields)
     }
@@ -148,7 +147,7 @@ enum KeyValueScanner {
     }
 
     /// One-token pairs inside a line: `user=jdoe mrn=88123456`, `"ssn": "…"`, `memberId: '…'`.
-    static func inlinePairs(_ t: ScanText, _ from: Int, _ to: Int, _ fields: inout [StructuredField], _ cache: inout LabelCache,
+    static func inlinePairs(_ t: ScanText, _ from: Int, _ to: Int, _ fields: inout [StructuredField],
                             code: Bool = false) {
         let b = t.bytes
         var i = from
@@ -188,7 +187,7 @@ enum KeyValueScanner {
             }
             if ve > vs {
                 let key = b[keyStart..<keyEnd]
-                fields.append(StructuredField(path: String(decoding: key, as: UTF8.self), start: vs, end: ve, meaning: cache.meaning(key)))
+                fields.append(StructuredField(path: String(decoding: key, as: UTF8.self), start: vs, end: ve, meaning: SharedLabelCache.shared.meaning(key)))
             }
         }
     }

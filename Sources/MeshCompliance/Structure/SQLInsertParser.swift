@@ -12,7 +12,6 @@ enum SQLInsertParser {
         let n = b.count
         var fields: [StructuredField] = []
         var errors: [StructureError] = []
-        var cache = LabelCache()
         for start in text.wordStarts where (b[start] | 0x20) == 0x69 && text.matchesLower(insert, at: start)
             && text.boundaryAfter(start + insert.count) {
             var i = skipSpace(b, start + insert.count)
@@ -32,7 +31,7 @@ enum SQLInsertParser {
                 let s = i
                 while i < n && b[i] != 0x2C && b[i] != 0x29 && b[i] != 0x0A { i += 1 }
                 let raw = b[s..<i].filter { $0 != 0x22 && $0 != 0x60 && $0 != 0x5B && $0 != 0x5D && !ASCII.isWhitespace($0) }
-                columns.append((String(decoding: raw, as: UTF8.self), cache.meaning(raw[...])))
+                columns.append((String(decoding: raw, as: UTF8.self), SharedLabelCache.shared.meaning(raw[...])))
                 if i < n && b[i] == 0x2C { i += 1 }
                 if i < n && b[i] == 0x0A { break }
             }
