@@ -61,12 +61,15 @@ extension PolicyBundle {
                         start: text.characterOffset(m.start), end: text.characterOffset(m.end), line: pos.line, column: pos.column,
                         path: text.structure.field(containing: m.start, m.end)?.path, masked: m.masked)
                     let key = SortKey(artifact: index, offset: m.start, ruleId: ruleId)
-                    let value = Array(text.bytes[m.start..<m.end])
-                    if let cls, let exclusion = exclusionsByClass[cls.position].first(where: { $0.excludes(value, ruleId: ruleId) }) {
+                    let candidates = cls.map { exclusionsByClass[$0.position] } ?? []
+                    let allowList = rules[ruleIndex].allowList
+                    // The matched bytes are copied only when something will look at them.
+                    let value = candidates.isEmpty && allowList.isEmpty ? [] : Array(text.bytes[m.start..<m.end])
+                    if let exclusion = candidates.first(where: { $0.excludes(value, ruleId: ruleId) }) {
                         f.severity = .info
                         f.excludedBy = exclusion.id
                         suppressed.append((key, f))
-                    } else if !rules[ruleIndex].allowList.isEmpty && rules[ruleIndex].allowList.contains(value) {
+                    } else if !allowList.isEmpty && allowList.contains(value) {
                         suppressed.append((key, f))
                     } else {
                         keyed.append((key, f, rules[ruleIndex].onMatch))
