@@ -22,6 +22,18 @@ final class EvaluationSetTests: XCTestCase {
         for last in HeldOutNames.last { XCTAssertFalse(CensusNames.surnames.contains(last), last) }
     }
 
+    /// The generated Swift (`scripts/generate-name-dictionaries.py`) holds exactly the data files.
+    func testGeneratedDictionariesMatchTheDataFiles() throws {
+        var root = URL(fileURLWithPath: #filePath)
+        for _ in 0..<3 { root.deleteLastPathComponent() }
+        for (file, set) in [("census1990-first-names.txt", CensusNames.firstNames), ("census1990-surnames.txt", CensusNames.surnames)] {
+            let names = try String(contentsOf: root.appendingPathComponent("Data/names/\(file)"), encoding: .utf8)
+                .split(separator: "\n").map(String.init)
+            XCTAssertEqual(set.count, Set(names.map { $0.lowercased() }).count, "\(file): regenerate with scripts/generate-name-dictionaries.py")
+            for name in names { XCTAssertTrue(set.contains(name), "\(file): \(name)") }
+        }
+    }
+
     func testShippedPacksMeetTheQualityTargets() {
         let figures = ComplianceBenchmark(bundle: shippedBundle, documents: EvaluationDocument.syntheticSet(perGenerator: 20)).run(minimumSeconds: 0)
         let diagnosis = figures.misjudged.prefix(20).joined(separator: "\n")

@@ -12,6 +12,9 @@ public enum CensusNames {
 public struct NameSet: Sendable {
     private let hashes: Set<UInt64>
 
+    /// Number of distinct names.
+    public var count: Int { hashes.count }
+
     init(_ lines: String) {
         var set = Set<UInt64>()
         for line in lines.split(separator: "\n") {
