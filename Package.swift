@@ -97,6 +97,7 @@ let package = Package(
             name: "meshctl",
             dependencies: [
                 "MeshCLI", "MeshBenchmarks", "MeshRuntime", "MeshAudit", "MeshAuditIngest", "MeshOrchestration", "MeshTransport", "Yams", "MeshWire", "MeshSigning", "MeshCatalog", "MeshKafka", "MeshLogging",
+                "MeshCompliance", "MeshComplianceEvaluation",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -145,6 +146,8 @@ let package = Package(
 
         // MARK: Tests
         .target(name: "MeshTestSupport", path: "Tests/MeshTestSupport", swiftSettings: swift5),
+        // The synthetic PHI/secret evaluation set (`meshctl bench compliance`, MeshComplianceTests).
+        .target(name: "MeshComplianceEvaluation", dependencies: ["MeshCompliance"], path: "Tests/ComplianceEvaluation", swiftSettings: swift5),
         .testTarget(name: "MeshWireTests", dependencies: ["MeshWire"], swiftSettings: swift5),
         .testTarget(name: "MeshSigningTests", dependencies: ["MeshSigning"], swiftSettings: swift5),
         .testTarget(name: "MeshCatalogTests", dependencies: ["MeshCatalog"], swiftSettings: swift5),
@@ -154,7 +157,7 @@ let package = Package(
             swiftSettings: swift5),
         .testTarget(name: "MeshReviewTests", dependencies: ["MeshReview", "MeshWire"], swiftSettings: swift5),
         .testTarget(name: "MeshAuditTests", dependencies: ["MeshAudit", "MeshAuditIngest", "MeshSigning", "MeshTestSupport"], swiftSettings: swift5),
-        .testTarget(name: "MeshComplianceTests", dependencies: ["MeshCompliance"], swiftSettings: swift5),
+        .testTarget(name: "MeshComplianceTests", dependencies: ["MeshCompliance", "MeshComplianceEvaluation"], swiftSettings: swift5),
         .testTarget(
             name: "MeshRuntimeTests",
             dependencies: ["MeshRuntime", "MeshTestSupport", "MeshTransport", "MeshKafka", "MeshCatalog", "MeshSigning", "MeshWire"],

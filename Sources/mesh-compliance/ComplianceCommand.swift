@@ -48,8 +48,11 @@ struct ComplianceRoleHandler: RoleHandler {
         let verdict = Verdict(
             taskID: result.taskID, planID: result.planID, attempt: result.attempt, kind: .compliance,
             decision: Self.decision(evaluation.decision),
-            findings: evaluation.findings.map {
-                Finding(ruleID: $0.ruleId, severity: Self.severity($0.severity), message: $0.message, location: $0.location)
+            findings: evaluation.findings.map { f in
+                // The wire finding has one location string: the field path rides along with it,
+                // and the identifier class with the message.
+                Finding(ruleID: f.ruleId, severity: Self.severity(f.severity),
+                        message: f.identifierClass.map { "\(f.message) [\($0.label)]" } ?? f.message, location: f.locationWithPath)
             },
             resultEnvelopeID: inbound.envelope.id, policyBundleHash: evaluation.bundleHash,
             decidedByRules: evaluation.decidingRuleIds, reviewerID: "compliance",

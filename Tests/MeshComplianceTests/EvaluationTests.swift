@@ -38,7 +38,9 @@ final class EvaluationTests: XCTestCase {
         let e = bundle.evaluate(subject(risk: .low, artifacts: [note("Summary\nSSN 287-65-4321 on file")]))
         XCTAssertEqual(e.decision, .requestChanges)
         XCTAssertEqual(e.decidingRuleIds, ["hipaa-ssn"])
-        XCTAssertEqual(e.findings, [Finding(ruleId: "hipaa-ssn", severity: .critical, message: "SSN ***-**-4321", location: "note.md:2:5")])
+        XCTAssertEqual(e.findings, [Finding(ruleId: "hipaa-ssn", severity: .critical, message: "SSN ***-**-4321", location: "note.md:2:5",
+                                            identifierClass: .ssn, artifact: "note.md", start: 12, end: 23, line: 2, column: 5,
+                                            masked: "***-**-4321")])
     }
 
     func testDecisionPrecedence() {
@@ -71,10 +73,12 @@ final class EvaluationTests: XCTestCase {
     }
 
     func testScopes() {
-        // Dates are only PHI findings in documents, not in source code.
+        // Dates are PHI when they are about a person, in any kind of file; a release date is not.
         let date = "admitted 2024-05-12"
         XCTAssertEqual(bundle.evaluate(subject(risk: .low, artifacts: [note(date)])).decidingRuleIds, ["hipaa-date"])
-        XCTAssertEqual(bundle.evaluate(subject(risk: .low, artifacts: [note(date, name: "a.swift", type: "text/x-swift")])).decision, .approve)
+        XCTAssertEqual(bundle.evaluate(subject(risk: .low, artifacts: [note("let dob = \"1961-03-14\"", name: "a.swift", type: "text/x-swift")])).decidingRuleIds, ["hipaa-date"])
+        XCTAssertEqual(bundle.evaluate(subject(risk: .low, artifacts: [note("let releaseDate = \"2024-05-12\"", name: "a.swift", type: "text/x-swift")])).decision, .approve)
+        XCTAssertEqual(bundle.evaluate(subject(risk: .low, artifacts: [note("Released 2024-05-12.")])).decision, .approve)
 
         // Part 11: signatures only required from high risk up, or for release records. An
         // unsigned record is accepted only with a human e-signature (require_approval).

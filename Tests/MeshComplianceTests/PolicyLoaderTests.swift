@@ -65,7 +65,7 @@ final class PolicyLoaderTests: XCTestCase {
         XCTAssertEqual(error(header + base + "      labels: [MRN]\n      min_digits: lots\n"),
                        "Policies/test.yaml:10: rule \"mrn\": field \"parameters.min_digits\": expected an integer in 1...64, got \"lots\"")
         XCTAssertEqual(error(header + base + "      labels: [MRN]\n      lables: [x]\n"),
-                       "Policies/test.yaml:10: rule \"mrn\": field \"parameters.lables\": unknown parameter \"lables\"; accepted: kind, labels, min_digits")
+                       "Policies/test.yaml:10: rule \"mrn\": field \"parameters.lables\": unknown parameter \"lables\"; accepted: class, kind, labels, min_digits")
         XCTAssertEqual(error(header + base + "      kind: x\n"),
                        "Policies/test.yaml:9: rule \"mrn\": field \"parameters.labels\": at least one label is required")
     }

@@ -5,7 +5,9 @@ import XCTest
 enum Fake {
     static let awsKeyId = "AKIA" + "Z2XQ7LMN3PQRS4TU"
     static let awsSecret = "k9Xv2Lq8Rt" + "5Wn3Zp7Yb4" + "Hc6Jd1Mf0G" + "s/Ta+Ue2Vi"
-    static let github = "ghp_" + String(repeating: "aZ3k9", count: 7) + "Q"
+    /// A classic token whose last six characters are the base62 CRC32 of the thirty before them,
+    /// as GitHub issues them (computed with zlib's crc32).
+    static let github = "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"
     static let githubPat = "github_pat_" + String(repeating: "A1b2C3_d4E", count: 8) + "xy"
     static let slack = "xoxb-" + "1234567890-0987654321-" + "AbCdEfGhIjKlMnOpQrStUvWx"
     static let google = "AIza" + "SyA1b2C3d4E5f6G7h8I9j0K_L-m3n4o5p6q"

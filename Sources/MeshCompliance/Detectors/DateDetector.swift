@@ -4,12 +4,99 @@
 /// (month 1–12, day 1–31; either day-first or month-first must be valid).
 /// Month names (full or 3/4-letter abbreviation, optional `.`): `Jan 5, 2020`, `January 5th`,
 /// `5 January 2020`, `March 2020`. The word `may` only counts when a year follows.
-/// A bare year (`2020`) is not a finding.
+/// Also `DD-Mon-YYYY` (`05-Mar-1961`). A bare year (`2020`) is not a finding.
+///
+/// With `personDatesOnly`, a date counts only when it is about a person (Safe Harbor (C)
+/// covers birth, admission, discharge, death and service dates, not the dates of software):
+/// the nearest context word before it on its line decides (`DOB`, `admitted`, `seen on` →
+/// PHI; `released`, `copyright`, `updated`, `version` → not); a date opening a line and
+/// followed by a time is a log timestamp; with no context word, the date counts when the
+/// artifact is about a person (``DocumentStructure/aboutPerson``). Labelled fields decide
+/// before any of this (see ``FieldAwareDetector``). `Policies/README.md` states the rule.
 public struct DateDetector: TextDetector {
     /// Every form has a day or a year in digits.
     public var requiredBytes: [ByteSet] { [.digits] }
 
-    public init() {}
+    /// Report only dates about a person (see the type's documentation).
+    public let personDatesOnly: Bool
+
+    public init(personDatesOnly: Bool = false) { self.personDatesOnly = personDatesOnly }
+
+    /// End of a date starting at `i` in any supported form, or `nil`.
+    func dateEnd(_ t: ScanText, at i: Int) -> Int? {
+        if ASCII.isDigit(t.at(i)) { return numeric(t, i) ?? dayFirstName(t, i) ?? dayMonthAbbreviation(t, i) }
+        if ASCII.isLetter(t.at(i)) { return monthFirst(t, i) }
+        return nil
+    }
+
+    /// Words that make the date after them about a person (matched as word prefixes).
+    static let personContext = ["birth", "born", "dob", "d.o.b", "admit", "admission", "discharg", "died", "death",
+                                "deceased", "expired", "seen", "visit", "surger", "procedure", "appointment", "encounter",
+                                "service", "dos", "onset", "diagnos", "injur", "deliver", "vaccinat", "immuniz", "collected",
+                                "specimen", "presented", "transferred", "operat", "examined", "treated", "hospitali"]
+    /// Words that make the date after them about the system or the document.
+    static let systemContext = ["releas", "version", "copyright", "updated", "created", "modified", "build", "built",
+                                "publish", "deploy", "generated", "timestamp", "changelog", "expire", "effective", "last",
+                                "since", "tagged", "merged", "commit", "sprint", "deadline", "revision", "rev", "issued",
+                                "approved", "ga", "eol", "v"]
+
+    static let personContextBytes = ASCII.lowered(personContext)
+    static let systemContextBytes = ASCII.lowered(systemContext)
+
+    /// Whether the date at `[s, e)` is about a person (`personDatesOnly`).
+    func aboutPerson(_ t: ScanText, _ s: Int, _ e: Int) -> Bool {
+        let b = t.bytes
+        var lineStart = s
+        while lineStart > 0 && b[lineStart - 1] != 0x0A { lineStart -= 1 }
+        // `2024-03-05T10:22:01Z INFO …`, `[2024-03-05 10:22:01]`: a log line's own time.
+        var k = lineStart
+        while k < s && (b[k] == 0x5B || b[k] == 0x20 || b[k] == 0x09) { k += 1 }
+        if k == s && (t.at(e) == 0x54 || t.at(e) == 0x20) && ASCII.isDigit(t.at(e + 1)) { return false }
+        if t.at(e) == 0x54 && ASCII.isDigit(t.at(e + 1)) && t.at(e + 3) == 0x3A {
+            // An ISO timestamp with a time of day is machine-written unless a person word says otherwise.
+            if let w = contextWord(t, lineStart, s) { return w }
+            return false
+        }
+        if let w = contextWord(t, lineStart, s) { return w }
+        return t.structure.aboutPerson
+    }
+
+    /// The nearest context word before `s` within 60 bytes on the line: `true` person,
+    /// `false` system, `nil` none. `©` and `(c)` count as copyright.
+    private func contextWord(_ t: ScanText, _ lineStart: Int, _ s: Int) -> Bool? {
+        let b = t.bytes
+        var k = s
+        let floor = max(lineStart, s - 60)
+        while k > floor {
+            k -= 1
+            if b[k] == 0xA9 && k > 0 && b[k - 1] == 0xC2 { return false }
+            if b[k] == 0x29 && k >= 2 && (b[k - 1] | 0x20) == 0x63 && b[k - 2] == 0x28 { return false }
+            guard ASCII.isLetter(b[k]) else { continue }
+            var ws = k
+            while ws > floor && (ASCII.isLetter(b[ws - 1]) || b[ws - 1] == 0x2E) { ws -= 1 }
+            let length = k - ws + 1
+            defer { k = ws }
+            if Self.personContextBytes.contains(where: { $0.count <= length && t.matchesLower($0, at: ws) }) { return true }
+            if length <= 3 {
+                if Self.systemContextBytes.contains(where: { $0.count == length && t.matchesLower($0, at: ws) }) { return false }
+            } else if Self.systemContextBytes.contains(where: { $0.count > 3 && $0.count <= length && t.matchesLower($0, at: ws) }) {
+                return false
+            }
+        }
+        return nil
+    }
+
+    /// `05-Mar-1961`, `5-MAR-61`.
+    private func dayMonthAbbreviation(_ t: ScanText, _ i: Int) -> Int? {
+        let r = t.digitRun(i)
+        guard r >= 1 && r <= 2, Self.day(t.number(i, i + r)), t.at(i + r) == 0x2D else { return nil }
+        let m = i + r + 1
+        guard let mEnd = monthName(t, m), mEnd - m == 3, t.at(mEnd) == 0x2D else { return nil }
+        let y = mEnd + 1
+        let yr = t.digitRun(y)
+        guard (yr == 4 && Self.plausibleYear(t.number(y, y + 4))) || yr == 2, t.boundaryAfter(y + yr) else { return nil }
+        return y + yr
+    }
 
     static let may = Array("may".utf8)
     static let of = Array("of ".utf8)
@@ -40,7 +127,8 @@ public struct DateDetector: TextDetector {
         while i < n {
             let c = b[i]
             if ASCII.isDigit(c) && t.boundaryBefore(i) && (i == 0 || (b[i - 1] != 0x2E && b[i - 1] != 0x2F && b[i - 1] != 0x2D)) {
-                if let end = numeric(t, i) ?? dayFirstName(t, i) {
+                if let end = numeric(t, i) ?? dayFirstName(t, i) ?? dayMonthAbbreviation(t, i) {
+                    if personDatesOnly && !aboutPerson(t, i, end) { i = end; continue }
                     out.append(DetectorMatch(start: i, end: end, kind: "date", masked: Mask.all(t.string(i, end))))
                     i = end
                     continue
@@ -50,6 +138,7 @@ public struct DateDetector: TextDetector {
             }
             if ASCII.isLetter(c) && t.boundaryBefore(i) {
                 if let end = monthFirst(t, i) {
+                    if personDatesOnly && !aboutPerson(t, i, end) { i = end; continue }
                     out.append(DetectorMatch(start: i, end: end, kind: "date", masked: Mask.all(t.string(i, end))))
                     i = end
                     continue

@@ -8,12 +8,16 @@ public struct DetectorMatch: Sendable, Equatable {
     public var kind: String
     /// Masked rendering of the value, safe to store and display.
     public var masked: String
+    /// The identifier class, when the detector knows it better than its rule (a structured
+    /// field detector reporting several classes); `nil` leaves it to the rule's detector.
+    public var identifierClass: IdentifierClass?
 
-    public init(start: Int, end: Int, kind: String, masked: String) {
+    public init(start: Int, end: Int, kind: String, masked: String, identifierClass: IdentifierClass? = nil) {
         self.start = start
         self.end = end
         self.kind = kind
         self.masked = masked
+        self.identifierClass = identifierClass
     }
 }
 
@@ -26,10 +30,15 @@ public protocol TextDetector: Sendable {
     /// cannot find anything and is not run. Must be a necessary condition, never a guess.
     /// Empty (the default) means: always scan.
     var requiredBytes: [ByteSet] { get }
+
+    /// The class of what the detector finds (`nil`: not an identifier class, e.g. a
+    /// record-keeping check). Exclusions are chosen by it.
+    var identifierClass: IdentifierClass? { get }
 }
 
 extension TextDetector {
     public var requiredBytes: [ByteSet] { [] }
+    public var identifierClass: IdentifierClass? { nil }
 
     /// Whether a text whose bytes are `present` can hold a match.
     @inline(__always) func canMatch(_ present: ByteSet) -> Bool {

@@ -21,45 +21,69 @@ public struct DetectorRegistry: Sendable {
         return d
     }
 
-    /// The built-in detectors.
+    /// A pattern detector reporting `cls`, adding labelled fields of that class when
+    /// `fields` (see ``FieldAwareDetector``).
+    static func classified(_ cls: IdentifierClass, _ inner: (any TextDetector)?, fields: Bool = true) -> ConfiguredDetector {
+        .text(FieldAwareDetector(cls, inner: inner, readsFields: fields))
+    }
+
+    /// The `class` parameter of detectors that serve several identifier classes.
+    static func identifierClass(_ p: inout DetectorParameters, default def: IdentifierClass) throws -> IdentifierClass {
+        let name = try p.string("class", default: def.rawValue) ?? def.rawValue
+        guard let cls = IdentifierClass(rawValue: name) else {
+            throw DetectorConfigError(parameter: "class", "unknown class \"\(name)\"; known: \(IdentifierClass.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        return cls
+    }
+
+    /// The built-in detectors. PHI detectors read labelled fields of their class as well as
+    /// the text (JSON/YAML keys, CSV headers, SQL columns, FHIR elements, HL7 fields).
     public static let standard = DetectorRegistry([
         // HIPAA Safe Harbor identifiers
-        "us_ssn": { p in .text(SSNDetector(labelledUnseparated: try p.bool("labelled_unseparated", default: true))) },
-        "us_phone": { _ in .text(PhoneDetector(mode: .phone)) },
-        "us_fax": { _ in .text(PhoneDetector(mode: .fax)) },
-        "email": { _ in .text(EmailDetector()) },
+        "person_name": { _ in classified(.name, PersonNameDetector()) },
+        "street_address": { _ in classified(.streetAddress, StreetAddressDetector()) },
+        "city": { _ in classified(.city, CityDetector()) },
+        "us_ssn": { p in classified(.ssn, SSNDetector(labelledUnseparated: try p.bool("labelled_unseparated", default: true))) },
+        "us_phone": { _ in classified(.phone, PhoneDetector(mode: .phone)) },
+        "us_fax": { _ in classified(.fax, PhoneDetector(mode: .fax)) },
+        "email": { _ in classified(.email, EmailDetector()) },
         "labelled_identifier": { p in
             let labels = try p.strings("labels", default: [])
             guard !labels.isEmpty else { throw DetectorConfigError(parameter: "labels", "at least one label is required") }
             let kind = try p.string("kind", default: "identifier") ?? "identifier"
-            return .text(LabelledIdentifierDetector(labels: labels, kind: kind, minDigits: try p.int("min_digits", default: 4, in: 1...64)))
+            let cls = try identifierClass(&p, default: .otherIdentifier)
+            return classified(cls, LabelledIdentifierDetector(labels: labels, kind: kind, minDigits: try p.int("min_digits", default: 4, in: 1...64)))
         },
-        "date": { _ in .text(DateDetector()) },
-        "age_over_89": { _ in .text(AgeOver89Detector()) },
-        "us_zip": { _ in .text(ZipCodeDetector()) },
-        "ipv4": { _ in .text(IPv4Detector()) },
-        "ipv6": { _ in .text(IPv6Detector()) },
-        "url": { _ in .text(URLDetector()) },
-        "us_npi": { _ in .text(NPIDetector()) },
-        "us_dea": { _ in .text(DEADetector()) },
-        "vin": { _ in .text(VINDetector()) },
+        "structured_field": { p in classified(try identifierClass(&p, default: .otherIdentifier), nil) },
+        "date": { p in classified(.date, DateDetector(personDatesOnly: try p.bool("person_dates_only", default: false))) },
+        "age_over_89": { _ in classified(.age, AgeOver89Detector(), fields: false) },
+        "us_zip": { _ in classified(.zip, ZipCodeDetector()) },
+        "ipv4": { _ in classified(.ip, IPv4Detector(), fields: false) },
+        "ipv6": { _ in classified(.ip, IPv6Detector(), fields: false) },
+        "url": { _ in classified(.url, URLDetector(), fields: false) },
+        "us_npi": { _ in classified(.otherIdentifier, NPIDetector(), fields: false) },
+        "us_dea": { _ in classified(.license, DEADetector(), fields: false) },
+        "vin": { _ in classified(.vehicle, VINDetector(), fields: false) },
         // Secrets
-        "aws_access_key_id": { _ in .text(PrefixedTokenDetector.awsAccessKeyId) },
+        "aws_access_key_id": { _ in classified(.secret, PrefixedTokenDetector.awsAccessKeyId, fields: false) },
         "aws_secret_access_key": { p in
             let keys = try p.strings("keys", default: ["aws_secret_access_key", "aws_secret_key", "secret_access_key", "awssecretaccesskey", "aws_secret"])
-            return .text(AssignmentSecretDetector(keys: keys, kind: "AWS secret access key", minLength: 40, minDistinct: 10, placeholders: [], valueLength: 40))
+            return classified(.secret, AssignmentSecretDetector(keys: keys, kind: "AWS secret access key", minLength: 40, minDistinct: 10, placeholders: [], valueLength: 40), fields: false)
         },
-        "private_key": { p in .text(PrivateKeyDetector(requireBody: try p.bool("require_body", default: true))) },
-        "github_token": { _ in .text(PrefixedTokenDetector.github) },
-        "slack_token": { _ in .text(PrefixedTokenDetector.slack) },
-        "google_api_key": { _ in .text(PrefixedTokenDetector.googleAPIKey) },
-        "jwt": { _ in .text(JWTDetector()) },
+        "private_key": { p in classified(.secret, PrivateKeyDetector(requireBody: try p.bool("require_body", default: true)), fields: false) },
+        "github_token": { _ in classified(.secret, PrefixedTokenDetector.github, fields: false) },
+        "slack_token": { _ in classified(.secret, PrefixedTokenDetector.slack, fields: false) },
+        "google_api_key": { _ in classified(.secret, PrefixedTokenDetector.googleAPIKey, fields: false) },
+        "jwt": { _ in classified(.secret, JWTDetector(), fields: false) },
+        "connection_url_password": { _ in classified(.secret, ConnectionURLPasswordDetector(), fields: false) },
+        "webhook_url": { _ in classified(.secret, WebhookURLDetector(), fields: false) },
+        "header_secret": { _ in classified(.secret, HeaderSecretDetector(), fields: false) },
         "secret_assignment": { p in
             let keys = try p.strings("keys", default: ["password", "passwd", "pwd", "secret", "api_key", "apikey", "access_token", "auth_token", "client_secret"])
             let placeholders = try p.strings("placeholders", default: AssignmentSecretDetector.defaultPlaceholders)
-            return .text(AssignmentSecretDetector(
+            return classified(.secret, AssignmentSecretDetector(
                 keys: keys, kind: "hard-coded secret", minLength: try p.int("min_length", default: 8, in: 1...512),
-                minDistinct: try p.int("min_distinct", default: 5, in: 1...64), placeholders: placeholders))
+                minDistinct: try p.int("min_distinct", default: 5, in: 1...64), placeholders: placeholders), fields: false)
         },
         // Record checks
         "part11_signature": { p in

@@ -6,7 +6,8 @@ extension PolicyBundle {
     /// `on_match` among rules with at least one (non-allow-listed) finding; `approve` otherwise
     /// (a matched `require_approval` rule leaves it at `approve` and is listed in
     /// `approvalRequiredBy`).
-    /// Allow-listed matches go to `suppressed` and never decide.
+    /// Allow-listed matches and matches an exclusion recognises as a look-alike go to
+    /// `suppressed` (the latter at severity info, naming the exclusion) and never decide.
     public func evaluate(_ subject: ComplianceSubject) -> ComplianceEvaluation {
         evaluate(subject, skippingDetectorsThatCannotMatch: true)
     }
@@ -22,10 +23,11 @@ extension PolicyBundle {
         // compliance worker's time.
         var textRules: [Int] = []
         for index in rules.indices where rules[index].scope.applies(to: subject) {
-            guard case .record(let d) = rules[index].detector else {
+            if textDetectors[index] != nil {
                 textRules.append(index)
                 continue
             }
+            guard case .record(let d) = rules[index].detector else { continue }
             let ruleId = rules[index].id
             for (k, issue) in d.check(subject).enumerated() {
                 let f = Finding(ruleId: ruleId, severity: rules[index].severity, message: issue.message, location: issue.location)
@@ -38,12 +40,13 @@ extension PolicyBundle {
         for (index, artifact) in subject.artifacts.enumerated() {
             let applicable = textRules.filter { rules[$0].scope.applies(toMediaType: artifact.mediaType) }
             if applicable.isEmpty { continue }
-            // One pass over the content finds the bytes present and the word starts; a detector
-            // whose pattern needs a byte that is absent cannot match and does not scan.
-            let text = ScanText(artifact.content)
+            // One pass over the content finds the bytes present and the word starts, and reads
+            // the artifact's structure; a detector whose pattern needs a byte that is absent
+            // cannot match and does not scan.
+            let text = ScanText(bytes: Array(artifact.content.utf8), name: artifact.name, mediaType: artifact.mediaType)
             var lines: LineIndex?
             for ruleIndex in applicable {
-                guard case .text(let detector) = rules[ruleIndex].detector else { continue }
+                guard let detector = textDetectors[ruleIndex] else { continue }
                 if skip && !detector.canMatch(text.present) { continue }
                 matches.removeAll(keepingCapacity: true)
                 detector.scan(text, into: &matches)
@@ -51,10 +54,22 @@ extension PolicyBundle {
                     if lines == nil { lines = LineIndex(text) }
                     let pos = lines!.position(of: m.start)
                     let ruleId = rules[ruleIndex].id
-                    let f = Finding(ruleId: ruleId, severity: rules[ruleIndex].severity, message: "\(m.kind) \(m.masked)",
-                                    location: "\(artifact.name):\(pos.line):\(pos.column)")
+                    let cls = m.identifierClass ?? rules[ruleIndex].identifierClass
+                    var f = Finding(
+                        ruleId: ruleId, severity: rules[ruleIndex].severity, message: "\(m.kind) \(m.masked)",
+                        location: "\(artifact.name):\(pos.line):\(pos.column)", identifierClass: cls, artifact: artifact.name,
+                        start: text.characterOffset(m.start), end: text.characterOffset(m.end), line: pos.line, column: pos.column,
+                        path: text.structure.field(containing: m.start, m.end)?.path, masked: m.masked)
                     let key = SortKey(artifact: index, offset: m.start, ruleId: ruleId)
-                    if !rules[ruleIndex].allowList.isEmpty && rules[ruleIndex].allowList.contains(Array(text.bytes[m.start..<m.end])) {
+                    let candidates = cls.map { exclusionsByClass[$0.position] } ?? []
+                    let allowList = rules[ruleIndex].allowList
+                    // The matched bytes are copied only when something will look at them.
+                    let value = candidates.isEmpty && allowList.isEmpty ? [] : Array(text.bytes[m.start..<m.end])
+                    if let exclusion = candidates.first(where: { $0.excludes(value, ruleId: ruleId) }) {
+                        f.severity = .info
+                        f.excludedBy = exclusion.id
+                        suppressed.append((key, f))
+                    } else if !allowList.isEmpty && allowList.contains(value) {
                         suppressed.append((key, f))
                     } else {
                         keyed.append((key, f, rules[ruleIndex].onMatch))
@@ -63,16 +78,22 @@ extension PolicyBundle {
             }
         }
 
-        keyed.sort { $0.key < $1.key || ($0.key == $1.key && $0.finding.message < $1.finding.message) }
-        suppressed.sort { $0.key < $1.key }
+        // Sort positions, not the findings themselves (a finding is a dozen fields to copy).
+        let order = keyed.indices.sorted { a, b in
+            keyed[a].key < keyed[b].key || (keyed[a].key == keyed[b].key && keyed[a].finding.message < keyed[b].finding.message)
+        }
+        let suppressedOrder = suppressed.indices.sorted { suppressed[$0].key < suppressed[$1].key }
         var decision = Decision.approve
-        for k in keyed where k.outcome.decision > decision { decision = k.outcome.decision }
-        let deciding = decision == .approve
-            ? [] : Array(Set(keyed.filter { $0.outcome.decision == decision }.map(\.finding.ruleId))).sorted()
-        let approvalRequiredBy = Array(Set(keyed.filter { $0.outcome == .requireApproval }.map(\.finding.ruleId))).sorted()
-        return ComplianceEvaluation(decision: decision, findings: keyed.map(\.finding), decidingRuleIds: deciding,
-                                    suppressed: suppressed.map(\.finding), bundleHash: hash,
-                                    approvalRequiredBy: approvalRequiredBy)
+        for k in keyed.indices where keyed[k].outcome.decision > decision { decision = keyed[k].outcome.decision }
+        var deciding = Set<String>(), approval = Set<String>()
+        for k in keyed.indices {
+            if decision != .approve && keyed[k].outcome.decision == decision { deciding.insert(keyed[k].finding.ruleId) }
+            if keyed[k].outcome == .requireApproval { approval.insert(keyed[k].finding.ruleId) }
+        }
+        let findings = order.map { keyed[$0].finding }
+        let suppressedFindings = suppressedOrder.map { suppressed[$0].finding }
+        return ComplianceEvaluation(decision: decision, findings: findings, decidingRuleIds: deciding.sorted(),
+                                    suppressed: suppressedFindings, bundleHash: hash, approvalRequiredBy: approval.sorted())
     }
 }
 

@@ -43,15 +43,51 @@ public struct Finding: Sendable, Equatable, Codable, CustomStringConvertible {
     /// `artifact:line:column` (1-based, column counted in Unicode scalars) for text findings,
     /// or a record path such as `signatures[0].meaning` for record findings.
     public var location: String
+    /// What was found, with its Safe Harbor letter (text findings).
+    public var identifierClass: IdentifierClass?
+    /// Artifact name (text findings).
+    public var artifact: String?
+    /// Character (Unicode scalar) offsets of the match in the artifact: `start` inclusive,
+    /// `end` exclusive.
+    public var start: Int?
+    public var end: Int?
+    /// 1-based line and column (column in Unicode scalars) of `start`.
+    public var line: Int?
+    public var column: Int?
+    /// Path of the field holding the match, where the structure is known: `$.patient.mrn`,
+    /// `PID-5.1`, `$[3].ssn`, `patients[0].ssn`.
+    public var path: String?
+    /// The matched value, masked.
+    public var masked: String?
+    /// The exclusion that suppressed the match (suppressed findings only).
+    public var excludedBy: String?
 
-    public init(ruleId: String, severity: Severity, message: String, location: String) {
+    public init(ruleId: String, severity: Severity, message: String, location: String,
+                identifierClass: IdentifierClass? = nil, artifact: String? = nil, start: Int? = nil, end: Int? = nil,
+                line: Int? = nil, column: Int? = nil, path: String? = nil, masked: String? = nil, excludedBy: String? = nil) {
         self.ruleId = ruleId
         self.severity = severity
         self.message = message
         self.location = location
+        self.identifierClass = identifierClass
+        self.artifact = artifact
+        self.start = start
+        self.end = end
+        self.line = line
+        self.column = column
+        self.path = path
+        self.masked = masked
+        self.excludedBy = excludedBy
     }
 
-    public var description: String { "\(location): [\(severity.rawValue)] \(ruleId): \(message)" }
+    /// `location` followed by the field path when known: `patient.json:4:12 $.patient.mrn`.
+    public var locationWithPath: String { path.map { "\(location) \($0)" } ?? location }
+
+    public var description: String {
+        let cls = identifierClass.map { " [\($0.label)]" } ?? ""
+        let excluded = excludedBy.map { " (excluded by \($0))" } ?? ""
+        return "\(locationWithPath): [\(severity.rawValue)] \(ruleId)\(cls): \(message)\(excluded)"
+    }
 }
 
 /// The verdict of a `PolicyBundle` on one `ComplianceSubject`.

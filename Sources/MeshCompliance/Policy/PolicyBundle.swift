@@ -14,8 +14,15 @@ public struct PolicyBundle: Sendable {
     public let packs: [PolicyPack]
     /// All rules of all packs, sorted by rule id.
     public let rules: [PolicyRule]
+    /// Exclusions of all packs, sorted by id; they apply to the rules of every pack.
+    public let exclusions: [ExclusionRule]
     /// SHA-256 hex of the canonical bundle form.
     public let hash: String
+    /// The text detector of each rule (by rule index; `nil` for record checks), held apart so
+    /// the per-artifact loop does not reach into `PolicyRule` values.
+    let textDetectors: [(any TextDetector)?]
+    /// `exclusions` by ``IdentifierClass`` position: the ones each match must be checked against.
+    let exclusionsByClass: [[ExclusionRule]]
 
     /// Builds a bundle from loaded packs; pack ids and rule ids must be unique across the bundle.
     public init(packs: [PolicyPack]) throws {
@@ -34,9 +41,24 @@ public struct PolicyBundle: Sendable {
                 }
                 ruleOwners[r.id] = p.source
             }
+            for x in p.exclusions {
+                if let other = ruleOwners[x.id] {
+                    throw PolicyLoadError(file: p.source, line: 0, rule: x.id, field: "id",
+                                          message: "duplicate rule or exclusion id (also in \(other))")
+                }
+                ruleOwners[x.id] = p.source
+            }
         }
         self.packs = sorted
         self.rules = sorted.flatMap(\.rules).sorted { $0.id < $1.id }
+        self.textDetectors = self.rules.map { r -> (any TextDetector)? in
+            if case .text(let d) = r.detector { return d }
+            return nil
+        }
+        self.exclusions = sorted.flatMap(\.exclusions).sorted { $0.id < $1.id }
+        var byClass = [[ExclusionRule]](repeating: [], count: IdentifierClass.allCases.count)
+        for x in exclusions { for c in x.classes { byClass[c.position].append(x) } }
+        self.exclusionsByClass = byClass
         var canonical = "agentmesh-policy-bundle/1\n"
         for p in sorted { canonical += p.canonicalForm + "\n" }
         self.hash = SHA256Digest.hex(canonical.utf8)

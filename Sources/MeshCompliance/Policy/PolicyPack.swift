@@ -53,6 +53,8 @@ public struct PolicyRule: Sendable {
     public var allowList: AllowList
     /// The configured detector.
     public var detector: ConfiguredDetector
+    /// What the rule's matches are (`nil` for record checks).
+    public var identifierClass: IdentifierClass?
 }
 
 /// What a rule's match does to the verdict (`on_match`).
@@ -83,6 +85,8 @@ public struct PolicyPack: Sendable {
     public var version: String
     public var description: String
     public var rules: [PolicyRule]
+    /// Named look-alike exclusions declared by the pack (they apply across the bundle).
+    public var exclusions: [ExclusionRule]
     /// File the pack was loaded from (as given to the loader).
     public var source: String
     /// Canonical text of the pack used for the bundle hash (see `PolicyBundle.hash`).

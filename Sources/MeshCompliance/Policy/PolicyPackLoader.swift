@@ -7,7 +7,8 @@ public struct PolicyPackLoader: Sendable {
 
     public init(registry: DetectorRegistry = .standard) { self.registry = registry }
 
-    static let packKeys: Set<String> = ["id", "version", "description", "rules"]
+    static let packKeys: Set<String> = ["id", "version", "description", "rules", "exclusions"]
+    static let exclusionKeys: Set<String> = ["id", "description", "kind", "rules", "parameters"]
     static let ruleKeys: Set<String> = ["id", "description", "detector", "parameters", "severity", "on_match", "scope", "allow_list"]
     static let scopeKeys: Set<String> = ["roles", "media_types", "min_risk", "safety_classes"]
 
@@ -43,8 +44,70 @@ public struct PolicyPackLoader: Sendable {
             seen.insert(rule.id)
             rules.append(rule)
         }
-        return PolicyPack(id: id, version: version, description: description, rules: rules, source: file,
+        var exclusions: [ExclusionRule] = []
+        if let exclusionsNode = map["exclusions"] {
+            guard case .sequence(let list) = exclusionsNode else {
+                throw ctx.error(exclusionsNode, field: "exclusions", "expected a list of exclusions")
+            }
+            for node in list {
+                let exclusion = try loadExclusion(node, packId: id, ctx: &ctx)
+                if seen.contains(exclusion.id) || exclusions.contains(where: { $0.id == exclusion.id }) {
+                    throw ctx.error(node, rule: exclusion.id, field: "id", "duplicate rule or exclusion id in pack")
+                }
+                exclusions.append(exclusion)
+            }
+        }
+        return PolicyPack(id: id, version: version, description: description, rules: rules, exclusions: exclusions, source: file,
                           canonicalForm: try Canonical.form(of: root, file: file))
+    }
+
+    private func loadExclusion(_ node: Node, packId: String, ctx: inout Context) throws -> ExclusionRule {
+        let map = try ctx.mapping(node, field: "exclusions[]")
+        let id = try ctx.requiredString(map, "id", in: node)
+        try ctx.checkIdentifier(id, field: "id", node: map["id"]!)
+        ctx.rule = id
+        defer { ctx.rule = nil }
+        try ctx.checkKeys(map, allowed: Self.exclusionKeys, node: node, prefix: nil)
+        let description = try ctx.optionalString(map, "description") ?? ""
+        let kind = try ctx.requiredString(map, "kind", in: node)
+        let rules = try ctx.stringList(map, "rules")
+        let (raw, paramNodes) = try parameters(map, ctx: ctx)
+        var params = DetectorParameters(raw)
+        do {
+            let (matcher, classes) = try ExclusionMatcher.make(kind, &params)
+            try params.finish()
+            return ExclusionRule(id: id, packId: packId, description: description, kind: kind, classes: classes, rules: rules, matcher: matcher)
+        } catch let e as DetectorConfigError {
+            let at = e.parameter.flatMap { paramNodes[$0] } ?? map["parameters"] ?? map["kind"]!
+            throw ctx.error(at, field: e.parameter.map { "parameters.\($0)" } ?? "kind", e.message)
+        }
+    }
+
+    /// A rule's or exclusion's `parameters:` mapping, with the node of each for error lines.
+    private func parameters(_ map: Node.Mapping, ctx: Context) throws -> ([String: ParameterValue], [String: Node]) {
+        var raw: [String: ParameterValue] = [:]
+        var paramNodes: [String: Node] = [:]
+        if let pNode = map["parameters"] {
+            let pm = try ctx.mapping(pNode, field: "parameters")
+            for (k, v) in pm {
+                guard let key = k.scalar?.string else { throw ctx.error(k, field: "parameters", "keys must be scalars") }
+                paramNodes[key] = v
+                switch v {
+                case .scalar(let sc): raw[key] = .scalar(sc.string)
+                case .sequence(let sq):
+                    var items: [String] = []
+                    for item in sq {
+                        guard let str = item.scalar?.string else {
+                            throw ctx.error(item, field: "parameters.\(key)", "list items must be scalars")
+                        }
+                        items.append(str)
+                    }
+                    raw[key] = .list(items)
+                default: throw ctx.error(v, field: "parameters.\(key)", "expected a scalar or a list of scalars")
+                }
+            }
+        }
+        return (raw, paramNodes)
     }
 
     private func loadRule(_ node: Node, packId: String, ctx: inout Context) throws -> PolicyRule {
@@ -90,29 +153,7 @@ public struct PolicyPackLoader: Sendable {
         }
         let allow = try ctx.stringList(map, "allow_list")
 
-        // Parameters.
-        var raw: [String: ParameterValue] = [:]
-        var paramNodes: [String: Node] = [:]
-        if let pNode = map["parameters"] {
-            let pm = try ctx.mapping(pNode, field: "parameters")
-            for (k, v) in pm {
-                guard let key = k.scalar?.string else { throw ctx.error(k, field: "parameters", "keys must be scalars") }
-                paramNodes[key] = v
-                switch v {
-                case .scalar(let sc): raw[key] = .scalar(sc.string)
-                case .sequence(let sq):
-                    var items: [String] = []
-                    for item in sq {
-                        guard let str = item.scalar?.string else {
-                            throw ctx.error(item, field: "parameters.\(key)", "list items must be scalars")
-                        }
-                        items.append(str)
-                    }
-                    raw[key] = .list(items)
-                default: throw ctx.error(v, field: "parameters.\(key)", "expected a scalar or a list of scalars")
-                }
-            }
-        }
+        let (raw, paramNodes) = try parameters(map, ctx: ctx)
         var params = DetectorParameters(raw)
         let detector: ConfiguredDetector
         do {
@@ -128,8 +169,11 @@ public struct PolicyPackLoader: Sendable {
         if case .record = detector, !scope.mediaTypes.isEmpty {
             throw ctx.error(map["scope"]!, field: "scope.media_types", "record detector \"\(detectorName)\" does not scan artifacts")
         }
+        var identifierClass: IdentifierClass?
+        if case .text(let d) = detector { identifierClass = d.identifierClass }
         return PolicyRule(id: id, packId: packId, description: description, detectorName: detectorName, parameters: raw,
-                          severity: severity, onMatch: outcome, scope: scope, allowList: AllowList(allow), detector: detector)
+                          severity: severity, onMatch: outcome, scope: scope, allowList: AllowList(allow), detector: detector,
+                          identifierClass: identifierClass)
     }
 
     static func line(of e: YamlError) -> Int {

@@ -39,6 +39,9 @@ public struct ByteSet: Sendable, Equatable {
         }
     }
 
+    /// Whether a byte ≥ 0x80 (UTF-8 beyond ASCII) is in the set.
+    public var hasNonASCII: Bool { w2 | w3 != 0 }
+
     /// Whether the two sets share a byte.
     @inline(__always) public func intersects(_ other: ByteSet) -> Bool {
         (w0 & other.w0) | (w1 & other.w1) | (w2 & other.w2) | (w3 & other.w3) != 0

@@ -6,6 +6,17 @@ public enum Mask {
     /// Replaces every letter/digit with `*` except the last `keepLast` letters/digits;
     /// punctuation is kept so the shape stays recognisable (`***-**-6789`).
     public static func keepingLast(_ value: String, _ keepLast: Int) -> String {
+        if value.utf8.allSatisfy({ $0 < 0x80 }) {
+            // ASCII (nearly every match): bytes, without Unicode property look-ups.
+            let bytes = Array(value.utf8)
+            var toMask = max(0, bytes.reduce(0) { $0 + (ASCII.isAlnum($1) ? 1 : 0) } - keepLast)
+            var out = bytes
+            for k in out.indices where toMask > 0 && ASCII.isAlnum(out[k]) {
+                out[k] = 0x2A
+                toMask -= 1
+            }
+            return String(decoding: out, as: UTF8.self)
+        }
         let scalars = Array(value.unicodeScalars)
         let alnumCount = scalars.filter { $0.properties.isAlphabetic || ("0"..."9").contains($0) }.count
         var toMask = max(0, alnumCount - keepLast)

@@ -13,6 +13,21 @@ public struct ScanText: Sendable {
     public let present: ByteSet
     /// Offsets where a word (a run of ASCII letters, digits and `_`) starts, ascending.
     public let wordStarts: [Int]
+    /// The artifact's format and labelled fields (``DocumentStructure/none`` unless built
+    /// with a name and media type).
+    public private(set) var structure: DocumentStructure = .none
+
+    /// Creates a scan buffer and reads the artifact's structure, which the structure-aware
+    /// detectors (labelled fields, FHIR, HL7 v2, CSV, SQL) and finding paths use.
+    public init(bytes: [UInt8], name: String, mediaType: String) {
+        self.init(bytes: bytes)
+        structure = DocumentStructure.parse(self, name: name, mediaType: mediaType)
+    }
+
+    /// `init(bytes:name:mediaType:)` over a string.
+    public init(_ string: String, name: String, mediaType: String) {
+        self.init(bytes: Array(string.utf8), name: name, mediaType: mediaType)
+    }
 
     /// Creates a scan buffer from a Swift string.
     public init(_ string: String) { self.init(bytes: Array(string.utf8)) }
@@ -39,6 +54,18 @@ public struct ScanText: Sendable {
 
     /// The byte at `i`, or 0 when out of range.
     @inline(__always) func at(_ i: Int) -> UInt8 { i >= 0 && i < bytes.count ? bytes[i] : 0 }
+
+    /// Character (Unicode scalar) offset of byte offset `i`.
+    public func characterOffset(_ i: Int) -> Int {
+        if !present.hasNonASCII { return i }
+        var count = 0
+        var k = 0
+        while k < i && k < bytes.count {
+            if bytes[k] & 0xC0 != 0x80 { count += 1 }
+            k += 1
+        }
+        return count
+    }
 
     /// String for the byte range (used for allow-lists and masking only).
     func string(_ start: Int, _ end: Int) -> String {

@@ -1,0 +1,115 @@
+/// What the elements of FHIR resources mean (R4/R5 JSON): a `name` of a Patient is a
+/// person's name, an `identifier.value` is whatever its `system` URI or `type` code says,
+/// a `telecom.value` is a phone, fax or e-mail by its `system`.
+enum FHIRFields {
+    /// Resources that describe a person (their names and addresses are Safe Harbor (A)/(B)).
+    static let personResources: Set<String> = ["Patient", "RelatedPerson", "Person", "Practitioner"]
+
+    /// Identifier systems with a known class.
+    static let identifierSystems: [(String, IdentifierClass)] = [
+        ("http://hl7.org/fhir/sid/us-ssn", .ssn),
+        ("urn:oid:2.16.840.1.113883.4.1", .ssn),
+        ("http://hl7.org/fhir/sid/us-mbi", .healthPlan),
+        ("http://hl7.org/fhir/sid/us-medicare", .healthPlan),
+        ("http://hl7.org/fhir/sid/us-medicaid", .healthPlan),
+        ("http://hl7.org/fhir/sid/us-npi", .otherIdentifier),
+        ("http://hl7.org/fhir/sid/passport", .otherIdentifier),
+    ]
+
+    /// `identifier.type.coding.code` values (HL7 v2 table 0203) with a class.
+    static let identifierTypeCodes: [String: IdentifierClass] = [
+        "MR": .mrn, "MRT": .mrn, "PI": .mrn, "PT": .mrn, "SS": .ssn, "SB": .ssn, "MB": .healthPlan, "SN": .healthPlan,
+        "MA": .healthPlan, "MC": .healthPlan, "AN": .account, "DL": .license, "LN": .license, "PPN": .otherIdentifier,
+        "NPI": .otherIdentifier,
+    ]
+
+    static func refine(_ fields: [StructuredField], text b: [UInt8], resourceTypes: [(prefix: String, type: String)],
+                       errors: [StructureError]) -> DocumentStructure {
+        // Values of `system` and `code` elements, by path, for sibling look-ups.
+        var values: [String: String] = [:]
+        for f in fields where f.path.hasSuffix(".system") || f.path.hasSuffix(".code") || f.path.hasSuffix(".use") {
+            values[f.path] = String(decoding: b[f.start..<f.end], as: UTF8.self)
+        }
+        let byLength = resourceTypes.sorted { $0.prefix.count > $1.prefix.count }
+        var aboutPerson = false
+        var out = fields
+        for k in out.indices {
+            let path = out[k].path
+            guard let resource = byLength.first(where: { path.hasPrefix($0.prefix + ".") }) else { continue }
+            if resource.type == "Patient" { aboutPerson = true }
+            let relative = String(path.dropFirst(resource.prefix.count))
+            let element = stripIndices(relative)
+            if let m = meaning(of: element, relative: relative, resource: resource.type, prefix: resource.prefix, values: values) {
+                out[k].meaning = m
+            } else if element.hasSuffix(".system") || element.hasSuffix(".code") || element.hasSuffix(".reference")
+                        || element == ".resourceType" || element == ".id" || element.hasPrefix(".meta.") || element.hasSuffix(".url") {
+                // Codes, references and resource ids say what something is, not who.
+                out[k].meaning = element.hasPrefix(".meta.last") ? .systemDate : nil
+            }
+        }
+        return DocumentStructure(format: .fhir, fields: out, errors: errors, aboutPerson: aboutPerson || fields.contains { $0.meaning == .personDate })
+    }
+
+    /// `.name[0].given[1]` → `.name.given`.
+    static func stripIndices(_ path: String) -> String {
+        var out = ""
+        var skipping = false
+        for ch in path {
+            if ch == "[" { skipping = true } else if ch == "]" { skipping = false } else if !skipping { out.append(ch) }
+        }
+        return out
+    }
+
+    static func meaning(of element: String, relative: String, resource: String, prefix: String,
+                        values: [String: String]) -> FieldMeaning? {
+        let person = personResources.contains(resource)
+        /// The sibling element `name` of the element holding `relative`'s last component.
+        func sibling(_ name: String) -> String? {
+            guard let dot = relative.lastIndex(of: ".") else { return nil }
+            return values[prefix + relative[..<dot] + "." + name]
+        }
+        switch element {
+        case ".name.given", ".name.family", ".name.text", ".name.prefix", ".contact.name.given", ".contact.name.family",
+             ".contact.name.text":
+            return person || element.hasPrefix(".contact") ? .identifier(.name) : nil
+        case ".birthDate", ".deceasedDateTime", ".contact.birthDate":
+            return .personDate
+        case ".address.line", ".address.text", ".contact.address.line", ".contact.address.text":
+            return .identifier(.streetAddress)
+        case ".address.city", ".contact.address.city":
+            return .identifier(.city)
+        case ".address.postalCode", ".contact.address.postalCode":
+            return .identifier(.zip)
+        case ".telecom.value", ".contact.telecom.value":
+            switch sibling("system") {
+            case "phone"?, "sms"?, "pager"?: return .identifier(.phone)
+            case "fax"?: return .identifier(.fax)
+            case "email"?: return .identifier(.email)
+            case "url"?: return .identifier(.url)
+            default: return .identifier(.phone)
+            }
+        case ".identifier.value", ".subscriberId", ".contact.identifier.value":
+            if element == ".subscriberId" { return .identifier(.healthPlan) }
+            if let system = sibling("system") {
+                if let known = identifierSystems.first(where: { $0.0 == system }) { return .identifier(known.1) }
+                let lower = system.lowercased()
+                if lower.contains("mrn") || lower.contains("medical-record") { return .identifier(.mrn) }
+                if lower.contains("member") || lower.contains("subscriber") { return .identifier(.healthPlan) }
+            }
+            // `identifier[n].type.coding[0].code`, written before or after the value.
+            let base = relative.dropLast(".value".count)
+            for index in 0..<3 {
+                if let code = values[prefix + base + ".type.coding[\(index)].code"], let c = identifierTypeCodes[code] {
+                    return .identifier(c)
+                }
+            }
+            return .identifier(.otherIdentifier)
+        case ".period.start", ".period.end", ".effectiveDateTime", ".effectivePeriod.start", ".onsetDateTime",
+             ".recordedDate", ".performedDateTime", ".occurrenceDateTime", ".authoredOn", ".abatementDateTime",
+             ".issued", ".collection.collectedDateTime", ".hospitalization.period.start":
+            return resource == "Bundle" ? nil : .personDate
+        default:
+            return nil
+        }
+    }
+}

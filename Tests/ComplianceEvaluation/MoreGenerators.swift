@@ -1,0 +1,119 @@
+/// Generators written after the detectors were tuned, kept as a check that the detectors
+/// generalise beyond the templates they were developed against: their phrasing and formats
+/// (TOML, Java properties, JavaScript, support tickets, e-mail threads) appear nowhere else.
+extension Generators {
+    static let later: [Generator] = [
+        Generator(name: "toml-config", make: tomlConfig),
+        Generator(name: "java-properties", make: javaProperties),
+        Generator(name: "javascript-fixture", make: javascriptFixture),
+        Generator(name: "support-ticket", make: supportTicket),
+        Generator(name: "email-thread", make: emailThread),
+    ]
+
+    static func tomlConfig(_ rng: inout EvaluationRandom, _ k: Int, _ positive: Bool) -> EvaluationDocument {
+        var d = DocumentBuilder()
+        let p = SyntheticPerson(&rng)
+        d.line("[server]")
+        d.line("host = \"\(rng.pick(Array(LookAlikes.privateIPs.prefix(4))))\"")
+        d.line("port = \(rng.int(1024...9999))")
+        d.line("updated = \(LookAlikes.systemDate(&rng))")
+        d.line()
+        if positive {
+            d.line("[fixtures.patient]")
+            d.add("given_name = \""); d.add(p.first, "name"); d.add("\"\n")
+            d.add("family_name = \""); d.add(p.last, "name"); d.add("\"\n")
+            d.add("social_security_number = \""); d.add(p.ssn, "ssn"); d.add("\"\n")
+            d.add("date_of_birth = "); d.add(p.dobISO, "dob"); d.add("\n")
+            d.add("medical_record_number = \""); d.add(p.mrn, "mrn"); d.add("\"\n")
+        } else {
+            d.line("[fixtures.patient]")
+            d.line("given_name = \"<given>\"")
+            d.line("family_name = \"<family>\"")
+            d.line("date_of_birth = \"1900-01-01\"  # year only is kept; day and month are placeholders")
+        }
+        d.line("[notify]")
+        d.line("to = \"\(rng.pick(LookAlikes.workforceEmails))\"")
+        return d.document("config/app-\(k).toml", "application/toml", generator: "toml-config")
+    }
+
+    static func javaProperties(_ rng: inout EvaluationRandom, _ k: Int, _ positive: Bool) -> EvaluationDocument {
+        var d = DocumentBuilder()
+        let p = SyntheticPerson(&rng)
+        d.line("# application.properties, generated \(LookAlikes.systemDate(&rng))")
+        d.line("server.port=\(rng.int(1024...9999))")
+        d.line("spring.datasource.url=jdbc:postgresql://\(rng.pick(Array(LookAlikes.privateIPs.prefix(3)))):5432/app")
+        if positive {
+            if rng.chance(50) {
+                d.add("spring.datasource.password="); d.add(SyntheticSecrets.password(&rng), "secret"); d.add("\n")
+            } else {
+                d.add("test.patient.phoneNumber="); d.add(p.phoneDashed, "phone"); d.add("\n")
+                d.add("test.patient.email="); d.add(p.email, "email"); d.add("\n")
+            }
+        } else {
+            d.line("spring.datasource.password=${DB_PASSWORD}")
+            d.line("support.phone=\(rng.pick(LookAlikes.fictionalPhones))")
+        }
+        d.line("logging.level.root=INFO")
+        return d.document("src/main/resources/application-\(k).properties", "text/x-properties", generator: "java-properties")
+    }
+
+    static func javascriptFixture(_ rng: inout EvaluationRandom, _ k: Int, _ positive: Bool) -> EvaluationDocument {
+        var d = DocumentBuilder()
+        let p = SyntheticPerson(&rng)
+        d.line("// fixtures for the intake form (\(rng.pick(LookAlikes.reservedURLs)))")
+        d.line("export const endpoint = 'http://\(rng.pick(Array(LookAlikes.privateIPs.prefix(4)))):3000';")
+        if positive {
+            d.add("export const patient = {\n  fullName: '"); d.add(p.fullName, "name"); d.add("',\n")
+            d.add("  birthDate: '"); d.add(p.dobUS, "dob"); d.add("',\n")
+            d.add("  cellPhone: '"); d.add(p.phoneParens, "phone"); d.add("',\n")
+            d.add("  memberNumber: '"); d.add(p.memberID, "health_plan"); d.add("',\n};\n")
+        } else {
+            d.line("export const patient = { fullName: '', birthDate: null, cellPhone: '\(rng.pick(LookAlikes.fictionalPhones))' };")
+            d.line("export const releasedAt = '\(LookAlikes.systemDate(&rng))';")
+        }
+        return d.document("web/fixtures/patient-\(k).js", "text/javascript", generator: "javascript-fixture")
+    }
+
+    static func supportTicket(_ rng: inout EvaluationRandom, _ k: Int, _ positive: Bool) -> EvaluationDocument {
+        var d = DocumentBuilder()
+        let p = SyntheticPerson(&rng)
+        d.line("Ticket INC-\(rng.int(10000...99999))  Priority: P\(rng.int(1...4))  Opened: \(LookAlikes.systemDate(&rng))")
+        d.line("Component: scheduling   Assignee: platform on-call")
+        d.line()
+        if positive {
+            d.add("Caller reports that the appointment for patient "); d.add(p.fullName, "name"); d.add(" (date of birth ")
+            d.add(p.dobUS, "dob"); d.add(") shows twice. Reach her at "); d.add(p.phoneDashed, "phone"); d.add(".\n")
+            d.add("Chart: MRN "); d.add(p.mrn, "mrn"); d.add("\n")
+        } else {
+            d.line("Caller reports that an appointment shows twice in the week view after a reschedule.")
+            d.line("Reproduced on staging (\(rng.pick(LookAlikes.reservedURLs))) with the synthetic patient record.")
+        }
+        d.line("Workaround: refresh the calendar. Escalate via \(LookAlikes.supportLine).")
+        return d.document("tickets/INC-\(k).txt", "text/plain", generator: "support-ticket")
+    }
+
+    static func emailThread(_ rng: inout EvaluationRandom, _ k: Int, _ positive: Bool) -> EvaluationDocument {
+        var d = DocumentBuilder()
+        let p = SyntheticPerson(&rng)
+        d.line("From: \(rng.pick(LookAlikes.workforceEmails))")
+        d.line("Date: \(LookAlikes.systemDate(&rng))")
+        d.line("Subject: intake export question")
+        d.line()
+        if positive {
+            d.line("Hi team,")
+            d.line()
+            d.add("The export dropped the address for "); d.add(p.fullName, "name"); d.add(", "); d.add(p.streetLine, "street_address")
+            d.add(", "); d.add(p.city, "city"); d.add(", \(p.state) "); d.add(p.zip, "zip"); d.add(". Her email on file is ")
+            d.add(p.email, "email"); d.add(".\n")
+        } else {
+            d.line("Hi team,")
+            d.line()
+            d.line("The export dropped the address column for one record; the fix is in review. Our office at")
+            d.line("\(LookAlikes.organisationAddress) has the printed copy.")
+        }
+        d.line()
+        d.line("Thanks,")
+        d.line("Platform on-call")
+        return d.document("mail/thread-\(k).eml", "message/rfc822", generator: "email-thread")
+    }
+}
