@@ -151,7 +151,7 @@ let package = Package(
         .testTarget(name: "MeshWireTests", dependencies: ["MeshWire"], swiftSettings: swift5),
         .testTarget(name: "MeshSigningTests", dependencies: ["MeshSigning"], swiftSettings: swift5),
         .testTarget(name: "MeshCatalogTests", dependencies: ["MeshCatalog"], swiftSettings: swift5),
-        .testTarget(name: "MeshOrchestrationTests", dependencies: ["MeshOrchestration", "MeshWire"], swiftSettings: swift5),
+        .testTarget(name: "MeshOrchestrationTests", dependencies: ["MeshOrchestration", "MeshWire", "MeshSigning"], swiftSettings: swift5),
         .testTarget(
             name: "MeshAgentHandlersTests", dependencies: ["MeshAgentHandlers", "MeshProcess", "MeshWire"],
             swiftSettings: swift5),

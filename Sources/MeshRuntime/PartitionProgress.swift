@@ -8,8 +8,8 @@ import MeshTransport
 /// again starts from what was committed.
 final class PartitionProgress: @unchecked Sendable {
     private let lock = NSLock()
-    private var applied: RecentIDs
-    private var applying: Set<String> = []
+    private var applied: RecentIDs<EnvelopeFingerprint>
+    private var applying: [String: EnvelopeFingerprint] = [:]
     private var held: HeldInputs<InboundEnvelope>
     private var order = StateRecordOrder()
     private var releases: [UInt64: @Sendable (StateRecordOrder.Release) -> Void] = [:]
@@ -21,26 +21,29 @@ final class PartitionProgress: @unchecked Sendable {
 
     // MARK: Seen means applied
 
-    /// Whether `id` was applied here, or is being applied (its outputs await the broker).
-    func isKnown(_ id: String) -> Bool {
-        lock.withLock { applied.contains(id) || applying.contains(id) }
+    /// How `inbound` relates to an envelope with its id that was applied here or is being
+    /// applied (its outputs await the broker), or `nil` when its id is new here.
+    func repeatOf(_ inbound: InboundEnvelope) -> EnvelopeFingerprint.Repeat? {
+        let id = inbound.envelope.id
+        guard let first = lock.withLock({ applied[id] ?? applying[id] }) else { return nil }
+        return EnvelopeFingerprint(inbound).compared(to: first, id: id)
     }
 
-    func beginApplying(_ id: String) {
-        _ = lock.withLock { applying.insert(id) }
+    func beginApplying(_ inbound: InboundEnvelope) {
+        let fingerprint = EnvelopeFingerprint(inbound)
+        lock.withLock { applying[inbound.envelope.id] = fingerprint }
     }
 
     /// `id`'s outputs were acknowledged: a redelivery of it is a duplicate from now on.
     func finishApplying(_ id: String) {
         lock.withLock {
-            applying.remove(id)
-            applied.insert(id)
+            if let fingerprint = applying.removeValue(forKey: id) { applied.insert(id, fingerprint) }
         }
     }
 
     /// `id`'s outputs were given up: it is read and applied again.
     func abandonApplying(_ id: String) {
-        _ = lock.withLock { applying.remove(id) }
+        _ = lock.withLock { applying.removeValue(forKey: id) }
     }
 
     // MARK: Held inputs

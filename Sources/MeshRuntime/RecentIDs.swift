@@ -1,8 +1,9 @@
-/// The most recent `capacity` envelope ids this instance processed, for dropping
-/// redelivered duplicates. Bounded: older ids fall out first. Pure value type.
-public struct RecentIDs: Sendable {
+/// The most recent `capacity` envelope ids an instance applied, each with what it remembers
+/// of its envelope (``EnvelopeFingerprint``), for telling a redelivery from a re-handled
+/// input or a conflict. Bounded: older ids fall out first. Pure value type.
+public struct RecentIDs<Value: Sendable>: Sendable {
     public let capacity: Int
-    private var members: Set<String> = []
+    private var members: [String: Value] = [:]
     private var order: [String] = []
     private var head = 0
 
@@ -12,16 +13,20 @@ public struct RecentIDs: Sendable {
         order.reserveCapacity(capacity)
     }
 
-    public func contains(_ id: String) -> Bool { members.contains(id) }
+    public func contains(_ id: String) -> Bool { members[id] != nil }
 
-    /// Adds `id`, evicting the oldest when full. Returns `false` if it was already there.
+    public subscript(id: String) -> Value? { members[id] }
+
+    /// Adds `id` with `value`, evicting the oldest when full. Returns `false` (and keeps the
+    /// first value) if `id` was already there.
     @discardableResult
-    public mutating func insert(_ id: String) -> Bool {
-        guard members.insert(id).inserted else { return false }
+    public mutating func insert(_ id: String, _ value: Value) -> Bool {
+        guard members[id] == nil else { return false }
+        members[id] = value
         if order.count < capacity {
             order.append(id)
         } else {
-            members.remove(order[head])
+            members[order[head]] = nil
             order[head] = id
             head = (head + 1) % capacity
         }

@@ -7,7 +7,8 @@ public final class RoleMetrics: @unchecked Sendable {
     public enum Counter: String, CaseIterable, Sendable {
         case consumed, processed, published, failed, retried
         case deadLettered = "dead_lettered"
-        case rejected, unauthorized, duplicate, rewound, held
+        case rejected, unauthorized, duplicate, superseded, rewound, held
+        case idConflict = "id_conflict"
 
         var help: String {
             switch self {
@@ -21,6 +22,8 @@ public final class RoleMetrics: @unchecked Sendable {
             case .unauthorized: "Envelopes the catalog does not allow from their signer (security events), by topic."
             case .duplicate: "Redelivered envelopes dropped as duplicates, by topic."
             case .rewound: "Partitions rewound to their committed offset after an aborted transaction (exactly-once mode), by topic."
+            case .superseded: "Later copies of an output whose producer handled its input again (other bytes, same derived id), dropped: the first copy applied counts; by topic."
+            case .idConflict: "Envelopes refused because their id belongs to another envelope (another principal, type or topic, or other bytes of a root id): security events, by topic."
             case .held: "Inputs parked because they arrived before their cause (e.g. a result before its objective after a crash), by topic."
             }
         }

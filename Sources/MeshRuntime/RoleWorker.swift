@@ -328,13 +328,25 @@ public final class RoleWorker: @unchecked Sendable {
             await deadLetter(inbound, reason: misrouted.reason.rawValue, detail: misrouted.detail, attempts: 1)
             return
         }
-        if progress.isKnown(inbound.envelope.id) {
-            metrics.increment(.duplicate, topic: inbound.message.topic)
-            log.debug("duplicate dropped")
-            if let transactions {
-                _ = await transactions.add([], completing: inbound.message, id: nil)
-            } else {
-                subscriber.markDone(inbound)
+        if let repeated = progress.repeatOf(inbound) {
+            switch repeated {
+            case .redelivery, .superseded:
+                // A redelivery, or the producer's later copy after it handled its input again:
+                // the first copy applied is the one that counts.
+                let superseded = repeated == .superseded
+                metrics.increment(superseded ? .superseded : .duplicate, topic: inbound.message.topic)
+                log.debug(superseded ? "later copy of a re-handled input's output dropped" : "duplicate dropped")
+                if let transactions {
+                    _ = await transactions.add([], completing: inbound.message, id: nil)
+                } else {
+                    subscriber.markDone(inbound)
+                }
+            case .conflict(let detail):
+                log.error("refused an envelope whose id belongs to another", metadata: [
+                    "reason": "\(EnvelopeRejection.Reason.idConflict.rawValue)", "detail": "\(detail)", "security_event": "true",
+                ])
+                metrics.increment(.idConflict, topic: inbound.message.topic)
+                await deadLetter(inbound, reason: EnvelopeRejection.Reason.idConflict.rawValue, detail: detail, attempts: 1)
             }
             return
         }
@@ -353,7 +365,7 @@ public final class RoleWorker: @unchecked Sendable {
                 guard consumer.isCurrent(inbound.message) else { return }
                 let id = inbound.envelope.id
                 if let transactions {
-                    progress.beginApplying(id)
+                    progress.beginApplying(inbound)
                     let outcome = await transactions.add(
                         try records(outputs), completing: inbound.message,
                         id: ProcessedInput(partition: inbound.message.partition, id: id))
@@ -401,7 +413,7 @@ public final class RoleWorker: @unchecked Sendable {
         log: MessageLog
     ) {
         let id = inbound.envelope.id
-        progress.beginApplying(id)
+        progress.beginApplying(inbound)
         pendingDeliveries.begin()
         let finish: @Sendable (Settlement) -> Void = { [self] settlement in
             switch settlement {

@@ -13,7 +13,8 @@ public struct OpenedEnvelope: Sendable {
 }
 
 /// Checks incoming bytes in the only safe order: framing, then signature over the exact
-/// envelope bytes, then decoding, then that the claimed source matches the signer.
+/// envelope bytes, then decoding, then that the claimed source matches the signer, then that
+/// the id is one the signer can have produced (``DerivedID/mismatch(_:signedByRole:)``).
 public struct EnvelopeOpener: Sendable {
     public let trust: TrustStore
     public let codec: EnvelopeCodec
@@ -47,6 +48,9 @@ public struct EnvelopeOpener: Sendable {
         do { envelope = try codec.decode(sealed.envelope) } catch { return .failure(EnvelopeRejection(error)) }
         if let mismatch = SourcePath.mismatch(source: envelope.source, signer: signer) {
             return .failure(EnvelopeRejection(.sourceMismatch, mismatch))
+        }
+        if let mismatch = DerivedID.mismatch(envelope, signedByRole: signer.principalKind == .role ? signer.principal : nil) {
+            return .failure(EnvelopeRejection(.badDerivedID, mismatch))
         }
         return .success(OpenedEnvelope(
             envelope: envelope, signer: signer, sealedBytes: bytes, envelopeBytes: sealed.envelope))

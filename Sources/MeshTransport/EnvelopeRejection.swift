@@ -21,6 +21,12 @@ public struct EnvelopeRejection: Error, Sendable, Equatable, CustomStringConvert
         /// id: produced with another partitioner (or key), it would reach a consumer that does
         /// not own its objective.
         case misrouted
+        /// An id its signer cannot have produced: a derivable envelope whose id is not the one
+        /// derived from its cause and producer, or a root whose id takes the derived form.
+        case badDerivedID = "bad-derived-id"
+        /// An id already used by a different envelope that owns it (another principal, type or
+        /// topic, or other bytes for a root id).
+        case idConflict = "id-conflict"
     }
 
     public var reason: Reason
@@ -34,7 +40,9 @@ public struct EnvelopeRejection: Error, Sendable, Equatable, CustomStringConvert
     /// Signature problems are security events, not just bad data.
     public var isSecurityEvent: Bool {
         switch reason {
-        case .noSignature, .unknownKey, .badSignature, .revokedKey, .sourceMismatch, .unauthorized: return true
+        case .noSignature, .unknownKey, .badSignature, .revokedKey, .sourceMismatch, .unauthorized, .badDerivedID,
+             .idConflict:
+            return true
         case .oversize, .malformed, .unsupportedVersion, .misrouted: return false
         }
     }

@@ -1,4 +1,5 @@
 import MeshOrchestration
+import MeshSigning
 import MeshWire
 import XCTest
 
@@ -174,5 +175,54 @@ final class CausalOrderTests: XCTestCase {
             payload: .verdict(Verdict(taskID: "nope", planID: h.planID, attempt: 9, kind: .review, decision: .approve,
                                       resultEnvelopeID: "x", reviewerID: "reviewer")))
         XCTAssertNil(Orchestrator.missingCause(of: foreign, in: h.plan))
+    }
+}
+
+/// Every id the orchestrator derives is the one a receiver recomputes from the envelope
+/// alone (`DerivedID.expected`), so no principal can mint or pre-empt it.
+final class DerivedIDRuleTests: XCTestCase {
+    func testEveryOrchestratorOutputOfARunVerifies() throws {
+        let h = recordedFeatureRun()
+        var outputs = h.outputs
+        // The timer outputs too: an expired approval and a timed-out attempt.
+        let approvals = Harness()
+        approvals.submit("approval")
+        approvals.pass("change")
+        let deadline = try XCTUnwrap(approvals.plan.pendingApprovals.first?.deadlineUnixMicros)
+        outputs += Orchestrator.expiredApprovals(approvals.state, nowMicros: deadline)
+        let timed = Harness()
+        timed.submit("single-task")
+        outputs += Orchestrator.expiredAssignments(timed.state, nowMicros: .max)
+        XCTAssertTrue(outputs.contains { $0.envelope.payload.kind == .approvalDecision })
+        XCTAssertTrue(outputs.contains { $0.envelope.payload.kind == .taskResult })
+        for output in outputs {
+            XCTAssertEqual(DerivedID.expected(for: output.envelope, producedBy: Orchestrator.role), output.envelope.id,
+                           "\(output.envelope.type)")
+            XCTAssertNil(DerivedID.mismatch(output.envelope, signedByRole: Orchestrator.role))
+        }
+        let snapshot = Orchestrator.snapshotOutput(of: h.plan, after: h.events.last!).envelope
+        XCTAssertNil(DerivedID.mismatch(snapshot, signedByRole: Orchestrator.role))
+    }
+
+    func testAnotherRoleOrAnotherCauseCannotTakeTheId() throws {
+        let h = Harness()
+        let assignment = try XCTUnwrap(h.submit("single-task").first { $0.envelope.payload.kind == .taskAssigned }?.envelope)
+        var forged = assignment
+        forged.causationID = "another-cause"
+        XCTAssertNotNil(DerivedID.mismatch(forged, signedByRole: Orchestrator.role), "the id no longer derives from its cause")
+        XCTAssertNotNil(DerivedID.mismatch(assignment, signedByRole: "coding"), "no agent derives assignments")
+        XCTAssertNotNil(DerivedID.mismatch(assignment, signedByRole: nil), "a person cannot send a derived-form id")
+    }
+
+    func testRootsMayNotTakeTheDerivedForm() {
+        let root = Envelope(source: "/mesh/meshctl/x", correlationID: "obj-9", payload: .objectiveSubmitted(ObjectiveSubmitted(
+            objectiveID: "obj-9", title: "t", description: "", playbook: "single-task", submittedBy: "alice")))
+        XCTAssertFalse(DerivedID.hasDerivedForm(root.id))
+        XCTAssertNil(DerivedID.mismatch(root, signedByRole: "meshctl"))
+        var squatting = root
+        squatting.id = DerivedID.make(causeID: "some-assignment", role: "coding", output: "result")
+        XCTAssertTrue(DerivedID.hasDerivedForm(squatting.id))
+        XCTAssertNotNil(DerivedID.mismatch(squatting, signedByRole: "meshctl"),
+                        "an objective carrying the id of a future result is refused")
     }
 }

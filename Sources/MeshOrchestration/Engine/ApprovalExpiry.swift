@@ -28,7 +28,7 @@ extension Orchestrator {
                     reason: "no decision before the deadline", resultSHA256: approval.resultSHA256)
                 let envelope = Envelope(
                     id: DerivedID.make(causeID: approval.requestEnvelopeID, role: role,
-                                       output: PayloadKind.approvalDecision.rawValue, discriminator: "expired"),
+                                       output: PayloadKind.approvalDecision.rawValue, discriminator: DerivedID.expiredDiscriminator),
                     source: source, correlationID: plan.correlationID, causationID: approval.requestEnvelopeID,
                     subject: approval.approvalID, traceparent: approval.traceparent,
                     timeUnixMicros: approval.deadlineUnixMicros, payload: .approvalDecision(decision))

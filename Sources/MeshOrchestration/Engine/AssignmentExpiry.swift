@@ -31,7 +31,7 @@ extension Orchestrator {
                     agentID: assignmentTimeoutAgent)
                 let envelope = Envelope(
                     id: DerivedID.make(causeID: task.assignmentEnvelopeID, role: role,
-                                       output: PayloadKind.taskResult.rawValue, discriminator: "timed-out"),
+                                       output: PayloadKind.taskResult.rawValue, discriminator: DerivedID.timedOutDiscriminator),
                     source: source, correlationID: plan.correlationID, causationID: task.assignmentEnvelopeID,
                     subject: task.id, timeUnixMicros: deadline, attributes: task.spec.classification.attributes,
                     payload: .taskResult(result))
