@@ -23,39 +23,43 @@ public struct AuditInputBuilder: Sendable {
     }
 
     public func build(_ message: ConsumedMessage) -> (input: AuditRecordInput, rejection: EnvelopeRejection?) {
-        let kafka = KafkaCoordinates(
+        build(raw: message.value, kafka: KafkaCoordinates(
             topic: message.topic, partition: message.partition, offset: message.offset,
-            timestampMillis: message.timestampMs)
-        switch opener.open(message.value) {
+            timestampMillis: message.timestampMs))
+    }
+
+    /// What the sink stores for `raw` read at `kafka` (also how verify re-checks a stored record).
+    public func build(raw: [UInt8], kafka: KafkaCoordinates) -> (input: AuditRecordInput, rejection: EnvelopeRejection?) {
+        switch opener.open(raw) {
         case .success(let opened):
             let envelope = opened.envelope
             let input = AuditRecordInput(
-                raw: message.value, envelopeID: indexable(envelope.id), type: envelope.type, source: indexable(envelope.source),
+                raw: raw, envelopeID: indexable(envelope.id), type: envelope.type, source: indexable(envelope.source),
                 subject: indexable(envelope.subject), correlationID: indexable(envelope.correlationID),
                 causationID: indexable(envelope.causationID),
                 eventTimeMicros: envelope.timeUnixMicros, signerKeyID: opened.signer.keyId,
                 signerPrincipal: opened.signer.principal, verification: .verified, kafka: kafka)
             return (input, nil)
         case .failure(let rejection):
-            return (rejectedInput(message, rejection, kafka), rejection)
+            return (rejectedInput(raw, rejection, kafka), rejection)
         }
     }
 
     private func rejectedInput(
-        _ message: ConsumedMessage, _ rejection: EnvelopeRejection, _ kafka: KafkaCoordinates
+        _ raw: [UInt8], _ rejection: EnvelopeRejection, _ kafka: KafkaCoordinates
     ) -> AuditRecordInput {
         var claimedKeyID: String?
         var claimed: Envelope?
-        if let sealed = try? codec.decodeSealed(message.value) {
+        if let sealed = try? codec.decodeSealed(raw) {
             claimedKeyID = sealed.signatures.first?.keyID
             claimed = try? codec.decode(sealed.envelope)
         }
         var reason = indexable(rejection.description)
         if let id = claimed?.id, !id.isEmpty { reason += " (claimed envelope id \(indexable(id)))" }
         return AuditRecordInput(
-            raw: message.value, envelopeID: "", type: claimed?.type ?? "", source: indexable(claimed?.source ?? ""),
+            raw: raw, envelopeID: "", type: claimed?.type ?? "", source: indexable(claimed?.source ?? ""),
             subject: indexable(claimed?.subject ?? ""), correlationID: indexable(claimed?.correlationID ?? ""),
-            causationID: indexable(claimed?.causationID ?? ""), eventTimeMicros: claimed?.timeUnixMicros ?? max(0, message.timestampMs) * 1_000,
+            causationID: indexable(claimed?.causationID ?? ""), eventTimeMicros: claimed?.timeUnixMicros ?? max(0, kafka.timestampMillis) * 1_000,
             signerKeyID: claimedKeyID.map(indexable), signerPrincipal: nil, verification: .rejected(reason: reason), kafka: kafka)
     }
 }

@@ -14,7 +14,10 @@ struct KeysCommand: AsyncParsableCommand {
             before anything else. Role keys use HMAC-SHA256 by default (about 2 µs per message)
             or Ed25519 (--algorithm ed25519: verifiers hold only public keys, so no role can
             forge another's output, at about 50 µs to sign and 130 µs to verify). People's
-            approval keys are always Ed25519. Key ids carry the principal and date so keys rotate:
+            approval keys are always Ed25519. The audit sink's key is always Ed25519 and pinned in
+            trust.json ("checkpointKeys") as the only key whose signature counts on an audit
+            checkpoint: give auditors a copy of trust.json and they can check checkpoints without
+            being able to forge one. Key ids carry the principal and date so keys rotate:
             retired keys keep verifying what they signed.
             """,
         subcommands: [Init.self, Rotate.self, List.self])
@@ -35,10 +38,12 @@ struct KeysCommand: AsyncParsableCommand {
             guard let algorithm = SigningAlgorithm(rawValue: algorithm) else {
                 throw ValidationError("--algorithm must be hmac-sha256 or ed25519")
             }
-            let roles = try catalog.load().roles.filter { $0.kind != .person }.map(\.name)
+            let loaded = try catalog.load()
+            let roles = loaded.roles.filter { $0.kind != .person }.map(\.name)
             let directory = MeshEnvironment(home: home).keysDirectory.path
             let created = try KeyRingStore.initialize(
-                at: directory, roles: roles, people: people, algorithm: algorithm, overwrite: force)
+                at: directory, roles: roles, people: people, algorithm: algorithm,
+                checkpointSigners: loaded.roles.filter { $0.kind == .audit }.map(\.name), overwrite: force)
             print("created \(created.count) keys in \(directory)")
             for key in created { print("  \(key.keyId)  \(key.algorithm.rawValue)  \(key.principalKind.rawValue) \(key.principal)") }
         }

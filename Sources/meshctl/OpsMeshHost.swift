@@ -69,7 +69,8 @@ final class OpsMeshHost: @unchecked Sendable {
             return (false, people.filter { !known.contains($0) })
         }
         let roles = catalog.roles.filter { $0.kind != .person }.map(\.name)
-        try KeyRingStore.initialize(at: directory, roles: roles, people: people, algorithm: .hmacSHA256)
+        try KeyRingStore.initialize(at: directory, roles: roles, people: people, algorithm: .hmacSHA256,
+                                    checkpointSigners: catalog.roles.filter { $0.kind == .audit }.map(\.name))
         return (true, [])
     }
 

@@ -63,7 +63,8 @@ struct OpsMeshLayout: ParsableArguments {
             case "orchestrator": return ["--playbooks", folders.playbooks]
             case "reviewer": return ["--rules", folders.rules]
             case "compliance": return ["--policies", folders.policies]
-            case "audit-sink": return ["--store", store]
+            // Checkpoints go to the catalog's checkpoint topic, outside the database.
+            case "audit-sink": return ["--store", store, "--anchor-topic"]
             default: return OpsMeshHost.agentRoles.contains(role) ? ["--handler", handler] : []
             }
         }

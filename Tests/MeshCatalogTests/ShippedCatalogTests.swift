@@ -12,7 +12,7 @@ final class ShippedCatalogTests: XCTestCase {
         XCTAssertEqual(catalog.version, 1)
         XCTAssertEqual(catalog.warnings, [], catalog.warnings.map(\.description).joined(separator: "\n"))
         XCTAssertEqual(catalog.roles.count, 12)
-        XCTAssertEqual(catalog.topics.count, 15)
+        XCTAssertEqual(catalog.topics.count, 16)
     }
 
     func testBaseFixtureIsValid() throws {
@@ -27,7 +27,7 @@ final class ShippedCatalogTests: XCTestCase {
         for topic in catalog.topics {
             if case .only(let names) = topic.types { carried.formUnion(names) }
         }
-        XCTAssertEqual(carried, MeshEnvelopeTypes.standard)
+        XCTAssertEqual(carried, MeshEnvelopeTypes.declarable)
     }
 
     func testLoadSingleFileNamesParentFolder() throws {

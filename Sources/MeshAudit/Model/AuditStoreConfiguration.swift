@@ -41,6 +41,15 @@ public struct AuditStoreConfiguration: Sendable {
         self.faultInjection = nil
     }
 
+    /// The configuration of a store opened to read: a reader never appends, so it gets a
+    /// throwaway key that signs nothing and no checkpoint triggers.
+    static func reader() throws -> AuditStoreConfiguration {
+        let metadata = KeyMetadata(keyId: "reader-unused", algorithm: .hmacSHA256, principal: "meshctl", principalKind: .role)
+        return AuditStoreConfiguration(
+            signer: try MessageSigner(metadata: metadata, hmacSecret: try HMACSecret.generate()),
+            checkpoints: CheckpointPolicy(everyRecords: nil, everySeconds: nil))
+    }
+
     /// Wall-clock time in unix microseconds.
     public static let systemClock: @Sendable () -> Int64 = {
         Int64((Date().timeIntervalSince1970 * 1_000_000).rounded())

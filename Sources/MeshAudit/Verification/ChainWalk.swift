@@ -7,17 +7,33 @@ struct ChainWalk {
     var recordCount = 0
     var lastSequence: Int64 = 0
     var lastGoodCheckpoint: AuditCheckpoint?
+    var envelopesChecked = 0
 
-    static func run(_ store: AuditStore, checkpoints: [AuditCheckpoint], pageSize: Int) throws -> ChainWalk {
+    /// Envelope problems reported individually; past this many, the rest are counted in one line.
+    static let envelopeFailureLimit = 100
+
+    static func run(
+        _ store: AuditStore, checkpoints: [AuditCheckpoint], envelopes: StoredEnvelopeCheck?, pageSize: Int
+    ) throws -> ChainWalk {
         var walk = ChainWalk()
         var merkle = MerkleAccumulator()
         var previous: AuditRecord?
         var pending = checkpoints[...]
+        var envelopeFailures = 0
 
         try store.scan(afterSequence: 0, pageSize: pageSize) { page in
             for record in page {
                 walk.recordCount += 1
                 let expected = (previous?.sequence ?? 0) + 1
+                // Read exactly what was hashed, or the hash check below would be about other data.
+                if let problem = record.storageProblem, record.sequence == expected {
+                    let failure = VerificationReport.Failure(
+                        sequence: record.sequence, problem: .contentChanged,
+                        detail: "record \(record.sequence) was changed in the database: \(problem)")
+                    walk.recordFailure = failure
+                    walk.failures.append(failure)
+                    return false
+                }
                 let linkTarget = previous?.recordHash ?? AuditRecordHasher.genesisHash
                 let intact = record.sequence == expected
                     && AuditRecordHasher.recompute(record) == record.recordHash
@@ -27,6 +43,16 @@ struct ChainWalk {
                     walk.recordFailure = failure
                     walk.failures.append(failure)
                     return false
+                }
+                if let envelopes {
+                    walk.envelopesChecked += 1
+                    if let problem = envelopes.problem(with: record) {
+                        envelopeFailures += 1
+                        if envelopeFailures <= envelopeFailureLimit {
+                            walk.failures.append(.init(sequence: record.sequence, problem: .envelopeMismatch,
+                                                       detail: "record \(record.sequence) (\(describe(record))): \(problem)"))
+                        }
+                    }
                 }
                 merkle.append(leafData: record.recordHash)
                 walk.lastSequence = record.sequence
@@ -43,7 +69,18 @@ struct ChainWalk {
             }
             return true
         }
+        if envelopeFailures > envelopeFailureLimit {
+            walk.failures.append(.init(sequence: walk.lastSequence, problem: .envelopeMismatch,
+                                       detail: "\(envelopeFailures - envelopeFailureLimit) more record(s) whose envelope check failed"))
+        }
         return walk
+    }
+
+    /// Envelope id, type and source of a record, for naming it.
+    static func describe(_ record: AuditRecord) -> String {
+        let input = record.input
+        return "envelope \(input.envelopeID.isEmpty ? "-" : input.envelopeID), \(input.type.isEmpty ? "no type" : input.type) "
+            + "from \(input.source.isEmpty ? "?" : input.source)"
     }
 
     private static func mismatch(_ checkpoint: AuditCheckpoint, head: AuditRecord, root: [UInt8]) -> String? {
