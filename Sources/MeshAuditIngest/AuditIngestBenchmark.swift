@@ -45,7 +45,8 @@ public struct AuditIngestBenchmark {
         public let messages: [ConsumedMessage]
         public let tracedCorrelationID: String
         public let traceRecords: Int
-        let trust: TrustStore
+        /// The keys that verify the workload's envelopes.
+        public let trust: TrustStore
     }
 
     /// Seals `records` envelopes from the coding role on `mesh.results` (6 partitions), one

@@ -260,10 +260,15 @@ struct AuditCommand: AsyncParsableCommand {
                 checkpoint), one JSON object per record including the raw sealed bytes (base64), \
                 and a trailer with the record count and SHA-256 of the record lines. csv: the \
                 same header and trailer as # lines, records without raw bytes. The whole log is \
-                verified first; if it does not verify the file is still written (saying so in \
+                verified first, as `audit verify` does (every envelope re-checked; --anchor as there); if it does not verify the file is still written (saying so in \
                 its header) and the command exits 1.
                 """)
         @Option(help: "jsonl or csv.") var format: String = "jsonl"
+        @Option(parsing: .singleValue, help: ArgumentHelp(
+            "Checkpoints kept outside the database for the verification in the header (as audit verify --anchor). Repeatable.",
+            valueName: "file|dir|topic"))
+        var anchor: [String] = []
+        @OptionGroup var catalog: CatalogOptions
         @Option(help: ArgumentHelp("File to write (replaced if it exists); - for standard output.", valueName: "file"))
         var output: String
         @OptionGroup var filters: AuditFilterOptions
@@ -277,13 +282,17 @@ struct AuditCommand: AsyncParsableCommand {
             let store = try options.open()
             let format = AuditExporter.Format(rawValue: self.format)!
             let filter = try filters.filter()
+            var anchors: [AuditCheckpoint] = []
+            for source in anchor { anchors += try await AuditAnchorSource.read(source, options: options, catalog: catalog) }
+            let envelopes = StoredEnvelopeRecheck(trust: try options.envelopeTrust())
             let report: VerificationReport
             if output == "-" {
                 report = try AuditExporter.export(store, filter: filter, format: format, to: FileHandle.standardOutput,
-                                                  trust: try options.checkpointTrust())
+                                                  trust: try options.checkpointTrust(), anchors: anchors, envelopes: envelopes)
             } else {
                 report = try AuditExporter.export(
-                    store, filter: filter, format: format, to: URL(fileURLWithPath: output), trust: try options.checkpointTrust())
+                    store, filter: filter, format: format, to: URL(fileURLWithPath: output), trust: try options.checkpointTrust(),
+                    anchors: anchors, envelopes: envelopes)
                 print("exported to \(output) (\(format.rawValue)); log verification: \(report.summary)")
             }
             if !report.isValid {
