@@ -58,9 +58,9 @@ struct AuditCommand: AsyncParsableCommand {
                 sign new checkpoints for a rewritten log from now on; cannot change checkpoints \
                 already anchored on the topic or in WORM storage, so history before the \
                 compromise stays provable (rotate the sink key after a compromise). Kafka admin: \
-                can delete or truncate the checkpoint topic (verify then fails: an empty or \
-                shortened anchor proves nothing, so keep a second anchor, e.g. WORM); cannot \
-                forge a checkpoint (no signing key). Envelope signatures: an attacker without a \
+                can delete the checkpoint topic or its oldest records (an emptied anchor fails \
+                verify: it proves nothing; a thinned one still anchors what is left, so keep a \
+                second anchor, e.g. WORM); cannot forge a checkpoint (no signing key). Envelope signatures: an attacker without a \
                 role's private key cannot make an altered envelope verify; with HMAC role keys \
                 anyone holding the ring's secrets can (use Ed25519 role keys for attribution).
 
