@@ -388,6 +388,17 @@ struct AnchoredTamperContract {
         XCTAssertTrue(report.failures.contains { $0.sequence == 9 && $0.problem == .storageInconsistent }, report.summary)
     }
 
+    /// A role key revoked after its envelopes were stored is not tampering: they keep their
+    /// stored status (a revocation distrusts new signatures, it does not rewrite history).
+    func revokedKeyIsNotTampering() throws {
+        let log = try AnchoredLog(harness: harness)
+        let coding = try XCTUnwrap(try KeyRingStore.listKeys(in: log.ring.path).first { $0.principal == "coding" })
+        try KeyRingStore.revoke(keyId: coding.keyId, at: log.ring.path)
+        let report = try log.verify()
+        XCTAssertTrue(report.isValid, report.summary)
+        XCTAssertEqual(report.envelopesChecked, 20)
+    }
+
     /// Reading never writes: the dropped triggers stay dropped, nothing is created.
     func readersOpenReadOnly() throws {
         let log = try AnchoredLog(harness: harness)

@@ -144,6 +144,7 @@ final class SQLiteAnchoredTamperTests: XCTestCase {
     func testEnvelopeAlteredAndRechained() throws { try contract.envelopeAlteredAndRechained() }
     func testTruncatedTailWithItsCheckpoints() throws { try contract.truncatedTailWithItsCheckpoints() }
     func testDoctoredIndex() throws { try contract.doctoredIndex() }
+    func testRevokedKeyIsNotTampering() throws { try contract.revokedKeyIsNotTampering() }
     func testReadersOpenReadOnly() throws { try contract.readersOpenReadOnly() }
 }
 
@@ -167,5 +168,6 @@ final class PostgresAnchoredTamperTests: XCTestCase {
     func testDatabaseReplacedByAnotherStore() throws { try contract.databaseReplacedByAnotherStore() }
     func testEnvelopeAlteredAndRechained() throws { try contract.envelopeAlteredAndRechained() }
     func testTruncatedTailWithItsCheckpoints() throws { try contract.truncatedTailWithItsCheckpoints() }
+    func testRevokedKeyIsNotTampering() throws { try contract.revokedKeyIsNotTampering() }
     func testReadersOpenReadOnly() throws { try contract.readersOpenReadOnly() }
 }
