@@ -1,3 +1,5 @@
+import Foundation
+
 /// One pass over the stored rows in sequence order: recomputes hashes and links, feeds the
 /// Merkle accumulator, and checks trusted checkpoints as their sequence is reached. Stops at
 /// the first bad record and asks `TamperClassifier` what happened there.
@@ -22,7 +24,10 @@ struct ChainWalk {
         var envelopeFailures = 0
 
         try store.scan(afterSequence: 0, pageSize: pageSize) { page in
-            for record in page {
+            // Envelope checks are independent of each other and cost ~130 µs each with
+            // Ed25519: a page is checked on every core, then walked in order.
+            let envelopeProblems = envelopes.map { check in EnvelopeProblems.find(in: page, with: check) }
+            for (position, record) in page.enumerated() {
                 walk.recordCount += 1
                 let expected = (previous?.sequence ?? 0) + 1
                 // Read exactly what was hashed, or the hash check below would be about other data.
@@ -44,9 +49,9 @@ struct ChainWalk {
                     walk.failures.append(failure)
                     return false
                 }
-                if let envelopes {
+                if let envelopeProblems {
                     walk.envelopesChecked += 1
-                    if let problem = envelopes.problem(with: record) {
+                    if let problem = envelopeProblems[position] {
                         envelopeFailures += 1
                         if envelopeFailures <= envelopeFailureLimit {
                             walk.failures.append(.init(sequence: record.sequence, problem: .envelopeMismatch,
@@ -99,3 +104,20 @@ struct ChainWalk {
 }
 
 import MeshSigning
+
+/// The envelope check of every record of a page, run on all cores.
+private final class EnvelopeProblems: @unchecked Sendable {
+    private let lock = NSLock()
+    private var problems: [String?]
+
+    private init(count: Int) { problems = Array(repeating: nil, count: count) }
+
+    static func find(in page: [AuditRecord], with check: StoredEnvelopeCheck) -> [String?] {
+        let found = EnvelopeProblems(count: page.count)
+        DispatchQueue.concurrentPerform(iterations: page.count) { index in
+            let problem = check.problem(with: page[index])
+            found.lock.withLock { found.problems[index] = problem }
+        }
+        return found.problems
+    }
+}

@@ -223,30 +223,28 @@ public final class PostgresAuditStore: AuditStore, @unchecked Sendable {
             }
             let primaryKey = StorageIndex(name: "audit_records_pkey", columns: ["sequence"], condition: nil)
             for index in [primaryKey] + StorageIndex.all {
-                let columns = index.columns.joined(separator: ", ")
-                let select = (index.columns + ["sequence"]).map { "\($0)::text" }.joined(separator: ", ")
+                // Ordered by the table's own columns (qualified: the text copies selected would
+                // otherwise shadow them and sort as text), so the index scan needs no sort.
+                let order = (index.columns + ["sequence"]).map { "audit_records.\($0)" }.joined(separator: ", ")
+                let select = (index.columns + ["sequence"]).enumerated().map { "\($1)::text AS c\($0)" }.joined(separator: ", ")
                 let filter = index.condition.map { " WHERE \($0)" } ?? ""
-                let sql = "SELECT \(select) FROM audit_records\(filter) ORDER BY \(columns), sequence"
-                let viaIndex = try connection.executeScript(
-                    "BEGIN; SET LOCAL enable_seqscan = off; SET LOCAL enable_bitmapscan = off; \(sql)")
-                let viaHeap = try connection.executeScript(
-                    "SET LOCAL enable_seqscan = on; SET LOCAL enable_indexscan = off; SET LOCAL enable_indexonlyscan = off; "
-                        + "SET LOCAL enable_bitmapscan = off; \(sql)")
-                try connection.executeScript("COMMIT")
-                let width = index.columns.count + 1
-                var indexRow = 0
-                var heapRow = 0
-                if let problem = try StorageIndex.firstDifference(
-                    index, width: width,
-                    next: {
-                        defer { indexRow += 1 }
-                        return indexRow < viaIndex.rowCount ? (0..<width).map { viaIndex.optionalText(indexRow, $0) } : nil
-                    },
-                    reference: {
-                        defer { heapRow += 1 }
-                        return heapRow < viaHeap.rowCount ? (0..<width).map { viaHeap.optionalText(heapRow, $0) } : nil
-                    }) {
-                    problems.append(problem)
+                let sql = "SELECT \(select) FROM audit_records\(filter) ORDER BY \(order)"
+                // Two cursors in one snapshot, planned under different settings (a cursor's
+                // plan is fixed when it is declared), read in lockstep a page at a time.
+                try connection.executeScript("BEGIN READ ONLY; SET LOCAL enable_seqscan = off; SET LOCAL enable_bitmapscan = off; "
+                    + "DECLARE via_index NO SCROLL CURSOR FOR \(sql); SET LOCAL enable_seqscan = on; SET LOCAL enable_indexscan = off; "
+                    + "SET LOCAL enable_indexonlyscan = off; DECLARE via_heap NO SCROLL CURSOR FOR \(sql)")
+                do {
+                    let viaIndex = PGCursorRows(connection, cursor: "via_index", width: index.columns.count + 1)
+                    let viaHeap = PGCursorRows(connection, cursor: "via_heap", width: index.columns.count + 1)
+                    if let problem = try StorageIndex.firstDifference(
+                        index, width: index.columns.count + 1, next: viaIndex.next, reference: viaHeap.next) {
+                        problems.append(problem)
+                    }
+                    try connection.executeScript("COMMIT")
+                } catch {
+                    _ = try? connection.executeScript("ROLLBACK")
+                    throw error
                 }
             }
             return problems
@@ -275,5 +273,33 @@ public final class PostgresAuditStore: AuditStore, @unchecked Sendable {
                                merkleRoot: r.bytes(row, 3), createdAtMicros: r.integer(row, 4),
                                signature: SignatureValue(keyId: r.text(row, 5), algorithm: algorithm ?? .ed25519,
                                                            bytes: algorithm == nil ? [] : r.bytes(row, 7)))
+    }
+}
+
+/// The rows of an open cursor, fetched a page at a time (text columns).
+private final class PGCursorRows {
+    private let connection: PGConnection
+    private let cursor: String
+    private let width: Int
+    private var page: PGResult?
+    private var row = 0
+    private var finished = false
+
+    init(_ connection: PGConnection, cursor: String, width: Int) {
+        self.connection = connection
+        self.cursor = cursor
+        self.width = width
+    }
+
+    func next() throws -> [String?]? {
+        if page == nil || row >= page!.rowCount {
+            guard !finished else { return nil }
+            page = try connection.executeScript("FETCH FORWARD 5000 FROM \(cursor)")
+            row = 0
+            if page!.rowCount < 5000 { finished = true }
+            guard page!.rowCount > 0 else { return nil }
+        }
+        defer { row += 1 }
+        return (0..<width).map { page!.optionalText(row, $0) }
     }
 }
