@@ -1,3 +1,4 @@
+import Foundation
 import MeshSigning
 
 /// What a database backend does inside one open write transaction for `ChainAppender`.
@@ -34,13 +35,27 @@ struct ChainAppender {
     let configuration: AuditStoreConfiguration
 
     /// Brings `state` in line with the database (cheap when nothing else wrote).
+    /// - Throws: `historyRewritten` when the stored log is not a continuation of what this
+    ///   process appended (another writer may append; nobody may truncate or replace).
     func synchronize(_ state: inout ChainState?, in tx: AppendTransaction) throws -> ChainState {
         let stored = try tx.storedHead()
+        let written = WrittenHeads.head(logID: logID)
+        if let written, (stored?.sequence ?? 0) < written.sequence {
+            throw AuditStoreError.historyRewritten(
+                logID: logID, detail: "this process appended up to sequence \(written.sequence), "
+                    + "but the stored log ends at \(stored?.sequence ?? 0) (records were deleted)")
+        }
         if let cached = state, cached.head == stored, cached.merkle.size == Int(stored?.sequence ?? 0) {
             return cached
         }
         var fresh = ChainState(head: stored)
-        for hash in try tx.storedRecordHashes() { fresh.merkle.append(leafData: hash) }
+        let hashes = try tx.storedRecordHashes()
+        if let written, hashes[Int(written.sequence) - 1] != written.recordHash {
+            throw AuditStoreError.historyRewritten(
+                logID: logID, detail: "the record stored at sequence \(written.sequence) is not the one this process "
+                    + "appended there (records were replaced and the chain recomputed)")
+        }
+        for hash in hashes { fresh.merkle.append(leafData: hash) }
         fresh.lastCheckpoint = try tx.storedLastCheckpoint()
         return fresh
     }
@@ -126,6 +141,25 @@ struct ChainAppender {
         try tx.insert(checkpoint)
         state.lastCheckpoint = checkpoint
         return checkpoint
+    }
+}
+
+/// The newest head this process appended to each log (by log id), kept for the life of the
+/// process so that reopening a store (the sink does after errors) does not forget it. A log
+/// only grows: if its stored head is ever behind this, or holds another record there, it was
+/// rewritten underneath the writer.
+enum WrittenHeads {
+    private static let lock = NSLock()
+    nonisolated(unsafe) private static var heads: [String: AuditHead] = [:]
+
+    static func head(logID: String) -> AuditHead? { lock.withLock { heads[logID] } }
+
+    /// Called after a commit with the head it left.
+    static func record(_ head: AuditHead?, logID: String) {
+        guard let head else { return }
+        lock.withLock {
+            if (heads[logID]?.sequence ?? 0) <= head.sequence { heads[logID] = head }
+        }
     }
 }
 

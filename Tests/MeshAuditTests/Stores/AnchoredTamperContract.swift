@@ -399,6 +399,28 @@ struct AnchoredTamperContract {
         XCTAssertEqual(report.envelopesChecked, 20)
     }
 
+    /// The writer refuses to append on top of a log rewritten underneath it (a sink would
+    /// otherwise sign the rewrite in its next checkpoint), also after reopening the store.
+    func writerRefusesARewrittenLog() throws {
+        func expectRefusal(_ append: @autoclosure () throws -> AppendOutcome, _ what: String) {
+            XCTAssertThrowsError(try append(), what) { error in
+                guard case .historyRewritten = error as? AuditStoreError else { return XCTFail("\(what): \(error)") }
+                XCTAssertEqual((error as? AuditStoreError)?.failureKind, .transient, "the sink retries and stays unready")
+            }
+        }
+        let truncated = try AnchoredLog(harness: harness)
+        try harness.raw("DELETE FROM audit_records WHERE sequence > 17")
+        expectRefusal(try truncated.store.append([truncated.input(raw: try truncated.sealed(40))]), "truncated")
+        let reopened = try harness.open(AuditStoreConfiguration(signer: truncated.sink))
+        expectRefusal(try reopened.append([truncated.input(raw: try truncated.sealed(41))]), "truncated, reopened")
+        XCTAssertEqual(try reopened.head()?.sequence, 17, "nothing was appended")
+        harness.reset()
+
+        let replaced = try AnchoredLog(harness: harness)
+        try replaced.replace(from: 20, with: try replaced.rechained(from: 20) { $0.input.subject = "someone-else" })
+        expectRefusal(try replaced.store.append([replaced.input(raw: try replaced.sealed(40))]), "last record replaced")
+    }
+
     /// Reading never writes: the dropped triggers stay dropped, nothing is created.
     func readersOpenReadOnly() throws {
         let log = try AnchoredLog(harness: harness)

@@ -145,6 +145,7 @@ final class SQLiteAnchoredTamperTests: XCTestCase {
     func testTruncatedTailWithItsCheckpoints() throws { try contract.truncatedTailWithItsCheckpoints() }
     func testDoctoredIndex() throws { try contract.doctoredIndex() }
     func testRevokedKeyIsNotTampering() throws { try contract.revokedKeyIsNotTampering() }
+    func testWriterRefusesARewrittenLog() throws { try contract.writerRefusesARewrittenLog() }
     func testReadersOpenReadOnly() throws { try contract.readersOpenReadOnly() }
 }
 
@@ -169,5 +170,6 @@ final class PostgresAnchoredTamperTests: XCTestCase {
     func testEnvelopeAlteredAndRechained() throws { try contract.envelopeAlteredAndRechained() }
     func testTruncatedTailWithItsCheckpoints() throws { try contract.truncatedTailWithItsCheckpoints() }
     func testRevokedKeyIsNotTampering() throws { try contract.revokedKeyIsNotTampering() }
+    func testWriterRefusesARewrittenLog() throws { try contract.writerRefusesARewrittenLog() }
     func testReadersOpenReadOnly() throws { try contract.readersOpenReadOnly() }
 }

@@ -119,6 +119,7 @@ public final class PostgresAuditStore: AuditStore, @unchecked Sendable {
                 let result = try body(&working, tx)
                 try connection.executeScript("COMMIT")
                 state = working
+                WrittenHeads.record(working.head, logID: logID)
                 return result
             } catch {
                 open?.abandon()

@@ -141,6 +141,7 @@ public final class SQLiteAuditStore: AuditStore, @unchecked Sendable {
                 let result = try body(&working, tx)
                 try connection.execute("COMMIT")
                 state = working
+                WrittenHeads.record(working.head, logID: logID)
                 return result
             } catch {
                 try? connection.execute("ROLLBACK")
