@@ -187,10 +187,7 @@ struct AuditSinkCommand: AsyncParsableCommand {
         }
         let producer = try KafkaProducer(configuration: kafka, logger: logger)
         defer { producer.close(timeout: .seconds(5)) }
-        let checkpointTopic = AuditCheckpointTopic.name(in: loadedCatalog.topics.map { topic in
-            if case .only(let types) = topic.types { return (topic.name, types) }
-            return (topic.name, [])
-        })
+        let checkpointTopic = loadedCatalog.topics(declaring: AuditCheckpointTopic.type).first?.name
         if anchorTopic && checkpointTopic == nil {
             throw ValidationError("--anchor-topic: the catalog declares no topic carrying \(AuditCheckpointTopic.type)")
         }

@@ -3,6 +3,7 @@ import Foundation
 import Logging
 import MeshAudit
 import MeshCLI
+import MeshCatalog
 import MeshKafka
 
 /// Reads the checkpoints of one `--anchor` value: `topic` (the catalog's checkpoint topic,
@@ -14,12 +15,7 @@ enum AuditAnchorSource {
                 throw ValidationError("--anchor \(source): \(error)")
             }
         }
-        let loaded = try catalog.load()
-        let topics = loaded.topics.map { topic -> (name: String, types: [String]) in
-            if case .only(let types) = topic.types { return (topic.name, types) }
-            return (topic.name, [])
-        }
-        guard let name = AuditCheckpointTopic.name(in: topics) else {
+        guard let name = try catalog.load().topics(declaring: AuditCheckpointTopic.type).first?.name else {
             throw ValidationError("--anchor topic: the catalog declares no topic carrying \(AuditCheckpointTopic.type)")
         }
         let configuration = try options.environment.kafkaConfiguration(bootstrap: nil, propertiesFile: nil, overrides: [])

@@ -30,6 +30,14 @@ final class ShippedCatalogTests: XCTestCase {
         XCTAssertEqual(carried, MeshEnvelopeTypes.declarable)
     }
 
+    func testTheAuditCheckpointTopicIsDeclaredAndOnlyTheSinkProducesThere() throws {
+        let catalog = try CatalogLoader.load(directory: Fixtures.topicsDirectory)
+        let topics = catalog.topics(declaring: "agentmesh.audit.checkpoint.v1")
+        XCTAssertEqual(topics.map(\.name), ["mesh.audit.checkpoints"], "one topic, and not the dead-letter topic that carries any type")
+        XCTAssertEqual(catalog.roles.filter { catalog.mayProduce(role: $0.name, type: "agentmesh.audit.checkpoint.v1", on: "mesh.audit.checkpoints") }.map(\.name),
+                       ["audit-sink"])
+    }
+
     func testLoadSingleFileNamesParentFolder() throws {
         let catalog = try CatalogLoader.load(file: Fixtures.topicsDirectory.appendingPathComponent("mesh.yaml"))
         XCTAssertEqual(catalog.topics.first?.location.file, "Topics/mesh.yaml")
