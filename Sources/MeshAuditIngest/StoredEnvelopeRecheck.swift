@@ -41,6 +41,14 @@ public struct StoredEnvelopeRecheck: StoredEnvelopeCheck {
             return claimedFieldsProblem(stored, rebuilt: rebuilt, verified: false)
         case (.verified, .some(let rejection)):
             return "stored as verified, but its envelope does not verify against the trust store: \(rejection)"
+        case (.rejected, nil) where LaterCopies.isFlagged(stored.verification):
+            // A later copy of an envelope id: its envelope verifies, its claimed id is in the reason.
+            if let problem = claimedFieldsProblem(stored, rebuilt: rebuilt, verified: false) { return problem }
+            guard stored.signerPrincipal == rebuilt.signerPrincipal,
+                  stored.verification.reason?.contains(rebuilt.envelopeID) == true else {
+                return "flagged as a later copy, but its signer or envelope id is not what its signed bytes say"
+            }
+            return nil
         case (.rejected, nil):
             return "stored as rejected (\(stored.verification.reason ?? "")), but its envelope verifies: the status was changed"
         case (.verified, nil):

@@ -97,6 +97,11 @@ struct AuditSinkCommand: AsyncParsableCommand {
         valueName: "dir"))
     var anchorDirectory: String?
 
+    @Flag(name: .customLong("record-later-copies"), help: ArgumentHelp(
+        "Store a later copy of an envelope id already stored with other bytes, flagged superseded (same signer, type, cause "
+            + "and topic) or conflict, instead of skipping it as a duplicate."))
+    var recordLaterCopies = false
+
     @Option(name: .customLong("stats-seconds"), help: "Log the counters every this many seconds.")
     var statsSeconds: Double = 10
 
@@ -161,7 +166,8 @@ struct AuditSinkCommand: AsyncParsableCommand {
         let policy = CheckpointPolicy(
             everyRecords: checkpointRecords > 0 ? checkpointRecords : nil,
             everySeconds: checkpointSeconds > 0 ? checkpointSeconds : nil)
-        let storeConfiguration = AuditStoreConfiguration(signer: signer, checkpoints: policy)
+        var storeConfiguration = AuditStoreConfiguration(signer: signer, checkpoints: policy)
+        storeConfiguration.recordsLaterCopies = recordLaterCopies
         let auditStore: AuditStore
         do {
             auditStore = try location.open(configuration: storeConfiguration)

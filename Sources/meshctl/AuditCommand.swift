@@ -88,6 +88,7 @@ struct AuditCommand: AsyncParsableCommand {
                     "logId": report.logID, "valid": report.isValid, "recordCount": report.recordCount,
                     "checkpointCount": report.checkpointCount, "unanchoredRecords": report.unanchoredRecords,
                     "anchoredCheckpointCount": report.anchoredCheckpointCount, "envelopesChecked": report.envelopesChecked,
+                    "supersededCopies": report.supersededCopies, "conflictingCopies": report.conflictingCopies,
                     "summary": report.summary,
                     "failures": report.failures.map { ["sequence": $0.sequence, "problem": $0.problem.rawValue, "detail": $0.detail] },
                 ]
@@ -108,6 +109,10 @@ struct AuditCommand: AsyncParsableCommand {
                     print("  last good checkpoint: none")
                 }
                 print("  records after it (chained, not yet signed): \(report.unanchoredRecords)")
+                if report.supersededCopies + report.conflictingCopies > 0 {
+                    print("  later copies of stored envelope ids, stored flagged: \(report.supersededCopies) superseded, "
+                          + "\(report.conflictingCopies) conflict (see `meshctl audit search --rejected`)")
+                }
                 if let first = report.firstFailure {
                     print("INVALID: first bad record is sequence \(first.sequence): \(first.problem.rawValue): \(first.detail)")
                     if let record = (try? store.record(sequence: first.sequence)).flatMap({ $0 }) {

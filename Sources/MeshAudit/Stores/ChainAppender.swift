@@ -15,6 +15,8 @@ protocol AppendTransaction {
     /// Writes one record; false when the database reports it as a duplicate. The record is
     /// handed over (`consuming`), so a transaction that buffers it keeps it without a copy.
     func insert(_ record: consuming AuditRecord) throws -> Bool
+    /// The stored copy of each of `envelopeIDs` the store holds (for `LaterCopies`).
+    func storedCopies(of envelopeIDs: Set<String>) throws -> [String: StoredCopy]
     /// Writes one checkpoint.
     func insert(_ checkpoint: AuditCheckpoint) throws
     /// Writes anything buffered; called once before commit.
@@ -65,6 +67,10 @@ struct ChainAppender {
     func append(_ batch: [AuditRecordInput], state: inout ChainState, tx: AppendTransaction) throws -> AppendOutcome {
         var batch = batch
         TextNormalizer.normalize(&batch)
+        if configuration.recordsLaterCopies {
+            let ids = Set(batch.lazy.filter { $0.verification.isVerified }.map(\.envelopeID).filter { !$0.isEmpty })
+            LaterCopies.flag(&batch, stored: try tx.storedCopies(of: ids))
+        }
         let known = try tx.alreadyStored(batch)
         var seenIDs = Set<String>(minimumCapacity: batch.count)
         var seenCoordinates = Set<CoordinateKey>(minimumCapacity: batch.count)

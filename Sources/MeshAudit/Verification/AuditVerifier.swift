@@ -87,6 +87,8 @@ public enum AuditVerifier {
             unanchoredRecords: max(0, Int(walk.lastSequence - anchoredThrough)))
         report.anchoredCheckpointCount = anchors.count
         report.envelopesChecked = walk.envelopesChecked
+        report.supersededCopies = walk.supersededCopies
+        report.conflictingCopies = walk.conflictingCopies
         return report
     }
 

@@ -10,6 +10,8 @@ struct ChainWalk {
     var lastSequence: Int64 = 0
     var lastGoodCheckpoint: AuditCheckpoint?
     var envelopesChecked = 0
+    var supersededCopies = 0
+    var conflictingCopies = 0
 
     /// Envelope problems reported individually; past this many, the rest are counted in one line.
     static let envelopeFailureLimit = 100
@@ -58,6 +60,10 @@ struct ChainWalk {
                                                        detail: "record \(record.sequence) (\(describe(record))): \(problem)"))
                         }
                     }
+                }
+                if let reason = record.input.verification.reason {
+                    if reason.hasPrefix(LaterCopies.supersededPrefix) { walk.supersededCopies += 1 }
+                    if reason.hasPrefix(LaterCopies.conflictPrefix) { walk.conflictingCopies += 1 }
                 }
                 merkle.append(leafData: record.recordHash)
                 walk.lastSequence = record.sequence

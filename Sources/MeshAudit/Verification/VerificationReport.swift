@@ -69,6 +69,10 @@ public struct VerificationReport: Sendable, Hashable {
     public var anchoredCheckpointCount = 0
     /// Stored envelopes whose signatures were checked again (0 when no envelope check ran).
     public var envelopesChecked = 0
+    /// Later copies of an already stored envelope id, stored flagged (`LaterCopies`):
+    /// superseded ones (same signer, type and cause, other bytes) and conflicting ones.
+    public var supersededCopies = 0
+    public var conflictingCopies = 0
 
     /// True when nothing is wrong.
     public var isValid: Bool { failures.isEmpty }

@@ -24,7 +24,7 @@ final class AnchoredLog {
     private var offset: Int64 = 0
 
     /// A log in the harness's current database; a new key ring unless `ring` is given.
-    init(harness: StoreHarness, ring existing: URL? = nil) throws {
+    init(harness: StoreHarness, ring existing: URL? = nil, recordsLaterCopies: Bool = false) throws {
         self.harness = harness
         ownsRing = existing == nil
         ring = existing ?? Fixtures.temporaryDirectory()
@@ -36,8 +36,9 @@ final class AnchoredLog {
         sink = try KeyRingStore.loadSigner(principal: "audit-sink", from: ring.path)
         coding = EnvelopeSealer(signer: try KeyRingStore.loadSigner(principal: "coding", from: ring.path))
         builder = AuditInputBuilder(opener: EnvelopeOpener(trust: try KeyRingStore.loadTrustStore(from: ring.path)))
-        let configuration = AuditStoreConfiguration(
+        var configuration = AuditStoreConfiguration(
             signer: sink, checkpoints: CheckpointPolicy(everyRecords: 5, everySeconds: nil), clock: { Fixtures.SteppingClock().read() })
+        configuration.recordsLaterCopies = recordsLaterCopies
         store = try harness.open(configuration)
         try append(1..<8)
         try append(8..<21)
@@ -419,6 +420,61 @@ struct AnchoredTamperContract {
         let replaced = try AnchoredLog(harness: harness)
         try replaced.replace(from: 20, with: try replaced.rechained(from: 20) { $0.input.subject = "someone-else" })
         expectRefusal(try replaced.store.append([replaced.input(raw: try replaced.sealed(40))]), "last record replaced")
+    }
+
+    /// A later copy of a stored envelope id is recorded, not skipped: the same bytes are a
+    /// duplicate; other bytes from the same signer, type, cause and topic are stored flagged
+    /// superseded; another signer, type or topic is stored flagged conflict. Verify (every
+    /// envelope re-checked) accepts them and counts them. Off, later copies are skipped.
+    func laterCopiesAreStoredFlagged() throws {
+        for recording in [true, false] {
+            let log = try AnchoredLog(harness: harness, recordsLaterCopies: recording)
+            let seven = try XCTUnwrap(try log.store.record(sequence: 7))
+            let codec = EnvelopeCodec()
+            let original = try codec.decode(try codec.decodeSealed(seven.input.raw).envelope)
+            var reemitted = original
+            reemitted.payload = .taskResult(TaskResult(taskID: "task-7", planID: "plan-1", state: .completed,
+                                                       summary: "result 7, emitted again", agentID: "agent-1"))
+            let verdict = Envelope(
+                id: original.id, source: "/mesh/reviewer/r-1", correlationID: "obj-1", subject: "task-7",
+                payload: .verdict(Verdict(taskID: "task-7", planID: "plan-1", kind: .review, decision: .approve,
+                                          resultEnvelopeID: original.id, reviewerID: "r-1")))
+            let reviewer = EnvelopeSealer(signer: try KeyRingStore.loadSigner(principal: "reviewer", from: log.ring.path))
+            let conflicting = log.builder.build(raw: try reviewer.seal(verdict), kafka: KafkaCoordinates(
+                topic: "mesh.verdicts", partition: 0, offset: 1, timestampMillis: 1)).input
+            var fresh = original
+            fresh.id = "fresh-envelope"
+            var freshAgain = fresh
+            freshAgain.subject = "task-7-bis"
+            let outcome = try log.store.append([
+                log.input(raw: seven.input.raw), log.input(raw: try log.coding.seal(reemitted)), conflicting,
+                log.input(raw: try log.coding.seal(fresh)), log.input(raw: try log.coding.seal(freshAgain)),
+            ])
+            guard recording else {
+                XCTAssertEqual(outcome.sequences, [nil, nil, nil, 21, nil], "off: every later copy is skipped")
+                continue
+            }
+            XCTAssertEqual(outcome.sequences, [nil, 21, 22, 23, 24], "the same bytes again are a duplicate")
+            let superseded = try XCTUnwrap(try log.store.record(sequence: 21)).input
+            XCTAssertEqual(superseded.envelopeID, "", "the first copy keeps the id")
+            XCTAssertTrue(superseded.verification.reason?.hasPrefix("superseded: ") == true, "\(superseded.verification)")
+            XCTAssertTrue(superseded.verification.reason?.contains("\(original.id) (first stored at sequence 7)") == true,
+                          "\(superseded.verification)")
+            let conflict = try XCTUnwrap(try log.store.record(sequence: 22)).input
+            XCTAssertTrue(conflict.verification.reason?.hasPrefix("conflict: ") == true, "\(conflict.verification)")
+            XCTAssertTrue(conflict.verification.reason?.contains("signer reviewer (first coding)") == true, "\(conflict.verification)")
+            XCTAssertTrue(conflict.verification.reason?.contains("type agentmesh.verdict.v1") == true, "\(conflict.verification)")
+            XCTAssertEqual(try log.store.record(sequence: 23)?.input.envelopeID, "fresh-envelope")
+            let inBatch = try XCTUnwrap(try log.store.record(sequence: 24)).input
+            XCTAssertTrue(inBatch.verification.reason?.contains("first copy earlier in the same batch") == true, "\(inBatch.verification)")
+            XCTAssertEqual(try log.store.trace(correlationID: "obj-1").records.count, 24, "trace shows every copy")
+
+            let report = try log.verify()
+            XCTAssertTrue(report.isValid, report.summary)
+            XCTAssertEqual(report.supersededCopies, 2)
+            XCTAssertEqual(report.conflictingCopies, 1)
+            harness.reset()
+        }
     }
 
     /// Reading never writes: the dropped triggers stay dropped, nothing is created.

@@ -146,6 +146,7 @@ final class SQLiteAnchoredTamperTests: XCTestCase {
     func testDoctoredIndex() throws { try contract.doctoredIndex() }
     func testRevokedKeyIsNotTampering() throws { try contract.revokedKeyIsNotTampering() }
     func testWriterRefusesARewrittenLog() throws { try contract.writerRefusesARewrittenLog() }
+    func testLaterCopiesAreStoredFlagged() throws { try contract.laterCopiesAreStoredFlagged() }
     func testReadersOpenReadOnly() throws { try contract.readersOpenReadOnly() }
 }
 
@@ -171,5 +172,6 @@ final class PostgresAnchoredTamperTests: XCTestCase {
     func testTruncatedTailWithItsCheckpoints() throws { try contract.truncatedTailWithItsCheckpoints() }
     func testRevokedKeyIsNotTampering() throws { try contract.revokedKeyIsNotTampering() }
     func testWriterRefusesARewrittenLog() throws { try contract.writerRefusesARewrittenLog() }
+    func testLaterCopiesAreStoredFlagged() throws { try contract.laterCopiesAreStoredFlagged() }
     func testReadersOpenReadOnly() throws { try contract.readersOpenReadOnly() }
 }
