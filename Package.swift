@@ -155,7 +155,10 @@ let package = Package(
         .testTarget(name: "MeshReviewTests", dependencies: ["MeshReview", "MeshWire"], swiftSettings: swift5),
         .testTarget(
             name: "MeshAuditTests",
-            dependencies: ["MeshAudit", "MeshAuditIngest", "MeshSigning", "MeshTestSupport", "MeshTransport", "MeshWire", "MeshKafka"],
+            dependencies: [
+                "MeshAudit", "MeshAuditIngest", "MeshSigning", "MeshTestSupport", "MeshTransport", "MeshWire", "MeshKafka",
+                "MeshRuntime", "MeshCatalog",
+            ],
             swiftSettings: swift5),
         .testTarget(name: "MeshComplianceTests", dependencies: ["MeshCompliance"], swiftSettings: swift5),
         .testTarget(

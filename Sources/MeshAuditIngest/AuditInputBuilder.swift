@@ -15,11 +15,26 @@ import MeshWire
 /// publishing a fake with the same id first, and the genuine one would be dropped as a
 /// duplicate. Redeliveries of a rejected record are still recognised by Kafka coordinates.
 public struct AuditInputBuilder: Sendable {
+    /// Whether a verified envelope's signer may emit it where it arrived; the runtime's own
+    /// check (`Authorization.check` over the catalog) is passed in, so there is one
+    /// implementation. Returns the rejection, or nil when allowed.
+    public typealias Authorize = @Sendable (InboundEnvelope) -> EnvelopeRejection?
+
     public let opener: EnvelopeOpener
+    /// When set, envelopes the runtime would refuse by catalog authorization are stored
+    /// flagged `unauthorized` (rejected, with the reason) instead of verified.
+    public let authorize: Authorize?
     let codec = EnvelopeCodec()
 
-    public init(opener: EnvelopeOpener) {
+    public init(opener: EnvelopeOpener, authorize: Authorize? = nil) {
         self.opener = opener
+        self.authorize = authorize
+    }
+
+    /// The Kafka record `raw` was read as (headers are not part of the audit record).
+    static func message(raw: [UInt8], kafka: KafkaCoordinates) -> ConsumedMessage {
+        ConsumedMessage(topic: kafka.topic, partition: kafka.partition, offset: kafka.offset, key: nil, value: raw,
+                        headers: ConsumedHeaders([]), timestampMs: kafka.timestampMillis)
     }
 
     public func build(_ message: ConsumedMessage) -> (input: AuditRecordInput, rejection: EnvelopeRejection?) {
@@ -32,6 +47,9 @@ public struct AuditInputBuilder: Sendable {
     public func build(raw: [UInt8], kafka: KafkaCoordinates) -> (input: AuditRecordInput, rejection: EnvelopeRejection?) {
         switch opener.open(raw) {
         case .success(let opened):
+            if let authorize, let refusal = authorize(InboundEnvelope(opened: opened, message: Self.message(raw: raw, kafka: kafka))) {
+                return (rejectedInput(raw, refusal, kafka), refusal)
+            }
             let envelope = opened.envelope
             let input = AuditRecordInput(
                 raw: raw, envelopeID: indexable(envelope.id), type: envelope.type, source: indexable(envelope.source),

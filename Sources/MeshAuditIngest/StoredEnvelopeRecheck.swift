@@ -15,15 +15,23 @@ import MeshTransport
 /// claimed fields are.
 public struct StoredEnvelopeRecheck: StoredEnvelopeCheck {
     let builder: AuditInputBuilder
+    let authorize: AuditInputBuilder.Authorize?
 
-    /// A check against `trust` (every key of the ring, as the sink loads it).
-    public init(trust: TrustStore) {
+    /// A check against `trust` (every key of the ring, as the sink loads it). `authorize` (the
+    /// runtime's catalog check) confirms records the sink flagged unauthorized; without it
+    /// such a record is reported, since its envelope verifies.
+    public init(trust: TrustStore, authorize: AuditInputBuilder.Authorize? = nil) {
         builder = AuditInputBuilder(opener: EnvelopeOpener(trust: trust))
+        self.authorize = authorize
     }
 
     /// Reason prefix of records stored flagged because the database refused them as received
     /// (their indexed fields are withheld by design; see `AuditBatchWriter.flagged`).
     static let storeRefusedPrefix = "store-refused:"
+
+    /// Reason prefix of records flagged by the catalog check (`EnvelopeRejection` description).
+    public static let unauthorizedPrefix = EnvelopeRejection.Reason.unauthorized.rawValue + ":"
+
 
     public func problem(with record: AuditRecord) -> String? {
         let stored = record.input
@@ -49,6 +57,16 @@ public struct StoredEnvelopeRecheck: StoredEnvelopeCheck {
                 return "flagged as a later copy, but its signer or envelope id is not what its signed bytes say"
             }
             return nil
+        case (.rejected(let reason), nil) where reason.hasPrefix(Self.unauthorizedPrefix):
+            // Flagged by the sink's catalog check: the same check must refuse it today.
+            guard let authorize, case .success(let opened) = builder.opener.open(stored.raw),
+                  authorize(InboundEnvelope(opened: opened, message: AuditInputBuilder.message(raw: stored.raw, kafka: stored.kafka)))
+                    != nil
+            else {
+                return "flagged unauthorized, but the catalog allows its signer to emit it there"
+                    + (authorize == nil ? " (or no catalog was given to check)" : "")
+            }
+            return claimedFieldsProblem(stored, rebuilt: rebuilt, verified: false)
         case (.rejected, nil):
             return "stored as rejected (\(stored.verification.reason ?? "")), but its envelope verifies: the status was changed"
         case (.verified, nil):

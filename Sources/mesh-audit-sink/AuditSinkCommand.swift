@@ -102,6 +102,11 @@ struct AuditSinkCommand: AsyncParsableCommand {
             + "and topic) or conflict, instead of skipping it as a duplicate."))
     var recordLaterCopies = false
 
+    @Flag(name: .customLong("flag-unauthorized"), help: ArgumentHelp(
+        "Store envelopes the runtime refuses by catalog authorization (signer may not emit that type on that topic) "
+            + "flagged unauthorized instead of verified."))
+    var flagUnauthorized = false
+
     @Option(name: .customLong("stats-seconds"), help: "Log the counters every this many seconds.")
     var statsSeconds: Double = 10
 
@@ -193,6 +198,11 @@ struct AuditSinkCommand: AsyncParsableCommand {
         }
         let producer = try KafkaProducer(configuration: kafka, logger: logger)
         defer { producer.close(timeout: .seconds(5)) }
+        var authorize: AuditInputBuilder.Authorize?
+        if flagUnauthorized {
+            let catalogForChecks = loadedCatalog
+            authorize = { inbound in Authorization.check(inbound, catalog: catalogForChecks) }
+        }
         let checkpointTopic = loadedCatalog.topics(declaring: AuditCheckpointTopic.type).first?.name
         if anchorTopic && checkpointTopic == nil {
             throw ValidationError("--anchor-topic: the catalog declares no topic carrying \(AuditCheckpointTopic.type)")
@@ -207,7 +217,7 @@ struct AuditSinkCommand: AsyncParsableCommand {
         }
         let sink = AuditSink(
             consumer: consumer, store: auditStore, reopen: { try location.open(configuration: storeConfiguration) },
-            ingestor: AuditIngestor(builder: AuditInputBuilder(opener: opener)),
+            ingestor: AuditIngestor(builder: AuditInputBuilder(opener: opener, authorize: authorize)),
             deadLetters: DeadLetterPublisher(producer: producer, topic: deadLetterTopic, role: "audit-sink", logger: logger),
             logger: logger, batchSize: batchSize,
             batchWait: .milliseconds(batchWaitMs), statsInterval: .milliseconds(Int(statsSeconds * 1_000)),

@@ -4,7 +4,9 @@ import Logging
 import MeshAudit
 import MeshCLI
 import MeshCatalog
+import MeshAuditIngest
 import MeshKafka
+import MeshRuntime
 
 /// Reads the checkpoints of one `--anchor` value: `topic` (the catalog's checkpoint topic,
 /// read to its end with the broker of the mesh's home), or an anchor file or WORM directory.
@@ -30,5 +32,14 @@ enum AuditAnchorSource {
         }
         guard !checkpoints.isEmpty else { throw ValidationError("--anchor topic: \(AnchorError.empty(location: "topic \(name)"))") }
         return checkpoints
+    }
+}
+
+/// The runtime's catalog authorization (`Authorization.check`, the one implementation) for
+/// confirming records the sink flagged unauthorized; nil when the catalog cannot be loaded.
+enum AuditCatalogAuthorization {
+    static func check(_ options: CatalogOptions) -> AuditInputBuilder.Authorize? {
+        guard let catalog = try? options.load() else { return nil }
+        return { Authorization.check($0, catalog: catalog) }
     }
 }

@@ -81,7 +81,8 @@ struct AuditCommand: AsyncParsableCommand {
             let store = try options.open()
             var anchors: [AuditCheckpoint] = []
             for source in anchor { anchors += try await AuditAnchorSource.read(source, options: options, catalog: catalog) }
-            let envelopes: StoredEnvelopeCheck? = skipEnvelopes ? nil : StoredEnvelopeRecheck(trust: try options.envelopeTrust())
+            let envelopes: StoredEnvelopeCheck? = skipEnvelopes ? nil
+                : StoredEnvelopeRecheck(trust: try options.envelopeTrust(), authorize: AuditCatalogAuthorization.check(catalog))
             let report = try AuditVerifier.verify(store, trust: try options.checkpointTrust(), anchors: anchors, envelopes: envelopes)
             if json {
                 var object: [String: Any] = [
@@ -89,6 +90,7 @@ struct AuditCommand: AsyncParsableCommand {
                     "checkpointCount": report.checkpointCount, "unanchoredRecords": report.unanchoredRecords,
                     "anchoredCheckpointCount": report.anchoredCheckpointCount, "envelopesChecked": report.envelopesChecked,
                     "supersededCopies": report.supersededCopies, "conflictingCopies": report.conflictingCopies,
+                    "unauthorizedRecords": report.unauthorizedRecords,
                     "summary": report.summary,
                     "failures": report.failures.map { ["sequence": $0.sequence, "problem": $0.problem.rawValue, "detail": $0.detail] },
                 ]
@@ -109,6 +111,9 @@ struct AuditCommand: AsyncParsableCommand {
                     print("  last good checkpoint: none")
                 }
                 print("  records after it (chained, not yet signed): \(report.unanchoredRecords)")
+                if report.unauthorizedRecords > 0 {
+                    print("  records the catalog does not allow from their signer, stored flagged unauthorized: \(report.unauthorizedRecords)")
+                }
                 if report.supersededCopies + report.conflictingCopies > 0 {
                     print("  later copies of stored envelope ids, stored flagged: \(report.supersededCopies) superseded, "
                           + "\(report.conflictingCopies) conflict (see `meshctl audit search --rejected`)")
@@ -289,7 +294,7 @@ struct AuditCommand: AsyncParsableCommand {
             let filter = try filters.filter()
             var anchors: [AuditCheckpoint] = []
             for source in anchor { anchors += try await AuditAnchorSource.read(source, options: options, catalog: catalog) }
-            let envelopes = StoredEnvelopeRecheck(trust: try options.envelopeTrust())
+            let envelopes = StoredEnvelopeRecheck(trust: try options.envelopeTrust(), authorize: AuditCatalogAuthorization.check(catalog))
             let report: VerificationReport
             if output == "-" {
                 report = try AuditExporter.export(store, filter: filter, format: format, to: FileHandle.standardOutput,

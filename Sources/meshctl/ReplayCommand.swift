@@ -272,7 +272,8 @@ extension ReplayCommand {
         let keys = connection.environment.keysDirectory.path
         let report = try AuditVerifier.verify(
             store, trust: try KeyRingStore.loadCheckpointTrust(trustFile: KeyRingStore.trustFile(in: keys)),
-            envelopes: StoredEnvelopeRecheck(trust: try KeyRingStore.loadTrustStore(from: keys)))
+            envelopes: StoredEnvelopeRecheck(trust: try KeyRingStore.loadTrustStore(from: keys),
+                                             authorize: AuditCatalogAuthorization.check(catalog)))
         guard !report.isValid else { return }
         let problem = "the audit store \(location) does not verify: \(report.summary)"
         guard force else {

@@ -89,6 +89,7 @@ public enum AuditVerifier {
         report.envelopesChecked = walk.envelopesChecked
         report.supersededCopies = walk.supersededCopies
         report.conflictingCopies = walk.conflictingCopies
+        report.unauthorizedRecords = walk.unauthorizedRecords
         return report
     }
 

@@ -12,6 +12,7 @@ struct ChainWalk {
     var envelopesChecked = 0
     var supersededCopies = 0
     var conflictingCopies = 0
+    var unauthorizedRecords = 0
 
     /// Envelope problems reported individually; past this many, the rest are counted in one line.
     static let envelopeFailureLimit = 100
@@ -64,6 +65,7 @@ struct ChainWalk {
                 if let reason = record.input.verification.reason {
                     if reason.hasPrefix(LaterCopies.supersededPrefix) { walk.supersededCopies += 1 }
                     if reason.hasPrefix(LaterCopies.conflictPrefix) { walk.conflictingCopies += 1 }
+                    if reason.hasPrefix(AuditVerificationStatus.unauthorizedReasonPrefix) { walk.unauthorizedRecords += 1 }
                 }
                 merkle.append(leafData: record.recordHash)
                 walk.lastSequence = record.sequence

@@ -73,6 +73,8 @@ public struct VerificationReport: Sendable, Hashable {
     /// superseded ones (same signer, type and cause, other bytes) and conflicting ones.
     public var supersededCopies = 0
     public var conflictingCopies = 0
+    /// Records flagged unauthorized by the catalog check (their envelope verified).
+    public var unauthorizedRecords = 0
 
     /// True when nothing is wrong.
     public var isValid: Bool { failures.isEmpty }

@@ -1,9 +1,12 @@
 import Foundation
 import XCTest
 import MeshAuditIngest
+import MeshCatalog
 import MeshKafka
+import MeshRuntime
 import MeshSigning
 import MeshTransport
+import MeshTestSupport
 import MeshWire
 @testable import MeshAudit
 
@@ -475,6 +478,48 @@ struct AnchoredTamperContract {
             XCTAssertEqual(report.conflictingCopies, 1)
             harness.reset()
         }
+    }
+
+    /// A verdict signed by the coding agent verifies but the catalog lets only the reviewer
+    /// and compliance write verdicts: a sink with --flag-unauthorized stores it flagged, using
+    /// the runtime's own `Authorization.check`; verify confirms the flag with the same check
+    /// and counts it, and names a record flagged unauthorized that the catalog allows.
+    func unauthorizedEnvelopesAreStoredFlagged() throws {
+        let log = try AnchoredLog(harness: harness)
+        let catalog = try CatalogLoader.load(directory: repositoryRoot().appendingPathComponent("Topics"))
+        let authorize: AuditInputBuilder.Authorize = { Authorization.check($0, catalog: catalog) }
+        let flagging = AuditInputBuilder(opener: log.builder.opener, authorize: authorize)
+        let verdict = Envelope(
+            source: "/mesh/coding/rogue", correlationID: "obj-1", subject: "task-1",
+            payload: .verdict(Verdict(taskID: "task-1", planID: "plan-1", kind: .review, decision: .approve,
+                                      resultEnvelopeID: "result-1", reviewerID: "rogue")))
+        let built = flagging.build(raw: try log.coding.seal(verdict), kafka: KafkaCoordinates(
+            topic: "mesh.verdicts", partition: 0, offset: 1, timestampMillis: 1))
+        XCTAssertEqual(built.rejection?.reason, .unauthorized)
+        XCTAssertEqual(log.builder.build(raw: built.input.raw, kafka: built.input.kafka).rejection == nil, true,
+                       "without the catalog check it verifies")
+        let sequence = try XCTUnwrap(try log.store.append([built.input]).sequences.first ?? nil)
+
+        func verify() throws -> VerificationReport {
+            try AuditVerifier.verify(
+                try harness.openForReading(), trust: try log.checkpointTrust, anchors: try CheckpointAnchorFiles.read(log.anchorFile),
+                envelopes: StoredEnvelopeRecheck(trust: try KeyRingStore.loadTrustStore(from: log.ring.path), authorize: authorize))
+        }
+        var report = try verify()
+        XCTAssertTrue(report.isValid, report.summary)
+        XCTAssertEqual(report.unauthorizedRecords, 1)
+        XCTAssertTrue(try log.store.trace(correlationID: "obj-1").rendered().contains("[REJECTED: unauthorized:"))
+
+        // A record flagged unauthorized that the catalog allows is named.
+        var allowed = log.input(raw: try log.sealed(30))
+        allowed.envelopeID = ""
+        allowed.signerPrincipal = nil
+        allowed.verification = .rejected(reason: "unauthorized: made up")
+        let flaggedAllowed = try XCTUnwrap(try log.store.append([allowed]).sequences.first ?? nil)
+        report = try verify()
+        XCTAssertEqual(report.firstFailure?.sequence, flaggedAllowed, report.summary)
+        XCTAssertEqual(report.firstFailure?.problem, .envelopeMismatch, report.summary)
+        XCTAssertEqual(sequence, flaggedAllowed - 1)
     }
 
     /// Reading never writes: the dropped triggers stay dropped, nothing is created.

@@ -147,6 +147,7 @@ final class SQLiteAnchoredTamperTests: XCTestCase {
     func testRevokedKeyIsNotTampering() throws { try contract.revokedKeyIsNotTampering() }
     func testWriterRefusesARewrittenLog() throws { try contract.writerRefusesARewrittenLog() }
     func testLaterCopiesAreStoredFlagged() throws { try contract.laterCopiesAreStoredFlagged() }
+    func testUnauthorizedEnvelopesAreStoredFlagged() throws { try contract.unauthorizedEnvelopesAreStoredFlagged() }
     func testReadersOpenReadOnly() throws { try contract.readersOpenReadOnly() }
 }
 
@@ -173,5 +174,6 @@ final class PostgresAnchoredTamperTests: XCTestCase {
     func testRevokedKeyIsNotTampering() throws { try contract.revokedKeyIsNotTampering() }
     func testWriterRefusesARewrittenLog() throws { try contract.writerRefusesARewrittenLog() }
     func testLaterCopiesAreStoredFlagged() throws { try contract.laterCopiesAreStoredFlagged() }
+    func testUnauthorizedEnvelopesAreStoredFlagged() throws { try contract.unauthorizedEnvelopesAreStoredFlagged() }
     func testReadersOpenReadOnly() throws { try contract.readersOpenReadOnly() }
 }
