@@ -2,6 +2,7 @@ import Foundation
 import MeshAudit
 import MeshSigning
 import MeshTestSupport
+import MeshWire
 import XCTest
 
 /// `mesh-audit-sink` anchoring its checkpoints outside the database (checkpoint topic, anchor
@@ -24,7 +25,8 @@ final class AuditSinkAnchorTests: XCTestCase {
         let anchorFile = mesh.workspace.url.appendingPathComponent("anchors.jsonl").path
         let worm = mesh.workspace.url.appendingPathComponent("worm").path
         let sink = try mesh.startSink(store: store, extra: [
-            "--checkpoint-records", "5", "--anchor-topic", "--anchor-file", anchorFile, "--anchor-dir", worm,
+            // No time trigger: checkpoints exactly at 5, 10, 15 and 20, however the records are batched.
+            "--checkpoint-records", "5", "--checkpoint-seconds", "0", "--anchor-topic", "--anchor-file", anchorFile, "--anchor-dir", worm,
         ])
         _ = try await mesh.publishFillers(count: 20, correlationPrefix: "anchored")
         try await eventually("the sink anchored the checkpoints at 5, 10, 15 and 20", timeout: .seconds(45)) {
@@ -96,5 +98,46 @@ final class AuditSinkAnchorTests: XCTestCase {
         XCTAssertTrue(exited, "the sink stops at start-up")
         XCTAssertNotEqual(sink.exitCode, 0)
         XCTAssertTrue(sink.stderr.contains("pins no audit checkpoint key"), sink.stderr)
+    }
+
+    /// With --record-later-copies and --flag-unauthorized the sink records what it would
+    /// otherwise skip or store as verified: a re-emitted envelope id with other bytes
+    /// (superseded) and a verdict the catalog does not allow from the coding agent
+    /// (unauthorized); `meshctl audit verify` accepts both flags and counts them.
+    func testLaterCopiesAndUnauthorizedEnvelopesAreStoredFlagged() async throws {
+        let store = "sqlite:" + mesh.workspace.url.appendingPathComponent("audit.sqlite").path
+        let sink = try mesh.startSink(store: store, extra: ["--record-later-copies", "--flag-unauthorized"])
+        let first = Envelope(source: "/mesh/coding/agent-1", correlationID: "obj-copies", subject: "task-1",
+                             payload: .taskResult(TaskResult(taskID: "task-1", planID: "plan-1", state: .completed, agentID: "agent-1")))
+        try await mesh.publish(first, to: "mesh.results", as: "coding")
+        var again = first
+        again.payload = .taskResult(TaskResult(taskID: "task-1", planID: "plan-1", state: .completed, summary: "again", agentID: "agent-1"))
+        try await mesh.publish(again, to: "mesh.results", as: "coding")
+        try await mesh.publish(Envelope(
+            source: "/mesh/coding/rogue", correlationID: "obj-copies", subject: "task-1",
+            payload: .verdict(Verdict(taskID: "task-1", planID: "plan-1", kind: .review, decision: .approve,
+                                      resultEnvelopeID: first.id, reviewerID: "rogue"))), to: "mesh.verdicts", as: "coding")
+        let reader = try mesh.openStore(store)
+        try await eventually("the sink stored 3 records", timeout: .seconds(45)) { ((try? reader.count) ?? 0) >= 3 }
+        sink.signal(SIGTERM)
+        _ = await sink.waitForExit(timeout: .seconds(10))
+        XCTAssertEqual(sink.exitCode, 0, sink.stderr)
+
+        // Topics are consumed in no fixed order relative to each other; each partition in order.
+        let records = try reader.search(.all)
+        XCTAssertEqual(records.count, 3)
+        let results = records.filter { $0.input.kafka.topic == "mesh.results" }
+        XCTAssertEqual(results.map(\.input.envelopeID), [first.id, ""], "the first copy keeps the id")
+        XCTAssertTrue(results.last?.input.verification.reason?.hasPrefix("superseded: ") == true, "\(records.map(\.input.verification))")
+        let verdict = try XCTUnwrap(records.first { $0.input.kafka.topic == "mesh.verdicts" })
+        XCTAssertTrue(verdict.input.verification.reason?.hasPrefix("unauthorized: ") == true, "\(verdict.input.verification)")
+
+        let verify = try await mesh.meshctl(["audit", "verify", "--store", store, "--catalog", mesh.catalogPath])
+        XCTAssertEqual(verify.status, 0, verify.stdout + verify.stderr)
+        XCTAssertTrue(verify.stdout.contains("stored flagged unauthorized: 1"), verify.stdout)
+        XCTAssertTrue(verify.stdout.contains("1 superseded, 0 conflict"), verify.stdout)
+        let trace = try await mesh.meshctl(["audit", "trace", "obj-copies", "--store", store])
+        XCTAssertTrue(trace.stdout.contains("REJECTED: superseded:"), trace.stdout)
+        XCTAssertTrue(trace.stdout.contains("REJECTED: unauthorized:"), trace.stdout)
     }
 }
