@@ -156,7 +156,13 @@ let package = Package(
             name: "MeshAgentHandlersTests", dependencies: ["MeshAgentHandlers", "MeshProcess", "MeshWire"],
             swiftSettings: swift5),
         .testTarget(name: "MeshReviewTests", dependencies: ["MeshReview", "MeshWire"], swiftSettings: swift5),
-        .testTarget(name: "MeshAuditTests", dependencies: ["MeshAudit", "MeshAuditIngest", "MeshSigning", "MeshTestSupport"], swiftSettings: swift5),
+        .testTarget(
+            name: "MeshAuditTests",
+            dependencies: [
+                "MeshAudit", "MeshAuditIngest", "MeshSigning", "MeshTestSupport", "MeshTransport", "MeshWire", "MeshKafka",
+                "MeshRuntime", "MeshCatalog",
+            ],
+            swiftSettings: swift5),
         .testTarget(name: "MeshComplianceTests", dependencies: ["MeshCompliance", "MeshComplianceEvaluation"], swiftSettings: swift5),
         .testTarget(
             name: "MeshRuntimeTests",

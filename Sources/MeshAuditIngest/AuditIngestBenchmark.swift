@@ -6,8 +6,7 @@ import MeshTransport
 import MeshWire
 
 /// `meshctl bench audit`: the audit sink's ingest path, minus Kafka. Records are real sealed
-/// envelopes (UUIDv7 ids, HMAC-SHA256 signatures as `meshctl keys init` makes by default,
-/// ~1 KiB), handed over as consumed Kafka records; the timed part is exactly what
+/// envelopes (UUIDv7 ids, Ed25519 or HMAC-SHA256 role signatures, ~1 KiB), handed over as consumed Kafka records; the timed part is exactly what
 /// mesh-audit-sink does per batch (`AuditIngestor`: decode + verify every record, then one
 /// transaction with duplicate checks, hash chain and signed checkpoints), with the sink's
 /// overlap: the next batch is decoded and verified while the current one is being stored.
@@ -46,17 +45,24 @@ public struct AuditIngestBenchmark {
         public let messages: [ConsumedMessage]
         public let tracedCorrelationID: String
         public let traceRecords: Int
-        let trust: TrustStore
+        /// The keys that verify the workload's envelopes.
+        public let trust: TrustStore
     }
 
     /// Seals `records` envelopes from the coding role on `mesh.results` (6 partitions), one
     /// objective of `traceRecords` causally chained events spread through them, the rest in
-    /// objectives of 50 events.
-    public static func workload(records: Int, traceRecords: Int) throws -> Workload {
-        let metadata = KeyMetadata(keyId: "coding-bench", algorithm: .hmacSHA256, principal: "coding", principalKind: .role)
-        let secret = (0..<32).map { UInt8($0 &* 7 &+ 1) }
-        let sealer = EnvelopeSealer(signer: try MessageSigner(metadata: metadata, hmacSecret: secret))
-        let trust = try TrustStore([try VerificationKey.hmacSHA256(metadata, secret: secret)])
+    /// objectives of 50 events, signed with a role key of `algorithm`.
+    public static func workload(records: Int, traceRecords: Int, algorithm: SigningAlgorithm = .hmacSHA256) throws -> Workload {
+        let metadata = KeyMetadata(keyId: "coding-bench", algorithm: algorithm, principal: "coding", principalKind: .role)
+        let signer: MessageSigner
+        switch algorithm {
+        case .hmacSHA256:
+            signer = try MessageSigner(metadata: metadata, hmacSecret: (0..<32).map { UInt8($0 &* 7 &+ 1) })
+        case .ed25519:
+            signer = MessageSigner(metadata: metadata, ed25519: try Ed25519PrivateKey.generate())
+        }
+        let sealer = EnvelopeSealer(signer: signer)
+        let trust = try TrustStore([signer.verificationKey])
         let run = UUID().uuidString.lowercased().prefix(8)
         let traced = "obj-\(run)-traced"
         let traceEvery = max(1, records / max(1, traceRecords))

@@ -1,3 +1,4 @@
+import Foundation
 import MeshAudit
 import MeshKafka
 import MeshTransport
@@ -30,12 +31,35 @@ public struct AuditIngestor: Sendable {
         public var rejections: [(index: Int, rejection: EnvelopeRejection)]
     }
 
-    /// Decodes and verifies `messages`.
+    /// Records per slice when a batch is verified on several cores.
+    static let sliceSize = 128
+
+    /// Decodes and verifies `messages`. A large batch is split into slices verified on all
+    /// cores at once: an Ed25519 verification costs ~130 µs, so one core alone would hold the
+    /// sink to ~7,500 records/s.
     public func prepare(_ messages: [ConsumedMessage]) -> Prepared {
+        let slices = (messages.count + Self.sliceSize - 1) / Self.sliceSize
+        guard slices > 1 else { return prepare(messages[...]) }
+        let results = SliceResults(count: slices)
+        DispatchQueue.concurrentPerform(iterations: slices) { slice in
+            let start = slice * Self.sliceSize
+            results.store(prepare(messages[start..<min(messages.count, start + Self.sliceSize)]), at: slice)
+        }
         var prepared = Prepared(inputs: [], rejections: [])
         prepared.inputs.reserveCapacity(messages.count)
-        for (index, message) in messages.enumerated() {
-            let (input, rejection) = builder.build(message)
+        for part in results.parts {
+            prepared.inputs += part.inputs
+            prepared.rejections += part.rejections
+        }
+        return prepared
+    }
+
+    /// `messages` in order; rejection indices are the slice's own (those of the whole batch).
+    private func prepare(_ messages: ArraySlice<ConsumedMessage>) -> Prepared {
+        var prepared = Prepared(inputs: [], rejections: [])
+        prepared.inputs.reserveCapacity(messages.count)
+        for index in messages.indices {
+            let (input, rejection) = builder.build(messages[index])
             prepared.inputs.append(input)
             if let rejection { prepared.rejections.append((index, rejection)) }
         }
@@ -46,4 +70,16 @@ public struct AuditIngestor: Sendable {
     public func write(_ prepared: Prepared, to store: AuditStore) throws -> AuditBatchWriter.Result {
         try writer.write(prepared.inputs, to: store)
     }
+}
+
+/// One slot per slice, each written by exactly one `concurrentPerform` iteration.
+private final class SliceResults: @unchecked Sendable {
+    private let lock = NSLock()
+    private var slots: [AuditIngestor.Prepared?]
+
+    init(count: Int) { slots = Array(repeating: nil, count: count) }
+
+    func store(_ prepared: AuditIngestor.Prepared, at slice: Int) { lock.withLock { slots[slice] = prepared } }
+
+    var parts: [AuditIngestor.Prepared] { lock.withLock { slots.map { $0! } } }
 }

@@ -42,6 +42,14 @@ extension Catalog {
         topics.filter { mayProduce(role: role, type: type, on: $0.name) }
     }
 
+    /// Topics that name `type` in their type list (not those carrying `any` type).
+    public func topics(declaring type: String) -> [Topic] {
+        topics.filter { topic in
+            if case .only(let names) = topic.types { return names.contains(type) }
+            return false
+        }
+    }
+
     /// The orchestrator's co-partitioned inputs: topics consumed by a role of kind
     /// `orchestrator` and keyed by correlation id. Validation guarantees they share
     /// one partition count.

@@ -15,7 +15,7 @@ public enum CatalogLoader {
     ///   - knownEnvelopeTypes: envelope type names topics may carry.
     public static func load(
         directory: URL, displayPrefix: String? = nil,
-        knownEnvelopeTypes: Set<String> = MeshEnvelopeTypes.standard
+        knownEnvelopeTypes: Set<String> = MeshEnvelopeTypes.declarable
     ) throws -> Catalog {
         let prefix = displayPrefix ?? directory.lastPathComponent
         let names = try FileManager.default.contentsOfDirectory(atPath: directory.path)
@@ -35,7 +35,7 @@ public enum CatalogLoader {
     /// Loads one catalog file. Messages name it as `<parent folder>/<file>` unless `displayName` is given.
     public static func load(
         file: URL, displayName: String? = nil,
-        knownEnvelopeTypes: Set<String> = MeshEnvelopeTypes.standard
+        knownEnvelopeTypes: Set<String> = MeshEnvelopeTypes.declarable
     ) throws -> Catalog {
         let name = displayName
             ?? "\(file.deletingLastPathComponent().lastPathComponent)/\(file.lastPathComponent)"
@@ -45,7 +45,7 @@ public enum CatalogLoader {
     /// Parses and validates catalog text. `fileName` is used in messages.
     public static func parse(
         yaml: String, fileName: String = "catalog.yaml",
-        knownEnvelopeTypes: Set<String> = MeshEnvelopeTypes.standard
+        knownEnvelopeTypes: Set<String> = MeshEnvelopeTypes.declarable
     ) throws -> Catalog {
         try run(sources: [(yaml, fileName)], knownEnvelopeTypes: knownEnvelopeTypes, log: IssueLog())
     }

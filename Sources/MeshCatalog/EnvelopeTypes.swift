@@ -20,4 +20,11 @@ public enum MeshEnvelopeTypes {
         "agentmesh.replay.requested.v1",
         "agentmesh.orchestrator.snapshot.v1",
     ]
+
+    /// Record types that are not protobuf envelopes: an audit checkpoint is one JSON line
+    /// signed by the audit sink's Ed25519 key (`AuditCheckpoint.anchorLine` in MeshAudit).
+    public static let records: Set<String> = ["agentmesh.audit.checkpoint.v1"]
+
+    /// Every type name a catalog topic may declare.
+    public static let declarable = standard.union(records)
 }

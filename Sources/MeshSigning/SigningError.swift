@@ -36,6 +36,8 @@ public enum SigningError: Error, Equatable, Sendable {
     case fileSystem(path: String, reason: String)
     /// libcrypto reported a failure (allocation, missing provider, unseeded generator).
     case cryptoFailure(operation: String, detail: String)
+    /// The trust file pins no audit checkpoint key (`checkpointKeys`).
+    case noCheckpointKey(path: String)
 }
 
 extension SigningError: CustomStringConvertible {
@@ -87,6 +89,10 @@ extension SigningError: CustomStringConvertible {
             return "\(path): \(reason)"
         case .cryptoFailure(let operation, let detail):
             return "libcrypto failure in \(operation): \(detail)"
+        case .noCheckpointKey(let path):
+            return "\(path) pins no audit checkpoint key (\"checkpointKeys\"), so no checkpoint can be trusted; "
+                + "a key ring made by this version of meshctl keys init pins the audit sink's Ed25519 key "
+                + "(re-create the ring with meshctl keys init --force, then restart the mesh)"
         }
     }
 }

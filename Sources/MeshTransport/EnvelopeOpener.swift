@@ -18,10 +18,13 @@ public struct OpenedEnvelope: Sendable {
 public struct EnvelopeOpener: Sendable {
     public let trust: TrustStore
     public let codec: EnvelopeCodec
+    /// Ed25519 verifications already done by this opener (and its copies), by envelope digest.
+    public let verified: VerifiedEnvelopeCache
 
-    public init(trust: TrustStore, codec: EnvelopeCodec = EnvelopeCodec()) {
+    public init(trust: TrustStore, codec: EnvelopeCodec = EnvelopeCodec(), verified: VerifiedEnvelopeCache = VerifiedEnvelopeCache()) {
         self.trust = trust
         self.codec = codec
+        self.verified = verified
     }
 
     public func open(_ bytes: [UInt8]) -> Result<OpenedEnvelope, EnvelopeRejection> {
@@ -36,13 +39,20 @@ public struct EnvelopeOpener: Sendable {
             }
             values.append(SignatureValue(keyId: signature.keyID, algorithm: algorithm, bytes: signature.signature))
         }
+        // The digest covers the signatures too: only the very same sealed bytes hit.
+        let digest = values.contains { $0.algorithm == .ed25519 } ? SHA256Digest.hash(bytes) : nil
         let signer: VerifiedSigner
-        do {
-            signer = try sealed.envelope.withUnsafeBytes { try trust.verify($0, signatures: values) }
-        } catch let error as SigningError {
-            return .failure(EnvelopeRejection(error))
-        } catch {
-            return .failure(EnvelopeRejection(.badSignature, "\(error)"))
+        if let digest, let cached = verified.signer(for: digest) {
+            signer = cached
+        } else {
+            do {
+                signer = try sealed.envelope.withUnsafeBytes { try trust.verify($0, signatures: values) }
+            } catch let error as SigningError {
+                return .failure(EnvelopeRejection(error))
+            } catch {
+                return .failure(EnvelopeRejection(.badSignature, "\(error)"))
+            }
+            if let digest { verified.insert(signer, for: digest) }
         }
         let envelope: Envelope
         do { envelope = try codec.decode(sealed.envelope) } catch { return .failure(EnvelopeRejection(error)) }

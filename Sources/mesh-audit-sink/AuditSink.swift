@@ -37,6 +37,11 @@ final class AuditSink: @unchecked Sendable {
     private let batchSize: Int
     private let batchWait: Duration
     private let statsInterval: Duration
+    /// Where checkpoints are copied outside the database.
+    let anchors: CheckpointAnchors
+    /// The checkpoint topic: its records are the store's anchors, not mesh traffic, so they
+    /// are not stored (storing them would also make every checkpoint cause the next one).
+    private let anchorTopic: String?
     private let storeQueue = DispatchQueue(label: "agentmesh.audit-sink.store")
     /// Guards `counters` and `head`, which `/metrics` reads from the health server's thread.
     private let countersLock = NSLock()
@@ -53,8 +58,11 @@ final class AuditSink: @unchecked Sendable {
 
     init(
         consumer: KafkaConsumer, store: AuditStore, reopen: @escaping () throws -> AuditStore, ingestor: AuditIngestor,
-        deadLetters: DeadLetterPublisher, logger: Logger, batchSize: Int, batchWait: Duration, statsInterval: Duration
+        deadLetters: DeadLetterPublisher, logger: Logger, batchSize: Int, batchWait: Duration, statsInterval: Duration,
+        anchors: CheckpointAnchors, anchorTopic: String?
     ) {
+        self.anchors = anchors
+        self.anchorTopic = anchorTopic
         self.consumer = consumer
         self.store = store
         self.reopen = reopen
@@ -86,7 +94,11 @@ final class AuditSink: @unchecked Sendable {
         var clean = true
         /// The batch being stored; true once stored (false: stop, its records stay uncommitted).
         var storing: Task<Bool, Never>?
-        while let batch = await buffer.nextBatch(max: batchSize, wait: batchWait, idle: .milliseconds(500)) {
+        while var batch = await buffer.nextBatch(max: batchSize, wait: batchWait, idle: .milliseconds(500)) {
+            if let anchorTopic, batch.contains(where: { $0.topic == anchorTopic }) {
+                for message in batch where message.topic == anchorTopic { consumer.markDone(message) }
+                batch.removeAll { $0.topic == anchorTopic }
+            }
             // Decoded and verified while the previous batch is still being stored.
             let prepared = batch.isEmpty ? nil : prepare(batch)
             if let previous = storing {
@@ -114,6 +126,8 @@ final class AuditSink: @unchecked Sendable {
             do {
                 if let checkpoint = try await onStoreQueue({ try self.store.checkpointNow() }) {
                     logger.info("checkpoint on shutdown", metadata: ["sequence": "\(checkpoint.sequence)"])
+                    // Re-anchoring the newest checkpoint is harmless (verify ignores copies).
+                    await anchors.anchor([checkpoint])
                 }
             } catch {
                 logger.warning("no checkpoint on shutdown: \(error)")
@@ -187,6 +201,7 @@ final class AuditSink: @unchecked Sendable {
                 for checkpoint in result.checkpoints {
                     logger.info("checkpoint written", metadata: ["sequence": "\(checkpoint.sequence)"])
                 }
+                if !result.checkpoints.isEmpty { await anchors.anchor(result.checkpoints) }
                 return true
             } catch {
                 countersLock.withLock {
@@ -240,6 +255,7 @@ final class AuditSink: @unchecked Sendable {
             if let checkpoint = try await onStoreQueue({ try self.store.checkpointIfDue() }) {
                 countersLock.withLock { counters.checkpoints += 1 }
                 logger.info("checkpoint written", metadata: ["sequence": "\(checkpoint.sequence)"])
+                await anchors.anchor([checkpoint])
             }
         } catch {
             logger.warning("time-triggered checkpoint failed: \(error)")

@@ -40,10 +40,17 @@ struct AuditSinkCommand: AsyncParsableCommand {
             withheld); if even that is refused it is published to the dead-letter topic with \
             the reason. Both are logged as errors and counted in /metrics; the sink keeps going.
 
-            Checkpoints (signed tree heads over the hash chain) are signed with the audit-sink \
-            role key from <home>/keys and written every --checkpoint-records records or \
-            --checkpoint-seconds seconds, and once more on shutdown. Copy the newest one \
-            somewhere the database owner cannot write.
+            Checkpoints (signed tree heads over the hash chain: log id, size, Merkle root, head \
+            hash, time) are signed with the audit sink's Ed25519 key from <home>/keys, the one \
+            key trust.json pins as checkpoint signer ("checkpointKeys"; the sink refuses to start \
+            with any other), and written every --checkpoint-records records or \
+            --checkpoint-seconds seconds, and once more on shutdown. Each one is then anchored \
+            outside the database: --anchor-topic publishes it to the catalog's checkpoint topic \
+            (only the audit sink may produce there), --anchor-file appends it to a file, \
+            --anchor-dir writes it as a read-only file into a directory meant for WORM storage. \
+            `meshctl audit verify --anchor …` checks the store against those copies: someone \
+            who can write the database cannot sign a checkpoint, so rewritten, deleted or \
+            truncated history, dropped checkpoints and a substituted database all show.
 
             SIGTERM or SIGINT: stop fetching, store what was received, checkpoint, commit the \
             offsets, leave the group, exit 0.
@@ -77,6 +84,28 @@ struct AuditSinkCommand: AsyncParsableCommand {
 
     @Option(name: .customLong("checkpoint-seconds"), help: "Write a signed checkpoint when this many seconds passed and the log grew (0: no time trigger).")
     var checkpointSeconds: Double = 60
+
+    @Flag(name: .customLong("anchor-topic"), help: "Publish every checkpoint to the catalog's checkpoint topic (type \(AuditCheckpointTopic.type)).")
+    var anchorTopic = false
+
+    @Option(name: .customLong("anchor-file"), help: ArgumentHelp(
+        "Append every checkpoint (one JSON line) to this file; keep it on another host or an append-only mount.", valueName: "path"))
+    var anchorFile: String?
+
+    @Option(name: .customLong("anchor-dir"), help: ArgumentHelp(
+        "Write every checkpoint as its own read-only file into this directory (WORM storage: S3 Object Lock, a read-only mount).",
+        valueName: "dir"))
+    var anchorDirectory: String?
+
+    @Flag(name: .customLong("record-later-copies"), help: ArgumentHelp(
+        "Store a later copy of an envelope id already stored with other bytes, flagged superseded (same signer, type, cause "
+            + "and topic) or conflict, instead of skipping it as a duplicate."))
+    var recordLaterCopies = false
+
+    @Flag(name: .customLong("flag-unauthorized"), help: ArgumentHelp(
+        "Store envelopes the runtime refuses by catalog authorization (signer may not emit that type on that topic) "
+            + "flagged unauthorized instead of verified."))
+    var flagUnauthorized = false
 
     @Option(name: .customLong("stats-seconds"), help: "Log the counters every this many seconds.")
     var statsSeconds: Double = 10
@@ -125,10 +154,25 @@ struct AuditSinkCommand: AsyncParsableCommand {
             throw ValidationError("cannot load the audit-sink key and trust store from \(keys): \(error) "
                 + "(create the key ring with `meshctl keys init`, or pass --home)")
         }
+        // A checkpoint is worth something only if no one else can sign it: refuse to sign
+        // with a key verifiers would not accept (HMAC, or not pinned).
+        do {
+            let checkpointTrust = try KeyRingStore.loadCheckpointTrust(trustFile: KeyRingStore.trustFile(in: keys))
+            guard signer.metadata.algorithm == .ed25519, checkpointTrust.key(id: signer.metadata.keyId) != nil else {
+                throw ValidationError("the audit-sink key \(signer.metadata.keyId) (\(signer.metadata.algorithm.rawValue)) is not "
+                    + "a pinned Ed25519 checkpoint key in \(keys)/trust.json, so verifiers would reject its checkpoints; "
+                    + "re-create the key ring with `meshctl keys init --force`")
+            }
+        } catch let error as ValidationError {
+            throw error
+        } catch {
+            throw ValidationError("\(error)")
+        }
         let policy = CheckpointPolicy(
             everyRecords: checkpointRecords > 0 ? checkpointRecords : nil,
             everySeconds: checkpointSeconds > 0 ? checkpointSeconds : nil)
-        let storeConfiguration = AuditStoreConfiguration(signer: signer, checkpoints: policy)
+        var storeConfiguration = AuditStoreConfiguration(signer: signer, checkpoints: policy)
+        storeConfiguration.recordsLaterCopies = recordLaterCopies
         let auditStore: AuditStore
         do {
             auditStore = try location.open(configuration: storeConfiguration)
@@ -154,12 +198,30 @@ struct AuditSinkCommand: AsyncParsableCommand {
         }
         let producer = try KafkaProducer(configuration: kafka, logger: logger)
         defer { producer.close(timeout: .seconds(5)) }
+        var authorize: AuditInputBuilder.Authorize?
+        if flagUnauthorized {
+            let catalogForChecks = loadedCatalog
+            authorize = { inbound in Authorization.check(inbound, catalog: catalogForChecks) }
+        }
+        let checkpointTopic = loadedCatalog.topics(declaring: AuditCheckpointTopic.type).first?.name
+        if anchorTopic && checkpointTopic == nil {
+            throw ValidationError("--anchor-topic: the catalog declares no topic carrying \(AuditCheckpointTopic.type)")
+        }
+        let anchors = CheckpointAnchors(
+            file: anchorFile, directory: anchorDirectory,
+            topic: anchorTopic ? checkpointTopic.map { ($0, producer) } : nil, logger: logger)
+        if anchors.destinations.isEmpty {
+            logger.warning("checkpoints are kept only in the database: pass --anchor-topic, --anchor-file or --anchor-dir, or a rewrite of the whole database cannot be detected")
+        } else {
+            logger.info("checkpoints are anchored outside the database", metadata: ["anchors": "\(anchors.destinations)"])
+        }
         let sink = AuditSink(
             consumer: consumer, store: auditStore, reopen: { try location.open(configuration: storeConfiguration) },
-            ingestor: AuditIngestor(builder: AuditInputBuilder(opener: opener)),
+            ingestor: AuditIngestor(builder: AuditInputBuilder(opener: opener, authorize: authorize)),
             deadLetters: DeadLetterPublisher(producer: producer, topic: deadLetterTopic, role: "audit-sink", logger: logger),
             logger: logger, batchSize: batchSize,
-            batchWait: .milliseconds(batchWaitMs), statsInterval: .milliseconds(Int(statsSeconds * 1_000)))
+            batchWait: .milliseconds(batchWaitMs), statsInterval: .milliseconds(Int(statsSeconds * 1_000)),
+            anchors: anchors, anchorTopic: checkpointTopic)
         let health = Self.startHealthServer(sink: sink, consumer: consumer, stop: stopSignal, instance: instance,
                                             port: options.resolvedHealthPort, logger: logger)
         let clean = await sink.run(stop: stopSignal)
@@ -209,6 +271,13 @@ struct AuditSinkCommand: AsyncParsableCommand {
         ] {
             page.metric(name, .counter, help: help, labels, value)
         }
+        let anchorCounts = sink.anchors.counts
+        page.metric("agentmesh_audit_checkpoints_anchored_total", .counter, help: "Checkpoints copied outside the database.",
+                    labels, anchorCounts.anchored)
+        page.metric("agentmesh_audit_anchor_failures_total", .counter, help: "Failed attempts to anchor checkpoints (retried).",
+                    labels, anchorCounts.failures)
+        page.metric("agentmesh_audit_checkpoints_unanchored", .gauge, help: "Checkpoints waiting to be anchored.",
+                    labels, anchorCounts.pending)
         page.metric("agentmesh_audit_head_sequence", .gauge, help: "Sequence of the last stored record.", labels, Int(head))
         page.metric("agentmesh_ready", .gauge, help: "1 while consuming.", labels, ready ? 1 : 0)
         page.family("agentmesh_consumer_lag", .gauge, help: "Records behind the end of the partition.")

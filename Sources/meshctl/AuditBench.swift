@@ -11,8 +11,9 @@ struct AuditBench: AsyncParsableCommand {
         commandName: "audit",
         abstract: "Audit store ingest (hash chain + signed checkpoints) and trace time, on SQLite and PostgreSQL.",
         discussion: """
-            Seals ~1 KiB envelopes (UUIDv7 ids, HMAC-SHA256 like `meshctl keys init` makes) \
-            and hands them over as consumed Kafka records to the sink's own ingest code, one \
+            Seals ~1 KiB envelopes (UUIDv7 ids) with a role key of each of --key-algorithms \
+            (default both: Ed25519, what `meshctl keys init` makes, and the HMAC-SHA256 opt-in, \
+            so one run shows what attributable signatures cost) and hands them over as consumed Kafka records to the sink's own ingest code, one \
             batch of --batch-size at a time (the sink's default): every record decoded and its \
             signature verified, then one transaction per batch with duplicate checks, record \
             hashes chained and an Ed25519-signed checkpoint every --checkpoint-records records; \
@@ -40,7 +41,15 @@ struct AuditBench: AsyncParsableCommand {
     @Option(help: ArgumentHelp("PostgreSQL server to measure too. Default: $AGENTMESH_TEST_POSTGRES_URL.", valueName: "url"))
     var postgres: String?
     @Flag(help: "Skip PostgreSQL even if a URL is known.") var noPostgres = false
+    @Option(name: .customLong("key-algorithms"), parsing: .singleValue, help: ArgumentHelp(
+        "Role key algorithms the envelopes are signed with, each measured in this run (comma-separated).",
+        valueName: "algorithm,…"))
+    var keyAlgorithms: [String] = ["ed25519,hmac-sha256"]
     @Flag(help: "Print the figures as JSON on stdout.") var json = false
+
+    var selectedAlgorithms: [SigningAlgorithm] {
+        keyAlgorithms.flatMap { $0.split(separator: ",") }.compactMap { SigningAlgorithm(rawValue: $0.trimmingCharacters(in: .whitespaces)) }
+    }
 
     static let sqliteTarget = 50_000.0
     static let postgresTarget = 20_000.0
@@ -51,12 +60,17 @@ struct AuditBench: AsyncParsableCommand {
             throw ValidationError("--records, --batch-size and --trace-records must be positive, --trace-records <= --records")
         }
         guard checkpointRecords > 0 else { throw ValidationError("--checkpoint-records must be positive") }
+        let listed = keyAlgorithms.flatMap { $0.split(separator: ",") }
+        guard !listed.isEmpty, listed.count == selectedAlgorithms.count else {
+            throw ValidationError("--key-algorithms: use ed25519, hmac-sha256 or both, comma-separated")
+        }
         guard SQLiteAuditStore.Durability(rawValue: sqliteDurability.uppercased()) != nil else {
             throw ValidationError("--sqlite-durability must be full or normal")
         }
     }
 
     struct Result {
+        var algorithm: SigningAlgorithm
         var store: String
         var detail: String
         var figures: AuditIngestBenchmark.Figures
@@ -67,7 +81,7 @@ struct AuditBench: AsyncParsableCommand {
 
         var json: [String: Any] {
             [
-                "store": store, "detail": detail, "records": figures.records, "batchSize": figures.batchSize,
+                "keyAlgorithm": algorithm.rawValue, "store": store, "detail": detail, "records": figures.records, "batchSize": figures.batchSize,
                 "rawBytesPerRecord": figures.rawBytesPerRecord, "ingestSeconds": figures.ingestSeconds,
                 "ingestCPUSeconds": figures.ingestCPUSeconds, "writeSeconds": figures.writeSeconds,
                 "writeOnlyEnvelopesPerSecond": figures.writeRecordsPerSecond.rounded(),
@@ -86,35 +100,11 @@ struct AuditBench: AsyncParsableCommand {
         let configuration = AuditStoreConfiguration(
             signer: signer, checkpoints: CheckpointPolicy(everyRecords: checkpointRecords, everySeconds: 60))
         var results: [Result] = []
-        progress("sealing \(records) envelopes…")
-        let workload = try AuditIngestBenchmark.workload(records: records, traceRecords: traceRecords)
-
         let directory = URL(fileURLWithPath: NSTemporaryDirectory()).appendingPathComponent("agentmesh-bench-audit-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
-        let durability = SQLiteAuditStore.Durability(rawValue: sqliteDurability.uppercased())!
-        progress("SQLite: appending \(records) envelopes in batches of \(batchSize) (synchronous=\(durability.rawValue))…")
-        do {
-            let store = try SQLiteAuditStore(
-                path: directory.appendingPathComponent("bench.sqlite").path, configuration: configuration, durability: durability)
-            let figures = try AuditIngestBenchmark.run(workload, store: store, batchSize: batchSize)
-            results.append(Result(store: "sqlite", detail: "synchronous=\(durability.rawValue), WAL, temp file", figures: figures,
-                                  target: Self.sqliteTarget))
-        }
-
-        let url = noPostgres ? nil : (postgres ?? ProcessInfo.processInfo.environment["AGENTMESH_TEST_POSTGRES_URL"])
-        if let url, !url.isEmpty {
-            let schema = "bench_" + String(UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "").prefix(16))
-            progress("PostgreSQL: appending \(records) envelopes in batches of \(batchSize) into schema \(schema)…")
-            defer { try? PostgresAuditAdmin.dropSchema(url: url, schema: schema) }
-            let store = try PostgresAuditStore(url: url, schema: schema, configuration: configuration)
-            let figures = try AuditIngestBenchmark.run(workload, store: store, batchSize: batchSize)
-            var redacted = URLComponents(string: url)
-            if redacted?.password != nil { redacted?.password = "***" }
-            results.append(Result(store: "postgresql", detail: "\(redacted?.string ?? "postgresql"), throwaway schema \(schema)", figures: figures,
-                                  target: Self.postgresTarget))
-        } else {
-            progress("PostgreSQL: skipped (pass --postgres URL or set AGENTMESH_TEST_POSTGRES_URL)")
+        for algorithm in selectedAlgorithms {
+            results += try measure(algorithm: algorithm, configuration: configuration, directory: directory)
         }
 
         if json {
@@ -130,7 +120,8 @@ struct AuditBench: AsyncParsableCommand {
               + "decoded + verified + appended in batches of \(batchSize), hash chain on, Ed25519 checkpoint every \(checkpointRecords) records")
         for result in results {
             let f = result.figures
-            print("  \(result.store.padding(toLength: 10, withPad: " ", startingAt: 0)) \(Int(f.recordsPerSecond)) envelopes/s "
+            print("  \(result.algorithm.rawValue.padding(toLength: 11, withPad: " ", startingAt: 0)) "
+                  + "\(result.store.padding(toLength: 10, withPad: " ", startingAt: 0)) \(Int(f.recordsPerSecond)) envelopes/s "
                   + "(\(String(format: "%.2f", f.ingestSeconds)) s, \(String(format: "%.2f", f.ingestCPUSeconds)) s CPU; appends alone "
                   + "\(Int(f.writeRecordsPerSecond))/s; \(f.checkpointsWritten) checkpoints; target ≥ \(Int(result.target)): "
                   + "\(result.meetsIngest ? "met" : "NOT met"))  trace of \(f.traceRecords) events: "
@@ -138,6 +129,39 @@ struct AuditBench: AsyncParsableCommand {
                   + "(target < \(Int(Self.traceTargetMilliseconds)) ms, first trace: "
                   + "\(result.meetsTrace ? "met" : "NOT met"))  [\(result.detail)]")
         }
+    }
+
+    /// Every store, with envelopes signed by `algorithm`.
+    private func measure(algorithm: SigningAlgorithm, configuration: AuditStoreConfiguration, directory: URL) throws -> [Result] {
+        var results: [Result] = []
+        progress("sealing \(records) envelopes with \(algorithm.rawValue) role keys…")
+        let workload = try AuditIngestBenchmark.workload(records: records, traceRecords: traceRecords, algorithm: algorithm)
+        let durability = SQLiteAuditStore.Durability(rawValue: sqliteDurability.uppercased())!
+        progress("SQLite: appending \(records) envelopes in batches of \(batchSize) (synchronous=\(durability.rawValue))…")
+        do {
+            let store = try SQLiteAuditStore(
+                path: directory.appendingPathComponent("bench-\(algorithm.rawValue).sqlite").path, configuration: configuration, durability: durability)
+            let figures = try AuditIngestBenchmark.run(workload, store: store, batchSize: batchSize)
+            results.append(Result(algorithm: algorithm, store: "sqlite", detail: "synchronous=\(durability.rawValue), WAL, temp file", figures: figures,
+                                  target: Self.sqliteTarget))
+        }
+
+        let url = noPostgres ? nil : (postgres ?? ProcessInfo.processInfo.environment["AGENTMESH_TEST_POSTGRES_URL"])
+        if let url, !url.isEmpty {
+            let schema = "bench_" + String(UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "").prefix(16))
+            progress("PostgreSQL: appending \(records) envelopes in batches of \(batchSize) into schema \(schema)…")
+            defer { try? PostgresAuditAdmin.dropSchema(url: url, schema: schema) }
+            let store = try PostgresAuditStore(url: url, schema: schema, configuration: configuration)
+            let figures = try AuditIngestBenchmark.run(workload, store: store, batchSize: batchSize)
+            var redacted = URLComponents(string: url)
+            if redacted?.password != nil { redacted?.password = "***" }
+            results.append(Result(algorithm: algorithm, store: "postgresql", detail: "\(redacted?.string ?? "postgresql"), throwaway schema \(schema)", figures: figures,
+                                  target: Self.postgresTarget))
+        } else {
+            progress("PostgreSQL: skipped (pass --postgres URL or set AGENTMESH_TEST_POSTGRES_URL)")
+        }
+
+        return results
     }
 
     private func progress(_ line: String) {

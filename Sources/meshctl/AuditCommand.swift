@@ -1,6 +1,9 @@
 import ArgumentParser
 import Foundation
 import MeshAudit
+import MeshAuditIngest
+import MeshCLI
+import MeshKafka
 import MeshLogging
 import MeshSigning
 
@@ -10,10 +13,12 @@ struct AuditCommand: AsyncParsableCommand {
         abstract: "Verify, trace, search and export the audit trail written by mesh-audit-sink.",
         discussion: """
             Every command reads the store named by --store (sqlite:PATH or postgresql://…), \
-            default $AGENTMESH_AUDIT_STORE, else sqlite:<home>/audit.sqlite, and checks \
-            checkpoint signatures against the key ring in <home>/keys.
+            default $AGENTMESH_AUDIT_STORE, else sqlite:<home>/audit.sqlite, opened read-only \
+            (nothing is created or altered), and checks checkpoint signatures against the audit \
+            sink's Ed25519 key pinned in <home>/keys/trust.json (or --trust FILE).
 
-              meshctl audit verify             # exit 1 names the first bad record
+              meshctl audit verify --anchor topic   # exit 1 names the first bad record
+              meshctl audit verify --anchor /mnt/worm/audit --anchor anchors.jsonl
               meshctl audit trace obj-42       # who emitted what, caused by what, when
               meshctl audit search --type agentmesh.verdict.v1 --since 2026-01-31
               meshctl audit search --role reviewer --rejected --json
@@ -25,23 +30,67 @@ struct AuditCommand: AsyncParsableCommand {
 
     struct Verify: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Recompute every record hash, chain link and checkpoint; exit 1 naming the first bad record.",
+            abstract: "Recompute every record hash, chain link, envelope signature and checkpoint; exit 1 naming the first bad record.",
             discussion: """
-                Reads the whole log, recomputes each record's hash from its stored fields and raw \
-                bytes, checks that sequences run 1, 2, 3… and that each record links to the one \
-                before, and checks every checkpoint's signature and Merkle root. Exit status 0 \
-                means intact; 1 means tampering or damage, with the first bad record named.
+                Reads the whole log from the table itself, recomputes each record's hash from its \
+                stored columns and raw bytes, checks that sequences run 1, 2, 3… and that each \
+                record links to the one before, checks each stored envelope's own signatures \
+                against the key ring (and that the stored fields and verification status are what \
+                its bytes say), checks the database's integrity and that every index readers use \
+                agrees with the table, and checks every checkpoint: signed by the audit sink's \
+                pinned Ed25519 key (any other signer is a forgery) and reproduced by the records \
+                (head hash and RFC 6962 Merkle root over the first <size> records).
+
+                --anchor: checkpoints kept OUTSIDE the database, where whoever can write the \
+                database cannot reach them: an anchor file (mesh-audit-sink --anchor-file), a \
+                WORM directory (--anchor-dir) or `topic`, the catalog's checkpoint topic \
+                (--anchor-topic; read with the broker of <home>). Every anchored checkpoint must \
+                be in the database and be reproduced by its records, so rewritten or deleted \
+                history, a truncated tail, deleted checkpoints and a substituted database fail. \
+                Without --anchor, a rewrite of the whole database together with its checkpoints \
+                cannot be detected, and verify says so.
+
+                Threat model. Database write access (DBA, stolen credentials): can change, delete, \
+                insert or reorder rows, recompute the chain, drop checkpoints, swap the database \
+                for another, doctor indexes; cannot sign a checkpoint (the private key is not in \
+                the database) nor change an anchor, so all of it fails verify --anchor, naming \
+                the record or checkpoint. Audit-sink host (root): holds the signing key, so can \
+                sign new checkpoints for a rewritten log from now on; cannot change checkpoints \
+                already anchored on the topic or in WORM storage, so history before the \
+                compromise stays provable (rotate the sink key after a compromise). Kafka admin: \
+                can delete the checkpoint topic or its oldest records (an emptied anchor fails \
+                verify: it proves nothing; a thinned one still anchors what is left, so keep a \
+                second anchor, e.g. WORM); cannot forge a checkpoint (no signing key). Envelope signatures: an attacker without a \
+                role's private key cannot make an altered envelope verify; with HMAC role keys \
+                anyone holding the ring's secrets can (use Ed25519 role keys for attribution).
+
+                Exit status 0 means intact; 1 means tampering or damage, with the first bad record \
+                (or checkpoint) named.
                 """)
         @OptionGroup var options: AuditStoreOptions
+        @Option(parsing: .singleValue, help: ArgumentHelp(
+            "Checkpoints kept outside the database: an anchor file, a WORM directory, or `topic` (the catalog's checkpoint topic). Repeatable.",
+            valueName: "file|dir|topic"))
+        var anchor: [String] = []
+        @OptionGroup var catalog: CatalogOptions
+        @Flag(name: .customLong("skip-envelopes"), help: "Do not re-check each stored envelope's signatures (faster; weaker).")
+        var skipEnvelopes = false
         @Flag(help: "Print the report as JSON.") var json = false
 
         func run() async throws {
             let store = try options.open()
-            let report = try AuditVerifier.verify(store, trust: try options.trust())
+            var anchors: [AuditCheckpoint] = []
+            for source in anchor { anchors += try await AuditAnchorSource.read(source, options: options, catalog: catalog) }
+            let envelopes: StoredEnvelopeCheck? = skipEnvelopes ? nil
+                : StoredEnvelopeRecheck(trust: try options.envelopeTrust(), authorize: AuditCatalogAuthorization.check(catalog))
+            let report = try AuditVerifier.verify(store, trust: try options.checkpointTrust(), anchors: anchors, envelopes: envelopes)
             if json {
                 var object: [String: Any] = [
                     "logId": report.logID, "valid": report.isValid, "recordCount": report.recordCount,
                     "checkpointCount": report.checkpointCount, "unanchoredRecords": report.unanchoredRecords,
+                    "anchoredCheckpointCount": report.anchoredCheckpointCount, "envelopesChecked": report.envelopesChecked,
+                    "supersededCopies": report.supersededCopies, "conflictingCopies": report.conflictingCopies,
+                    "unauthorizedRecords": report.unauthorizedRecords,
                     "summary": report.summary,
                     "failures": report.failures.map { ["sequence": $0.sequence, "problem": $0.problem.rawValue, "detail": $0.detail] },
                 ]
@@ -54,14 +103,21 @@ struct AuditCommand: AsyncParsableCommand {
                 print(try AuditRecordFormat.jsonText(object))
             } else {
                 print("audit log \(report.logID) (\(try options.location()))")
-                print("  records:     \(report.recordCount)")
-                print("  checkpoints: \(report.checkpointCount)")
+                print("  records:     \(report.recordCount) (\(report.envelopesChecked) envelope(s) re-verified)")
+                print("  checkpoints: \(report.checkpointCount) (\(report.anchoredCheckpointCount) from anchors outside the database)")
                 if let checkpoint = report.lastGoodCheckpoint {
                     print("  last good checkpoint: sequence \(checkpoint.sequence), \(AuditRecordFormat.time(checkpoint.createdAtMicros)), key \(checkpoint.signature.keyId)")
                 } else {
                     print("  last good checkpoint: none")
                 }
                 print("  records after it (chained, not yet signed): \(report.unanchoredRecords)")
+                if report.unauthorizedRecords > 0 {
+                    print("  records the catalog does not allow from their signer, stored flagged unauthorized: \(report.unauthorizedRecords)")
+                }
+                if report.supersededCopies + report.conflictingCopies > 0 {
+                    print("  later copies of stored envelope ids, stored flagged: \(report.supersededCopies) superseded, "
+                          + "\(report.conflictingCopies) conflict (see `meshctl audit search --rejected`)")
+                }
                 if let first = report.firstFailure {
                     print("INVALID: first bad record is sequence \(first.sequence): \(first.problem.rawValue): \(first.detail)")
                     if let record = (try? store.record(sequence: first.sequence)).flatMap({ $0 }) {
@@ -74,6 +130,10 @@ struct AuditCommand: AsyncParsableCommand {
                     }
                 } else {
                     print("OK: \(report.summary)")
+                }
+                if anchor.isEmpty {
+                    print("WARNING: no --anchor given: only the database was checked, so a rewrite of the whole database "
+                          + "together with its checkpoints would not show. Pass --anchor topic|FILE|DIR.")
                 }
             }
             if !report.isValid { throw ExitCode(1) }
@@ -210,10 +270,15 @@ struct AuditCommand: AsyncParsableCommand {
                 checkpoint), one JSON object per record including the raw sealed bytes (base64), \
                 and a trailer with the record count and SHA-256 of the record lines. csv: the \
                 same header and trailer as # lines, records without raw bytes. The whole log is \
-                verified first; if it does not verify the file is still written (saying so in \
+                verified first, as `audit verify` does (every envelope re-checked; --anchor as there); if it does not verify the file is still written (saying so in \
                 its header) and the command exits 1.
                 """)
         @Option(help: "jsonl or csv.") var format: String = "jsonl"
+        @Option(parsing: .singleValue, help: ArgumentHelp(
+            "Checkpoints kept outside the database for the verification in the header (as audit verify --anchor). Repeatable.",
+            valueName: "file|dir|topic"))
+        var anchor: [String] = []
+        @OptionGroup var catalog: CatalogOptions
         @Option(help: ArgumentHelp("File to write (replaced if it exists); - for standard output.", valueName: "file"))
         var output: String
         @OptionGroup var filters: AuditFilterOptions
@@ -227,12 +292,17 @@ struct AuditCommand: AsyncParsableCommand {
             let store = try options.open()
             let format = AuditExporter.Format(rawValue: self.format)!
             let filter = try filters.filter()
+            var anchors: [AuditCheckpoint] = []
+            for source in anchor { anchors += try await AuditAnchorSource.read(source, options: options, catalog: catalog) }
+            let envelopes = StoredEnvelopeRecheck(trust: try options.envelopeTrust(), authorize: AuditCatalogAuthorization.check(catalog))
             let report: VerificationReport
             if output == "-" {
-                report = try AuditExporter.export(store, filter: filter, format: format, to: FileHandle.standardOutput, trust: try options.trust())
+                report = try AuditExporter.export(store, filter: filter, format: format, to: FileHandle.standardOutput,
+                                                  trust: try options.checkpointTrust(), anchors: anchors, envelopes: envelopes)
             } else {
                 report = try AuditExporter.export(
-                    store, filter: filter, format: format, to: URL(fileURLWithPath: output), trust: try options.trust())
+                    store, filter: filter, format: format, to: URL(fileURLWithPath: output), trust: try options.checkpointTrust(),
+                    anchors: anchors, envelopes: envelopes)
                 print("exported to \(output) (\(format.rawValue)); log verification: \(report.summary)")
             }
             if !report.isValid {

@@ -17,6 +17,11 @@ struct AuditStoreOptions: ParsableArguments {
         valueName: "dir"))
     var home: String?
 
+    @Option(help: ArgumentHelp(
+        "Trust file whose pinned checkpoint keys (\"checkpointKeys\") checkpoints must be signed by: an auditor's own copy of "
+            + "trust.json. Default: <home>/keys/trust.json.", valueName: "file"))
+    var trust: String?
+
     var environment: MeshEnvironment { MeshEnvironment(home: home) }
 
     func validate() throws { _ = try location() }
@@ -29,8 +34,20 @@ struct AuditStoreOptions: ParsableArguments {
         }
     }
 
-    /// Every key of the key ring: what checkpoint signatures are checked against.
-    func trust() throws -> TrustStore {
+    /// The audit sink's pinned checkpoint keys (public keys only): what checkpoint signatures
+    /// are checked against. A checkpoint signed by any other key is a forgery.
+    func checkpointTrust() throws -> TrustStore {
+        let file = trust ?? KeyRingStore.trustFile(in: environment.keysDirectory.path)
+        do {
+            return try KeyRingStore.loadCheckpointTrust(trustFile: file)
+        } catch {
+            throw ValidationError("cannot load the checkpoint keys from \(file): \(error) "
+                + "(pass --trust <file> or --home <dir> of the mesh whose log this is)")
+        }
+    }
+
+    /// Every key of the key ring: what stored envelopes' own signatures are checked against.
+    func envelopeTrust() throws -> TrustStore {
         let keys = environment.keysDirectory.path
         do {
             return try KeyRingStore.loadTrustStore(from: keys)

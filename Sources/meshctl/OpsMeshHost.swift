@@ -62,14 +62,15 @@ final class OpsMeshHost: @unchecked Sendable {
     /// Creates the key ring (every non-person catalog role, plus `people`) if there is none;
     /// returns whether it did. An existing ring is left alone; people missing from it are
     /// reported in the returned list.
-    func ensureKeys(catalog: Catalog, people: [String]) throws -> (created: Bool, missingPeople: [String]) {
+    func ensureKeys(catalog: Catalog, people: [String], algorithm: SigningAlgorithm) throws -> (created: Bool, missingPeople: [String]) {
         let directory = environment.keysDirectory.path
         if FileManager.default.fileExists(atPath: environment.keysDirectory.appendingPathComponent("trust.json").path) {
             let known = Set(try KeyRingStore.listKeys(in: directory).filter { $0.status == .active }.map(\.principal))
             return (false, people.filter { !known.contains($0) })
         }
         let roles = catalog.roles.filter { $0.kind != .person }.map(\.name)
-        try KeyRingStore.initialize(at: directory, roles: roles, people: people, algorithm: .hmacSHA256)
+        try KeyRingStore.initialize(at: directory, roles: roles, people: people, algorithm: algorithm,
+                                    checkpointSigners: catalog.roles.filter { $0.kind == .audit }.map(\.name))
         return (true, [])
     }
 

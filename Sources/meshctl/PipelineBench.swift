@@ -3,6 +3,7 @@ import Foundation
 import Logging
 import MeshKafka
 import MeshLogging
+import MeshSigning
 import MeshTransport
 import MeshWire
 
@@ -28,6 +29,10 @@ struct PipelineBench: AsyncParsableCommand {
             --modes at-least-once,exactly-once runs the same load once per delivery mode, each on a \
             fresh broker and fresh role processes (exactly-once: every role with --exactly-once), \
             and prints both plus the exactly-once/at-least-once throughput ratio.
+
+            --key-algorithms ed25519,hmac-sha256 runs the same load once per role key algorithm \
+            (each on a fresh key ring), and prints both plus the Ed25519/HMAC throughput ratio: \
+            what attributable role signatures cost.
             """)
 
     @Option(help: "Objectives in the throughput phase.") var objectives = 2_000
@@ -41,7 +46,17 @@ struct PipelineBench: AsyncParsableCommand {
         "Delivery modes to measure in this run, in order: at-least-once, exactly-once or both (comma-separated).",
         valueName: "mode,…"))
     var modes: [String] = []
+    @Option(name: .customLong("key-algorithms"), parsing: .singleValue, help: ArgumentHelp(
+        "Role key algorithms to measure in this run: ed25519, hmac-sha256 or both (comma-separated; default ed25519).",
+        valueName: "algorithm,…"))
+    var keyAlgorithms: [String] = []
     @Flag(help: "Print the figures as JSON on stdout.") var json = false
+
+    /// The role key algorithms to run (default: ed25519, what `meshctl up` creates).
+    var selectedAlgorithms: [String] {
+        let listed = keyAlgorithms.flatMap { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } }
+        return listed.isEmpty ? [SigningAlgorithm.ed25519.rawValue] : listed
+    }
 
     static let modeNames = ["at-least-once", "exactly-once"]
 
@@ -56,6 +71,9 @@ struct PipelineBench: AsyncParsableCommand {
             throw ValidationError("--modes: unknown mode \"\(mode)\"; use \(Self.modeNames.joined(separator: ", "))")
         }
         guard Set(selectedModes).count == selectedModes.count else { throw ValidationError("--modes lists a mode twice") }
+        for algorithm in selectedAlgorithms where SigningAlgorithm(rawValue: algorithm) == nil {
+            throw ValidationError("--key-algorithms: unknown algorithm \"\(algorithm)\"; use ed25519, hmac-sha256")
+        }
         if let pacedRate, !(pacedRate > 0) { throw ValidationError("--paced-rate must be above 0") }
     }
 
@@ -64,10 +82,14 @@ struct PipelineBench: AsyncParsableCommand {
         var runs: [Figures]
         /// Exactly-once objectives/s divided by at-least-once objectives/s (both in this run).
         var exactlyOnceThroughputRatio: Double?
+        /// Ed25519 objectives/s divided by HMAC objectives/s (first mode, both in this run).
+        var ed25519ThroughputRatio: Double?
     }
 
     struct Figures: Codable {
         var mode: String
+        /// Role key algorithm.
+        var keyAlgorithm: String
         var objectives: Int
         var completed: Int
         var failed: Int
@@ -101,14 +123,17 @@ struct PipelineBench: AsyncParsableCommand {
         MeshLogging.bootstrap(role: "bench", level: .error)
         let logger = Logger(label: "bench")
         var runs: [Figures] = []
-        for mode in selectedModes { runs.append(try await measure(mode: mode, logger: logger)) }
+        for mode in selectedModes {
+            for algorithm in selectedAlgorithms { runs.append(try await measure(mode: mode, algorithm: algorithm, logger: logger)) }
+        }
         let output: any Encodable
         let text: String
         if runs.count == 1 {
             output = runs[0]
             text = Self.report(runs[0])
         } else {
-            let comparison = Comparison(runs: runs, exactlyOnceThroughputRatio: Self.throughputRatio(runs))
+            let comparison = Comparison(runs: runs, exactlyOnceThroughputRatio: Self.throughputRatio(runs),
+                                        ed25519ThroughputRatio: Self.algorithmRatio(runs))
             output = comparison
             text = Self.report(comparison)
         }
@@ -124,22 +149,33 @@ struct PipelineBench: AsyncParsableCommand {
     }
 
     static func throughputRatio(_ runs: [Figures]) -> Double? {
-        guard let atLeastOnce = runs.first(where: { $0.mode == "at-least-once" }),
-            let exactlyOnce = runs.first(where: { $0.mode == "exactly-once" }), atLeastOnce.objectivesPerSecond > 0
+        let algorithm = runs.first?.keyAlgorithm
+        guard let atLeastOnce = runs.first(where: { $0.mode == "at-least-once" && $0.keyAlgorithm == algorithm }),
+            let exactlyOnce = runs.first(where: { $0.mode == "exactly-once" && $0.keyAlgorithm == algorithm }),
+            atLeastOnce.objectivesPerSecond > 0
         else { return nil }
         return exactlyOnce.objectivesPerSecond / atLeastOnce.objectivesPerSecond
     }
 
-    /// One mode on a fresh broker and fresh role processes.
-    private func measure(mode: String, logger: Logger) async throws -> Figures {
+    static func algorithmRatio(_ runs: [Figures]) -> Double? {
+        let mode = runs.first?.mode
+        guard let hmac = runs.first(where: { $0.mode == mode && $0.keyAlgorithm == SigningAlgorithm.hmacSHA256.rawValue }),
+            let ed25519 = runs.first(where: { $0.mode == mode && $0.keyAlgorithm == SigningAlgorithm.ed25519.rawValue }),
+            hmac.objectivesPerSecond > 0
+        else { return nil }
+        return ed25519.objectivesPerSecond / hmac.objectivesPerSecond
+    }
+
+    /// One mode and key algorithm on a fresh broker, key ring and role processes.
+    private func measure(mode: String, algorithm: String, logger: Logger) async throws -> Figures {
         let home = URL(fileURLWithPath: NSTemporaryDirectory()).appendingPathComponent("agentmesh-bench-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: home) }
         let environment = MeshEnvironment(home: home.path)
         let layout = try OpsMeshLayout.parse([
             "--brokers", "1", "--replicas",
             "orchestrator=1,coding=1,reviewer=1,compliance=1,testing=0,security=0,documentation=0,ux=0,discovery=0,audit-sink=0",
-        ] + (mode == "exactly-once" ? ["--exactly-once"] : []))
-        progress("\(mode): starting broker, orchestrator, coding agent, reviewer and compliance…")
+        ] + (mode == "exactly-once" ? ["--exactly-once"] : []) + ["--key-algorithm", algorithm])
+        progress("\(mode), \(algorithm) role keys: starting broker, orchestrator, coding agent, reviewer and compliance…")
         let host = try await layout.bringUp(
             environment: environment, people: [], logDirectory: home.appendingPathComponent("logs"), logger: logger)
         // Ctrl-C or SIGTERM stops the role processes too, instead of leaving them orphaned.
@@ -152,7 +188,7 @@ struct PipelineBench: AsyncParsableCommand {
         defer { trap.cancel() }
         let figures: Figures
         do {
-            figures = try await measure(mode: mode, environment: environment, host: host, logger: logger)
+            figures = try await measure(mode: mode, algorithm: algorithm, environment: environment, host: host, logger: logger)
         } catch {
             await host.stop(grace: .seconds(5))
             throw error
@@ -166,6 +202,9 @@ struct PipelineBench: AsyncParsableCommand {
         if let ratio = comparison.exactlyOnceThroughputRatio {
             lines.append(String(format: "exactly-once / at-least-once throughput: %.2f (same load, same run)", ratio))
         }
+        if let ratio = comparison.ed25519ThroughputRatio {
+            lines.append(String(format: "Ed25519 / HMAC role keys throughput: %.2f (same load, same run)", ratio))
+        }
         return lines.joined(separator: "\n")
     }
 
@@ -177,7 +216,7 @@ struct PipelineBench: AsyncParsableCommand {
                 + String(format: "; total %.2f ms", figures.burstCPUMillisecondsPerObjectiveTotal)
         }
         return """
-            pipeline benchmark (\(figures.mode)): orchestrator + coding agent (example handler) + reviewer + compliance, embedded broker
+            pipeline benchmark (\(figures.mode), \(figures.keyAlgorithm) role keys): orchestrator + coding agent (example handler) + reviewer + compliance, embedded broker
               throughput  \(String(format: "%.0f", figures.objectivesPerSecond)) objectives/s over \(figures.objectives) \
             (\(figures.failed) failed); latency p50 \(ms(figures.burstP50Milliseconds)), p99 \(ms(figures.burstP99Milliseconds)) under the burst
               paced at \(String(format: "%.0f", figures.pacedRatePerSecond))/s: p50 \(ms(figures.pacedP50Milliseconds)), \
@@ -197,7 +236,7 @@ struct PipelineBench: AsyncParsableCommand {
         return figures.pacedP99Milliseconds < figures.targetPacedP99Milliseconds ? "met" : "NOT met"
     }
 
-    private func measure(mode: String, environment: MeshEnvironment, host: OpsMeshHost, logger: Logger) async throws -> Figures {
+    private func measure(mode: String, algorithm: String, environment: MeshEnvironment, host: OpsMeshHost, logger: Logger) async throws -> Figures {
         let client = try OpsMeshClient(
             configuration: try environment.kafkaConfiguration(), keysDirectory: environment.keysDirectory.path, logger: logger)
         let publisher = try client.publisher(as: "meshctl")
@@ -244,7 +283,7 @@ struct PipelineBench: AsyncParsableCommand {
         let paced = tracker.latencies(prefix: "paced")
 
         let figures = Figures(
-            mode: mode, objectives: objectives, completed: burst.count - tracker.failures(prefix: "burst"),
+            mode: mode, keyAlgorithm: algorithm, objectives: objectives, completed: burst.count - tracker.failures(prefix: "burst"),
             failed: tracker.failures(prefix: "burst"), objectivesPerSecond: rate,
             burstP50Milliseconds: percentile(burst, 0.5), burstP99Milliseconds: percentile(burst, 0.99),
             pacedRatePerSecond: pacedRate, pacedObjectives: pacedCount,

@@ -2,11 +2,13 @@ import ArgumentParser
 import Foundation
 import Logging
 import MeshAudit
+import MeshAuditIngest
 import MeshCLI
 import MeshCatalog
 import MeshKafka
 import MeshLogging
 import MeshOrchestration
+import MeshSigning
 import MeshTransport
 import MeshWire
 
@@ -43,6 +45,10 @@ struct ReplayCommand: AsyncParsableCommand {
             playbooks of --playbooks; state and outputs are compared with the
             log. Prints "rebuild matches: ..." or the first diverging event.
             Exit status 1 on divergence, 2 when a named event is missing.
+            The store is verified first (chain, checkpoints, every envelope's
+            signatures, index consistency, as `meshctl audit verify`): a rebuild
+            of a store that fails verification proves nothing, so it is refused
+            unless --force, which rebuilds with a loud warning.
 
             Every replay, in every mode, is recorded first: a ReplayRequested
             envelope (who, why, which sequences, where to), signed with the
@@ -85,6 +91,9 @@ struct ReplayCommand: AsyncParsableCommand {
 
     @Option(help: ArgumentHelp("Playbook folder for --rebuild.", valueName: "dir"))
     var playbooks = "Playbooks"
+
+    @Flag(help: "With --rebuild: rebuild even when the audit store fails verification (the result then proves nothing).")
+    var force = false
 
     @Flag(name: .customLong("include-rejected"), help: "Include records the audit sink rejected (--to and --dry-run only).")
     var includeRejected = false
@@ -132,6 +141,7 @@ struct ReplayCommand: AsyncParsableCommand {
         do { auditStore = try location.openForReading() } catch {
             throw ReplayError.storeUnreachable(store: location.description, reason: "\(error)")
         }
+        if mode == .rebuild { try verifyBeforeRebuild(auditStore, location: location) }
         let objective = try RecordedObjective(correlationID: correlationID, store: auditStore, storeName: location.description)
 
         // 2. Checks that need no broker, so a request that cannot be carried out is refused
@@ -255,6 +265,27 @@ struct ReplayCommand: AsyncParsableCommand {
 }
 
 /// A replay failure with its message; printed by ArgumentParser as `Error: <message>`.
+extension ReplayCommand {
+    /// A rebuild reads the stored envelopes and their stored verification status; if the
+    /// store does not verify, those may not be what the mesh did.
+    func verifyBeforeRebuild(_ store: AuditStore, location: AuditStoreLocation) throws {
+        let keys = connection.environment.keysDirectory.path
+        let report = try AuditVerifier.verify(
+            store, trust: try KeyRingStore.loadCheckpointTrust(trustFile: KeyRingStore.trustFile(in: keys)),
+            envelopes: StoredEnvelopeRecheck(trust: try KeyRingStore.loadTrustStore(from: keys),
+                                             authorize: AuditCatalogAuthorization.check(catalog)))
+        guard !report.isValid else { return }
+        let problem = "the audit store \(location) does not verify: \(report.summary)"
+        guard force else {
+            throw ReplayFailure(message: "refusing to rebuild: \(problem). Run `meshctl audit verify --anchor …` to see what "
+                + "is wrong; pass --force to rebuild anyway (the result then proves nothing about what the mesh did)")
+        }
+        FileHandle.standardError.write(Data((
+            "WARNING: \(problem)\nWARNING: rebuilding anyway (--force): the stored records may not be what the mesh did, "
+            + "so a match proves nothing\n").utf8))
+    }
+}
+
 struct ReplayFailure: Error, CustomStringConvertible {
     let message: String
     var description: String { message }

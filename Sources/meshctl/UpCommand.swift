@@ -3,6 +3,7 @@ import Foundation
 import Logging
 import MeshCLI
 import MeshLogging
+import MeshSigning
 import MeshTransport
 
 /// What `up` and `demo` share: how the local mesh is laid out.
@@ -26,12 +27,19 @@ struct OpsMeshLayout: ParsableArguments {
     var logDirectory: String?
     @Flag(name: .customLong("exactly-once"), help: "Start every role with --exactly-once (Kafka transactions; see mesh-agent --help).")
     var exactlyOnce = false
+    @Option(name: .customLong("key-algorithm"), help: ArgumentHelp(
+        "Role key algorithm when the key ring is created: ed25519 (attributable) or hmac-sha256 (faster, shared secrets).",
+        valueName: "algorithm"))
+    var keyAlgorithm = SigningAlgorithm.ed25519.rawValue
     @OptionGroup var catalog: CatalogOptions
 
     func validate() throws {
         guard (1...16).contains(brokers) else { throw ValidationError("--brokers must be between 1 and 16") }
         _ = try OpsMeshHost.parseReplicas(replicas)
         guard drainSeconds >= 0 else { throw ValidationError("--drain-seconds must not be negative") }
+        guard SigningAlgorithm(rawValue: keyAlgorithm) != nil else {
+            throw ValidationError("--key-algorithm must be ed25519 or hmac-sha256")
+        }
     }
 
     var stopGrace: Duration { .milliseconds(Int64((drainSeconds + 10) * 1000)) }
@@ -45,7 +53,7 @@ struct OpsMeshLayout: ParsableArguments {
         let host = OpsMeshHost(environment: environment,
                                logDirectory: override ?? logDirectory.map { URL(fileURLWithPath: $0, isDirectory: true) },
                                logger: logger)
-        let keys = try host.ensureKeys(catalog: topics, people: people)
+        let keys = try host.ensureKeys(catalog: topics, people: people, algorithm: SigningAlgorithm(rawValue: keyAlgorithm) ?? .ed25519)
         if keys.created {
             opsPrint("[up] created the key ring in \(environment.keysDirectory.path) (roles from the catalog; people: "
                      + "\(people.isEmpty ? "none" : people.joined(separator: ", ")))")
@@ -63,7 +71,8 @@ struct OpsMeshLayout: ParsableArguments {
             case "orchestrator": return ["--playbooks", folders.playbooks]
             case "reviewer": return ["--rules", folders.rules]
             case "compliance": return ["--policies", folders.policies]
-            case "audit-sink": return ["--store", store]
+            // Checkpoints go to the catalog's checkpoint topic, outside the database.
+            case "audit-sink": return ["--store", store, "--anchor-topic"]
             default: return OpsMeshHost.agentRoles.contains(role) ? ["--handler", handler] : []
             }
         }

@@ -46,7 +46,7 @@ final class EmbeddedBrokerProcessTests: XCTestCase {
         XCTAssertTrue(broker.stdout.contains("bootstrap.servers=127.0.0.1:"), broker.stdout)
         let apply = try await meshctl(["topics", "apply", "--catalog", repositoryRoot().appendingPathComponent("Topics").path])
         XCTAssertEqual(apply.status, 0, apply.stderr)
-        XCTAssertEqual(apply.stdout.split(separator: "\n").filter { $0.hasPrefix("ok ") }.count, 15, apply.stdout)
+        XCTAssertEqual(apply.stdout.split(separator: "\n").filter { $0.hasPrefix("ok ") }.count, 16, apply.stdout)
 
         let second = try await runToCompletion(
             try Executables.url("meshctl"),

@@ -31,6 +31,7 @@ final class ReplayRebuildTests: ReplayTestCase {
         _ = try recorder.store.append([AuditRecordInput(
             raw: try forger.seal(forged), envelopeID: forged.id, type: forged.type, source: forged.source, subject: "",
             correlationID: "obj-completed", causationID: "", eventTimeMicros: forged.timeUnixMicros,
+            signerKeyID: forger.signer.metadata.keyId,  // the claimed key, as the sink stores it
             verification: .rejected(reason: "source claims role orchestrator but is signed by role coding"),
             kafka: KafkaCoordinates(topic: "mesh.orchestrator.changelog", partition: 0, offset: 9_999, timestampMillis: 0))])
 
@@ -144,5 +145,31 @@ final class ReplayRebuildTests: ReplayTestCase {
         XCTAssertEqual(run.status, 2, run.stdout + run.stderr)
         XCTAssertTrue(run.stdout.contains("rebuild incomplete after 2 events"), run.stdout)
         XCTAssertTrue(run.stdout.contains("event #2 (\(verdict.id)) is missing from the store"), run.stdout)
+    }
+
+    /// A store that fails verification is not rebuilt from (its records may not be what the
+    /// mesh did): refused, or rebuilt with a loud warning under --force.
+    func testRebuildRefusesAStoreThatFailsVerification() async throws {
+        let recorder = try makeRecorder()
+        let objective = try recorder.completed()
+        let clean = try await replay(objective.correlationID, ["--rebuild"])
+        XCTAssertEqual(clean.status, 0, clean.stdout + clean.stderr)
+
+        // An attacker drops the triggers and edits a verdict's indexed fields (chain left broken).
+        let edit = try await runToCompletion(
+            URL(fileURLWithPath: "/usr/bin/sqlite3"),
+            [storePath, "DROP TRIGGER audit_records_no_update; UPDATE audit_records SET subject = 'forged' WHERE sequence = 3;"],
+            workingDirectory: workspace.url)
+        XCTAssertEqual(edit.status, 0, edit.stderr)
+
+        let refused = try await replay(objective.correlationID, ["--rebuild"])
+        XCTAssertNotEqual(refused.status, 0, refused.stdout + refused.stderr)
+        XCTAssertTrue(refused.stderr.contains("refusing to rebuild"), refused.stderr)
+        XCTAssertTrue(refused.stderr.contains("sequence 3"), "names the bad record: \(refused.stderr)")
+        XCTAssertFalse(refused.stdout.contains("rebuild matches"), refused.stdout)
+
+        let forced = try await replay(objective.correlationID, ["--rebuild", "--force"])
+        XCTAssertTrue(forced.stderr.contains("WARNING: rebuilding anyway (--force)"), forced.stderr)
+        XCTAssertTrue(forced.stderr.contains("does not verify"), forced.stderr)
     }
 }

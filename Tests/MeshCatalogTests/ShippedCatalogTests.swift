@@ -12,7 +12,7 @@ final class ShippedCatalogTests: XCTestCase {
         XCTAssertEqual(catalog.version, 1)
         XCTAssertEqual(catalog.warnings, [], catalog.warnings.map(\.description).joined(separator: "\n"))
         XCTAssertEqual(catalog.roles.count, 12)
-        XCTAssertEqual(catalog.topics.count, 15)
+        XCTAssertEqual(catalog.topics.count, 16)
     }
 
     func testBaseFixtureIsValid() throws {
@@ -27,7 +27,15 @@ final class ShippedCatalogTests: XCTestCase {
         for topic in catalog.topics {
             if case .only(let names) = topic.types { carried.formUnion(names) }
         }
-        XCTAssertEqual(carried, MeshEnvelopeTypes.standard)
+        XCTAssertEqual(carried, MeshEnvelopeTypes.declarable)
+    }
+
+    func testTheAuditCheckpointTopicIsDeclaredAndOnlyTheSinkProducesThere() throws {
+        let catalog = try CatalogLoader.load(directory: Fixtures.topicsDirectory)
+        let topics = catalog.topics(declaring: "agentmesh.audit.checkpoint.v1")
+        XCTAssertEqual(topics.map(\.name), ["mesh.audit.checkpoints"], "one topic, and not the dead-letter topic that carries any type")
+        XCTAssertEqual(catalog.roles.filter { catalog.mayProduce(role: $0.name, type: "agentmesh.audit.checkpoint.v1", on: "mesh.audit.checkpoints") }.map(\.name),
+                       ["audit-sink"])
     }
 
     func testLoadSingleFileNamesParentFolder() throws {

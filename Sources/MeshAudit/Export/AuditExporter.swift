@@ -24,22 +24,24 @@ public enum AuditExporter {
     /// - Returns: the verification report written into the header.
     @discardableResult
     public static func export(
-        _ store: AuditStore, filter: AuditSearchFilter = .all, format: Format, to url: URL, trust: TrustStore
+        _ store: AuditStore, filter: AuditSearchFilter = .all, format: Format, to url: URL, trust: TrustStore,
+        anchors: [AuditCheckpoint] = [], envelopes: StoredEnvelopeCheck? = nil
     ) throws -> VerificationReport {
         guard FileManager.default.createFile(atPath: url.path, contents: nil) else {
             throw AuditStoreError.exportFailed("cannot create \(url.path)")
         }
         let handle = try FileHandle(forWritingTo: url)
         defer { try? handle.close() }
-        return try export(store, filter: filter, format: format, to: handle, trust: trust)
+        return try export(store, filter: filter, format: format, to: handle, trust: trust, anchors: anchors, envelopes: envelopes)
     }
 
     /// Exports to an open `FileHandle` (a file, a pipe, standard output).
     @discardableResult
     public static func export(
-        _ store: AuditStore, filter: AuditSearchFilter = .all, format: Format, to handle: FileHandle, trust: TrustStore
+        _ store: AuditStore, filter: AuditSearchFilter = .all, format: Format, to handle: FileHandle, trust: TrustStore,
+        anchors: [AuditCheckpoint] = [], envelopes: StoredEnvelopeCheck? = nil
     ) throws -> VerificationReport {
-        let report = try AuditVerifier.verify(store, trust: trust)
+        let report = try AuditVerifier.verify(store, trust: trust, anchors: anchors, envelopes: envelopes)
         let checkpoint = try store.checkpoints().last
         let writer = ExportLineWriter(handle: handle)
         let header = ExportHeader(format: formatName, logID: store.logID,

@@ -92,15 +92,19 @@ public enum AuditStoreLocation: Sendable, Hashable, CustomStringConvertible {
     }
 
     /// Opens an existing store to read it (verify, trace, search, export, replay). A reader
-    /// never creates a log: a missing SQLite file is an error, not a new empty store. The
-    /// store API wants a checkpoint signer; a reader never appends, so it gets a throwaway key
-    /// that signs nothing.
+    /// never creates or alters anything: a missing SQLite file is an error, not a new empty
+    /// store, and the store is opened read-only (no schema set-up, no triggers re-created), so
+    /// what is read is what the database holds.
     public func openForReading() throws -> AuditStore {
-        let metadata = KeyMetadata(keyId: "reader-unused", algorithm: .hmacSHA256, principal: "meshctl", principalKind: .role)
-        let configuration = AuditStoreConfiguration(
-            signer: try MessageSigner(metadata: metadata, hmacSecret: try HMACSecret.generate()),
-            checkpoints: CheckpointPolicy(everyRecords: nil, everySeconds: nil))
-        return try open(configuration: configuration, mustExist: true)
+        switch self {
+        case .sqlite(let path):
+            guard FileManager.default.fileExists(atPath: path) else {
+                throw AuditStoreLocationError(description, "no audit store at \(path) (run mesh-audit-sink, or pass --store)")
+            }
+            return try SQLiteAuditStore(readingPath: path)
+        case .postgres(let url, let schema):
+            return try PostgresAuditStore(readingURL: url, schema: schema)
+        }
     }
 
     /// The location with any password replaced by `***`, for logs and messages.

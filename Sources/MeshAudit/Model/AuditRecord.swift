@@ -12,6 +12,11 @@ public struct AuditRecord: Sendable, Hashable {
     public var recordHash: [UInt8]
     /// The envelope and its Kafka coordinates as handed over by the sink.
     public var input: AuditRecordInput
+    /// Set when the stored columns hold something the append path cannot have written (a
+    /// NULL where a value belongs, a reason on a verified record, a `raw_sha256` that is not
+    /// the digest of `raw`, …): what was read is not exactly what was hashed. Nil for records
+    /// built in memory.
+    public internal(set) var storageProblem: String?
 
     /// A record as read back from a store (or built by the append path).
     public init(sequence: Int64, recordedAtMicros: Int64, previousHash: [UInt8], recordHash: [UInt8], input: AuditRecordInput) {

@@ -24,6 +24,11 @@ public enum AuditVerificationStatus: Sendable, Hashable {
         if case .rejected(let reason) = self { return reason }
         return nil
     }
+
+    /// Reason prefix of records whose envelope verified but that the runtime refuses by
+    /// catalog authorization (stored flagged by a sink run with --flag-unauthorized; the
+    /// runtime's `EnvelopeRejection` code `unauthorized`).
+    public static let unauthorizedReasonPrefix = "unauthorized:"
 }
 
 /// Where a record was read from Kafka. Unique per stored record: the same coordinates twice

@@ -28,6 +28,9 @@ public struct AuditStoreConfiguration: Sendable {
     public var checkpoints: CheckpointPolicy
     /// The sink clock in unix microseconds (tests inject a fixed clock).
     public var clock: @Sendable () -> Int64
+    /// Store a later copy of an envelope id already stored (other bytes) flagged
+    /// `superseded` or `conflict` instead of skipping it as a duplicate (see `LaterCopies`).
+    public var recordsLaterCopies = false
     /// Test hook: called after each record is written inside the append transaction, with its
     /// sequence; throwing aborts the whole batch. Nil in production.
     var faultInjection: (@Sendable (Int64) throws -> Void)?
@@ -39,6 +42,15 @@ public struct AuditStoreConfiguration: Sendable {
         self.checkpoints = checkpoints
         self.clock = clock
         self.faultInjection = nil
+    }
+
+    /// The configuration of a store opened to read: a reader never appends, so it gets a
+    /// throwaway key that signs nothing and no checkpoint triggers.
+    static func reader() throws -> AuditStoreConfiguration {
+        let metadata = KeyMetadata(keyId: "reader-unused", algorithm: .hmacSHA256, principal: "meshctl", principalKind: .role)
+        return AuditStoreConfiguration(
+            signer: try MessageSigner(metadata: metadata, hmacSecret: try HMACSecret.generate()),
+            checkpoints: CheckpointPolicy(everyRecords: nil, everySeconds: nil))
     }
 
     /// Wall-clock time in unix microseconds.

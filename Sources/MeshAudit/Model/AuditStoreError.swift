@@ -11,6 +11,10 @@ public enum AuditStoreError: Error, Sendable, Equatable, CustomStringConvertible
     case invalidConfiguration(String)
     /// Writing an export failed.
     case exportFailed(String)
+    /// The stored log is no longer the one this process appended to: its head is behind what
+    /// this process wrote, or another record sits where this process wrote one. Appending on
+    /// top would have the sink sign checkpoints over the rewritten history, so it refuses.
+    case historyRewritten(logID: String, detail: String)
 
     public var description: String {
         switch self {
@@ -24,6 +28,9 @@ public enum AuditStoreError: Error, Sendable, Equatable, CustomStringConvertible
             return "invalid audit store configuration: \(detail)"
         case .exportFailed(let detail):
             return "audit export failed: \(detail)"
+        case .historyRewritten(let logID, let detail):
+            return "audit log \(logID) was rewritten underneath its writer: \(detail); nothing more is appended or signed. "
+                + "Run `meshctl audit verify --anchor …` to see what changed, restore the database, then restart the sink"
         }
     }
 }

@@ -24,6 +24,10 @@ extension AuditStoreError {
             return .refused
         case .invalidConfiguration:
             return .transient
+        case .historyRewritten:
+            // Nothing is wrong with the records: the sink keeps them uncommitted, retries and
+            // stays unready until someone restores the database.
+            return .transient
         }
     }
 

@@ -44,8 +44,13 @@ public protocol AuditStore: AnyObject, Sendable {
 
     /// Reads stored rows as they are, ordered by stored sequence, starting after
     /// `afterSequence`, `pageSize` at a time, until `body` returns false. No check is made:
-    /// this is the raw view the verifier needs.
+    /// this is the raw view the verifier needs, read from the table itself, never through a
+    /// secondary index.
     func scan(afterSequence: Int64, pageSize: Int, _ body: ([AuditRecord]) throws -> Bool) throws
+
+    /// The database's own consistency checks: structure, and every secondary index that
+    /// readers use against the table it indexes. Empty when consistent.
+    func storageProblems() throws -> [StorageProblem]
 }
 
 extension AuditStore {

@@ -1,3 +1,4 @@
+import Foundation
 import MeshSigning
 
 /// What a database backend does inside one open write transaction for `ChainAppender`.
@@ -14,6 +15,8 @@ protocol AppendTransaction {
     /// Writes one record; false when the database reports it as a duplicate. The record is
     /// handed over (`consuming`), so a transaction that buffers it keeps it without a copy.
     func insert(_ record: consuming AuditRecord) throws -> Bool
+    /// The stored copy of each of `envelopeIDs` the store holds (for `LaterCopies`).
+    func storedCopies(of envelopeIDs: Set<String>) throws -> [String: StoredCopy]
     /// Writes one checkpoint.
     func insert(_ checkpoint: AuditCheckpoint) throws
     /// Writes anything buffered; called once before commit.
@@ -34,13 +37,27 @@ struct ChainAppender {
     let configuration: AuditStoreConfiguration
 
     /// Brings `state` in line with the database (cheap when nothing else wrote).
+    /// - Throws: `historyRewritten` when the stored log is not a continuation of what this
+    ///   process appended (another writer may append; nobody may truncate or replace).
     func synchronize(_ state: inout ChainState?, in tx: AppendTransaction) throws -> ChainState {
         let stored = try tx.storedHead()
+        let written = WrittenHeads.head(logID: logID)
+        if let written, (stored?.sequence ?? 0) < written.sequence {
+            throw AuditStoreError.historyRewritten(
+                logID: logID, detail: "this process appended up to sequence \(written.sequence), "
+                    + "but the stored log ends at \(stored?.sequence ?? 0) (records were deleted)")
+        }
         if let cached = state, cached.head == stored, cached.merkle.size == Int(stored?.sequence ?? 0) {
             return cached
         }
         var fresh = ChainState(head: stored)
-        for hash in try tx.storedRecordHashes() { fresh.merkle.append(leafData: hash) }
+        let hashes = try tx.storedRecordHashes()
+        if let written, hashes[Int(written.sequence) - 1] != written.recordHash {
+            throw AuditStoreError.historyRewritten(
+                logID: logID, detail: "the record stored at sequence \(written.sequence) is not the one this process "
+                    + "appended there (records were replaced and the chain recomputed)")
+        }
+        for hash in hashes { fresh.merkle.append(leafData: hash) }
         fresh.lastCheckpoint = try tx.storedLastCheckpoint()
         return fresh
     }
@@ -50,6 +67,10 @@ struct ChainAppender {
     func append(_ batch: [AuditRecordInput], state: inout ChainState, tx: AppendTransaction) throws -> AppendOutcome {
         var batch = batch
         TextNormalizer.normalize(&batch)
+        if configuration.recordsLaterCopies {
+            let ids = Set(batch.lazy.filter { $0.verification.isVerified }.map(\.envelopeID).filter { !$0.isEmpty })
+            LaterCopies.flag(&batch, stored: try tx.storedCopies(of: ids))
+        }
         let known = try tx.alreadyStored(batch)
         var seenIDs = Set<String>(minimumCapacity: batch.count)
         var seenCoordinates = Set<CoordinateKey>(minimumCapacity: batch.count)
@@ -126,6 +147,25 @@ struct ChainAppender {
         try tx.insert(checkpoint)
         state.lastCheckpoint = checkpoint
         return checkpoint
+    }
+}
+
+/// The newest head this process appended to each log (by log id), kept for the life of the
+/// process so that reopening a store (the sink does after errors) does not forget it. A log
+/// only grows: if its stored head is ever behind this, or holds another record there, it was
+/// rewritten underneath the writer.
+enum WrittenHeads {
+    private static let lock = NSLock()
+    nonisolated(unsafe) private static var heads: [String: AuditHead] = [:]
+
+    static func head(logID: String) -> AuditHead? { lock.withLock { heads[logID] } }
+
+    /// Called after a commit with the head it left.
+    static func record(_ head: AuditHead?, logID: String) {
+        guard let head else { return }
+        lock.withLock {
+            if (heads[logID]?.sequence ?? 0) <= head.sequence { heads[logID] = head }
+        }
     }
 }
 

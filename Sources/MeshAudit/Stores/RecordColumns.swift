@@ -17,8 +17,14 @@ enum RecordColumns {
     static let insertList = names.joined(separator: ", ")
 
     /// The columns reads select, in the order `RecordRow` decodes them: every written column
-    /// but `raw_sha256` (derived from `raw`; the verifier recomputes it).
-    static let selectList = names.filter { $0 != "raw_sha256" }.joined(separator: ", ")
+    /// (`raw_sha256` too, so a value that is not the digest of `raw` is seen).
+    static let selectList = insertList
+
+    /// Columns that may hold NULL (everything else is NOT NULL when written).
+    static let nullable: Set<String> = ["signer_key_id", "signer_principal", "rejection_reason"]
+
+    /// Indices in `names` of the NOT NULL columns.
+    static let required: [Int] = names.indices.filter { !nullable.contains(names[$0]) }
 
     /// Hands `record`'s column values to `writer` in the order of `names`.
     /// Fields are read in place (no copy of `record.input`, which would retain all of them).

@@ -19,6 +19,19 @@ public struct VerificationReport: Sendable, Hashable {
         /// A validly signed checkpoint disagrees with the stored records: the records up to it
         /// were rewritten consistently (hashes recomputed).
         case checkpointMismatch = "checkpoint-mismatch"
+        /// A checkpoint kept outside the database (an anchor) is not in the database: it was
+        /// deleted, or the database holds a different history.
+        case checkpointMissing = "checkpoint-missing"
+        /// Anchored checkpoints belong to another log: the database was replaced by another
+        /// store.
+        case logReplaced = "log-replaced"
+        /// A stored envelope's own signatures no longer verify against the trust store, or the
+        /// fields and verification status stored beside it are not what its bytes say.
+        case envelopeMismatch = "envelope-mismatch"
+        /// The database's own structures disagree: an index does not match its table, so
+        /// readers that go through it (trace, search, replay) would see other data than
+        /// verify.
+        case storageInconsistent = "storage-inconsistent"
     }
 
     /// One problem.
@@ -51,6 +64,17 @@ public struct VerificationReport: Sendable, Hashable {
     public var lastGoodCheckpoint: AuditCheckpoint?
     /// Records after `lastGoodCheckpoint` (covered by the chain but not yet by a signature).
     public var unanchoredRecords: Int
+    /// Checkpoints that came from an anchor outside the database (0: none was given, so a
+    /// rewrite of the whole database together with its checkpoints cannot be detected).
+    public var anchoredCheckpointCount = 0
+    /// Stored envelopes whose signatures were checked again (0 when no envelope check ran).
+    public var envelopesChecked = 0
+    /// Later copies of an already stored envelope id, stored flagged (`LaterCopies`):
+    /// superseded ones (same signer, type and cause, other bytes) and conflicting ones.
+    public var supersededCopies = 0
+    public var conflictingCopies = 0
+    /// Records flagged unauthorized by the catalog check (their envelope verified).
+    public var unauthorizedRecords = 0
 
     /// True when nothing is wrong.
     public var isValid: Bool { failures.isEmpty }

@@ -14,6 +14,9 @@ public enum KeyRingStore {
     /// Creates a key ring in `directory`: one key per role in `algorithm`, one Ed25519 key per
     /// person, all active.
     /// - Parameters:
+    ///   - checkpointSigners: roles that sign audit checkpoints (the audit sink): their keys are
+    ///     Ed25519 whatever `algorithm` says, and their key ids are pinned in `trust.json`
+    ///     (`checkpointKeys`), so a checkpoint verifies only under one of them.
     ///   - overwrite: replace an existing ring (every existing key is deleted).
     ///   - now: creation time recorded for the keys (and used in their ids).
     /// - Returns: the metadata of the created keys, ordered by key id.
@@ -22,7 +25,7 @@ public enum KeyRingStore {
     @discardableResult
     public static func initialize(
         at directory: String, roles: [String], people: [String], algorithm: SigningAlgorithm,
-        overwrite: Bool = false, now: Date = Date()
+        checkpointSigners: [String] = [], overwrite: Bool = false, now: Date = Date()
     ) throws -> [KeyMetadata] {
         let layout = KeyRingLayout(directory: directory)
         var seen = Set<String>()
@@ -30,15 +33,20 @@ public enum KeyRingStore {
             try KeyNaming.validatePrincipal(name)
             guard seen.insert(name).inserted else { throw SigningError.duplicatePrincipal(name) }
         }
+        for name in checkpointSigners where !roles.contains(name) {
+            throw SigningError.noActiveKey(principal: name)
+        }
         try prepareEmptyRing(layout, overwrite: overwrite)
 
         var entries: [TrustEntry] = []
-        let principals = roles.map { ($0, PrincipalKind.role, algorithm) } + people.map { ($0, PrincipalKind.person, SigningAlgorithm.ed25519) }
+        let principals = roles.map { ($0, PrincipalKind.role, checkpointSigners.contains($0) ? SigningAlgorithm.ed25519 : algorithm) }
+            + people.map { ($0, PrincipalKind.person, SigningAlgorithm.ed25519) }
         for (principal, kind, keyAlgorithm) in principals {
             entries.append(try createKey(layout, principal: principal, kind: kind, algorithm: keyAlgorithm,
                                          now: now, existing: Set(entries.map(\.metadata.keyId))))
         }
-        try TrustFile.write(entries, to: layout.trustFile)
+        let pinned = entries.filter { checkpointSigners.contains($0.metadata.principal) }.map(\.metadata.keyId)
+        try TrustFile.write(entries, checkpointKeys: pinned, to: layout.trustFile)
         return entries.map(\.metadata).sorted { $0.keyId < $1.keyId }
     }
 
@@ -50,6 +58,7 @@ public enum KeyRingStore {
     public static func rotate(principal: String, at directory: String, now: Date = Date()) throws -> KeyMetadata {
         let layout = KeyRingLayout(directory: directory)
         var entries = try TrustFile.read(layout.trustFile)
+        var pinned = try TrustFile.readCheckpointKeys(layout.trustFile)
         let own = entries.filter { $0.metadata.principal == principal }
         // The active key decides algorithm and kind; after a revocation, the newest key does.
         guard let latest = own.first(where: { $0.metadata.status == .active }) ?? own.max(by: { $0.metadata.created < $1.metadata.created })
@@ -60,8 +69,11 @@ public enum KeyRingStore {
         for index in entries.indices where entries[index].metadata.principal == principal && entries[index].metadata.status == .active {
             entries[index].metadata.status = .retired
         }
+        // A checkpoint signer's new key is pinned too; its old ones stay pinned so the
+        // checkpoints they signed keep verifying.
+        if own.contains(where: { pinned.contains($0.metadata.keyId) }) { pinned.append(fresh.metadata.keyId) }
         entries.append(fresh)
-        try TrustFile.write(entries, to: layout.trustFile)
+        try TrustFile.write(entries, checkpointKeys: pinned, to: layout.trustFile)
         return fresh.metadata
     }
 
@@ -72,7 +84,7 @@ public enum KeyRingStore {
         var entries = try TrustFile.read(layout.trustFile)
         guard let index = entries.firstIndex(where: { $0.metadata.keyId == keyId }) else { throw SigningError.unknownKeyId(keyId) }
         entries[index].metadata.status = .revoked
-        try TrustFile.write(entries, to: layout.trustFile)
+        try TrustFile.write(entries, checkpointKeys: try TrustFile.readCheckpointKeys(layout.trustFile), to: layout.trustFile)
     }
 
     /// Metadata of every key in the ring, ordered by key id (no private material is read).
@@ -128,6 +140,24 @@ public enum KeyRingStore {
         }
         return store
     }
+
+    /// The trust store for audit checkpoints: only the Ed25519 public keys pinned by
+    /// `checkpointKeys` in the trust file at `trustFile` (a ring's `trust.json`, or an auditor's
+    /// copy of it). Needs no secret: an auditor can hold just this file. A checkpoint signed by
+    /// any other key, including every other role's, is then an unknown key: a forgery.
+    /// - Throws: `noCheckpointKey` when the file pins none (a ring made before pinning).
+    public static func loadCheckpointTrust(trustFile: String) throws -> TrustStore {
+        let pinned = try TrustFile.readCheckpointKeys(trustFile)
+        guard !pinned.isEmpty else { throw SigningError.noCheckpointKey(path: trustFile) }
+        var store = try TrustStore()
+        for entry in try TrustFile.read(trustFile) where pinned.contains(entry.metadata.keyId) {
+            try store.insert(try VerificationKey.ed25519(entry.metadata, publicKey: entry.publicKey ?? []))
+        }
+        return store
+    }
+
+    /// Path of the trust file of the ring in `directory`.
+    public static func trustFile(in directory: String) -> String { KeyRingLayout(directory: directory).trustFile }
 
     // MARK: Helpers
 

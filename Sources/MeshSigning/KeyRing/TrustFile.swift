@@ -19,12 +19,17 @@ struct TrustEntry {
 ///             "publicKey": "<base64>" } } }
 /// ```
 /// HMAC entries carry `"secretFile": "private/<principal>/<keyId>.key"` instead of `publicKey`.
+///
+/// `"checkpointKeys": ["audit-sink-20260314-…"]` pins the keys whose signatures count on audit
+/// checkpoints (signed tree heads). Only Ed25519 keys may be pinned: a verifier then holds a
+/// public key only, so nobody who can verify a checkpoint can also forge one.
 enum TrustFile {
     static let format = "agentmesh-trust/1"
 
     private struct Document: Codable {
         var format: String?
         var keys: [String: Entry]?
+        var checkpointKeys: [String]?
     }
 
     private struct Entry: Codable {
@@ -48,6 +53,32 @@ enum TrustFile {
                 + "create a key ring with meshctl keys init")
         }
         return try parse(data, path: path)
+    }
+
+    /// The key ids pinned as audit checkpoint signers, each checked to be an Ed25519 key of
+    /// the file (empty when the file pins none).
+    static func readCheckpointKeys(_ path: String) throws -> [String] {
+        let data: Data
+        do {
+            data = try Data(contentsOf: URL(fileURLWithPath: path))
+        } catch {
+            throw SigningError.fileSystem(path: path, reason: "cannot read the trust store (\(reason(error))); "
+                + "create a key ring with meshctl keys init")
+        }
+        let entries = try parse(data, path: path)
+        let pinned = (try? JSONDecoder().decode(Document.self, from: data))?.checkpointKeys ?? []
+        for keyId in pinned {
+            guard let entry = entries.first(where: { $0.metadata.keyId == keyId }) else {
+                throw SigningError.malformedKeyFile(path: path, keyId: keyId, field: "checkpointKeys",
+                                                    reason: "pins a key id that is not in \"keys\"")
+            }
+            guard entry.metadata.algorithm == .ed25519 else {
+                throw SigningError.malformedKeyFile(
+                    path: path, keyId: keyId, field: "checkpointKeys",
+                    reason: "only ed25519 keys may sign checkpoints (an HMAC verifier could forge them)")
+            }
+        }
+        return pinned
     }
 
     static func parse(_ data: Data, path: String) throws -> [TrustEntry] {
@@ -156,7 +187,7 @@ enum TrustFile {
     // MARK: Writing
 
     /// Writes `entries` atomically (temporary file, then rename), sorted for stable diffs.
-    static func write(_ entries: [TrustEntry], to path: String) throws {
+    static func write(_ entries: [TrustEntry], checkpointKeys: [String] = [], to path: String) throws {
         var keys: [String: Entry] = [:]
         for entry in entries {
             let metadata = entry.metadata
@@ -169,7 +200,8 @@ enum TrustFile {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         do {
-            let data = try encoder.encode(Document(format: format, keys: keys))
+            let data = try encoder.encode(Document(format: format, keys: keys,
+                                                   checkpointKeys: checkpointKeys.isEmpty ? nil : checkpointKeys))
             try data.write(to: URL(fileURLWithPath: path), options: .atomic)
         } catch {
             throw SigningError.fileSystem(path: path, reason: "cannot write the trust store (\(error.localizedDescription))")

@@ -122,3 +122,58 @@ final class PostgresTamperTests: XCTestCase {
     func testForgedCheckpointWithUntrustedKey() throws { try contract.forgedCheckpointWithUntrustedKey() }
     func testRewrittenSuffixCaughtByCheckpoint() throws { try contract.rewrittenSuffixCaughtByCheckpoint() }
 }
+
+/// The attacks of issue 16 against `audit verify --anchor`, on SQLite.
+final class SQLiteAnchoredTamperTests: XCTestCase {
+    private var harness: SQLiteHarness!
+    private var contract: AnchoredTamperContract { AnchoredTamperContract(harness: harness) }
+
+    override func setUp() { harness = SQLiteHarness() }
+    override func tearDown() { harness.destroy() }
+
+    func testUntouchedLogVerifiesAgainstItsAnchors() throws { try contract.untouchedLogVerifiesAgainstItsAnchors() }
+    func testAnyColumnChanged() throws { try contract.anyColumnChanged() }
+    func testNullEmptyAndWidePartitionAreNotFolded() throws { try contract.nullEmptyAndWidePartitionAreNotFolded() }
+    func testDeletedFirstMiddleAndLastRecords() throws { try contract.deletedFirstMiddleAndLastRecords() }
+    func testSwappedRecords() throws { try contract.swappedRecords() }
+    func testFabricatedRecordAppended() throws { try contract.fabricatedRecordAppended() }
+    func testMiddleEditRechainedAndCheckpointsDeleted() throws { try contract.middleEditRechainedAndCheckpointsDeleted() }
+    func testRewriteResignedWithEveryReadableKey() throws { try contract.rewriteResignedWithEveryReadableKey() }
+    func testAllCheckpointsDeleted() throws { try contract.allCheckpointsDeleted() }
+    func testDatabaseReplacedByAnotherStore() throws { try contract.databaseReplacedByAnotherStore() }
+    func testEnvelopeAlteredAndRechained() throws { try contract.envelopeAlteredAndRechained() }
+    func testTruncatedTailWithItsCheckpoints() throws { try contract.truncatedTailWithItsCheckpoints() }
+    func testDoctoredIndex() throws { try contract.doctoredIndex() }
+    func testRevokedKeyIsNotTampering() throws { try contract.revokedKeyIsNotTampering() }
+    func testWriterRefusesARewrittenLog() throws { try contract.writerRefusesARewrittenLog() }
+    func testLaterCopiesAreStoredFlagged() throws { try contract.laterCopiesAreStoredFlagged() }
+    func testUnauthorizedEnvelopesAreStoredFlagged() throws { try contract.unauthorizedEnvelopesAreStoredFlagged() }
+    func testReadersOpenReadOnly() throws { try contract.readersOpenReadOnly() }
+}
+
+/// The attacks of issue 16 against `audit verify --anchor`, on PostgreSQL.
+final class PostgresAnchoredTamperTests: XCTestCase {
+    private var harness: PostgresHarness!
+    private var contract: AnchoredTamperContract { AnchoredTamperContract(harness: harness) }
+
+    override func setUpWithError() throws { harness = PostgresHarness(url: try PostgresTestEnvironment.url()) }
+    override func tearDown() { harness?.destroy() }
+
+    func testUntouchedLogVerifiesAgainstItsAnchors() throws { try contract.untouchedLogVerifiesAgainstItsAnchors() }
+    func testAnyColumnChanged() throws { try contract.anyColumnChanged() }
+    func testNullEmptyAndWidePartitionAreNotFolded() throws { try contract.nullEmptyAndWidePartitionAreNotFolded() }
+    func testDeletedFirstMiddleAndLastRecords() throws { try contract.deletedFirstMiddleAndLastRecords() }
+    func testSwappedRecords() throws { try contract.swappedRecords() }
+    func testFabricatedRecordAppended() throws { try contract.fabricatedRecordAppended() }
+    func testMiddleEditRechainedAndCheckpointsDeleted() throws { try contract.middleEditRechainedAndCheckpointsDeleted() }
+    func testRewriteResignedWithEveryReadableKey() throws { try contract.rewriteResignedWithEveryReadableKey() }
+    func testAllCheckpointsDeleted() throws { try contract.allCheckpointsDeleted() }
+    func testDatabaseReplacedByAnotherStore() throws { try contract.databaseReplacedByAnotherStore() }
+    func testEnvelopeAlteredAndRechained() throws { try contract.envelopeAlteredAndRechained() }
+    func testTruncatedTailWithItsCheckpoints() throws { try contract.truncatedTailWithItsCheckpoints() }
+    func testRevokedKeyIsNotTampering() throws { try contract.revokedKeyIsNotTampering() }
+    func testWriterRefusesARewrittenLog() throws { try contract.writerRefusesARewrittenLog() }
+    func testLaterCopiesAreStoredFlagged() throws { try contract.laterCopiesAreStoredFlagged() }
+    func testUnauthorizedEnvelopesAreStoredFlagged() throws { try contract.unauthorizedEnvelopesAreStoredFlagged() }
+    func testReadersOpenReadOnly() throws { try contract.readersOpenReadOnly() }
+}

@@ -17,6 +17,12 @@ protocol StoreHarness: AnyObject {
     func dropTriggers() throws
     /// Removes the database.
     func destroy()
+    /// Points the harness at a fresh, empty database (the old one is removed by `destroy`).
+    func reset()
+    /// Opens the current database the way `meshctl audit` readers do (read-only).
+    func openForReading() throws -> AuditStore
+    /// Append-only triggers present on the record and checkpoint tables.
+    func triggerCount() throws -> Int
     /// An environment value telling a child test process how to open the same database.
     var childDescriptor: String { get }
 }
@@ -30,22 +36,36 @@ extension StoreHarness {
 
 final class SQLiteHarness: StoreHarness {
     let name = "SQLite"
-    let path: String
+    private(set) var path: String
     /// WAL pages past which the store's background thread checkpoints.
     let checkpointPages: Int
-    private let directory: URL?
+    private var directories: [URL] = []
 
     init(checkpointPages: Int = SQLiteAuditStore.defaultCheckpointPages) {
         let directory = Fixtures.temporaryDirectory()
-        self.directory = directory
+        directories = [directory]
         path = directory.appendingPathComponent("audit.sqlite").path
         self.checkpointPages = checkpointPages
     }
 
     init(path: String, checkpointPages: Int = SQLiteAuditStore.defaultCheckpointPages) {
-        directory = nil
         self.path = path
         self.checkpointPages = checkpointPages
+    }
+
+    func reset() {
+        let directory = Fixtures.temporaryDirectory()
+        directories.append(directory)
+        path = directory.appendingPathComponent("audit.sqlite").path
+    }
+
+    func openForReading() throws -> AuditStore { try SQLiteAuditStore(readingPath: path) }
+
+    func triggerCount() throws -> Int {
+        let statement = try SQLiteConnection(path: path).prepare(
+            "SELECT count(*) FROM sqlite_master WHERE type = 'trigger' AND tbl_name IN ('audit_records', 'audit_checkpoints')")
+        _ = try statement.step()
+        return Int(statement.int64(0))
     }
 
     func open(_ configuration: AuditStoreConfiguration) throws -> AuditStore {
@@ -66,7 +86,7 @@ final class SQLiteHarness: StoreHarness {
     }
 
     func destroy() {
-        if let directory { try? FileManager.default.removeItem(at: directory) }
+        for directory in directories { try? FileManager.default.removeItem(at: directory) }
     }
 
     var childDescriptor: String { "sqlite:\(checkpointPages):" + path }
@@ -76,11 +96,34 @@ final class SQLiteHarness: StoreHarness {
 final class PostgresHarness: StoreHarness {
     let name = "PostgreSQL"
     let url: String
-    let schema: String
+    private(set) var schema: String
+    private var schemas: [String]
 
     init(url: String, schema: String? = nil) {
         self.url = url
-        self.schema = schema ?? "t_" + String(UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "").prefix(20))
+        let schema = schema ?? Self.freshSchema()
+        self.schema = schema
+        schemas = [schema]
+    }
+
+    private static func freshSchema() -> String {
+        "t_" + String(UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "").prefix(20))
+    }
+
+    func reset() {
+        schema = Self.freshSchema()
+        schemas.append(schema)
+    }
+
+    func openForReading() throws -> AuditStore { try PostgresAuditStore(readingURL: url, schema: schema) }
+
+    func triggerCount() throws -> Int {
+        let connection = try PGConnection(url: url)
+        let result = try connection.execute(
+            "SELECT count(*) FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid JOIN pg_namespace n ON n.oid = c.relnamespace "
+                + "WHERE n.nspname = $1 AND c.relname IN ('audit_records', 'audit_checkpoints') AND NOT t.tgisinternal",
+            [.text(schema)])
+        return Int(result.integer(0, 0))
     }
 
     func open(_ configuration: AuditStoreConfiguration) throws -> AuditStore {
@@ -109,7 +152,7 @@ final class PostgresHarness: StoreHarness {
 
     func destroy() {
         if let connection = try? PGConnection(url: url) {
-            _ = try? connection.execute("DROP SCHEMA IF EXISTS \(schema) CASCADE")
+            for schema in schemas { _ = try? connection.execute("DROP SCHEMA IF EXISTS \(schema) CASCADE") }
         }
     }
 

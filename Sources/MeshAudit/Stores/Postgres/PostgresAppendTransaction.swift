@@ -89,6 +89,23 @@ final class PostgresAppendTransaction: AppendTransaction {
         return Set((0..<result.rowCount).map { Int(result.integer($0, 0)) - 1 })
     }
 
+    func storedCopies(of envelopeIDs: Set<String>) throws -> [String: StoredCopy] {
+        guard !envelopeIDs.isEmpty else { return [:] }
+        let result = try connection.execute("""
+            SELECT envelope_id, sequence, raw_sha256, signer_principal, type, causation_id, kafka_topic, kafka_partition, kafka_offset
+            FROM audit_records WHERE envelope_id <> '' AND envelope_id = ANY($1::text[])
+            """, [.literal(PGArrayLiteral.text(Array(envelopeIDs)))])
+        var copies: [String: StoredCopy] = [:]
+        for row in 0..<result.rowCount {
+            copies[result.text(row, 0)] = StoredCopy(
+                sequence: result.integer(row, 1), rawSHA256: result.bytes(row, 2), signerPrincipal: result.optionalText(row, 3),
+                type: result.text(row, 4), causationID: result.text(row, 5),
+                kafka: CoordinateKey(KafkaCoordinates(topic: result.text(row, 6), partition: Int32(truncatingIfNeeded: result.integer(row, 7)),
+                                                      offset: result.integer(row, 8), timestampMillis: 0)))
+        }
+        return copies
+    }
+
     func insert(_ record: consuming AuditRecord) throws -> Bool {
         try copy.append(record)
         if copy.byteCount >= Self.chunkBytes { try sendChunk() }

@@ -50,6 +50,33 @@ public final class PostgresAuditStore: AuditStore, @unchecked Sendable {
         try connection.execute("SET search_path TO \(schema)")
     }
 
+    /// Connects to `url` to read the existing log in `schema`: every transaction of the
+    /// session is read-only (`default_transaction_read_only`), and no DDL runs, so reading
+    /// never creates or alters a schema, table or trigger. `append` and the checkpoint calls
+    /// fail.
+    /// - Throws: `AuditStoreError.invalidConfiguration` when `schema` holds no audit store.
+    public init(readingURL url: String, schema: String = "agentmesh_audit") throws {
+        guard PostgresSchema.isValidName(schema) else {
+            throw AuditStoreError.invalidConfiguration("schema name \"\(schema)\" must match [a-z_][a-z0-9_]*")
+        }
+        self.schema = schema
+        configuration = try .reader()
+        connection = try PGConnection(url: url)
+        try connection.execute("SET default_transaction_read_only = on")
+        let tables = try connection.execute(
+            "SELECT count(*) FROM pg_tables WHERE schemaname = $1 AND tablename IN ('audit_meta', 'audit_records', 'audit_checkpoints')",
+            [.text(schema)])
+        guard tables.integer(0, 0) == 3 else {
+            throw AuditStoreError.invalidConfiguration("schema \(schema) holds no audit store (run mesh-audit-sink, or pass ?schema=)")
+        }
+        try connection.execute("SET search_path TO \(schema)")
+        let existing = try connection.execute("SELECT value FROM audit_meta WHERE key = 'log_id'")
+        guard existing.rowCount == 1 else {
+            throw AuditStoreError.invalidConfiguration("schema \(schema) is not an audit store: audit_meta holds no log_id")
+        }
+        logID = existing.text(0, 0)
+    }
+
     /// Splits the DDL script at statement ends, keeping `$$ … $$` bodies whole.
     private static func split(_ script: String) -> [String] {
         var statements: [String] = []
@@ -92,6 +119,7 @@ public final class PostgresAuditStore: AuditStore, @unchecked Sendable {
                 let result = try body(&working, tx)
                 try connection.executeScript("COMMIT")
                 state = working
+                WrittenHeads.record(working.head, logID: logID)
                 return result
             } catch {
                 open?.abandon()
@@ -174,6 +202,56 @@ public final class PostgresAuditStore: AuditStore, @unchecked Sendable {
         }
     }
 
+    /// `amcheck`'s B-tree checks with `heapallindexed` when the extension is installed (it is
+    /// not created here: reading never changes the database), then every index readers use
+    /// (and the primary key the scan goes through) read in full against the same columns read
+    /// from the heap with index scans disabled.
+    public func storageProblems() throws -> [StorageProblem] {
+        try withLock {
+            var problems: [StorageProblem] = []
+            let amcheck = try connection.execute("SELECT count(*) FROM pg_extension WHERE extname = 'amcheck'")
+            if amcheck.integer(0, 0) == 1 {
+                let indexes = try connection.execute(
+                    "SELECT indexrelid::regclass::text FROM pg_index WHERE indrelid = 'audit_records'::regclass")
+                for row in 0..<indexes.rowCount {
+                    let name = indexes.text(row, 0)
+                    do {
+                        try connection.execute("SELECT bt_index_check(index => $1::regclass, heapallindexed => true)", [.text(name)])
+                    } catch {
+                        problems.append(StorageProblem(sequence: nil, detail: "amcheck on \(name): \(error)"))
+                    }
+                }
+            }
+            let primaryKey = StorageIndex(name: "audit_records_pkey", columns: ["sequence"], condition: nil)
+            for index in [primaryKey] + StorageIndex.all {
+                // Ordered by the table's own columns (qualified: the text copies selected would
+                // otherwise shadow them and sort as text), so the index scan needs no sort.
+                let order = (index.columns + ["sequence"]).map { "audit_records.\($0)" }.joined(separator: ", ")
+                let select = (index.columns + ["sequence"]).enumerated().map { "\($1)::text AS c\($0)" }.joined(separator: ", ")
+                let filter = index.condition.map { " WHERE \($0)" } ?? ""
+                let sql = "SELECT \(select) FROM audit_records\(filter) ORDER BY \(order)"
+                // Two cursors in one snapshot, planned under different settings (a cursor's
+                // plan is fixed when it is declared), read in lockstep a page at a time.
+                try connection.executeScript("BEGIN READ ONLY; SET LOCAL enable_seqscan = off; SET LOCAL enable_bitmapscan = off; "
+                    + "DECLARE via_index NO SCROLL CURSOR FOR \(sql); SET LOCAL enable_seqscan = on; SET LOCAL enable_indexscan = off; "
+                    + "SET LOCAL enable_indexonlyscan = off; DECLARE via_heap NO SCROLL CURSOR FOR \(sql)")
+                do {
+                    let viaIndex = PGCursorRows(connection, cursor: "via_index", width: index.columns.count + 1)
+                    let viaHeap = PGCursorRows(connection, cursor: "via_heap", width: index.columns.count + 1)
+                    if let problem = try StorageIndex.firstDifference(
+                        index, width: index.columns.count + 1, next: viaIndex.next, reference: viaHeap.next) {
+                        problems.append(problem)
+                    }
+                    try connection.executeScript("COMMIT")
+                } catch {
+                    _ = try? connection.executeScript("ROLLBACK")
+                    throw error
+                }
+            }
+            return problems
+        }
+    }
+
     private func query(_ sql: String, _ parameters: [PGValue]) throws -> [AuditRecord] {
         let r = try connection.execute(sql, parameters)
         return (0..<r.rowCount).map { row in
@@ -184,7 +262,8 @@ public final class PostgresAuditStore: AuditStore, @unchecked Sendable {
                 eventTime: r.integer(row, 10), signerKeyID: r.optionalText(row, 11),
                 signerPrincipal: r.optionalText(row, 12), status: r.text(row, 13), reason: r.optionalText(row, 14),
                 topic: r.text(row, 15), partition: r.integer(row, 16), offset: r.integer(row, 17),
-                kafkaTimestamp: r.integer(row, 18), raw: r.bytes(row, 19))
+                kafkaTimestamp: r.integer(row, 18), rawSHA256: r.bytes(row, 19), raw: r.bytes(row, 20),
+                nullColumn: RecordColumns.required.first { r.isNull(row, $0) }.map { RecordColumns.names[$0] })
         }
     }
 
@@ -195,5 +274,33 @@ public final class PostgresAuditStore: AuditStore, @unchecked Sendable {
                                merkleRoot: r.bytes(row, 3), createdAtMicros: r.integer(row, 4),
                                signature: SignatureValue(keyId: r.text(row, 5), algorithm: algorithm ?? .ed25519,
                                                            bytes: algorithm == nil ? [] : r.bytes(row, 7)))
+    }
+}
+
+/// The rows of an open cursor, fetched a page at a time (text columns).
+private final class PGCursorRows {
+    private let connection: PGConnection
+    private let cursor: String
+    private let width: Int
+    private var page: PGResult?
+    private var row = 0
+    private var finished = false
+
+    init(_ connection: PGConnection, cursor: String, width: Int) {
+        self.connection = connection
+        self.cursor = cursor
+        self.width = width
+    }
+
+    func next() throws -> [String?]? {
+        if page == nil || row >= page!.rowCount {
+            guard !finished else { return nil }
+            page = try connection.executeScript("FETCH FORWARD 5000 FROM \(cursor)")
+            row = 0
+            if page!.rowCount < 5000 { finished = true }
+            guard page!.rowCount > 0 else { return nil }
+        }
+        defer { row += 1 }
+        return (0..<width).map { page!.optionalText(row, $0) }
     }
 }

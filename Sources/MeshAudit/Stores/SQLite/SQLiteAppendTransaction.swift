@@ -80,6 +80,26 @@ final class SQLiteAppendTransaction: AppendTransaction {
 
     func alreadyStored(_ batch: [AuditRecordInput]) throws -> Set<Int> { [] }
 
+    func storedCopies(of envelopeIDs: Set<String>) throws -> [String: StoredCopy] {
+        guard !envelopeIDs.isEmpty else { return [:] }
+        let s = try connection.prepare("""
+            SELECT sequence, raw_sha256, signer_principal, type, causation_id, kafka_topic, kafka_partition, kafka_offset
+            FROM audit_records WHERE envelope_id = ?1
+            """)
+        var copies: [String: StoredCopy] = [:]
+        for id in envelopeIDs {
+            defer { s.reset() }
+            try s.bind(1, id)
+            guard try s.step() else { continue }
+            copies[id] = StoredCopy(
+                sequence: s.int64(0), rawSHA256: s.blob(1), signerPrincipal: s.optionalText(2), type: s.text(3),
+                causationID: s.text(4),
+                kafka: CoordinateKey(KafkaCoordinates(topic: s.text(5), partition: Int32(truncatingIfNeeded: s.int64(6)),
+                                                      offset: s.int64(7), timestampMillis: 0)))
+        }
+        return copies
+    }
+
     func insert(_ record: consuming AuditRecord) throws -> Bool {
         guard optimistic else {
             let s = try statements.prepared(statements.insertRecord, "record insert")

@@ -33,7 +33,8 @@ public final class SQLiteAuditStore: AuditStore, @unchecked Sendable {
     private let lock = NSLock()
     private var state: ChainState?
     private lazy var statements = SQLiteStatements(connection)
-    private let walCheckpointer: SQLiteWALCheckpointer
+    /// Nil for a read-only store.
+    private let walCheckpointer: SQLiteWALCheckpointer?
 
     /// WAL pages (16 KiB each) after which the background checkpointer copies the WAL into
     /// the database file, unless configured otherwise.
@@ -63,19 +64,43 @@ public final class SQLiteAuditStore: AuditStore, @unchecked Sendable {
                 + "PRAGMA wal_autocheckpoint=0; PRAGMA journal_size_limit=\(2 * checkpointPages * 16_384);")
         try connection.execute("BEGIN IMMEDIATE; \(SQLiteSchema.statements) COMMIT;")
         logID = try Self.loadOrCreateLogID(connection)
-        walCheckpointer = try SQLiteWALCheckpointer(path: path, writerLock: lock, thresholdPages: checkpointPages)
+        let walCheckpointer = try SQLiteWALCheckpointer(path: path, writerLock: lock, thresholdPages: checkpointPages)
         walCheckpointer.attach(to: connection)
+        self.walCheckpointer = walCheckpointer
+    }
+
+    /// Opens the existing audit log at `path` to read it: the file is opened read-only and
+    /// queries are refused writes (`query_only`), so no schema, trigger or table is created or
+    /// altered, whatever the file holds. `append` and the checkpoint calls fail.
+    /// - Throws: `AuditStoreError.invalidConfiguration` when the file is not an audit store.
+    public init(readingPath path: String) throws {
+        self.path = path
+        configuration = try .reader()
+        connection = try SQLiteConnection(path: path, readOnly: true)
+        try connection.execute("PRAGMA query_only=1")
+        let tables = try connection.prepare(
+            "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name IN ('audit_meta', 'audit_records', 'audit_checkpoints')")
+        _ = try tables.step()
+        guard tables.int64(0) == 3 else {
+            throw AuditStoreError.invalidConfiguration("\(path) is not an audit store (audit_meta, audit_records or audit_checkpoints is missing)")
+        }
+        let select = try connection.prepare("SELECT value FROM audit_meta WHERE key = 'log_id'")
+        guard try select.step() else {
+            throw AuditStoreError.invalidConfiguration("\(path) is not an audit store: audit_meta holds no log_id")
+        }
+        logID = select.text(0)
+        walCheckpointer = nil
     }
 
     deinit {
-        walCheckpointer.detach(from: connection)
+        walCheckpointer?.detach(from: connection)
     }
 
     /// What the background checkpointer has done (tests).
-    var walCheckpoints: SQLiteWALCheckpointer.Statistics { walCheckpointer.done }
+    var walCheckpoints: SQLiteWALCheckpointer.Statistics { walCheckpointer!.done }
 
     /// Waits until the background checkpointer has nothing due (tests).
-    func waitForWALCheckpointer() { walCheckpointer.waitUntilIdle() }
+    func waitForWALCheckpointer() { walCheckpointer?.waitUntilIdle() }
 
     private static func loadOrCreateLogID(_ connection: SQLiteConnection) throws -> String {
         try connection.execute("BEGIN IMMEDIATE")
@@ -116,6 +141,7 @@ public final class SQLiteAuditStore: AuditStore, @unchecked Sendable {
                 let result = try body(&working, tx)
                 try connection.execute("COMMIT")
                 state = working
+                WrittenHeads.record(working.head, logID: logID)
                 return result
             } catch {
                 try? connection.execute("ROLLBACK")
@@ -199,6 +225,35 @@ public final class SQLiteAuditStore: AuditStore, @unchecked Sendable {
         }
     }
 
+    /// `PRAGMA integrity_check` (every index entry against its table row, page structure),
+    /// then each secondary index read in full against the same columns read from the table.
+    public func storageProblems() throws -> [StorageProblem] {
+        try withLock {
+            var problems: [StorageProblem] = []
+            let check = try connection.prepare("PRAGMA integrity_check(50)")
+            while try check.step() {
+                let line = check.text(0)
+                if line != "ok" { problems.append(StorageProblem(sequence: StorageProblem.rowID(in: line), detail: "SQLite integrity_check: \(line)")) }
+            }
+            for index in StorageIndex.all {
+                let columns = index.columns.joined(separator: ", ")
+                let filter = index.condition.map { " WHERE \($0)" } ?? ""
+                // The INTEGER PRIMARY KEY `sequence` is the rowid: every index holds it.
+                let viaIndex = try connection.prepare(
+                    "SELECT \(columns), sequence FROM audit_records INDEXED BY \(index.name)\(filter) ORDER BY \(columns), sequence")
+                let viaTable = try connection.prepare(
+                    "SELECT \(columns), sequence FROM audit_records NOT INDEXED\(filter) ORDER BY \(columns), sequence")
+                let width = Int32(index.columns.count + 1)
+                if let problem = try StorageIndex.firstDifference(index, width: Int(width),
+                                                                  next: { try viaIndex.step() ? (0..<width).map { viaIndex.optionalText($0) } : nil },
+                                                                  reference: { try viaTable.step() ? (0..<width).map { viaTable.optionalText($0) } : nil }) {
+                    problems.append(problem)
+                }
+            }
+            return problems
+        }
+    }
+
     private func query(_ sql: String, _ values: [FilterClause.Value]) throws -> [AuditRecord] {
         let statement = try connection.prepare(sql)
         for (index, value) in values.enumerated() {
@@ -219,7 +274,8 @@ public final class SQLiteAuditStore: AuditStore, @unchecked Sendable {
             correlationID: s.text(8), causationID: s.text(9), eventTime: s.int64(10),
             signerKeyID: s.optionalText(11), signerPrincipal: s.optionalText(12),
             status: s.text(13), reason: s.optionalText(14), topic: s.text(15), partition: s.int64(16),
-            offset: s.int64(17), kafkaTimestamp: s.int64(18), raw: s.blob(19))
+            offset: s.int64(17), kafkaTimestamp: s.int64(18), rawSHA256: s.blob(19), raw: s.blob(20),
+            nullColumn: RecordColumns.required.first { s.isNull(Int32($0)) }.map { RecordColumns.names[$0] })
     }
 
     static func checkpoint(_ s: SQLiteStatement) -> AuditCheckpoint {

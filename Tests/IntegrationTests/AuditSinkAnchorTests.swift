@@ -1,0 +1,143 @@
+import Foundation
+import MeshAudit
+import MeshSigning
+import MeshTestSupport
+import MeshWire
+import XCTest
+
+/// `mesh-audit-sink` anchoring its checkpoints outside the database (checkpoint topic, anchor
+/// file, WORM directory) and `meshctl audit verify --anchor …` catching a rewrite that the
+/// database alone cannot show, all as real processes against `meshctl broker`.
+final class AuditSinkAnchorTests: XCTestCase {
+    var mesh: AuditSinkMesh!
+
+    override func setUp() async throws {
+        mesh = try await AuditSinkMesh.start()
+    }
+
+    override func tearDown() async throws {
+        mesh?.shutdown()
+    }
+
+    func testAnchoredCheckpointsExposeADeletedAndRechainedRecord() async throws {
+        let path = mesh.workspace.url.appendingPathComponent("audit.sqlite").path
+        let store = "sqlite:" + path
+        let anchorFile = mesh.workspace.url.appendingPathComponent("anchors.jsonl").path
+        let worm = mesh.workspace.url.appendingPathComponent("worm").path
+        let sink = try mesh.startSink(store: store, extra: [
+            // No time trigger: checkpoints exactly at 5, 10, 15 and 20, however the records are batched.
+            "--checkpoint-records", "5", "--checkpoint-seconds", "0", "--anchor-topic", "--anchor-file", anchorFile, "--anchor-dir", worm,
+        ])
+        _ = try await mesh.publishFillers(count: 20, correlationPrefix: "anchored")
+        try await eventually("the sink anchored the checkpoints at 5, 10, 15 and 20", timeout: .seconds(45)) {
+            let lines = (try? String(contentsOfFile: anchorFile, encoding: .utf8))?.split(separator: "\n") ?? []
+            return lines.count >= 4
+        }
+        sink.signal(SIGTERM)
+        _ = await sink.waitForExit(timeout: .seconds(10))
+        XCTAssertEqual(sink.exitCode, 0, sink.stderr)
+        XCTAssertTrue(sink.stderr.contains("checkpoint anchored"), sink.stderr)
+
+        // Each checkpoint is its own read-only file in the WORM directory.
+        let files = try FileManager.default.contentsOfDirectory(atPath: worm).filter { $0.hasSuffix(".json") }.sorted()
+        XCTAssertEqual(files.count, 4, "\(files)")
+        let mode = try XCTUnwrap(try FileManager.default.attributesOfItem(atPath: worm + "/" + files[0])[.posixPermissions] as? Int)
+        XCTAssertEqual(mode, 0o444)
+
+        let anchors = ["--anchor", "topic", "--anchor", anchorFile, "--anchor", worm, "--catalog", mesh.catalogPath]
+        let clean = try await mesh.meshctl(["audit", "verify", "--store", store] + anchors)
+        XCTAssertEqual(clean.status, 0, clean.stdout + clean.stderr)
+        XCTAssertTrue(clean.stdout.contains("20 envelope(s) re-verified"), clean.stdout)
+        XCTAssertTrue(clean.stdout.contains("from anchors outside the database"), clean.stdout)
+
+        // Someone with the database deletes record 8, renumbers and rechains the rest (each
+        // envelope keeps its own valid signature) and deletes every checkpoint.
+        let reader = try mesh.openStore(store)
+        var records = try reader.search(.all)
+        XCTAssertEqual(records.count, 20)
+        records.remove(at: 7)
+        var statements = ["DROP TRIGGER audit_records_no_update", "DROP TRIGGER audit_records_no_delete",
+                          "DROP TRIGGER audit_checkpoints_no_delete", "DELETE FROM audit_records WHERE sequence = 8",
+                          "DELETE FROM audit_checkpoints"]
+        var previous = records[6].recordHash
+        for index in 7..<records.count {
+            var record = records[index]
+            record.sequence = Int64(index + 1)
+            record.previousHash = previous
+            record.recordHash = AuditRecordHasher.recompute(record)
+            previous = record.recordHash
+            statements.append("UPDATE audit_records SET sequence = \(record.sequence), previous_hash = X'\(Hex.encode(record.previousHash))', "
+                + "record_hash = X'\(Hex.encode(record.recordHash))' WHERE sequence = \(record.sequence + 1)")
+        }
+        let tamper = try await runToCompletion(
+            URL(fileURLWithPath: "/usr/bin/sqlite3"), [path, statements.joined(separator: ";\n") + ";"],
+            workingDirectory: mesh.workspace.url)
+        XCTAssertEqual(tamper.status, 0, tamper.stderr)
+
+        let alone = try await mesh.meshctl(["audit", "verify", "--store", store])
+        XCTAssertEqual(alone.status, 0, "the database alone cannot tell: \(alone.stdout)")
+        XCTAssertTrue(alone.stdout.contains("WARNING: no --anchor given"), alone.stdout)
+
+        for anchor in ["topic", anchorFile, worm] {
+            let verify = try await mesh.meshctl(["audit", "verify", "--store", store, "--anchor", anchor, "--catalog", mesh.catalogPath])
+            XCTAssertEqual(verify.status, 1, "--anchor \(anchor): \(verify.stdout) \(verify.stderr)")
+            XCTAssertTrue(verify.stdout.contains("INVALID: first bad record is sequence 5: checkpoint-missing"),
+                          "--anchor \(anchor): \(verify.stdout)")
+            XCTAssertTrue(verify.stdout.contains("sequence 10: checkpoint-mismatch"), "--anchor \(anchor): \(verify.stdout)")
+        }
+    }
+
+    func testTheSinkRefusesToSignCheckpointsWithAKeyVerifiersWouldNotAccept() async throws {
+        // A ring made with no pinned checkpoint key (as before pinning existed).
+        let trustFile = mesh.home + "/keys/trust.json"
+        var trust = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: trustFile))) as? [String: Any])
+        trust["checkpointKeys"] = nil
+        try JSONSerialization.data(withJSONObject: trust).write(to: URL(fileURLWithPath: trustFile))
+        let sink = try mesh.startSink(store: "sqlite:" + mesh.workspace.url.appendingPathComponent("audit.sqlite").path)
+        let exited = await sink.waitForExit(timeout: .seconds(20))
+        XCTAssertTrue(exited, "the sink stops at start-up")
+        XCTAssertNotEqual(sink.exitCode, 0)
+        XCTAssertTrue(sink.stderr.contains("pins no audit checkpoint key"), sink.stderr)
+    }
+
+    /// With --record-later-copies and --flag-unauthorized the sink records what it would
+    /// otherwise skip or store as verified: a re-emitted envelope id with other bytes
+    /// (superseded) and a verdict the catalog does not allow from the coding agent
+    /// (unauthorized); `meshctl audit verify` accepts both flags and counts them.
+    func testLaterCopiesAndUnauthorizedEnvelopesAreStoredFlagged() async throws {
+        let store = "sqlite:" + mesh.workspace.url.appendingPathComponent("audit.sqlite").path
+        let sink = try mesh.startSink(store: store, extra: ["--record-later-copies", "--flag-unauthorized"])
+        let first = Envelope(source: "/mesh/coding/agent-1", correlationID: "obj-copies", subject: "task-1",
+                             payload: .taskResult(TaskResult(taskID: "task-1", planID: "plan-1", state: .completed, agentID: "agent-1")))
+        try await mesh.publish(first, to: "mesh.results", as: "coding")
+        var again = first
+        again.payload = .taskResult(TaskResult(taskID: "task-1", planID: "plan-1", state: .completed, summary: "again", agentID: "agent-1"))
+        try await mesh.publish(again, to: "mesh.results", as: "coding")
+        try await mesh.publish(Envelope(
+            source: "/mesh/coding/rogue", correlationID: "obj-copies", subject: "task-1",
+            payload: .verdict(Verdict(taskID: "task-1", planID: "plan-1", kind: .review, decision: .approve,
+                                      resultEnvelopeID: first.id, reviewerID: "rogue"))), to: "mesh.verdicts", as: "coding")
+        let reader = try mesh.openStore(store)
+        try await eventually("the sink stored 3 records", timeout: .seconds(45)) { ((try? reader.count) ?? 0) >= 3 }
+        sink.signal(SIGTERM)
+        _ = await sink.waitForExit(timeout: .seconds(10))
+        XCTAssertEqual(sink.exitCode, 0, sink.stderr)
+
+        // Topics are consumed in no fixed order relative to each other; each partition in order.
+        let records = try reader.search(.all)
+        XCTAssertEqual(records.count, 3)
+        let results = records.filter { $0.input.kafka.topic == "mesh.results" }
+        XCTAssertEqual(results.map(\.input.envelopeID), [first.id, ""], "the first copy keeps the id")
+        XCTAssertTrue(results.last?.input.verification.reason?.hasPrefix("superseded: ") == true, "\(records.map(\.input.verification))")
+        let verdict = try XCTUnwrap(records.first { $0.input.kafka.topic == "mesh.verdicts" })
+        XCTAssertTrue(verdict.input.verification.reason?.hasPrefix("unauthorized: ") == true, "\(verdict.input.verification)")
+
+        let verify = try await mesh.meshctl(["audit", "verify", "--store", store, "--catalog", mesh.catalogPath])
+        XCTAssertEqual(verify.status, 0, verify.stdout + verify.stderr)
+        XCTAssertTrue(verify.stdout.contains("stored flagged unauthorized: 1"), verify.stdout)
+        XCTAssertTrue(verify.stdout.contains("1 superseded, 0 conflict"), verify.stdout)
+        let trace = try await mesh.meshctl(["audit", "trace", "obj-copies", "--store", store])
+        XCTAssertTrue(trace.stdout.contains("REJECTED: superseded:"), trace.stdout)
+        XCTAssertTrue(trace.stdout.contains("REJECTED: unauthorized:"), trace.stdout)
+    }
+}
