@@ -48,21 +48,21 @@ extension DerivedID {
         return utf8[utf8.index(utf8.startIndex, offsetBy: 14)] == UInt8(ascii: "8")
     }
 
-    /// Why `envelope`'s id cannot be the one its signing `role` gives it, or `nil` when it can:
-    /// a derivable envelope must carry exactly the derived id, and any other envelope a
-    /// root id, never one of derived form.
+    /// Why `envelope`'s id cannot be one its signer produced, or `nil` when it can. An id of
+    /// the derived form must be exactly the id its signing `role` derives from the envelope's
+    /// cause and payload; any other id is a root and owns nothing derived. So a principal
+    /// cannot carry the id of an output another role will derive (it would have to sign as
+    /// that role, from the same cause), and two causes never share a derived id.
     public static func mismatch(_ envelope: Envelope, signedByRole role: String?) -> String? {
-        if let role, let expected = expected(for: envelope, producedBy: role) {
-            guard envelope.id == expected else {
-                return "id \(envelope.id) of \(envelope.payload.kind.rawValue) from \(role) is not the id derived from its cause "
-                    + "\(envelope.causationID) (\(expected))"
-            }
-            return nil
+        guard hasDerivedForm(envelope.id) else { return nil }
+        guard let role, let expected = expected(for: envelope, producedBy: role) else {
+            return "id \(envelope.id) has the derived form (UUID version 8), but \(role ?? "a person") derives no "
+                + "\(envelope.payload.kind.rawValue) from \(envelope.causationID.isEmpty ? "no cause" : envelope.causationID): "
+                + "root ids are version 7"
         }
-        guard !hasDerivedForm(envelope.id) else {
-            return "id \(envelope.id) has the derived form (UUID version 8), but no role derives "
-                + "\(envelope.payload.kind.rawValue) from \(envelope.causationID.isEmpty ? "no cause" : envelope.causationID) "
-                + "as \(role ?? "a person"): root ids are version 7"
+        guard envelope.id == expected else {
+            return "id \(envelope.id) of \(envelope.payload.kind.rawValue) from \(role) is not the id derived from its cause "
+                + "\(envelope.causationID) (\(expected))"
         }
         return nil
     }

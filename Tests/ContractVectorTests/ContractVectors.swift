@@ -198,17 +198,29 @@ struct ContractVectors {
                                   headersOf: objective, expect: nil))
 
         let planID = DerivedID.make(causeID: objective.id, role: "orchestrator", output: "plan")
-        let plan = envelope(DerivedID.make(causeID: objective.id, role: "orchestrator", output: "plan-created"),
+        var plan = envelope(DerivedID.make(causeID: objective.id, role: "orchestrator", output: PayloadKind.planCreated.rawValue),
                             source: "/mesh/orchestrator/orchestrator-1", causation: objective.id, subject: planID,
                             .planCreated(PlanCreated(planID: planID, objectiveID: Self.correlationID, playbook: "single-task",
                                                      playbookHash: String(repeating: "ab", count: 32),
                                                      tasks: [PlannedTask(taskID: "code", role: "coding", instructions: "Show allergies",
                                                                          requiredVerdicts: [.review, .compliance], maxAttempts: 3,
                                                                          riskClass: .low)])))
+        guard let planEnvelopeID = DerivedID.expected(for: plan, producedBy: "orchestrator") else {
+            throw VectorError("the orchestrator derives no id for PlanCreated")
+        }
+        plan.id = planEnvelopeID
         let planBytes = try codec.encode(plan)
-        cases.append(try makeCase("plan-created-ed25519", "The orchestrator's plan, Ed25519; objective_id equals correlation_id.",
+        cases.append(try makeCase("plan-created-ed25519", "The orchestrator's plan, Ed25519; objective_id equals correlation_id; its id derived from the objective.",
                                   topic: "mesh.plans", envelope: planBytes, sealed: try seal(planBytes, with: orchestrator),
                                   headersOf: plan, expect: nil))
+
+        // An insider with the operator key squats the id the orchestrator will derive.
+        var squatting = objective
+        squatting.id = plan.id
+        let squattingBytes = try codec.encode(squatting)
+        cases.append(try makeCase("derived-id-squatting", "An objective carrying the id the orchestrator derives for its plan: ids of the derived form must derive from their cause and signer.",
+                                  topic: "mesh.objectives", envelope: squattingBytes, sealed: try seal(squattingBytes, with: meshctl),
+                                  expect: "bad-derived-id"))
 
         let result = envelope("0194b2a0-0000-7000-8000-000000000003", source: "/mesh/coding/coding-1",
                               causation: "0194b2a0-0000-7000-8000-000000000002", subject: "code", .taskResult(TaskResult(
@@ -381,7 +393,10 @@ struct ContractVectors {
     private mutating func writeDerivedIDs() throws {
         let rows: [(String, String, String, String)] = [
             ("0194b2a0-0000-7000-8000-000000000001", "orchestrator", "plan", ""),
-            ("0194b2a0-0000-7000-8000-000000000001", "orchestrator", "task-assigned", "code/1"),
+            ("0194b2a0-0000-7000-8000-000000000001", "orchestrator", "agentmesh.plan.created.v1", ""),
+            ("0194b2a0-0000-7000-8000-000000000001", "orchestrator", "agentmesh.task.assigned.v1", "code#1"),
+            ("0194b2a0-0000-7000-8000-000000000001", "orchestrator", "snapshot", ""),
+            ("0194b2a0-0000-7000-8000-000000000002", "coding", "result", ""),
             ("0194b2a0-0000-7000-8000-000000000003", "reviewer", "verdict", ""),
             ("0194b2a0-0000-7000-8000-000000000003", "compliance", "verdict", ""),
             ("ab", "c", "", ""),

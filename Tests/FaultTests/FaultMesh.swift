@@ -45,7 +45,9 @@ final class FaultMesh: @unchecked Sendable {
     var home: String { environment.home.path }
     var keys: String { environment.keysDirectory.path }
 
-    init(mode: DeliveryMode) async throws {
+    /// `keyAlgorithm`: the role keys' algorithm (`meshctl keys init --algorithm`); `nil` takes
+    /// its default (Ed25519).
+    init(mode: DeliveryMode, keyAlgorithm: String? = nil) async throws {
         self.mode = mode
         workspace = try TemporaryDirectory("agentmesh-fault")
         environment = MeshEnvironment(home: workspace.url.appendingPathComponent(".agentmesh").path)
@@ -54,7 +56,8 @@ final class FaultMesh: @unchecked Sendable {
         auditStore = "sqlite:" + workspace.url.appendingPathComponent("audit.sqlite").path
         let keys = try await runToCompletion(
             try Executables.url("meshctl"),
-            ["keys", "init", "--catalog", Self.catalogPath, "--home", environment.home.path, "--people", "alice"],
+            ["keys", "init", "--catalog", Self.catalogPath, "--home", environment.home.path, "--people", "alice"]
+                + (keyAlgorithm.map { ["--algorithm", $0] } ?? []),
             workingDirectory: workspace.url)
         guard keys.status == 0 else { throw HarnessError("keys init failed: \(keys.stderr)") }
         // Large enough for the oversize injection (the roles keep librdkafka's default).

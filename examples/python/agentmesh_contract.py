@@ -286,6 +286,9 @@ def open_sealed(value, trust):
     mismatch = source_mismatch(envelope.source, signer)
     if mismatch:
         raise Rejected("source-mismatch", mismatch)
+    mismatch = derived_id_mismatch(envelope, signer.principal if signer.kind == "role" else None)
+    if mismatch:
+        raise Rejected("bad-derived-id", mismatch)
     return envelope, signer, sealed.envelope
 
 
@@ -379,6 +382,54 @@ def derived_id(cause_id, role, output, discriminator=""):
     digest[6] = (digest[6] & 0x0F) | 0x80
     digest[8] = (digest[8] & 0x3F) | 0x80
     return str(uuid.UUID(bytes=bytes(digest)))
+
+
+def expected_derived_id(envelope, role):
+    """The id `role` derives for `envelope` from its cause and payload (CONTRACT.md §8), or
+    None when the role derives no envelope of this type."""
+    cause = envelope.causation_id
+    if not cause:
+        return None
+    member = envelope.WhichOneof("payload")
+    if role == "orchestrator":
+        if member in ("plan_created", "plan_status", "plan_completed", "plan_failed"):
+            return derived_id(cause, role, envelope.type)
+        if member == "task_assigned":
+            task = envelope.task_assigned
+            return derived_id(cause, role, envelope.type, f"{task.task_id}#{task.attempt}")
+        if member == "approval_requested":
+            request = envelope.approval_requested
+            return derived_id(cause, role, envelope.type, f"{request.task_id}#{request.attempt}")
+        if member == "orchestrator_snapshot":
+            return derived_id(cause, role, "snapshot")
+        if member == "approval_decision":
+            return derived_id(cause, role, envelope.type, "expired")
+        if member == "task_result":
+            return derived_id(cause, role, envelope.type, "timed-out")
+        return None
+    if role in ("reviewer", "compliance") and member == "verdict":
+        return derived_id(cause, role, "verdict")
+    if member == "task_result":
+        return derived_id(cause, role, "result")
+    return None
+
+
+def has_derived_form(identifier):
+    """Whether an id is a UUID of version 8, the form of derived ids."""
+    return len(identifier) == 36 and identifier[14] == "8"
+
+
+def derived_id_mismatch(envelope, role):
+    """Why an envelope's id cannot be its signer's, or None: an id of the derived form must be
+    exactly the one its signing role derives; a person derives nothing."""
+    if not has_derived_form(envelope.id):
+        return None
+    expected = expected_derived_id(envelope, role) if role else None
+    if expected is None:
+        return f"id {envelope.id} has the derived form but {role or 'a person'} derives no {envelope.type} from its cause"
+    if envelope.id != expected:
+        return f"id {envelope.id} is not the id derived from cause {envelope.causation_id} ({expected})"
+    return None
 
 
 def new_root_id():
