@@ -366,9 +366,20 @@ public final class RoleWorker: @unchecked Sendable {
                 let id = inbound.envelope.id
                 if let transactions {
                     progress.beginApplying(inbound)
-                    let outcome = await transactions.add(
-                        try records(outputs), completing: inbound.message,
-                        id: ProcessedInput(partition: inbound.message.partition, id: id))
+                    let completed = ProcessedInput(partition: inbound.message.partition, id: id)
+                    var outcome: TransactionCoordinator.Outcome
+                    let state = outputs.filter { $0.kind == .state }
+                    if state.isEmpty {
+                        outcome = await transactions.add(try records(outputs), completing: inbound.message, id: completed)
+                    } else {
+                        // Events acknowledged first, then the state with the input's offset:
+                        // see `TransactionCoordinator.add(_:completing:id:acknowledged:)`.
+                        outcome = await transactions.add(
+                            try records(outputs.filter { $0.kind == .event }), completing: nil, id: nil, acknowledged: true)
+                        if outcome == .added {
+                            outcome = await transactions.add(try records(state), completing: inbound.message, id: completed)
+                        }
+                    }
                     if outcome == .added { metrics.increment(.processed, topic: topic) } else { progress.abandonApplying(id) }
                     log.debug("handled in the open transaction", metadata: ["outputs": "\(outputs.count)", "outcome": "\(outcome)"])
                 } else {

@@ -101,16 +101,43 @@ final class TransactionCoordinator: DeadLetterSending, @unchecked Sendable {
 
     /// Adds `records` (sealed outputs) and, when `input` is given, its offset to the open
     /// transaction, atomically with respect to commits. `id` is remembered once it committed.
-    func add(_ records: [OutgoingMessage], completing input: ConsumedMessage?, id: ProcessedInput?) async -> Outcome {
+    ///
+    /// `acknowledged`: returns only once the broker acknowledged `records` (outside the gate,
+    /// so commits go on meanwhile); a refused record aborts the transaction. The worker adds
+    /// an input's event outputs this way before its state records: a broker that keeps no
+    /// transaction state (the embedded broker) shows uncommitted records to every reader, and
+    /// a state record must not be readable while an output of its input can still be lost.
+    func add(_ records: [OutgoingMessage], completing input: ConsumedMessage?, id: ProcessedInput?,
+             acknowledged: Bool = false) async -> Outcome {
+        let deliveries = acknowledged ? DeliveryGroup(expected: records.count) : nil
+        let outcome = await enqueue(records, completing: input, id: id, deliveries: deliveries)
+        guard outcome == .added, let deliveries else { return outcome }
+        do {
+            try await deliveries.wait()
+            return .added
+        } catch {
+            requestAbort("a record of the transaction was refused: \(error)")
+            return .failed
+        }
+    }
+
+    private func enqueue(_ records: [OutgoingMessage], completing input: ConsumedMessage?, id: ProcessedInput?,
+                         deliveries: DeliveryGroup?) async -> Outcome {
         await gate.enter()
         defer { gate.leave() }
         if lock.withLock({ failure != nil || abortReason != nil }) { return .failed }
         if let input, !consumer.isCurrent(input) { return .stale }
         do {
-            for record in records {
+            for (index, record) in records.enumerated() {
                 let metrics = self.metrics
-                try producer.enqueue(record) { result in
-                    if case .success = result { metrics.increment(.published, topic: record.topic) }
+                do {
+                    try producer.enqueue(record) { result in
+                        if case .success = result { metrics.increment(.published, topic: record.topic) }
+                        deliveries?.completed(result.map { _ in () })
+                    }
+                } catch {
+                    deliveries?.abandon(remaining: records.count - index, error: error)
+                    throw error
                 }
             }
         } catch {
