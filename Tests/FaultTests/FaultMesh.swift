@@ -60,9 +60,15 @@ final class FaultMesh: @unchecked Sendable {
                 + (keyAlgorithm.map { ["--algorithm", $0] } ?? []),
             workingDirectory: workspace.url)
         guard keys.status == 0 else { throw HarnessError("keys init failed: \(keys.stderr)") }
-        // Large enough for the oversize injection (the roles keep librdkafka's default).
+        // Large enough for the oversize injection (the roles keep librdkafka's default). One
+        // request in flight: with several, two chaos runs each lost one submission that the
+        // embedded broker had acknowledged while it answered injected produce errors (the
+        // retried batch was acknowledged, the record never appeared), a broker artifact
+        // outside the mesh under test.
         producer = try KafkaProducer(
-            configuration: try environment.kafkaConfiguration().merging(["message.max.bytes": "4000000"]), logger: logger)
+            configuration: try environment.kafkaConfiguration().merging([
+                "message.max.bytes": "4000000", "max.in.flight.requests.per.connection": "1",
+            ]), logger: logger)
         try watchPlans()
     }
 
@@ -232,11 +238,9 @@ final class FaultMesh: @unchecked Sendable {
         return records
     }
 
-    /// The sink's store, opened for reading (the test never appends).
+    /// The sink's store, opened read-only while the sink may still be writing it.
     func openAuditStore() throws -> AuditStore {
-        let metadata = KeyMetadata(keyId: "fault-test-reader", algorithm: .ed25519, principal: "test", principalKind: .role)
-        let signer = MessageSigner(metadata: metadata, ed25519: try Ed25519PrivateKey.generate())
-        return try AuditStoreLocation(parsing: auditStore).open(configuration: AuditStoreConfiguration(signer: signer))
+        try AuditStoreLocation(parsing: auditStore).openForReading()
     }
 
     func opener() throws -> EnvelopeOpener { EnvelopeOpener(trust: try KeyRingStore.loadTrustStore(from: keys)) }
