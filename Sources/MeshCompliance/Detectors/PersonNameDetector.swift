@@ -116,8 +116,11 @@ public struct PersonNameDetector: TextDetector {
     /// Where the name begins after a title, salutation, context phrase or closing at `i`.
     private func contextEnd(_ t: ScanText, _ i: Int) -> Int? {
         let b = t.bytes
-        guard Self.contextInitials[Int(ASCII.lower(b[i]))] else { return nil }
-        for title in Self.titleBytes where ASCII.isUpper(b[i]) && t.matchesLower(title, at: i) && t.boundaryAfter(i + title.count) {
+        let c = ASCII.lower(b[i])
+        guard Self.contextInitials[Int(c)] else { return nil }
+        // Each candidate's first byte is compared before the whole word: this runs at every
+        // word start, and most candidates differ there.
+        for title in Self.titleBytes where title[0] == c && ASCII.isUpper(b[i]) && t.matchesLower(title, at: i) && t.boundaryAfter(i + title.count) {
             var j = i + title.count
             if t.at(j) == 0x2E { j += 1 }
             if title == Self.dear && t.at(j) == 0x20 {
@@ -128,14 +131,14 @@ public struct PersonNameDetector: TextDetector {
             guard t.at(j) == 0x20 else { return nil }
             return j + 1
         }
-        for phrase in Self.phraseBytes where t.matchesLower(phrase, at: i) && t.boundaryAfter(i + phrase.count) {
+        for phrase in Self.phraseBytes where phrase[0] == c && t.matchesLower(phrase, at: i) && t.boundaryAfter(i + phrase.count) {
             var j = i + phrase.count
             if t.at(j) == 0x3A || t.at(j) == 0x2C { j += 1 }
             guard t.at(j) == 0x20 else { return nil }
             while t.at(j) == 0x20 { j += 1 }
             return j
         }
-        for closing in Self.closingBytes where ASCII.isUpper(b[i]) && t.matchesLower(closing, at: i) && t.at(i + closing.count) == 0x2C {
+        for closing in Self.closingBytes where closing[0] == c && ASCII.isUpper(b[i]) && t.matchesLower(closing, at: i) && t.at(i + closing.count) == 0x2C {
             var j = i + closing.count + 1
             while t.at(j) == 0x20 || t.at(j) == 0x0D { j += 1 }
             guard t.at(j) == 0x0A else { return nil }

@@ -39,11 +39,20 @@ public struct ScanText: Sendable {
         var wordStarts: [Int] = []
         wordStarts.reserveCapacity(bytes.count / 6)
         var inWord = false
-        for (i, b) in bytes.enumerated() {
-            present.insert(b)
-            let isWord = ASCII.isWord(b)
-            if isWord && !inWord { wordStarts.append(i) }
-            inWord = isWord
+        // This loop visits every byte of every artifact: it marks bytes in a flat table (one
+        // store) and builds the bit set from the table once, instead of a bit-set insert per byte.
+        withUnsafeTemporaryAllocation(of: Bool.self, capacity: 256) { seen in
+            seen.initialize(repeating: false)
+            bytes.withUnsafeBufferPointer { buffer in
+                for i in 0..<buffer.count {
+                    let b = buffer[i]
+                    seen[Int(b)] = true
+                    let isWord = ASCII.isWord(b)
+                    if isWord && !inWord { wordStarts.append(i) }
+                    inWord = isWord
+                }
+            }
+            for v in 0..<256 where seen[v] { present.insert(UInt8(v)) }
         }
         self.present = present
         self.wordStarts = wordStarts
