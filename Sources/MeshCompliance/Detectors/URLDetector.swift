@@ -15,6 +15,7 @@ public struct URLDetector: TextDetector {
     }
 
     public func scan(_ t: ScanText, into out: inout [DetectorMatch]) {
+        guard t.mayContainAny(Self.schemes) else { return }
         let b = t.bytes
         let n = b.count
         let schemes = Self.schemes
