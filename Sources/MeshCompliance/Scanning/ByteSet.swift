@@ -68,6 +68,17 @@ struct BytePairSet: Sendable {
         words[k >> 6] |= 1 << UInt64(k & 63)
     }
 
+    /// Runs `body` over the set's 64 words (for the per-byte loop that fills it).
+    @inline(__always) mutating func withBits<R>(_ body: (UnsafeMutableBufferPointer<UInt64>) throws -> R) rethrows -> R {
+        try words.withUnsafeMutableBufferPointer { try body($0) }
+    }
+
+    /// `insert(_:_:)` into the words `withBits` lends.
+    @inline(__always) static func insert(_ a: UInt8, _ b: UInt8, into bits: UnsafeMutableBufferPointer<UInt64>) {
+        let k = bit(a, b)
+        bits[k >> 6] |= 1 << UInt64(k & 63)
+    }
+
     @inline(__always) func contains(_ a: UInt8, _ b: UInt8) -> Bool {
         let k = Self.bit(a, b)
         return words[k >> 6] & (1 << UInt64(k & 63)) != 0

@@ -44,19 +44,22 @@ public struct ScanText: Sendable {
         var inWord = false
         var previous: UInt8 = 0
         // This loop visits every byte of every artifact: it marks bytes in a flat table (one
-        // store) and builds the bit set from the table once, instead of a bit-set insert per byte.
+        // store) and builds the bit set from the table once, instead of a bit-set insert per byte,
+        // and sets pair bits through the set's buffer directly.
         withUnsafeTemporaryAllocation(of: Bool.self, capacity: 256) { seen in
             seen.initialize(repeating: false)
-            bytes.withUnsafeBufferPointer { buffer in
-                for i in 0..<buffer.count {
-                    let b = buffer[i]
-                    seen[Int(b)] = true
-                    let lower = ASCII.lower(b)
-                    if i > 0 { pairs.insert(previous, lower) }
-                    previous = lower
-                    let isWord = ASCII.isWord(b)
-                    if isWord && !inWord { wordStarts.append(i) }
-                    inWord = isWord
+            pairs.withBits { pairBits in
+                bytes.withUnsafeBufferPointer { buffer in
+                    for i in 0..<buffer.count {
+                        let b = buffer[i]
+                        seen[Int(b)] = true
+                        let lower = ASCII.lower(b)
+                        if i > 0 { BytePairSet.insert(previous, lower, into: pairBits) }
+                        previous = lower
+                        let isWord = ASCII.isWord(b)
+                        if isWord && !inWord { wordStarts.append(i) }
+                        inWord = isWord
+                    }
                 }
             }
             for v in 0..<256 where seen[v] { present.insert(UInt8(v)) }
