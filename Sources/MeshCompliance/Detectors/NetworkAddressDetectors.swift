@@ -11,19 +11,18 @@ public struct IPv4Detector: TextDetector {
 
     public func scan(_ t: ScanText, into out: inout [DetectorMatch]) {
         let b = t.bytes
-        let n = b.count
-        var i = 0
-        while i < n {
-            guard ASCII.isDigit(b[i]), t.boundaryBefore(i), i == 0 || b[i - 1] != 0x2E else { i += 1; continue }
+        // An address starts a word: only word starts with a digit are candidates, from
+        // `resume` on (past the last address).
+        var resume = 0
+        for i in t.wordStarts where i >= resume && ASCII.isDigit(b[i]) {
+            guard i == 0 || b[i - 1] != 0x2E else { continue }
             if let end = Self.parse(t, i) {
                 if !Self.isSectionNumber(t, i) {
                     out.append(DetectorMatch(start: i, end: end, kind: "IPv4 address",
                                              masked: "***.***.***." + lastOctet(t, end)))
                 }
-                i = end
-                continue
+                resume = end
             }
-            i += max(1, t.digitRun(i))
         }
     }
 
