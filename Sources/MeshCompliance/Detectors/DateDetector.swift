@@ -122,31 +122,22 @@ public struct DateDetector: TextDetector {
 
     public func scan(_ t: ScanText, into out: inout [DetectorMatch]) {
         let b = t.bytes
-        let n = b.count
-        var i = 0
-        while i < n {
+        // Every form starts a word (a digit or a month name after a word boundary): only word
+        // starts are candidates, from `resume` on (past the last date).
+        var resume = 0
+        for i in t.wordStarts where i >= resume {
             let c = b[i]
-            if ASCII.isDigit(c) && t.boundaryBefore(i) && (i == 0 || (b[i - 1] != 0x2E && b[i - 1] != 0x2F && b[i - 1] != 0x2D)) {
-                if let end = numeric(t, i) ?? dayFirstName(t, i) ?? dayMonthAbbreviation(t, i) {
-                    if personDatesOnly && !aboutPerson(t, i, end) { i = end; continue }
-                    out.append(DetectorMatch(start: i, end: end, kind: "date", masked: Mask.all(t.string(i, end))))
-                    i = end
-                    continue
-                }
-                i += max(1, t.digitRun(i))
-                continue
+            var end: Int?
+            if ASCII.isDigit(c) {
+                guard i == 0 || (b[i - 1] != 0x2E && b[i - 1] != 0x2F && b[i - 1] != 0x2D) else { continue }
+                end = numeric(t, i) ?? dayFirstName(t, i) ?? dayMonthAbbreviation(t, i)
+            } else if ASCII.isLetter(c) {
+                end = monthFirst(t, i)
             }
-            if ASCII.isLetter(c) && t.boundaryBefore(i) {
-                if let end = monthFirst(t, i) {
-                    if personDatesOnly && !aboutPerson(t, i, end) { i = end; continue }
-                    out.append(DetectorMatch(start: i, end: end, kind: "date", masked: Mask.all(t.string(i, end))))
-                    i = end
-                    continue
-                }
-                while i < n && ASCII.isWord(b[i]) { i += 1 }
-                continue
-            }
-            i += 1
+            guard let end else { continue }
+            resume = end
+            if personDatesOnly && !aboutPerson(t, i, end) { continue }
+            out.append(DetectorMatch(start: i, end: end, kind: "date", masked: Mask.all(t.string(i, end))))
         }
     }
 
