@@ -107,6 +107,34 @@ final class CombinedScanTests: XCTestCase {
         XCTAssertGreaterThan(findings, 200)
     }
 
+    /// `ScanText.mayContain` lets keyword-triggered detectors return at once: it must never say
+    /// no for a word that occurs (in any case), and it must say no often enough to matter.
+    func testMayContainNeverMissesAWordThatOccurs() {
+        let keywords = ASCII.lowered(["hooks.slack.com", "webhook.office.com", "discord.com", "password", "passwd", "api_key",
+                                      "client_secret", "authorization", "x-api-key", "--token", "://", "www.", "-----begin ",
+                                      "mrn", "medical record number", "member id", "account", "policy"])
+        var absent = 0
+        for text in Self.corpus() {
+            let scan = ScanText(text)
+            let lowered = Array(text.utf8).map(ASCII.lower)
+            // Every slice of the text itself occurs, whatever its case.
+            var k = 0
+            while k + 2 <= lowered.count {
+                let word = Array(text.utf8)[k..<min(lowered.count, k + 2 + k % 11)]
+                XCTAssertTrue(scan.mayContain(Array(word)), "\(String(decoding: word, as: UTF8.self)) in \(text)")
+                k += 7
+            }
+            for word in keywords {
+                if ExclusionMatcher.contains(lowered, word) {
+                    XCTAssertTrue(scan.mayContain(word), "\(String(decoding: word, as: UTF8.self)) in \(text)")
+                } else if !scan.mayContain(word) {
+                    absent += 1
+                }
+            }
+        }
+        XCTAssertGreaterThan(absent, 2_000)
+    }
+
     func testByteSet() {
         let s = ByteSet("a:\u{FF}")
         XCTAssertTrue(s.contains(UInt8(ascii: "a")))

@@ -13,6 +13,17 @@ final class IPv4DetectorTests: XCTestCase {
     func testNearMisses() {
         assertNone(d, ["256.1.1.1", "1.2.3", "1.2.3.4.5", "v1.2.3.4", "01.2.3.4", "10.0.0.999", "1.2.3.4a", "1.2.3.4-beta"])
     }
+
+    /// Four-level section numbers look like dotted quads: after `§` or a section word they
+    /// are references into a document (a standard, a contract, a specification), not hosts.
+    func testSectionNumbersAreNotAddresses() {
+        assertNone(d, ["§2.1.3.2", "per § 2.1.3.2 of the SRS", "§§ 4.1.2.3", "Section 2.1.3.2", "see sec. 4.1.2.3",
+                       "clause 5.2.1.1 applies", "(§2.1.3.2)", "Chapter 1.2.3.4:"])
+        // Only the number the sign or word introduces is a section.
+        XCTAssertEqual(found(d, "§ 2 allows 8.8.4.4; the section 3 host is 1.2.3.4"), ["8.8.4.4", "1.2.3.4"])
+        XCTAssertEqual(found(d, "intersection 8.8.4.4, dissection 1.1.1.1"), ["8.8.4.4", "1.1.1.1"])
+        XCTAssertEqual(found(d, "host 10.0.0.1 § 2.1.3.2"), ["10.0.0.1"])
+    }
 }
 
 final class IPv6DetectorTests: XCTestCase {

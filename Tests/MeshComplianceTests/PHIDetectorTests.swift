@@ -82,6 +82,15 @@ final class EmailDetectorTests: XCTestCase {
         XCTAssertEqual(masks(d, "jane.doe@mercy.org"), ["j***@***.org"])
     }
 
+    /// The masking keeps the first character and the last non-empty domain label, whether the
+    /// value is ASCII (computed on bytes) or not (on Characters).
+    func testMaskEmail() {
+        let cases = [("jane.doe@mercy.org", "j***@***.org"), ("a@b.", "a***@***.b"), ("@example.com", "***@***.com"),
+                     ("x@y", "x***@***.y"), ("a@b..c..", "a***@***.c"), ("a@..", "a***@***."), ("nobody", "******"),
+                     ("é@x.org", "é***@***.org"), ("\r\n@x.org", "\r\n***@***.org")]
+        for (value, masked) in cases { XCTAssertEqual(Mask.email(value), masked, value) }
+    }
+
     func testNearMisses() {
         assertNone(d, ["@handle", "user@localhost", "a@b.c", "name@host.123", "@Sendable func", "x@.com", "foo @ bar.com"])
     }

@@ -86,9 +86,13 @@ public struct StreetAddressDetector: TextDetector {
     }
 
     /// `PO Box 1234`, `P.O. Box 77`.
+    /// Built once: this runs at many word starts, and building the byte arrays was most of it.
+    static let poBoxPrefixes = ASCII.lowered(["p.o. box ", "po box ", "p o box "])
+
     private func poBox(_ t: ScanText, _ i: Int) -> Int? {
+        guard ASCII.lower(t.at(i)) == 0x70 else { return nil }  // `p`
         var j = i
-        for prefix in ["p.o. box ", "po box ", "p o box "] where t.matchesLower(Array(prefix.utf8), at: i) {
+        for prefix in Self.poBoxPrefixes where t.matchesLower(prefix, at: i) {
             j = i + prefix.count
             let r = t.digitRun(j)
             return r >= 1 && r <= 6 && t.boundaryAfter(j + r) ? j + r : nil

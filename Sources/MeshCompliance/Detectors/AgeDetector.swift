@@ -16,10 +16,8 @@ public struct AgeOver89Detector: TextDetector {
 
     public func scan(_ t: ScanText, into out: inout [DetectorMatch]) {
         let b = t.bytes
-        let n = b.count
-        var i = 0
-        while i < n {
-            guard ASCII.isDigit(b[i]), t.boundaryBefore(i) else { i += 1; continue }
+        // An age starts a word: only word starts with a digit are candidates.
+        for i in t.wordStarts where ASCII.isDigit(b[i]) {
             let r = t.digitRun(i)
             let end = i + r
             if (r == 2 || r == 3), (90...130).contains(t.number(i, end)), !(t.at(end) == 0x2E && ASCII.isDigit(t.at(end + 1))) {
@@ -33,7 +31,6 @@ public struct AgeOver89Detector: TextDetector {
                     out.append(DetectorMatch(start: i, end: end, kind: "age over 89", masked: "age ≥90"))
                 }
             }
-            i = end
         }
     }
 

@@ -44,6 +44,8 @@ public struct AssignmentSecretDetector: TextDetector {
     @inline(__always) static func isIdent(_ b: UInt8) -> Bool { ASCII.isWord(b) || b == 0x2D || b == 0x2E }
 
     public func scan(_ t: ScanText, into out: inout [DetectorMatch]) {
+        // A key ends with one of `keys`, so one of them occurs in the text.
+        guard t.mayContainAny(keys) else { return }
         let b = t.bytes
         let n = b.count
         var i = 0

@@ -26,10 +26,8 @@ public struct NPIDetector: TextDetector {
 
     public func scan(_ t: ScanText, into out: inout [DetectorMatch]) {
         let b = t.bytes
-        let n = b.count
-        var i = 0
-        while i < n {
-            guard ASCII.isDigit(b[i]), t.boundaryBefore(i) else { i += 1; continue }
+        // An NPI is a whole word: only word starts with a digit are candidates.
+        for i in t.wordStarts where ASCII.isDigit(b[i]) {
             let r = t.digitRun(i)
             if r == 10, t.boundaryAfter(i + 10), i == 0 || b[i - 1] != 0x2D && b[i - 1] != 0x2E,
                !((t.at(i + 10) == 0x2D || t.at(i + 10) == 0x2E) && ASCII.isDigit(t.at(i + 11))) {
@@ -38,7 +36,6 @@ public struct NPIDetector: TextDetector {
                     out.append(DetectorMatch(start: i, end: i + 10, kind: "NPI", masked: Mask.keepingLast(t.string(i, i + 10), 2)))
                 }
             }
-            i += r
         }
     }
 }

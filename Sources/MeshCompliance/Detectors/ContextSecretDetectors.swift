@@ -9,7 +9,10 @@ public struct ConnectionURLPasswordDetector: TextDetector {
 
     public init() {}
 
+    static let separator = Array("://".utf8)
+
     public func scan(_ t: ScanText, into out: inout [DetectorMatch]) {
+        guard t.mayContain(Self.separator) else { return }
         let b = t.bytes
         let n = b.count
         var i = 0
@@ -49,6 +52,7 @@ public struct WebhookURLDetector: TextDetector {
     ]
 
     public func scan(_ t: ScanText, into out: inout [DetectorMatch]) {
+        guard Self.markers.contains(where: { t.mayContain($0.host) }) else { return }
         let b = t.bytes
         var i = 0
         while i < b.count {
@@ -88,6 +92,7 @@ public struct HeaderSecretDetector: TextDetector {
                                       "--client-secret", "--secret", "--private-key"])
 
     public func scan(_ t: ScanText, into out: inout [DetectorMatch]) {
+        guard t.mayContainAny(Self.headers) || t.mayContainAny(Self.flags) else { return }
         let b = t.bytes
         var i = 0
         while i < b.count {

@@ -122,31 +122,22 @@ public struct DateDetector: TextDetector {
 
     public func scan(_ t: ScanText, into out: inout [DetectorMatch]) {
         let b = t.bytes
-        let n = b.count
-        var i = 0
-        while i < n {
+        // Every form starts a word (a digit or a month name after a word boundary): only word
+        // starts are candidates, from `resume` on (past the last date).
+        var resume = 0
+        for i in t.wordStarts where i >= resume {
             let c = b[i]
-            if ASCII.isDigit(c) && t.boundaryBefore(i) && (i == 0 || (b[i - 1] != 0x2E && b[i - 1] != 0x2F && b[i - 1] != 0x2D)) {
-                if let end = numeric(t, i) ?? dayFirstName(t, i) ?? dayMonthAbbreviation(t, i) {
-                    if personDatesOnly && !aboutPerson(t, i, end) { i = end; continue }
-                    out.append(DetectorMatch(start: i, end: end, kind: "date", masked: Mask.all(t.string(i, end))))
-                    i = end
-                    continue
-                }
-                i += max(1, t.digitRun(i))
-                continue
+            var end: Int?
+            if ASCII.isDigit(c) {
+                guard i == 0 || (b[i - 1] != 0x2E && b[i - 1] != 0x2F && b[i - 1] != 0x2D) else { continue }
+                end = numeric(t, i) ?? dayFirstName(t, i) ?? dayMonthAbbreviation(t, i)
+            } else if ASCII.isLetter(c) {
+                end = monthFirst(t, i)
             }
-            if ASCII.isLetter(c) && t.boundaryBefore(i) {
-                if let end = monthFirst(t, i) {
-                    if personDatesOnly && !aboutPerson(t, i, end) { i = end; continue }
-                    out.append(DetectorMatch(start: i, end: end, kind: "date", masked: Mask.all(t.string(i, end))))
-                    i = end
-                    continue
-                }
-                while i < n && ASCII.isWord(b[i]) { i += 1 }
-                continue
-            }
-            i += 1
+            guard let end else { continue }
+            resume = end
+            if personDatesOnly && !aboutPerson(t, i, end) { continue }
+            out.append(DetectorMatch(start: i, end: end, kind: "date", masked: Mask.all(t.string(i, end))))
         }
     }
 
@@ -180,10 +171,29 @@ public struct DateDetector: TextDetector {
 
     // MARK: month-name forms
 
+    /// The twelve three-letter abbreviations as keys (`prefixKey`), and each month's forms
+    /// (`january`, `jan`), longest first, at the same index.
+    static let monthPrefixes: (keys: [UInt32], forms: [[[UInt8]]]) = {
+        var keys: [UInt32] = [], forms: [[[UInt8]]] = []
+        for (name, _) in months {
+            let key = prefixKey(name[0], name[1], name[2])
+            if let k = keys.firstIndex(of: key) { forms[k].append(name) } else { keys.append(key); forms.append([name]) }
+        }
+        return (keys, forms)
+    }()
+
+    @inline(__always) static func prefixKey(_ a: UInt8, _ b: UInt8, _ c: UInt8) -> UInt32 {
+        UInt32(ASCII.lower(a)) | UInt32(ASCII.lower(b)) << 8 | UInt32(ASCII.lower(c)) << 16
+    }
+
     private func monthName(_ t: ScanText, _ i: Int) -> Int? {
         let c = ASCII.lower(t.at(i))
         guard Self.monthInitials[Int(c)] else { return nil }
-        for (name, _) in Self.months where name[0] == c && t.matchesLower(name, at: i) {
+        // Every form starts with its month's three-letter abbreviation, and no two months share
+        // one: one table look-up leaves only that month's forms to compare.
+        let prefixes = Self.monthPrefixes
+        guard let k = prefixes.keys.firstIndex(of: Self.prefixKey(t.at(i), t.at(i + 1), t.at(i + 2))) else { return nil }
+        for name in prefixes.forms[k] where t.matchesLower(name, at: i) {
             var e = i + name.count
             if !t.boundaryAfter(e) { continue }
             if t.at(e) == 0x2E && name.count <= 4 { e += 1 }

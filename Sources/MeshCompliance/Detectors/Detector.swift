@@ -78,3 +78,29 @@ public enum ConfiguredDetector: Sendable {
     case text(any TextDetector)
     case record(any RecordDetector)
 }
+
+/// A text detector held by reference with its required bytes read once.
+///
+/// Scanning through a stored `any TextDetector` value copies the existential (its box
+/// retained and released, through runtime value witnesses) on every call; the evaluator
+/// makes a call per rule and artifact, so detectors are held in these boxes instead.
+final class TextDetectorBox: Sendable {
+    let detector: any TextDetector
+    /// `detector.requiredBytes` (many detectors build that array on every read).
+    let requiredBytes: [ByteSet]
+
+    init(_ detector: any TextDetector) {
+        self.detector = detector
+        self.requiredBytes = detector.requiredBytes
+    }
+
+    /// Whether a text whose bytes are `present` can hold a match.
+    @inline(__always) func canMatch(_ present: ByteSet) -> Bool {
+        for required in requiredBytes where !required.intersects(present) { return false }
+        return true
+    }
+
+    @inline(__always) func scan(_ text: ScanText, into matches: inout [DetectorMatch]) {
+        detector.scan(text, into: &matches)
+    }
+}

@@ -9,21 +9,18 @@ public struct FieldAwareDetector: TextDetector {
     public let identifierClass: IdentifierClass?
     /// Labelled fields of this class are findings (`nil`: the text pattern alone decides).
     let fieldClass: IdentifierClass?
-    let inner: (any TextDetector)?
+    /// Boxed: scanning through an `any TextDetector` value copied it on every call.
+    let inner: TextDetectorBox?
     /// Kind printed in findings from labelled fields.
     let kind: String
 
     public init(_ cls: IdentifierClass, inner: (any TextDetector)?, readsFields: Bool = true, kind: String? = nil) {
         self.identifierClass = cls
         self.fieldClass = readsFields ? cls : nil
-        self.inner = inner
+        self.inner = inner.map(TextDetectorBox.init)
         self.kind = kind ?? FieldAwareDetector.kinds[cls] ?? cls.rawValue
-        self.innerRequiredBytes = inner?.requiredBytes ?? []
-        self.requiredBytes = readsFields ? [] : innerRequiredBytes
+        self.requiredBytes = readsFields ? [] : inner?.requiredBytes ?? []
     }
-
-    /// The inner detector's required bytes, read once (detectors compute them per call).
-    private let innerRequiredBytes: [ByteSet]
 
     static let kinds: [IdentifierClass: String] = [
         .name: "name", .streetAddress: "street address", .city: "city", .zip: "ZIP code", .date: "date",
@@ -38,7 +35,7 @@ public struct FieldAwareDetector: TextDetector {
 
     public func scan(_ t: ScanText, into out: inout [DetectorMatch]) {
         let base = out.count
-        if let inner, innerRequiredBytes.allSatisfy({ $0.intersects(t.present) }) { inner.scan(t, into: &out) }
+        if let inner, inner.canMatch(t.present) { inner.scan(t, into: &out) }
         guard !t.structure.fields.isEmpty else { return }
         if identifierClass == .date && out.count > base {
             // A date pattern under a system label (`created_at`, MSH-7) is not about a person.

@@ -36,6 +36,7 @@ public struct LabelledIdentifierDetector: TextDetector {
     }
 
     public func scan(_ t: ScanText, into out: inout [DetectorMatch]) {
+        guard t.mayContainAny(labels) else { return }
         let b = t.bytes
         let n = b.count
         // A label starts a word: only word starts are candidates, from `resume` on (past the

@@ -1,6 +1,7 @@
 /// IPv4 addresses (Safe Harbor (O)): four dot-separated octets 0–255 without leading zeros,
 /// not part of a longer dotted run (so version strings like `1.2.3.4.5`, `v1.2.3.4` or
-/// `1.2.3.4-beta` are skipped).
+/// `1.2.3.4-beta` are skipped), and not a section number: a dotted quad right after `§` or a
+/// section word (`§2.1.3.2`, `Section 2.1.3.2`, `clause 4.1.2.3`) refers into a document.
 public struct IPv4Detector: TextDetector {
     /// Four dotted numbers.
     public var requiredBytes: [ByteSet] { Self.required }
@@ -10,17 +11,18 @@ public struct IPv4Detector: TextDetector {
 
     public func scan(_ t: ScanText, into out: inout [DetectorMatch]) {
         let b = t.bytes
-        let n = b.count
-        var i = 0
-        while i < n {
-            guard ASCII.isDigit(b[i]), t.boundaryBefore(i), i == 0 || b[i - 1] != 0x2E else { i += 1; continue }
+        // An address starts a word: only word starts with a digit are candidates, from
+        // `resume` on (past the last address).
+        var resume = 0
+        for i in t.wordStarts where i >= resume && ASCII.isDigit(b[i]) {
+            guard i == 0 || b[i - 1] != 0x2E else { continue }
             if let end = Self.parse(t, i) {
-                out.append(DetectorMatch(start: i, end: end, kind: "IPv4 address",
-                                         masked: "***.***.***." + lastOctet(t, end)))
-                i = end
-                continue
+                if !Self.isSectionNumber(t, i) {
+                    out.append(DetectorMatch(start: i, end: end, kind: "IPv4 address",
+                                             masked: "***.***.***." + lastOctet(t, end)))
+                }
+                resume = end
             }
-            i += max(1, t.digitRun(i))
         }
     }
 
@@ -28,6 +30,27 @@ public struct IPv4Detector: TextDetector {
         var s = end
         while s > 0 && ASCII.isDigit(t.bytes[s - 1]) { s -= 1 }
         return t.string(s, end)
+    }
+
+    /// Words that introduce a section number (lowercase; `sec.` and `para.` with their dot).
+    static let sectionWords: Set<[UInt8]> = Set(ASCII.lowered(["section", "sections", "sect", "sec", "clause", "clauses",
+                                                              "chapter", "paragraph", "para", "subsection"]))
+
+    /// Whether the number at `i` follows `§` (`§2.1.3.2`, `§§ 4.1.2.3`) or a section word
+    /// (`Section 2.1.3.2`, `sec. 4.1.2.3`), with spaces between at most.
+    static func isSectionNumber(_ t: ScanText, _ i: Int) -> Bool {
+        let b = t.bytes
+        var j = i
+        while j > 0 && b[j - 1] == 0x20 { j -= 1 }
+        // `§` is U+00A7: 0xC2 0xA7 in UTF-8.
+        if j >= 2 && b[j - 2] == 0xC2 && b[j - 1] == 0xA7 { return true }
+        var e = j
+        if e > 0 && b[e - 1] == 0x2E { e -= 1 }  // `sec.`
+        guard e < i else { return false }  // a word must be set apart by a space or its dot
+        var s = e
+        while s > 0 && ASCII.isLetter(b[s - 1]) { s -= 1 }
+        guard s < e, t.boundaryBefore(s) else { return false }
+        return sectionWords.contains(b[s..<e].map(ASCII.lower))
     }
 
     /// Parses a dotted quad at `i`; returns its end offset.

@@ -33,10 +33,16 @@ public struct PersonNameDetector: TextDetector {
     static let closingBytes = ASCII.lowered(closings)
     static let dear = Array("dear".utf8)
 
-    /// First letters of titles, phrases and closings (a word starting otherwise is skipped).
-    static let contextInitials: [Bool] = {
-        var table = [Bool](repeating: false, count: 256)
-        for w in titles + phrases + closings { table[Int(w.utf8.first!)] = true }
+    enum ContextKind { case title, phrase, closing }
+
+    /// Titles, then phrases, then closings (the order they are tried in), by lowercase first
+    /// byte: `contextEnd` runs at every word start and tries only the few words that can match
+    /// there, instead of walking (and retaining) all of them.
+    static let contextByInitial: [[(word: [UInt8], kind: ContextKind)]] = {
+        var table = [[(word: [UInt8], kind: ContextKind)]](repeating: [], count: 256)
+        for w in titleBytes { table[Int(w[0])].append((w, .title)) }
+        for w in phraseBytes { table[Int(w[0])].append((w, .phrase)) }
+        for w in closingBytes { table[Int(w[0])].append((w, .closing)) }
         return table
     }()
 
@@ -116,30 +122,35 @@ public struct PersonNameDetector: TextDetector {
     /// Where the name begins after a title, salutation, context phrase or closing at `i`.
     private func contextEnd(_ t: ScanText, _ i: Int) -> Int? {
         let b = t.bytes
-        guard Self.contextInitials[Int(ASCII.lower(b[i]))] else { return nil }
-        for title in Self.titleBytes where ASCII.isUpper(b[i]) && t.matchesLower(title, at: i) && t.boundaryAfter(i + title.count) {
-            var j = i + title.count
-            if t.at(j) == 0x2E { j += 1 }
-            if title == Self.dear && t.at(j) == 0x20 {
-                j += 1
-                // `Dear Ms. Roe`: the name follows the title.
-                return ASCII.isUpper(t.at(j)) ? (contextEnd(t, j) ?? j) : j
+        let candidates = Self.contextByInitial[Int(ASCII.lower(b[i]))]
+        if candidates.isEmpty { return nil }
+        for (word, kind) in candidates where t.matchesLower(word, at: i) {
+            switch kind {
+            case .title:
+                guard ASCII.isUpper(b[i]) && t.boundaryAfter(i + word.count) else { continue }
+                var j = i + word.count
+                if t.at(j) == 0x2E { j += 1 }
+                if word == Self.dear && t.at(j) == 0x20 {
+                    j += 1
+                    // `Dear Ms. Roe`: the name follows the title.
+                    return ASCII.isUpper(t.at(j)) ? (contextEnd(t, j) ?? j) : j
+                }
+                guard t.at(j) == 0x20 else { return nil }
+                return j + 1
+            case .phrase:
+                guard t.boundaryAfter(i + word.count) else { continue }
+                var j = i + word.count
+                if t.at(j) == 0x3A || t.at(j) == 0x2C { j += 1 }
+                guard t.at(j) == 0x20 else { return nil }
+                while t.at(j) == 0x20 { j += 1 }
+                return j
+            case .closing:
+                guard ASCII.isUpper(b[i]) && t.at(i + word.count) == 0x2C else { continue }
+                var j = i + word.count + 1
+                while t.at(j) == 0x20 || t.at(j) == 0x0D { j += 1 }
+                guard t.at(j) == 0x0A else { return nil }
+                return j + 1
             }
-            guard t.at(j) == 0x20 else { return nil }
-            return j + 1
-        }
-        for phrase in Self.phraseBytes where t.matchesLower(phrase, at: i) && t.boundaryAfter(i + phrase.count) {
-            var j = i + phrase.count
-            if t.at(j) == 0x3A || t.at(j) == 0x2C { j += 1 }
-            guard t.at(j) == 0x20 else { return nil }
-            while t.at(j) == 0x20 { j += 1 }
-            return j
-        }
-        for closing in Self.closingBytes where ASCII.isUpper(b[i]) && t.matchesLower(closing, at: i) && t.at(i + closing.count) == 0x2C {
-            var j = i + closing.count + 1
-            while t.at(j) == 0x20 || t.at(j) == 0x0D { j += 1 }
-            guard t.at(j) == 0x0A else { return nil }
-            return j + 1
         }
         return nil
     }

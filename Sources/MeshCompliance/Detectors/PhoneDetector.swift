@@ -20,25 +20,25 @@ public struct PhoneDetector: TextDetector {
 
     public func scan(_ t: ScanText, into out: inout [DetectorMatch]) {
         let b = t.bytes
-        let n = b.count
-        var i = 0
-        while i < n {
+        // A number starts with a digit that starts a word, or with the `(` or `+` right before
+        // one (parse needs a digit after either): only those are candidates, from `resume` on
+        // (past the last number), the `(`/`+` first as a byte-by-byte scan would meet it.
+        var resume = 0
+        func number(at i: Int) -> (Int, Int)? {
+            guard i >= resume && i >= 0 else { return nil }
             let c = b[i]
             guard (ASCII.isDigit(c) || c == 0x28 || c == 0x2B), t.boundaryBefore(i),
-                  i == 0 || (b[i - 1] != 0x2D && b[i - 1] != 0x2E && b[i - 1] != 0x2F) else {
-                i += 1
-                continue
+                  i == 0 || (b[i - 1] != 0x2D && b[i - 1] != 0x2E && b[i - 1] != 0x2F) else { return nil }
+            return parse(t, at: i)
+        }
+        for digit in t.wordStarts where digit >= resume && ASCII.isDigit(b[digit]) {
+            guard let (start, end) = number(at: digit - 1) ?? number(at: digit) else { continue }
+            let fax = t.hasLabel(Self.faxLabels, before: start, window: 24)
+            if mode == .any || (mode == .fax) == fax {
+                let masked = "(***) ***-" + t.string(end - 4, end)
+                out.append(DetectorMatch(start: start, end: end, kind: fax ? "fax number" : "phone number", masked: masked))
             }
-            if let (start, end) = parse(t, at: i) {
-                let fax = t.hasLabel(Self.faxLabels, before: start, window: 24)
-                if mode == .any || (mode == .fax) == fax {
-                    let masked = "(***) ***-" + t.string(end - 4, end)
-                    out.append(DetectorMatch(start: start, end: end, kind: fax ? "fax number" : "phone number", masked: masked))
-                }
-                i = end
-                continue
-            }
-            i += 1
+            resume = end
         }
     }
 

@@ -19,6 +19,7 @@ public struct PrivateKeyDetector: TextDetector {
     static let dashes = Array("-----".utf8)
 
     public func scan(_ t: ScanText, into out: inout [DetectorMatch]) {
+        guard t.mayContain(Self.beginLower) else { return }
         let b = t.bytes
         let n = b.count
         let headerLength = Self.begin.count

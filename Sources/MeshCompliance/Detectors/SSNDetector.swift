@@ -30,13 +30,11 @@ public struct SSNDetector: TextDetector {
 
     public func scan(_ t: ScanText, into out: inout [DetectorMatch]) {
         let b = t.bytes
-        let n = b.count
-        var i = 0
-        while i < n {
-            guard ASCII.isDigit(b[i]), t.boundaryBefore(i), i == 0 || b[i - 1] != 0x2D && b[i - 1] != 0x2E else {
-                i += 1
-                continue
-            }
+        // A number starts a word: only word starts with a digit are candidates, from `resume`
+        // on (past the last number read).
+        var resume = 0
+        for i in t.wordStarts where i >= resume && ASCII.isDigit(b[i]) {
+            guard i == 0 || b[i - 1] != 0x2D && b[i - 1] != 0x2E else { continue }
             let run = t.digitRun(i)
             var end = -1
             var area = 0, group = 0, serial = 0
@@ -56,10 +54,10 @@ public struct SSNDetector: TextDetector {
                Self.isValid(area: area, group: group, serial: serial) {
                 let last4 = t.string(end - 4, end)
                 out.append(DetectorMatch(start: i, end: end, kind: "SSN", masked: "***-**-\(last4)"))
-                i = end
+                resume = end
                 continue
             }
-            i += max(run, 1)
+            resume = i + max(run, 1)
         }
     }
 }

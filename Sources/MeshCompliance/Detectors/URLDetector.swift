@@ -15,16 +15,19 @@ public struct URLDetector: TextDetector {
     }
 
     public func scan(_ t: ScanText, into out: inout [DetectorMatch]) {
+        guard t.mayContainAny(Self.schemes) else { return }
         let b = t.bytes
         let n = b.count
         let schemes = Self.schemes
-        var i = 0
-        while i < n {
+        // A scheme starts a word: only word starts are candidates, from `resume` on (past the
+        // last URL).
+        var resume = 0
+        for i in t.wordStarts where i >= resume {
             let c = ASCII.lower(b[i])
-            guard c == 0x68 || c == 0x66 || c == 0x77, t.boundaryBefore(i) else { i += 1; continue }
+            guard c == 0x68 || c == 0x66 || c == 0x77 else { continue }
             var matched = 0
             for s in schemes where s[0] == c && t.matchesLower(s, at: i) { matched = s.count; break }
-            guard matched > 0, i + matched < n, ASCII.isAlnum(b[i + matched]) else { i += 1; continue }
+            guard matched > 0, i + matched < n, ASCII.isAlnum(b[i + matched]) else { continue }
             var e = i + matched
             while e < n && !Self.stops(b[e]) { e += 1 }
             while e > i + matched {
@@ -35,7 +38,7 @@ public struct URLDetector: TextDetector {
             }
             let host = hostOf(t, i + matched, e)
             out.append(DetectorMatch(start: i, end: e, kind: "URL", masked: "\(t.string(i, i + matched))\(host)/…"))
-            i = e
+            resume = e
         }
     }
 

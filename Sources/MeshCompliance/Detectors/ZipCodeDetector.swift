@@ -22,26 +22,24 @@ public struct ZipCodeDetector: TextDetector {
 
     public func scan(_ t: ScanText, into out: inout [DetectorMatch]) {
         let b = t.bytes
-        let n = b.count
-        var i = 0
-        while i < n {
-            guard ASCII.isDigit(b[i]), t.boundaryBefore(i), i == 0 || (b[i - 1] != 0x2D && b[i - 1] != 0x2E) else {
-                i += 1
-                continue
-            }
+        // A ZIP code starts a word: only word starts with a digit are candidates, from
+        // `resume` on (past the last number read).
+        var resume = 0
+        for i in t.wordStarts where i >= resume && ASCII.isDigit(b[i]) {
+            guard i == 0 || (b[i - 1] != 0x2D && b[i - 1] != 0x2E) else { continue }
             let r = t.digitRun(i)
-            guard r == 5 else { i += max(r, 1); continue }
+            guard r == 5 else { resume = i + max(r, 1); continue }
             var end = i + 5
             if t.at(end) == 0x2D && t.digitRun(end + 1) == 4 { end += 5 }
             guard t.boundaryAfter(end), !((t.at(end) == 0x2D || t.at(end) == 0x2E) && ASCII.isDigit(t.at(end + 1))) else {
-                i = end
+                resume = end
                 continue
             }
             if afterStateCode(t, i) || t.hasLabel(Self.labels, before: i, window: 20) {
                 let v = t.string(i, end)
                 out.append(DetectorMatch(start: i, end: end, kind: "ZIP code", masked: Mask.keepingLast(v, 0)))
             }
-            i = end
+            resume = end
         }
     }
 

@@ -54,8 +54,9 @@ enum ExclusionMatcher: Sendable {
     case ipRanges([IPRange])
     /// URL prefixes, case-insensitive.
     case urlPrefixes([[UInt8]])
-    /// Exact values after removing everything but letters and digits, case-insensitive.
-    case values(Set<String>)
+    /// Exact values after removing everything but letters and digits, case-insensitive;
+    /// `lengths` holds their lengths, so most matches are ruled out before any string is built.
+    case values(Set<String>, lengths: Set<Int>)
     /// Glob patterns (`?` one digit, `*` any) over the value's digits; a leading US country
     /// code `1` of an 11-digit number is ignored.
     case digitPatterns([[UInt8]])
@@ -99,10 +100,11 @@ enum ExclusionMatcher: Sendable {
                 for k in 0..<p.count where ASCII.lower(value[k]) != p[k] { return false }
                 return true
             }
-        case .values(let set):
+        case .values(let set, let lengths):
             // Most matches differ in length from every listed value: count before building a string.
-            let count = value.reduce(0) { $0 + (ASCII.isAlnum($1) ? 1 : 0) }
-            guard set.contains(where: { $0.utf8.count == count }) else { return false }
+            var count = 0
+            for b in value where ASCII.isAlnum(b) { count += 1 }
+            guard lengths.contains(count) else { return false }
             return set.contains(Self.alnum(value))
         case .digitPatterns(let patterns):
             var digits = value.filter(ASCII.isDigit)
@@ -137,6 +139,7 @@ enum ExclusionMatcher: Sendable {
     }
 
     static let localhost = Array("localhost".utf8)
+    static let www = Array("www.".utf8)
     static let example = Array("example".utf8)
     static let reservedTLDs = [".test", ".invalid", ".localhost", ".example"].map { Array($0.utf8) }
 
@@ -157,12 +160,16 @@ enum ExclusionMatcher: Sendable {
         guard e > s else { return nil }
         var host = value[s..<e].map(ASCII.lower)
         while host.last == 0x2E { host.removeLast() }
-        if host.starts(with: Array("www.".utf8)) { host.removeFirst(4) }
+        if host.starts(with: Self.www) { host.removeFirst(4) }
         return host
     }
 
     static func alnum(_ value: some Sequence<UInt8>) -> String {
-        String(decoding: value.filter(ASCII.isAlnum).map(ASCII.lower), as: UTF8.self)
+        // One pass into one buffer (filter then map made two arrays per call).
+        var out: [UInt8] = []
+        out.reserveCapacity(value.underestimatedCount)
+        for b in value where ASCII.isAlnum(b) { out.append(ASCII.lower(b)) }
+        return String(decoding: out, as: UTF8.self)
     }
 
     static func contains(_ haystack: [UInt8], _ needle: [UInt8]) -> Bool {
@@ -212,7 +219,8 @@ enum ExclusionMatcher: Sendable {
         case "value":
             let values = try p.strings("values", default: [])
             guard !values.isEmpty else { throw DetectorConfigError(parameter: "values", "at least one value is required") }
-            return (.values(Set(values.map { alnum(Array($0.utf8)) })), Set(IdentifierClass.allCases))
+            let set = Set(values.map { alnum(Array($0.utf8)) })
+            return (.values(set, lengths: Set(set.map(\.utf8.count))), Set(IdentifierClass.allCases))
         case "digit_pattern":
             let patterns = try p.strings("patterns", default: [])
             guard !patterns.isEmpty else { throw DetectorConfigError(parameter: "patterns", "at least one pattern is required") }

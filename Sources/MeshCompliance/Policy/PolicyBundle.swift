@@ -20,7 +20,7 @@ public struct PolicyBundle: Sendable {
     public let hash: String
     /// The text detector of each rule (by rule index; `nil` for record checks), held apart so
     /// the per-artifact loop does not reach into `PolicyRule` values.
-    let textDetectors: [(any TextDetector)?]
+    let textDetectors: [TextDetectorBox?]
     /// `exclusions` by ``IdentifierClass`` position: the ones each match must be checked against.
     let exclusionsByClass: [[ExclusionRule]]
 
@@ -51,8 +51,8 @@ public struct PolicyBundle: Sendable {
         }
         self.packs = sorted
         self.rules = sorted.flatMap(\.rules).sorted { $0.id < $1.id }
-        self.textDetectors = self.rules.map { r -> (any TextDetector)? in
-            if case .text(let d) = r.detector { return d }
+        self.textDetectors = self.rules.map { r -> TextDetectorBox? in
+            if case .text(let d) = r.detector { return TextDetectorBox(d) }
             return nil
         }
         self.exclusions = sorted.flatMap(\.exclusions).sorted { $0.id < $1.id }

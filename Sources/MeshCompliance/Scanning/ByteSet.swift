@@ -52,3 +52,35 @@ public struct ByteSet: Sendable, Equatable {
         ByteSet(string.lowercased() + string.uppercased())
     }
 }
+
+/// A set of adjacent byte pairs, hashed on their low six bits each into 4,096 bits.
+///
+/// Different pairs may share a bit (`p` and `0` have the same low bits), so `contains` can
+/// answer true for a pair that is absent, never false for one that is present: a filter
+/// that may let a document through, never one that skips a match.
+struct BytePairSet: Sendable {
+    private var words = [UInt64](repeating: 0, count: 64)
+
+    @inline(__always) private static func bit(_ a: UInt8, _ b: UInt8) -> Int { Int(a & 0x3F) << 6 | Int(b & 0x3F) }
+
+    @inline(__always) mutating func insert(_ a: UInt8, _ b: UInt8) {
+        let k = Self.bit(a, b)
+        words[k >> 6] |= 1 << UInt64(k & 63)
+    }
+
+    /// Runs `body` over the set's 64 words (for the per-byte loop that fills it).
+    @inline(__always) mutating func withBits<R>(_ body: (UnsafeMutableBufferPointer<UInt64>) throws -> R) rethrows -> R {
+        try words.withUnsafeMutableBufferPointer { try body($0) }
+    }
+
+    /// `insert(_:_:)` into the words `withBits` lends.
+    @inline(__always) static func insert(_ a: UInt8, _ b: UInt8, into bits: UnsafeMutableBufferPointer<UInt64>) {
+        let k = bit(a, b)
+        bits[k >> 6] |= 1 << UInt64(k & 63)
+    }
+
+    @inline(__always) func contains(_ a: UInt8, _ b: UInt8) -> Bool {
+        let k = Self.bit(a, b)
+        return words[k >> 6] & (1 << UInt64(k & 63)) != 0
+    }
+}

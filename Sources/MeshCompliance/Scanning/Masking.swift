@@ -46,11 +46,25 @@ public enum Mask {
     /// Email: first character of the local part, and the top-level domain only
     /// (`j***@***.org`).
     public static func email(_ value: String) -> String {
+        // ASCII without CR (every e-mail detector match; `\r\n` is one Character): from bytes,
+        // without Character breaking, which made this most of the e-mail detector's time.
+        if value.utf8.allSatisfy({ $0 < 0x80 && $0 != 0x0D }) { return asciiEmail(Array(value.utf8)) }
         guard let at = value.firstIndex(of: "@") else { return all(value) }
         let local = value[..<at]
         let domain = value[value.index(after: at)...]
         let tld = domain.split(separator: ".").last.map(String.init) ?? ""
         return "\(local.prefix(1))***@***.\(tld)"
+    }
+
+    /// `email(_:)` of an ASCII value, the same result computed on bytes.
+    private static func asciiEmail(_ v: [UInt8]) -> String {
+        guard let at = v.firstIndex(of: 0x40) else { return all(String(decoding: v, as: UTF8.self)) }
+        // The last non-empty dot-separated label of the domain (`split` drops empty ones).
+        var end = v.count
+        while end > at + 1 && v[end - 1] == 0x2E { end -= 1 }
+        var dot = end
+        while dot > at + 1 && v[dot - 1] != 0x2E { dot -= 1 }
+        return String(decoding: v[0..<min(at, 1)], as: UTF8.self) + "***@***." + String(decoding: v[dot..<end], as: UTF8.self)
     }
 
     /// Truncates a non-sensitive but possibly long value for display.

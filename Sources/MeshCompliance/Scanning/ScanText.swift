@@ -13,6 +13,8 @@ public struct ScanText: Sendable {
     public let present: ByteSet
     /// Offsets where a word (a run of ASCII letters, digits and `_`) starts, ascending.
     public let wordStarts: [Int]
+    /// Adjacent byte pairs that occur in `bytes` (ASCII lowercased), for ``mayContain(_:)``.
+    let pairs: BytePairSet
     /// The artifact's format and labelled fields (``DocumentStructure/none`` unless built
     /// with a name and media type).
     public private(set) var structure: DocumentStructure = .none
@@ -38,19 +40,57 @@ public struct ScanText: Sendable {
         var present = ByteSet()
         var wordStarts: [Int] = []
         wordStarts.reserveCapacity(bytes.count / 6)
+        var pairs = BytePairSet()
         var inWord = false
-        for (i, b) in bytes.enumerated() {
-            present.insert(b)
-            let isWord = ASCII.isWord(b)
-            if isWord && !inWord { wordStarts.append(i) }
-            inWord = isWord
+        var previous: UInt8 = 0
+        // This loop visits every byte of every artifact: it marks bytes in a flat table (one
+        // store) and builds the bit set from the table once, instead of a bit-set insert per byte,
+        // and sets pair bits through the set's buffer directly.
+        withUnsafeTemporaryAllocation(of: Bool.self, capacity: 256) { seen in
+            seen.initialize(repeating: false)
+            pairs.withBits { pairBits in
+                bytes.withUnsafeBufferPointer { buffer in
+                    for i in 0..<buffer.count {
+                        let b = buffer[i]
+                        seen[Int(b)] = true
+                        let lower = ASCII.lower(b)
+                        if i > 0 { BytePairSet.insert(previous, lower, into: pairBits) }
+                        previous = lower
+                        let isWord = ASCII.isWord(b)
+                        if isWord && !inWord { wordStarts.append(i) }
+                        inWord = isWord
+                    }
+                }
+            }
+            for v in 0..<256 where seen[v] { present.insert(UInt8(v)) }
         }
         self.present = present
         self.wordStarts = wordStarts
+        self.pairs = pairs
     }
 
     /// Number of bytes.
     @inline(__always) public var count: Int { bytes.count }
+
+    /// False when `word` (ASCII) cannot occur anywhere in the text, compared case-insensitively
+    /// (`matchesLower`): some pair of its adjacent bytes never occurs. True means it may.
+    /// Detectors triggered by a keyword (`hooks.slack.com`, `password`, `://`) ask this before
+    /// walking the bytes, so a document without the keyword costs them a few look-ups.
+    func mayContain(_ word: [UInt8]) -> Bool {
+        guard word.count >= 2 else { return true }  // single bytes: `requiredBytes` is the filter
+        var k = 1
+        while k < word.count {
+            if !pairs.contains(ASCII.lower(word[k - 1]), ASCII.lower(word[k])) { return false }
+            k += 1
+        }
+        return true
+    }
+
+    /// Whether any of `words` may occur (see ``mayContain(_:)``).
+    func mayContainAny(_ words: [[UInt8]]) -> Bool {
+        for w in words where mayContain(w) { return true }
+        return false
+    }
 
     /// The byte at `i`, or 0 when out of range.
     @inline(__always) func at(_ i: Int) -> UInt8 { i >= 0 && i < bytes.count ? bytes[i] : 0 }

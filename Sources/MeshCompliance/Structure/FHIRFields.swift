@@ -52,12 +52,15 @@ enum FHIRFields {
 
     /// `.name[0].given[1]` → `.name.given`.
     static func stripIndices(_ path: String) -> String {
-        var out = ""
+        // Over UTF-8 bytes (`[` and `]` are ASCII, so they never occur inside a multi-byte
+        // character): appending Characters one by one was a tenth of reading a FHIR resource.
+        var out: [UInt8] = []
+        out.reserveCapacity(path.utf8.count)
         var skipping = false
-        for ch in path {
-            if ch == "[" { skipping = true } else if ch == "]" { skipping = false } else if !skipping { out.append(ch) }
+        for b in path.utf8 {
+            if b == 0x5B { skipping = true } else if b == 0x5D { skipping = false } else if !skipping { out.append(b) }
         }
-        return out
+        return String(decoding: out, as: UTF8.self)
     }
 
     static func meaning(of element: String, relative: String, resource: String, prefix: String,
