@@ -188,7 +188,7 @@ let package = Package(
         // Fault injection over the whole mesh (minutes): `make fault-test`, skipped by `make test`.
         .testTarget(
             name: "FaultTests",
-            dependencies: ["MeshTestSupport", "MeshAudit", "MeshTransport", "MeshWire", "MeshSigning", "MeshKafka", "MeshCatalog", "MeshRuntime",
+            dependencies: ["MeshTestSupport", "MeshAudit", "MeshTransport", "MeshWire", "MeshSigning", "MeshKafka", "MeshCatalog",
                            .product(name: "Logging", package: "swift-log")],
             swiftSettings: swift5),
     ]

@@ -97,6 +97,16 @@ struct AuditSinkCommand: AsyncParsableCommand {
         valueName: "dir"))
     var anchorDirectory: String?
 
+    @Flag(name: .customLong("record-later-copies"), help: ArgumentHelp(
+        "Store a later copy of an envelope id already stored with other bytes, flagged superseded (same signer, type, cause "
+            + "and topic) or conflict, instead of skipping it as a duplicate."))
+    var recordLaterCopies = false
+
+    @Flag(name: .customLong("flag-unauthorized"), help: ArgumentHelp(
+        "Store envelopes the runtime refuses by catalog authorization (signer may not emit that type on that topic) "
+            + "flagged unauthorized instead of verified."))
+    var flagUnauthorized = false
+
     @Option(name: .customLong("stats-seconds"), help: "Log the counters every this many seconds.")
     var statsSeconds: Double = 10
 
@@ -162,9 +172,7 @@ struct AuditSinkCommand: AsyncParsableCommand {
             everyRecords: checkpointRecords > 0 ? checkpointRecords : nil,
             everySeconds: checkpointSeconds > 0 ? checkpointSeconds : nil)
         var storeConfiguration = AuditStoreConfiguration(signer: signer, checkpoints: policy)
-        // The store keeps everything that crossed the mesh: a later copy of an id with other
-        // bytes is stored flagged (superseded or conflict), not skipped.
-        storeConfiguration.recordsLaterCopies = true
+        storeConfiguration.recordsLaterCopies = recordLaterCopies
         let auditStore: AuditStore
         do {
             auditStore = try location.open(configuration: storeConfiguration)
@@ -190,10 +198,11 @@ struct AuditSinkCommand: AsyncParsableCommand {
         }
         let producer = try KafkaProducer(configuration: kafka, logger: logger)
         defer { producer.close(timeout: .seconds(5)) }
-        // The runtime's own authorization: what a role would refuse is stored flagged
-        // unauthorized, never as a normal verified record.
-        let catalogForChecks = loadedCatalog
-        let authorize: AuditInputBuilder.Authorize = { inbound in Authorization.check(inbound, catalog: catalogForChecks) }
+        var authorize: AuditInputBuilder.Authorize?
+        if flagUnauthorized {
+            let catalogForChecks = loadedCatalog
+            authorize = { inbound in Authorization.check(inbound, catalog: catalogForChecks) }
+        }
         let checkpointTopic = loadedCatalog.topics(declaring: AuditCheckpointTopic.type).first?.name
         if anchorTopic && checkpointTopic == nil {
             throw ValidationError("--anchor-topic: the catalog declares no topic carrying \(AuditCheckpointTopic.type)")

@@ -69,7 +69,7 @@ struct FaultScenario {
         for name in mustHaveWorked {
             XCTAssertGreaterThan(processed[name] ?? 0, 0, "\(name) processed messages after its (re)start")
         }
-        let accounting = MeshAccounting(records: try await mesh.readAllTopics(), opener: try mesh.opener(), catalog: mesh.catalog)
+        let accounting = MeshAccounting(records: try await mesh.readAllTopics(), opener: try mesh.opener())
         let store = try mesh.openAuditStore()
         let expected = accounting.expectedAuditRecords
         try await eventually("the audit sink stored \(expected) records\n\(mesh.logs)", timeout: .seconds(120)) {

@@ -4,7 +4,6 @@ import MeshCatalog
 import MeshKafka
 import MeshSigning
 import MeshTransport
-import MeshRuntime
 import MeshWire
 
 /// One check of a fault run: the counts it looked at (always printed) and what was wrong.
@@ -30,35 +29,18 @@ struct MeshAccounting {
 
     let records: [Record]
     let byTopic: [String: [Record]]
-    let catalog: Catalog
 
-    init(records: [ConsumedMessage], opener: EnvelopeOpener, catalog: Catalog) {
+    init(records: [ConsumedMessage], opener: EnvelopeOpener) {
         self.records = records.map { message in
             Record(message: message, opened: try? opener.open(message.value).get())
         }
         byTopic = Dictionary(grouping: self.records, by: \.message.topic)
-        self.catalog = catalog
     }
 
-    /// The distinct byte versions of each verified envelope id: the audit store keeps the
-    /// first and every later version flagged (superseded or conflict).
-    private var versions: [String: Set<[UInt8]>] {
-        Dictionary(grouping: records.filter { $0.opened != nil }, by: { $0.opened!.envelope.id }).mapValues { Set($0.map(\.message.value)) }
-    }
-
-    /// Whether the runtime would refuse `record` by catalog authorization (stored flagged).
-    private func isUnauthorized(_ record: Record) -> Bool {
-        guard let opened = record.opened else { return false }
-        return Authorization.check(InboundEnvelope(opened: opened, message: record.message), catalog: catalog) != nil
-    }
-
-    /// What the audit store must end up holding: every version of every authorized envelope
-    /// id, plus one per record the catalog refuses (flagged unauthorized) and one per record
-    /// that does not verify.
+    /// What the audit store must end up holding: one record per distinct verified envelope
+    /// plus one per record that does not verify.
     var expectedAuditRecords: Int {
-        let authorizedIDs = Set(records.filter { $0.opened != nil && !isUnauthorized($0) }.map { $0.opened!.envelope.id })
-        return versions.filter { authorizedIDs.contains($0.key) }.values.reduce(0) { $0 + $1.count }
-            + records.filter(isUnauthorized).count + records.filter { $0.opened == nil }.count
+        Set(records.compactMap { $0.opened?.envelope.id }).count + records.filter { $0.opened == nil }.count
     }
 
     private func verified(_ topic: String) -> [OpenedEnvelope] { (byTopic[topic] ?? []).compactMap(\.opened) }
@@ -238,44 +220,26 @@ struct MeshAccounting {
     }
 
     /// The audit store holds every envelope of the mesh topics exactly once: each verified
-    /// envelope id once (at coordinates where a reader sees it), each later version of an id
-    /// with other bytes flagged superseded or conflict, each envelope the catalog refuses
-    /// flagged unauthorized, each record that fails verification once by its coordinates, and
-    /// nothing else.
+    /// envelope id once (at coordinates where a reader sees it), each record that fails
+    /// verification once by its coordinates, and nothing else.
     func audit(_ stored: [AuditRecord]) -> AccountingCheck {
-        let authorized = records.filter { $0.opened != nil && !isUnauthorized($0) }
-        let idsAtCoordinates = Dictionary(grouping: authorized, by: { $0.opened!.envelope.id }).mapValues { Set($0.map(\.coordinates)) }
-        let unauthorizedCoordinates = Set(records.filter(isUnauthorized).map(\.coordinates))
+        let idsAtCoordinates = Dictionary(grouping: records.filter { $0.opened != nil }, by: { $0.opened!.envelope.id })
+            .mapValues { Set($0.map(\.coordinates)) }
         let rejectedCoordinates = Set(records.filter { $0.opened == nil }.map(\.coordinates))
         var problems: [String] = []
         var storedIDs: [String: Int] = [:]
         var storedRejected: [String: Int] = [:]
-        var storedUnauthorized: [String: Int] = [:]
-        var laterCopies = 0, superseded = 0
         for record in stored {
             let kafka = record.input.kafka
             let coordinates = "\(kafka.topic)[\(kafka.partition)]@\(kafka.offset)"
-            let reason = record.input.verification.reason ?? ""
             if record.input.verification.isVerified {
                 storedIDs[record.input.envelopeID, default: 0] += 1
                 if idsAtCoordinates[record.input.envelopeID]?.contains(coordinates) != true {
                     problems.append("stored \(record.input.envelopeID) at \(coordinates), where no reader sees it")
                 }
-            } else if LaterCopies.isFlagged(record.input.verification) {
-                laterCopies += 1
-                if reason.hasPrefix(LaterCopies.supersededPrefix) { superseded += 1 }
-                if records.first(where: { $0.coordinates == coordinates })?.opened == nil {
-                    problems.append("later copy flagged at \(coordinates), where a reader sees no verified envelope")
-                }
-            } else if reason.hasPrefix(AuditVerificationStatus.unauthorizedReasonPrefix) {
-                storedUnauthorized[coordinates, default: 0] += 1
             } else {
                 storedRejected[coordinates, default: 0] += 1
             }
-        }
-        let expectedLaterCopies = versions.filter { id, _ in idsAtCoordinates[id] != nil }.values.reduce(0) { $0 + $1.count - 1 }
-        if laterCopies != expectedLaterCopies {
-            problems.append("\(laterCopies) later copies stored flagged, the topics hold \(expectedLaterCopies) later versions of ids")
         }
         let missing = Set(idsAtCoordinates.keys).subtracting(storedIDs.keys)
         problems += missing.sorted().map { "envelope \($0) (\(idsAtCoordinates[$0]!.sorted().joined(separator: " "))) not stored" }
@@ -283,17 +247,11 @@ struct MeshAccounting {
         problems += rejectedCoordinates.subtracting(storedRejected.keys).sorted().map { "rejected record at \($0) not stored" }
         problems += storedRejected.filter { !rejectedCoordinates.contains($0.key) || $0.value > 1 }
             .map { "rejected record at \($0.key) stored \($0.value) time(s), reader sees \(rejectedCoordinates.contains($0.key) ? 1 : 0)" }
-        problems += unauthorizedCoordinates.subtracting(storedUnauthorized.keys).sorted()
-            .map { "envelope the catalog refuses at \($0) not stored flagged unauthorized" }
-        problems += storedUnauthorized.filter { !unauthorizedCoordinates.contains($0.key) }
-            .map { "record at \($0.key) stored flagged unauthorized, which the catalog allows" }
         return AccountingCheck(
             name: "audit store holds every envelope exactly once",
             counts: ["topic records \(records.count)", "distinct envelopes \(idsAtCoordinates.count)",
                      "unverifiable records \(rejectedCoordinates.count)", "stored \(stored.count)",
-                     "stored envelopes \(storedIDs.count)", "stored unverifiable \(storedRejected.values.reduce(0, +))",
-                     "later versions stored flagged \(laterCopies) (\(superseded) superseded)",
-                     "stored flagged unauthorized \(storedUnauthorized.values.reduce(0, +))"],
+                     "stored envelopes \(storedIDs.count)", "stored unverifiable \(storedRejected.values.reduce(0, +))"],
             problems: problems)
     }
 }

@@ -100,12 +100,13 @@ final class AuditSinkAnchorTests: XCTestCase {
         XCTAssertTrue(sink.stderr.contains("pins no audit checkpoint key"), sink.stderr)
     }
 
-    /// The sink records what it would otherwise skip or store as verified: a re-emitted envelope id with other bytes
+    /// With --record-later-copies and --flag-unauthorized the sink records what it would
+    /// otherwise skip or store as verified: a re-emitted envelope id with other bytes
     /// (superseded) and a verdict the catalog does not allow from the coding agent
     /// (unauthorized); `meshctl audit verify` accepts both flags and counts them.
     func testLaterCopiesAndUnauthorizedEnvelopesAreStoredFlagged() async throws {
         let store = "sqlite:" + mesh.workspace.url.appendingPathComponent("audit.sqlite").path
-        let sink = try mesh.startSink(store: store)
+        let sink = try mesh.startSink(store: store, extra: ["--record-later-copies", "--flag-unauthorized"])
         let first = Envelope(source: "/mesh/coding/agent-1", correlationID: "obj-copies", subject: "task-1",
                              payload: .taskResult(TaskResult(taskID: "task-1", planID: "plan-1", state: .completed, agentID: "agent-1")))
         try await mesh.publish(first, to: "mesh.results", as: "coding")

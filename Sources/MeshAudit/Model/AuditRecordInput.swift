@@ -26,7 +26,7 @@ public enum AuditVerificationStatus: Sendable, Hashable {
     }
 
     /// Reason prefix of records whose envelope verified but that the runtime refuses by
-    /// catalog authorization (stored flagged by the sink; the
+    /// catalog authorization (stored flagged by a sink run with --flag-unauthorized; the
     /// runtime's `EnvelopeRejection` code `unauthorized`).
     public static let unauthorizedReasonPrefix = "unauthorized:"
 }

@@ -481,7 +481,7 @@ struct AnchoredTamperContract {
     }
 
     /// A verdict signed by the coding agent verifies but the catalog lets only the reviewer
-    /// and compliance write verdicts: the sink stores it flagged, using
+    /// and compliance write verdicts: a sink with --flag-unauthorized stores it flagged, using
     /// the runtime's own `Authorization.check`; verify confirms the flag with the same check
     /// and counts it, and names a record flagged unauthorized that the catalog allows.
     func unauthorizedEnvelopesAreStoredFlagged() throws {
