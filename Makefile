@@ -42,7 +42,7 @@ test: deps proto-check ## run the test suite except the fault runs (starts a pri
 	./scripts/postgres-test-server.sh start
 	export $$(./scripts/postgres-test-server.sh url) && $(SWIFT) test --skip '^FaultTests\.'
 
-fault-test: deps ## 1,000 objectives per delivery mode through the role processes under broker faults, kills, a rebalance and bad messages (~3 min a mode)
+fault-test: deps ## fault runs: 1,000 objectives per delivery mode under faults, the crash-window tests, the chaos run (5,000 objectives at 100/s, two of each role); ~15 min
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build --filter '^FaultTests\.'
 
