@@ -138,12 +138,8 @@ final class MeshApprovalAndScalingTests: XCTestCase {
         // Verdicts name the role, not the instance (a re-judged result yields the same bytes),
         // so each instance's share is read from its own /metrics.
         for index in 1...3 {
-            let metrics = try await mesh.get("reviewer-\(index)", "/metrics").body
-            let processed = metrics.split(separator: "\n").first {
-                $0.hasPrefix("agentmesh_messages_processed_total{") && $0.contains("topic=\"mesh.results\"")
-            }
-            let count = processed.flatMap { Int($0.split(separator: " ").last ?? "") } ?? 0
-            XCTAssertGreaterThan(count, 0, "reviewer-\(index) took a share\n\(metrics)")
+            let processed = try await mesh.processed("reviewer-\(index)", topic: "mesh.results")
+            XCTAssertGreaterThan(processed, 0, "reviewer-\(index) took a share")
         }
     }
 

@@ -133,6 +133,15 @@ final class MeshHarness: @unchecked Sendable {
         return ((response as? HTTPURLResponse)?.statusCode ?? 0, String(decoding: data, as: UTF8.self))
     }
 
+    /// Inputs of `topic` a role process has processed, from its `/metrics`.
+    func processed(_ name: String, topic: String) async throws -> Int {
+        let metrics = try await get(name, "/metrics").body
+        let line = metrics.split(separator: "\n").first {
+            $0.hasPrefix("agentmesh_messages_processed_total{") && $0.contains("topic=\"\(topic)\"")
+        }
+        return line.flatMap { Int($0.split(separator: " ").last ?? "") } ?? 0
+    }
+
     func kill(_ name: String) {
         roles[name]?.signal(SIGKILL)
         roles[name]?.process.waitUntilExit()
