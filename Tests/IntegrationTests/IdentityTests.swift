@@ -80,3 +80,31 @@ final class IdentityTests: XCTestCase {
         XCTAssertEqual(refusedObjective.title, "Second, reusing the first's id")
     }
 }
+
+/// An event whose plan never appears is held, then dead-lettered with its reason: not ignored
+/// and committed, and not held forever.
+final class HeldInputExpiryTests: XCTestCase {
+    func testAVerdictForAPlanThatNeverAppearsIsDeadLetteredAsPlanUnknown() async throws {
+        let mesh = try await MeshHarness()
+        defer { mesh.shutdown() }
+        try mesh.start("orchestrator-1", "mesh-orchestrator", ["--hold-seconds", "2"])
+        let correlationID = "obj-never-\(UUID().uuidString.prefix(8))"
+        let verdict = Envelope(
+            source: "/mesh/reviewer/reviewer-1", correlationID: correlationID, causationID: "a-result-never-seen",
+            subject: "code", payload: .verdict(Verdict(
+                taskID: "code", planID: "plan-never", attempt: 1, kind: .review, decision: .approve,
+                resultEnvelopeID: "a-result-never-seen", reviewerID: "reviewer")))
+        try await mesh.publish(verdict, to: "mesh.verdicts", as: "reviewer")
+        var letter: ConsumedMessage?
+        try await eventually("the held verdict is dead-lettered as plan-unknown\n\(mesh.logs)", timeout: .seconds(60)) {
+            let letters = (try? await TopicReader.readToEnd(
+                "mesh.deadletter", configuration: try mesh.kafkaConfiguration(), logger: mesh.logger)) ?? []
+            letter = letters.first { $0.headers.string(DeadLetterHeader.reason) == "plan-unknown" }
+            return letter != nil
+        }
+        XCTAssertEqual(letter?.headers.string(DeadLetterHeader.role), "orchestrator")
+        XCTAssertTrue(letter?.headers.string(DeadLetterHeader.detail)?.contains("held 2.0 seconds") ?? false,
+                      letter?.headers.string(DeadLetterHeader.detail) ?? "no detail")
+        XCTAssertTrue(mesh.logs.contains("held until its cause is handled"), mesh.logs)
+    }
+}
