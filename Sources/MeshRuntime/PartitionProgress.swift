@@ -79,11 +79,7 @@ final class PartitionProgress: @unchecked Sendable {
     func settle(_ ticket: UInt64, abandoned: Bool) {
         let due: [(StateRecordOrder.Release, @Sendable (StateRecordOrder.Release) -> Void)] = lock.withLock {
             order.settle(ticket, abandoned: abandoned).compactMap { release in
-                let ticket: UInt64
-                switch release {
-                case .publish(let t), .abandon(let t): ticket = t
-                }
-                return releases.removeValue(forKey: ticket).map { (release, $0) }
+                releases.removeValue(forKey: release.ticket).map { (release, $0) }
             }
         }
         for (release, body) in due { body(release) }

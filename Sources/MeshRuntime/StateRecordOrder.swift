@@ -14,6 +14,13 @@ struct StateRecordOrder: Sendable {
         /// An earlier input's outputs were abandoned (shutdown, revoke): this state may not
         /// be published either, and its input is read again.
         case abandon(UInt64)
+
+        /// The ticket whose turn came.
+        var ticket: UInt64 {
+            switch self {
+            case .publish(let ticket), .abandon(let ticket): ticket
+            }
+        }
     }
 
     private var nextTicket: UInt64 = 0
