@@ -72,23 +72,24 @@ final class OrchestratorRoleHandler: RoleHandler, @unchecked Sendable {
                 detail: "\(event.type) \(event.id) for objective \(correlationID), whose plan this orchestrator does not hold")
         }
         if let held = plan, let missing = Orchestrator.missingCause(of: event, in: held) {
-            lock.withLock {
-                if owned.contains(inbound.message.partition) { state.update(held, at: event.timeUnixMicros) }
-            }
+            putBack(held, from: inbound.message.partition, at: event.timeUnixMicros, changed: false)
             throw HoldInput(key: correlationID, reason: "cause-unknown", detail: "\(event.type) \(event.id): \(missing)")
         }
         let (changed, outputs) = orchestrator.handleRecordingState(updating: &plan, event)
-        if let plan {
-            lock.withLock {
-                // Revoked while the event ran: the partition's new owner restores the plan
-                // from the changelog; keeping this copy would leave a second owner of it here
-                // (its deadline ticks would decide for a plan this instance no longer runs).
-                guard owned.contains(inbound.message.partition) else { return }
-                state.update(plan, at: event.timeUnixMicros)
-                if changed { partitionOf[correlationID] = inbound.message.partition }
-            }
-        }
+        if let plan { putBack(plan, from: inbound.message.partition, at: event.timeUnixMicros, changed: changed) }
         return outputs.map(Self.outbound)
+    }
+
+    /// Puts a plan taken out for an event back into the map. Not when its partition was revoked
+    /// while the event ran: the partition's new owner restores the plan from the changelog, and
+    /// keeping this copy would leave a second owner of it here (its deadline ticks would decide
+    /// for a plan this instance no longer runs).
+    private func putBack(_ plan: PlanState, from partition: Int32, at timeMicros: Int64, changed: Bool) {
+        lock.withLock {
+            guard owned.contains(partition) else { return }
+            state.update(plan, at: timeMicros)
+            if changed { partitionOf[plan.correlationID] = partition }
+        }
     }
 
     /// Events that act on an existing plan (as opposed to the objective that creates it, and
