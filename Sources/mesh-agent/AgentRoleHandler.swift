@@ -18,10 +18,11 @@ struct AgentRoleHandler: RoleHandler {
         let outcome = await taskHandler.handle(task, context: HandlerContext(
             correlationID: inbound.envelope.correlationID, agentID: instanceID,
             classification: TaskClassification(attributes: inbound.envelope.attributes)))
+        let id = DerivedID.make(causeID: inbound.envelope.id, role: role, output: "result")
         let envelope = Envelope(
-            id: DerivedID.make(causeID: inbound.envelope.id, role: role, output: "result"),
-            source: SourcePath.make(role: role, instance: instanceID), correlationID: inbound.envelope.correlationID,
-            causationID: inbound.envelope.id, subject: task.taskID, traceparent: inbound.envelope.traceparent,
+            id: id, source: SourcePath.make(role: role, instance: instanceID), correlationID: inbound.envelope.correlationID,
+            causationID: inbound.envelope.id, subject: task.taskID,
+            traceparent: TraceContext.traceparent(ofOutput: id, causedBy: inbound.envelope),
             attributes: Self.resultAttributes(handler: outcome.attributes, assignment: inbound.envelope.attributes),
             payload: .taskResult(outcome.taskResult(for: task, agentID: instanceID)))
         return [OutboundEnvelope(topic: "mesh.results", envelope: envelope)]

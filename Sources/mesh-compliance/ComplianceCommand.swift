@@ -58,10 +58,11 @@ struct ComplianceRoleHandler: RoleHandler {
             decidedByRules: evaluation.decidingRuleIds, reviewerID: "compliance",
             approvalRequiredBy: evaluation.approvalRequiredBy)
         // Deterministic like the reviewer's: the result's time, the role's source.
+        let id = DerivedID.make(causeID: inbound.envelope.id, role: "compliance", output: "verdict")
         let envelope = Envelope(
-            id: DerivedID.make(causeID: inbound.envelope.id, role: "compliance", output: "verdict"),
-            source: SourcePath.make(role: "compliance"), correlationID: inbound.envelope.correlationID,
-            causationID: inbound.envelope.id, subject: result.taskID, traceparent: inbound.envelope.traceparent,
+            id: id, source: SourcePath.make(role: "compliance"), correlationID: inbound.envelope.correlationID,
+            causationID: inbound.envelope.id, subject: result.taskID,
+            traceparent: TraceContext.traceparent(ofOutput: id, causedBy: inbound.envelope),
             timeUnixMicros: inbound.envelope.timeUnixMicros, payload: .verdict(verdict))
         return [OutboundEnvelope(topic: "mesh.verdicts", envelope: envelope)]
     }

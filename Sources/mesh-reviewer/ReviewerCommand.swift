@@ -55,10 +55,11 @@ struct ReviewerRoleHandler: RoleHandler {
         // its time from the result and names the role, not this instance, so a redelivered
         // result yields the same bytes wherever it is judged again.
         let verdict = outcome.verdict(for: result, resultEnvelopeID: inbound.envelope.id, reviewerID: "reviewer")
+        let id = DerivedID.make(causeID: inbound.envelope.id, role: "reviewer", output: "verdict")
         let envelope = Envelope(
-            id: DerivedID.make(causeID: inbound.envelope.id, role: "reviewer", output: "verdict"),
-            source: SourcePath.make(role: "reviewer"), correlationID: inbound.envelope.correlationID,
-            causationID: inbound.envelope.id, subject: result.taskID, traceparent: inbound.envelope.traceparent,
+            id: id, source: SourcePath.make(role: "reviewer"), correlationID: inbound.envelope.correlationID,
+            causationID: inbound.envelope.id, subject: result.taskID,
+            traceparent: TraceContext.traceparent(ofOutput: id, causedBy: inbound.envelope),
             timeUnixMicros: inbound.envelope.timeUnixMicros, payload: .verdict(verdict))
         return [OutboundEnvelope(topic: "mesh.verdicts", envelope: envelope)]
     }

@@ -82,9 +82,11 @@ enum OpsApprovalDesk {
             approvalID: request.approvalID, decision: decision, signerID: person, printedName: printedName,
             meaning: meaning, signedAtUnixMicros: now, reason: reason, resultSHA256: request.resultSHA256)
         let signed = ApprovalManifest.sign(unsigned, with: signer)
+        let id = Envelope.makeID()
         let envelope = Envelope(
-            source: SourcePath.make(role: "approver", instance: person), correlationID: requestEnvelope.correlationID,
-            causationID: requestEnvelope.id, subject: request.approvalID, traceparent: requestEnvelope.traceparent,
+            id: id, source: SourcePath.make(role: "approver", instance: person), correlationID: requestEnvelope.correlationID,
+            causationID: requestEnvelope.id, subject: request.approvalID,
+            traceparent: TraceContext.traceparent(ofOutput: id, causedBy: requestEnvelope),
             timeUnixMicros: now, payload: .approvalDecision(signed))
         let producer = try KafkaProducerFactory.make(client)
         defer { producer.close() }

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import MeshCLI
 import MeshLogging
+import MeshSigning
 import MeshTransport
 import MeshWire
 
@@ -68,8 +69,7 @@ struct SubmitCommand: AsyncParsableCommand {
     static func submit(_ objective: ObjectiveSubmitted, client: OpsMeshClient) async throws -> Envelope {
         let publisher = try client.publisher(as: "meshctl")
         defer { publisher.producer.close() }
-        let envelope = Envelope(source: OpsMeshClient.operatorSource, correlationID: objective.objectiveID,
-                                subject: objective.objectiveID, payload: .objectiveSubmitted(objective))
+        let envelope = Envelope.operatorRoot(objectiveID: objective.objectiveID, payload: .objectiveSubmitted(objective))
         try await publisher.publish(envelope, to: "mesh.objectives")
         return envelope
     }
@@ -103,9 +103,18 @@ struct CancelCommand: AsyncParsableCommand {
         defer { publisher.producer.close() }
         let request = ObjectiveCancelRequested(objectiveID: correlationID, requestedBy: requestedBy ?? OpsMeshClient.operatorName,
                                                reason: reason)
-        let envelope = Envelope(source: OpsMeshClient.operatorSource, correlationID: correlationID, subject: correlationID,
-                                payload: .objectiveCancelRequested(request))
+        let envelope = Envelope.operatorRoot(objectiveID: correlationID, payload: .objectiveCancelRequested(request))
         try await publisher.publish(envelope, to: "mesh.objectives")
         opsPrint("cancel requested for \(correlationID) (envelope \(envelope.id))")
+    }
+}
+
+extension Envelope {
+    /// An operator's envelope about objective `objectiveID` (a submission, a cancel request),
+    /// with the objective's trace context, which every envelope caused by it continues.
+    static func operatorRoot(objectiveID: String, payload: Payload) -> Envelope {
+        let id = Envelope.makeID()
+        return Envelope(id: id, source: OpsMeshClient.operatorSource, correlationID: objectiveID, subject: objectiveID,
+                        traceparent: TraceContext.root(envelope: id, correlationID: objectiveID).traceparent, payload: payload)
     }
 }

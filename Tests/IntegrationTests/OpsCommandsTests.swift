@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import MeshAudit
 import MeshKafka
 import MeshSigning
 import MeshTestSupport
@@ -348,10 +349,11 @@ final class OpsCommandsTests: XCTestCase {
     // MARK: - demo (needs the real role executables)
 
     func testDemoRunsEndToEnd() async throws {
+        let home = workspace.url.appendingPathComponent("demo-home")
         let demo = try await runToCompletion(
             try Executables.url("meshctl"),
             ["demo", "--timeout", "120", "--objective", repositoryRoot().appendingPathComponent("Objectives/demo.yaml").path,
-             "--catalog", catalogPath] + repositoryFolders,
+             "--home", home.path, "--catalog", catalogPath] + repositoryFolders,
             workingDirectory: workspace.url, timeout: .seconds(200))
         XCTAssertEqual(demo.status, 0, "demo failed:\n\(demo.stdout)\n\(demo.stderr)")
         let lines = demo.stdout.split(separator: "\n").map(String.init)
@@ -385,5 +387,34 @@ final class OpsCommandsTests: XCTestCase {
         _ = index("a compiled artifact", after: completed) { $0.contains("artifact ") && $0.contains("bytes") }
         XCTAssertTrue(demo.stdout.contains("demo: stopping the mesh"), demo.stdout)
         XCTAssertTrue(demo.stdout.contains("demo: completed"), demo.stdout)
+        try assertOneTracePerObjective(store: "sqlite:" + home.appendingPathComponent("audit.sqlite").path)
+    }
+
+    /// Every envelope of the demo's objective, as the audit sink stored it, carries a W3C
+    /// trace context: one trace id for the whole objective, and a span id derived from the
+    /// envelope's own id (`TraceContext`), so each hop names its parent hop's span.
+    private func assertOneTracePerObjective(store: String) throws {
+        let reader = try AuditStoreLocation(parsing: store).openForReading()
+        let codec = EnvelopeCodec()
+        let envelopes = try reader.search(.all).compactMap { record -> Envelope? in
+            guard record.input.verification.isVerified, let sealed = try? codec.decodeSealed(record.input.raw) else { return nil }
+            return try? codec.decode(sealed.envelope)
+        }
+        let objectiveID = try XCTUnwrap(envelopes.first { $0.type == PayloadKind.objectiveSubmitted.rawValue }?.correlationID,
+                                        "the store holds the submitted objective")
+        let objective = envelopes.filter { $0.correlationID == objectiveID }
+        XCTAssertGreaterThan(objective.count, 10, "the whole objective was stored")
+        let byID = Dictionary(objective.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+        var traceIDs = Set<String>()
+        for envelope in objective {
+            let context = try XCTUnwrap(TraceContext(traceparent: envelope.traceparent), "\(envelope.type) \(envelope.id): \(envelope.traceparent)")
+            XCTAssertEqual(context.spanID, TraceContext.spanID(of: envelope.id), "\(envelope.type) names its own span")
+            if let cause = byID[envelope.causationID] {
+                XCTAssertEqual(context.traceID, TraceContext(traceparent: cause.traceparent)?.traceID, "\(envelope.type) continues its cause's trace")
+            }
+            traceIDs.insert(context.traceID)
+        }
+        XCTAssertEqual(traceIDs.count, 1, "one trace for the objective: \(traceIDs)")
+        XCTAssertEqual(Set(objective.map(\.source)).count > 4, true, "hops of several roles: \(Set(objective.map(\.source)))")
     }
 }

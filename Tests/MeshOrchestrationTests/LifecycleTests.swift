@@ -45,7 +45,10 @@ final class LifecycleTests: XCTestCase {
             XCTAssertEqual(output.envelope.source, "/mesh/orchestrator")
             XCTAssertEqual(output.envelope.correlationID, event.correlationID)
             XCTAssertEqual(output.envelope.causationID, event.id)
-            XCTAssertEqual(output.envelope.traceparent, event.traceparent)
+            // The cause's trace, and a span of the output's own (`TraceContext`).
+            XCTAssertEqual(output.envelope.traceparent, TraceContext.traceparent(ofOutput: output.envelope.id, causedBy: event))
+            XCTAssertEqual(TraceContext(traceparent: output.envelope.traceparent)?.traceID,
+                           TraceContext(traceparent: event.traceparent)?.traceID)
             XCTAssertEqual(output.envelope.timeUnixMicros, event.timeUnixMicros)
         }
         XCTAssertEqual(outputs[1].envelope.id, DerivedID.make(causeID: event.id, role: "orchestrator",

@@ -432,6 +432,45 @@ def derived_id_mismatch(envelope, role):
     return None
 
 
+def _trace_digest(purpose, value):
+    return hashlib.sha256(b"agentmesh-trace-v1\x00" + purpose.encode() + b"\x00" + value.encode("utf-8")).digest()
+
+
+def _non_zero_hex(raw):
+    raw = bytearray(raw)
+    if not any(raw):
+        raw[-1] = 1
+    return raw.hex()
+
+
+def parse_traceparent(value):
+    """(trace_id, span_id, flags) of a W3C traceparent, or None where the W3C rules say to ignore it."""
+    parts = value.split("-")
+    if len(value) < 55 or len(parts) < 4 or value[2] != "-" or value[35] != "-" or value[52] != "-":
+        return None
+    version, trace_id, span_id, flags = value[:2], value[3:35], value[36:52], value[53:55]
+    lower_hex = set("0123456789abcdef")
+    if not all(set(p) <= lower_hex for p in (version, trace_id, span_id, flags)) or version == "ff":
+        return None
+    if set(trace_id) == {"0"} or set(span_id) == {"0"} or (version == "00" and len(value) != 55):
+        return None
+    return trace_id, span_id, int(flags, 16)
+
+
+def traceparent_of(envelope_id, parent_traceparent, correlation_id):
+    """The traceparent an envelope carries (CONTRACT.md section 8): its cause's trace id and flags
+    (the objective's derived trace when the cause has none) and a span id derived from its own id."""
+    parent = parse_traceparent(parent_traceparent) if parent_traceparent else None
+    trace_id = parent[0] if parent else _non_zero_hex(_trace_digest("trace", correlation_id)[:16])
+    flags = parent[2] if parent else 1
+    return f"00-{trace_id}-{span_id_of(envelope_id)}-{flags:02x}"
+
+
+def span_id_of(envelope_id):
+    """The span id that stands for envelope `envelope_id`."""
+    return _non_zero_hex(_trace_digest("span", envelope_id)[:8])
+
+
 def new_root_id():
     """A fresh UUIDv7 (RFC 9562): 48-bit Unix milliseconds, version 7, random bits."""
     import time

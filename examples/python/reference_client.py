@@ -117,7 +117,9 @@ def run(args):
     kafka = read_properties(os.path.join(args.home, "broker.properties"))
 
     correlation_id = contract.new_root_id()
-    envelope = pb.Envelope(id=contract.new_root_id(), source="/mesh/meshctl/reference-client", spec_version="1.0",
+    envelope_id = contract.new_root_id()
+    envelope = pb.Envelope(id=envelope_id, source="/mesh/meshctl/reference-client", spec_version="1.0",
+                           traceparent=contract.traceparent_of(envelope_id, "", correlation_id),
                            type=contract.PAYLOAD_TYPES["objective_submitted"], time_unix_micros=time.time_ns() // 1000,
                            correlation_id=correlation_id, schema_version=contract.SCHEMA_VERSION)
     envelope.objective_submitted.objective_id = correlation_id
@@ -147,6 +149,7 @@ def run(args):
 
     verified, refused, outcome = 0, [], None
     seen_ids = set()
+    trace_id = contract.parse_traceparent(envelope.traceparent)[0]
     deadline = time.monotonic() + args.timeout
     while outcome is None and time.monotonic() < deadline:
         message = consumer.poll(0.5)
@@ -162,6 +165,9 @@ def run(args):
             continue
         if message.key() != correlation_id.encode():
             refused.append(f"{event.id}: record key is not the correlation id")
+        # Every hop continues the objective's trace with a span named by its own id.
+        if event.traceparent != f"00-{trace_id}-{contract.span_id_of(event.id)}-01":
+            refused.append(f"{event.id}: traceparent {event.traceparent!r} does not continue trace {trace_id}")
         verified += 1
         seen_ids.add(event.id)
         member = event.WhichOneof("payload")

@@ -26,11 +26,12 @@ extension Orchestrator {
                     printedName: "Approval deadline", meaning: "expired",
                     signedAtUnixMicros: approval.deadlineUnixMicros,
                     reason: "no decision before the deadline", resultSHA256: approval.resultSHA256)
+                let id = DerivedID.make(causeID: approval.requestEnvelopeID, role: role,
+                                        output: PayloadKind.approvalDecision.rawValue, discriminator: DerivedID.expiredDiscriminator)
+                let trace = TraceContext.of(envelope: id, parentTraceparent: approval.traceparent, correlationID: plan.correlationID)
                 let envelope = Envelope(
-                    id: DerivedID.make(causeID: approval.requestEnvelopeID, role: role,
-                                       output: PayloadKind.approvalDecision.rawValue, discriminator: DerivedID.expiredDiscriminator),
-                    source: source, correlationID: plan.correlationID, causationID: approval.requestEnvelopeID,
-                    subject: approval.approvalID, traceparent: approval.traceparent,
+                    id: id, source: source, correlationID: plan.correlationID, causationID: approval.requestEnvelopeID,
+                    subject: approval.approvalID, traceparent: trace.traceparent,
                     timeUnixMicros: approval.deadlineUnixMicros, payload: .approvalDecision(decision))
                 outputs.append(Output(destination: .approvals, envelope: envelope))
             }

@@ -39,10 +39,10 @@ extension Orchestrator {
     /// The changelog record of `plan` after `event`. Deterministic: same plan and event, same
     /// envelope.
     public static func snapshotOutput(of plan: PlanState, after event: Envelope) -> Output {
+        let id = DerivedID.make(causeID: event.id, role: "orchestrator", output: "snapshot")
         let envelope = Envelope(
-            id: DerivedID.make(causeID: event.id, role: "orchestrator", output: "snapshot"),
-            source: source, correlationID: event.correlationID, causationID: event.id, subject: plan.planID,
-            traceparent: event.traceparent, timeUnixMicros: event.timeUnixMicros,
+            id: id, source: source, correlationID: event.correlationID, causationID: event.id, subject: plan.planID,
+            traceparent: TraceContext.traceparent(ofOutput: id, causedBy: event), timeUnixMicros: event.timeUnixMicros,
             payload: .orchestratorSnapshot(OrchestratorSnapshot(
                 formatVersion: UInt32(PlanSnapshot.formatVersion), state: PlanSnapshot.encode(plan), lastEventID: event.id)))
         return Output(destination: .changelog, envelope: envelope)

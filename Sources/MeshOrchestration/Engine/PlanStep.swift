@@ -72,10 +72,10 @@ struct PlanStep {
     /// A derived envelope: deterministic id, the event's time, correlation and trace.
     private func envelope(_ kind: PayloadKind, discriminator: String, subject: String, attributes: [Attribute] = [],
                           _ payload: Payload) -> Envelope {
-        Envelope(
-            id: outputID(kind, discriminator: discriminator),
-            source: Orchestrator.source, correlationID: event.correlationID, causationID: event.id,
-            subject: subject, traceparent: event.traceparent, timeUnixMicros: event.timeUnixMicros,
-            attributes: attributes, payload: payload)
+        let id = outputID(kind, discriminator: discriminator)
+        return Envelope(
+            id: id, source: Orchestrator.source, correlationID: event.correlationID, causationID: event.id,
+            subject: subject, traceparent: TraceContext.traceparent(ofOutput: id, causedBy: event),
+            timeUnixMicros: event.timeUnixMicros, attributes: attributes, payload: payload)
     }
 }
