@@ -168,6 +168,7 @@ let package = Package(
             name: "MeshRuntimeTests",
             dependencies: ["MeshRuntime", "MeshTestSupport", "MeshTransport", "MeshKafka", "MeshCatalog", "MeshSigning", "MeshWire"],
             swiftSettings: swift5),
+        .testTarget(name: "MeshCLITests", dependencies: ["MeshCLI", "MeshWire"], swiftSettings: swift5),
         .testTarget(name: "MeshKafkaTests", dependencies: ["MeshKafka", "MeshTestSupport"], swiftSettings: swift5),
         .testTarget(name: "MeshBenchmarksTests", dependencies: ["MeshBenchmarks"], swiftSettings: swift5),
         .testTarget(

@@ -3072,7 +3072,7 @@ const ProtobufCMessageDescriptor agentmesh__v1__approval_decision__descriptor =
   (ProtobufCMessageInit) agentmesh__v1__approval_decision__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor agentmesh__v1__agent_heartbeat__field_descriptors[6] =
+static const ProtobufCFieldDescriptor agentmesh__v1__agent_heartbeat__field_descriptors[13] =
 {
   {
     "agent_id",
@@ -3146,19 +3146,110 @@ static const ProtobufCFieldDescriptor agentmesh__v1__agent_heartbeat__field_desc
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "handler",
+    7,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Agentmesh__V1__AgentHeartbeat, handler),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "model",
+    8,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Agentmesh__V1__AgentHeartbeat, model),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "capabilities",
+    9,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_STRING,
+    offsetof(Agentmesh__V1__AgentHeartbeat, n_capabilities),
+    offsetof(Agentmesh__V1__AgentHeartbeat, capabilities),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "last_error",
+    10,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Agentmesh__V1__AgentHeartbeat, last_error),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "last_error_unix_micros",
+    11,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Agentmesh__V1__AgentHeartbeat, last_error_unix_micros),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "interval_millis",
+    12,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT32,
+    0,   /* quantifier_offset */
+    offsetof(Agentmesh__V1__AgentHeartbeat, interval_millis),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "stopping",
+    13,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BOOL,
+    0,   /* quantifier_offset */
+    offsetof(Agentmesh__V1__AgentHeartbeat, stopping),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned agentmesh__v1__agent_heartbeat__field_indices_by_name[] = {
   0,   /* field[0] = agent_id */
+  8,   /* field[8] = capabilities */
+  6,   /* field[6] = handler */
   3,   /* field[3] = in_flight */
+  11,   /* field[11] = interval_millis */
+  9,   /* field[9] = last_error */
+  10,   /* field[10] = last_error_unix_micros */
+  7,   /* field[7] = model */
   4,   /* field[4] = processed */
   1,   /* field[1] = role */
   5,   /* field[5] = started_unix_micros */
+  12,   /* field[12] = stopping */
   2,   /* field[2] = version */
 };
 static const ProtobufCIntRange agentmesh__v1__agent_heartbeat__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 6 }
+  { 0, 13 }
 };
 const ProtobufCMessageDescriptor agentmesh__v1__agent_heartbeat__descriptor =
 {
@@ -3168,7 +3259,7 @@ const ProtobufCMessageDescriptor agentmesh__v1__agent_heartbeat__descriptor =
   "Agentmesh__V1__AgentHeartbeat",
   "agentmesh.v1",
   sizeof(Agentmesh__V1__AgentHeartbeat),
-  6,
+  13,
   agentmesh__v1__agent_heartbeat__field_descriptors,
   agentmesh__v1__agent_heartbeat__field_indices_by_name,
   1,  agentmesh__v1__agent_heartbeat__number_ranges,

@@ -21,6 +21,10 @@ public struct RoleOptions: ParsableArguments, Sendable {
         "How long an input that arrived before its cause (after a crash, a result can come back before its objective) is held, unacknowledged, waiting for it; then it goes to the dead-letter topic (e.g. plan-unknown). At most \(RoleOptions.maxHeldPerPartition) inputs are held per partition."))
     public var holdSeconds = 300.0
 
+    @Option(name: .customLong("card-seconds"), help: ArgumentHelp(
+        "How often this instance republishes its agent card (identity, load, last error) to the catalog's card topic; `meshctl agents` counts it stale after three missed cards."))
+    public var cardSeconds = 10.0
+
     /// Inputs held per partition at most (see `--hold-seconds`).
     public static let maxHeldPerPartition = 5_000
 
@@ -37,6 +41,7 @@ public struct RoleOptions: ParsableArguments, Sendable {
 
     public func validate() throws {
         guard holdSeconds > 0 else { throw ValidationError("--hold-seconds must be more than 0 (seconds an early input waits for its cause)") }
+        guard cardSeconds >= 0.1 else { throw ValidationError("--card-seconds must be at least 0.1 (seconds between agent cards)") }
     }
 
     /// `--exactly-once`, or `AGENTMESH_EXACTLY_ONCE=1` (or `true`).

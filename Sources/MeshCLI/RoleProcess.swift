@@ -5,16 +5,27 @@ import MeshKafka
 import MeshLogging
 import MeshRuntime
 import MeshTransport
+import MeshWire
 
 /// Start-up and shutdown shared by every role executable.
 public enum RoleProcess {
-    /// Builds the worker for `role` from the standard options.
+    /// Builds the worker for `role` from the standard options. `handlerKind` and `model` are
+    /// what the instance's agent card says does its work.
     public static func worker(
         role: String, signingAs principal: String? = nil, topics: [String], handler: any RoleHandler,
+        handlerKind: String, model: String = "",
         connection: ConnectionOptions, catalog: Catalog, options: RoleOptions, tickInterval: Duration? = nil,
         logger: Logger
     ) throws -> RoleWorker {
         var configuration = RoleWorkerConfiguration(role: role, instanceID: options.instanceID, topics: topics)
+        let cardType = PayloadKind.agentHeartbeat.rawValue
+        if let cards = catalog.topics(for: cardType, producedBy: principal ?? role).first {
+            configuration.heartbeatTopic = cards.name
+        }
+        configuration.heartbeatInterval = .milliseconds(Int64(options.cardSeconds * 1000))
+        configuration.handlerKind = handlerKind
+        configuration.model = model
+        configuration.capabilities = catalog.capabilities(of: principal ?? role, consuming: topics, cardType: cardType)
         configuration.maxInFlight = options.maxInFlight
         configuration.drainTimeout = .milliseconds(Int64(options.drainSeconds * 1000))
         configuration.holdTimeout = .milliseconds(Int64(options.holdSeconds * 1000))

@@ -68,6 +68,20 @@ extension Catalog {
         topics.first { $0.isDeadLetter }
     }
 
+    /// What an instance of `role` reading `consumed` can do, as its agent card lists it:
+    /// `consumes:<topic>` for each topic it reads, `produces:<type>` for each envelope type
+    /// the catalog lets it write somewhere (agent cards themselves apart), sorted.
+    public func capabilities(of role: String, consuming consumed: [String], cardType: String) -> [String] {
+        var produced = Set<String>()
+        for topic in topics(producedBy: role) {
+            guard case .only(let names) = topic.types else { continue }
+            for type in names where type != cardType && mayProduce(role: role, type: type, on: topic.name) {
+                produced.insert(type)
+            }
+        }
+        return consumed.sorted().map { "consumes:\($0)" } + produced.sorted().map { "produces:\($0)" }
+    }
+
     /// The topic carrying tasks for the agent role `role`, if declared.
     public func taskTopic(for role: String) -> Topic? {
         topics.first { $0.taskFor == role }

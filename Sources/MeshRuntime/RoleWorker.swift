@@ -20,8 +20,17 @@ public struct RoleWorkerConfiguration: Sendable {
     /// On shutdown, how long in-flight work may take before the worker leaves anyway.
     public var drainTimeout: Duration = .seconds(20)
     public var tickInterval: Duration?
+    /// How often the instance's card (``AgentHeartbeat``) is republished; `nil`: never.
     public var heartbeatInterval: Duration? = .seconds(10)
-    public var heartbeatTopic = "mesh.heartbeats"
+    /// The catalog's topic for agent cards (``RoleProcess`` sets it from the catalog).
+    public var heartbeatTopic = "mesh.agents"
+    /// What the card says does the work (`example`, `command`, `model`, `rules`, ...) and the
+    /// model a model-backed instance calls.
+    public var handlerKind = ""
+    public var model = ""
+    /// What the card lists the instance can do: the topics it consumes and the types it may
+    /// produce (``RoleProcess`` derives them from the catalog).
+    public var capabilities: [String] = []
     public var deadLetterTopic = "mesh.deadletter"
     /// Envelope ids remembered per owned partition for dropping redelivered duplicates.
     public var recentIDCapacity = 20_000
@@ -103,6 +112,8 @@ public final class RoleWorker: @unchecked Sendable {
     private var stopping = false
     private var ready = false
     private let startedMicros = WallClock.nowUnixMicros()
+    /// The last input this instance dead-lettered and why, for its card.
+    private var lastError: (text: String, unixMicros: Int64)?
 
     public init(
         configuration: RoleWorkerConfiguration, kafka: KafkaConfiguration, sealer: EnvelopeSealer, opener: EnvelopeOpener,
@@ -203,7 +214,9 @@ public final class RoleWorker: @unchecked Sendable {
         }
         if failure == nil { await drainLanes() }
         transactions?.finish()
+        // The periodic cards stop before the last one, which says the instance is gone.
         background.forEach { $0.cancel() }
+        if failure == nil { await publishLastCard() }
         consumer.close()
         producer.close()
         logger.info("stopped", metadata: ["processed": "\(stats.processed)", "dead_lettered": "\(stats.deadLettered)"])
@@ -533,6 +546,8 @@ public final class RoleWorker: @unchecked Sendable {
             let sink: any DeadLetterSending = transactions ?? deadLetters
             try await sink.send(inbound.message, reason: reason, detail: detail, attempts: attempts)
             metrics.increment(.deadLettered, topic: inbound.message.topic)
+            let text = "\(reason) on \(inbound.message.topic)[\(inbound.message.partition)]@\(inbound.message.offset): \(detail)"
+            lock.withLock { lastError = (String(text.prefix(Self.lastErrorLimit)), WallClock.nowUnixMicros()) }
             subscriber.markDone(inbound)
             return true
         } catch {
@@ -685,11 +700,14 @@ public final class RoleWorker: @unchecked Sendable {
         return tasks
     }
 
-    private func heartbeat() -> OutboundEnvelope {
+    /// The instance's card as of now. `stopping`: its last one, sent after the drain, so
+    /// `meshctl agents` shows it gone at once rather than after three missed intervals.
+    private func heartbeat(stopping: Bool = false) -> OutboundEnvelope {
         let stats = self.stats
-        // A heartbeat belongs to no objective: it is a root that is its own correlation
+        let lastError = lock.withLock { self.lastError }
+        // A card belongs to no objective: it is a root that is its own correlation
         // (Proto/CONTRACT.md), so it never files liveness under an objective id. The record
-        // key stays the agent id, as the catalog says for mesh.heartbeats.
+        // key is the agent id, so the compacted topic keeps each instance's latest card.
         let id = Envelope.makeID()
         let envelope = Envelope(
             id: id, source: SourcePath.make(role: configuration.role, instance: configuration.instanceID),
@@ -697,9 +715,26 @@ public final class RoleWorker: @unchecked Sendable {
             payload: .agentHeartbeat(AgentHeartbeat(
                 agentID: configuration.instanceID, role: configuration.role, version: MeshRuntimeVersion.current,
                 inFlight: UInt32(consumer.inFlightCount), processed: UInt64(stats.processed),
-                startedUnixMicros: startedMicros)))
+                startedUnixMicros: startedMicros, handler: configuration.handlerKind, model: configuration.model,
+                capabilities: configuration.capabilities, lastError: lastError?.text ?? "",
+                lastErrorUnixMicros: lastError?.unixMicros ?? 0,
+                intervalMillis: UInt32(clamping: (configuration.heartbeatInterval ?? .zero).milliseconds),
+                stopping: stopping)))
         return OutboundEnvelope(topic: configuration.heartbeatTopic, envelope: envelope, key: configuration.instanceID)
     }
+
+    /// Best effort, at-least-once mode only: the card is enqueued and flushed for up to two
+    /// seconds, so a broker that is away does not hold the shutdown up (the producer's close
+    /// flushes what is left, as for every other pending record). In exactly-once mode the
+    /// transaction is being finished; the card then ages out after three intervals.
+    private func publishLastCard() async {
+        guard configuration.heartbeatInterval != nil, transactions == nil else { return }
+        _ = enqueueAll([heartbeat(stopping: true)])
+        do { try producer.flush(timeout: .seconds(2)) } catch { logger.debug("last card not delivered yet: \(error)") }
+    }
+
+    /// Characters of the last error a card carries (a dead letter keeps the whole story).
+    static let lastErrorLimit = 300
 }
 
 public enum MeshRuntimeVersion {

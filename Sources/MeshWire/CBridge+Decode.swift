@@ -296,7 +296,14 @@ enum CDecode {
                 version: try string(p.version, "agent_heartbeat.version"),
                 inFlight: p.in_flight,
                 processed: p.processed,
-                startedUnixMicros: p.started_unix_micros))
+                startedUnixMicros: p.started_unix_micros,
+                handler: try string(p.handler, "agent_heartbeat.handler"),
+                model: try string(p.model, "agent_heartbeat.model"),
+                capabilities: try strings(p.n_capabilities, p.capabilities, "agent_heartbeat.capabilities"),
+                lastError: try string(p.last_error, "agent_heartbeat.last_error"),
+                lastErrorUnixMicros: p.last_error_unix_micros,
+                intervalMillis: p.interval_millis,
+                stopping: p.stopping != 0))
 
         case .replayRequested:
             let p = try member(m.replay_requested, kind).pointee

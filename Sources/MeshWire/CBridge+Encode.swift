@@ -281,6 +281,14 @@ enum CEncode {
             p.pointee.in_flight = v.inFlight
             p.pointee.processed = v.processed
             p.pointee.started_unix_micros = v.startedUnixMicros
+            try arena.set(v.handler, "agent_heartbeat.handler", &p.pointee.handler)
+            try arena.set(v.model, "agent_heartbeat.model", &p.pointee.model)
+            p.pointee.n_capabilities = v.capabilities.count
+            p.pointee.capabilities = try arena.strings(v.capabilities, "agent_heartbeat.capabilities")
+            try arena.set(v.lastError, "agent_heartbeat.last_error", &p.pointee.last_error)
+            p.pointee.last_error_unix_micros = v.lastErrorUnixMicros
+            p.pointee.interval_millis = v.intervalMillis
+            p.pointee.stopping = v.stopping ? 1 : 0
             c.pointee.agent_heartbeat = p
 
         case .replayRequested(let v):

@@ -246,7 +246,8 @@ public struct ApprovalDecision: Sendable, Hashable, Codable {
     }
 }
 
-/// Liveness and load of one agent instance.
+/// The card of one running instance: identity, capabilities, load and liveness (see the
+/// proto for field meanings).
 public struct AgentHeartbeat: Sendable, Hashable, Codable {
     public var agentID: String
     public var role: String
@@ -254,15 +255,31 @@ public struct AgentHeartbeat: Sendable, Hashable, Codable {
     public var inFlight: UInt32
     public var processed: UInt64
     public var startedUnixMicros: Int64
+    public var handler: String
+    public var model: String
+    public var capabilities: [String]
+    public var lastError: String
+    public var lastErrorUnixMicros: Int64
+    public var intervalMillis: UInt32
+    public var stopping: Bool
 
     public init(agentID: String, role: String, version: String = "", inFlight: UInt32 = 0,
-                processed: UInt64 = 0, startedUnixMicros: Int64 = 0) {
+                processed: UInt64 = 0, startedUnixMicros: Int64 = 0, handler: String = "", model: String = "",
+                capabilities: [String] = [], lastError: String = "", lastErrorUnixMicros: Int64 = 0,
+                intervalMillis: UInt32 = 0, stopping: Bool = false) {
         self.agentID = agentID
         self.role = role
         self.version = version
         self.inFlight = inFlight
         self.processed = processed
         self.startedUnixMicros = startedUnixMicros
+        self.handler = handler
+        self.model = model
+        self.capabilities = capabilities
+        self.lastError = lastError
+        self.lastErrorUnixMicros = lastErrorUnixMicros
+        self.intervalMillis = intervalMillis
+        self.stopping = stopping
     }
 }
 

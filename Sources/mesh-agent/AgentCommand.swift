@@ -62,7 +62,7 @@ struct AgentCommand: AsyncParsableCommand {
         let worker = try RoleProcess.worker(
             role: role, topics: [topic],
             handler: AgentRoleHandler(role: role, instanceID: options.instanceID, taskHandler: taskHandler),
-            connection: connection, catalog: loaded, options: options, logger: logger)
+            handlerKind: handler, connection: connection, catalog: loaded, options: options, logger: logger)
         await RoleProcess.run(worker, options: options, logger: logger)
     }
 }

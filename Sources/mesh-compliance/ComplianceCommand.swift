@@ -33,7 +33,7 @@ struct ComplianceCommand: AsyncParsableCommand {
         logger.info("policy bundle \(bundle.hash): \(bundle.rules.count) rules")
         let worker = try RoleProcess.worker(
             role: "compliance", topics: ["mesh.results"],
-            handler: ComplianceRoleHandler(bundle: bundle),
+            handler: ComplianceRoleHandler(bundle: bundle), handlerKind: "policy-packs",
             connection: connection, catalog: loaded, options: options, logger: logger)
         await RoleProcess.run(worker, options: options, logger: logger)
     }

@@ -72,7 +72,7 @@ struct OrchestratorCommand: AsyncParsableCommand {
             logger: logger)
         let inputs = loaded.orchestratorInputs.map(\.name).filter { $0 != changelog }
         let worker = try RoleProcess.worker(
-            role: "orchestrator", topics: inputs, handler: handler, connection: connection, catalog: loaded, options: options,
+            role: "orchestrator", topics: inputs, handler: handler, handlerKind: "playbooks", connection: connection, catalog: loaded, options: options,
             tickInterval: .seconds(1), logger: logger)
         logger.info("playbooks loaded: \(library.names.joined(separator: ", "))")
         await RoleProcess.run(worker, options: options, logger: logger)

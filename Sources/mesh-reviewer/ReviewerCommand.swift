@@ -38,7 +38,7 @@ struct ReviewerCommand: AsyncParsableCommand {
         logger.info("review rules \(reviewRules.rulesVersion), hash \(reviewRules.rulesHash)")
         let worker = try RoleProcess.worker(
             role: "reviewer", topics: ["mesh.results"],
-            handler: ReviewerRoleHandler(engine: ReviewEngine(rules: reviewRules)),
+            handler: ReviewerRoleHandler(engine: ReviewEngine(rules: reviewRules)), handlerKind: "review-rules",
             connection: connection, catalog: loaded, options: options, logger: logger)
         await RoleProcess.run(worker, options: options, logger: logger)
     }

@@ -19,7 +19,7 @@ struct Meshctl: AsyncParsableCommand {
             """,
         subcommands: [
             BrokerCommand.self, UpCommand.self, DemoCommand.self, TopicsCommand.self, KeysCommand.self,
-            SubmitCommand.self, StatusCommand.self, CancelCommand.self, ApprovalsCommand.self, ApproveCommand.self,
+            SubmitCommand.self, StatusCommand.self, AgentsCommand.self, CancelCommand.self, ApprovalsCommand.self, ApproveCommand.self,
             RejectCommand.self, TailCommand.self, LagCommand.self, DeadLettersCommand.self, AuditCommand.self, ReplayCommand.self, BenchCommand.self,
             ScanCommand.self,
         ])

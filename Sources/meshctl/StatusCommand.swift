@@ -75,6 +75,8 @@ struct StatusCommand: AsyncParsableCommand {
         discussion: """
             Reads mesh.objectives and mesh.plans (verified envelopes only) and shows the latest
             PlanStatus over the PlanCreated task list, and the outcome once there is one.
+            A task still to be done whose role has no live instance (by the agent
+            cards, see `meshctl agents`) is named: nothing picks it up until one starts.
             Exit status: 0 when the objective is known, 4 when nothing about it was found.
             """)
 
@@ -82,6 +84,7 @@ struct StatusCommand: AsyncParsableCommand {
     var correlationID: String
     @Flag(help: "Print one JSON document.") var json = false
     @OptionGroup var connection: ConnectionOptions
+    @OptionGroup var catalog: CatalogOptions
 
     func run() async throws {
         MeshLogging.bootstrap(role: "meshctl", level: .warning)
@@ -92,8 +95,9 @@ struct StatusCommand: AsyncParsableCommand {
             opsWarn("no objective \(correlationID) on mesh.objectives or mesh.plans")
             throw ExitCode(4)
         }
+        let waiting = try await unstaffed(view, client: client)
         if json {
-            opsPrint(try Self.json(view))
+            opsPrint(try Self.json(view, unstaffed: waiting))
             return
         }
         var header = "objective \(correlationID): \(view.state)"
@@ -105,6 +109,7 @@ struct StatusCommand: AsyncParsableCommand {
             opsPrint(OpsTable.render([["TASK", "ROLE", "STATE", "ATTEMPT", "DETAIL"]]
                 + rows.map { [$0.task, $0.role, $0.state, String($0.attempt), ObjectiveFollower.oneLine($0.detail)] }))
         }
+        for (task, why) in waiting.sorted(by: { $0.key < $1.key }) { opsPrint("task \(task) waits: \(why)") }
         if let detail = view.status?.detail, !detail.isEmpty { opsPrint("plan: \(ObjectiveFollower.oneLine(detail))") }
         if let cancel = view.cancelRequested { opsPrint("cancel requested by \(cancel.requestedBy): \(cancel.reason)") }
         if let completed = view.completed {
@@ -119,7 +124,20 @@ struct StatusCommand: AsyncParsableCommand {
         }
     }
 
-    static func json(_ view: OpsObjectiveStatus) throws -> String {
+    /// Task id → why nothing will pick it up, for each task still to be done whose role has
+    /// no live instance. Empty once the objective ended, or when the catalog is not at hand
+    /// (status also works away from the repository, without the liveness check).
+    private func unstaffed(_ view: OpsObjectiveStatus, client: OpsMeshClient) async throws -> [String: String] {
+        let open = view.rows.filter { ["submitted", "working"].contains($0.state) && $0.role != "?" }
+        guard view.completed == nil, view.failed == nil, !open.isEmpty, let loaded = try? catalog.load() else { return [:] }
+        let now = WallClock.nowUnixMicros()
+        let roster = try await client.roster(catalog: loaded, now: now)
+        var waiting: [String: String] = [:]
+        for row in open { if let why = roster.absence(of: row.role, now: now) { waiting[row.task] = why } }
+        return waiting
+    }
+
+    static func json(_ view: OpsObjectiveStatus, unstaffed: [String: String] = [:]) throws -> String {
         var document: [String: Any] = ["correlation_id": view.correlationID, "state": view.state]
         if let objective = view.objective {
             document["title"] = objective.title
@@ -130,8 +148,11 @@ struct StatusCommand: AsyncParsableCommand {
             document["plan_id"] = plan.planID
             document["playbook_hash"] = plan.playbookHash
         }
-        document["tasks"] = view.rows.map {
-            ["task": $0.task, "role": $0.role, "state": $0.state, "attempt": Int($0.attempt), "detail": $0.detail] as [String: Any]
+        document["tasks"] = view.rows.map { row in
+            var task: [String: Any] = ["task": row.task, "role": row.role, "state": row.state, "attempt": Int(row.attempt),
+                                       "detail": row.detail]
+            if let why = unstaffed[row.task] { task["waits_for"] = why }
+            return task
         }
         if let detail = view.status?.detail { document["detail"] = detail }
         if let completed = view.completed {

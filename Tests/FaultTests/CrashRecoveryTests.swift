@@ -11,7 +11,7 @@ final class CrashRecoveryTests: XCTestCase {
     /// Every topic the orchestrator writes or reads but the ones a test moves elsewhere.
     private static let orchestratorTopics = [
         "mesh.objectives", "mesh.results", "mesh.verdicts", "mesh.approvals", "mesh.plans", "mesh.orchestrator.changelog",
-        "mesh.tasks.coding", "mesh.heartbeats", "mesh.deadletter",
+        "mesh.tasks.coding", "mesh.agents", "mesh.deadletter",
     ]
 
     /// A. One input's outputs go to different partition leaders. With the assignment's leader

@@ -88,7 +88,7 @@ struct FaultScenario {
             accounting.rederivedOutputs(agentRoles: Set(mesh.catalog.roles.map(\.name).filter { mesh.catalog.taskTopic(for: $0) != nil })),
             try await mesh.verifyAuditStore(),
         ]
-        let outputTopics = mesh.catalog.topics.map(\.name).filter { $0 != "mesh.objectives" && $0 != "mesh.heartbeats" }
+        let outputTopics = mesh.catalog.topics.map(\.name).filter { $0 != "mesh.objectives" && $0 != "mesh.agents" }
         let duplicates = accounting.duplicates(topics: outputTopics)
         // Exactly-once needs the group's offsets to commit with the outputs; where the broker
         // drops them (the runtime then also commits them from the consumer, after the

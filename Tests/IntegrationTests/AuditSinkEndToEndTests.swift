@@ -463,7 +463,7 @@ final class AuditSinkMesh: @unchecked Sendable {
                 envelope = try await publish(Envelope(
                     source: "/mesh/testing/agent-9", correlationID: "agent-9",
                     payload: .agentHeartbeat(AgentHeartbeat(agentID: "agent-9", role: "testing", processed: UInt64(index)))),
-                    to: "mesh.heartbeats", as: "testing")
+                    to: "mesh.agents", as: "testing")
             case 2:
                 envelope = try await publish(Envelope(
                     source: "/mesh/orchestrator/o-1", correlationID: correlation, subject: "p-\(index)",

@@ -142,6 +142,14 @@ final class MeshHarness: @unchecked Sendable {
         return line.flatMap { Int($0.split(separator: " ").last ?? "") } ?? 0
     }
 
+    /// Runs `meshctl` against this mesh (its home and catalog).
+    func meshctl(_ arguments: [String], timeout: Duration = .seconds(60)) async throws -> (status: Int32, stdout: String, stderr: String) {
+        try await runToCompletion(
+            try Executables.url("meshctl"),
+            arguments + ["--home", home, "--catalog", Self.root.appendingPathComponent("Topics").path],
+            workingDirectory: workspace.url, timeout: timeout)
+    }
+
     func kill(_ name: String) {
         roles[name]?.signal(SIGKILL)
         roles[name]?.process.waitUntilExit()

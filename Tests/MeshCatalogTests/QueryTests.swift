@@ -16,13 +16,14 @@ final class QueryTests: XCTestCase {
         ])
         XCTAssertEqual(Set(catalog.orchestratorInputs.map(\.partitions)), [12])
         XCTAssertEqual(catalog.orchestratorPartitions, 12)
-        // Heartbeats are consumed by the orchestrator but keyed by agent id: not in the set.
-        XCTAssertTrue(catalog.topics(consumedBy: "orchestrator").contains { $0.name == "mesh.heartbeats" })
+        // Agent cards are keyed by agent id and read by meshctl, not by the orchestrator.
+        XCTAssertEqual(catalog.topic(named: "mesh.agents")?.key, .agentID)
+        XCTAssertFalse(catalog.topics(consumedBy: "orchestrator").contains { $0.name == "mesh.agents" })
     }
 
     func testTopicLookup() {
         XCTAssertEqual(catalog.topic(named: "mesh.plans")?.key, .correlationID)
-        XCTAssertEqual(catalog.topic(named: "mesh.heartbeats")?.key, .agentID)
+        XCTAssertEqual(catalog.topic(named: "mesh.agents")?.key, .agentID)
         XCTAssertNil(catalog.topic(named: "mesh.nope"))
         XCTAssertEqual(catalog.role(named: "approver")?.kind, .person)
         XCTAssertEqual(catalog.role(named: "approver")?.actsThrough, "meshctl")
@@ -32,7 +33,7 @@ final class QueryTests: XCTestCase {
         XCTAssertEqual(catalog.topics(consumedBy: "audit-sink").count, catalog.topics.count)
         XCTAssertEqual(catalog.topics(consumedBy: "coding").map(\.name), ["mesh.tasks.coding"])
         XCTAssertEqual(Set(catalog.topics(producedBy: "coding").map(\.name)),
-                       ["mesh.results", "mesh.heartbeats", "mesh.deadletter"])
+                       ["mesh.results", "mesh.agents", "mesh.deadletter"])
         XCTAssertEqual(Set(catalog.topics(producedBy: "meshctl").map(\.name)), ["mesh.objectives", "mesh.operations", "mesh.deadletter"])
         XCTAssertEqual(Set(catalog.topics(consumedBy: "reviewer").map(\.name)), ["mesh.results"])
         XCTAssertEqual(catalog.topics(producedBy: "nobody"), [])
@@ -69,7 +70,7 @@ final class QueryTests: XCTestCase {
         XCTAssertEqual(catalog.producers(of: "agentmesh.verdict.v1", on: "mesh.nope"), [])
         // The dead-letter topic accepts any type, so it is listed too.
         XCTAssertEqual(catalog.topics(for: "agentmesh.agent.heartbeat.v1", producedBy: "ux").map(\.name),
-                       ["mesh.heartbeats", "mesh.deadletter"])
+                       ["mesh.agents", "mesh.deadletter"])
     }
 
     func testTaskAndDeadLetterTopics() {
@@ -94,7 +95,7 @@ final class QueryTests: XCTestCase {
         for bad in ["", "7", "d", "0h", "-1d", "7 d", "1.5h", "7y", "99999999999999999999d", "Forever"] {
             XCTAssertNil(Retention(parsing: bad), bad)
         }
-        XCTAssertEqual(catalog.topic(named: "mesh.heartbeats")?.retentionMs, 43_200_000)
+        XCTAssertEqual(catalog.topic(named: "mesh.agents")?.retentionMs, 604_800_000)
         XCTAssertEqual(catalog.topic(named: "mesh.orchestrator.changelog")?.retentionMs, -1)
     }
 

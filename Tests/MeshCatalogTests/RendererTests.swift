@@ -13,7 +13,7 @@ final class RendererTests: XCTestCase {
         XCTAssertFalse(table.contains("mesh.plans *"))
         // Columns line up: KEY starts at the same offset on every row.
         let keyColumn = lines[0].range(of: "KEY")!.lowerBound.utf16Offset(in: lines[0])
-        let row = lines[1 + catalog.topics.firstIndex { $0.name == "mesh.heartbeats" }!]
+        let row = lines[1 + catalog.topics.firstIndex { $0.name == "mesh.agents" }!]
         XCTAssertEqual(String(row).dropFirst(keyColumn).prefix(8), "agent_id")
     }
 

@@ -30,7 +30,7 @@ final class CountingReviewer: RoleHandler, @unchecked Sendable {
 final class ExactlyOnceWorkerTests: XCTestCase {
     func testOutputsAndDeadLettersGoThroughTransactionsAndAnAbortedTransactionIsHandledAgain() async throws {
         let fixture = try RuntimeFixture(
-            topics: ["mesh.results", "mesh.verdicts", "mesh.deadletter", "mesh.heartbeats"], partitions: 2)
+            topics: ["mesh.results", "mesh.verdicts", "mesh.deadletter", "mesh.agents"], partitions: 2)
         let (cluster, kafka, logger) = (fixture.cluster, fixture.kafka, fixture.logger)
         let handler = CountingReviewer()
         let worker = try fixture.reviewer(handler) { $0.exactlyOnce = true }

@@ -8,17 +8,17 @@ import XCTest
 
 /// Heartbeats follow the contract (Proto/CONTRACT.md): a heartbeat belongs to no objective, so
 /// it is a root whose correlation id is its own id, and its record key is the agent id, as
-/// the catalog declares for mesh.heartbeats.
+/// the catalog declares for mesh.agents.
 final class HeartbeatContractTests: XCTestCase {
     func testAHeartbeatIsItsOwnCorrelationAndIsKeyedByTheAgentID() async throws {
-        let fixture = try RuntimeFixture(topics: ["mesh.results", "mesh.deadletter", "mesh.heartbeats"], partitions: 1)
+        let fixture = try RuntimeFixture(topics: ["mesh.results", "mesh.deadletter", "mesh.agents"], partitions: 1)
         let worker = try fixture.reviewer(AnswerOnce()) { $0.heartbeatInterval = .milliseconds(200) }
         let running = Task { await worker.run() }
         defer { worker.stop() }
 
         let heartbeats = try KafkaConsumer(
             configuration: fixture.kafka,
-            subscription: .partitions([TopicPartition(topic: "mesh.heartbeats", partition: 0)]), logger: fixture.logger)
+            subscription: .partitions([TopicPartition(topic: "mesh.agents", partition: 0)]), logger: fixture.logger)
         defer { heartbeats.close() }
         let seen = Gathered<ConsumedMessage>()
         let reading = Task { for await message in heartbeats.messages { await seen.append(message) } }

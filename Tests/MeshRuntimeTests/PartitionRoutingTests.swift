@@ -23,7 +23,7 @@ final class PartitionRoutingTests: XCTestCase {
     }
 
     private func inbound(_ correlationID: String, topic: String, partition: Int32) throws -> InboundEnvelope {
-        let envelope = topic == "mesh.heartbeats"
+        let envelope = topic == "mesh.agents"
             ? Envelope(id: correlationID, source: "/mesh/coding/c-1", correlationID: correlationID,
                        payload: .agentHeartbeat(AgentHeartbeat(agentID: "c-1", role: "coding")))
             : Envelope(source: "/mesh/coding/c-1", correlationID: correlationID, payload: .taskResult(TaskResult(
@@ -60,8 +60,8 @@ final class PartitionRoutingTests: XCTestCase {
     }
 
     func testTopicsNotKeyedByCorrelationAndUnreadableCountsAreNotJudged() throws {
-        let everywhere = PartitionRouting(catalog: catalog, partitionCounts: { ["mesh.heartbeats": 6, "mesh.results": 12] })
-        let heartbeat = try inbound("hb-1", topic: "mesh.heartbeats", partition: 5)
+        let everywhere = PartitionRouting(catalog: catalog, partitionCounts: { ["mesh.agents": 6, "mesh.results": 12] })
+        let heartbeat = try inbound("hb-1", topic: "mesh.agents", partition: 5)
         XCTAssertNil(everywhere.check(heartbeat), "heartbeats are keyed by agent id")
         struct Unavailable: Error {}
         let unreadable = PartitionRouting(catalog: catalog, partitionCounts: { throw Unavailable() })

@@ -30,7 +30,7 @@ final class AnswerOnce: RoleHandler, @unchecked Sendable {
 final class RoleWorkerFaultTests: XCTestCase {
     func testOutputsOfAHandledInputArePublishedAgainNotLostWhenTheBrokerWasAway() async throws {
         let fixture = try RuntimeFixture(
-            topics: ["mesh.results", "mesh.verdicts", "mesh.deadletter", "mesh.heartbeats"], partitions: 1)
+            topics: ["mesh.results", "mesh.verdicts", "mesh.deadletter", "mesh.agents"], partitions: 1)
         let (cluster, kafka, logger, keys) = (fixture.cluster, fixture.kafka, fixture.logger, fixture.keys)
         let handler = AnswerOnce()
         // Deliveries fail fast while the broker is away.

@@ -59,7 +59,7 @@ final class PartitionStateHandler: RoleHandler, @unchecked Sendable {
 final class RoleWorkerRevokeTests: XCTestCase {
     func testInputsQueuedAtARevokeAreHandledWhenThePartitionComesBack() async throws {
         let fixture = try RuntimeFixture(
-            topics: ["mesh.results", "mesh.verdicts", "mesh.deadletter", "mesh.heartbeats"], partitions: 1)
+            topics: ["mesh.results", "mesh.verdicts", "mesh.deadletter", "mesh.agents"], partitions: 1)
         let (kafka, logger, keys) = (fixture.kafka, fixture.logger, fixture.keys)
         let producer = try KafkaProducer(configuration: kafka, logger: logger)
         defer { producer.close() }

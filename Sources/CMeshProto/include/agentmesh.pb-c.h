@@ -610,8 +610,10 @@ struct  Agentmesh__V1__ApprovalDecision
 
 
 /*
- * Liveness of one running instance, on mesh.heartbeats keyed by agent_id. A heartbeat belongs
- * to no objective: its envelope's correlation_id is its own id.
+ * The card of one running instance: who it is, what it can do, and that it is alive. Published
+ * on start, every interval and on stop, on the compacted mesh.agents keyed by agent_id (so the
+ * topic keeps each instance's latest card). A card belongs to no objective: its envelope's
+ * correlation_id is its own id.
  */
 struct  Agentmesh__V1__AgentHeartbeat
 {
@@ -622,10 +624,36 @@ struct  Agentmesh__V1__AgentHeartbeat
   uint32_t in_flight;
   uint64_t processed;
   int64_t started_unix_micros;
+  /*
+   * what does the work: example, command, model, rules, policy, plans, ...
+   */
+  char *handler;
+  /*
+   * the model a model-backed instance calls; empty otherwise
+   */
+  char *model;
+  /*
+   * the topics it consumes and the event types it produces
+   */
+  size_t n_capabilities;
+  char **capabilities;
+  /*
+   * the last input it could not process, and why; empty if none
+   */
+  char *last_error;
+  int64_t last_error_unix_micros;
+  /*
+   * the next card is due within this; live = seen within 3 intervals
+   */
+  uint32_t interval_millis;
+  /*
+   * the instance's last card: it is shutting down
+   */
+  protobuf_c_boolean stopping;
 };
 #define AGENTMESH__V1__AGENT_HEARTBEAT__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&agentmesh__v1__agent_heartbeat__descriptor) \
-    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0, 0, 0 }
+    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0, 0, 0, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0,NULL, (char *)protobuf_c_empty_string, 0, 0, 0 }
 
 
 /*
