@@ -1,8 +1,8 @@
 import Logging
 import MeshTransport
 
-/// Log lines about one input message, each carrying the envelope's correlation id, id and
-/// type and the record's offset.
+/// Log lines about one input message, each carrying the envelope's correlation id, id, type
+/// and trace id and the record's topic, partition and offset as fields of their own.
 ///
 /// The metadata is built only for a line that is actually written: building it for every
 /// message (as a prepared `Logger`) cost allocations and string formatting on every role's
@@ -31,7 +31,9 @@ struct MessageLog: Sendable {
                      _ metadata: @autoclosure () -> Logger.Metadata?) {
         guard base.logLevel <= level else { return }
         var logger = base.with(inbound.envelope)
-        logger[metadataKey: "offset"] = "\(inbound.message.topic)[\(inbound.message.partition)]@\(inbound.message.offset)"
+        logger[metadataKey: "topic"] = "\(inbound.message.topic)"
+        logger[metadataKey: "partition"] = "\(inbound.message.partition)"
+        logger[metadataKey: "offset"] = "\(inbound.message.offset)"
         logger.log(level: level, message(), metadata: metadata())
     }
 }
