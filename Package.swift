@@ -17,6 +17,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
     ],
     targets: [
         // MARK: C shims over system libraries
@@ -77,6 +79,7 @@ let package = Package(
             dependencies: [
                 "MeshTransport", "MeshKafka", "MeshCatalog", "MeshWire", "MeshSigning", "MeshLogging",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "CoreMetrics", package: "swift-metrics"),
             ],
             swiftSettings: swift5),
         .target(
@@ -84,6 +87,8 @@ let package = Package(
             dependencies: [
                 "MeshRuntime", "MeshTransport", "MeshKafka", "MeshLogging", "MeshCatalog", "MeshSigning",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "CoreMetrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
             ],
             swiftSettings: swift5),
 
@@ -132,6 +137,7 @@ let package = Package(
             dependencies: [
                 "MeshCompliance", "MeshRuntime", "MeshCLI", "MeshTransport", "MeshKafka", "MeshCatalog", "MeshWire", "MeshSigning",
                 "MeshLogging", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "CoreMetrics", package: "swift-metrics"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swift5),
@@ -168,7 +174,13 @@ let package = Package(
             name: "MeshRuntimeTests",
             dependencies: ["MeshRuntime", "MeshTestSupport", "MeshTransport", "MeshKafka", "MeshCatalog", "MeshSigning", "MeshWire"],
             swiftSettings: swift5),
-        .testTarget(name: "MeshCLITests", dependencies: ["MeshCLI", "MeshWire"], swiftSettings: swift5),
+        .testTarget(
+            name: "MeshCLITests",
+            dependencies: [
+                "MeshCLI", "MeshWire", "MeshRuntime", "MeshKafka", "MeshTestSupport",
+                .product(name: "CoreMetrics", package: "swift-metrics"), .product(name: "Prometheus", package: "swift-prometheus"),
+            ],
+            swiftSettings: swift5),
         .testTarget(name: "MeshKafkaTests", dependencies: ["MeshKafka", "MeshTestSupport"], swiftSettings: swift5),
         .testTarget(name: "MeshBenchmarksTests", dependencies: ["MeshBenchmarks"], swiftSettings: swift5),
         .testTarget(

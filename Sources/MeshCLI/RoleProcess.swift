@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import CoreMetrics
 import MeshCatalog
 import MeshKafka
 import MeshLogging
@@ -17,6 +18,7 @@ public enum RoleProcess {
         connection: ConnectionOptions, catalog: Catalog, options: RoleOptions, tickInterval: Duration? = nil,
         logger: Logger
     ) throws -> RoleWorker {
+        ProcessMetrics.bootstrap()
         var configuration = RoleWorkerConfiguration(role: role, instanceID: options.instanceID, topics: topics)
         let cardType = PayloadKind.agentHeartbeat.rawValue
         if let cards = catalog.topics(for: cardType, producedBy: principal ?? role).first {
@@ -36,7 +38,7 @@ public enum RoleProcess {
         return try RoleWorker(
             configuration: configuration, kafka: connection.kafkaConfiguration(),
             sealer: connection.sealer(as: principal ?? role), opener: connection.opener(), catalog: catalog,
-            handler: handler, logger: logger)
+            handler: handler, logger: logger, metricsFactory: MetricsSystem.factory)
     }
 
     /// Runs `worker` until SIGTERM or SIGINT, then drains it, serving `/livez`, `/readyz`
@@ -60,8 +62,6 @@ public enum RoleProcess {
     }
 
     private static func startHealthServer(_ worker: RoleWorker, port: Int, logger: Logger) -> HealthServer? {
-        let role = worker.configuration.role
-        let instance = worker.configuration.instanceID
         do {
             let server = try HealthServer(port: port) { path in
                 switch path {
@@ -70,9 +70,8 @@ public enum RoleProcess {
                 case "/readyz":
                     return worker.isReady ? .init(status: 200, body: "ready\n") : .init(status: 503, body: "not ready\n")
                 case "/metrics":
-                    return .init(
-                        status: 200, contentType: "text/plain; version=0.0.4; charset=utf-8",
-                        body: worker.metrics.render(role: role, instance: instance, gauges: worker.gauges))
+                    worker.metrics.update(worker.gauges)
+                    return .init(status: 200, contentType: "text/plain; version=0.0.4; charset=utf-8", body: ProcessMetrics.page())
                 default:
                     return .init(status: 404, body: "try /livez, /readyz or /metrics\n")
                 }

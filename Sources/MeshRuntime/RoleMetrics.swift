@@ -1,63 +1,109 @@
+import CoreMetrics
 import Foundation
 import MeshKafka
 
-/// Counters and the handler-duration histogram of one role process, rendered in the
-/// Prometheus text format for `/metrics`.
+/// The metrics of one role instance, through the swift-metrics API: the executable chooses
+/// the backend (Prometheus for `/metrics`, see `RoleProcess`), libraries only report.
+///
+/// Series (every one labelled `role`; Prometheus adds `instance` and `job` from its target,
+/// so the instance is not a label of ours):
+/// - `agentmesh_messages_<counter>_total{topic}` for each ``Counter``;
+/// - `agentmesh_dead_letters_total{topic,reason}`;
+/// - `agentmesh_handler_duration_seconds` (histogram): handling one input and publishing its
+///   outputs;
+/// - `agentmesh_hop_latency_seconds{topic}` (histogram): end-to-end latency per hop, the
+///   consumer's clock minus the envelope's time when the input is read;
+/// - `agentmesh_transactions_total{outcome}` (exactly-once: committed, aborted);
+/// - gauges set at scrape time from ``Gauges``: `agentmesh_ready`, `agentmesh_in_flight`,
+///   `agentmesh_held_inputs`, `agentmesh_assigned_partitions`, `agentmesh_rebalances_total`,
+///   `agentmesh_consumer_lag{topic,partition}` and the role's own (``RoleGauge``).
+///
+/// Totals are also kept here, for the worker's stats and agent card (a metrics backend is
+/// write-only).
 public final class RoleMetrics: @unchecked Sendable {
     public enum Counter: String, CaseIterable, Sendable {
         case consumed, processed, published, failed, retried
         case deadLettered = "dead_lettered"
         case rejected, unauthorized, duplicate, superseded, rewound, held
         case idConflict = "id_conflict"
-
-        var help: String {
-            switch self {
-            case .consumed: "Verified envelopes read, by topic."
-            case .processed: "Envelopes fully processed (outputs acknowledged), by input topic."
-            case .published: "Envelopes published, by output topic."
-            case .failed: "Handler attempts that failed, by input topic."
-            case .retried: "Retries after a failed attempt, by input topic."
-            case .deadLettered: "Inputs sent to the dead-letter topic, by input topic."
-            case .rejected: "Records that failed verification (bad signature, malformed, …), by topic."
-            case .unauthorized: "Envelopes the catalog does not allow from their signer (security events), by topic."
-            case .duplicate: "Redelivered envelopes dropped as duplicates, by topic."
-            case .rewound: "Partitions rewound to their committed offset after an aborted transaction (exactly-once mode), by topic."
-            case .superseded: "Later copies of an output whose producer handled its input again (other bytes, same derived id), dropped: the first copy applied counts; by topic."
-            case .idConflict: "Envelopes refused because their id belongs to another envelope (another principal, type or topic, or other bytes of a root id): security events, by topic."
-            case .held: "Inputs parked because they arrived before their cause (e.g. a result before its objective after a crash), by topic."
-            }
-        }
     }
 
-    /// Upper bounds of the handler-duration buckets, in seconds.
+    /// Buckets of the duration histograms, in seconds (the backend is told them by name).
     public static let durationBuckets: [Double] = [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60]
+    public static let handlerDuration = "agentmesh_handler_duration_seconds"
+    public static let hopLatency = "agentmesh_hop_latency_seconds"
 
+    private let role: String
+    private let factory: any MetricsFactory
     private let lock = NSLock()
-    private var counts: [Counter: [String: Int]] = [:]
-    private var bucketCounts = [Int](repeating: 0, count: RoleMetrics.durationBuckets.count)
-    private var durationSum = 0.0
-    private var durationCount = 0
+    /// Per counter and topic: the total and the backend's handle. Looked up without building
+    /// a string: these are incremented several times per message.
+    private var counts: [Counter: [String: (total: Int, handle: CoreMetrics.Counter)]] = [:]
+    private var hopLatencies: [String: CoreMetrics.Timer] = [:]
+    private let handlerDurationTimer: CoreMetrics.Timer
+    private var counters: [String: CoreMetrics.Counter] = [:]
+    private var timers: [String: CoreMetrics.Timer] = [:]
+    private var gauges: [String: CoreMetrics.Gauge] = [:]
+    /// Lag gauges set at the last scrape, so a partition that left gets its series removed.
+    private var lagSeries: Set<String> = []
 
-    public init() {}
+    /// `factory`: the backend; by default the process's (`MetricsSystem.bootstrap`), which
+    /// is a no-op until an executable bootstraps one.
+    public init(role: String = "", factory: (any MetricsFactory)? = nil) {
+        self.role = role
+        let factory = factory ?? MetricsSystem.factory
+        self.factory = factory
+        handlerDurationTimer = CoreMetrics.Timer(
+            label: Self.handlerDuration, dimensions: role.isEmpty ? [] : [("role", role)], factory: factory)
+    }
 
     public func increment(_ counter: Counter, topic: String, by amount: Int = 1) {
-        lock.withLock { counts[counter, default: [:]][topic, default: 0] += amount }
+        let handle: CoreMetrics.Counter = lock.withLock {
+            if let known = counts[counter]?[topic] {
+                counts[counter]![topic] = (known.total + amount, known.handle)
+                return known.handle
+            }
+            let made = CoreMetrics.Counter(
+                label: "agentmesh_messages_\(counter.rawValue)_total", dimensions: dimensions([("topic", topic)]), factory: factory)
+            counts[counter, default: [:]][topic] = (amount, made)
+            return made
+        }
+        handle.increment(by: amount)
+    }
+
+    /// An input went to the dead-letter topic (or a rejected record did), and why.
+    public func deadLettered(topic: String, reason: String) {
+        lock.withLock { counterLocked("agentmesh_dead_letters_total", [("topic", topic), ("reason", reason)]) }.increment()
+    }
+
+    /// An exactly-once transaction ended.
+    public func transaction(committed: Bool) {
+        lock.withLock { counterLocked("agentmesh_transactions_total", [("outcome", committed ? "committed" : "aborted")]) }.increment()
     }
 
     public func observeHandlerDuration(seconds: Double) {
-        lock.withLock {
-            for (index, bound) in Self.durationBuckets.enumerated() where seconds <= bound { bucketCounts[index] += 1 }
-            durationSum += seconds
-            durationCount += 1
+        handlerDurationTimer.recordSeconds(seconds)
+    }
+
+
+    /// `micros`: now minus the envelope's time, when its record was read from `topic`. Clock
+    /// skew between hosts can make it negative; that is recorded as zero.
+    public func observeHopLatency(topic: String, micros: Int64) {
+        let timer: CoreMetrics.Timer = lock.withLock {
+            if let known = hopLatencies[topic] { return known }
+            let made = timerLocked(Self.hopLatency, [("topic", topic)])
+            hopLatencies[topic] = made
+            return made
         }
+        timer.recordMicroseconds(max(0, micros))
     }
 
     public func total(_ counter: Counter) -> Int {
-        lock.withLock { counts[counter, default: [:]].values.reduce(0, +) }
+        lock.withLock { counts[counter, default: [:]].values.reduce(0) { $0 + $1.total } }
     }
 
     public func count(_ counter: Counter, topic: String) -> Int {
-        lock.withLock { counts[counter]?[topic] ?? 0 }
+        lock.withLock { counts[counter]?[topic]?.total ?? 0 }
     }
 
     /// Live values that are not counters, read at scrape time.
@@ -84,40 +130,55 @@ public final class RoleMetrics: @unchecked Sendable {
         }
     }
 
-    /// Prometheus text exposition format 0.0.4.
-    public func render(role: String, instance: String, gauges: Gauges) -> String {
-        let base: [PrometheusText.Label] = [("role", role), ("instance", instance)]
-        var page = PrometheusText()
-        let (counts, buckets, sum, total) = lock.withLock { (self.counts, bucketCounts, durationSum, durationCount) }
-        for counter in Counter.allCases {
-            let name = "agentmesh_messages_\(counter.rawValue)_total"
-            page.family(name, .counter, help: counter.help)
-            for (topic, value) in (counts[counter] ?? [:]).sorted(by: { $0.key < $1.key }) {
-                page.sample(name, base + [("topic", topic)], value)
+    /// Sets the gauges to `values` (call right before the backend renders them).
+    public func update(_ values: Gauges) {
+        lock.withLock {
+            gaugeLocked("agentmesh_ready", []).record(values.ready ? 1 : 0)
+            gaugeLocked("agentmesh_in_flight", []).record(values.inFlight)
+            gaugeLocked("agentmesh_held_inputs", []).record(values.held)
+            gaugeLocked("agentmesh_assigned_partitions", []).record(values.assignedPartitions)
+            gaugeLocked("agentmesh_rebalances_total", []).record(values.rebalances)
+            for gauge in values.role { gaugeLocked(gauge.name, []).record(gauge.value) }
+            var current: Set<String> = []
+            for (partition, lag) in values.lag {
+                let labels = [("topic", partition.topic), ("partition", "\(partition.partition)")]
+                current.insert(Self.key("agentmesh_consumer_lag", labels))
+                gaugeLocked("agentmesh_consumer_lag", labels).record(lag)
             }
+            for gone in lagSeries.subtracting(current) { gauges.removeValue(forKey: gone)?.destroy() }
+            lagSeries = current
         }
-        let duration = "agentmesh_handler_duration_seconds"
-        page.family(duration, .histogram, help: "Time to handle one envelope and publish its outputs.")
-        for (index, bound) in Self.durationBuckets.enumerated() {
-            page.sample(duration + "_bucket", base + [("le", "\(bound)")], buckets[index])
-        }
-        page.sample(duration + "_bucket", base + [("le", "+Inf")], total)
-        page.sample(duration + "_sum", base, sum)
-        page.sample(duration + "_count", base, total)
-        page.metric("agentmesh_ready", .gauge, help: "1 while joined to its group and consuming, 0 while starting or draining.",
-                    base, gauges.ready ? 1 : 0)
-        page.metric("agentmesh_in_flight", .gauge, help: "Envelopes handed out and not yet done.", base, gauges.inFlight)
-        page.metric("agentmesh_held_inputs", .gauge, help: "Inputs parked until their cause is handled.", base, gauges.held)
-        for gauge in gauges.role {
-            page.metric(gauge.name, .gauge, help: gauge.help, base, gauge.value)
-        }
-        page.metric("agentmesh_assigned_partitions", .gauge, help: "Partitions assigned to this instance.", base, gauges.assignedPartitions)
-        page.metric("agentmesh_rebalances_total", .counter, help: "Rebalance events (assignments and revocations).", base, gauges.rebalances)
-        page.family("agentmesh_consumer_lag", .gauge,
-                    help: "Records behind the end of the partition (committed offset to high watermark).")
-        for (partition, lag) in gauges.lag.sorted(by: { $0.key < $1.key }) {
-            page.sample("agentmesh_consumer_lag", base + [("topic", partition.topic), ("partition", "\(partition.partition)")], Int(lag))
-        }
-        return page.output
+    }
+
+    private func dimensions(_ labels: [(String, String)]) -> [(String, String)] {
+        role.isEmpty ? labels : [("role", role)] + labels
+    }
+
+    private static func key(_ name: String, _ labels: [(String, String)]) -> String {
+        labels.reduce(name) { $0 + "\u{0}" + $1.0 + "=" + $1.1 }
+    }
+
+    private func counterLocked(_ name: String, _ labels: [(String, String)]) -> CoreMetrics.Counter {
+        let key = Self.key(name, labels)
+        if let known = counters[key] { return known }
+        let made = CoreMetrics.Counter(label: name, dimensions: dimensions(labels), factory: factory)
+        counters[key] = made
+        return made
+    }
+
+    private func timerLocked(_ name: String, _ labels: [(String, String)]) -> CoreMetrics.Timer {
+        let key = Self.key(name, labels)
+        if let known = timers[key] { return known }
+        let made = CoreMetrics.Timer(label: name, dimensions: dimensions(labels), factory: factory)
+        timers[key] = made
+        return made
+    }
+
+    private func gaugeLocked(_ name: String, _ labels: [(String, String)]) -> CoreMetrics.Gauge {
+        let key = Self.key(name, labels)
+        if let known = gauges[key] { return known }
+        let made = CoreMetrics.Gauge(label: name, dimensions: dimensions(labels), factory: factory)
+        gauges[key] = made
+        return made
     }
 }

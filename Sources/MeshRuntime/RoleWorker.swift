@@ -1,3 +1,4 @@
+import CoreMetrics
 import Foundation
 import Logging
 import MeshCatalog
@@ -105,8 +106,8 @@ public final class RoleWorker: @unchecked Sendable {
     private var retiring: [Int32: PartitionLane] = [:]
     /// Per owned partition number: ids applied, inputs held, state-record order.
     private var progressByPartition: [Int32: PartitionProgress] = [:]
-    /// Counters by topic and the handler-duration histogram, for `/metrics`.
-    public let metrics = RoleMetrics()
+    /// Counters, histograms and gauges through swift-metrics (for `/metrics`).
+    public let metrics: RoleMetrics
     private var running = false
     private var readerTask: Task<Void, Never>?
     private var stopping = false
@@ -117,9 +118,10 @@ public final class RoleWorker: @unchecked Sendable {
 
     public init(
         configuration: RoleWorkerConfiguration, kafka: KafkaConfiguration, sealer: EnvelopeSealer, opener: EnvelopeOpener,
-        catalog: Catalog, handler: any RoleHandler, logger: Logger
+        catalog: Catalog, handler: any RoleHandler, logger: Logger, metricsFactory: (any MetricsFactory)? = nil
     ) throws {
         self.configuration = configuration
+        metrics = RoleMetrics(role: configuration.role, factory: metricsFactory)
         self.handler = handler
         self.catalog = catalog
         self.logger = logger
@@ -148,8 +150,9 @@ public final class RoleWorker: @unchecked Sendable {
         }
         let deadLetterSink: any DeadLetterSending = transactions ?? deadLetters
         subscriber = MeshSubscriber(consumer: consumer, opener: opener, deadLetters: deadLetterSink, logger: logger) {
-            _, message in
+            rejection, message in
             metrics.increment(.rejected, topic: message.topic)
+            metrics.deadLettered(topic: message.topic, reason: rejection.reason.rawValue)
         }
     }
 
@@ -242,6 +245,7 @@ public final class RoleWorker: @unchecked Sendable {
                 return
             }
             metrics.increment(.consumed, topic: inbound.message.topic)
+            metrics.observeHopLatency(topic: inbound.message.topic, micros: WallClock.nowUnixMicros() - inbound.envelope.timeUnixMicros)
             lane(for: inbound.message.partition).submit(inbound)
         }
     }
@@ -546,6 +550,7 @@ public final class RoleWorker: @unchecked Sendable {
             let sink: any DeadLetterSending = transactions ?? deadLetters
             try await sink.send(inbound.message, reason: reason, detail: detail, attempts: attempts)
             metrics.increment(.deadLettered, topic: inbound.message.topic)
+            metrics.deadLettered(topic: inbound.message.topic, reason: reason)
             let text = "\(reason) on \(inbound.message.topic)[\(inbound.message.partition)]@\(inbound.message.offset): \(detail)"
             lock.withLock { lastError = (String(text.prefix(Self.lastErrorLimit)), WallClock.nowUnixMicros()) }
             subscriber.markDone(inbound)

@@ -230,6 +230,7 @@ final class TransactionCoordinator: DeadLetterSending, @unchecked Sendable {
                 ids = []
                 consecutiveAborts = 0
             }
+            metrics.transaction(committed: true)
             if !committedIDs.isEmpty { eventSink.yield(.committed(committedIDs)) }
             try producer.beginTransaction()
         } catch let error as KafkaError where !error.isFatal {
@@ -270,6 +271,7 @@ final class TransactionCoordinator: DeadLetterSending, @unchecked Sendable {
             return consecutiveAborts
         }
         logger.warning("aborting the open transaction and reading its inputs again: \(reason)")
+        metrics.transaction(committed: false)
         do {
             try retryingTransient { try producer.abortTransaction() }
         } catch let error as KafkaError where !error.isFatal && lock.withLock({ stopping }) {

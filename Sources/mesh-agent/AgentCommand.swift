@@ -44,6 +44,7 @@ struct AgentCommand: AsyncParsableCommand {
 
     func run() async throws {
         MeshLogging.bootstrap(role: role)
+        ProcessMetrics.bootstrap()
         let logger = Logger(label: "agent")
         let loaded = try catalog.load()
         guard let topic = loaded.taskTopic(for: role)?.name else {

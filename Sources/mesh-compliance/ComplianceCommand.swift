@@ -27,6 +27,7 @@ struct ComplianceCommand: AsyncParsableCommand {
 
     func run() async throws {
         MeshLogging.bootstrap(role: "compliance")
+        ProcessMetrics.bootstrap()
         let logger = Logger(label: "compliance")
         let loaded = try catalog.load()
         let bundle = try PolicyBundle.load(directory: policies)
@@ -45,6 +46,7 @@ struct ComplianceRoleHandler: RoleHandler {
     func handle(_ inbound: InboundEnvelope) async throws -> [OutboundEnvelope] {
         guard case .taskResult(let result) = inbound.envelope.payload else { return [] }
         let evaluation = bundle.evaluate(Self.subject(of: result, envelope: inbound.envelope))
+        ComplianceMetrics.record(evaluation)
         let verdict = Verdict(
             taskID: result.taskID, planID: result.planID, attempt: result.attempt, kind: .compliance,
             decision: Self.decision(evaluation.decision),

@@ -62,6 +62,7 @@ struct OrchestratorCommand: AsyncParsableCommand {
 
     func run() async throws {
         MeshLogging.bootstrap(role: "orchestrator")
+        ProcessMetrics.bootstrap()
         let logger = Logger(label: "orchestrator")
         let loaded = try catalog.load()
         let library = try PlaybookLibrary.load(directory: URL(fileURLWithPath: playbooks, isDirectory: true))

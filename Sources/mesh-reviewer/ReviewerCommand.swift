@@ -28,6 +28,7 @@ struct ReviewerCommand: AsyncParsableCommand {
 
     func run() async throws {
         MeshLogging.bootstrap(role: "reviewer")
+        ProcessMetrics.bootstrap()
         let logger = Logger(label: "reviewer")
         let loaded = try catalog.load()
         var isDirectory: ObjCBool = false

@@ -30,18 +30,32 @@ final class HealthAndMetricsTests: XCTestCase {
         XCTAssertEqual(live.status, 200)
         let ready = try await mesh.get("reviewer-1", "/readyz")
         XCTAssertEqual(ready.status, 200)
-        let metrics = try await mesh.get("reviewer-1", "/metrics").body
-        XCTAssertEqual(value(metrics, "agentmesh_messages_consumed_total", topic: "mesh.results"), results, metrics)
-        XCTAssertEqual(value(metrics, "agentmesh_messages_processed_total", topic: "mesh.results"), results)
-        XCTAssertEqual(value(metrics, "agentmesh_messages_published_total", topic: "mesh.verdicts"), results)
-        XCTAssertTrue(metrics.contains("agentmesh_handler_duration_seconds_count{role=\"reviewer\",instance=\"reviewer-1\"} \(results)"))
-        XCTAssertTrue(metrics.contains("agentmesh_assigned_partitions{role=\"reviewer\",instance=\"reviewer-1\"} 12"))
+        let metrics = try PrometheusExposition(parsing: try await mesh.get("reviewer-1", "/metrics").body)
+        let reviewer = ["role": "reviewer"]
+        let total = Double(results)
+        XCTAssertEqual(metrics.value("agentmesh_messages_consumed_total", reviewer.merging(["topic": "mesh.results"]) { $1 }), total)
+        XCTAssertEqual(metrics.value("agentmesh_messages_processed_total", ["topic": "mesh.results"]), total)
+        XCTAssertEqual(metrics.value("agentmesh_messages_published_total", ["topic": "mesh.verdicts"]), total)
+        XCTAssertEqual(metrics.value("agentmesh_handler_duration_seconds_count", reviewer), total)
+        XCTAssertEqual(metrics.value("agentmesh_hop_latency_seconds_count", ["topic": "mesh.results"]), total,
+                       "end-to-end latency of every hop into the reviewer")
+        XCTAssertEqual(metrics.value("agentmesh_assigned_partitions", reviewer), 12)
+        XCTAssertTrue(metrics.samples.allSatisfy { $0.labels["instance"] == nil }, "Prometheus names the instance from its target")
+
+        // Every role's page parses, and libraries' metrics reach it through swift-metrics.
+        for role in ["orchestrator-1", "coding-1", "compliance-1"] {
+            let page = try PrometheusExposition(parsing: try await mesh.get(role, "/metrics").body)
+            XCTAssertNotNil(page.types["agentmesh_messages_processed_total"], role)
+        }
+        let compliance = try PrometheusExposition(parsing: try await mesh.get("compliance-1", "/metrics").body)
+        XCTAssertEqual(compliance.values("agentmesh_compliance_verdicts_total").reduce(0, +), total, "one compliance verdict per result")
 
         // librdkafka reports lag every 5 s; once the backlog is committed it is zero everywhere.
         try await eventually("the reviewer's lag is reported and zero", timeout: .seconds(30)) {
-            guard let body = try? await self.mesh.get("reviewer-1", "/metrics").body else { return false }
-            let lags = body.split(separator: "\n").filter { $0.hasPrefix("agentmesh_consumer_lag{") }
-            return lags.count == 12 && lags.allSatisfy { $0.hasSuffix(" 0") }
+            guard let body = try? await self.mesh.get("reviewer-1", "/metrics").body,
+                  let page = try? PrometheusExposition(parsing: body) else { return false }
+            let lags = page.values("agentmesh_consumer_lag")
+            return lags.count == 12 && lags.allSatisfy { $0 == 0 }
         }
     }
 
@@ -66,10 +80,5 @@ final class HealthAndMetricsTests: XCTestCase {
         XCTAssertEqual(mesh.roles["coding-1"]?.exitCode, 0)
         let result = await mesh.envelopes(objective).first { $0.result != nil }
         XCTAssertNotNil(result, "the in-flight task was finished and its result published before exit")
-    }
-
-    private func value(_ metrics: String, _ name: String, topic: String) -> Int? {
-        let line = metrics.split(separator: "\n").first { $0.hasPrefix(name + "{") && $0.contains("topic=\"\(topic)\"") }
-        return line.flatMap { Int($0.split(separator: " ").last ?? "") }
     }
 }

@@ -26,12 +26,4 @@ final class PrometheusTextTests: XCTestCase {
         // A hostile topic name stays inside its label: one sample line, no injected metric.
         XCTAssertEqual(page.output.split(separator: "\n").filter { $0.hasPrefix("fake_metric") }.count, 0)
     }
-
-    func testRoleMetricsEscapeTopicLabels() {
-        let metrics = RoleMetrics()
-        metrics.increment(.consumed, topic: "odd\"topic")
-        let page = metrics.render(role: "coding", instance: "i-1",
-                                  gauges: .init(ready: true, inFlight: 0, assignedPartitions: 1, rebalances: 0, lag: [:]))
-        XCTAssertTrue(page.contains(#"agentmesh_messages_consumed_total{role="coding",instance="i-1",topic="odd\"topic"} 1"#), page)
-    }
 }
