@@ -196,7 +196,7 @@ let package = Package(
         .testTarget(name: "DeploymentTests", dependencies: ["MeshCatalog", "MeshKafka", "MeshTestSupport", "Yams"], swiftSettings: swift5),
         .testTarget(
             name: "IntegrationTests",
-            dependencies: ["MeshTestSupport", "MeshAudit", "MeshOrchestration", "MeshTransport", "MeshWire", "MeshSigning", "MeshKafka", "MeshCatalog"],
+            dependencies: ["MeshTestSupport", "MeshAudit", "MeshOrchestration", "MeshTransport", "MeshWire", "MeshSigning", "MeshKafka", "MeshCatalog", "MeshRuntime"],
             swiftSettings: swift5),
         // Fault injection over the whole mesh (minutes): `make fault-test`, skipped by `make test`.
         .testTarget(

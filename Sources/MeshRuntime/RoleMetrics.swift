@@ -26,7 +26,13 @@ public final class RoleMetrics: @unchecked Sendable {
         case deadLettered = "dead_lettered"
         case rejected, unauthorized, duplicate, superseded, rewound, held
         case idConflict = "id_conflict"
+
+        /// The series it is reported as, e.g. `agentmesh_messages_processed_total`.
+        public var seriesName: String { "agentmesh_messages_\(rawValue)_total" }
     }
+
+    /// Series reported only by roles in exactly-once mode.
+    public static let transactionsSeries = "agentmesh_transactions_total"
 
     /// Buckets of the duration histograms, in seconds (the backend is told them by name).
     public static let durationBuckets: [Double] = [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60]
@@ -63,8 +69,7 @@ public final class RoleMetrics: @unchecked Sendable {
                 counts[counter]![topic] = (known.total + amount, known.handle)
                 return known.handle
             }
-            let made = CoreMetrics.Counter(
-                label: "agentmesh_messages_\(counter.rawValue)_total", dimensions: dimensions([("topic", topic)]), factory: factory)
+            let made = CoreMetrics.Counter(label: counter.seriesName, dimensions: dimensions([("topic", topic)]), factory: factory)
             counts[counter, default: [:]][topic] = (amount, made)
             return made
         }
@@ -78,7 +83,7 @@ public final class RoleMetrics: @unchecked Sendable {
 
     /// An exactly-once transaction ended.
     public func transaction(committed: Bool) {
-        lock.withLock { counterLocked("agentmesh_transactions_total", [("outcome", committed ? "committed" : "aborted")]) }.increment()
+        lock.withLock { counterLocked(Self.transactionsSeries, [("outcome", committed ? "committed" : "aborted")]) }.increment()
     }
 
     public func observeHandlerDuration(seconds: Double) {

@@ -2,7 +2,11 @@ import Foundation
 #if canImport(FoundationNetworking)
 import FoundationNetworking
 #endif
+import MeshKafka
+import MeshRuntime
+import MeshSigning
 import MeshTestSupport
+import MeshTransport
 import MeshWire
 import XCTest
 
@@ -57,6 +61,42 @@ final class HealthAndMetricsTests: XCTestCase {
             let lags = page.values("agentmesh_consumer_lag")
             return lags.count == 12 && lags.allSatisfy { $0 == 0 }
         }
+        try await everyDashboardSeriesIsServed()
+    }
+
+    /// Makes the rarer series appear (a compliance finding, a record that fails verification,
+    /// an envelope the catalog refuses) and then checks that every series the Grafana
+    /// dashboard queries is on some role's `/metrics`. Exempt: the transaction counter, which
+    /// only exactly-once roles report (its name is checked in `RoleMetricsTests`), and the id
+    /// conflict counter (a ``RoleMetrics/Counter`` case like every other `messages_` series).
+    private func everyDashboardSeriesIsServed() async throws {
+        let phi = try await mesh.submit(playbook: "single-task", title: "Findings", description: "[example:phi-on-first-attempt]")
+        _ = try await mesh.outcome(phi)
+        let producer = try KafkaProducer(configuration: try mesh.kafkaConfiguration(), logger: mesh.logger)
+        defer { producer.close() }
+        try await producer.send(OutgoingMessage(topic: "mesh.results", key: Array("obj-garbage".utf8), value: Array("not an envelope".utf8)))
+        let rogue = Envelope(
+            source: SourcePath.make(role: "coding", instance: "rogue"), correlationID: phi,
+            payload: .verdict(Verdict(taskID: "code", planID: "p", attempt: 1, kind: .review, decision: .approve, resultEnvelopeID: "", reviewerID: "coding")))
+        try await mesh.publish(rogue, to: "mesh.verdicts", as: "coding")
+
+        let roles = ["orchestrator-1", "coding-1", "reviewer-1", "compliance-1"]
+        var served: Set<String> = []
+        try await eventually("findings, dead letters and refusals are counted", timeout: .seconds(30)) {
+            served = []
+            for role in roles {
+                guard let body = try? await self.mesh.get(role, "/metrics").body, let page = try? PrometheusExposition(parsing: body) else {
+                    return false
+                }
+                served.formUnion(page.samples.map(\.name))
+            }
+            return ["agentmesh_compliance_findings_total", "agentmesh_dead_letters_total", "agentmesh_messages_unauthorized_total"]
+                .allSatisfy(served.contains)
+        }
+        let exempt: Set = [RoleMetrics.transactionsSeries, RoleMetrics.Counter.idConflict.seriesName]
+        let queried = DashboardFile.expressions(try DashboardFile.load()).reduce(into: Set<String>()) { $0.formUnion(DashboardFile.series(in: $1)) }
+        XCTAssertGreaterThanOrEqual(queried.count, 10)
+        XCTAssertEqual(queried.subtracting(served).subtracting(exempt), [], "dashboard series no role serves")
     }
 
     func testReadyzTurnsUnreadyDuringDrainAndTheProcessExitsWithItsWorkDone() async throws {
