@@ -7,6 +7,7 @@ import MeshLogging
 import MeshRuntime
 import MeshTransport
 import MeshWire
+import ServiceLifecycle
 
 /// Start-up and shutdown shared by every role executable.
 public enum RoleProcess {
@@ -43,17 +44,22 @@ public enum RoleProcess {
 
     /// Runs `worker` until SIGTERM or SIGINT, then drains it, serving `/livez`, `/readyz`
     /// (unready while starting and draining) and `/metrics` on the health port meanwhile.
+    /// Both run as services of one `ServiceGroup`, the process's one signal path: on a signal
+    /// the group shuts them down in reverse order, so the worker drains first and the health
+    /// server answers (unready) until it is done.
     public static func run(_ worker: RoleWorker, options: RoleOptions, logger: Logger) async {
-        let health = startHealthServer(worker, port: options.resolvedHealthPort, logger: logger)
-        let signals = Task {
-            let number = await SignalWaiter.wait()
-            logger.info("signal \(number): draining")
-            worker.stop()
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
+        if let health = startHealthServer(worker, port: options.resolvedHealthPort, logger: logger) {
+            services.append(.init(service: HealthService(server: health)))
         }
+        // The worker ending by itself (a fatal Kafka error) ends the process too.
+        services.append(.init(service: RoleWorkerService(worker: worker, logger: logger),
+                              successTerminationBehavior: .gracefullyShutdownGroup,
+                              failureTerminationBehavior: .gracefullyShutdownGroup))
+        let group = ServiceGroup(configuration: .init(
+            services: services, gracefulShutdownSignals: [.sigterm, .sigint], cancellationSignals: [], logger: logger))
         ParentWatch.startIfRequested()
-        await worker.run()
-        signals.cancel()
-        health?.stop()
+        do { try await group.run() } catch { logger.error("\(error)") }
         if let failure = worker.failure {
             // Exit non-zero so a supervisor (Compose, Kubernetes) restarts the instance.
             logger.critical("stopped by a fatal Kafka error: \(failure)")
@@ -83,5 +89,33 @@ public enum RoleProcess {
             logger.error("\(error)")
             return nil
         }
+    }
+}
+
+/// The role's worker as a service: consumes until the group shuts down gracefully, then
+/// drains (``RoleWorker/stop()``) and returns once its work is done.
+struct RoleWorkerService: Service {
+    let worker: RoleWorker
+    let logger: Logger
+
+    func run() async throws {
+        await withGracefulShutdownHandler {
+            await worker.run()
+        } onGracefulShutdown: {
+            logger.info("shutdown requested (SIGTERM, SIGINT or the parent gone): draining")
+            worker.stop()
+        }
+        if let failure = worker.failure { throw failure }
+    }
+}
+
+/// The health and metrics server as a service: up until the group's shutdown reaches it,
+/// which is after the worker drained.
+struct HealthService: Service {
+    let server: HealthServer
+
+    func run() async throws {
+        try? await gracefulShutdown()
+        server.stop()
     }
 }
