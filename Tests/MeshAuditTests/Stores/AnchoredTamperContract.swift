@@ -373,23 +373,20 @@ struct AnchoredTamperContract {
     /// A secondary index doctored through `writable_schema` so that it lacks record 9: trace
     /// through it would not show the record, verify's table scan would. (SQLite: PostgreSQL
     /// indexes cannot be swapped without superuser catalog edits.)
-    func doctoredIndex() throws {
+    @discardableResult
+    func doctoredIndex() throws -> VerificationReport {
         let log = try AnchoredLog(harness: harness)
-        try harness.raw("""
-            CREATE INDEX doctored ON audit_records (correlation_id, sequence) WHERE sequence <> 9;
-            PRAGMA writable_schema = ON;
-            DELETE FROM sqlite_master WHERE name = 'audit_records_correlation';
-            UPDATE sqlite_master SET name = 'audit_records_correlation',
-                sql = 'CREATE INDEX audit_records_correlation ON audit_records (correlation_id, sequence)' WHERE name = 'doctored';
-            PRAGMA writable_schema = OFF;
-            """)
-        let reader = try harness.openForReading()
-        XCTAssertEqual(try reader.trace(correlationID: "obj-1").records.map(\.sequence).contains(9), false,
+        XCTAssertTrue(try harness.sequencesThroughCorrelationIndex("obj-1").contains(9), "record 9 is traced before the attack")
+        try harness.hideFromCorrelationIndex(sequence: 9, correlationID: "obj-1")
+        XCTAssertFalse(try harness.sequencesThroughCorrelationIndex("obj-1").contains(9),
                        "the doctored index hides record 9 from trace (the attack works)")
         let report = try log.verify()
         XCTAssertFalse(report.isValid, report.summary)
         XCTAssertEqual(report.firstFailure?.problem, .storageInconsistent, report.summary)
-        XCTAssertTrue(report.failures.contains { $0.sequence == 9 && $0.problem == .storageInconsistent }, report.summary)
+        XCTAssertTrue(report.failures.contains {
+            $0.sequence == 9 && $0.problem == .storageInconsistent && $0.detail.contains("index audit_records_correlation disagrees")
+        }, report.summary)
+        return report
     }
 
     /// A role key revoked after its envelopes were stored is not tampering: they keep their

@@ -171,6 +171,15 @@ final class PostgresAnchoredTamperTests: XCTestCase {
     func testDatabaseReplacedByAnotherStore() throws { try contract.databaseReplacedByAnotherStore() }
     func testEnvelopeAlteredAndRechained() throws { try contract.envelopeAlteredAndRechained() }
     func testTruncatedTailWithItsCheckpoints() throws { try contract.truncatedTailWithItsCheckpoints() }
+
+    /// Needs AGENTMESH_TEST_POSTGRES_SUPERUSER_URL (the attack rewrites a catalog) and amcheck
+    /// installed for the test role (scripts/postgres-test-server.sh does both).
+    func testDoctoredIndex() throws {
+        let report = try contract.doctoredIndex()
+        XCTAssertTrue(report.failures.contains {
+            $0.problem == .storageInconsistent && $0.detail.hasPrefix("amcheck on audit_records_correlation")
+        }, "bt_index_check finds the heap tuple missing from the index: \(report.failures.map(\.detail))")
+    }
     func testRevokedKeyIsNotTampering() throws { try contract.revokedKeyIsNotTampering() }
     func testWriterRefusesARewrittenLog() throws { try contract.writerRefusesARewrittenLog() }
     func testLaterCopiesAreStoredFlagged() throws { try contract.laterCopiesAreStoredFlagged() }
