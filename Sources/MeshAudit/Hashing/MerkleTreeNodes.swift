@@ -15,6 +15,17 @@ public enum MerkleProofError: Error, Sendable, Equatable, CustomStringConvertibl
     }
 }
 
+/// A tree size and its RFC 6962 root.
+public struct MerkleTreeHead: Sendable, Hashable {
+    public var size: Int
+    public var root: [UInt8]
+
+    public init(size: Int, root: [UInt8]) {
+        self.size = size
+        self.root = root
+    }
+}
+
 /// Every node of the RFC 6962 tree over a growing list of leaves, kept by level, so the proofs
 /// between any two sizes up to `size` are read in O(log n) hashes instead of rebuilding subtrees.
 ///
@@ -52,6 +63,9 @@ public struct MerkleTreeNodes: Sendable {
         guard treeSize >= 0, treeSize <= size else { throw MerkleProofError.sizesOutOfRange(oldSize: treeSize, newSize: treeSize, treeSize: size) }
         return treeSize == 0 ? MerkleTree.emptyRoot : hash(0..<treeSize)
     }
+
+    /// The size and root of the whole tree.
+    public var head: MerkleTreeHead { MerkleTreeHead(size: size, root: size == 0 ? MerkleTree.emptyRoot : hash(0..<size)) }
 
     /// RFC 6962 §2.1.1 PATH(index, D[0:treeSize]): the audit path of leaf `index` (0-based).
     public func inclusionProof(index: Int, treeSize: Int) throws -> [[UInt8]] {
