@@ -57,9 +57,12 @@ struct AuditCommand: AsyncParsableCommand {
 
                 Threat model. Database write access (DBA, stolen credentials): can change, delete, \
                 insert or reorder rows, recompute the chain, drop checkpoints, swap the database \
-                for another, doctor indexes; cannot sign a checkpoint (the private key is not in \
-                the database) nor change an anchor, so all of it fails verify --anchor, naming \
-                the record or checkpoint. Audit-sink host (root): holds the signing key, so can \
+                for another, doctor indexes (PostgreSQL: caught by comparing every index with the \
+                table and, when the amcheck extension is installed and this role may run it, by \
+                bt_index_check); cannot sign a checkpoint (the private key is not in the \
+                database) nor change an anchor, so all of it fails verify --anchor, naming the \
+                record or checkpoint, and a sink restarted with its anchors refuses to append to \
+                the rewritten database. Audit-sink host (root): holds the signing key, so can \
                 sign new checkpoints for a rewritten log from now on; cannot change checkpoints \
                 already anchored on the topic or in WORM storage, so history before the \
                 compromise stays provable (rotate the sink key after a compromise). Kafka admin: \
