@@ -288,6 +288,47 @@ struct AnchoredTamperContract {
         XCTAssertTrue(report.failures.contains { $0.sequence == 10 && $0.problem == .checkpointMismatch }, report.summary)
     }
 
+    /// A writer reopening the store checks it against the newest anchored checkpoint
+    /// (`AnchoredStartCheck`, what mesh-audit-sink runs on start): the untouched log passes,
+    /// a middle edit with the chain recomputed and checkpoints deleted is refused by the
+    /// consistency proof, a truncated tail and another log are refused, and a forged line in
+    /// the anchor file is ignored rather than trusted.
+    func startCheckRefusesARewrittenLog() throws {
+        let log = try AnchoredLog(harness: harness)
+        let anchors = try CheckpointAnchorFiles.read(log.anchorFile)
+        let trust = try log.checkpointTrust
+        let forged = AuditCheckpoint.sign(logID: log.store.logID, sequence: 25, headHash: anchors[0].headHash,
+                                          merkleRoot: anchors[0].merkleRoot, createdAtMicros: 1, signer: Fixtures.attacker)
+        let clean = try AnchoredStartCheck.check(log.store, anchors: anchors + [forged], trust: trust)
+        XCTAssertEqual(clean.checked?.sequence, 20)
+        XCTAssertEqual(clean.storedTree.size, 20)
+        XCTAssertEqual(clean.ignoredUnsigned, 1)
+
+        let rewritten = try log.rechained(from: 7) { $0.input.subject = "someone-else" }
+        try log.replace(from: 7, with: rewritten)
+        try harness.raw("DELETE FROM audit_checkpoints")
+        XCTAssertThrowsError(try AnchoredStartCheck.check(log.store, anchors: anchors, trust: trust)) { error in
+            guard case .notExtended(20, let detail) = error as? AnchoredStartCheck.Refusal else { return XCTFail("\(error)") }
+            XCTAssertTrue(detail.contains("consistency proof fails"), detail)
+        }
+
+        harness.reset()
+        let truncated = try AnchoredLog(harness: harness, ring: log.ring)
+        let truncatedAnchors = try CheckpointAnchorFiles.read(truncated.anchorFile)
+        try harness.raw("DELETE FROM audit_records WHERE sequence > 17")
+        XCTAssertThrowsError(try AnchoredStartCheck.check(truncated.store, anchors: truncatedAnchors, trust: trust)) { error in
+            guard case .notExtended(20, let detail) = error as? AnchoredStartCheck.Refusal else { return XCTFail("\(error)") }
+            XCTAssertTrue(detail.contains("records 18…20 are gone"), detail)
+        }
+
+        harness.reset()
+        let other = try AnchoredLog(harness: harness, ring: log.ring)
+        XCTAssertThrowsError(try AnchoredStartCheck.check(other.store, anchors: anchors, trust: trust)) { error in
+            XCTAssertEqual(error as? AnchoredStartCheck.Refusal,
+                           .anotherLog(storeLogID: other.store.logID, anchoredLogIDs: [log.store.logID]))
+        }
+    }
+
     /// The same rewrite, with the envelope itself re-signed with the role's key (an attacker
     /// who reads `<home>/keys`) and the checkpoints re-signed with each other key found there.
     func rewriteResignedWithEveryReadableKey() throws {

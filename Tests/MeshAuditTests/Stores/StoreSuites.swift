@@ -24,6 +24,18 @@ final class SQLiteStoreTests: XCTestCase {
     func testAbortedBatchWritesNothing() throws { try contract.abortedBatchWritesNothing() }
     func testUntamperedStoreVerifiesClean() throws { try contract.untamperedStoreVerifiesClean() }
 
+    /// --record-later-copies looks every envelope id of a batch up; through the partial
+    /// unique index, never by scanning the table.
+    func testLaterCopyLookupUsesTheEnvelopeIDIndex() throws {
+        let store = try SQLiteAuditStore(path: harness.path, configuration: Fixtures.configuration())
+        _ = try store.append(Fixtures.inputs(1..<2))
+        let plan = try SQLiteConnection(path: harness.path).prepare("EXPLAIN QUERY PLAN " + SQLiteAppendTransaction.storedCopySQL)
+        var details: [String] = []
+        while try plan.step() { details.append(plan.text(3)) }
+        XCTAssertTrue(details.contains { $0.contains("USING INDEX audit_records_envelope_id") }, "\(details)")
+        XCTAssertFalse(details.contains { $0.hasPrefix("SCAN") }, "\(details)")
+    }
+
     func testWALModeAndFullSync() throws {
         let store = try SQLiteAuditStore(path: harness.path, configuration: Fixtures.configuration())
         _ = try store.append(Fixtures.inputs(1..<2))
@@ -146,6 +158,7 @@ final class SQLiteAnchoredTamperTests: XCTestCase {
     func testDoctoredIndex() throws { try contract.doctoredIndex() }
     func testRevokedKeyIsNotTampering() throws { try contract.revokedKeyIsNotTampering() }
     func testWriterRefusesARewrittenLog() throws { try contract.writerRefusesARewrittenLog() }
+    func testStartCheckRefusesARewrittenLog() throws { try contract.startCheckRefusesARewrittenLog() }
     func testLaterCopiesAreStoredFlagged() throws { try contract.laterCopiesAreStoredFlagged() }
     func testUnauthorizedEnvelopesAreStoredFlagged() throws { try contract.unauthorizedEnvelopesAreStoredFlagged() }
     func testReadersOpenReadOnly() throws { try contract.readersOpenReadOnly() }
@@ -182,6 +195,7 @@ final class PostgresAnchoredTamperTests: XCTestCase {
     }
     func testRevokedKeyIsNotTampering() throws { try contract.revokedKeyIsNotTampering() }
     func testWriterRefusesARewrittenLog() throws { try contract.writerRefusesARewrittenLog() }
+    func testStartCheckRefusesARewrittenLog() throws { try contract.startCheckRefusesARewrittenLog() }
     func testLaterCopiesAreStoredFlagged() throws { try contract.laterCopiesAreStoredFlagged() }
     func testUnauthorizedEnvelopesAreStoredFlagged() throws { try contract.unauthorizedEnvelopesAreStoredFlagged() }
     func testReadersOpenReadOnly() throws { try contract.readersOpenReadOnly() }
