@@ -56,23 +56,11 @@ final class AuditSinkAnchorTests: XCTestCase {
         var records = try reader.search(.all)
         XCTAssertEqual(records.count, 20)
         records.remove(at: 7)
-        var statements = ["DROP TRIGGER audit_records_no_update", "DROP TRIGGER audit_records_no_delete",
-                          "DROP TRIGGER audit_checkpoints_no_delete", "DELETE FROM audit_records WHERE sequence = 8",
-                          "DELETE FROM audit_checkpoints"]
-        var previous = records[6].recordHash
-        for index in 7..<records.count {
-            var record = records[index]
-            record.sequence = Int64(index + 1)
-            record.previousHash = previous
-            record.recordHash = AuditRecordHasher.recompute(record)
-            previous = record.recordHash
-            statements.append("UPDATE audit_records SET sequence = \(record.sequence), previous_hash = X'\(Hex.encode(record.previousHash))', "
-                + "record_hash = X'\(Hex.encode(record.recordHash))' WHERE sequence = \(record.sequence + 1)")
-        }
-        let tamper = try await runToCompletion(
-            URL(fileURLWithPath: "/usr/bin/sqlite3"), [path, statements.joined(separator: ";\n") + ";"],
-            workingDirectory: mesh.workspace.url)
-        XCTAssertEqual(tamper.status, 0, tamper.stderr)
+        let renumbered = rechained(records[7...], after: records[6].recordHash) { $0.sequence -= 1 }
+        try await sqlite3(path, ["DROP TRIGGER audit_records_no_update", "DROP TRIGGER audit_records_no_delete",
+                                 "DROP TRIGGER audit_checkpoints_no_delete", "DELETE FROM audit_records WHERE sequence = 8",
+                                 "DELETE FROM audit_checkpoints"]
+            + renumbered.map { "UPDATE audit_records SET sequence = \($0.sequence), \(chainColumns($0)) WHERE sequence = \($0.sequence + 1)" })
 
         let alone = try await mesh.meshctl(["audit", "verify", "--store", store])
         XCTAssertEqual(alone.status, 0, "the database alone cannot tell: \(alone.stdout)")
@@ -151,20 +139,9 @@ final class AuditSinkAnchorTests: XCTestCase {
         // deletes the checkpoints: the database verifies on its own.
         let records = try mesh.openStore(store).search(.all)
         XCTAssertEqual(records.count, 20)
-        var statements = ["DROP TRIGGER audit_records_no_update", "DROP TRIGGER audit_checkpoints_no_delete", "DELETE FROM audit_checkpoints"]
-        var previous = records[6].recordHash
-        for index in 7..<records.count {
-            var record = records[index]
-            if index == 7 { record.input.subject = "forged" }
-            record.previousHash = previous
-            record.recordHash = AuditRecordHasher.recompute(record)
-            previous = record.recordHash
-            statements.append("UPDATE audit_records SET subject = '\(record.input.subject)', previous_hash = X'\(Hex.encode(record.previousHash))', "
-                + "record_hash = X'\(Hex.encode(record.recordHash))' WHERE sequence = \(record.sequence)")
-        }
-        let tamper = try await runToCompletion(
-            URL(fileURLWithPath: "/usr/bin/sqlite3"), [path, statements.joined(separator: ";\n") + ";"], workingDirectory: mesh.workspace.url)
-        XCTAssertEqual(tamper.status, 0, tamper.stderr)
+        let rewritten = rechained(records[7...], after: records[6].recordHash) { if $0.sequence == 8 { $0.input.subject = "forged" } }
+        try await sqlite3(path, ["DROP TRIGGER audit_records_no_update", "DROP TRIGGER audit_checkpoints_no_delete", "DELETE FROM audit_checkpoints"]
+            + rewritten.map { "UPDATE audit_records SET subject = '\($0.input.subject)', \(chainColumns($0)) WHERE sequence = \($0.sequence)" })
         let alone = try await mesh.meshctl(["audit", "verify", "--store", store, "--skip-envelopes"])
         XCTAssertEqual(alone.status, 0, "the database alone cannot tell: \(alone.stdout)")
 
@@ -177,6 +154,32 @@ final class AuditSinkAnchorTests: XCTestCase {
             XCTAssertTrue(refused.stderr.contains("consistency proof fails"), "\(anchors): \(refused.stderr)")
         }
         XCTAssertEqual(try mesh.openStore(store).count, 20, "nothing was appended to the rewritten log")
+    }
+
+    /// `records` with `edit` applied to each and the chain recomputed from `previous` on, as
+    /// someone with write access to the database rewrites them.
+    private func rechained(_ records: ArraySlice<AuditRecord>, after previous: [UInt8], edit: (inout AuditRecord) -> Void) -> [AuditRecord] {
+        var previous = previous
+        return records.map { original in
+            var record = original
+            edit(&record)
+            record.previousHash = previous
+            record.recordHash = AuditRecordHasher.recompute(record)
+            previous = record.recordHash
+            return record
+        }
+    }
+
+    /// The SQL assignments of a record's chain columns.
+    private func chainColumns(_ record: AuditRecord) -> String {
+        "previous_hash = X'\(Hex.encode(record.previousHash))', record_hash = X'\(Hex.encode(record.recordHash))'"
+    }
+
+    /// Runs `statements` on the SQLite database at `path` with the sqlite3 shell.
+    private func sqlite3(_ path: String, _ statements: [String]) async throws {
+        let run = try await runToCompletion(
+            URL(fileURLWithPath: "/usr/bin/sqlite3"), [path, statements.joined(separator: ";\n") + ";"], workingDirectory: mesh.workspace.url)
+        XCTAssertEqual(run.status, 0, run.stderr)
     }
 
     func testTheSinkRefusesToSignCheckpointsWithAKeyVerifiersWouldNotAccept() async throws {

@@ -304,22 +304,22 @@ struct AnchoredTamperContract {
         XCTAssertEqual(clean.storedTree.size, 20)
         XCTAssertEqual(clean.ignoredUnsigned, 1)
 
+        func expectNotExtended(_ store: AuditStore, _ anchors: [AuditCheckpoint], saying expected: String) {
+            XCTAssertThrowsError(try AnchoredStartCheck.check(store, anchors: anchors, trust: trust)) { error in
+                guard case .notExtended(20, let detail) = error as? AnchoredStartCheck.Refusal else { return XCTFail("\(error)") }
+                XCTAssertTrue(detail.contains(expected), detail)
+            }
+        }
         let rewritten = try log.rechained(from: 7) { $0.input.subject = "someone-else" }
         try log.replace(from: 7, with: rewritten)
         try harness.raw("DELETE FROM audit_checkpoints")
-        XCTAssertThrowsError(try AnchoredStartCheck.check(log.store, anchors: anchors, trust: trust)) { error in
-            guard case .notExtended(20, let detail) = error as? AnchoredStartCheck.Refusal else { return XCTFail("\(error)") }
-            XCTAssertTrue(detail.contains("consistency proof fails"), detail)
-        }
+        expectNotExtended(log.store, anchors, saying: "consistency proof fails")
 
         harness.reset()
         let truncated = try AnchoredLog(harness: harness, ring: log.ring)
         let truncatedAnchors = try CheckpointAnchorFiles.read(truncated.anchorFile)
         try harness.raw("DELETE FROM audit_records WHERE sequence > 17")
-        XCTAssertThrowsError(try AnchoredStartCheck.check(truncated.store, anchors: truncatedAnchors, trust: trust)) { error in
-            guard case .notExtended(20, let detail) = error as? AnchoredStartCheck.Refusal else { return XCTFail("\(error)") }
-            XCTAssertTrue(detail.contains("records 18…20 are gone"), detail)
-        }
+        expectNotExtended(truncated.store, truncatedAnchors, saying: "records 18…20 are gone")
 
         harness.reset()
         let other = try AnchoredLog(harness: harness, ring: log.ring)
