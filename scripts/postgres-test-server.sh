@@ -1,12 +1,20 @@
 #!/usr/bin/env bash
 # A private PostgreSQL 15 cluster for the MeshAudit test suite.
 #
-#   scripts/postgres-test-server.sh start   # initdb if needed, start, create db + role, print the URL
-#   scripts/postgres-test-server.sh url     # print the URL line only
+#   scripts/postgres-test-server.sh start   # initdb if needed, start, create db + role, print the URLs
+#   scripts/postgres-test-server.sh url     # print the URL lines only
 #   scripts/postgres-test-server.sh stop    # stop the cluster (data folder is kept)
 #
 # Use it as:  eval "$(scripts/postgres-test-server.sh start | grep '^AGENTMESH_TEST_POSTGRES_URL=')"
 #             export AGENTMESH_TEST_POSTGRES_URL
+#
+# Two lines are printed: AGENTMESH_TEST_POSTGRES_URL (the unprivileged role every store test
+# uses) and AGENTMESH_TEST_POSTGRES_SUPERUSER_URL (the cluster superuser over TCP; the cluster is
+# private and trusts local connections). Only tamper tests use the superuser, to play an attacker
+# who can rewrite catalogs (a doctored index); stores never run with it.
+#
+# The amcheck extension (postgresql-contrib) is created in the test database and its checks are
+# granted to the test role, so `audit verify` can run bt_index_check as an ordinary reader.
 #
 # PostgreSQL refuses to run as root, so when invoked as root every server command runs as the
 # `postgres` OS user. Override the defaults with AGENTMESH_PG_DIR, AGENTMESH_PG_PORT,
@@ -23,6 +31,12 @@ DB_NAME="agentmesh_test"
 DB_ROLE="agentmesh"
 DB_PASSWORD="agentmesh"
 URL="postgresql://${DB_ROLE}:${DB_PASSWORD}@127.0.0.1:${PG_PORT}/${DB_NAME}"
+SUPERUSER_URL="postgresql://postgres@127.0.0.1:${PG_PORT}/${DB_NAME}"
+
+print_urls() {
+    echo "AGENTMESH_TEST_POSTGRES_URL=$URL"
+    echo "AGENTMESH_TEST_POSTGRES_SUPERUSER_URL=$SUPERUSER_URL"
+}
 
 # Runs a command as the server's OS user.
 as_server_user() {
@@ -67,10 +81,17 @@ start() {
     if [ "$(superuser_sql "SELECT 1 FROM pg_database WHERE datname = '$DB_NAME'")" != "1" ]; then
         superuser_sql "CREATE DATABASE $DB_NAME OWNER $DB_ROLE"
     fi
+    # amcheck is not a trusted extension and its functions are not executable by PUBLIC.
+    if [ "$(superuser_sql "SELECT 1 FROM pg_available_extensions WHERE name = 'amcheck'" "$DB_NAME")" = "1" ]; then
+        superuser_sql "CREATE EXTENSION IF NOT EXISTS amcheck SCHEMA public" "$DB_NAME"
+        superuser_sql "GRANT EXECUTE ON FUNCTION public.bt_index_check(regclass, boolean) TO $DB_ROLE" "$DB_NAME"
+    else
+        echo "amcheck is not available (install postgresql-contrib): audit verify will compare indexes with tables only" >&2
+    fi
     # Wait until the test role itself can connect over TCP, which is what the tests use.
     for _ in $(seq 1 60); do
         if PGPASSWORD="$DB_PASSWORD" "$PG_BIN/psql" -X -q -h 127.0.0.1 -p "$PG_PORT" -U "$DB_ROLE" -d "$DB_NAME" -tAc "SELECT 1" >/dev/null 2>&1; then
-            echo "AGENTMESH_TEST_POSTGRES_URL=$URL"
+            print_urls
             return 0
         fi
         sleep 0.5
@@ -90,6 +111,6 @@ stop() {
 case "${1:-}" in
     start) start ;;
     stop) stop ;;
-    url) echo "AGENTMESH_TEST_POSTGRES_URL=$URL" ;;
+    url) print_urls ;;
     *) echo "usage: $0 start|stop|url" >&2; exit 2 ;;
 esac

@@ -97,9 +97,12 @@ public struct AuditIngestBenchmark {
     public static let repeatedTraces = 5
 
     /// Ingests `workload` into `store` in batches of `batchSize` the way the sink does, then
-    /// traces the traced objective (once, then `repeatedTraces` more times).
-    public static func run(_ workload: Workload, store: AuditStore, batchSize: Int) throws -> Figures {
-        let ingestor = AuditIngestor(builder: AuditInputBuilder(opener: EnvelopeOpener(trust: workload.trust)))
+    /// traces the traced objective (once, then `repeatedTraces` more times). `authorize` is
+    /// the sink's --flag-unauthorized catalog check (nil: off).
+    public static func run(
+        _ workload: Workload, store: AuditStore, batchSize: Int, authorize: AuditInputBuilder.Authorize? = nil
+    ) throws -> Figures {
+        let ingestor = AuditIngestor(builder: AuditInputBuilder(opener: EnvelopeOpener(trust: workload.trust), authorize: authorize))
         var checkpoints = 0
         var writeNanos: UInt64 = 0
         let cpuStart = ProcessCPU.seconds()

@@ -52,6 +52,13 @@ struct AuditSinkCommand: AsyncParsableCommand {
             who can write the database cannot sign a checkpoint, so rewritten, deleted or \
             truncated history, dropped checkpoints and a substituted database all show.
 
+            On start, when anchors are configured, the sink reads them and checks that the \
+            store's tree extends the newest checkpoint of its log (RFC 6962 consistency proof \
+            from that anchored head to the stored tree; reads every stored record hash once). \
+            If the database no longer reproduces it (history rewritten, records gone, another \
+            database) or the anchors cannot be read, the sink logs the reason and exits 1 \
+            instead of appending to, and signing, a rewritten log.
+
             SIGTERM or SIGINT: stop fetching, store what was received, checkpoint, commit the \
             offsets, leave the group, exit 0.
 
@@ -156,8 +163,9 @@ struct AuditSinkCommand: AsyncParsableCommand {
         }
         // A checkpoint is worth something only if no one else can sign it: refuse to sign
         // with a key verifiers would not accept (HMAC, or not pinned).
+        let checkpointTrust: TrustStore
         do {
-            let checkpointTrust = try KeyRingStore.loadCheckpointTrust(trustFile: KeyRingStore.trustFile(in: keys))
+            checkpointTrust = try KeyRingStore.loadCheckpointTrust(trustFile: KeyRingStore.trustFile(in: keys))
             guard signer.metadata.algorithm == .ed25519, checkpointTrust.key(id: signer.metadata.keyId) != nil else {
                 throw ValidationError("the audit-sink key \(signer.metadata.keyId) (\(signer.metadata.algorithm.rawValue)) is not "
                     + "a pinned Ed25519 checkpoint key in \(keys)/trust.json, so verifiers would reject its checkpoints; "
@@ -183,6 +191,13 @@ struct AuditSinkCommand: AsyncParsableCommand {
         let topics = Self.subscription(for: loadedCatalog)
         var kafka = try connection.kafkaConfiguration()
         if kafka["client.id"] == nil { kafka["client.id"] = "audit-sink-\(instance)" }
+        let checkpointTopic = loadedCatalog.topics(declaring: AuditCheckpointTopic.type).first?.name
+        if anchorTopic && checkpointTopic == nil {
+            throw ValidationError("--anchor-topic: the catalog declares no topic carrying \(AuditCheckpointTopic.type)")
+        }
+        try await StartupAnchorCheck.run(
+            store: auditStore, file: anchorFile, directory: anchorDirectory, topic: anchorTopic ? checkpointTopic : nil,
+            kafka: kafka, trust: checkpointTrust, logger: logger)
         let consumer = try KafkaConsumer(
             configuration: kafka, subscription: .group(groupID: group, topics: topics), logger: logger,
             batchSize: min(max(batchSize, 64), 1_000))
@@ -202,10 +217,6 @@ struct AuditSinkCommand: AsyncParsableCommand {
         if flagUnauthorized {
             let catalogForChecks = loadedCatalog
             authorize = { inbound in Authorization.check(inbound, catalog: catalogForChecks) }
-        }
-        let checkpointTopic = loadedCatalog.topics(declaring: AuditCheckpointTopic.type).first?.name
-        if anchorTopic && checkpointTopic == nil {
-            throw ValidationError("--anchor-topic: the catalog declares no topic carrying \(AuditCheckpointTopic.type)")
         }
         let anchors = CheckpointAnchors(
             file: anchorFile, directory: anchorDirectory,

@@ -11,7 +11,9 @@ import MeshRuntime
 /// Reads the checkpoints of one `--anchor` value: `topic` (the catalog's checkpoint topic,
 /// read to its end with the broker of the mesh's home), or an anchor file or WORM directory.
 enum AuditAnchorSource {
-    static func read(_ source: String, options: AuditStoreOptions, catalog: CatalogOptions) async throws -> [AuditCheckpoint] {
+    static func read(
+        _ source: String, options: AuditStoreOptions, kafka: KafkaClientOptions, catalog: CatalogOptions
+    ) async throws -> [AuditCheckpoint] {
         guard source == "topic" else {
             do { return try CheckpointAnchorFiles.read(source) } catch let error as AnchorError {
                 throw ValidationError("--anchor \(source): \(error)")
@@ -20,15 +22,12 @@ enum AuditAnchorSource {
         guard let name = try catalog.load().topics(declaring: AuditCheckpointTopic.type).first?.name else {
             throw ValidationError("--anchor topic: the catalog declares no topic carrying \(AuditCheckpointTopic.type)")
         }
-        let configuration = try options.environment.kafkaConfiguration(bootstrap: nil, propertiesFile: nil, overrides: [])
-        let records = try await TopicReader.readToEnd(name, configuration: configuration, logger: Logger(label: "audit-verify"))
-        var checkpoints: [AuditCheckpoint] = []
-        for record in records {
-            do {
-                checkpoints.append(try AuditCheckpoint(anchorLine: String(decoding: record.value, as: UTF8.self)))
-            } catch {
-                throw ValidationError("--anchor topic: \(name)[\(record.partition)]@\(record.offset) is not a checkpoint: \(error)")
-            }
+        let configuration = try kafka.kafkaConfiguration(environment: options.environment)
+        let checkpoints: [AuditCheckpoint]
+        do {
+            checkpoints = try await CheckpointTopicReader.read(name, configuration: configuration, logger: Logger(label: "audit-verify"))
+        } catch let error as AnchorError {
+            throw ValidationError("--anchor topic: \(error)")
         }
         guard !checkpoints.isEmpty else { throw ValidationError("--anchor topic: \(AnchorError.empty(location: "topic \(name)"))") }
         return checkpoints

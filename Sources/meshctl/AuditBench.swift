@@ -2,6 +2,8 @@ import ArgumentParser
 import Foundation
 import MeshAudit
 import MeshAuditIngest
+import MeshCLI
+import MeshRuntime
 import MeshSigning
 
 /// `meshctl bench audit`: the audit sink's ingest throughput (decode + verify + append with
@@ -27,6 +29,11 @@ struct AuditBench: AsyncParsableCommand {
             finished) is compared with the target; the median of \(AuditIngestBenchmark.repeatedTraces) repeated traces shows the \
             share of it that does not depend on the database's cache.
 
+            --sink-flags measures the sink's opt-in checks in the same run, each a separate \
+            pass over fresh stores: none, record-later-copies (look up every envelope id \
+            already stored to flag later copies), flag-unauthorized (the catalog's \
+            authorization check on every record), both.
+
             Targets: SQLite >= 50,000 envelopes/s, PostgreSQL >= 20,000 envelopes/s, trace < 50 ms. \
             Build in release mode for meaningful figures: \
             swift build -c release && .build/release/meshctl bench audit --json
@@ -45,7 +52,31 @@ struct AuditBench: AsyncParsableCommand {
         "Role key algorithms the envelopes are signed with, each measured in this run (comma-separated).",
         valueName: "algorithm,…"))
     var keyAlgorithms: [String] = ["ed25519,hmac-sha256"]
+    @Option(name: .customLong("sink-flags"), parsing: .singleValue, help: ArgumentHelp(
+        "Sink options measured, each a pass of its own (comma-separated): none, record-later-copies, flag-unauthorized, both.",
+        valueName: "variant,…"))
+    var sinkFlags: [String] = ["none"]
+    @OptionGroup var catalog: CatalogOptions
     @Flag(help: "Print the figures as JSON on stdout.") var json = false
+
+    /// One combination of the sink's opt-in checks.
+    struct SinkFlags: Equatable {
+        var recordsLaterCopies: Bool
+        var flagsUnauthorized: Bool
+
+        static let variants: [String: SinkFlags] = [
+            "none": SinkFlags(recordsLaterCopies: false, flagsUnauthorized: false),
+            "record-later-copies": SinkFlags(recordsLaterCopies: true, flagsUnauthorized: false),
+            "flag-unauthorized": SinkFlags(recordsLaterCopies: false, flagsUnauthorized: true),
+            "both": SinkFlags(recordsLaterCopies: true, flagsUnauthorized: true),
+        ]
+
+        var name: String { Self.variants.first { $0.value == self }!.key }
+    }
+
+    var selectedSinkFlags: [SinkFlags] {
+        sinkFlags.flatMap { $0.split(separator: ",") }.compactMap { SinkFlags.variants[$0.trimmingCharacters(in: .whitespaces)] }
+    }
 
     var selectedAlgorithms: [SigningAlgorithm] {
         keyAlgorithms.flatMap { $0.split(separator: ",") }.compactMap { SigningAlgorithm(rawValue: $0.trimmingCharacters(in: .whitespaces)) }
@@ -64,6 +95,10 @@ struct AuditBench: AsyncParsableCommand {
         guard !listed.isEmpty, listed.count == selectedAlgorithms.count else {
             throw ValidationError("--key-algorithms: use ed25519, hmac-sha256 or both, comma-separated")
         }
+        let variants = sinkFlags.flatMap { $0.split(separator: ",") }
+        guard !variants.isEmpty, variants.count == selectedSinkFlags.count else {
+            throw ValidationError("--sink-flags: use none, record-later-copies, flag-unauthorized or both, comma-separated")
+        }
         guard SQLiteAuditStore.Durability(rawValue: sqliteDurability.uppercased()) != nil else {
             throw ValidationError("--sqlite-durability must be full or normal")
         }
@@ -71,6 +106,7 @@ struct AuditBench: AsyncParsableCommand {
 
     struct Result {
         var algorithm: SigningAlgorithm
+        var flags: SinkFlags
         var store: String
         var detail: String
         var figures: AuditIngestBenchmark.Figures
@@ -81,7 +117,7 @@ struct AuditBench: AsyncParsableCommand {
 
         var json: [String: Any] {
             [
-                "keyAlgorithm": algorithm.rawValue, "store": store, "detail": detail, "records": figures.records, "batchSize": figures.batchSize,
+                "keyAlgorithm": algorithm.rawValue, "sinkFlags": flags.name, "store": store, "detail": detail, "records": figures.records, "batchSize": figures.batchSize,
                 "rawBytesPerRecord": figures.rawBytesPerRecord, "ingestSeconds": figures.ingestSeconds,
                 "ingestCPUSeconds": figures.ingestCPUSeconds, "writeSeconds": figures.writeSeconds,
                 "writeOnlyEnvelopesPerSecond": figures.writeRecordsPerSecond.rounded(),
@@ -103,8 +139,17 @@ struct AuditBench: AsyncParsableCommand {
         let directory = URL(fileURLWithPath: NSTemporaryDirectory()).appendingPathComponent("agentmesh-bench-audit-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
+        let loadedCatalog = selectedSinkFlags.contains { $0.flagsUnauthorized } ? try catalog.load() : nil
         for algorithm in selectedAlgorithms {
-            results += try measure(algorithm: algorithm, configuration: configuration, directory: directory)
+            for flags in selectedSinkFlags {
+                var configuration = configuration
+                configuration.recordsLaterCopies = flags.recordsLaterCopies
+                var authorize: AuditInputBuilder.Authorize?
+                if flags.flagsUnauthorized, let loadedCatalog {
+                    authorize = { inbound in Authorization.check(inbound, catalog: loadedCatalog) }
+                }
+                results += try measure(algorithm: algorithm, flags: flags, authorize: authorize, configuration: configuration, directory: directory)
+            }
         }
 
         if json {
@@ -121,6 +166,7 @@ struct AuditBench: AsyncParsableCommand {
         for result in results {
             let f = result.figures
             print("  \(result.algorithm.rawValue.padding(toLength: 11, withPad: " ", startingAt: 0)) "
+                  + "\(result.flags.name.padding(toLength: 19, withPad: " ", startingAt: 0)) "
                   + "\(result.store.padding(toLength: 10, withPad: " ", startingAt: 0)) \(Int(f.recordsPerSecond)) envelopes/s "
                   + "(\(String(format: "%.2f", f.ingestSeconds)) s, \(String(format: "%.2f", f.ingestCPUSeconds)) s CPU; appends alone "
                   + "\(Int(f.writeRecordsPerSecond))/s; \(f.checkpointsWritten) checkpoints; target ≥ \(Int(result.target)): "
@@ -131,8 +177,11 @@ struct AuditBench: AsyncParsableCommand {
         }
     }
 
-    /// Every store, with envelopes signed by `algorithm`.
-    private func measure(algorithm: SigningAlgorithm, configuration: AuditStoreConfiguration, directory: URL) throws -> [Result] {
+    /// Every store, with envelopes signed by `algorithm` and the sink checks of `flags`.
+    private func measure(
+        algorithm: SigningAlgorithm, flags: SinkFlags, authorize: AuditInputBuilder.Authorize?, configuration: AuditStoreConfiguration,
+        directory: URL
+    ) throws -> [Result] {
         var results: [Result] = []
         progress("sealing \(records) envelopes with \(algorithm.rawValue) role keys…")
         let workload = try AuditIngestBenchmark.workload(records: records, traceRecords: traceRecords, algorithm: algorithm)
@@ -140,9 +189,9 @@ struct AuditBench: AsyncParsableCommand {
         progress("SQLite: appending \(records) envelopes in batches of \(batchSize) (synchronous=\(durability.rawValue))…")
         do {
             let store = try SQLiteAuditStore(
-                path: directory.appendingPathComponent("bench-\(algorithm.rawValue).sqlite").path, configuration: configuration, durability: durability)
-            let figures = try AuditIngestBenchmark.run(workload, store: store, batchSize: batchSize)
-            results.append(Result(algorithm: algorithm, store: "sqlite", detail: "synchronous=\(durability.rawValue), WAL, temp file", figures: figures,
+                path: directory.appendingPathComponent("bench-\(algorithm.rawValue)-\(flags.name).sqlite").path, configuration: configuration, durability: durability)
+            let figures = try AuditIngestBenchmark.run(workload, store: store, batchSize: batchSize, authorize: authorize)
+            results.append(Result(algorithm: algorithm, flags: flags, store: "sqlite", detail: "synchronous=\(durability.rawValue), WAL, temp file", figures: figures,
                                   target: Self.sqliteTarget))
         }
 
@@ -152,10 +201,10 @@ struct AuditBench: AsyncParsableCommand {
             progress("PostgreSQL: appending \(records) envelopes in batches of \(batchSize) into schema \(schema)…")
             defer { try? PostgresAuditAdmin.dropSchema(url: url, schema: schema) }
             let store = try PostgresAuditStore(url: url, schema: schema, configuration: configuration)
-            let figures = try AuditIngestBenchmark.run(workload, store: store, batchSize: batchSize)
+            let figures = try AuditIngestBenchmark.run(workload, store: store, batchSize: batchSize, authorize: authorize)
             var redacted = URLComponents(string: url)
             if redacted?.password != nil { redacted?.password = "***" }
-            results.append(Result(algorithm: algorithm, store: "postgresql", detail: "\(redacted?.string ?? "postgresql"), throwaway schema \(schema)", figures: figures,
+            results.append(Result(algorithm: algorithm, flags: flags, store: "postgresql", detail: "\(redacted?.string ?? "postgresql"), throwaway schema \(schema)", figures: figures,
                                   target: Self.postgresTarget))
         } else {
             progress("PostgreSQL: skipped (pass --postgres URL or set AGENTMESH_TEST_POSTGRES_URL)")

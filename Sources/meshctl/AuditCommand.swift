@@ -24,7 +24,7 @@ struct AuditCommand: AsyncParsableCommand {
               meshctl audit search --role reviewer --rejected --json
               meshctl audit export --format jsonl --output trail.jsonl
             """,
-        subcommands: [Verify.self, Trace.self, Search.self, Export.self])
+        subcommands: [Verify.self, Prove.self, Trace.self, Search.self, Export.self])
 
     // MARK: verify
 
@@ -44,17 +44,25 @@ struct AuditCommand: AsyncParsableCommand {
                 --anchor: checkpoints kept OUTSIDE the database, where whoever can write the \
                 database cannot reach them: an anchor file (mesh-audit-sink --anchor-file), a \
                 WORM directory (--anchor-dir) or `topic`, the catalog's checkpoint topic \
-                (--anchor-topic; read with the broker of <home>). Every anchored checkpoint must \
-                be in the database and be reproduced by its records, so rewritten or deleted \
-                history, a truncated tail, deleted checkpoints and a substituted database fail. \
+                (--anchor-topic; read with the broker of <home>, or --bootstrap/--kafka-config/-X). \
+                Every anchored checkpoint must be in the database and be reproduced by its \
+                records, so rewritten or deleted history, a truncated tail, deleted checkpoints \
+                and a substituted database fail. Each anchored head is checked twice: recomputed \
+                from the records up to its size (naming the first bad record), and in addition \
+                proven by an RFC 6962 consistency proof from the anchored head to the tree over \
+                every record that verified, checked with the two roots alone \
+                (`meshctl audit prove` prints such proofs for checking elsewhere). \
                 Without --anchor, a rewrite of the whole database together with its checkpoints \
                 cannot be detected, and verify says so.
 
                 Threat model. Database write access (DBA, stolen credentials): can change, delete, \
                 insert or reorder rows, recompute the chain, drop checkpoints, swap the database \
-                for another, doctor indexes; cannot sign a checkpoint (the private key is not in \
-                the database) nor change an anchor, so all of it fails verify --anchor, naming \
-                the record or checkpoint. Audit-sink host (root): holds the signing key, so can \
+                for another, doctor indexes (PostgreSQL: caught by comparing every index with the \
+                table and, when the amcheck extension is installed and this role may run it, by \
+                bt_index_check); cannot sign a checkpoint (the private key is not in the \
+                database) nor change an anchor, so all of it fails verify --anchor, naming the \
+                record or checkpoint, and a sink restarted with its anchors refuses to append to \
+                the rewritten database. Audit-sink host (root): holds the signing key, so can \
                 sign new checkpoints for a rewritten log from now on; cannot change checkpoints \
                 already anchored on the topic or in WORM storage, so history before the \
                 compromise stays provable (rotate the sink key after a compromise). Kafka admin: \
@@ -72,6 +80,7 @@ struct AuditCommand: AsyncParsableCommand {
             "Checkpoints kept outside the database: an anchor file, a WORM directory, or `topic` (the catalog's checkpoint topic). Repeatable.",
             valueName: "file|dir|topic"))
         var anchor: [String] = []
+        @OptionGroup(title: "Kafka (for --anchor topic)") var kafka: KafkaClientOptions
         @OptionGroup var catalog: CatalogOptions
         @Flag(name: .customLong("skip-envelopes"), help: "Do not re-check each stored envelope's signatures (faster; weaker).")
         var skipEnvelopes = false
@@ -80,7 +89,7 @@ struct AuditCommand: AsyncParsableCommand {
         func run() async throws {
             let store = try options.open()
             var anchors: [AuditCheckpoint] = []
-            for source in anchor { anchors += try await AuditAnchorSource.read(source, options: options, catalog: catalog) }
+            for source in anchor { anchors += try await AuditAnchorSource.read(source, options: options, kafka: kafka, catalog: catalog) }
             let envelopes: StoredEnvelopeCheck? = skipEnvelopes ? nil
                 : StoredEnvelopeRecheck(trust: try options.envelopeTrust(), authorize: AuditCatalogAuthorization.check(catalog))
             let report = try AuditVerifier.verify(store, trust: try options.checkpointTrust(), anchors: anchors, envelopes: envelopes)
@@ -90,10 +99,11 @@ struct AuditCommand: AsyncParsableCommand {
                     "checkpointCount": report.checkpointCount, "unanchoredRecords": report.unanchoredRecords,
                     "anchoredCheckpointCount": report.anchoredCheckpointCount, "envelopesChecked": report.envelopesChecked,
                     "supersededCopies": report.supersededCopies, "conflictingCopies": report.conflictingCopies,
-                    "unauthorizedRecords": report.unauthorizedRecords,
+                    "unauthorizedRecords": report.unauthorizedRecords, "anchorsProvenConsistent": report.anchorsProvenConsistent,
                     "summary": report.summary,
                     "failures": report.failures.map { ["sequence": $0.sequence, "problem": $0.problem.rawValue, "detail": $0.detail] },
                 ]
+                object["currentTree"] = report.currentTree.map { ["size": $0.size, "root": Hex.encode($0.root)] as [String: Any] } ?? NSNull()
                 object["lastGoodCheckpoint"] = report.lastGoodCheckpoint.map {
                     ["sequence": $0.sequence, "createdAt": AuditRecordFormat.time($0.createdAtMicros), "keyId": $0.signature.keyId] as [String: Any]
                 } ?? NSNull()
@@ -111,6 +121,10 @@ struct AuditCommand: AsyncParsableCommand {
                     print("  last good checkpoint: none")
                 }
                 print("  records after it (chained, not yet signed): \(report.unanchoredRecords)")
+                if let tree = report.currentTree {
+                    print("  anchored heads proven consistent with the tree over the verified records (size \(tree.size), "
+                          + "root \(Hex.encode(tree.root))) by RFC 6962 consistency proof: \(report.anchorsProvenConsistent)")
+                }
                 if report.unauthorizedRecords > 0 {
                     print("  records the catalog does not allow from their signer, stored flagged unauthorized: \(report.unauthorizedRecords)")
                 }
@@ -137,6 +151,75 @@ struct AuditCommand: AsyncParsableCommand {
                 }
             }
             if !report.isValid { throw ExitCode(1) }
+        }
+    }
+
+    // MARK: prove
+
+    struct Prove: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Print an RFC 6962 consistency proof between two sizes of the log (and an inclusion proof for one record).",
+            discussion: """
+                Builds the Merkle tree over the stored record hashes (as stored, not re-verified: \
+                run `audit verify` for that) and prints the consistency proof (RFC 6962 §2.1.2, \
+                RFC 9162 §2.1.4) from the tree of --from-size records to the tree of --to-size \
+                records (default: every record), with both roots. Whoever holds an anchored \
+                checkpoint of size M (its signed root) and a later one of size N can check the \
+                proof with those two roots alone, without the database: it shows the later log \
+                kept the first M records unchanged and in place. --record SEQ adds the inclusion \
+                proof of that record (leaf = its record hash, index SEQ-1) in the --to-size tree. \
+                Hashes are printed in hex.
+                """)
+        @OptionGroup var options: AuditStoreOptions
+        @Option(name: .customLong("from-size"), help: ArgumentHelp("Size of the older tree (an anchored checkpoint's size).", valueName: "M"))
+        var fromSize: Int
+        @Option(name: .customLong("to-size"), help: ArgumentHelp("Size of the newer tree. Default: every stored record.", valueName: "N"))
+        var toSize: Int?
+        @Option(help: ArgumentHelp("Also prove that this record (by sequence) is in the --to-size tree.", valueName: "SEQ"))
+        var record: Int64?
+        @Flag(help: "Print the proof as JSON.") var json = false
+
+        func run() throws {
+            let store = try options.open()
+            let tree = try store.merkleTree(size: toSize.map(Int64.init))
+            let newSize = toSize ?? tree.size
+            let newRoot: [UInt8]
+            let proof: [[UInt8]]
+            var inclusion: (leaf: [UInt8], proof: [[UInt8]])?
+            let oldRoot: [UInt8]
+            do {
+                newRoot = try tree.root(treeSize: newSize)
+                oldRoot = try tree.root(treeSize: fromSize)
+                proof = try tree.consistencyProof(oldSize: fromSize, newSize: newSize)
+                if let record {
+                    let path = try tree.inclusionProof(index: Int(record - 1), treeSize: newSize)
+                    guard let stored = try store.record(sequence: record) else { throw ValidationError("record \(record) is not stored") }
+                    inclusion = (stored.recordHash, path)
+                }
+            } catch let error as MerkleProofError {
+                throw ValidationError("\(error)")
+            }
+            if json {
+                var object: [String: Any] = [
+                    "logId": store.logID, "fromSize": fromSize, "fromRoot": Hex.encode(oldRoot), "toSize": newSize,
+                    "toRoot": Hex.encode(newRoot), "consistencyProof": proof.map(Hex.encode),
+                ]
+                if let record, let inclusion {
+                    object["inclusion"] = ["sequence": record, "leafIndex": record - 1, "recordHash": Hex.encode(inclusion.leaf),
+                                           "proof": inclusion.proof.map(Hex.encode)] as [String: Any]
+                }
+                print(try AuditRecordFormat.jsonText(object))
+            } else {
+                print("audit log \(store.logID)")
+                print("  tree of \(fromSize) record(s): root \(Hex.encode(oldRoot))")
+                print("  tree of \(newSize) record(s): root \(Hex.encode(newRoot))")
+                print("  consistency proof (\(proof.count) hash(es)):")
+                for hash in proof { print("    \(Hex.encode(hash))") }
+                if let record, let inclusion {
+                    print("  record \(record) (record hash \(Hex.encode(inclusion.leaf))), inclusion proof (\(inclusion.proof.count) hash(es)):")
+                    for hash in inclusion.proof { print("    \(Hex.encode(hash))") }
+                }
+            }
         }
     }
 
@@ -278,6 +361,7 @@ struct AuditCommand: AsyncParsableCommand {
             "Checkpoints kept outside the database for the verification in the header (as audit verify --anchor). Repeatable.",
             valueName: "file|dir|topic"))
         var anchor: [String] = []
+        @OptionGroup(title: "Kafka (for --anchor topic)") var kafka: KafkaClientOptions
         @OptionGroup var catalog: CatalogOptions
         @Option(help: ArgumentHelp("File to write (replaced if it exists); - for standard output.", valueName: "file"))
         var output: String
@@ -293,7 +377,7 @@ struct AuditCommand: AsyncParsableCommand {
             let format = AuditExporter.Format(rawValue: self.format)!
             let filter = try filters.filter()
             var anchors: [AuditCheckpoint] = []
-            for source in anchor { anchors += try await AuditAnchorSource.read(source, options: options, catalog: catalog) }
+            for source in anchor { anchors += try await AuditAnchorSource.read(source, options: options, kafka: kafka, catalog: catalog) }
             let envelopes = StoredEnvelopeRecheck(trust: try options.envelopeTrust(), authorize: AuditCatalogAuthorization.check(catalog))
             let report: VerificationReport
             if output == "-" {

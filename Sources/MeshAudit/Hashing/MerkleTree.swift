@@ -1,6 +1,7 @@
 import MeshSigning
 
-/// RFC 6962 (§2.1) Merkle tree hashing over SHA-256, with inclusion proofs (RFC 9162 §2.1.3).
+/// RFC 6962 (§2.1) Merkle tree hashing over SHA-256, with inclusion proofs (RFC 9162 §2.1.3);
+/// consistency proofs are in `MerkleTreeNodes` and `verifyConsistency`.
 /// Pure functions over leaf data; the audit log uses record hashes as leaf data.
 ///
 /// - `MTH({}) = SHA-256("")`
@@ -44,7 +45,10 @@ public enum MerkleTree {
     /// - Precondition: `index < leaves.count`.
     public static func inclusionProof(index: Int, leaves: [[UInt8]]) -> [[UInt8]] {
         precondition(index >= 0 && index < leaves.count, "leaf index out of range")
-        return path(index, leaves.map(leafHash)[...])
+        var nodes = MerkleTreeNodes()
+        for leaf in leaves { nodes.append(leafData: leaf) }
+        // In range by the precondition.
+        return try! nodes.inclusionProof(index: index, treeSize: leaves.count)
     }
 
     /// True when `proof` shows that a leaf with `leafData` sits at `index` in a tree of
@@ -78,23 +82,6 @@ public enum MerkleTree {
         var k = 1
         while k << 1 < n { k <<= 1 }
         return k
-    }
-
-    private static func subtreeRoot(_ hashes: ArraySlice<[UInt8]>) -> [UInt8] {
-        if hashes.count == 1 { return hashes[hashes.startIndex] }
-        let k = split(hashes.count)
-        let middle = hashes.startIndex + k
-        return nodeHash(subtreeRoot(hashes[..<middle]), subtreeRoot(hashes[middle...]))
-    }
-
-    private static func path(_ index: Int, _ hashes: ArraySlice<[UInt8]>) -> [[UInt8]] {
-        if hashes.count <= 1 { return [] }
-        let k = split(hashes.count)
-        let middle = hashes.startIndex + k
-        if index < k {
-            return path(index, hashes[..<middle]) + [subtreeRoot(hashes[middle...])]
-        }
-        return path(index - k, hashes[middle...]) + [subtreeRoot(hashes[..<middle])]
     }
 }
 

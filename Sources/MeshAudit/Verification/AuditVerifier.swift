@@ -12,7 +12,8 @@ import MeshSigning
 /// so an attacker with the database cannot sign new ones; pass the copies kept elsewhere as
 /// `anchors` and every one of them must be reproduced by the stored records (RFC 6962: the
 /// tree head over the first `size` records must equal the anchored root) and be present in
-/// the database.
+/// the database. Each anchored head is also proven, by an RFC 6962 consistency proof checked
+/// with the two roots alone, to be extended by the tree over every record that verified.
 public enum AuditVerifier {
     /// Verifies `store`.
     /// - Parameters:
@@ -68,7 +69,8 @@ public enum AuditVerifier {
             }
         }
 
-        let walk = try ChainWalk.run(store, checkpoints: trusted, envelopes: envelopes, pageSize: pageSize)
+        let walk = try ChainWalk.run(store, checkpoints: trusted, envelopes: envelopes, pageSize: pageSize,
+                                     keepsTree: !anchorsForThisLog.isEmpty)
         failures += walk.failures
         if walk.recordFailure == nil {
             for checkpoint in trusted where checkpoint.sequence > walk.lastSequence {
@@ -77,6 +79,20 @@ public enum AuditVerifier {
                     detail: "a signed checkpoint covers \(checkpoint.sequence) record(s) but the log ends at "
                         + "sequence \(walk.lastSequence): records \(walk.lastSequence + 1)…\(checkpoint.sequence) are gone"))
                 break
+            }
+        }
+        // Besides recomputing each anchored head in the walk above, prove it: an RFC 6962
+        // consistency proof from the head to the tree over every record that verified, checked
+        // with the two roots alone, as a party holding only signed heads would check it.
+        var proven = 0
+        if let tree = walk.tree {
+            let trustedAnchors = Set(anchorsForThisLog.filter { trusted.contains($0) && Int($0.sequence) <= tree.size })
+            for anchor in trustedAnchors.sorted(by: { $0.sequence < $1.sequence }) {
+                if let problem = AnchoredHeadProof(anchor: anchor, tree: tree).problem {
+                    failures.append(.init(sequence: anchor.sequence, problem: .anchorInconsistent, detail: problem))
+                } else {
+                    proven += 1
+                }
             }
         }
         failures.sort { ($0.sequence, $0.problem.rawValue) < ($1.sequence, $1.problem.rawValue) }
@@ -90,6 +106,8 @@ public enum AuditVerifier {
         report.supersededCopies = walk.supersededCopies
         report.conflictingCopies = walk.conflictingCopies
         report.unauthorizedRecords = walk.unauthorizedRecords
+        report.anchorsProvenConsistent = proven
+        report.currentTree = walk.tree?.head
         return report
     }
 

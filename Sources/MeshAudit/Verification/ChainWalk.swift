@@ -13,14 +13,17 @@ struct ChainWalk {
     var supersededCopies = 0
     var conflictingCopies = 0
     var unauthorizedRecords = 0
+    /// Every node of the tree over the records that verified, when asked for (anchors given).
+    var tree: MerkleTreeNodes?
 
     /// Envelope problems reported individually; past this many, the rest are counted in one line.
     static let envelopeFailureLimit = 100
 
     static func run(
-        _ store: AuditStore, checkpoints: [AuditCheckpoint], envelopes: StoredEnvelopeCheck?, pageSize: Int
+        _ store: AuditStore, checkpoints: [AuditCheckpoint], envelopes: StoredEnvelopeCheck?, pageSize: Int, keepsTree: Bool = false
     ) throws -> ChainWalk {
         var walk = ChainWalk()
+        if keepsTree { walk.tree = MerkleTreeNodes() }
         var merkle = MerkleAccumulator()
         var previous: AuditRecord?
         var pending = checkpoints[...]
@@ -68,6 +71,7 @@ struct ChainWalk {
                     if reason.hasPrefix(AuditVerificationStatus.unauthorizedReasonPrefix) { walk.unauthorizedRecords += 1 }
                 }
                 merkle.append(leafData: record.recordHash)
+                walk.tree?.append(leafData: record.recordHash)
                 walk.lastSequence = record.sequence
                 previous = record
                 while let checkpoint = pending.first, checkpoint.sequence <= record.sequence {

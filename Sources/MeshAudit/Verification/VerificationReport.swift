@@ -32,6 +32,9 @@ public struct VerificationReport: Sendable, Hashable {
         /// readers that go through it (trace, search, replay) would see other data than
         /// verify.
         case storageInconsistent = "storage-inconsistent"
+        /// The stored tree does not extend an anchored tree head: its RFC 6962 consistency
+        /// proof fails.
+        case anchorInconsistent = "anchor-inconsistent"
     }
 
     /// One problem.
@@ -75,6 +78,12 @@ public struct VerificationReport: Sendable, Hashable {
     public var conflictingCopies = 0
     /// Records flagged unauthorized by the catalog check (their envelope verified).
     public var unauthorizedRecords = 0
+    /// Anchored tree heads proven, by an RFC 6962 consistency proof, to be extended by
+    /// `currentTree` (each distinct anchored head once).
+    public var anchorsProvenConsistent = 0
+    /// Size and root of the tree over the records that verified, when anchors were given:
+    /// the head the consistency proofs lead to.
+    public var currentTree: MerkleTreeHead?
 
     /// True when nothing is wrong.
     public var isValid: Bool { failures.isEmpty }

@@ -288,6 +288,47 @@ struct AnchoredTamperContract {
         XCTAssertTrue(report.failures.contains { $0.sequence == 10 && $0.problem == .checkpointMismatch }, report.summary)
     }
 
+    /// A writer reopening the store checks it against the newest anchored checkpoint
+    /// (`AnchoredStartCheck`, what mesh-audit-sink runs on start): the untouched log passes,
+    /// a middle edit with the chain recomputed and checkpoints deleted is refused by the
+    /// consistency proof, a truncated tail and another log are refused, and a forged line in
+    /// the anchor file is ignored rather than trusted.
+    func startCheckRefusesARewrittenLog() throws {
+        let log = try AnchoredLog(harness: harness)
+        let anchors = try CheckpointAnchorFiles.read(log.anchorFile)
+        let trust = try log.checkpointTrust
+        let forged = AuditCheckpoint.sign(logID: log.store.logID, sequence: 25, headHash: anchors[0].headHash,
+                                          merkleRoot: anchors[0].merkleRoot, createdAtMicros: 1, signer: Fixtures.attacker)
+        let clean = try AnchoredStartCheck.check(log.store, anchors: anchors + [forged], trust: trust)
+        XCTAssertEqual(clean.checked?.sequence, 20)
+        XCTAssertEqual(clean.storedTree.size, 20)
+        XCTAssertEqual(clean.ignoredUnsigned, 1)
+
+        func expectNotExtended(_ store: AuditStore, _ anchors: [AuditCheckpoint], saying expected: String) {
+            XCTAssertThrowsError(try AnchoredStartCheck.check(store, anchors: anchors, trust: trust)) { error in
+                guard case .notExtended(20, let detail) = error as? AnchoredStartCheck.Refusal else { return XCTFail("\(error)") }
+                XCTAssertTrue(detail.contains(expected), detail)
+            }
+        }
+        let rewritten = try log.rechained(from: 7) { $0.input.subject = "someone-else" }
+        try log.replace(from: 7, with: rewritten)
+        try harness.raw("DELETE FROM audit_checkpoints")
+        expectNotExtended(log.store, anchors, saying: "consistency proof fails")
+
+        harness.reset()
+        let truncated = try AnchoredLog(harness: harness, ring: log.ring)
+        let truncatedAnchors = try CheckpointAnchorFiles.read(truncated.anchorFile)
+        try harness.raw("DELETE FROM audit_records WHERE sequence > 17")
+        expectNotExtended(truncated.store, truncatedAnchors, saying: "records 18…20 are gone")
+
+        harness.reset()
+        let other = try AnchoredLog(harness: harness, ring: log.ring)
+        XCTAssertThrowsError(try AnchoredStartCheck.check(other.store, anchors: anchors, trust: trust)) { error in
+            XCTAssertEqual(error as? AnchoredStartCheck.Refusal,
+                           .anotherLog(storeLogID: other.store.logID, anchoredLogIDs: [log.store.logID]))
+        }
+    }
+
     /// The same rewrite, with the envelope itself re-signed with the role's key (an attacker
     /// who reads `<home>/keys`) and the checkpoints re-signed with each other key found there.
     func rewriteResignedWithEveryReadableKey() throws {
@@ -373,23 +414,20 @@ struct AnchoredTamperContract {
     /// A secondary index doctored through `writable_schema` so that it lacks record 9: trace
     /// through it would not show the record, verify's table scan would. (SQLite: PostgreSQL
     /// indexes cannot be swapped without superuser catalog edits.)
-    func doctoredIndex() throws {
+    @discardableResult
+    func doctoredIndex() throws -> VerificationReport {
         let log = try AnchoredLog(harness: harness)
-        try harness.raw("""
-            CREATE INDEX doctored ON audit_records (correlation_id, sequence) WHERE sequence <> 9;
-            PRAGMA writable_schema = ON;
-            DELETE FROM sqlite_master WHERE name = 'audit_records_correlation';
-            UPDATE sqlite_master SET name = 'audit_records_correlation',
-                sql = 'CREATE INDEX audit_records_correlation ON audit_records (correlation_id, sequence)' WHERE name = 'doctored';
-            PRAGMA writable_schema = OFF;
-            """)
-        let reader = try harness.openForReading()
-        XCTAssertEqual(try reader.trace(correlationID: "obj-1").records.map(\.sequence).contains(9), false,
+        XCTAssertTrue(try harness.sequencesThroughCorrelationIndex("obj-1").contains(9), "record 9 is traced before the attack")
+        try harness.hideFromCorrelationIndex(sequence: 9, correlationID: "obj-1")
+        XCTAssertFalse(try harness.sequencesThroughCorrelationIndex("obj-1").contains(9),
                        "the doctored index hides record 9 from trace (the attack works)")
         let report = try log.verify()
         XCTAssertFalse(report.isValid, report.summary)
         XCTAssertEqual(report.firstFailure?.problem, .storageInconsistent, report.summary)
-        XCTAssertTrue(report.failures.contains { $0.sequence == 9 && $0.problem == .storageInconsistent }, report.summary)
+        XCTAssertTrue(report.failures.contains {
+            $0.sequence == 9 && $0.problem == .storageInconsistent && $0.detail.contains("index audit_records_correlation disagrees")
+        }, report.summary)
+        return report
     }
 
     /// A role key revoked after its envelopes were stored is not tampering: they keep their

@@ -24,6 +24,18 @@ final class SQLiteStoreTests: XCTestCase {
     func testAbortedBatchWritesNothing() throws { try contract.abortedBatchWritesNothing() }
     func testUntamperedStoreVerifiesClean() throws { try contract.untamperedStoreVerifiesClean() }
 
+    /// --record-later-copies looks every envelope id of a batch up; through the partial
+    /// unique index, never by scanning the table.
+    func testLaterCopyLookupUsesTheEnvelopeIDIndex() throws {
+        let store = try SQLiteAuditStore(path: harness.path, configuration: Fixtures.configuration())
+        _ = try store.append(Fixtures.inputs(1..<2))
+        let plan = try SQLiteConnection(path: harness.path).prepare("EXPLAIN QUERY PLAN " + SQLiteAppendTransaction.storedCopySQL)
+        var details: [String] = []
+        while try plan.step() { details.append(plan.text(3)) }
+        XCTAssertTrue(details.contains { $0.contains("USING INDEX audit_records_envelope_id") }, "\(details)")
+        XCTAssertFalse(details.contains { $0.hasPrefix("SCAN") }, "\(details)")
+    }
+
     func testWALModeAndFullSync() throws {
         let store = try SQLiteAuditStore(path: harness.path, configuration: Fixtures.configuration())
         _ = try store.append(Fixtures.inputs(1..<2))
@@ -146,6 +158,7 @@ final class SQLiteAnchoredTamperTests: XCTestCase {
     func testDoctoredIndex() throws { try contract.doctoredIndex() }
     func testRevokedKeyIsNotTampering() throws { try contract.revokedKeyIsNotTampering() }
     func testWriterRefusesARewrittenLog() throws { try contract.writerRefusesARewrittenLog() }
+    func testStartCheckRefusesARewrittenLog() throws { try contract.startCheckRefusesARewrittenLog() }
     func testLaterCopiesAreStoredFlagged() throws { try contract.laterCopiesAreStoredFlagged() }
     func testUnauthorizedEnvelopesAreStoredFlagged() throws { try contract.unauthorizedEnvelopesAreStoredFlagged() }
     func testReadersOpenReadOnly() throws { try contract.readersOpenReadOnly() }
@@ -171,8 +184,21 @@ final class PostgresAnchoredTamperTests: XCTestCase {
     func testDatabaseReplacedByAnotherStore() throws { try contract.databaseReplacedByAnotherStore() }
     func testEnvelopeAlteredAndRechained() throws { try contract.envelopeAlteredAndRechained() }
     func testTruncatedTailWithItsCheckpoints() throws { try contract.truncatedTailWithItsCheckpoints() }
+
+    /// Needs AGENTMESH_TEST_POSTGRES_SUPERUSER_URL (the attack rewrites a catalog) and amcheck
+    /// installed for the test role (scripts/postgres-test-server.sh does both).
+    func testDoctoredIndex() throws {
+        let report = try contract.doctoredIndex()
+        let available = try PGConnection(url: harness.url).execute("SELECT count(*) FROM pg_extension WHERE extname = 'amcheck'")
+        // Without the contrib the index comparison above is the whole defence (the script says so).
+        guard available.integer(0, 0) == 1 else { return }
+        XCTAssertTrue(report.failures.contains {
+            $0.problem == .storageInconsistent && $0.detail.hasPrefix("amcheck on audit_records_correlation")
+        }, "bt_index_check finds the heap tuple missing from the index: \(report.failures.map(\.detail))")
+    }
     func testRevokedKeyIsNotTampering() throws { try contract.revokedKeyIsNotTampering() }
     func testWriterRefusesARewrittenLog() throws { try contract.writerRefusesARewrittenLog() }
+    func testStartCheckRefusesARewrittenLog() throws { try contract.startCheckRefusesARewrittenLog() }
     func testLaterCopiesAreStoredFlagged() throws { try contract.laterCopiesAreStoredFlagged() }
     func testUnauthorizedEnvelopesAreStoredFlagged() throws { try contract.unauthorizedEnvelopesAreStoredFlagged() }
     func testReadersOpenReadOnly() throws { try contract.readersOpenReadOnly() }

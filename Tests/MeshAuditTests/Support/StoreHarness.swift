@@ -1,4 +1,5 @@
 import Foundation
+import MeshTestSupport
 import XCTest
 @testable import MeshAudit
 import MeshSigning
@@ -25,6 +26,11 @@ protocol StoreHarness: AnyObject {
     func triggerCount() throws -> Int
     /// An environment value telling a child test process how to open the same database.
     var childDescriptor: String { get }
+    /// Plays an attacker with full control of the database server: leaves the table exactly as
+    /// it was but makes the correlation index (what `trace` reads through) skip `sequence`.
+    func hideFromCorrelationIndex(sequence: Int64, correlationID: String) throws
+    /// The sequences an index-driven read of `correlationID` returns (the attack's effect).
+    func sequencesThroughCorrelationIndex(_ correlationID: String) throws -> [Int64]
 }
 
 extension StoreHarness {
@@ -77,6 +83,23 @@ final class SQLiteHarness: StoreHarness {
     }
 
     func blob(_ bytes: [UInt8]) -> String { "X'\(Hex.encode(bytes))'" }
+
+    /// A partial index without the record is renamed into the real one's place in the schema
+    /// table (`writable_schema`), so SQLite trusts it as `audit_records_correlation`.
+    func hideFromCorrelationIndex(sequence: Int64, correlationID: String) throws {
+        try raw("""
+            CREATE INDEX doctored ON audit_records (correlation_id, sequence) WHERE sequence <> \(sequence);
+            PRAGMA writable_schema = ON;
+            DELETE FROM sqlite_master WHERE name = 'audit_records_correlation';
+            UPDATE sqlite_master SET name = 'audit_records_correlation',
+                sql = 'CREATE INDEX audit_records_correlation ON audit_records (correlation_id, sequence)' WHERE name = 'doctored';
+            PRAGMA writable_schema = OFF;
+            """)
+    }
+
+    func sequencesThroughCorrelationIndex(_ correlationID: String) throws -> [Int64] {
+        try openForReading().trace(correlationID: correlationID).records.map(\.sequence)
+    }
 
     func dropTriggers() throws {
         try raw("""
@@ -141,6 +164,30 @@ final class PostgresHarness: StoreHarness {
     }
 
     func blob(_ bytes: [UInt8]) -> String { "'\\x\(Hex.encode(bytes))'::bytea" }
+
+    /// As the cluster superuser: marks the correlation index not ready (inserts and updates
+    /// skip it, as during CREATE INDEX CONCURRENTLY), moves the row to a new tuple version and
+    /// back, then marks the index ready again. The table holds exactly what it held, the chain
+    /// is intact, but the row's live version has no entry in the index.
+    func hideFromCorrelationIndex(sequence: Int64, correlationID: String) throws {
+        let superuser = try PGConnection(url: try PostgresTestEnvironment.superuserURL())
+        try superuser.execute("SET search_path TO \(schema)")
+        // A superuser's session can skip every trigger, the append-only ones included.
+        try superuser.execute("SET session_replication_role = replica")
+        try superuser.execute("UPDATE pg_index SET indisready = false WHERE indexrelid = 'audit_records_correlation'::regclass")
+        try superuser.execute("UPDATE audit_records SET correlation_id = 'moved' WHERE sequence = $1", [.int8(sequence)])
+        try superuser.execute("UPDATE audit_records SET correlation_id = $2 WHERE sequence = $1", [.int8(sequence), .text(correlationID)])
+        try superuser.execute("UPDATE pg_index SET indisready = true WHERE indexrelid = 'audit_records_correlation'::regclass")
+    }
+
+    /// Read with sequential and bitmap scans off, as the planner reads a large log.
+    func sequencesThroughCorrelationIndex(_ correlationID: String) throws -> [Int64] {
+        let connection = try PGConnection(url: url)
+        _ = try connection.executeScript("SET search_path TO \(schema); SET enable_seqscan = off; SET enable_bitmapscan = off")
+        let result = try connection.execute(
+            "SELECT sequence FROM audit_records WHERE correlation_id = $1 ORDER BY correlation_id, sequence", [.text(correlationID)])
+        return (0..<result.rowCount).map { result.integer($0, 0) }
+    }
 
     func dropTriggers() throws {
         try raw("""

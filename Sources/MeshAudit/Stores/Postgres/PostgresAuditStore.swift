@@ -209,14 +209,24 @@ public final class PostgresAuditStore: AuditStore, @unchecked Sendable {
     public func storageProblems() throws -> [StorageProblem] {
         try withLock {
             var problems: [StorageProblem] = []
-            let amcheck = try connection.execute("SELECT count(*) FROM pg_extension WHERE extname = 'amcheck'")
-            if amcheck.integer(0, 0) == 1 {
+            // amcheck (contrib) reads every index page and, with heapallindexed, looks every
+            // live heap tuple up in the index: it finds entries the comparison below cannot see
+            // (a duplicate or dangling entry behind a matching one). Called through its own
+            // schema, since the search path holds only the audit schema; skipped when the
+            // extension is absent or this role may not run it (the comparison still runs).
+            let amcheck = try connection.execute(
+                "SELECT quote_ident(n.nspname) FROM pg_extension e "
+                    + "JOIN pg_namespace n ON n.oid = e.extnamespace JOIN pg_proc p ON p.pronamespace = n.oid "
+                    + "AND p.proname = 'bt_index_check' AND p.pronargs = 2 "
+                    + "WHERE e.extname = 'amcheck' AND has_function_privilege(p.oid, 'EXECUTE')")
+            if amcheck.rowCount == 1 {
+                let function = amcheck.text(0, 0) + ".bt_index_check"
                 let indexes = try connection.execute(
-                    "SELECT indexrelid::regclass::text FROM pg_index WHERE indrelid = 'audit_records'::regclass")
+                    "SELECT indexrelid::regclass::text FROM pg_index WHERE indrelid = 'audit_records'::regclass ORDER BY 1")
                 for row in 0..<indexes.rowCount {
                     let name = indexes.text(row, 0)
                     do {
-                        try connection.execute("SELECT bt_index_check(index => $1::regclass, heapallindexed => true)", [.text(name)])
+                        try connection.execute("SELECT \(function)(index => $1::regclass, heapallindexed => true)", [.text(name)])
                     } catch {
                         problems.append(StorageProblem(sequence: nil, detail: "amcheck on \(name): \(error)"))
                     }
