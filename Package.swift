@@ -148,6 +148,7 @@ let package = Package(
             dependencies: [
                 "MeshAudit", "MeshAuditIngest", "MeshRuntime", "MeshCLI", "MeshTransport", "MeshKafka", "MeshCatalog", "MeshWire", "MeshSigning",
                 "MeshLogging", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "CoreMetrics", package: "swift-metrics"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swift5),

@@ -145,6 +145,7 @@ struct AuditSinkCommand: AsyncParsableCommand {
         ParentWatch.startIfRequested()
 
         MeshLogging.bootstrap(role: "audit-sink")
+        ProcessMetrics.bootstrap()
         let instance = options.instanceID
         var logger = Logger(label: "audit-sink")
         logger[metadataKey: "instance"] = "\(instance)"
@@ -233,7 +234,7 @@ struct AuditSinkCommand: AsyncParsableCommand {
             logger: logger, batchSize: batchSize,
             batchWait: .milliseconds(batchWaitMs), statsInterval: .milliseconds(Int(statsSeconds * 1_000)),
             anchors: anchors, anchorTopic: checkpointTopic)
-        let health = Self.startHealthServer(sink: sink, consumer: consumer, stop: stopSignal, instance: instance,
+        let health = Self.startHealthServer(sink: sink, consumer: consumer, stop: stopSignal,
                                             port: options.resolvedHealthPort, logger: logger)
         let clean = await sink.run(stop: stopSignal)
         health?.stop()
@@ -244,8 +245,9 @@ struct AuditSinkCommand: AsyncParsableCommand {
     /// failing and while stopping) and
     /// `/metrics` with what the sink stored, like every role.
     static func startHealthServer(
-        sink: AuditSink, consumer: KafkaConsumer, stop: StopSignal, instance: String, port: Int, logger: Logger
+        sink: AuditSink, consumer: KafkaConsumer, stop: StopSignal, port: Int, logger: Logger
     ) -> HealthServer? {
+        let metrics = SinkMetrics()
         do {
             let server = try HealthServer(port: port) { path in
                 let ready = stop.fired == nil && !consumer.assignment().isEmpty && sink.storeHealthy
@@ -253,8 +255,9 @@ struct AuditSinkCommand: AsyncParsableCommand {
                 case "/livez": return .init(status: 200, body: "ok\n")
                 case "/readyz": return ready ? .init(status: 200, body: "ready\n") : .init(status: 503, body: "not ready\n")
                 case "/metrics":
-                    return .init(status: 200, contentType: "text/plain; version=0.0.4; charset=utf-8",
-                                 body: metrics(sink: sink, consumer: consumer, ready: ready, instance: instance))
+                    let (counters, head) = sink.snapshot
+                    metrics.update(counters: counters, head: head, anchors: sink.anchors.counts, ready: ready, lag: consumer.lag)
+                    return .init(status: 200, contentType: "text/plain; version=0.0.4; charset=utf-8", body: ProcessMetrics.page())
                 default: return .init(status: 404, body: "try /livez, /readyz or /metrics\n")
                 }
             }
@@ -264,38 +267,6 @@ struct AuditSinkCommand: AsyncParsableCommand {
             logger.error("\(error)")
             return nil
         }
-    }
-
-    static func metrics(sink: AuditSink, consumer: KafkaConsumer, ready: Bool, instance: String) -> String {
-        let (counters, head) = sink.snapshot
-        let labels: [PrometheusText.Label] = [("role", "audit-sink"), ("instance", instance)]
-        var page = PrometheusText()
-        for (name, help, value) in [
-            ("agentmesh_audit_records_received_total", "Records read from Kafka.", counters.received),
-            ("agentmesh_audit_records_stored_total", "Records appended to the store.", counters.stored),
-            ("agentmesh_audit_records_duplicate_total", "Redelivered records the store already held.", counters.duplicates),
-            ("agentmesh_audit_records_rejected_total", "Stored records that failed verification (flagged).", counters.rejected),
-            ("agentmesh_audit_store_errors_total", "Failed store transactions (retried).", counters.storeErrors),
-            ("agentmesh_audit_records_store_refused_total", "Records the database refused as received, stored flagged.", counters.storeRefused),
-            ("agentmesh_audit_records_dead_lettered_total", "Records the database refused even flagged, dead-lettered.", counters.deadLettered),
-            ("agentmesh_audit_checkpoints_total", "Signed checkpoints written.", counters.checkpoints),
-        ] {
-            page.metric(name, .counter, help: help, labels, value)
-        }
-        let anchorCounts = sink.anchors.counts
-        page.metric("agentmesh_audit_checkpoints_anchored_total", .counter, help: "Checkpoints copied outside the database.",
-                    labels, anchorCounts.anchored)
-        page.metric("agentmesh_audit_anchor_failures_total", .counter, help: "Failed attempts to anchor checkpoints (retried).",
-                    labels, anchorCounts.failures)
-        page.metric("agentmesh_audit_checkpoints_unanchored", .gauge, help: "Checkpoints waiting to be anchored.",
-                    labels, anchorCounts.pending)
-        page.metric("agentmesh_audit_head_sequence", .gauge, help: "Sequence of the last stored record.", labels, Int(head))
-        page.metric("agentmesh_ready", .gauge, help: "1 while consuming.", labels, ready ? 1 : 0)
-        page.family("agentmesh_consumer_lag", .gauge, help: "Records behind the end of the partition.")
-        for (partition, lag) in consumer.lag.sorted(by: { $0.key < $1.key }) {
-            page.sample("agentmesh_consumer_lag", labels + [("topic", partition.topic), ("partition", "\(partition.partition)")], Int(lag))
-        }
-        return page.output
     }
 
     /// `^mesh\..*` plus, literally, any catalog topic the audit role consumes that the

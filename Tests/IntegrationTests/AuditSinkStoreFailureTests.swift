@@ -44,8 +44,14 @@ final class AuditSinkStoreFailureTests: XCTestCase {
         return ((response as? HTTPURLResponse)?.statusCode ?? 0, String(decoding: data, as: UTF8.self))
     }
 
+    /// The sink's page must parse as Prometheus reads it (a parse error fails the test).
     private func metric(_ name: String, in body: String) -> Int? {
-        body.split(separator: "\n").first { $0.hasPrefix(name + "{") }.flatMap { $0.split(separator: " ").last }.flatMap { Int($0) }
+        do {
+            return try PrometheusExposition(parsing: body).value(name, ["role": "audit-sink"]).map { Int($0) }
+        } catch {
+            XCTFail("the sink's /metrics does not parse: \(error)")
+            return nil
+        }
     }
 
     /// A sink on a fresh SQLite store with a site policy (`trigger`, added by the database
