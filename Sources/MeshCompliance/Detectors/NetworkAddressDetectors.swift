@@ -90,12 +90,28 @@ public struct IPv6Detector: TextDetector {
     public func scan(_ t: ScanText, into out: inout [DetectorMatch]) {
         let b = t.bytes
         let n = b.count
+        let words = t.wordStarts
+        var w = 0
         var i = 0
+        // An address starts a word (its first hex group) or with `::`, so the candidates are the
+        // word starts and the colons: the bytes between are skipped with one comparison each.
         while i < n {
+            while w < words.count && words[w] < i { w += 1 }
+            let nextWord = w < words.count ? words[w] : n
+            var colon = i
+            while colon < nextWord && b[colon] != 0x3A { colon += 1 }
+            if colon == n { break }
+            i = colon
             let c = b[i]
             guard (ASCII.isHex(c) || c == 0x3A), i == 0 || !(ASCII.isWord(b[i - 1]) || b[i - 1] == 0x3A || b[i - 1] == 0x2E) else {
                 i += 1
                 continue
+            }
+            if c != 0x3A {
+                // The first group is one to four hex digits and a colon.
+                var g = i
+                while g < n && g - i < 5 && ASCII.isHex(b[g]) { g += 1 }
+                guard g < n, b[g] == 0x3A else { i = g > i ? g : i + 1; continue }
             }
             var e = i
             var colons = 0

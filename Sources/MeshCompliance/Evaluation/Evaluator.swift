@@ -45,6 +45,7 @@ extension PolicyBundle {
             // cannot match and does not scan.
             let text = ScanText(bytes: Array(artifact.content.utf8), name: artifact.name, mediaType: artifact.mediaType)
             var lines: LineIndex?
+            let locationPrefix = Array(artifact.name.utf8) + [0x3A]
             for ruleIndex in applicable {
                 guard let detector = textDetectors[ruleIndex] else { continue }
                 if skip && !detector.canMatch(text.present) { continue }
@@ -56,8 +57,8 @@ extension PolicyBundle {
                     let ruleId = rules[ruleIndex].id
                     let cls = m.identifierClass ?? rules[ruleIndex].identifierClass
                     var f = Finding(
-                        ruleId: ruleId, severity: rules[ruleIndex].severity, message: "\(m.kind) \(m.masked)",
-                        location: "\(artifact.name):\(pos.line):\(pos.column)", identifierClass: cls, artifact: artifact.name,
+                        ruleId: ruleId, severity: rules[ruleIndex].severity, message: Self.joined(m.kind, m.masked),
+                        location: Self.location(locationPrefix, pos.line, pos.column), identifierClass: cls, artifact: artifact.name,
                         start: text.characterOffset(m.start), end: text.characterOffset(m.end), line: pos.line, column: pos.column,
                         path: text.structure.field(containing: m.start, m.end)?.path, masked: m.masked)
                     let key = SortKey(artifact: index, offset: m.start, ruleId: ruleId)
@@ -94,6 +95,46 @@ extension PolicyBundle {
         let suppressedFindings = suppressedOrder.map { suppressed[$0].finding }
         return ComplianceEvaluation(decision: decision, findings: findings, decidingRuleIds: deciding.sorted(),
                                     suppressed: suppressedFindings, bundleHash: hash, approvalRequiredBy: approval.sorted())
+    }
+}
+
+extension PolicyBundle {
+    /// `"\(a) \(b)"` in one allocation: every match, suppressed ones included, gets a message,
+    /// and interpolation appended piece by piece (a third of the evaluator's own time).
+    static func joined(_ a: String, _ b: String) -> String {
+        var a = a, b = b
+        return a.withUTF8 { x in
+            b.withUTF8 { y in
+                String(unsafeUninitializedCapacity: x.count + 1 + y.count) { out in
+                    _ = out.initialize(fromContentsOf: x)
+                    out[x.count] = 0x20
+                    _ = out[(x.count + 1)...].initialize(fromContentsOf: y)
+                    return x.count + 1 + y.count
+                }
+            }
+        }
+    }
+
+    /// `"<prefix><line>:<column>"` (the prefix is the artifact name and a colon) in one allocation.
+    static func location(_ prefix: [UInt8], _ line: Int, _ column: Int) -> String {
+        String(unsafeUninitializedCapacity: prefix.count + 41) { out in
+            var k = out[..<prefix.count].initialize(fromContentsOf: prefix)
+            func decimal(_ v: Int) {
+                var digits = 1, rest = v / 10
+                while rest > 0 { digits += 1; rest /= 10 }
+                var x = v
+                for d in stride(from: k + digits - 1, through: k, by: -1) {
+                    out[d] = UInt8(0x30 + x % 10)
+                    x /= 10
+                }
+                k += digits
+            }
+            decimal(line)
+            out[k] = 0x3A
+            k += 1
+            decimal(column)
+            return k
+        }
     }
 }
 

@@ -45,20 +45,24 @@ public struct ScanText: Sendable {
         var previous: UInt8 = 0
         // This loop visits every byte of every artifact: it marks bytes in a flat table (one
         // store) and builds the bit set from the table once, instead of a bit-set insert per byte,
-        // and sets pair bits through the set's buffer directly.
+        // sets pair bits through the set's buffer directly, and reads each byte's lowercase form
+        // and word flag from one table instead of comparing ranges.
         withUnsafeTemporaryAllocation(of: Bool.self, capacity: 256) { seen in
             seen.initialize(repeating: false)
             pairs.withBits { pairBits in
-                bytes.withUnsafeBufferPointer { buffer in
-                    for i in 0..<buffer.count {
-                        let b = buffer[i]
-                        seen[Int(b)] = true
-                        let lower = ASCII.lower(b)
-                        if i > 0 { BytePairSet.insert(previous, lower, into: pairBits) }
-                        previous = lower
-                        let isWord = ASCII.isWord(b)
-                        if isWord && !inWord { wordStarts.append(i) }
-                        inWord = isWord
+                ASCII.classes.withUnsafeBufferPointer { classes in
+                    bytes.withUnsafeBufferPointer { buffer in
+                        for i in 0..<buffer.count {
+                            let b = buffer[i]
+                            seen[Int(b)] = true
+                            let cls = classes[Int(b)]
+                            let lower = UInt8(truncatingIfNeeded: cls)
+                            if i > 0 { BytePairSet.insert(previous, lower, into: pairBits) }
+                            previous = lower
+                            let isWord = cls > 0xFF
+                            if isWord && !inWord { wordStarts.append(i) }
+                            inWord = isWord
+                        }
                     }
                 }
             }
@@ -179,6 +183,12 @@ enum ASCII {
         b == 0x20 || b == 0x09 || b == 0x0A || b == 0x0D
     }
     @inline(__always) static func lower(_ b: UInt8) -> UInt8 { isUpper(b) ? b | 0x20 : b }
+    /// Per byte value: the lowercase byte in the low 8 bits, plus 0x100 for word bytes
+    /// (letters, digits, `_`), for the one loop that reads every byte (`ScanText.init`).
+    static let classes: [UInt16] = (0..<256).map { v in
+        let b = UInt8(v)
+        return UInt16(lower(b)) | (isWord(b) ? 0x100 : 0)
+    }
     /// Base64 / base64url alphabet, including padding.
     @inline(__always) static func isBase64(_ b: UInt8) -> Bool {
         isAlnum(b) || b == 0x2B || b == 0x2F || b == 0x3D || b == 0x2D || b == 0x5F
