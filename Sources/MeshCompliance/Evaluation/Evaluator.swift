@@ -86,10 +86,15 @@ extension PolicyBundle {
         let suppressedOrder = suppressed.indices.sorted { suppressed[$0].key < suppressed[$1].key }
         var decision = Decision.approve
         for k in keyed.indices where keyed[k].outcome.decision > decision { decision = keyed[k].outcome.decision }
-        var deciding = Set<String>(), approval = Set<String>()
+        // Few distinct rules among many findings: a list checked against its last entry (keyed
+        // entries come rule by rule) is cheaper than hashing every id into a set.
+        var deciding: [String] = [], approval: [String] = []
         for k in keyed.indices {
-            if decision != .approve && keyed[k].outcome.decision == decision { deciding.insert(keyed[k].finding.ruleId) }
-            if keyed[k].outcome == .requireApproval { approval.insert(keyed[k].finding.ruleId) }
+            let ruleId = keyed[k].finding.ruleId
+            if decision != .approve && keyed[k].outcome.decision == decision && deciding.last != ruleId && !deciding.contains(ruleId) {
+                deciding.append(ruleId)
+            }
+            if keyed[k].outcome == .requireApproval && approval.last != ruleId && !approval.contains(ruleId) { approval.append(ruleId) }
         }
         let findings = order.map { keyed[$0].finding }
         let suppressedFindings = suppressedOrder.map { suppressed[$0].finding }
