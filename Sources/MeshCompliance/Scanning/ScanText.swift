@@ -198,28 +198,69 @@ enum ASCII {
     static func lowered(_ words: [String]) -> [[UInt8]] { words.map { Array($0.lowercased().utf8) } }
 }
 
-/// Maps byte offsets to 1-based line and column (column counted in Unicode scalars).
+/// Maps byte offsets to 1-based line and column (column counted in Unicode scalars) and to
+/// character (Unicode scalar) offsets.
 struct LineIndex {
+    /// Byte offset of each line's start.
     private var starts: [Int] = [0]
+    /// Scalar offset of each line's start (empty for ASCII text, where scalars are bytes).
+    private var scalarStarts: [Int] = []
     private let bytes: [UInt8]
 
     init(_ text: ScanText) {
         bytes = text.bytes
-        for (i, b) in bytes.enumerated() where b == 0x0A { starts.append(i + 1) }
+        let nonASCII = text.present.hasNonASCII
+        if nonASCII { scalarStarts = [0] }
+        var starts = self.starts, scalarStarts = self.scalarStarts
+        bytes.withUnsafeBufferPointer { b in
+            if !nonASCII {
+                for i in 0..<b.count where b[i] == 0x0A { starts.append(i + 1) }
+                return
+            }
+            var scalars = 0
+            for i in 0..<b.count {
+                if b[i] & 0xC0 != 0x80 { scalars += 1 }
+                if b[i] == 0x0A {
+                    starts.append(i + 1)
+                    scalarStarts.append(scalars)
+                }
+            }
+        }
+        self.starts = starts
+        self.scalarStarts = scalarStarts
     }
 
-    func position(of offset: Int) -> (line: Int, column: Int) {
+    /// Index of the line holding byte `offset`.
+    private func line(of offset: Int) -> Int {
         var lo = 0, hi = starts.count - 1
         while lo < hi {
             let mid = (lo + hi + 1) / 2
             if starts[mid] <= offset { lo = mid } else { hi = mid - 1 }
         }
-        var column = 1
-        var i = starts[lo]
-        while i < offset {
-            if bytes[i] & 0xC0 != 0x80 { column += 1 }
+        return lo
+    }
+
+    /// Scalars from the start of line `line` up to byte `offset`.
+    private func scalars(onLine line: Int, upTo offset: Int) -> Int {
+        var count = 0
+        var i = starts[line]
+        while i < offset && i < bytes.count {
+            if bytes[i] & 0xC0 != 0x80 { count += 1 }
             i += 1
         }
-        return (lo + 1, column)
+        return count
+    }
+
+    func position(of offset: Int) -> (line: Int, column: Int) {
+        let lo = line(of: offset)
+        return (lo + 1, scalars(onLine: lo, upTo: offset) + 1)
+    }
+
+    /// Character (Unicode scalar) offset of byte offset `offset` (``ScanText/characterOffset(_:)``
+    /// without the walk from the start of the text).
+    func characterOffset(_ offset: Int) -> Int {
+        if scalarStarts.isEmpty { return offset }
+        let lo = line(of: offset)
+        return scalarStarts[lo] + scalars(onLine: lo, upTo: offset)
     }
 }
