@@ -73,6 +73,16 @@ public struct ScanText: Sendable {
         self.pairs = pairs
     }
 
+    /// Index in `wordStarts` of the first word start at or after byte `offset`.
+    func wordStartIndex(atOrAfter offset: Int) -> Int {
+        var lo = 0, hi = wordStarts.count
+        while lo < hi {
+            let mid = (lo + hi) / 2
+            if wordStarts[mid] < offset { lo = mid + 1 } else { hi = mid }
+        }
+        return lo
+    }
+
     /// Number of bytes.
     @inline(__always) public var count: Int { bytes.count }
 
@@ -253,6 +263,8 @@ struct LineIndex {
 
     func position(of offset: Int) -> (line: Int, column: Int) {
         let lo = line(of: offset)
+        // In ASCII text a column is a byte count.
+        if scalarStarts.isEmpty { return (lo + 1, min(offset, bytes.count) - starts[lo] + 1) }
         return (lo + 1, scalars(onLine: lo, upTo: offset) + 1)
     }
 
