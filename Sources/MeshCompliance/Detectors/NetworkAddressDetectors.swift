@@ -87,7 +87,21 @@ public struct IPv6Detector: TextDetector {
 
     @inline(__always) static func isCandidate(_ b: UInt8) -> Bool { ASCII.isHex(b) || b == 0x3A || b == 0x2E }
 
+    /// Lowercase hex digits, for the pair test below.
+    private static let hexDigits = Array("0123456789abcdef".utf8)
+
+    /// False when no address can occur: every address with two colons has `::`, or a hex digit
+    /// right before a colon and one right after a colon (`2001:db8:…`, `fe80::1`). Text with
+    /// colons only in `key: value`, `https://` and times followed by a space is ruled out by
+    /// looking up byte pairs instead of walking the bytes.
+    static func mayHoldAddress(_ t: ScanText) -> Bool {
+        if t.pairs.contains(0x3A, 0x3A) { return true }
+        guard hexDigits.contains(where: { t.pairs.contains($0, 0x3A) }) else { return false }
+        return hexDigits.contains(where: { t.pairs.contains(0x3A, $0) })
+    }
+
     public func scan(_ t: ScanText, into out: inout [DetectorMatch]) {
+        guard Self.mayHoldAddress(t) else { return }
         let b = t.bytes
         let n = b.count
         let words = t.wordStarts

@@ -73,16 +73,6 @@ public struct ScanText: Sendable {
         self.pairs = pairs
     }
 
-    /// Index in `wordStarts` of the first word start at or after byte `offset`.
-    func wordStartIndex(atOrAfter offset: Int) -> Int {
-        var lo = 0, hi = wordStarts.count
-        while lo < hi {
-            let mid = (lo + hi) / 2
-            if wordStarts[mid] < offset { lo = mid + 1 } else { hi = mid }
-        }
-        return lo
-    }
-
     /// Number of bytes.
     @inline(__always) public var count: Int { bytes.count }
 

@@ -151,15 +151,9 @@ enum KeyValueScanner {
                             code: Bool = false) {
         let b = t.bytes
         var i = from
-        // A key starts a word: only the word starts from `i` on are candidates.
-        let starts = t.wordStarts
-        var w = t.wordStartIndex(atOrAfter: from)
-        while w < starts.count && starts[w] < to {
-            if starts[w] < i { w += 1; continue }
-            i = starts[w]
-            w += 1
+        while i < to {
             let c = b[i]
-            guard ASCII.isLetter(c) || c == 0x5F, i == 0 || b[i - 1] != 0x2D else { continue }
+            guard ASCII.isLetter(c) || c == 0x5F, t.boundaryBefore(i), i == 0 || b[i - 1] != 0x2D else { i += 1; continue }
             let keyStart = i
             while i < to && (ASCII.isWord(b[i]) || b[i] == 0x2D || (b[i] == 0x2E && i + 1 < to && ASCII.isLetter(b[i + 1]))) { i += 1 }
             let keyEnd = i
