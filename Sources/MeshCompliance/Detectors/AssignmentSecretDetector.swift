@@ -64,13 +64,22 @@ public struct AssignmentSecretDetector: TextDetector {
         guard t.mayContainAny(keys) || (!entropyKeys.isEmpty && t.mayContainAny(entropyKeys)) else { return }
         let b = t.bytes
         let n = b.count
-        var i = 0
-        while i < n {
-            guard Self.isIdent(b[i]) else { i += 1; continue }
-            let s = i
-            while i < n && Self.isIdent(b[i]) { i += 1 }
-            let e = i
-            guard finals[Int(ASCII.lower(b[e - 1]))] else { continue }
+        // A key is assigned with `:` or `=`: the operators are the candidates, and the key is the
+        // identifier ending right before one (after spaces and a closing quote). Walking the
+        // operators costs one comparison per byte; walking every identifier cost several.
+        var resume = 0
+        var p = 0
+        while p < n {
+            let c = b[p]
+            p += 1
+            guard c == 0x3A || c == 0x3D, p - 1 >= resume else { continue }
+            var e = p - 1
+            while e > 0 && ASCII.isSpace(b[e - 1]) { e -= 1 }
+            if e > 0 && (b[e - 1] == 0x22 || b[e - 1] == 0x27) { e -= 1 }
+            guard e > resume, Self.isIdent(b[e - 1]), finals[Int(ASCII.lower(b[e - 1]))] else { continue }
+            var s = e
+            while s > 0 && Self.isIdent(b[s - 1]) { s -= 1 }
+            guard s >= resume else { continue }
             let secretKey = keyMatches(keys, b, s, e)
             guard secretKey || (keyMatches(entropyKeys, b, s, e) && !Self.namesPublicValue(t, s, e)),
                   let (vs, ve) = value(t, after: e) else { continue }
@@ -78,7 +87,8 @@ public struct AssignmentSecretDetector: TextDetector {
                 let v = t.string(vs, ve)
                 let masked = valueLength != nil ? Mask.secret(v, prefix: 0) : "\(String(repeating: "*", count: 8)) (\(v.count) chars)"
                 out.append(DetectorMatch(start: vs, end: ve, kind: secretKey ? kind : "high-entropy value under a secret-like key", masked: masked))
-                i = ve
+                resume = ve
+                p = max(p, ve)
             }
         }
     }
