@@ -3,6 +3,7 @@
 /// (TOML, Java properties, JavaScript, support tickets, e-mail threads) appear nowhere else.
 extension Generators {
     static let later: [Generator] = [
+        Generator(name: "social-history", make: socialHistory),
         Generator(name: "toml-config", make: tomlConfig),
         Generator(name: "java-properties", make: javaProperties),
         Generator(name: "javascript-fixture", make: javascriptFixture),
@@ -115,5 +116,31 @@ extension Generators {
         d.line("Thanks,")
         d.line("Platform on-call")
         return d.document("mail/thread-\(k).eml", "message/rfc822", generator: "email-thread")
+    }
+
+    /// Places a person lives in, written in prose (Safe Harbor (B) without any address):
+    /// chosen by hand, not from the detectors' gazetteer, with multi-word names and names
+    /// shared by many states. The clean twin uses the same phrases with things that are not
+    /// places, and towns' names that are ordinary words (`Normal`, `Mobile`), as words.
+    static let proseCities = ["Battle Creek", "Cedar Rapids", "Grand Junction", "Council Bluffs", "Sioux Falls", "Eau Claire",
+                              "Bowling Green", "Twin Falls", "Rock Springs", "Saint Cloud", "Bay City", "Fort Collins",
+                              "Tulsa", "Spokane", "Duluth", "Macon", "Yakima", "Albany"]
+
+    static func socialHistory(_ rng: inout EvaluationRandom, _ k: Int, _ positive: Bool) -> EvaluationDocument {
+        var d = DocumentBuilder()
+        let p = SyntheticPerson(&rng)
+        d.line("Case management note  \(LookAlikes.systemDate(&rng))")
+        d.line()
+        if positive {
+            let home = rng.pick(proseCities), before = rng.pick(proseCities), birth = rng.pick(SyntheticPerson.cities)
+            d.add("SOCIAL HISTORY: "); d.add(p.fullName, "name"); d.add(" lives in "); d.add(home, "city")
+            d.add(" with a daughter. \(rng.pick(["She", "The patient"])) moved to "); d.add(before, "city")
+            d.add(", \(rng.pick(SyntheticPerson.states)) in \(rng.int(1990...2020)) and was born in "); d.add(birth, "city"); d.add(".\n")
+        } else {
+            d.line("SOCIAL HISTORY: not obtained; see intake. The scheduling service moved to \(rng.pick(["Kubernetes", "Postgres 16", "the new cluster"])) in \(rng.int(2019...2024)).")
+            d.line("The \(rng.pick(["Normal", "Mobile"])) view lives in \(rng.pick(["Normal", "Mobile"])) mode; the kiosk app was born in a hackathon.")
+        }
+        d.line("Follow-up in two weeks.")
+        return d.document("notes/social-\(k).txt", "text/x-clinical-note", generator: "social-history")
     }
 }

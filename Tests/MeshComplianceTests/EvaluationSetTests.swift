@@ -9,7 +9,7 @@ final class EvaluationSetTests: XCTestCase {
     func testDeterministicAndLabelledWithinBounds() {
         let a = EvaluationDocument.syntheticSet(perGenerator: 6), b = EvaluationDocument.syntheticSet(perGenerator: 6)
         XCTAssertEqual(a.map(\.content), b.map(\.content))
-        XCTAssertEqual(Set(a.map(\.generator)).count, 18)
+        XCTAssertEqual(Set(a.map(\.generator)).count, 19)
         for d in a {
             let length = d.content.unicodeScalars.count
             for l in d.labels { XCTAssertTrue(l.start < l.end && l.end <= length, "\(d.name) \(l)") }
@@ -32,6 +32,31 @@ final class EvaluationSetTests: XCTestCase {
             XCTAssertEqual(set.count, Set(names.map { $0.lowercased() }).count, "\(file): regenerate with scripts/generate-name-dictionaries.py")
             for name in names { XCTAssertTrue(set.contains(name), "\(file): \(name)") }
         }
+    }
+
+    /// The generated Swift (`scripts/generate-places.py`) holds exactly the gazetteer files.
+    func testGeneratedPlacesMatchTheDataFiles() throws {
+        var root = URL(fileURLWithPath: #filePath)
+        for _ in 0..<3 { root.deleteLastPathComponent() }
+        let cities = try String(contentsOf: root.appendingPathComponent("Data/places/us-cities.tsv"), encoding: .utf8)
+        var pairs = 0
+        for line in cities.split(separator: "\n") {
+            let u = Array(line.utf8)
+            for city in line.dropFirst(3).split(separator: "|") {
+                let b = Array(city.utf8)
+                XCTAssertTrue(USPlaces.isCity(b, 0, b.count, state: (u[0], u[1])), "\(city), \(line.prefix(2)): regenerate with scripts/generate-places.py")
+                pairs += 1
+            }
+        }
+        XCTAssertEqual(pairs, 29_597)
+        let runs = try String(contentsOf: root.appendingPathComponent("Data/places/us-zip-codes.txt"), encoding: .utf8)
+        var codes = 0
+        for run in runs.split(whereSeparator: { $0 == "," || $0 == "\n" }) {
+            let ends = run.split(separator: "-").map { Int($0)! }
+            for code in ends[0]...ends[ends.count - 1] { XCTAssertTrue(USPlaces.isZIPCode(code), "\(code)"); codes += 1 }
+        }
+        XCTAssertEqual(codes, 42_789)
+        XCTAssertEqual((0..<100_000).filter(USPlaces.isZIPCode).count, codes)
     }
 
     func testShippedPacksMeetTheQualityTargets() {

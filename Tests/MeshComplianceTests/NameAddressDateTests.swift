@@ -17,6 +17,10 @@ final class PersonNameDetectorTests: XCTestCase {
         XCTAssertEqual(found(d, "escalated to Maria Garcia yesterday"), ["Maria Garcia"])
         XCTAssertEqual(found(d, "Patient O'Brien was discharged"), ["O'Brien"])
         XCTAssertEqual(found(d, "Mr. King is a 54-year-old"), ["King"], "after a title an ordinary word is a name")
+        // Where a person lives makes the words before it a person's name.
+        XCTAssertEqual(found(d, "SOCIAL HISTORY: Quillan Vandermeer lives in Duluth with a daughter."), ["Quillan Vandermeer"])
+        XCTAssertEqual(found(d, "Jorvik Tallent resides at the family farm."), ["Jorvik Tallent"])
+        assertNone(d, ["The Normal view lives in Normal mode.", "The config lives in Vault Storage."])
     }
 
     func testNotNames() {
@@ -44,7 +48,45 @@ final class AddressDetectorTests: XCTestCase {
         let d = CityDetector()
         XCTAssertEqual(found(d, "12 Oak St, Mount Vernon, NY 10550"), ["Mount Vernon"])
         XCTAssertEqual(found(d, "Address: Springfield, IL 62704"), ["Springfield"])
-        assertNone(d, ["our Boston office", "Boston, MA is nice", "Springfield, IL"])
+        assertNone(d, ["our Boston office", "the Boston team"])
+    }
+
+    /// `City, ST` without a ZIP code: the gazetteer must list the city in that state.
+    func testGazetteerCityBeforeStateCode() {
+        let d = CityDetector()
+        XCTAssertEqual(found(d, "She grew up in Springfield, IL and works remotely."), ["Springfield"])
+        XCTAssertEqual(found(d, "Family in Boston, MA."), ["Boston"])
+        // The longest listed name wins: East Orange, not Orange.
+        XCTAssertEqual(found(d, "Visited East Orange, NJ twice"), ["East Orange"])
+        assertNone(d, ["Thanks, MD", "Regards, CA team", "Springfield, ZZ", "Boise, IL is wrong state", "Hello, NY"])
+    }
+
+    /// Residence phrases: a gazetteer city after `lives in`, `moved to`, `born in`…
+    func testCitiesInProse() {
+        let d = CityDetector()
+        XCTAssertEqual(found(d, "The patient lives in Springfield with her daughter."), ["Springfield"])
+        XCTAssertEqual(found(d, "He was born in Boise and moved to Battle Creek in 2019."), ["Boise", "Battle Creek"])
+        // Reported once when the address grammar also finds it.
+        XCTAssertEqual(found(d, "moved to Battle Creek, MI 49017 last year"), ["Battle Creek"])
+        // Towns that are also ordinary words, words that are no town, lowercase words.
+        assertNone(d, ["lives in Mobile app land", "she lives in Normal mode", "lives in Python", "lives in springfield",
+                       "moved to Kubernetes", "born in The Valley"])
+    }
+}
+
+final class USPlacesTests: XCTestCase {
+    func testGazetteerLookups() {
+        XCTAssertTrue(USPlaces.isZIPCode(62704))
+        XCTAssertTrue(USPlaces.isZIPCode(501))  // 00501, Holtsville NY
+        XCTAssertFalse(USPlaces.isZIPCode(0))
+        XCTAssertFalse(USPlaces.isZIPCode(99999))
+        let b = Array("Battle Creek".utf8)
+        XCTAssertTrue(USPlaces.isCity(b, 0, b.count))
+        XCTAssertTrue(USPlaces.isCity(b, 0, b.count, state: (0x4D, 0x49)))  // MI
+        XCTAssertFalse(USPlaces.isCity(b, 0, b.count, state: (0x41, 0x4B)))  // AK
+        let n = Array("Kubernetes".utf8)
+        XCTAssertFalse(USPlaces.isCity(n, 0, n.count))
+        XCTAssertEqual(USPlaces.restrictedZIP3.count, 17)
     }
 }
 

@@ -150,6 +150,18 @@ final class AgeDetectorTests: XCTestCase {
     func testNearMisses() {
         assertNone(d, ["89-year-old", "age 45", "90 patients", "room 95", "age 90.5".replacingOccurrences(of: "age ", with: ""), "99 problems", "age 200"])
     }
+
+    /// Keys in JSON, YAML, code and logs: quoted, with a quoted value, or ending a longer key.
+    func testAgesUnderKeys() {
+        let text = """
+        {"age": 95, "name": "x"}
+        'age': '91'
+        patient_age: 93
+        PATIENT-AGE=104
+        """
+        XCTAssertEqual(spots(d, text), ["1:9:95", "2:9:91", "3:14:93", "4:13:104"])
+        assertNone(d, ["{\"age\": 89}", "\"page\": 95", "usage: 95", "\"age_group\": 95", "{\"stage\": 92}"])
+    }
 }
 
 final class ZipCodeDetectorTests: XCTestCase {
@@ -159,6 +171,13 @@ final class ZipCodeDetectorTests: XCTestCase {
         let text = "Springfield, IL 62704\nZIP code: 02139-4307\n1 Main St, Boston MA, 02114"
         XCTAssertEqual(spots(d, text), ["1:17:62704", "2:11:02139-4307", "3:23:02114"])
         XCTAssertEqual(masks(d, "zip 62704"), ["*****"])
+    }
+
+    /// A three-digit prefix alone is PHI only in the 17 restricted areas (Policies/README.md).
+    func testRestrictedZIP3() {
+        let text = "zip3: 036\nZIP prefix 102 for the cohort\nlives in 890xx\nbilling zip 893**"
+        XCTAssertEqual(spots(d, text), ["1:7:036", "2:12:102", "3:10:890xx", "4:13:893**"])
+        assertNone(d, ["zip3: 100", "ZIP prefix 606", "021xx", "036", "room 036", "zip3: 0361", "036-12"])
     }
 
     func testNearMisses() {

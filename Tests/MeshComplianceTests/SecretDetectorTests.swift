@@ -83,6 +83,40 @@ final class PrivateKeyDetectorTests: XCTestCase {
 
 final class AssignmentSecretDetectorTests: XCTestCase {
     let generic = AssignmentSecretDetector(keys: ["password", "secret", "api_key", "client_secret"], kind: "hard-coded secret")
+    let withEntropy = AssignmentSecretDetector(
+        keys: ["password", "api_key"], kind: "hard-coded secret",
+        entropyKeys: ["token", "key", "credential", "signature"], minEntropy: 3.5, entropyMinLength: 20)
+
+    /// Values under keys that only suggest a secret count when they look random.
+    func testHighEntropyValuesUnderSecretLikeKeys() {
+        let text = """
+        session_token = "kP9xQ2mZ7vR4tW8yB3nC6fH1"
+        SIGNING_KEY=Xq7Lm2Rt9Vb4Nz8Kp3Wd6Hs1Jf5Gc0
+        "hmacCredential": "4f9a0c3e7b21d8e65a1f0c9b3d7e2a48",
+        """
+        XCTAssertEqual(spots(withEntropy, text),
+                       ["1:18:kP9xQ2mZ7vR4tW8yB3nC6fH1", "2:13:Xq7Lm2Rt9Vb4Nz8Kp3Wd6Hs1Jf5Gc0", "3:20:4f9a0c3e7b21d8e65a1f0c9b3d7e2a48"])
+        XCTAssertEqual(withEntropy.matches(in: "token: kP9xQ2mZ7vR4tW8yB3nC6fH1").map(\.kind), ["high-entropy value under a secret-like key"])
+        // A password key keeps its own, looser test.
+        XCTAssertEqual(found(withEntropy, "password = \"hunter2hunter2\""), ["hunter2hunter2"])
+    }
+
+    func testReadableIdsHashesUnderOtherKeysAndPlaceholdersAreNotSecrets() {
+        assertNone(withEntropy, [
+            "cache_token = \"user-profile-12345-abcdef\"",        // readable: few class changes
+            "build_key: v1-build-2024-release-candidate7",        // readable
+            "idempotency_key: 3f2a9c1e-7b4d-4e2a-9c1f-0a8b7c6d5e4f",  // an id
+            "request_token = 3f2a9c1e-7b4d-4e2a-9c1f-0a8b7c6d5e4f",   // a UUID is an id
+            "public_key: MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAE8pQ",  // meant to be seen
+            "sha256: e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855",  // not a secret key
+            "commit = 9fceb02d0ae598e95dc970b74767f19372d61af8",
+            "token = \"your-token-goes-here-1234567\"",             // placeholder marker
+            "token: ${SESSION_TOKEN_FROM_VAULT_2024}",
+            "api_token = short1A",                                  // too short
+            "refresh_token = aaaa1111bbbb2222cccc3333",             // low entropy
+            "signature: 0123456789abcdef0123",                      // hex under 32 characters
+        ])
+    }
 
     func testAssignments() {
         let text = """

@@ -101,45 +101,105 @@ public struct StreetAddressDetector: TextDetector {
     }
 }
 
-/// Cities in free text (Safe Harbor (B)) where the address grammar places them: between a
-/// street address (or line start) and `, ST 12345` — one to three capitalised words before a
-/// comma, a US state code and a ZIP code. A city alone in prose ("our Boston office") is
-/// not reported: without a gazetteer it cannot be told from any capitalised word, and the
-/// Safe Harbor concern is a patient's address. Labelled fields (`city`, FHIR `address.city`,
-/// HL7 `PID-11.3`) are added by ``FieldAwareDetector``.
+/// Cities in free text (Safe Harbor (B)), in three contexts:
+/// - the address grammar: one to three capitalised words before `, ST 12345` (a comma, a US
+///   state code and a ZIP code), whatever the words;
+/// - `City, ST` without a ZIP code, when the gazetteer (`USPlaces`) lists the city in that state;
+/// - after a residence phrase (`lives in`, `moved to`, `born in`, …), when the gazetteer lists
+///   the capitalised words as a city of some state and they are not a common word that is
+///   also a town's name (`Mobile`, `Normal`, `Reading`: ``commonWords``).
+/// A capitalised word alone in prose ("our Boston office") is not reported: the Safe Harbor
+/// concern is where a person lives. Labelled fields (`city`, FHIR `address.city`, HL7
+/// `PID-11.3`) are added by ``FieldAwareDetector``.
 public struct CityDetector: TextDetector {
     public var identifierClass: IdentifierClass? { .city }
-    public var requiredBytes: [ByteSet] { [.digits, ByteSet(",")] }
+    /// Every city starts with a capital letter.
+    public var requiredBytes: [ByteSet] { Self.required }
+    private static let required = [ByteSet("ABCDEFGHIJKLMNOPQRSTUVWXYZ")]
 
     public init() {}
 
+    /// Phrases that say the place after them is where a person lives or comes from.
+    static let residencePhrases = ASCII.lowered([
+        "lives in", "living in", "lived in", "resides in", "residing in", "resident of", "moved to", "relocated to",
+        "born in", "hometown of", "home in", "native of",
+    ])
+
+    /// Town names that are also ordinary capitalised words (sentence starts, products, teams),
+    /// never reported from a residence phrase alone.
+    static let commonWords: Set<String> = [
+        "mobile", "normal", "reading", "commerce", "energy", "industry", "liberty", "independence", "freedom", "progress",
+        "opportunity", "security", "unity", "union", "center", "central", "home", "hope", "friendship", "harmony",
+        "paradise", "eden", "victory", "triumph", "justice", "welcome", "success", "santa", "north", "south", "east",
+        "west", "the", "a", "an", "state", "city", "town", "county", "order", "post", "office", "bank", "market",
+    ]
+
     public func scan(_ t: ScanText, into out: inout [DetectorMatch]) {
+        let before = out.count
+        if t.present.contains(0x2C) { addressCities(t, &out) }
+        if t.mayContainAny(Self.residencePhrases) { residenceCities(t, &out) }
+        if out.count > before + 1 { out[before...].sort { $0.start < $1.start } }
+    }
+
+    /// `City, ST 12345` (any capitalised words) and `City, ST` (a gazetteer city of ST).
+    private func addressCities(_ t: ScanText, _ out: inout [DetectorMatch]) {
         let b = t.bytes
         var i = 0
-        while i + 9 < b.count {
-            // `, ST 12345`
-            guard b[i] == 0x2C, b[i + 1] == 0x20, ASCII.isUpper(b[i + 2]), ASCII.isUpper(b[i + 3]),
-                  ZipCodeDetector.states.contains(UInt16(b[i + 2]) << 8 | UInt16(b[i + 3])),
-                  b[i + 4] == 0x20 || b[i + 4] == 0x2C, t.digitRun(i + (b[i + 4] == 0x2C ? 6 : 5)) == 5 else { i += 1; continue }
+        while i + 4 <= b.count {
+            // `, ST` then a space or comma and a ZIP code, or the end of the phrase.
+            guard b[i] == 0x2C, b[i + 1] == 0x20, ASCII.isUpper(b[i + 2]), ASCII.isUpper(b[i + 3]), t.boundaryAfter(i + 4),
+                  ZipCodeDetector.states.contains(UInt16(b[i + 2]) << 8 | UInt16(b[i + 3])) else { i += 1; continue }
+            let state = (b[i + 2], b[i + 3])
+            let zipFollows = (t.at(i + 4) == 0x20 || t.at(i + 4) == 0x2C) && t.digitRun(i + (t.at(i + 4) == 0x2C ? 6 : 5)) == 5
             // Up to three capitalised words ending at i, stopping at a street suffix.
-            var s = i
-            var words = 0
+            var starts: [Int] = []
             var k = i
-            while words < 3 {
+            while starts.count < 3 {
                 var ws = k
                 while ws > 0 && (ASCII.isLetter(b[ws - 1]) || b[ws - 1] == 0x27 || b[ws - 1] == 0x2D || b[ws - 1] == 0x2E) { ws -= 1 }
                 guard ws < k, ASCII.isUpper(b[ws]) else { break }
                 let word = t.string(ws, k).lowercased().filter { $0 != "." }
                 if StreetAddressDetector.suffixes.contains(word) || StreetAddressDetector.units.contains(word) { break }
-                s = ws
-                words += 1
+                starts.append(ws)
                 guard ws > 0, b[ws - 1] == 0x20 else { break }
                 k = ws - 1
             }
-            if words > 0 && s < i {
+            if zipFollows, let s = starts.last {
+                out.append(DetectorMatch(start: s, end: i, kind: "city", masked: Mask.all(t.string(s, i)), identifierClass: .city))
+            } else if !zipFollows, let s = starts.reversed().first(where: { USPlaces.isCity(b, $0, i, state: state) }) {
+                // Longest gazetteer name first: `East Orange, NJ`, not `Orange, NJ`.
                 out.append(DetectorMatch(start: s, end: i, kind: "city", masked: Mask.all(t.string(s, i)), identifierClass: .city))
             }
             i += 5
+        }
+    }
+
+    /// `lives in Springfield`, `moved to Battle Creek, MI`: the longest run of one to three
+    /// capitalised words after the phrase that the gazetteer lists as a city.
+    private func residenceCities(_ t: ScanText, _ out: inout [DetectorMatch]) {
+        let b = t.bytes
+        for i in t.wordStarts where ASCII.isLetter(b[i]) {
+            let c = ASCII.lower(b[i])
+            guard c == 0x6C || c == 0x72 || c == 0x6D || c == 0x62 || c == 0x68 || c == 0x6E,
+                  let phrase = Self.residencePhrases.first(where: { $0[0] == c && t.matchesLower($0, at: i) }) else { continue }
+            var s = i + phrase.count
+            guard s < b.count, b[s] == 0x20 else { continue }
+            while s < b.count && b[s] == 0x20 { s += 1 }
+            // Word ends of up to three capitalised words.
+            var ends: [Int] = []
+            var k = s
+            while ends.count < 3 && k < b.count && ASCII.isUpper(b[k]) {
+                var e = k + 1
+                while e < b.count && (ASCII.isLetter(b[e]) || b[e] == 0x27 || b[e] == 0x2D || (b[e] == 0x2E && e == k + 2)) { e += 1 }
+                ends.append(e)
+                guard e + 1 < b.count, b[e] == 0x20, ASCII.isUpper(b[e + 1]) else { break }
+                k = e + 1
+            }
+            guard let e = ends.reversed().first(where: { USPlaces.isCity(b, s, $0) }) else { continue }
+            if Self.commonWords.contains(t.string(s, e).lowercased()) { continue }
+            // Already reported from the address grammar (`moved to Austin, TX 78701`).
+            if out.contains(where: { $0.start == s }) { continue }
+            out.append(DetectorMatch(start: s, end: e, kind: "city", masked: Mask.all(t.string(s, e)), identifierClass: .city))
         }
     }
 }

@@ -34,17 +34,22 @@ public struct AgeOver89Detector: TextDetector {
         }
     }
 
-    /// `age`/`aged` followed by optional `:`/`=`/`of` and spaces right before `i`.
+    /// `age`/`aged` followed by optional `:`/`=`/`of` and spaces right before `i`; the label may
+    /// be a quoted key (`"age": 95`, `'age': 95`) or end a key (`patient_age: 93`, `PATIENT-AGE=91`).
     private func labelledBefore(_ t: ScanText, _ i: Int) -> Bool {
-        var j = i
+        // A quoted value (`"age": "95"`) starts after its quote.
+        let valueStart = i > 0 && (t.bytes[i - 1] == 0x22 || t.bytes[i - 1] == 0x27) ? i - 1 : i
+        var j = valueStart
         while j > 0 && (ASCII.isSpace(t.bytes[j - 1]) || t.bytes[j - 1] == 0x3A || t.bytes[j - 1] == 0x3D) { j -= 1 }
-        if j == i && i > 0 { return false }
+        if j == valueStart && valueStart > 0 { return false }
+        if j > 0 && (t.bytes[j - 1] == 0x22 || t.bytes[j - 1] == 0x27) { j -= 1 }  // the closing quote of a quoted key
         if j >= 2 && t.matchesLower(Array("of".utf8), at: j - 2) && (j - 2 == 0 || !ASCII.isWord(t.bytes[j - 3])) {
             j -= 2
             while j > 0 && ASCII.isSpace(t.bytes[j - 1]) { j -= 1 }
         }
-        for w in Self.before where j >= w.count && t.matchesLower(w, at: j - w.count) && t.boundaryBefore(j - w.count) {
-            return true
+        for w in Self.before where j >= w.count && t.matchesLower(w, at: j - w.count) {
+            let k = j - w.count
+            if t.boundaryBefore(k) || t.bytes[k - 1] == 0x5F || t.bytes[k - 1] == 0x2D { return true }
         }
         return false
     }

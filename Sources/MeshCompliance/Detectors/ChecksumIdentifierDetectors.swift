@@ -129,6 +129,8 @@ public struct VINDetector: TextDetector {
         let n = b.count
         // A VIN is a whole word: only word starts are candidates.
         for i in t.wordStarts where ASCII.isAlnum(b[i]) {
+            // Most words are shorter than 17: the byte that would end one decides in one look.
+            guard i + 17 <= n, ASCII.isAlnum(b[i + 16]), t.boundaryAfter(i + 17) else { continue }
             var e = i
             while e < n && ASCII.isAlnum(b[e]) { e += 1 }
             if e - i == 17, t.boundaryAfter(e), Self.isValid(Array(b[i..<e])) {

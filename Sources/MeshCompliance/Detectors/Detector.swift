@@ -82,16 +82,21 @@ public enum ConfiguredDetector: Sendable {
 /// A text detector held by reference with its required bytes read once.
 ///
 /// Scanning through a stored `any TextDetector` value copies the existential (its box
-/// retained and released, through runtime value witnesses) on every call; the evaluator
-/// makes a call per rule and artifact, so detectors are held in these boxes instead.
+/// retained and released, through runtime value witnesses) on every call, even from a
+/// class's `let`; the evaluator makes a call per rule and artifact. The box therefore keeps
+/// a closure over the opened, concrete detector, whose call copies nothing.
 final class TextDetectorBox: Sendable {
-    let detector: any TextDetector
     /// `detector.requiredBytes` (many detectors build that array on every read).
     let requiredBytes: [ByteSet]
+    private let scanner: @Sendable (ScanText, inout [DetectorMatch]) -> Void
 
     init(_ detector: any TextDetector) {
-        self.detector = detector
         self.requiredBytes = detector.requiredBytes
+        self.scanner = Self.scanner(of: detector)
+    }
+
+    private static func scanner<D: TextDetector>(of detector: D) -> @Sendable (ScanText, inout [DetectorMatch]) -> Void {
+        { text, matches in detector.scan(text, into: &matches) }
     }
 
     /// Whether a text whose bytes are `present` can hold a match.
@@ -101,6 +106,6 @@ final class TextDetectorBox: Sendable {
     }
 
     @inline(__always) func scan(_ text: ScanText, into matches: inout [DetectorMatch]) {
-        detector.scan(text, into: &matches)
+        scanner(text, &matches)
     }
 }

@@ -81,9 +81,15 @@ public struct DetectorRegistry: Sendable {
         "secret_assignment": { p in
             let keys = try p.strings("keys", default: ["password", "passwd", "pwd", "secret", "api_key", "apikey", "access_token", "auth_token", "client_secret"])
             let placeholders = try p.strings("placeholders", default: AssignmentSecretDetector.defaultPlaceholders)
+            let entropyKeys = try p.strings("entropy_keys", default: [])
+            guard let minEntropy = Double(try p.string("min_entropy", default: "3.5") ?? "3.5"), minEntropy >= 0, minEntropy <= 8 else {
+                throw DetectorConfigError(parameter: "min_entropy", "expected bits per character between 0 and 8")
+            }
             return classified(.secret, AssignmentSecretDetector(
                 keys: keys, kind: "hard-coded secret", minLength: try p.int("min_length", default: 8, in: 1...512),
-                minDistinct: try p.int("min_distinct", default: 5, in: 1...64), placeholders: placeholders), fields: false)
+                minDistinct: try p.int("min_distinct", default: 5, in: 1...64), placeholders: placeholders,
+                entropyKeys: entropyKeys, minEntropy: minEntropy,
+                entropyMinLength: try p.int("entropy_min_length", default: 20, in: 8...512)), fields: false)
         },
         // Record checks
         "part11_signature": { p in

@@ -9,6 +9,25 @@ enum FieldValue {
         "required", "optional", "text", "[redacted]", "<redacted>", "masked",
     ]
 
+    /// `emptyWords` as bytes by length, for the check every labelled value goes through.
+    static let emptyWordsByLength: [[[UInt8]]] = {
+        var byLength = [[[UInt8]]](repeating: [], count: (emptyWords.map(\.utf8.count).max() ?? 0) + 1)
+        for w in emptyWords { byLength[w.utf8.count].append(Array(w.utf8)) }
+        return byLength
+    }()
+
+    /// Whether `b[s..<e]`, ASCII-lowercased, is one of `emptyWords` (compared in place: no
+    /// string is built for the many values that are not).
+    static func isEmptyWord(_ b: [UInt8], _ s: Int, _ e: Int) -> Bool {
+        guard e - s < emptyWordsByLength.count else { return false }
+        for w in emptyWordsByLength[e - s] {
+            var k = 0
+            while k < w.count && ASCII.lower(b[s + k]) == w[k] { k += 1 }
+            if k == w.count { return true }
+        }
+        return false
+    }
+
     /// The identifier's byte range inside `[s, e)`, or `nil` when the value does not look
     /// like one.
     static func span(_ cls: IdentifierClass, _ t: ScanText, _ s0: Int, _ e0: Int, ambiguous: Bool = false) -> (Int, Int)? {
@@ -19,7 +38,7 @@ enum FieldValue {
         guard e > s else { return nil }
         // Template references and "nothing here" words (all short).
         if b[s] == 0x24 || b[s] == 0x3C || b[s] == 0x7B || b[s] == 0x5B || b[s] == 0x25 { return nil }
-        if e - s <= 12 && emptyWords.contains(String(decoding: b[s..<e].map(ASCII.lower), as: UTF8.self)) { return nil }
+        if isEmptyWord(b, s, e) { return nil }
         switch cls {
         case .name: return name(t, s, e, ambiguous: ambiguous)
         case .city: return city(t, s, e)
@@ -35,9 +54,9 @@ enum FieldValue {
         case .date:
             return date(t, s, e)
         case .ssn:
-            return digits(t, s, e, count: 9...9, separators: [0x2D, 0x20])
+            return digits(t, s, e, count: 9...9, separators: ssnSeparators)
         case .phone, .fax:
-            return digits(t, s, e, count: 10...11, separators: [0x2D, 0x20, 0x2E, 0x28, 0x29, 0x2B])
+            return digits(t, s, e, count: 10...11, separators: phoneSeparators)
         case .email:
             guard let at = (s..<e).first(where: { b[$0] == 0x40 }), at > s, (at..<e).contains(where: { b[$0] == 0x2E }) else { return nil }
             return (s, e)
@@ -45,9 +64,9 @@ enum FieldValue {
             // One token of letters, digits and `- . /` with enough digits to identify.
             var k = s
             while k < e && (ASCII.isAlnum(b[k]) || b[k] == 0x2D || b[k] == 0x2E || b[k] == 0x2F || b[k] == 0x5F) { k += 1 }
-            var digitCount = 0, distinct = Set<UInt8>()
-            for x in s..<k { if ASCII.isDigit(b[x]) { digitCount += 1; distinct.insert(b[x]) } }
-            guard digitCount >= 4 || (digitCount >= 3 && k - s >= 6), distinct.count >= 2 else { return nil }
+            var digitCount = 0, distinct: UInt16 = 0  // bit d: digit d occurs
+            for x in s..<k where ASCII.isDigit(b[x]) { digitCount += 1; distinct |= 1 << UInt16(b[x] &- 0x30) }
+            guard digitCount >= 4 || (digitCount >= 3 && k - s >= 6), distinct.nonzeroBitCount >= 2 else { return nil }
             return (s, k)
         case .url, .ip, .age, .secret:
             return nil
@@ -143,8 +162,12 @@ enum FieldValue {
         return nil
     }
 
+    /// Built once: a set literal at the call builds a set per labelled value.
+    static let ssnSeparators = ByteSet([0x2D, 0x20])
+    static let phoneSeparators = ByteSet([0x2D, 0x20, 0x2E, 0x28, 0x29, 0x2B])
+
     /// `count` digits, possibly separated by `separators`, from the first digit.
-    static func digits(_ t: ScanText, _ s: Int, _ e: Int, count: ClosedRange<Int>, separators: Set<UInt8>) -> (Int, Int)? {
+    static func digits(_ t: ScanText, _ s: Int, _ e: Int, count: ClosedRange<Int>, separators: ByteSet) -> (Int, Int)? {
         let b = t.bytes
         var k = s
         while k < e && !ASCII.isDigit(b[k]) && (b[k] == 0x2B || b[k] == 0x28) { k += 1 }

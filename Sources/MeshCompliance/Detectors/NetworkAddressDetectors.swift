@@ -87,15 +87,45 @@ public struct IPv6Detector: TextDetector {
 
     @inline(__always) static func isCandidate(_ b: UInt8) -> Bool { ASCII.isHex(b) || b == 0x3A || b == 0x2E }
 
+    /// Lowercase hex digits, for the pair test below.
+    private static let hexDigits = Array("0123456789abcdef".utf8)
+
+    /// False when no address can occur: every address with two colons has `::`, or a hex digit
+    /// right before a colon and one right after a colon (`2001:db8:…`, `fe80::1`). Text with
+    /// colons only in `key: value`, `https://` and times followed by a space is ruled out by
+    /// looking up byte pairs instead of walking the bytes.
+    static func mayHoldAddress(_ t: ScanText) -> Bool {
+        if t.pairs.contains(0x3A, 0x3A) { return true }
+        guard hexDigits.contains(where: { t.pairs.contains($0, 0x3A) }) else { return false }
+        return hexDigits.contains(where: { t.pairs.contains(0x3A, $0) })
+    }
+
     public func scan(_ t: ScanText, into out: inout [DetectorMatch]) {
+        guard Self.mayHoldAddress(t) else { return }
         let b = t.bytes
         let n = b.count
+        let words = t.wordStarts
+        var w = 0
         var i = 0
+        // An address starts a word (its first hex group) or with `::`, so the candidates are the
+        // word starts and the colons: the bytes between are skipped with one comparison each.
         while i < n {
+            while w < words.count && words[w] < i { w += 1 }
+            let nextWord = w < words.count ? words[w] : n
+            var colon = i
+            while colon < nextWord && b[colon] != 0x3A { colon += 1 }
+            if colon == n { break }
+            i = colon
             let c = b[i]
             guard (ASCII.isHex(c) || c == 0x3A), i == 0 || !(ASCII.isWord(b[i - 1]) || b[i - 1] == 0x3A || b[i - 1] == 0x2E) else {
                 i += 1
                 continue
+            }
+            if c != 0x3A {
+                // The first group is one to four hex digits and a colon.
+                var g = i
+                while g < n && g - i < 5 && ASCII.isHex(b[g]) { g += 1 }
+                guard g < n, b[g] == 0x3A else { i = g > i ? g : i + 1; continue }
             }
             var e = i
             var colons = 0

@@ -171,9 +171,11 @@ public struct PersonNameDetector: TextDetector {
     }
 
     /// Words after a name that say it is a patient's: `Jane Roe (MRN 123)`, `Jane Roe, DOB …`,
-    /// `Jane Roe, born …`, `Jane Roe, a 54-year-old`, `Jane Roe was admitted`.
+    /// `Jane Roe, born …`, `Jane Roe, a 54-year-old`, `Jane Roe was admitted`, and where a
+    /// person lives: `Jane Roe lives in …`, `Jane Roe resides at …`.
     static let following = ASCII.lowered(["mrn", "dob", "d.o.b", "born", "age", "aged", "ssn", "a ", "was admitted", "was seen",
-                                          "presented", "is a ", "was discharged", "date of birth", "medical record"])
+                                          "presented", "is a ", "was discharged", "date of birth", "medical record",
+                                          "lives in", "lives with", "lives alone", "resides in", "resides at", "resides with"])
 
     static let streets = StreetAddressDetector()
 

@@ -28,6 +28,11 @@ public struct ZipCodeDetector: TextDetector {
         for i in t.wordStarts where i >= resume && ASCII.isDigit(b[i]) {
             guard i == 0 || (b[i - 1] != 0x2D && b[i - 1] != 0x2E) else { continue }
             let r = t.digitRun(i)
+            if r == 3, let end = zip3End(t, i) {
+                out.append(DetectorMatch(start: i, end: end, kind: "restricted ZIP3", masked: Mask.keepingLast(t.string(i, end), 0)))
+                resume = end
+                continue
+            }
             guard r == 5 else { resume = i + max(r, 1); continue }
             var end = i + 5
             if t.at(end) == 0x2D && t.digitRun(end + 1) == 4 { end += 5 }
@@ -41,6 +46,20 @@ public struct ZipCodeDetector: TextDetector {
             }
             resume = end
         }
+    }
+
+    static let zip3Labels = labels + ASCII.lowered(["zip3", "zip 3", "3-digit zip", "three-digit zip", "zip prefix"])
+
+    /// The end of a three-digit ZIP prefix at `i` that Safe Harbor does not allow: one of
+    /// ``USPlaces/restrictedZIP3`` (areas of 20,000 people or fewer), written as a truncated
+    /// ZIP (`036xx`, `036**`) or labelled (`zip3: 036`, `ZIP prefix 036`). Any other prefix
+    /// alone is allowed and not reported.
+    private func zip3End(_ t: ScanText, _ i: Int) -> Int? {
+        guard USPlaces.restrictedZIP3.contains(t.number(i, i + 3)) else { return nil }
+        let a = t.at(i + 3), c = t.at(i + 4)
+        if (a == 0x78 || a == 0x58 || a == 0x2A) && a == c && t.boundaryAfter(i + 5) && !(c == 0x2A && t.at(i + 5) == 0x2A) { return i + 5 }
+        guard t.boundaryAfter(i + 3), !(a == 0x2D || a == 0x2E) || !ASCII.isDigit(c) else { return nil }
+        return t.hasLabel(Self.zip3Labels, before: i, window: 24) ? i + 3 : nil
     }
 
     /// `XX 12345` or `XX, 12345` where `XX` is an uppercase state code standing as a word.

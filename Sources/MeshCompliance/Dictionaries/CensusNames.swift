@@ -16,9 +16,13 @@ public struct NameSet: Sendable {
     public var count: Int { hashes.count }
 
     init(_ lines: String) {
+        self.init(words: lines.split(separator: "\n"))
+    }
+
+    init(words: some Sequence<Substring>) {
         var set = Set<UInt64>()
-        for line in lines.split(separator: "\n") {
-            let bytes = Array(line.utf8)
+        for word in words {
+            let bytes = Array(word.utf8)
             set.insert(Self.hash(bytes[...]))
         }
         hashes = set

@@ -55,8 +55,10 @@ enum ExclusionMatcher: Sendable {
     /// URL prefixes, case-insensitive.
     case urlPrefixes([[UInt8]])
     /// Exact values after removing everything but letters and digits, case-insensitive;
-    /// `lengths` holds their lengths, so most matches are ruled out before any string is built.
-    case values(Set<String>, lengths: Set<Int>)
+    /// `lengths[n]` says whether a value of `n` letters and digits is listed, so most matches
+    /// are ruled out by one array read before any string is built (both value exclusions
+    /// apply to every class, so every match is checked).
+    case values(Set<String>, lengths: [Bool])
     /// Glob patterns (`?` one digit, `*` any) over the value's digits; a leading US country
     /// code `1` of an 11-digit number is ignored.
     case digitPatterns([[UInt8]])
@@ -104,7 +106,7 @@ enum ExclusionMatcher: Sendable {
             // Most matches differ in length from every listed value: count before building a string.
             var count = 0
             for b in value where ASCII.isAlnum(b) { count += 1 }
-            guard lengths.contains(count) else { return false }
+            guard count < lengths.count && lengths[count] else { return false }
             return set.contains(Self.alnum(value))
         case .digitPatterns(let patterns):
             var digits = value.filter(ASCII.isDigit)
@@ -220,7 +222,9 @@ enum ExclusionMatcher: Sendable {
             let values = try p.strings("values", default: [])
             guard !values.isEmpty else { throw DetectorConfigError(parameter: "values", "at least one value is required") }
             let set = Set(values.map { alnum(Array($0.utf8)) })
-            return (.values(set, lengths: Set(set.map(\.utf8.count))), Set(IdentifierClass.allCases))
+            var lengths = [Bool](repeating: false, count: (set.map(\.utf8.count).max() ?? 0) + 1)
+            for v in set { lengths[v.utf8.count] = true }
+            return (.values(set, lengths: lengths), Set(IdentifierClass.allCases))
         case "digit_pattern":
             let patterns = try p.strings("patterns", default: [])
             guard !patterns.isEmpty else { throw DetectorConfigError(parameter: "patterns", "at least one pattern is required") }

@@ -23,6 +23,8 @@ public struct PolicyBundle: Sendable {
     let textDetectors: [TextDetectorBox?]
     /// `exclusions` by ``IdentifierClass`` position: the ones each match must be checked against.
     let exclusionsByClass: [[ExclusionRule]]
+    /// Whether any rule is limited to some media types (otherwise every artifact gets every rule).
+    let mediaTypeScoped: Bool
 
     /// Builds a bundle from loaded packs; pack ids and rule ids must be unique across the bundle.
     public init(packs: [PolicyPack]) throws {
@@ -59,6 +61,7 @@ public struct PolicyBundle: Sendable {
         var byClass = [[ExclusionRule]](repeating: [], count: IdentifierClass.allCases.count)
         for x in exclusions { for c in x.classes { byClass[c.position].append(x) } }
         self.exclusionsByClass = byClass
+        self.mediaTypeScoped = rules.contains { !$0.scope.mediaTypes.isEmpty }
         var canonical = "agentmesh-policy-bundle/1\n"
         for p in sorted { canonical += p.canonicalForm + "\n" }
         self.hash = SHA256Digest.hex(canonical.utf8)

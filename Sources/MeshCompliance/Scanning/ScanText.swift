@@ -45,20 +45,24 @@ public struct ScanText: Sendable {
         var previous: UInt8 = 0
         // This loop visits every byte of every artifact: it marks bytes in a flat table (one
         // store) and builds the bit set from the table once, instead of a bit-set insert per byte,
-        // and sets pair bits through the set's buffer directly.
+        // sets pair bits through the set's buffer directly, and reads each byte's lowercase form
+        // and word flag from one table instead of comparing ranges.
         withUnsafeTemporaryAllocation(of: Bool.self, capacity: 256) { seen in
             seen.initialize(repeating: false)
             pairs.withBits { pairBits in
-                bytes.withUnsafeBufferPointer { buffer in
-                    for i in 0..<buffer.count {
-                        let b = buffer[i]
-                        seen[Int(b)] = true
-                        let lower = ASCII.lower(b)
-                        if i > 0 { BytePairSet.insert(previous, lower, into: pairBits) }
-                        previous = lower
-                        let isWord = ASCII.isWord(b)
-                        if isWord && !inWord { wordStarts.append(i) }
-                        inWord = isWord
+                ASCII.classes.withUnsafeBufferPointer { classes in
+                    bytes.withUnsafeBufferPointer { buffer in
+                        for i in 0..<buffer.count {
+                            let b = buffer[i]
+                            seen[Int(b)] = true
+                            let cls = classes[Int(b)]
+                            let lower = UInt8(truncatingIfNeeded: cls)
+                            if i > 0 { BytePairSet.insert(previous, lower, into: pairBits) }
+                            previous = lower
+                            let isWord = cls > 0xFF
+                            if isWord && !inWord { wordStarts.append(i) }
+                            inWord = isWord
+                        }
                     }
                 }
             }
@@ -179,6 +183,12 @@ enum ASCII {
         b == 0x20 || b == 0x09 || b == 0x0A || b == 0x0D
     }
     @inline(__always) static func lower(_ b: UInt8) -> UInt8 { isUpper(b) ? b | 0x20 : b }
+    /// Per byte value: the lowercase byte in the low 8 bits, plus 0x100 for word bytes
+    /// (letters, digits, `_`), for the one loop that reads every byte (`ScanText.init`).
+    static let classes: [UInt16] = (0..<256).map { v in
+        let b = UInt8(v)
+        return UInt16(lower(b)) | (isWord(b) ? 0x100 : 0)
+    }
     /// Base64 / base64url alphabet, including padding.
     @inline(__always) static func isBase64(_ b: UInt8) -> Bool {
         isAlnum(b) || b == 0x2B || b == 0x2F || b == 0x3D || b == 0x2D || b == 0x5F
@@ -188,28 +198,71 @@ enum ASCII {
     static func lowered(_ words: [String]) -> [[UInt8]] { words.map { Array($0.lowercased().utf8) } }
 }
 
-/// Maps byte offsets to 1-based line and column (column counted in Unicode scalars).
+/// Maps byte offsets to 1-based line and column (column counted in Unicode scalars) and to
+/// character (Unicode scalar) offsets.
 struct LineIndex {
+    /// Byte offset of each line's start.
     private var starts: [Int] = [0]
+    /// Scalar offset of each line's start (empty for ASCII text, where scalars are bytes).
+    private var scalarStarts: [Int] = []
     private let bytes: [UInt8]
 
     init(_ text: ScanText) {
         bytes = text.bytes
-        for (i, b) in bytes.enumerated() where b == 0x0A { starts.append(i + 1) }
+        let nonASCII = text.present.hasNonASCII
+        if nonASCII { scalarStarts = [0] }
+        var starts = self.starts, scalarStarts = self.scalarStarts
+        bytes.withUnsafeBufferPointer { b in
+            if !nonASCII {
+                for i in 0..<b.count where b[i] == 0x0A { starts.append(i + 1) }
+                return
+            }
+            var scalars = 0
+            for i in 0..<b.count {
+                if b[i] & 0xC0 != 0x80 { scalars += 1 }
+                if b[i] == 0x0A {
+                    starts.append(i + 1)
+                    scalarStarts.append(scalars)
+                }
+            }
+        }
+        self.starts = starts
+        self.scalarStarts = scalarStarts
     }
 
-    func position(of offset: Int) -> (line: Int, column: Int) {
+    /// Index of the line holding byte `offset`.
+    private func line(of offset: Int) -> Int {
         var lo = 0, hi = starts.count - 1
         while lo < hi {
             let mid = (lo + hi + 1) / 2
             if starts[mid] <= offset { lo = mid } else { hi = mid - 1 }
         }
-        var column = 1
-        var i = starts[lo]
-        while i < offset {
-            if bytes[i] & 0xC0 != 0x80 { column += 1 }
+        return lo
+    }
+
+    /// Scalars from the start of line `line` up to byte `offset`.
+    private func scalars(onLine line: Int, upTo offset: Int) -> Int {
+        var count = 0
+        var i = starts[line]
+        while i < offset && i < bytes.count {
+            if bytes[i] & 0xC0 != 0x80 { count += 1 }
             i += 1
         }
-        return (lo + 1, column)
+        return count
+    }
+
+    func position(of offset: Int) -> (line: Int, column: Int) {
+        let lo = line(of: offset)
+        // In ASCII text a column is a byte count.
+        if scalarStarts.isEmpty { return (lo + 1, min(offset, bytes.count) - starts[lo] + 1) }
+        return (lo + 1, scalars(onLine: lo, upTo: offset) + 1)
+    }
+
+    /// Character (Unicode scalar) offset of byte offset `offset` (``ScanText/characterOffset(_:)``
+    /// without the walk from the start of the text).
+    func characterOffset(_ offset: Int) -> Int {
+        if scalarStarts.isEmpty { return offset }
+        let lo = line(of: offset)
+        return scalarStarts[lo] + scalars(onLine: lo, upTo: offset)
     }
 }

@@ -133,10 +133,11 @@ public struct DocumentStructure: Sendable {
     static func isSourceCode(_ name: String, _ type: String) -> Bool {
         if type.hasPrefix("text/x-") && !["text/x-log", "text/x-env", "text/x-properties", "text/x-clinical-note"].contains(type) { return true }
         if MediaTypeText(type).has("javascript") || MediaTypeText(type).has("typescript") { return true }
-        for ext in [".swift", ".py", ".js", ".ts", ".java", ".kt", ".go", ".rs", ".c", ".h", ".cpp", ".cs", ".rb", ".m", ".scala", ".php"]
-            where name.hasSuffix(ext) { return true }
-        return false
+        guard let dot = name.lastIndex(of: ".") else { return false }
+        return sourceExtensions.contains(String(name[name.index(after: dot)...]))
     }
+
+    static let sourceExtensions: Set<String> = ["swift", "py", "js", "ts", "java", "kt", "go", "rs", "c", "h", "cpp", "cs", "rb", "m", "scala", "php"]
 
     /// Union of two field lists; on equal spans the first list's field wins.
     static func merge(_ a: [StructuredField], _ b: [StructuredField]) -> [StructuredField] {

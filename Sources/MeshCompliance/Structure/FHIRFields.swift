@@ -71,19 +71,19 @@ enum FHIRFields {
             guard let dot = relative.lastIndex(of: ".") else { return nil }
             return values[prefix + relative[..<dot] + "." + name]
         }
-        switch element {
-        case ".name.given", ".name.family", ".name.text", ".name.prefix", ".contact.name.given", ".contact.name.family",
-             ".contact.name.text":
+        guard let kind = elementKinds[element] else { return nil }
+        switch kind {
+        case .name:
             return person || element.hasPrefix(".contact") ? .identifier(.name) : nil
-        case ".birthDate", ".deceasedDateTime", ".contact.birthDate":
+        case .personDate:
             return .personDate
-        case ".address.line", ".address.text", ".contact.address.line", ".contact.address.text":
+        case .streetAddress:
             return .identifier(.streetAddress)
-        case ".address.city", ".contact.address.city":
+        case .city:
             return .identifier(.city)
-        case ".address.postalCode", ".contact.address.postalCode":
+        case .zip:
             return .identifier(.zip)
-        case ".telecom.value", ".contact.telecom.value":
+        case .telecom:
             switch sibling("system") {
             case "phone"?, "sms"?, "pager"?: return .identifier(.phone)
             case "fax"?: return .identifier(.fax)
@@ -91,8 +91,9 @@ enum FHIRFields {
             case "url"?: return .identifier(.url)
             default: return .identifier(.phone)
             }
-        case ".identifier.value", ".subscriberId", ".contact.identifier.value":
-            if element == ".subscriberId" { return .identifier(.healthPlan) }
+        case .subscriber:
+            return .identifier(.healthPlan)
+        case .identifier:
             if let system = sibling("system") {
                 if let known = identifierSystems.first(where: { $0.0 == system }) { return .identifier(known.1) }
                 let lower = system.lowercased()
@@ -107,12 +108,29 @@ enum FHIRFields {
                 }
             }
             return .identifier(.otherIdentifier)
-        case ".period.start", ".period.end", ".effectiveDateTime", ".effectivePeriod.start", ".onsetDateTime",
-             ".recordedDate", ".performedDateTime", ".occurrenceDateTime", ".authoredOn", ".abatementDateTime",
-             ".issued", ".collection.collectedDateTime", ".hospitalization.period.start":
+        case .eventDate:
             return resource == "Bundle" ? nil : .personDate
-        default:
-            return nil
         }
     }
+
+    /// What an element (indices stripped) holds, looked up once per field instead of comparing
+    /// it with every element name in turn.
+    enum ElementKind { case name, personDate, streetAddress, city, zip, telecom, identifier, subscriber, eventDate }
+
+    static let elementKinds: [String: ElementKind] = {
+        var kinds: [String: ElementKind] = [:]
+        for e in [".name.given", ".name.family", ".name.text", ".name.prefix", ".contact.name.given", ".contact.name.family",
+                  ".contact.name.text"] { kinds[e] = .name }
+        for e in [".birthDate", ".deceasedDateTime", ".contact.birthDate"] { kinds[e] = .personDate }
+        for e in [".address.line", ".address.text", ".contact.address.line", ".contact.address.text"] { kinds[e] = .streetAddress }
+        for e in [".address.city", ".contact.address.city"] { kinds[e] = .city }
+        for e in [".address.postalCode", ".contact.address.postalCode"] { kinds[e] = .zip }
+        for e in [".telecom.value", ".contact.telecom.value"] { kinds[e] = .telecom }
+        for e in [".identifier.value", ".contact.identifier.value"] { kinds[e] = .identifier }
+        kinds[".subscriberId"] = .subscriber
+        for e in [".period.start", ".period.end", ".effectiveDateTime", ".effectivePeriod.start", ".onsetDateTime",
+                  ".recordedDate", ".performedDateTime", ".occurrenceDateTime", ".authoredOn", ".abatementDateTime",
+                  ".issued", ".collection.collectedDateTime", ".hospitalization.period.start"] { kinds[e] = .eventDate }
+        return kinds
+    }()
 }

@@ -33,6 +33,12 @@ enum HL7Parser {
     /// Components that never hold PHI inside otherwise identifying fields: the assigning
     /// authority and identifier type of a CX (PID-3.4, PID-3.5), a name's type code, the
     /// state and country of an address.
+    /// Fields with a meaning per component (`PID-11.5`): their other components mean nothing,
+    /// rather than the whole field's meaning. Read once instead of walking `meanings` per component.
+    static let fieldsWithComponentMeanings: Set<String> = Set(meanings.keys.compactMap { key in
+        key.firstIndex(of: ".").map { String(key[..<$0]) }
+    })
+
     static func isNeutralComponent(_ key: String, field: String, component: Int) -> Bool {
         if ["PID-2", "PID-3", "PID-4", "PID-18", "PID-21"].contains(field) { return component > 1 }
         if ["PID-5", "PID-6", "PID-9", "NK1-2", "IN1-16", "GT1-3"].contains(field) { return component > 5 }
@@ -125,7 +131,7 @@ enum HL7Parser {
                     if compEnd > c {
                         let key = "\(field).\(component)"
                         let meaning: FieldMeaning? = isNeutralComponent(key, field: field, component: component)
-                            ? nil : (meanings[key] ?? (meanings.keys.contains { $0.hasPrefix(field + ".") } ? nil : meanings[field]))
+                            ? nil : (meanings[key] ?? (fieldsWithComponentMeanings.contains(field) ? nil : meanings[field]))
                         fields.append(StructuredField(path: "\(base).\(component)", start: c, end: compEnd, meaning: meaning))
                     }
                     component += 1

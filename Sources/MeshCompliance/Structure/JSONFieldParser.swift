@@ -21,16 +21,28 @@ enum JSONFieldParser {
         var i = start
         var sawValue = false
 
+        // `containerPaths[k]`: where container `k` sits (`$.a.b`), set when it opens, so a
+        // scalar's path is its container's plus one segment, not a walk over the whole stack.
+        var containerPaths: [String] = []
+
+        /// The current position's segment in the innermost container: `.key` or `[index]`.
+        func appendSegment(_ c: Container, to p: inout String) {
+            if c.isObject {
+                if let k = c.key {
+                    p.append(".")
+                    p.append(String(decoding: k, as: UTF8.self))
+                }
+            } else {
+                p.append("[")
+                p.append(String(c.index))
+                p.append("]")
+            }
+        }
+
         /// `$.a.b[0]`: each container's current key or index, outermost first.
         func path() -> String {
-            var p = "$"
-            for c in stack {
-                if c.isObject {
-                    if let k = c.key { p += "." + String(decoding: k, as: UTF8.self) }
-                } else {
-                    p += "[\(c.index)]"
-                }
-            }
+            guard let top = stack.last, var p = containerPaths.last else { return "$" }
+            appendSegment(top, to: &p)
             return p
         }
 
@@ -42,15 +54,32 @@ enum JSONFieldParser {
         func emitScalar(_ s: Int, _ e: Int) {
             sawValue = true
             guard let top = stack.last else { return }
-            let key: ArraySlice<UInt8>? = top.isObject ? top.key : stack.reversed().lazy.compactMap { $0.isObject ? $0.key : nil }.first
+            // The innermost key (an array element takes its array's key) and the last two keys
+            // of the enclosing objects (an array element's own key among them), innermost
+            // first, found walking out from the top instead of mapping the whole stack.
+            var key: ArraySlice<UInt8>?
+            var inner: ArraySlice<UInt8>?, outer: ArraySlice<UInt8>?
+            var k = stack.count - 1
+            while k >= 0 && outer == nil {
+                if stack[k].isObject, let name = stack[k].key {
+                    if key == nil && top.isObject {
+                        key = name
+                    } else {
+                        if key == nil { key = name }
+                        if inner == nil { inner = name } else { outer = name }
+                    }
+                }
+                k -= 1
+            }
             let p = path()
             var meaning = key.flatMap { SharedLabelCache.shared.meaning($0) }
             if meaning == nil || meaning == .ambiguousName {
                 // `{"patient": {"first": "Jane"}}`: the enclosing keys name whose value it is.
-                let outer = stack.compactMap { $0.isObject ? $0.key : nil }.dropLast(top.isObject ? 1 : 0).suffix(2)
-                if !outer.isEmpty {
+                if let inner {
                     var combined: [UInt8] = []
-                    for o in outer { combined += o; combined.append(0x2E) }
+                    if let outer { combined += outer; combined.append(0x2E) }
+                    combined += inner
+                    combined.append(0x2E)
                     if let k = key { combined += k }
                     if let m = SharedLabelCache.shared.meaning(combined[...]), m != .ambiguousName || meaning == nil { meaning = m }
                 }
@@ -69,11 +98,13 @@ enum JSONFieldParser {
             case 0x7B, 0x5B:  // { [
                 if let top = stack.last, top.isObject && top.expectingKey { fail(i, "expected a key"); break loop }
                 if stack.count > 512 { fail(i, "nesting deeper than 512 levels"); break loop }
+                containerPaths.append(path())
                 stack.append(Container(isObject: c == 0x7B, expectingKey: c == 0x7B))
                 i += 1
             case 0x7D, 0x5D:  // } ]
                 guard let top = stack.last, top.isObject == (c == 0x7D) else { fail(i, "unbalanced '\(Character(Unicode.Scalar(c)))'"); break loop }
                 stack.removeLast()
+                containerPaths.removeLast()
                 sawValue = true
                 i += 1
                 if stack.isEmpty {

@@ -19,7 +19,11 @@ enum KeyValueScanner {
         let n = b.count
         var fields: [StructuredField] = []
         // YAML parents: (indent, key) of lines whose value is empty.
-        var parents: [(indent: Int, key: String)] = []
+        var parents: [(indent: Int, key: String)] = [] {
+            didSet { parentPath = nil }
+        }
+        // `$.a.b` of the current parents, built when a field first needs it after they change.
+        var parentPath: String?
         var lineStart = 0
         while lineStart < n {
             var lineEnd = lineStart
@@ -53,10 +57,12 @@ enum KeyValueScanner {
             if let (keyEnd, valueStart) = leadingKey(b, i, lineEnd, phrases: !code) {
                 let key = b[i..<keyEnd]
                 while let last = parents.last, last.indent >= indent { parents.removeLast() }
-                let keyString = String(decoding: key.filter { $0 != 0x22 && $0 != 0x27 }, as: UTF8.self)
+                let keyString = key.contains(where: { $0 == 0x22 || $0 == 0x27 })
+                    ? String(decoding: key.filter { $0 != 0x22 && $0 != 0x27 }, as: UTF8.self) : String(decoding: key, as: UTF8.self)
                 let (vs, ve) = valueSpan(b, valueStart, lineEnd)
                 if ve > vs && (!code || isLiteral(b, valueStart, ve)) {
-                    let path = "$" + parents.map { "." + $0.key }.joined() + "." + keyString
+                    if parentPath == nil { parentPath = "$" + parents.map { "." + $0.key }.joined() }
+                    let path = parentPath! + "." + keyString
                     var meaning = SharedLabelCache.shared.meaning(key)
                     if meaning == nil || meaning == .ambiguousName, !parents.isEmpty {
                         let combined = Array((parents.suffix(2).map(\.key) + [""]).joined(separator: ".").utf8) + key
