@@ -164,26 +164,22 @@ public final class RoleMetrics: @unchecked Sendable {
     }
 
     private func counterLocked(_ name: String, _ labels: [(String, String)]) -> CoreMetrics.Counter {
-        let key = Self.key(name, labels)
-        if let known = counters[key] { return known }
-        let made = CoreMetrics.Counter(label: name, dimensions: dimensions(labels), factory: factory)
-        counters[key] = made
-        return made
+        Self.cached(in: &counters, Self.key(name, labels)) { CoreMetrics.Counter(label: name, dimensions: dimensions(labels), factory: factory) }
     }
 
     private func timerLocked(_ name: String, _ labels: [(String, String)]) -> CoreMetrics.Timer {
-        let key = Self.key(name, labels)
-        if let known = timers[key] { return known }
-        let made = CoreMetrics.Timer(label: name, dimensions: dimensions(labels), factory: factory)
-        timers[key] = made
-        return made
+        Self.cached(in: &timers, Self.key(name, labels)) { CoreMetrics.Timer(label: name, dimensions: dimensions(labels), factory: factory) }
     }
 
     private func gaugeLocked(_ name: String, _ labels: [(String, String)]) -> CoreMetrics.Gauge {
-        let key = Self.key(name, labels)
-        if let known = gauges[key] { return known }
-        let made = CoreMetrics.Gauge(label: name, dimensions: dimensions(labels), factory: factory)
-        gauges[key] = made
+        Self.cached(in: &gauges, Self.key(name, labels)) { CoreMetrics.Gauge(label: name, dimensions: dimensions(labels), factory: factory) }
+    }
+
+    /// The handle under `key`, made once: the backend is asked for each series only once.
+    private static func cached<Handle>(in table: inout [String: Handle], _ key: String, make: () -> Handle) -> Handle {
+        if let known = table[key] { return known }
+        let made = make()
+        table[key] = made
         return made
     }
 }
