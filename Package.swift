@@ -17,6 +17,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
     ],
     targets: [
         // MARK: C shims over system libraries
@@ -50,7 +52,18 @@ let package = Package(
         .target(
             name: "MeshAgentHandlers", dependencies: ["MeshWire", "MeshProcess", "MeshSigning"],
             exclude: ["HANDLER_CONTRACT.md"], swiftSettings: swift5),
-        .target(name: "MeshRuleFiles", swiftSettings: swift5),
+        .target(name: "MeshRuleFiles", dependencies: ["Yams"], swiftSettings: swift5),
+        // Model-backed agents: agent definitions, the two API flavours, the egress guard and
+        // the HTTP edge. Only the roles that call models link it (and with it AsyncHTTPClient).
+        .target(
+            name: "MeshModel",
+            dependencies: [
+                "MeshAgentHandlers", "MeshProcess", "MeshRuntime", "MeshWire", "MeshSigning", "MeshCompliance", "MeshRuleFiles", "Yams",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
+            swiftSettings: swift5),
         .target(name: "MeshReview", dependencies: ["MeshWire", "MeshProcess", "MeshSigning", "MeshRuleFiles", "Yams"], swiftSettings: swift5),
         .target(name: "MeshAudit", dependencies: ["CSQLite", "CLibPQ", "MeshSigning"], swiftSettings: swift5),
         // What mesh-audit-sink does with consumed records (shared with `meshctl bench audit`).
@@ -145,7 +158,11 @@ let package = Package(
             swiftSettings: swift5),
 
         // MARK: Tests
-        .target(name: "MeshTestSupport", path: "Tests/MeshTestSupport", swiftSettings: swift5),
+        .target(
+            name: "MeshTestSupport",
+            dependencies: [.product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
+                           .product(name: "NIOHTTP1", package: "swift-nio")],
+            path: "Tests/MeshTestSupport", swiftSettings: swift5),
         // The synthetic PHI/secret evaluation set (`meshctl bench compliance`, MeshComplianceTests).
         .target(name: "MeshComplianceEvaluation", dependencies: ["MeshCompliance"], path: "Tests/ComplianceEvaluation", swiftSettings: swift5),
         .testTarget(name: "MeshWireTests", dependencies: ["MeshWire"], swiftSettings: swift5),
@@ -156,6 +173,10 @@ let package = Package(
             name: "MeshAgentHandlersTests", dependencies: ["MeshAgentHandlers", "MeshProcess", "MeshWire"],
             swiftSettings: swift5),
         .testTarget(name: "MeshReviewTests", dependencies: ["MeshReview", "MeshWire"], swiftSettings: swift5),
+        .testTarget(
+            name: "MeshModelTests",
+            dependencies: ["MeshModel", "MeshAgentHandlers", "MeshCompliance", "MeshTestSupport", "MeshWire", "MeshRuleFiles"],
+            swiftSettings: swift5),
         .testTarget(
             name: "MeshAuditTests",
             dependencies: [

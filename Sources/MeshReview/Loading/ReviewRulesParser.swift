@@ -1,5 +1,6 @@
 import Foundation
 import MeshProcess
+import MeshRuleFiles
 import MeshWire
 import Yams
 
@@ -27,15 +28,7 @@ struct ReviewRulesParser {
 
     func parse(_ yaml: String) throws -> (version: String, rules: [ReviewRule]) {
         var fields = YAMLFields(file: file)
-        let root: Node
-        do {
-            guard let node = try Yams.compose(yaml: yaml) else { throw fields.error(nil, field: nil, "empty rule file") }
-            root = node
-        } catch let error as ReviewRulesError {
-            throw ReviewRulesError(file: error.file, line: 1, message: error.message)
-        } catch let error as YamlError {
-            throw ReviewRulesError(file: file, line: Self.line(of: error), message: "YAML syntax error: \(Self.problem(of: error))")
-        }
+        let root = try fields.compose(yaml, empty: "empty rule file")
         let top = try fields.mapping(root, field: nil)
         try fields.checkKeys(top, allowed: Self.fileKeys, at: root)
         let version = try fields.requiredString(top, "rules_version", in: root)
@@ -143,20 +136,6 @@ struct ReviewRulesParser {
         case "request_changes": return .requestChanges
         case "reject": return .reject
         default: throw fields.error(map[key], field: key, "expected request_changes or reject, got \"\(text)\"")
-        }
-    }
-
-    private static func line(of error: YamlError) -> Int {
-        switch error {
-        case .scanner(_, _, let mark, _), .parser(_, _, let mark, _), .composer(_, _, let mark, _): mark.line
-        default: 1
-        }
-    }
-
-    private static func problem(of error: YamlError) -> String {
-        switch error {
-        case .scanner(_, let problem, _, _), .parser(_, let problem, _, _), .composer(_, let problem, _, _): problem
-        default: "\(error)"
         }
     }
 }
