@@ -127,7 +127,7 @@ let package = Package(
         .executableTarget(
             name: "mesh-agent",
             dependencies: [
-                "MeshAgentHandlers", "MeshProcess", "MeshRuntime", "MeshCLI", "MeshTransport", "MeshKafka", "MeshCatalog", "MeshWire", "MeshSigning",
+                "MeshAgentHandlers", "MeshModel", "MeshCompliance", "MeshProcess", "MeshRuntime", "MeshCLI", "MeshTransport", "MeshKafka", "MeshCatalog", "MeshWire", "MeshSigning",
                 "MeshLogging", .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
