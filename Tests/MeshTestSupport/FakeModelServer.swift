@@ -87,8 +87,11 @@ public final class FakeModelServer: @unchecked Sendable {
     /// What the server found wrong in the requests it received; tests assert it is empty.
     public var problems: [String] { lock.withLock { violations } }
 
+    /// Records a problem the test's responder found in a request.
+    public func flag(_ problem: String) { lock.withLock { violations.append(problem) } }
+
     fileprivate func action(for request: Request) -> Action {
-        lock.withLock {
+        let scripted: Action? = lock.withLock {
             received.append(request)
             let whole = request.body + request.headers.map { "\($0.0): \($0.1)" }.joined(separator: "\n")
             for text in forbidden where whole.contains(text) {
@@ -98,9 +101,11 @@ public final class FakeModelServer: @unchecked Sendable {
                 let presented = request.header("authorization") == "Bearer \(key)" || request.header("x-api-key") == key
                 if !presented { violations.append("request \(received.count) lacks the expected credential") }
             }
-            if !script.isEmpty { return script.removeFirst() }
-            return responder(request)
+            return script.isEmpty ? nil : script.removeFirst()
         }
+        if let scripted { return scripted }
+        // Called outside the lock: a responder may `flag` what it finds.
+        return lock.withLock { responder }(request)
     }
 
     fileprivate func replyBody(answer: String) -> String {
