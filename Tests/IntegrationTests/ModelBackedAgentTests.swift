@@ -1,4 +1,5 @@
 import Foundation
+import MeshSigning
 import MeshTestSupport
 import MeshWire
 import XCTest
@@ -101,7 +102,19 @@ final class ModelBackedAgentTests: XCTestCase {
             return trace?.stdout.contains("completed") == true && trace?.stdout.contains("model_transcript") == true
         }
         let trace = try await Self.meshctl(mesh, ["audit", "trace", objective, "--store", store])
-        XCTAssertTrue(trace.stdout.contains("model_transcript agentmesh/model-transcript.json sha256="), trace.stdout)
+        for (_, result) in results {
+            // The hash on the record is the hash of the transcript's bytes.
+            let transcript = try XCTUnwrap(result.artifacts.first { $0.name == "agentmesh/model-transcript.json" })
+            XCTAssertEqual(transcript.sha256, SHA256Digest.hash(transcript.content))
+            XCTAssertTrue(trace.stdout.contains("model_transcript: agentmesh/model-transcript.json sha256=\(SHA256Digest.hex(transcript.content))"),
+                          trace.stdout)
+        }
+        // Replaying the recorded objective through the orchestrator's engine gives the recorded outcome.
+        let rebuild = try await Self.meshctl(mesh, [
+            "replay", objective, "--rebuild", "--store", store, "--catalog", MeshHarness.root.appendingPathComponent("Topics").path,
+            "--playbooks", playbooks.path, "--home", mesh.home,
+        ])
+        XCTAssertTrue(rebuild.stdout.contains("rebuild matches"), rebuild.stdout + rebuild.stderr)
 
         // No credential anywhere: logs, envelopes, metrics pages, the audit store.
         let keys = [Self.codingKey, Self.docsKey]
@@ -128,7 +141,9 @@ final class ModelBackedAgentTests: XCTestCase {
             raw += String(decoding: bytes, as: UTF8.self)
         }
         XCTAssertTrue(raw.contains("model-transcript"), "the export holds the raw records")
-        let database = try Data(contentsOf: URL(fileURLWithPath: String(store.dropFirst("sqlite:".count))))
+        let databasePath = String(store.dropFirst("sqlite:".count))
+        var database = try Data(contentsOf: URL(fileURLWithPath: databasePath))
+        database += (try? Data(contentsOf: URL(fileURLWithPath: databasePath + "-wal"))) ?? Data()
         for key in keys {
             XCTAssertFalse(trail.contains(key) || raw.contains(key), "the audit export holds a key")
             XCTAssertNil(database.range(of: Data(key.utf8)), "the audit database holds a key")
