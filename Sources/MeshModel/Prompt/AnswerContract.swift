@@ -5,37 +5,17 @@ import MeshAgentHandlers
 /// object (`summary`, `artifacts`, `attributes`), so a model answer and an external handler's
 /// stdout are read by the same decoder.
 public enum AnswerContract {
-    /// Name of the schema (OpenAI `json_schema.name`) and of the Anthropic tool.
-    public static let name = "submit_result"
-
-    /// JSON schema of the answer, as a JSON-serialisable value.
-    public static var schema: [String: Any] {
-        [
-            "type": "object",
-            "properties": [
-                "summary": ["type": "string", "description": "One paragraph: what was done."],
-                "artifacts": [
-                    "type": "array",
-                    "items": [
-                        "type": "object",
-                        "properties": [
-                            "name": ["type": "string", "description": "Relative file path, e.g. Sources/App/Lookup.swift"],
-                            "media_type": ["type": "string"],
-                            "content": ["type": "string", "description": "The whole file."],
-                        ],
-                        "required": ["name", "media_type", "content"],
-                        "additionalProperties": false,
-                    ],
-                ],
-                "attributes": [
-                    "type": "object", "additionalProperties": ["type": "string"],
-                    "description": "String key/values, e.g. requirement_ids: \"SRS-012,SRS-013\".",
-                ],
-            ],
-            "required": ["summary", "artifacts"],
-            "additionalProperties": false,
-        ]
-    }
+    /// The answer's JSON schema (OpenAI `json_schema`, the Anthropic tool's input schema).
+    public static let schema = AnswerSchema(name: "submit_result", json: """
+        {"type":"object","additionalProperties":false,"required":["summary","artifacts"],"properties":{
+        "summary":{"type":"string","description":"One paragraph: what was done."},
+        "artifacts":{"type":"array","items":{"type":"object","additionalProperties":false,
+        "required":["name","media_type","content"],"properties":{
+        "name":{"type":"string","description":"Relative file path, e.g. Sources/App/Lookup.swift"},
+        "media_type":{"type":"string"},"content":{"type":"string","description":"The whole file."}}}},
+        "attributes":{"type":"object","additionalProperties":{"type":"string"},
+        "description":"String key/values, e.g. requirement_ids: SRS-012,SRS-013."}}}
+        """)
 
     /// What the system prompt says about the answer's shape.
     static func instructions(for output: OutputMode) -> String {

@@ -7,18 +7,15 @@ public struct AnthropicMessagesFormat: ModelWireFormat {
 
     public init() {}
 
-    public func request(_ conversation: ModelConversation, definition: AgentDefinition) -> ModelRequest {
+    public func request(_ conversation: ModelConversation, schema: AnswerSchema?, definition: AgentDefinition) -> ModelRequest {
         var body: [String: Any] = [
             "model": definition.model, "system": conversation.system,
             "messages": conversation.turns.map { ["role": $0.speaker.rawValue, "content": $0.text] },
             "temperature": definition.temperature, "max_tokens": definition.maxTokens,
         ]
-        if definition.output == .structured {
-            body["tools"] = [[
-                "name": AnswerContract.name, "description": "Submit the result of the task.",
-                "input_schema": AnswerContract.schema,
-            ]]
-            body["tool_choice"] = ["type": "tool", "name": AnswerContract.name]
+        if let schema {
+            body["tools"] = [["name": schema.name, "description": "Submit the answer.", "input_schema": schema.object]]
+            body["tool_choice"] = ["type": "tool", "name": schema.name]
         }
         return ModelRequest(
             path: "/messages", headers: [("content-type", "application/json"), ("anthropic-version", Self.apiVersion)],

@@ -1,3 +1,5 @@
+import Foundation
+
 /// What one call sends: the system prompt and the turns so far (the task, then for a repair
 /// the model's previous answer and the complaint about it).
 public struct ModelConversation: Sendable, Hashable {
@@ -68,7 +70,9 @@ public struct ModelReplyError: Error, Hashable, Sendable, CustomStringConvertibl
 
 /// Builds requests and reads replies of one API flavour. Pure: no I/O, no credentials.
 public protocol ModelWireFormat: Sendable {
-    func request(_ conversation: ModelConversation, definition: AgentDefinition) -> ModelRequest
+    /// The request for `conversation`; `schema` asks for a structured answer (JSON schema
+    /// mode, a forced tool call), `nil` for plain text (a fenced block).
+    func request(_ conversation: ModelConversation, schema: AnswerSchema?, definition: AgentDefinition) -> ModelRequest
     func reply(_ body: [UInt8]) throws -> ModelReply
     /// The header carrying the API key and its value for `key`.
     func credentialHeader(_ key: String) -> (String, String)
@@ -82,4 +86,18 @@ extension ModelFlavour {
         case .anthropicMessages: AnthropicMessagesFormat()
         }
     }
+}
+
+/// A structured answer asked of the model: a name and a JSON schema (text, so the value is
+/// `Sendable` and can come from a file in Rules/).
+public struct AnswerSchema: Sendable, Hashable {
+    public var name: String
+    public var json: String
+
+    public init(name: String, json: String) {
+        self.name = name
+        self.json = json
+    }
+
+    var object: Any { (try? JSONSerialization.jsonObject(with: Data(json.utf8))) ?? [String: Any]() }
 }

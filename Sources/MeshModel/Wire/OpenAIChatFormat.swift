@@ -5,19 +5,16 @@ import Foundation
 public struct OpenAIChatFormat: ModelWireFormat {
     public init() {}
 
-    public func request(_ conversation: ModelConversation, definition: AgentDefinition) -> ModelRequest {
+    public func request(_ conversation: ModelConversation, schema: AnswerSchema?, definition: AgentDefinition) -> ModelRequest {
         var messages: [[String: Any]] = [["role": "system", "content": conversation.system]]
         messages += conversation.turns.map { ["role": $0.speaker.rawValue, "content": $0.text] }
         var body: [String: Any] = [
             "model": definition.model, "messages": messages,
             "temperature": definition.temperature, "max_tokens": definition.maxTokens,
         ]
-        if definition.output == .structured {
-            // Not `strict`: strict mode forbids the free-form `attributes` object.
-            body["response_format"] = [
-                "type": "json_schema",
-                "json_schema": ["name": AnswerContract.name, "schema": AnswerContract.schema],
-            ]
+        if let schema {
+            // Not `strict`: strict mode forbids free-form objects such as `attributes`.
+            body["response_format"] = ["type": "json_schema", "json_schema": ["name": schema.name, "schema": schema.object]]
         }
         return ModelRequest(path: "/chat/completions", headers: [("content-type", "application/json")], body: JSONBody.encode(body))
     }
