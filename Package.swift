@@ -58,7 +58,8 @@ let package = Package(
         .target(
             name: "MeshModel",
             dependencies: [
-                "MeshAgentHandlers", "MeshProcess", "MeshRuntime", "MeshWire", "MeshSigning", "MeshCompliance", "MeshRuleFiles", "Yams",
+                "MeshAgentHandlers", "MeshReview", "MeshProcess", "MeshRuntime", "MeshWire", "MeshSigning", "MeshCompliance",
+                "MeshRuleFiles", "Yams",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -135,7 +136,7 @@ let package = Package(
         .executableTarget(
             name: "mesh-reviewer",
             dependencies: [
-                "MeshReview", "MeshRuntime", "MeshCLI", "MeshTransport", "MeshKafka", "MeshCatalog", "MeshWire", "MeshSigning",
+                "MeshReview", "MeshModel", "MeshCompliance", "MeshRuntime", "MeshCLI", "MeshTransport", "MeshKafka", "MeshCatalog", "MeshWire", "MeshSigning",
                 "MeshLogging", .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -175,7 +176,7 @@ let package = Package(
         .testTarget(name: "MeshReviewTests", dependencies: ["MeshReview", "MeshWire"], swiftSettings: swift5),
         .testTarget(
             name: "MeshModelTests",
-            dependencies: ["MeshModel", "MeshAgentHandlers", "MeshCompliance", "MeshTestSupport", "MeshWire", "MeshRuleFiles"],
+            dependencies: ["MeshModel", "MeshAgentHandlers", "MeshCompliance", "MeshReview", "MeshTestSupport", "MeshWire", "MeshRuleFiles"],
             swiftSettings: swift5),
         .testTarget(
             name: "MeshAuditTests",

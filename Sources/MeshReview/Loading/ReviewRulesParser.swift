@@ -18,6 +18,7 @@ struct ReviewRulesParser {
         "empty_summary": [],
         "failed_result": [],
         "external_checker": ["command", "timeout", "failure_threshold", "cool_down", "on_failure"],
+        "model_review": ["agent", "prompt", "findings_schema", "on_failure"],
     ]
     static let severities: [String: Severity] = ["info": .info, "low": .low, "medium": .medium, "high": .high, "critical": .critical]
 
@@ -103,6 +104,8 @@ struct ReviewRulesParser {
             return .emptySummary
         case "failed_result":
             return .failedResult
+        case "model_review":
+            return .modelReview(try modelReview(map, node, fields: fields))
         default:
             return .externalChecker(try checker(map, node, fields: fields))
         }
@@ -113,21 +116,41 @@ struct ReviewRulesParser {
         if argv[0].contains("/") && !argv[0].hasPrefix("/") {
             argv[0] = URL(fileURLWithPath: baseDirectory).appendingPathComponent(argv[0]).standardized.path
         }
-        var onFailure: Decision? = .requestChanges
-        if let text = try fields.optionalString(map, "on_failure") {
-            switch text {
-            case "ignore": onFailure = nil
-            case "request_changes": onFailure = .requestChanges
-            case "reject": onFailure = .reject
-            default: throw fields.error(map["on_failure"], field: "on_failure", "expected request_changes, reject or ignore, got \"\(text)\"")
-            }
-        }
         return ExternalCheckerSpec(
             command: ExternalCommand(argv: argv, workingDirectory: baseDirectory)!,
             timeout: try fields.duration(map, "timeout", default: .seconds(30)),
             failureThreshold: try fields.positiveInt(map, "failure_threshold", default: 3),
             coolDown: try fields.duration(map, "cool_down", default: .seconds(60)),
-            onFailure: onFailure)
+            onFailure: try onFailure(map, fields: fields))
+    }
+
+    private func modelReview(_ map: Node.Mapping, _ node: Node, fields: YAMLFields) throws -> ModelReviewSpec {
+        func file(_ key: String) throws -> (path: String, text: String) {
+            let name = try fields.requiredString(map, key, in: node)
+            let path = name.hasPrefix("/") ? name : URL(fileURLWithPath: baseDirectory).appendingPathComponent(name).standardized.path
+            guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
+                throw fields.error(map[key], field: key, "cannot read \(path)")
+            }
+            return (path, text)
+        }
+        let schema = try file("findings_schema")
+        guard (try? JSONSerialization.jsonObject(with: Data(schema.text.utf8))) is [String: Any] else {
+            throw fields.error(map["findings_schema"], field: "findings_schema", "\(schema.path) is not a JSON object (a JSON schema)")
+        }
+        let agent = try fields.requiredString(map, "agent", in: node)
+        return ModelReviewSpec(
+            agentFile: agent.hasPrefix("/") ? agent : URL(fileURLWithPath: baseDirectory).appendingPathComponent(agent).standardized.path,
+            prompt: try file("prompt").text, findingsSchema: schema.text, onFailure: try onFailure(map, fields: fields))
+    }
+
+    private func onFailure(_ map: Node.Mapping, fields: YAMLFields) throws -> Decision? {
+        guard let text = try fields.optionalString(map, "on_failure") else { return .requestChanges }
+        switch text {
+        case "ignore": return nil
+        case "request_changes": return .requestChanges
+        case "reject": return .reject
+        default: throw fields.error(map["on_failure"], field: "on_failure", "expected request_changes, reject or ignore, got \"\(text)\"")
+        }
     }
 
     private func decision(_ map: Node.Mapping, _ key: String, in node: Node, fields: YAMLFields) throws -> Decision {
