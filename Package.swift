@@ -111,7 +111,7 @@ let package = Package(
             name: "meshctl",
             dependencies: [
                 "MeshCLI", "MeshBenchmarks", "MeshRuntime", "MeshAudit", "MeshAuditIngest", "MeshOrchestration", "MeshTransport", "Yams", "MeshWire", "MeshSigning", "MeshCatalog", "MeshKafka", "MeshLogging",
-                "MeshCompliance", "MeshComplianceEvaluation",
+                "MeshCompliance", "MeshComplianceEvaluation", "MeshModel", "MeshModelFake",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -159,11 +159,15 @@ let package = Package(
             swiftSettings: swift5),
 
         // MARK: Tests
+        .target(name: "MeshTestSupport", dependencies: ["MeshModelFake"], path: "Tests/MeshTestSupport", exclude: ["ModelFake"],
+                swiftSettings: swift5),
+        // A fake OpenAI/Anthropic endpoint on loopback: the model tests' counterpart, and the
+        // instant endpoint of `meshctl bench model` (so it is a library, not test-only code).
         .target(
-            name: "MeshTestSupport",
+            name: "MeshModelFake",
             dependencies: [.product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
                            .product(name: "NIOHTTP1", package: "swift-nio")],
-            path: "Tests/MeshTestSupport", swiftSettings: swift5),
+            path: "Tests/MeshTestSupport/ModelFake", swiftSettings: swift5),
         // The synthetic PHI/secret evaluation set (`meshctl bench compliance`, MeshComplianceTests).
         .target(name: "MeshComplianceEvaluation", dependencies: ["MeshCompliance"], path: "Tests/ComplianceEvaluation", swiftSettings: swift5),
         .testTarget(name: "MeshWireTests", dependencies: ["MeshWire"], swiftSettings: swift5),

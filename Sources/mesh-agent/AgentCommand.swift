@@ -61,13 +61,15 @@ struct AgentCommand: AsyncParsableCommand {
         }
         let taskHandler: any TaskHandler
         var gauges: @Sendable () -> [RoleGauge] = { [] }
+        var modelHandler: ModelHandler?
         if handler == "model" {
             let definition = try model.definition(role: role)
             let policies = try PolicyBundle.load(directory: model.policies)
-            let modelHandler = try ModelHandler(definition: definition, policies: policies)
+            let handler = try ModelHandler(definition: definition, policies: policies)
+            modelHandler = handler
             logger.info("model \(definition.model) at endpoint \(definition.endpoint.name) (\(definition.endpoint.flavour.rawValue), phi: \(definition.endpoint.phi.rawValue)); egress guard on policy bundle \(policies.hash)")
-            gauges = { modelHandler.metrics.gauges() }
-            taskHandler = modelHandler
+            gauges = { handler.metrics.gauges() }
+            taskHandler = handler
         } else if handler == "command" {
             let argv = (command ?? "").split(separator: " ").map(String.init)
             guard let external = ExternalCommand(argv: argv) else { throw ValidationError("--command is empty") }
@@ -77,10 +79,18 @@ struct AgentCommand: AsyncParsableCommand {
         } else {
             taskHandler = ExampleHandler(role: role)
         }
-        let worker = try RoleProcess.worker(
-            role: role, topics: [topic],
-            handler: AgentRoleHandler(role: role, instanceID: options.instanceID, taskHandler: taskHandler, handlerGauges: gauges),
-            connection: connection, catalog: loaded, options: options, logger: logger)
+        let worker: RoleWorker
+        do {
+            worker = try RoleProcess.worker(
+                role: role, topics: [topic],
+                handler: AgentRoleHandler(role: role, instanceID: options.instanceID, taskHandler: taskHandler, handlerGauges: gauges),
+                connection: connection, catalog: loaded, options: options, logger: logger)
+        } catch {
+            await modelHandler?.shutdown()
+            throw error
+        }
         await RoleProcess.run(worker, options: options, logger: logger)
+        // After the drain no task is in flight: the HTTP client's connections can close.
+        await modelHandler?.shutdown()
     }
 }

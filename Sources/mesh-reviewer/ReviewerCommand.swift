@@ -50,9 +50,11 @@ struct ReviewerCommand: AsyncParsableCommand {
         let worker = try RoleProcess.worker(
             role: "reviewer", topics: ["mesh.results"],
             handler: ReviewerRoleHandler(engine: ReviewEngine(rules: reviewRules, modelReviewers: models.reviewers),
-                                         metrics: models.metrics),
+                                         metrics: models.reviewers.isEmpty ? nil : models.metrics),
             connection: connection, catalog: loaded, options: options, logger: logger)
         await RoleProcess.run(worker, options: options, logger: logger)
+        // After the drain no review is in flight: the HTTP clients' connections can close.
+        for reviewer in models.reviewers.values { await (reviewer as? ModelReviewer)?.client.shutdown() }
     }
 
     /// A model client per `model_review` rule, from the agent definition it names.
@@ -73,9 +75,10 @@ struct ReviewerCommand: AsyncParsableCommand {
 
 struct ReviewerRoleHandler: RoleHandler {
     let engine: ReviewEngine
-    var metrics = ModelMetrics()
+    /// Counters of the model_review rules' calls; `nil` (no gauges) when there are none.
+    var metrics: ModelMetrics?
 
-    func gauges() -> [RoleGauge] { metrics.gauges() }
+    func gauges() -> [RoleGauge] { metrics?.gauges() ?? [] }
 
     func handle(_ inbound: InboundEnvelope) async throws -> [OutboundEnvelope] {
         guard case .taskResult(let result) = inbound.envelope.payload else { return [] }

@@ -148,6 +148,11 @@ final class ModelBackedAgentTests: XCTestCase {
             XCTAssertFalse(trail.contains(key) || raw.contains(key), "the audit export holds a key")
             XCTAssertNil(database.range(of: Data(key.utf8)), "the audit database holds a key")
         }
+
+        // A model-backed agent drains and exits cleanly (its HTTP client shut down).
+        let stopped = await mesh.stop("coding-1")
+        XCTAssertTrue(stopped)
+        XCTAssertEqual(mesh.roles["coding-1"]?.exitCode, 0, mesh.roles["coding-1"]?.stderr ?? "")
     }
 
     static func meshctl(_ mesh: MeshHarness, _ arguments: [String]) async throws -> (status: Int32, stdout: String, stderr: String) {
