@@ -155,6 +155,73 @@ final class ModelBackedAgentTests: XCTestCase {
         XCTAssertEqual(mesh.roles["coding-1"]?.exitCode, 0, mesh.roles["coding-1"]?.stderr ?? "")
     }
 
+    static let guardPlaybook = """
+        playbook: model-guard
+        version: 1
+        description: One model-backed coding task, reviewed by the rules only.
+        tasks:
+          - id: letter
+            role: coding
+            instructions: |
+              {{description}}
+            verdicts: [review]
+            max_attempts: 1
+            risk: low
+        """
+
+    /// The egress guard in the real agent process: PHI in the task never reaches the endpoint
+    /// and is back in the published result, counted; a live secret fails the task unsent.
+    func testTheEgressGuardMasksPHIAndStopsSecretsInTheRealAgent() async throws {
+        let ssn = "123-45-6789", name = "Maria Gonzalez", mrn = "88123456"
+        let endpoint = try FakeModelServer(flavour: .openAIChat)
+        defer { endpoint.stop() }
+        endpoint.forbid([ssn, name, mrn])
+        endpoint.respond { request in
+            let prompt = FakeModelServer.prompt(of: request)
+            let seen = ["[NAME-1]", "[SSN-1]", "[MRN-1]"].filter { prompt.contains($0) }.joined(separator: " ")
+            return .answer(FakeModelServer.json([
+                "summary": "letter drafted", "artifacts": [
+                    ["name": "Sources/Letters/Letter.swift", "media_type": "text/x-swift", "content": "let patient = \"\(seen)\"\n"],
+                    ["name": "Tests/LettersTests/LetterTests.swift", "media_type": "text/x-swift", "content": "import XCTest\n"],
+                ],
+            ]))
+        }
+        let playbooks = try TemporaryDirectory("agentmesh-model-playbooks")
+        defer { playbooks.remove() }
+        try Self.guardPlaybook.write(to: playbooks.url.appendingPathComponent("model-guard.yaml"), atomically: true, encoding: .utf8)
+        let mesh = try await MeshHarness(playbooks: playbooks.path)
+        defer { mesh.shutdown() }
+        try mesh.start("orchestrator-1", "mesh-orchestrator")
+        try mesh.start("coding-1", "mesh-agent", [
+            "--role", "coding", "--handler", "model", "--agent-file", MeshHarness.root.appendingPathComponent("Agents/coding.yaml").path,
+            "--model-policies", MeshHarness.root.appendingPathComponent("Policies").path, "--model-endpoint", endpoint.url,
+        ])
+        try mesh.start("reviewer-1", "mesh-reviewer")
+
+        let objective = try await mesh.submit(playbook: "model-guard", title: "Letter",
+                                              description: "Write a letter.\nPatient: \(name)\nSSN: \(ssn)\nMRN: \(mrn)\n")
+        let outcome = try await mesh.outcome(objective, timeout: .seconds(60))
+        XCTAssertNotNil(outcome.completion, "\(String(describing: outcome.failure))\n\(mesh.logs)")
+        XCTAssertEqual(endpoint.problems, [])
+        XCTAssertEqual(endpoint.requestCount, 1)
+        let published = try await mesh.first(objective) { $0.result != nil }
+        let letter = try XCTUnwrap(published.result?.artifacts.first { $0.name == "Sources/Letters/Letter.swift" })
+        XCTAssertEqual(String(decoding: letter.content, as: UTF8.self), "let patient = \"\(name) \(ssn) \(mrn)\"\n")
+        for cls in ["name", "ssn", "mrn"] {
+            XCTAssertEqual(published.attributes.first { $0.key == "egress.masked.\(cls)" }?.value, "1", "\(published.attributes)")
+        }
+
+        let secret = "AKIA" + "Q3EGRTZ7VXKBNW4H"
+        let leaking = try await mesh.submit(playbook: "model-guard", title: "Deploy", description: "Use AWS_ACCESS_KEY_ID=\(secret) to deploy.")
+        let refused = try await mesh.outcome(leaking, timeout: .seconds(60))
+        XCTAssertNotNil(refused.failure)
+        let failed = try await mesh.first(leaking) { $0.result != nil }
+        XCTAssertEqual(failed.result?.state, .failed)
+        XCTAssertTrue(failed.result?.error.hasPrefix("egress guard: a live secret") == true, failed.result?.error ?? "")
+        XCTAssertFalse(failed.result?.error.contains(secret) == true)
+        XCTAssertEqual(endpoint.requestCount, 1, "no request for the task with a secret")
+    }
+
     static func meshctl(_ mesh: MeshHarness, _ arguments: [String]) async throws -> (status: Int32, stdout: String, stderr: String) {
         try await runToCompletion(try Executables.url("meshctl"), arguments, workingDirectory: mesh.workspace.url)
     }
