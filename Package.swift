@@ -20,6 +20,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
     ],
     targets: [
         // MARK: C shims over system libraries
@@ -53,7 +55,19 @@ let package = Package(
         .target(
             name: "MeshAgentHandlers", dependencies: ["MeshWire", "MeshProcess", "MeshSigning"],
             exclude: ["HANDLER_CONTRACT.md"], swiftSettings: swift5),
-        .target(name: "MeshRuleFiles", swiftSettings: swift5),
+        .target(name: "MeshRuleFiles", dependencies: ["Yams"], swiftSettings: swift5),
+        // Model-backed agents: agent definitions, the two API flavours, the egress guard and
+        // the HTTP edge. Only the roles that call models link it (and with it AsyncHTTPClient).
+        .target(
+            name: "MeshModel",
+            dependencies: [
+                "MeshAgentHandlers", "MeshReview", "MeshProcess", "MeshRuntime", "MeshWire", "MeshSigning", "MeshCompliance",
+                "MeshRuleFiles", "Yams",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
+            swiftSettings: swift5),
         .target(name: "MeshReview", dependencies: ["MeshWire", "MeshProcess", "MeshSigning", "MeshRuleFiles", "Yams"], swiftSettings: swift5),
         .target(name: "MeshAudit", dependencies: ["CSQLite", "CLibPQ", "MeshSigning"], swiftSettings: swift5),
         // What mesh-audit-sink does with consumed records (shared with `meshctl bench audit`).
@@ -104,7 +118,7 @@ let package = Package(
             name: "meshctl",
             dependencies: [
                 "MeshCLI", "MeshBenchmarks", "MeshRuntime", "MeshAudit", "MeshAuditIngest", "MeshOrchestration", "MeshTransport", "Yams", "MeshWire", "MeshSigning", "MeshCatalog", "MeshKafka", "MeshLogging",
-                "MeshCompliance", "MeshComplianceEvaluation",
+                "MeshCompliance", "MeshComplianceEvaluation", "MeshModel", "MeshModelFake",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -121,7 +135,7 @@ let package = Package(
         .executableTarget(
             name: "mesh-agent",
             dependencies: [
-                "MeshAgentHandlers", "MeshProcess", "MeshRuntime", "MeshCLI", "MeshTransport", "MeshKafka", "MeshCatalog", "MeshWire", "MeshSigning",
+                "MeshAgentHandlers", "MeshModel", "MeshCompliance", "MeshProcess", "MeshRuntime", "MeshCLI", "MeshTransport", "MeshKafka", "MeshCatalog", "MeshWire", "MeshSigning",
                 "MeshLogging", .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -129,7 +143,7 @@ let package = Package(
         .executableTarget(
             name: "mesh-reviewer",
             dependencies: [
-                "MeshReview", "MeshRuntime", "MeshCLI", "MeshTransport", "MeshKafka", "MeshCatalog", "MeshWire", "MeshSigning",
+                "MeshReview", "MeshModel", "MeshCompliance", "MeshRuntime", "MeshCLI", "MeshTransport", "MeshKafka", "MeshCatalog", "MeshWire", "MeshSigning",
                 "MeshLogging", .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -154,7 +168,15 @@ let package = Package(
             swiftSettings: swift5),
 
         // MARK: Tests
-        .target(name: "MeshTestSupport", path: "Tests/MeshTestSupport", swiftSettings: swift5),
+        .target(name: "MeshTestSupport", dependencies: ["MeshModelFake"], path: "Tests/MeshTestSupport", exclude: ["ModelFake"],
+                swiftSettings: swift5),
+        // A fake OpenAI/Anthropic endpoint on loopback: the model tests' counterpart, and the
+        // instant endpoint of `meshctl bench model` (so it is a library, not test-only code).
+        .target(
+            name: "MeshModelFake",
+            dependencies: [.product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
+                           .product(name: "NIOHTTP1", package: "swift-nio")],
+            path: "Tests/MeshTestSupport/ModelFake", swiftSettings: swift5),
         // The synthetic PHI/secret evaluation set (`meshctl bench compliance`, MeshComplianceTests).
         .target(name: "MeshComplianceEvaluation", dependencies: ["MeshCompliance"], path: "Tests/ComplianceEvaluation", swiftSettings: swift5),
         .testTarget(name: "MeshWireTests", dependencies: ["MeshWire"], swiftSettings: swift5),
@@ -165,6 +187,10 @@ let package = Package(
             name: "MeshAgentHandlersTests", dependencies: ["MeshAgentHandlers", "MeshProcess", "MeshWire"],
             swiftSettings: swift5),
         .testTarget(name: "MeshReviewTests", dependencies: ["MeshReview", "MeshWire"], swiftSettings: swift5),
+        .testTarget(
+            name: "MeshModelTests",
+            dependencies: ["MeshModel", "MeshAgentHandlers", "MeshCompliance", "MeshReview", "MeshTestSupport", "MeshWire", "MeshRuleFiles"],
+            swiftSettings: swift5),
         .testTarget(
             name: "MeshAuditTests",
             dependencies: [

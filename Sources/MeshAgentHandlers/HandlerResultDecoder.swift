@@ -3,8 +3,8 @@ import MeshWire
 
 /// Why a handler's stdout was not an acceptable result; the message is what lands in
 /// `TaskResult.error`.
-struct HandlerResultError: Error, Hashable, CustomStringConvertible {
-    var message: String
+public struct HandlerResultError: Error, Hashable, Sendable, CustomStringConvertible {
+    public var message: String
 
     static func syntax(_ error: JSONSyntaxError) -> HandlerResultError {
         HandlerResultError(message: "handler printed invalid JSON at byte \(error.offset): \(error.message)")
@@ -14,12 +14,13 @@ struct HandlerResultError: Error, Hashable, CustomStringConvertible {
         HandlerResultError(message: "handler result JSON: field \"\(path)\": \(problem)")
     }
 
-    var description: String { message }
+    public var description: String { message }
 }
 
-/// Reads the stdout of a handler that exited 0 into a completed `HandlerOutcome`.
-enum HandlerResultDecoder {
-    static func decode(_ stdout: [UInt8]) throws -> HandlerOutcome {
+/// Reads the stdout of a handler that exited 0 (or a model's structured answer) into a
+/// completed `HandlerOutcome`.
+public enum HandlerResultDecoder {
+    public static func decode(_ stdout: [UInt8]) throws -> HandlerOutcome {
         let root: JSONValue
         do { root = try JSONParser.parse(stdout) } catch let error as JSONSyntaxError { throw HandlerResultError.syntax(error) }
         guard case .object = root else {

@@ -13,11 +13,17 @@ public final class ReviewEngine: Sendable {
     /// The marker scanners of `forbidden_markers` rules, by rule id.
     private let scanners: [String: MarkerScanner]
     private let now: @Sendable () -> ContinuousClock.Instant
+    /// The model behind each `model_review` rule, by rule id.
+    private let modelReviewers: [String: any ModelReviewing]
 
     /// - Parameter now: Clock for the checker breakers (tests pass a fixed or stepped clock).
-    public init(rules: ReviewRules, now: @escaping @Sendable () -> ContinuousClock.Instant = { .now }) {
+    /// - Parameter modelReviewers: The model of each `model_review` rule, by rule id; a rule
+    ///   without one fails as its `on_failure` says.
+    public init(rules: ReviewRules, modelReviewers: [String: any ModelReviewing] = [:],
+                now: @escaping @Sendable () -> ContinuousClock.Instant = { .now }) {
         self.rules = rules
         self.now = now
+        self.modelReviewers = modelReviewers
         var breakers: [String: SharedCircuitBreaker] = [:]
         var scanners: [String: MarkerScanner] = [:]
         for rule in rules.rules {
@@ -49,11 +55,20 @@ public final class ReviewEngine: Sendable {
         let decision: Decision = decisions.contains { $0.decision == .reject } ? .reject
             : decisions.isEmpty ? .approve : .requestChanges
         let decidedBy = decision == .approve ? evaluated : decisions.filter { $0.decision == decision }.map(\.rule)
+        let models = rules.rules.filter { $0.applies(to: role) }.compactMap { rule -> String? in
+            guard case .modelReview = rule.kind, let reviewer = modelReviewers[rule.id] else { return nil }
+            return "\(rule.id)=\(reviewer.modelName)"
+        }
         return ReviewOutcome(decision: decision, findings: findings, decidedBy: decidedBy,
-                             rulesHash: rules.rulesHash, rulesVersion: rules.rulesVersion)
+                             rulesHash: rules.rulesHash, rulesVersion: rules.rulesVersion, models: models)
     }
 
     private func evaluate(_ rule: ReviewRule, _ result: TaskResult, artifacts: [Artifact], role: String) async -> ([Finding], Decision?) {
+        if case .modelReview(let spec) = rule.kind {
+            let checked = await ModelReviewCheck(rule: rule, spec: spec, reviewer: modelReviewers[rule.id]).check(result, role: role)
+            if checked.failed { return (checked.findings, spec.onFailure) }
+            return (checked.findings, checked.findings.isEmpty ? nil : rule.onMatch)
+        }
         guard case .externalChecker(let spec) = rule.kind else {
             let findings = BuiltInRuleEvaluator.evaluate(rule, result, artifacts: artifacts, scanner: scanners[rule.id])
             return (findings, findings.isEmpty ? nil : rule.onMatch)

@@ -12,8 +12,12 @@ public struct ReviewOutcome: Sendable, Hashable {
     /// Hash of the rules that decided (`ReviewRules.rulesHash`).
     public var rulesHash: String
     public var rulesVersion: String
+    /// `rule-id=model@endpoint` of every model that reviewed the result (model_review rules).
+    public var models: [String]
 
-    public init(decision: Decision, findings: [Finding], decidedBy: [String], rulesHash: String, rulesVersion: String) {
+    public init(decision: Decision, findings: [Finding], decidedBy: [String], rulesHash: String, rulesVersion: String,
+                models: [String] = []) {
+        self.models = models
         self.decision = decision
         self.findings = findings
         self.decidedBy = decidedBy

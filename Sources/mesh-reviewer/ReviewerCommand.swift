@@ -2,7 +2,9 @@ import ArgumentParser
 import Foundation
 import Logging
 import MeshCLI
+import MeshCompliance
 import MeshLogging
+import MeshModel
 import MeshReview
 import MeshRuntime
 import MeshSigning
@@ -16,12 +18,17 @@ struct ReviewerCommand: AsyncParsableCommand {
         abstract: "Reviews every task result against declarative rules and publishes a verdict.",
         discussion: """
             Rules live in versioned YAML files (default ./Rules): required artifacts, size limits,
-            forbidden markers, code without tests, optional external checkers. Each verdict names
-            the rules hash and the rules that decided it. Run several replicas to share the load;
+            forbidden markers, code without tests, optional external checkers and model reviews
+            (`kind: model_review`: a model named by an agent definition judges the result; its
+            requests pass the egress guard). Each verdict names the rules hash, the rules that
+            decided it and the models that reviewed. Run several replicas to share the load;
             each result is judged once per consumer group.
             """)
 
     @Option(help: ArgumentHelp("Review rules file or folder.", valueName: "path")) var rules = "Rules"
+    @Option(name: .customLong("model-policies"), help: ArgumentHelp(
+        "Policy packs the egress guard of model_review rules applies.", valueName: "dir"))
+    var modelPolicies = "Policies"
     @OptionGroup var connection: ConnectionOptions
     @OptionGroup var catalog: CatalogOptions
     @OptionGroup var options: RoleOptions
@@ -37,16 +44,43 @@ struct ReviewerCommand: AsyncParsableCommand {
         }
         let reviewRules = isDirectory.boolValue ? try ReviewRules.load(directory: rules) : try ReviewRules.load(file: rules)
         logger.info("review rules \(reviewRules.rulesVersion), hash \(reviewRules.rulesHash)")
+        let models = try Self.modelReviewers(for: reviewRules, policies: modelPolicies)
+        for (rule, reviewer) in models.reviewers.sorted(by: { $0.key < $1.key }) {
+            logger.info("rule \(rule) reviews with model \(reviewer.modelName)")
+        }
         let worker = try RoleProcess.worker(
             role: "reviewer", topics: ["mesh.results"],
-            handler: ReviewerRoleHandler(engine: ReviewEngine(rules: reviewRules)), handlerKind: "review-rules",
+            handler: ReviewerRoleHandler(engine: ReviewEngine(rules: reviewRules, modelReviewers: models.reviewers),
+                                         metrics: models.reviewers.isEmpty ? nil : models.metrics),
+            handlerKind: models.reviewers.isEmpty ? "review-rules" : "review-rules+model",
             connection: connection, catalog: loaded, options: options, logger: logger)
         await RoleProcess.run(worker, options: options, logger: logger)
+        // After the drain no review is in flight: the HTTP clients' connections can close.
+        for reviewer in models.reviewers.values { await (reviewer as? ModelReviewer)?.client.shutdown() }
+    }
+
+    /// A model client per `model_review` rule, from the agent definition it names.
+    static func modelReviewers(for rules: ReviewRules, policies: String) throws -> (reviewers: [String: any ModelReviewing], metrics: ModelMetrics) {
+        let metrics = ModelMetrics()
+        var reviewers: [String: any ModelReviewing] = [:]
+        var bundle: PolicyBundle?
+        for rule in rules.rules {
+            guard case .modelReview(let spec) = rule.kind else { continue }
+            let loaded = try bundle ?? PolicyBundle.load(directory: policies)
+            bundle = loaded
+            let definition = try AgentDefinitionLoader.load(path: spec.agentFile)
+            reviewers[rule.id] = ModelReviewer(client: try ModelClient(definition: definition, policies: loaded, metrics: metrics))
+        }
+        return (reviewers, metrics)
     }
 }
 
 struct ReviewerRoleHandler: RoleHandler {
     let engine: ReviewEngine
+    /// Counters of the model_review rules' calls; `nil` (no gauges) when there are none.
+    var metrics: ModelMetrics?
+
+    func gauges() -> [RoleGauge] { metrics?.gauges() ?? [] }
 
     func handle(_ inbound: InboundEnvelope) async throws -> [OutboundEnvelope] {
         guard case .taskResult(let result) = inbound.envelope.payload else { return [] }
@@ -61,7 +95,9 @@ struct ReviewerRoleHandler: RoleHandler {
             id: id, source: SourcePath.make(role: "reviewer"), correlationID: inbound.envelope.correlationID,
             causationID: inbound.envelope.id, subject: result.taskID,
             traceparent: TraceContext.traceparent(ofOutput: id, causedBy: inbound.envelope),
-            timeUnixMicros: inbound.envelope.timeUnixMicros, payload: .verdict(verdict))
+            timeUnixMicros: inbound.envelope.timeUnixMicros,
+            attributes: outcome.models.isEmpty ? [] : [Attribute("review.models", outcome.models.joined(separator: " "))],
+            payload: .verdict(verdict))
         return [OutboundEnvelope(topic: "mesh.verdicts", envelope: envelope)]
     }
 }

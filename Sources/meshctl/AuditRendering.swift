@@ -53,6 +53,11 @@ struct AuditPayloadDetails {
             headline = "task \(p.taskID) (attempt \(p.attempt)) \(name(p.state)) by agent \(p.agentID)"
             fields = [("plan", p.planID), ("summary", p.summary), ("error", p.error),
                       ("artifacts", p.artifacts.map(\.name).joined(separator: " "))]
+            // A model-backed result carries what the model saw and said; name it and its hash
+            // so an auditor can fetch the record and check it.
+            for transcript in p.artifacts where transcript.mediaType == "application/vnd.agentmesh.model-transcript+json" {
+                fields.append(("model_transcript", "\(transcript.name) sha256=\(Hex.encode(transcript.sha256)) \(transcript.content.count) bytes"))
+            }
         case .verdict(let p):
             headline = "\(name(p.kind)) verdict on task \(p.taskID) (attempt \(p.attempt)): \(name(p.decision)) by \(p.reviewerID), "
                 + "\(p.findings.count) finding(s)"

@@ -51,6 +51,17 @@ struct PipelineBench: AsyncParsableCommand {
         valueName: "algorithm,…"))
     var keyAlgorithms: [String] = []
     @Flag(help: "Print the figures as JSON on stdout.") var json = false
+    @Option(name: .customLong("model-endpoint"), help: ArgumentHelp(
+        "Run the coding agent on this model endpoint (--handler model, Agents/coding.yaml) instead of the example handler.",
+        valueName: "url"))
+    var modelEndpoint: String?
+    @Option(name: .customLong("model"), help: ArgumentHelp("Model name for --model-endpoint.", valueName: "name")) var model: String?
+
+    /// The coding agent's handler: the example handler, or a model with --model-endpoint.
+    var agentArguments: [String] {
+        guard let modelEndpoint else { return [] }
+        return ["--model-endpoint", modelEndpoint] + (model.map { ["--model", $0] } ?? [])
+    }
 
     /// The role key algorithms to run (default: ed25519, what `meshctl up` creates).
     var selectedAlgorithms: [String] {
@@ -88,6 +99,8 @@ struct PipelineBench: AsyncParsableCommand {
 
     struct Figures: Codable {
         var mode: String
+        /// The coding agent's handler: example or model.
+        var handler: String
         /// Role key algorithm.
         var keyAlgorithm: String
         var objectives: Int
@@ -110,42 +123,23 @@ struct PipelineBench: AsyncParsableCommand {
     }
 
     func run() async throws {
-        // With --json, stdout carries only the figures: everything else goes to stderr.
-        let figuresOutput = json ? dup(STDOUT_FILENO) : -1
-        if json { dup2(STDERR_FILENO, STDOUT_FILENO) }
-        defer {
-            if figuresOutput >= 0 {
-                fflush(stdout)
-                dup2(figuresOutput, STDOUT_FILENO)
-                close(figuresOutput)
-            }
+        try await withFiguresOnStdout(json: json) {
+            let runs = try await measureAll()
+            if runs.count == 1 { return (runs[0], Self.report(runs[0])) }
+            let comparison = Comparison(runs: runs, exactlyOnceThroughputRatio: Self.throughputRatio(runs),
+                                        ed25519ThroughputRatio: Self.algorithmRatio(runs))
+            return (comparison, Self.report(comparison))
         }
-        MeshLogging.bootstrap(role: "bench", level: .error)
+    }
+
+    /// One run per selected mode and key algorithm.
+    func measureAll() async throws -> [Figures] {
         let logger = Logger(label: "bench")
         var runs: [Figures] = []
         for mode in selectedModes {
             for algorithm in selectedAlgorithms { runs.append(try await measure(mode: mode, algorithm: algorithm, logger: logger)) }
         }
-        let output: any Encodable
-        let text: String
-        if runs.count == 1 {
-            output = runs[0]
-            text = Self.report(runs[0])
-        } else {
-            let comparison = Comparison(runs: runs, exactlyOnceThroughputRatio: Self.throughputRatio(runs),
-                                        ed25519ThroughputRatio: Self.algorithmRatio(runs))
-            output = comparison
-            text = Self.report(comparison)
-        }
-        if json {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-            var text = String(decoding: try encoder.encode(output), as: UTF8.self) + "\n"
-            fflush(stdout)
-            _ = text.withUTF8 { write(figuresOutput, $0.baseAddress, $0.count) }
-        } else {
-            print(text)
-        }
+        return runs
     }
 
     static func throughputRatio(_ runs: [Figures]) -> Double? {
@@ -174,7 +168,7 @@ struct PipelineBench: AsyncParsableCommand {
         let layout = try OpsMeshLayout.parse([
             "--brokers", "1", "--replicas",
             "orchestrator=1,coding=1,reviewer=1,compliance=1,testing=0,security=0,documentation=0,ux=0,discovery=0,audit-sink=0",
-        ] + (mode == "exactly-once" ? ["--exactly-once"] : []) + ["--key-algorithm", algorithm])
+        ] + (mode == "exactly-once" ? ["--exactly-once"] : []) + ["--key-algorithm", algorithm] + agentArguments)
         progress("\(mode), \(algorithm) role keys: starting broker, orchestrator, coding agent, reviewer and compliance…")
         let host = try await layout.bringUp(
             environment: environment, people: [], logDirectory: home.appendingPathComponent("logs"), logger: logger)
@@ -216,7 +210,7 @@ struct PipelineBench: AsyncParsableCommand {
                 + String(format: "; total %.2f ms", figures.burstCPUMillisecondsPerObjectiveTotal)
         }
         return """
-            pipeline benchmark (\(figures.mode), \(figures.keyAlgorithm) role keys): orchestrator + coding agent (example handler) + reviewer + compliance, embedded broker
+            pipeline benchmark (\(figures.mode), \(figures.keyAlgorithm) role keys): orchestrator + coding agent (\(figures.handler) handler) + reviewer + compliance, embedded broker
               throughput  \(String(format: "%.0f", figures.objectivesPerSecond)) objectives/s over \(figures.objectives) \
             (\(figures.failed) failed); latency p50 \(ms(figures.burstP50Milliseconds)), p99 \(ms(figures.burstP99Milliseconds)) under the burst
               paced at \(String(format: "%.0f", figures.pacedRatePerSecond))/s: p50 \(ms(figures.pacedP50Milliseconds)), \
@@ -283,7 +277,7 @@ struct PipelineBench: AsyncParsableCommand {
         let paced = tracker.latencies(prefix: "paced")
 
         let figures = Figures(
-            mode: mode, keyAlgorithm: algorithm, objectives: objectives, completed: burst.count - tracker.failures(prefix: "burst"),
+            mode: mode, handler: modelEndpoint == nil ? "example" : "model", keyAlgorithm: algorithm, objectives: objectives, completed: burst.count - tracker.failures(prefix: "burst"),
             failed: tracker.failures(prefix: "burst"), objectivesPerSecond: rate,
             burstP50Milliseconds: percentile(burst, 0.5), burstP99Milliseconds: percentile(burst, 0.99),
             pacedRatePerSecond: pacedRate, pacedObjectives: pacedCount,
@@ -323,7 +317,32 @@ struct PipelineBench: AsyncParsableCommand {
 
 }
 
-private func progress(_ line: String) {
+/// Runs `body` with stdout sent to stderr when `json` (so only the figures reach stdout), then
+/// prints the figures as JSON, or else the report.
+func withFiguresOnStdout(json: Bool, _ body: () async throws -> (figures: any Encodable, report: String)) async throws {
+    let figuresOutput = json ? dup(STDOUT_FILENO) : -1
+    if json { dup2(STDERR_FILENO, STDOUT_FILENO) }
+    defer {
+        if figuresOutput >= 0 {
+            fflush(stdout)
+            dup2(figuresOutput, STDOUT_FILENO)
+            close(figuresOutput)
+        }
+    }
+    MeshLogging.bootstrap(role: "bench", level: .error)
+    let (output, text) = try await body()
+    if json {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        var text = String(decoding: try encoder.encode(output), as: UTF8.self) + "\n"
+        fflush(stdout)
+        _ = text.withUTF8 { write(figuresOutput, $0.baseAddress, $0.count) }
+    } else {
+        print(text)
+    }
+}
+
+func progress(_ line: String) {
     FileHandle.standardError.write(Data(("[bench] " + line + "\n").utf8))
 }
 

@@ -13,8 +13,21 @@ struct OpsMeshLayout: ParsableArguments {
         "Instances per role, e.g. --replicas reviewer=3,coding=2 (default 1 each; 0 leaves a role out). Roles: "
             + OpsMeshHost.roleNames.joined(separator: ", ") + ".", valueName: "role=n,…"))
     var replicas: [String] = []
-    @Option(help: "Handler of the agents: example (built-in) or command (needs per-agent settings; see mesh-agent --help).")
+    @Option(help: """
+        Handler of the agents: example (offline, marker-driven, calls no model), model (Agents/<role>.yaml;         implied by --model-endpoint) or command (needs per-agent settings; see mesh-agent --help).
+        """)
     var handler = "example"
+    @Option(help: ArgumentHelp("Agent definitions folder for --handler model.", valueName: "dir")) var agents = "Agents"
+    @Option(name: .customLong("model-endpoint"), help: ArgumentHelp(
+        "Model endpoint for every agent, e.g. http://localhost:11434/v1 (Ollama); implies --handler model.", valueName: "url"))
+    var modelEndpoint: String?
+    @Option(name: .customLong("model"), help: ArgumentHelp("Model name for every agent, e.g. llama3.1.", valueName: "name"))
+    var model: String?
+    @Option(name: .customLong("model-flavour"), help: "API flavour of the endpoint: openai-chat or anthropic-messages.")
+    var modelFlavour: String?
+    @Option(name: .customLong("model-api-key-env"), help: ArgumentHelp(
+        "Environment variable holding the endpoint's API key (the key itself is never passed on a command line).", valueName: "VAR"))
+    var modelAPIKeyEnv: String?
     @Option(help: ArgumentHelp("Playbooks folder for the orchestrator.", valueName: "dir")) var playbooks = "Playbooks"
     @Option(help: ArgumentHelp("Review rules folder for the reviewer.", valueName: "dir")) var rules = "Rules"
     @Option(help: ArgumentHelp("Policy packs folder for compliance.", valueName: "dir")) var policies = "Policies"
@@ -36,10 +49,25 @@ struct OpsMeshLayout: ParsableArguments {
     func validate() throws {
         guard (1...16).contains(brokers) else { throw ValidationError("--brokers must be between 1 and 16") }
         _ = try OpsMeshHost.parseReplicas(replicas)
+        if let modelFlavour, !["openai-chat", "anthropic-messages"].contains(modelFlavour) {
+            throw ValidationError("--model-flavour must be openai-chat or anthropic-messages")
+        }
         guard drainSeconds >= 0 else { throw ValidationError("--drain-seconds must not be negative") }
         guard SigningAlgorithm(rawValue: keyAlgorithm) != nil else {
             throw ValidationError("--key-algorithm must be ed25519 or hmac-sha256")
         }
+    }
+
+    /// The agents' handler arguments: a model endpoint implies the model handler.
+    func agentArguments(role: String, absolute: (String) -> String) -> [String] {
+        let handler = modelEndpoint != nil ? "model" : self.handler
+        guard handler == "model" else { return ["--handler", handler] }
+        var arguments = ["--handler", "model", "--agent-file", absolute(agents + "/\(role).yaml"), "--model-policies", absolute(policies)]
+        if let modelEndpoint { arguments += ["--model-endpoint", modelEndpoint] }
+        if let model { arguments += ["--model", model] }
+        if let modelFlavour { arguments += ["--model-flavour", modelFlavour] }
+        if let modelAPIKeyEnv { arguments += ["--model-api-key-env", modelAPIKeyEnv] }
+        return arguments
     }
 
     var stopGrace: Duration { .milliseconds(Int64((drainSeconds + 10) * 1000)) }
@@ -64,7 +92,6 @@ struct OpsMeshLayout: ParsableArguments {
         let common = ["--home", environment.home.path, "--catalog", absolute(catalog.catalogDirectory.path),
                       "--drain-seconds", String(drainSeconds), "--health-port", "0"] + (exactlyOnce ? ["--exactly-once"] : [])
         let store = self.store ?? "sqlite:" + environment.home.appendingPathComponent("audit.sqlite").path
-        let handler = self.handler
         let folders = (playbooks: absolute(playbooks), rules: absolute(rules), policies: absolute(policies))
         let specs = try OpsMeshHost.childSpecs(replicas: try OpsMeshHost.parseReplicas(replicas), common: common) { role in
             switch role {
@@ -73,7 +100,7 @@ struct OpsMeshLayout: ParsableArguments {
             case "compliance": return ["--policies", folders.policies]
             // Checkpoints go to the catalog's checkpoint topic, outside the database.
             case "audit-sink": return ["--store", store, "--anchor-topic"]
-            default: return OpsMeshHost.agentRoles.contains(role) ? ["--handler", handler] : []
+            default: return OpsMeshHost.agentRoles.contains(role) ? agentArguments(role: role, absolute: absolute) : []
             }
         }
         try host.startBroker(catalog: topics, brokers: brokers)

@@ -68,7 +68,7 @@ final class MeshHarness: @unchecked Sendable {
     }
 
     /// Starts a role process; `name` must be unique (it is also the instance id).
-    func start(_ name: String, _ executable: String, _ arguments: [String] = []) throws {
+    func start(_ name: String, _ executable: String, _ arguments: [String] = [], environment added: [String: String] = [:]) throws {
         let common = [
             "--home", home, "--catalog", Self.root.appendingPathComponent("Topics").path, "--instance", name,
             "--health-port", "0",
@@ -80,7 +80,7 @@ final class MeshHarness: @unchecked Sendable {
         case "mesh-compliance": extra = ["--policies", Self.root.appendingPathComponent("Policies").path]
         default: break
         }
-        var environment = ["AGENTMESH_LOG_LEVEL": "info"]
+        var environment = ["AGENTMESH_LOG_LEVEL": "info"].merging(added) { $1 }
         if let kafka {
             environment["AGENTMESH_BOOTSTRAP"] = kafka
             environment["AGENTMESH_KAFKA_CONFIG"] = try realKafkaRoleProperties()

@@ -49,7 +49,7 @@ final class LoaderTests: XCTestCase {
         assertLoadError(head + "    kind: max_artifact_size\n    severity: high\n    on_match: reject\n    max_bytes: 10\n    maxbytes: 3\n",
                         #"Rules/review.yaml:9: rule "size.one": field "maxbytes": unknown field; allowed here: description, id, kind, max_bytes, on_match, roles, severity"#)
         assertLoadError(head + "    kind: max_size\n",
-                        #"Rules/review.yaml:5: rule "size.one": field "kind": unknown kind "max_size"; known: code_without_tests, empty_summary, external_checker, failed_result, forbidden_markers, max_artifact_size, max_total_size, required_artifacts"#)
+                        #"Rules/review.yaml:5: rule "size.one": field "kind": unknown kind "max_size"; known: code_without_tests, empty_summary, external_checker, failed_result, forbidden_markers, max_artifact_size, max_total_size, model_review, required_artifacts"#)
         assertLoadError(head + "    kind: max_artifact_size\n    on_match: reject\n    max_bytes: 10\n",
                         #"Rules/review.yaml:3: rule "size.one": field "severity": missing required field"#)
         assertLoadError(head + "    kind: forbidden_markers\n    severity: low\n    on_match: reject\n    markers: []\n",

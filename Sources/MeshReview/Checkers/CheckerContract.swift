@@ -97,3 +97,34 @@ public enum CheckerContract {
 
     static let severities: [String: Severity] = ["info": .info, "low": .low, "medium": .medium, "high": .high, "critical": .critical]
 }
+
+extension CheckerContract {
+    /// Why a checker's (or a model's) findings JSON was not usable.
+    public struct FindingsProblem: Error, Hashable, Sendable {
+        public var message: String
+    }
+
+    /// The findings in a checker's output (`{"findings": [...]}`) as findings of `rule`: ids
+    /// `rule/sub-id`, the rule's severity unless one is given, sorted by location. Shared by
+    /// external checkers and model reviews, so both speak the same contract.
+    public static func findings(in output: [UInt8], rule: ReviewRule) -> Result<[Finding], FindingsProblem> {
+        let decoded: Output
+        do {
+            decoded = try JSONDecoder().decode(Output.self, from: Data(output))
+        } catch {
+            return .failure(FindingsProblem(message: "invalid findings JSON (\(DecodingText.describe(error)))"))
+        }
+        var findings: [Finding] = []
+        for item in decoded.findings {
+            var severity = rule.severity
+            if let name = item.severity {
+                guard let known = severities[name] else { return .failure(FindingsProblem(message: "unknown severity \"\(name)\"")) }
+                severity = known
+            }
+            let id = item.ruleID.map { $0.isEmpty ? rule.id : "\(rule.id)/\($0)" } ?? rule.id
+            findings.append(Finding(ruleID: id, severity: severity, message: item.message, location: item.location ?? ""))
+        }
+        findings.sort { ($0.location, $0.ruleID, $0.message) < ($1.location, $1.ruleID, $1.message) }
+        return .success(findings)
+    }
+}

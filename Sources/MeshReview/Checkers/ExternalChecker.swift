@@ -42,26 +42,10 @@ struct ExternalChecker {
         if outcome.cancelled { return .failed(failure("cancelled")) }
         if outcome.stdoutLimitExceeded { return .failed(failure("printed more than 4 MiB on stdout")) }
         guard outcome.termination == .exited(0) else { return .failed(failure("ended with \(outcome.termination)" + tail)) }
-        let output: CheckerContract.Output
-        do {
-            output = try JSONDecoder().decode(CheckerContract.Output.self, from: Data(outcome.stdout))
-        } catch {
-            return .failed(failure("printed invalid findings JSON (\(DecodingText.describe(error)))"))
+        switch CheckerContract.findings(in: outcome.stdout, rule: rule) {
+        case .success(let findings): return .findings(findings)
+        case .failure(let problem): return .failed(failure("printed \(problem.message)"))
         }
-        var findings: [Finding] = []
-        for item in output.findings {
-            var severity = rule.severity
-            if let name = item.severity {
-                guard let known = CheckerContract.severities[name] else {
-                    return .failed(failure("printed unknown severity \"\(name)\""))
-                }
-                severity = known
-            }
-            let id = item.ruleID.map { $0.isEmpty ? rule.id : "\(rule.id)/\($0)" } ?? rule.id
-            findings.append(Finding(ruleID: id, severity: severity, message: item.message, location: item.location ?? ""))
-        }
-        findings.sort { ($0.location, $0.ruleID, $0.message) < ($1.location, $1.ruleID, $1.message) }
-        return .findings(findings)
     }
 
     private func failure(_ message: String) -> Finding {

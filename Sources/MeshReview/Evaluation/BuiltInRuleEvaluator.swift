@@ -45,7 +45,7 @@ enum BuiltInRuleEvaluator {
             guard result.state == .failed else { return [] }
             let reason = result.error.isEmpty ? "no error given" : result.error
             return [finding("task failed: \(reason)", "state")]
-        case .externalChecker:
+        case .externalChecker, .modelReview:
             return []
         }
     }

@@ -1,5 +1,6 @@
 import Foundation
 import MeshProcess
+import MeshRuleFiles
 import MeshWire
 import Yams
 
@@ -17,6 +18,7 @@ struct ReviewRulesParser {
         "empty_summary": [],
         "failed_result": [],
         "external_checker": ["command", "timeout", "failure_threshold", "cool_down", "on_failure"],
+        "model_review": ["agent", "prompt", "findings_schema", "on_failure"],
     ]
     static let severities: [String: Severity] = ["info": .info, "low": .low, "medium": .medium, "high": .high, "critical": .critical]
 
@@ -27,15 +29,7 @@ struct ReviewRulesParser {
 
     func parse(_ yaml: String) throws -> (version: String, rules: [ReviewRule]) {
         var fields = YAMLFields(file: file)
-        let root: Node
-        do {
-            guard let node = try Yams.compose(yaml: yaml) else { throw fields.error(nil, field: nil, "empty rule file") }
-            root = node
-        } catch let error as ReviewRulesError {
-            throw ReviewRulesError(file: error.file, line: 1, message: error.message)
-        } catch let error as YamlError {
-            throw ReviewRulesError(file: file, line: Self.line(of: error), message: "YAML syntax error: \(Self.problem(of: error))")
-        }
+        let root = try fields.compose(yaml, empty: "empty rule file")
         let top = try fields.mapping(root, field: nil)
         try fields.checkKeys(top, allowed: Self.fileKeys, at: root)
         let version = try fields.requiredString(top, "rules_version", in: root)
@@ -110,6 +104,8 @@ struct ReviewRulesParser {
             return .emptySummary
         case "failed_result":
             return .failedResult
+        case "model_review":
+            return .modelReview(try modelReview(map, node, fields: fields))
         default:
             return .externalChecker(try checker(map, node, fields: fields))
         }
@@ -120,21 +116,41 @@ struct ReviewRulesParser {
         if argv[0].contains("/") && !argv[0].hasPrefix("/") {
             argv[0] = URL(fileURLWithPath: baseDirectory).appendingPathComponent(argv[0]).standardized.path
         }
-        var onFailure: Decision? = .requestChanges
-        if let text = try fields.optionalString(map, "on_failure") {
-            switch text {
-            case "ignore": onFailure = nil
-            case "request_changes": onFailure = .requestChanges
-            case "reject": onFailure = .reject
-            default: throw fields.error(map["on_failure"], field: "on_failure", "expected request_changes, reject or ignore, got \"\(text)\"")
-            }
-        }
         return ExternalCheckerSpec(
             command: ExternalCommand(argv: argv, workingDirectory: baseDirectory)!,
             timeout: try fields.duration(map, "timeout", default: .seconds(30)),
             failureThreshold: try fields.positiveInt(map, "failure_threshold", default: 3),
             coolDown: try fields.duration(map, "cool_down", default: .seconds(60)),
-            onFailure: onFailure)
+            onFailure: try onFailure(map, fields: fields))
+    }
+
+    private func modelReview(_ map: Node.Mapping, _ node: Node, fields: YAMLFields) throws -> ModelReviewSpec {
+        func file(_ key: String) throws -> (path: String, text: String) {
+            let name = try fields.requiredString(map, key, in: node)
+            let path = name.hasPrefix("/") ? name : URL(fileURLWithPath: baseDirectory).appendingPathComponent(name).standardized.path
+            guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
+                throw fields.error(map[key], field: key, "cannot read \(path)")
+            }
+            return (path, text)
+        }
+        let schema = try file("findings_schema")
+        guard (try? JSONSerialization.jsonObject(with: Data(schema.text.utf8))) is [String: Any] else {
+            throw fields.error(map["findings_schema"], field: "findings_schema", "\(schema.path) is not a JSON object (a JSON schema)")
+        }
+        let agent = try fields.requiredString(map, "agent", in: node)
+        return ModelReviewSpec(
+            agentFile: agent.hasPrefix("/") ? agent : URL(fileURLWithPath: baseDirectory).appendingPathComponent(agent).standardized.path,
+            prompt: try file("prompt").text, findingsSchema: schema.text, onFailure: try onFailure(map, fields: fields))
+    }
+
+    private func onFailure(_ map: Node.Mapping, fields: YAMLFields) throws -> Decision? {
+        guard let text = try fields.optionalString(map, "on_failure") else { return .requestChanges }
+        switch text {
+        case "ignore": return nil
+        case "request_changes": return .requestChanges
+        case "reject": return .reject
+        default: throw fields.error(map["on_failure"], field: "on_failure", "expected request_changes, reject or ignore, got \"\(text)\"")
+        }
     }
 
     private func decision(_ map: Node.Mapping, _ key: String, in node: Node, fields: YAMLFields) throws -> Decision {
@@ -143,20 +159,6 @@ struct ReviewRulesParser {
         case "request_changes": return .requestChanges
         case "reject": return .reject
         default: throw fields.error(map[key], field: key, "expected request_changes or reject, got \"\(text)\"")
-        }
-    }
-
-    private static func line(of error: YamlError) -> Int {
-        switch error {
-        case .scanner(_, _, let mark, _), .parser(_, _, let mark, _), .composer(_, _, let mark, _): mark.line
-        default: 1
-        }
-    }
-
-    private static func problem(of error: YamlError) -> String {
-        switch error {
-        case .scanner(_, let problem, _, _), .parser(_, let problem, _, _), .composer(_, let problem, _, _): problem
-        default: "\(error)"
         }
     }
 }

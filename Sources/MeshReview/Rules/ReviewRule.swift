@@ -50,6 +50,28 @@ public enum ReviewRuleKind: Sendable, Hashable {
     case failedResult
     /// An external program judges the result (see `ExternalChecker`).
     case externalChecker(ExternalCheckerSpec)
+    /// A model judges the result (see `ModelReviewCheck`).
+    case modelReview(ModelReviewSpec)
+}
+
+/// A `model_review` rule: which agent definition calls the model, the prompt, and the JSON
+/// schema of the findings it must answer with (both files next to the rules).
+public struct ModelReviewSpec: Sendable, Hashable {
+    /// Agent definition (endpoint, model, budgets, egress), an absolute path.
+    public var agentFile: String
+    /// System prompt: what to look for. The result follows as the checker contract's JSON.
+    public var prompt: String
+    /// JSON schema of `{"findings": [{rule_id?, severity?, message, location?}]}`.
+    public var findingsSchema: String
+    /// Decision when the model cannot answer (`nil`: ignore, an info finding only).
+    public var onFailure: Decision?
+
+    public init(agentFile: String, prompt: String, findingsSchema: String, onFailure: Decision?) {
+        self.agentFile = agentFile
+        self.prompt = prompt
+        self.findingsSchema = findingsSchema
+        self.onFailure = onFailure
+    }
 }
 
 /// Selects artifacts by name glob and/or media type (both must match when both are given).

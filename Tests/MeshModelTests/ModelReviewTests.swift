@@ -1,0 +1,120 @@
+import Foundation
+import MeshModel
+import MeshReview
+import MeshTestSupport
+import MeshWire
+import XCTest
+
+/// `kind: model_review` rules with the shipped prompt and findings schema, against the fake.
+final class ModelReviewTests: XCTestCase {
+    var directory: TemporaryDirectory!
+
+    override func setUpWithError() throws { directory = try TemporaryDirectory("agentmesh-model-review") }
+    override func tearDown() { directory.remove() }
+
+    func engine(_ server: FakeModelServer, onFailure: String = "request_changes") throws -> (ReviewEngine, ModelReviewer) {
+        let rules = directory.url.appendingPathComponent("review.yaml")
+        try """
+            rules_version: "test"
+            rules:
+              - id: summary.empty
+                description: Every result explains what it did.
+                kind: empty_summary
+                severity: low
+                on_match: request_changes
+              - id: model.code-review
+                description: A model reviews the code.
+                kind: model_review
+                roles: [coding]
+                severity: medium
+                on_match: request_changes
+                agent: agent.yaml
+                prompt: \(Fixtures.root)/Rules/model-review/prompt.md
+                findings_schema: \(Fixtures.root)/Rules/model-review/findings.schema.json
+                on_failure: \(onFailure)
+            """.write(to: rules, atomically: true, encoding: .utf8)
+        let loaded = try ReviewRules.load(file: rules.path)
+        guard case .modelReview(let spec) = loaded.rules[1].kind else { throw XCTSkip("not a model review") }
+        XCTAssertEqual(spec.agentFile, directory.url.appendingPathComponent("agent.yaml").standardized.path)
+        let reviewer = ModelReviewer(client: try ModelClient(definition: Fixtures.definition(server, retries: ModelRetryPolicy(maxAttempts: 1)),
+                                                             policies: Fixtures.policies, environment: Fixtures.environment))
+        return (ReviewEngine(rules: loaded, modelReviewers: ["model.code-review": reviewer]), reviewer)
+    }
+
+    let result = TaskResult(taskID: "t-1", planID: "p-1", state: .completed, summary: "added lookup",
+                            artifacts: [Artifact(name: "Sources/App/Lookup.swift", mediaType: "text/x-swift", content: Array("func lookup() {}\n".utf8))],
+                            agentID: "coding-1")
+
+    func testModelFindingsAreMergedIntoTheVerdictAndNameTheModel() async throws {
+        let server = try FakeModelServer(flavour: .openAIChat, defaultAnswer: FakeModelServer.json([
+            "findings": [["rule_id": "no-error-handling", "severity": "high", "message": "lookup ignores a missing record", "location": "Sources/App/Lookup.swift:1"]],
+        ]))
+        defer { server.stop() }
+        let (engine, reviewer) = try engine(server)
+        let outcome = await engine.review(result: result, role: "coding")
+        await reviewer.client.shutdown()
+        XCTAssertEqual(outcome.decision, .requestChanges)
+        XCTAssertEqual(outcome.decidedBy, ["model.code-review"])
+        XCTAssertEqual(outcome.findings.map(\.ruleID), ["model.code-review/no-error-handling"])
+        XCTAssertEqual(outcome.findings.first?.severity, .high)
+        XCTAssertEqual(outcome.findings.first?.message, "lookup ignores a missing record (model fake-model@fake)")
+        XCTAssertEqual(outcome.models, ["model.code-review=fake-model@fake"])
+        // The model received the result and was asked for the rule's findings schema.
+        let body = try XCTUnwrap(server.requests.first?.body)
+        XCTAssertTrue(body.contains("submit_findings") && body.contains("func lookup()"), body)
+        XCTAssertTrue(body.contains("senior reviewer"), "the rule's prompt is the system prompt")
+    }
+
+    func testNoFindingsApproveAndOtherRolesAreNotSent() async throws {
+        let server = try FakeModelServer(flavour: .openAIChat, defaultAnswer: "{\"findings\": []}")
+        defer { server.stop() }
+        let (engine, reviewer) = try engine(server)
+        let approved = await engine.review(result: result, role: "coding")
+        XCTAssertEqual(approved.decision, .approve)
+        let documentation = await engine.review(result: result, role: "documentation")
+        XCTAssertEqual(documentation.models, [])
+        await reviewer.client.shutdown()
+        XCTAssertEqual(server.requestCount, 1)
+    }
+
+    func testAFailingModelDecidesAsOnFailureSays() async throws {
+        let server = try FakeModelServer(flavour: .openAIChat)
+        defer { server.stop() }
+        server.respond { _ in .raw(status: 500, headers: [], body: "{}") }
+        let (engine, reviewer) = try engine(server, onFailure: "reject")
+        let outcome = await engine.review(result: result, role: "coding")
+        await reviewer.client.shutdown()
+        XCTAssertEqual(outcome.decision, .reject)
+        XCTAssertEqual(outcome.findings.first?.message,
+                       "model review \"model.code-review\" (model fake-model@fake) failed: model call to fake failed after 1 attempt: server error (HTTP 500)")
+    }
+
+    func testGarbageFromTheModelIsAFailureFinding() async throws {
+        let server = try FakeModelServer(flavour: .openAIChat, defaultAnswer: "looks good to me")
+        defer { server.stop() }
+        let (engine, reviewer) = try engine(server)
+        let outcome = await engine.review(result: result, role: "coding")
+        await reviewer.client.shutdown()
+        XCTAssertEqual(outcome.decision, .requestChanges)
+        XCTAssertTrue(outcome.findings.first?.message.contains("answered invalid findings JSON") == true, "\(outcome.findings)")
+    }
+
+    func testAMissingPromptFileIsALoadErrorWithFileLineAndField() throws {
+        let rules = directory.url.appendingPathComponent("bad.yaml")
+        try """
+            rules_version: "test"
+            rules:
+              - id: model.code-review
+                description: A model reviews the code.
+                kind: model_review
+                severity: medium
+                on_match: request_changes
+                agent: agent.yaml
+                prompt: missing.md
+                findings_schema: \(Fixtures.root)/Rules/model-review/findings.schema.json
+            """.write(to: rules, atomically: true, encoding: .utf8)
+        XCTAssertThrowsError(try ReviewRules.load(file: rules.path)) { error in
+            XCTAssertTrue("\(error)".hasPrefix("\(rules.path):9: rule \"model.code-review\": field \"prompt\": cannot read"), "\(error)")
+        }
+    }
+}
