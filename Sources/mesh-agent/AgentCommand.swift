@@ -61,7 +61,6 @@ struct AgentCommand: AsyncParsableCommand {
             throw ValidationError("the catalog has no task topic for role \(role)")
         }
         let taskHandler: any TaskHandler
-        var gauges: @Sendable () -> [RoleGauge] = { [] }
         var modelHandler: ModelHandler?
         var modelName = ""
         if handler == "model" {
@@ -71,7 +70,6 @@ struct AgentCommand: AsyncParsableCommand {
             let handler = try ModelHandler(definition: definition, policies: policies)
             modelHandler = handler
             logger.info("model \(definition.model) at endpoint \(definition.endpoint.name) (\(definition.endpoint.flavour.rawValue), phi: \(definition.endpoint.phi.rawValue)); egress guard on policy bundle \(policies.hash)")
-            gauges = { handler.metrics.gauges() }
             taskHandler = handler
         } else if handler == "command" {
             let argv = (command ?? "").split(separator: " ").map(String.init)
@@ -86,7 +84,7 @@ struct AgentCommand: AsyncParsableCommand {
         do {
             worker = try RoleProcess.worker(
                 role: role, topics: [topic],
-                handler: AgentRoleHandler(role: role, instanceID: options.instanceID, taskHandler: taskHandler, handlerGauges: gauges),
+                handler: AgentRoleHandler(role: role, instanceID: options.instanceID, taskHandler: taskHandler),
                 handlerKind: handler, model: modelName, connection: connection, catalog: loaded, options: options, logger: logger)
         } catch {
             await modelHandler?.shutdown()

@@ -12,10 +12,6 @@ struct AgentRoleHandler: RoleHandler {
     let role: String
     let instanceID: String
     let taskHandler: any TaskHandler
-    /// Metrics the handler keeps (a model handler's tokens, cost, latency and errors).
-    var handlerGauges: @Sendable () -> [RoleGauge] = { [] }
-
-    func gauges() -> [RoleGauge] { handlerGauges() }
 
     func handle(_ inbound: InboundEnvelope) async throws -> [OutboundEnvelope] {
         guard case .taskAssigned(let task) = inbound.envelope.payload, task.role == role else { return [] }

@@ -50,8 +50,7 @@ struct ReviewerCommand: AsyncParsableCommand {
         }
         let worker = try RoleProcess.worker(
             role: "reviewer", topics: ["mesh.results"],
-            handler: ReviewerRoleHandler(engine: ReviewEngine(rules: reviewRules, modelReviewers: models.reviewers),
-                                         metrics: models.reviewers.isEmpty ? nil : models.metrics),
+            handler: ReviewerRoleHandler(engine: ReviewEngine(rules: reviewRules, modelReviewers: models.reviewers)),
             handlerKind: models.reviewers.isEmpty ? "review-rules" : "review-rules+model",
             connection: connection, catalog: loaded, options: options, logger: logger)
         await RoleProcess.run(worker, options: options, logger: logger)
@@ -77,10 +76,6 @@ struct ReviewerCommand: AsyncParsableCommand {
 
 struct ReviewerRoleHandler: RoleHandler {
     let engine: ReviewEngine
-    /// Counters of the model_review rules' calls; `nil` (no gauges) when there are none.
-    var metrics: ModelMetrics?
-
-    func gauges() -> [RoleGauge] { metrics?.gauges() ?? [] }
 
     func handle(_ inbound: InboundEnvelope) async throws -> [OutboundEnvelope] {
         guard case .taskResult(let result) = inbound.envelope.payload else { return [] }

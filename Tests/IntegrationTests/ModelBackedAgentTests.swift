@@ -127,7 +127,11 @@ final class ModelBackedAgentTests: XCTestCase {
         }
         for name in ["coding-1", "documentation-1"] {
             let metrics = try await mesh.get(name, "/metrics").body
-            XCTAssertTrue(metrics.contains("agentmesh_model_calls_total"), metrics)
+            let page = try PrometheusExposition(parsing: metrics)
+            XCTAssertGreaterThan(page.values("agentmesh_model_calls_total").reduce(0, +), 0, metrics)
+            XCTAssertGreaterThan(page.values("agentmesh_model_tokens_total", ["kind": "prompt"]).reduce(0, +), 0, metrics)
+            XCTAssertGreaterThan(page.values("agentmesh_model_latency_seconds_count").reduce(0, +), 0, metrics)
+            XCTAssertEqual(page.value("agentmesh_model_errors_total", ["class": "budget_exceeded"]), 0, metrics)
             for key in keys { XCTAssertFalse(metrics.contains(key), "\(name) /metrics holds a key") }
         }
         let export = mesh.workspace.url.appendingPathComponent("trail.jsonl")

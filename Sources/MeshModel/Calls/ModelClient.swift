@@ -89,7 +89,7 @@ public final class ModelClient: Sendable {
                 latencyMilliseconds: Int(started.duration(to: .now) / .milliseconds(1)), cost: 0, finishReason: "",
                 retry: attempt - 1, request: requestText, response: "")
             let result = classify(sent, record: &record)
-            metrics.record(record)
+            metrics.record(record, model: definition.model)
             session.transcript.calls.append(record)
             switch result {
             case .success(let reply):

@@ -1,57 +1,54 @@
+import CoreMetrics
 import Foundation
-import MeshRuntime
 
-/// Counters of one agent's model calls, rendered on the role's `/metrics` page: tokens, cost,
-/// latency and errors by class.
+/// One agent's model calls, reported through swift-metrics (the executable's backend puts
+/// them on the role's `/metrics`):
+/// - `agentmesh_model_calls_total{model}`: HTTP exchanges with the endpoint;
+/// - `agentmesh_model_tokens_total{model,kind}`: prompt and completion tokens it reported;
+/// - `agentmesh_model_cost_total{model}`: cost from the definition's price table;
+/// - `agentmesh_model_latency_seconds{model}` (histogram): time waiting for the endpoint;
+/// - `agentmesh_model_errors_total{class}`: failed calls or answers by class;
+/// - `agentmesh_model_egress_refusals_total`: requests the egress guard refused.
+/// Error counts are also kept here for tests and logs.
 public final class ModelMetrics: @unchecked Sendable {
     private let lock = NSLock()
-    private var calls = 0
-    private var promptTokens = 0
-    private var completionTokens = 0
-    private var costMicros = 0
-    private var latencyMilliseconds = 0
     private var errors: [String: Int] = [:]
-    private var guardRefusals = 0
+    private let factory: any MetricsFactory
 
-    /// Error classes always rendered (at 0 too), so dashboards see every series from the start.
+    /// Error classes reported from the start (at 0), so dashboards see every series at once.
     static let errorClasses = ["rate_limited", "server", "rejected", "timeout", "connection", "malformed",
                                "circuit_open", "invalid_answer", "budget_exceeded"]
 
-    public init() {}
-
-    func record(_ call: ModelCallRecord) {
-        lock.withLock {
-            calls += 1
-            promptTokens += call.promptTokens
-            completionTokens += call.completionTokens
-            costMicros += Int((call.cost * 1_000_000).rounded())
-            latencyMilliseconds += call.latencyMilliseconds
-        }
+    /// `factory`: the metrics backend; by default the process's.
+    public init(factory: (any MetricsFactory)? = nil) {
+        self.factory = factory ?? MetricsSystem.factory
+        for errorClass in Self.errorClasses { _ = errorCounter(errorClass) }
+        _ = Counter(label: "agentmesh_model_egress_refusals_total", factory: self.factory)
     }
 
-    func recordError(_ errorClass: String) { lock.withLock { errors[errorClass, default: 0] += 1 } }
+    func record(_ call: ModelCallRecord, model: String) {
+        let labels = [("model", model)]
+        Counter(label: "agentmesh_model_calls_total", dimensions: labels, factory: factory).increment()
+        Counter(label: "agentmesh_model_tokens_total", dimensions: labels + [("kind", "prompt")], factory: factory)
+            .increment(by: call.promptTokens)
+        Counter(label: "agentmesh_model_tokens_total", dimensions: labels + [("kind", "completion")], factory: factory)
+            .increment(by: call.completionTokens)
+        FloatingPointCounter(label: "agentmesh_model_cost_total", dimensions: labels, factory: factory).increment(by: call.cost)
+        Timer(label: "agentmesh_model_latency_seconds", dimensions: labels, factory: factory)
+            .recordMilliseconds(call.latencyMilliseconds)
+    }
 
-    func recordRefusal() { lock.withLock { guardRefusals += 1 } }
+    func recordError(_ errorClass: String) {
+        lock.withLock { errors[errorClass, default: 0] += 1 }
+        errorCounter(errorClass).increment()
+    }
+
+    func recordRefusal() { Counter(label: "agentmesh_model_egress_refusals_total", factory: factory).increment() }
 
     /// Errors of `errorClass` so far.
     public func errorCount(_ errorClass: String) -> Int { lock.withLock { errors[errorClass] ?? 0 } }
 
-    /// The counters as gauges of the role's metrics page.
-    public func gauges() -> [RoleGauge] {
-        lock.withLock {
-            var gauges = [
-                RoleGauge(name: "agentmesh_model_calls_total", help: "HTTP exchanges with the model endpoint.", value: calls),
-                RoleGauge(name: "agentmesh_model_prompt_tokens_total", help: "Prompt tokens the endpoint reported.", value: promptTokens),
-                RoleGauge(name: "agentmesh_model_completion_tokens_total", help: "Completion tokens the endpoint reported.", value: completionTokens),
-                RoleGauge(name: "agentmesh_model_cost_micros_total", help: "Cost from the definition's price table, in millionths.", value: costMicros),
-                RoleGauge(name: "agentmesh_model_latency_milliseconds_total", help: "Time spent waiting for the endpoint.", value: latencyMilliseconds),
-                RoleGauge(name: "agentmesh_model_egress_refusals_total", help: "Requests the egress guard refused (live secrets).", value: guardRefusals),
-            ]
-            for errorClass in Self.errorClasses {
-                gauges.append(RoleGauge(name: "agentmesh_model_errors_\(errorClass)_total",
-                                        help: "Model calls or answers that failed as \(errorClass).", value: errors[errorClass] ?? 0))
-            }
-            return gauges
-        }
+    private func errorCounter(_ errorClass: String) -> Counter {
+        Counter(label: "agentmesh_model_errors_total", dimensions: [("class", errorClass)], factory: factory)
     }
 }
