@@ -125,15 +125,21 @@ final class ModelBackedAgentTests: XCTestCase {
             let encoded = String(decoding: try EnvelopeCodec().encode(envelope), as: UTF8.self)
             for key in keys { XCTAssertFalse(encoded.contains(key), "envelope \(envelope.id) holds a key") }
         }
+        var modelSeries: Set<String> = []
         for name in ["coding-1", "documentation-1"] {
             let metrics = try await mesh.get(name, "/metrics").body
             let page = try PrometheusExposition(parsing: metrics)
+            modelSeries.formUnion(page.samples.map(\.name))
             XCTAssertGreaterThan(page.values("agentmesh_model_calls_total").reduce(0, +), 0, metrics)
             XCTAssertGreaterThan(page.values("agentmesh_model_tokens_total", ["kind": "prompt"]).reduce(0, +), 0, metrics)
             XCTAssertGreaterThan(page.values("agentmesh_model_latency_seconds_count").reduce(0, +), 0, metrics)
             XCTAssertEqual(page.value("agentmesh_model_errors_total", ["class": "budget_exceeded"]), 0, metrics)
             for key in keys { XCTAssertFalse(metrics.contains(key), "\(name) /metrics holds a key") }
         }
+        let dashboardModelSeries = DashboardFile.expressions(try DashboardFile.load())
+            .reduce(into: Set<String>()) { $0.formUnion(DashboardFile.series(in: $1)) }.filter { $0.hasPrefix("agentmesh_model_") }
+        XCTAssertFalse(dashboardModelSeries.isEmpty)
+        XCTAssertEqual(dashboardModelSeries.subtracting(modelSeries), [], "model series on the Grafana dashboard that no agent serves")
         let export = mesh.workspace.url.appendingPathComponent("trail.jsonl")
         let exported = try await Self.meshctl(mesh, ["audit", "export", "--format", "jsonl", "--output", export.path, "--store", store])
         XCTAssertEqual(exported.status, 0, exported.stderr)
