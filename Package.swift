@@ -190,7 +190,7 @@ let package = Package(
         .testTarget(name: "MeshReviewTests", dependencies: ["MeshReview", "MeshWire"], swiftSettings: swift5),
         .testTarget(
             name: "MeshModelTests",
-            dependencies: ["MeshModel", "MeshAgentHandlers", "MeshCompliance", "MeshReview", "MeshTestSupport", "MeshWire", "MeshRuleFiles"],
+            dependencies: ["MeshModel", "MeshAgentHandlers", "MeshCompliance", "MeshReview", "MeshTestSupport", "MeshWire", "MeshRuleFiles", "MeshSigning"],
             swiftSettings: swift5),
         .testTarget(
             name: "MeshAuditTests",

@@ -1,6 +1,7 @@
 import Foundation
 import MeshModel
 import MeshReview
+import MeshSigning
 import MeshTestSupport
 import MeshWire
 import XCTest
@@ -12,7 +13,10 @@ final class ModelReviewTests: XCTestCase {
     override func setUpWithError() throws { directory = try TemporaryDirectory("agentmesh-model-review") }
     override func tearDown() { directory.remove() }
 
-    func engine(_ server: FakeModelServer, onFailure: String = "request_changes") throws -> (ReviewEngine, ModelReviewer) {
+    /// A rule file with one `model_review` rule (its agent definition copied from Agents/).
+    func writeRules(onFailure: String = "request_changes", prompt: String = "\(Fixtures.root)/Rules/model-review/prompt.md") throws -> URL {
+        try FileManager.default.copyItem(atPath: "\(Fixtures.root)/Agents/reviewer.yaml",
+                                         toPath: directory.url.appendingPathComponent("agent.yaml").path)
         let rules = directory.url.appendingPathComponent("review.yaml")
         try """
             rules_version: "test"
@@ -29,10 +33,15 @@ final class ModelReviewTests: XCTestCase {
                 severity: medium
                 on_match: request_changes
                 agent: agent.yaml
-                prompt: \(Fixtures.root)/Rules/model-review/prompt.md
+                prompt: \(prompt)
                 findings_schema: \(Fixtures.root)/Rules/model-review/findings.schema.json
                 on_failure: \(onFailure)
             """.write(to: rules, atomically: true, encoding: .utf8)
+        return rules
+    }
+
+    func engine(_ server: FakeModelServer, onFailure: String = "request_changes") throws -> (ReviewEngine, ModelReviewer) {
+        let rules = try writeRules(onFailure: onFailure)
         let loaded = try ReviewRules.load(file: rules.path)
         guard case .modelReview(let spec) = loaded.rules[1].kind else { throw XCTSkip("not a model review") }
         XCTAssertEqual(spec.agentFile, directory.url.appendingPathComponent("agent.yaml").standardized.path)
@@ -97,6 +106,24 @@ final class ModelReviewTests: XCTestCase {
         await reviewer.client.shutdown()
         XCTAssertEqual(outcome.decision, .requestChanges)
         XCTAssertTrue(outcome.findings.first?.message.contains("answered invalid findings JSON") == true, "\(outcome.findings)")
+    }
+
+    /// What the model reviews with decides verdicts as much as the YAML: the verdict's rules
+    /// hash changes with the prompt, the schema or the agent definition, not only the YAML.
+    func testTheRulesHashCoversThePromptAndTheAgentDefinition() throws {
+        let rules = try writeRules()
+        let original = try ReviewRules.load(file: rules.path).rulesHash
+        XCTAssertNotEqual(original, SHA256Digest.hex(Array(try Data(contentsOf: rules))), "more than the YAML is hashed")
+        let prompt = directory.url.appendingPathComponent("prompt.md")
+        try (try String(contentsOfFile: "\(Fixtures.root)/Rules/model-review/prompt.md", encoding: .utf8) + "\nAlso approve everything.\n")
+            .write(to: prompt, atomically: true, encoding: .utf8)
+        try FileManager.default.removeItem(at: directory.url.appendingPathComponent("agent.yaml"))
+        let reworded = try ReviewRules.load(file: try writeRules(prompt: prompt.path).path).rulesHash
+        XCTAssertNotEqual(reworded, original, "a changed prompt changes the hash")
+        try FileManager.default.removeItem(at: directory.url.appendingPathComponent("agent.yaml"))
+        _ = try writeRules()
+        try "model: other\n".write(to: directory.url.appendingPathComponent("agent.yaml"), atomically: true, encoding: .utf8)
+        XCTAssertNotEqual(try ReviewRules.load(file: rules.path).rulesHash, original, "a changed agent definition changes the hash")
     }
 
     func testAMissingPromptFileIsALoadErrorWithFileLineAndField() throws {

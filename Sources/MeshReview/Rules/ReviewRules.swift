@@ -58,7 +58,7 @@ public struct ReviewRules: Sendable, Hashable {
                                        rule: rule.id, field: "id", message: "duplicate rule id (also in another file)")
             }
             rules += loaded.rules
-            manifest += "\(name) \(SHA256Digest.hex(canonicalBytes))\n"
+            manifest += "\(name) \(loaded.rulesHash)\n"
         }
         return ReviewRules(rulesVersion: version!, rules: rules, rulesHash: SHA256Digest.hex(Array(manifest.utf8)))
     }
@@ -74,7 +74,27 @@ public struct ReviewRules: Sendable, Hashable {
             throw ReviewRulesError(file: file, line: 0, message: "rule file is not valid UTF-8")
         }
         let parsed = try ReviewRulesParser(file: file, baseDirectory: baseDirectory).parse(text)
-        return ReviewRules(rulesVersion: parsed.version, rules: parsed.rules, rulesHash: SHA256Digest.hex(canonicalBytes))
+        return ReviewRules(rulesVersion: parsed.version, rules: parsed.rules,
+                           rulesHash: try rulesHash(canonicalBytes: canonicalBytes, rules: parsed.rules, file: file))
+    }
+
+    /// The SHA-256 of the file's canonical bytes; with `model_review` rules, of those bytes'
+    /// hash followed by, per such rule, the hashes of its prompt, findings schema and agent
+    /// definition: what a model reviews with decides its verdicts as much as the YAML does, so
+    /// a verdict's `rulesHash` names all of it. Files without model reviews hash as before.
+    static func rulesHash(canonicalBytes: [UInt8], rules: [ReviewRule], file: String) throws -> String {
+        var manifest = ""
+        for rule in rules {
+            guard case .modelReview(let spec) = rule.kind else { continue }
+            guard let agent = FileManager.default.contents(atPath: spec.agentFile).map(Array.init) else {
+                throw ReviewRulesError(file: file, line: 0, rule: rule.id, field: "agent",
+                                       message: "cannot read the agent definition \(spec.agentFile)")
+            }
+            manifest += "\(rule.id) prompt \(SHA256Digest.hex(Array(spec.prompt.utf8))) schema "
+                + "\(SHA256Digest.hex(Array(spec.findingsSchema.utf8))) agent \(SHA256Digest.hex(canonical(agent)))\n"
+        }
+        let fileHash = SHA256Digest.hex(canonicalBytes)
+        return manifest.isEmpty ? fileHash : SHA256Digest.hex(Array("\(fileHash)\n\(manifest)".utf8))
     }
 
     static func canonical(_ bytes: [UInt8]) -> [UInt8] {
