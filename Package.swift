@@ -17,6 +17,9 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/apple/swift-distributed-tracing", from: "1.7.3"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
     ],
     targets: [
         // MARK: C shims over system libraries
@@ -47,6 +50,18 @@ let package = Package(
         .target(name: "MeshCatalog", dependencies: ["Yams"], swiftSettings: swift5),
         .target(name: "MeshOrchestration", dependencies: ["MeshWire", "MeshSigning", "MeshLogging", "Yams"], swiftSettings: swift5),
         .target(name: "MeshProcess", swiftSettings: swift5),
+        // Spans per hop with ids derived from envelope ids, exported as OTLP/HTTP JSON.
+        .target(
+            name: "MeshTracing",
+            dependencies: [
+                "MeshSigning", "MeshWire",
+                .product(name: "Tracing", package: "swift-distributed-tracing"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
+            swiftSettings: swift5),
         .target(
             name: "MeshAgentHandlers", dependencies: ["MeshWire", "MeshProcess", "MeshSigning"],
             exclude: ["HANDLER_CONTRACT.md"], swiftSettings: swift5),
@@ -75,14 +90,15 @@ let package = Package(
         .target(
             name: "MeshRuntime",
             dependencies: [
-                "MeshTransport", "MeshKafka", "MeshCatalog", "MeshWire", "MeshSigning", "MeshLogging",
+                "MeshTransport", "MeshKafka", "MeshCatalog", "MeshWire", "MeshSigning", "MeshLogging", "MeshTracing",
+                .product(name: "Tracing", package: "swift-distributed-tracing"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swift5),
         .target(
             name: "MeshCLI",
             dependencies: [
-                "MeshRuntime", "MeshTransport", "MeshKafka", "MeshLogging", "MeshCatalog", "MeshSigning",
+                "MeshRuntime", "MeshTransport", "MeshKafka", "MeshLogging", "MeshCatalog", "MeshSigning", "MeshTracing",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swift5),
@@ -96,7 +112,7 @@ let package = Package(
         .executableTarget(
             name: "meshctl",
             dependencies: [
-                "MeshCLI", "MeshBenchmarks", "MeshRuntime", "MeshAudit", "MeshAuditIngest", "MeshOrchestration", "MeshTransport", "Yams", "MeshWire", "MeshSigning", "MeshCatalog", "MeshKafka", "MeshLogging",
+                "MeshCLI", "MeshBenchmarks", "MeshRuntime", "MeshTracing", "MeshAudit", "MeshAuditIngest", "MeshOrchestration", "MeshTransport", "Yams", "MeshWire", "MeshSigning", "MeshCatalog", "MeshKafka", "MeshLogging",
                 "MeshCompliance", "MeshComplianceEvaluation",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
@@ -168,6 +184,7 @@ let package = Package(
             name: "MeshRuntimeTests",
             dependencies: ["MeshRuntime", "MeshTestSupport", "MeshTransport", "MeshKafka", "MeshCatalog", "MeshSigning", "MeshWire"],
             swiftSettings: swift5),
+        .testTarget(name: "MeshTracingTests", dependencies: ["MeshTracing", "MeshSigning", "MeshWire", "MeshTestSupport"], swiftSettings: swift5),
         .testTarget(name: "MeshCLITests", dependencies: ["MeshCLI", "MeshWire"], swiftSettings: swift5),
         .testTarget(name: "MeshKafkaTests", dependencies: ["MeshKafka", "MeshTestSupport"], swiftSettings: swift5),
         .testTarget(name: "MeshBenchmarksTests", dependencies: ["MeshBenchmarks"], swiftSettings: swift5),
@@ -184,7 +201,7 @@ let package = Package(
         .testTarget(name: "DeploymentTests", dependencies: ["MeshCatalog", "MeshKafka", "MeshTestSupport", "Yams"], swiftSettings: swift5),
         .testTarget(
             name: "IntegrationTests",
-            dependencies: ["MeshTestSupport", "MeshAudit", "MeshOrchestration", "MeshTransport", "MeshWire", "MeshSigning", "MeshKafka", "MeshCatalog"],
+            dependencies: ["MeshTestSupport", "MeshTracing", "MeshAudit", "MeshOrchestration", "MeshTransport", "MeshWire", "MeshSigning", "MeshKafka", "MeshCatalog"],
             swiftSettings: swift5),
         // Fault injection over the whole mesh (minutes): `make fault-test`, skipped by `make test`.
         .testTarget(
