@@ -408,20 +408,20 @@ public final class RoleWorker: @unchecked Sendable {
                     var outcome: TransactionCoordinator.Outcome
                     let state = outputs.filter { $0.kind == .state }
                     if state.isEmpty {
-                        let sends = startSendSpans(outputs, causedBy: span)
-                        outcome = await transactions.add(try records(outputs), completing: inbound.message, id: completed)
-                        settle(sends, outcome)
+                        outcome = await transactions.add(
+                            try records(outputs), completing: inbound.message, id: completed,
+                            delivered: sendSpans(outputs, causedBy: span))
                     } else {
                         // Events acknowledged first, then the state with the input's offset:
                         // see `TransactionCoordinator.add(_:completing:id:acknowledged:)`.
                         let events = outputs.filter { $0.kind == .event }
-                        let eventSends = startSendSpans(events, causedBy: span)
-                        outcome = await transactions.add(try records(events), completing: nil, id: nil, acknowledged: true)
-                        settle(eventSends, outcome)
+                        outcome = await transactions.add(
+                            try records(events), completing: nil, id: nil, acknowledged: true,
+                            delivered: sendSpans(events, causedBy: span))
                         if outcome == .added {
-                            let stateSends = startSendSpans(state, causedBy: span)
-                            outcome = await transactions.add(try records(state), completing: inbound.message, id: completed)
-                            settle(stateSends, outcome)
+                            outcome = await transactions.add(
+                                try records(state), completing: inbound.message, id: completed,
+                                delivered: sendSpans(state, causedBy: span))
                         }
                     }
                     if outcome == .added {
@@ -672,14 +672,8 @@ public final class RoleWorker: @unchecked Sendable {
             let send = process.flatMap { spans?.startSend(output.envelope, topic: topic, causedBy: $0) }
             do {
                 try publisher.enqueue(output.envelope, to: topic, key: output.key) { result in
-                    switch result {
-                    case .success(let report):
-                        metrics.increment(.published, topic: topic)
-                        if let send { MessagingSpans.acknowledged(send, partition: report.partition, offset: report.offset) }
-                    case .failure(let error):
-                        // A retriable failure is published again under a span of the same id.
-                        if let send, !error.isRetriable { MessagingSpans.failed(send, "\(error)") }
-                    }
+                    if case .success = result { metrics.increment(.published, topic: topic) }
+                    if let send { Self.settle(send, result) }
                     group.completed(result.map { _ in () })
                 }
             } catch {
@@ -690,21 +684,21 @@ public final class RoleWorker: @unchecked Sendable {
         return group
     }
 
-    /// Exactly-once: the send spans of `outputs` (none while tracing is off).
-    private func startSendSpans(_ outputs: [OutboundEnvelope], causedBy process: MeshSpan?) -> [MeshSpan] {
-        guard let process, let spans else { return [] }
-        return outputs.map { spans.startSend($0.envelope, topic: $0.topic, causedBy: process) }
+    /// Exactly-once: starts the send spans of `outputs` and returns what ends each with its
+    /// record's delivery report; `nil` while tracing is off. Records never enqueued (a stale
+    /// input, an aborted transaction) leave their spans unended: the input is handled again.
+    private func sendSpans(_ outputs: [OutboundEnvelope], causedBy process: MeshSpan?) -> KafkaProducer.IndexedDeliveryCallback? {
+        guard let process, let spans else { return nil }
+        let sends = outputs.map { spans.startSend($0.envelope, topic: $0.topic, causedBy: process) }
+        return { index, result in Self.settle(sends[index], result) }
     }
 
-    /// Exactly-once: send spans end when their records joined the open transaction (which
-    /// commits within the commit interval), fail with it, or are dropped with a stale input.
-    private func settle(_ sends: [MeshSpan], _ outcome: TransactionCoordinator.Outcome) {
-        for send in sends {
-            switch outcome {
-            case .added: send.end()
-            case .failed: MessagingSpans.failed(send, "transaction failed")
-            case .stale: break
-            }
+    /// Ends a send span with its record's delivery report. A retriable failure is published
+    /// again under a span of the same id, so this one is dropped.
+    private static func settle(_ send: MeshSpan, _ result: Result<DeliveryReport, KafkaError>) {
+        switch result {
+        case .success(let report): MessagingSpans.acknowledged(send, partition: report.partition, offset: report.offset)
+        case .failure(let error): if !error.isRetriable { MessagingSpans.failed(send, "\(error)") }
         }
     }
 

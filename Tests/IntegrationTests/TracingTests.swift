@@ -44,7 +44,16 @@ final class TracingTests: XCTestCase {
     }
 
     func testOneObjectiveIsOneTraceWithEveryHopLinkedAcrossTheProcesses() async throws {
-        mesh.roleEnvironment = exportEnvironment
+        try await assertOneLinkedTrace(roleEnvironment: exportEnvironment)
+    }
+
+    /// In exactly-once mode outputs go through the transaction coordinator: same spans, same links.
+    func testExactlyOnceRolesExportTheSameLinkedTrace() async throws {
+        try await assertOneLinkedTrace(roleEnvironment: exportEnvironment.merging(["AGENTMESH_EXACTLY_ONCE": "true"]) { $1 })
+    }
+
+    private func assertOneLinkedTrace(roleEnvironment: [String: String]) async throws {
+        mesh.roleEnvironment = roleEnvironment
         try startSingleTaskMesh()
         let correlationID = try await submitThroughMeshctl(exportEnvironment)
         let outcome = try await mesh.outcome(correlationID, timeout: .seconds(90))
