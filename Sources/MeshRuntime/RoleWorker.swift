@@ -231,7 +231,11 @@ public final class RoleWorker: @unchecked Sendable {
         consumer.close()
         producer.close()
         // After the producer's last deliveries, which end the last send spans.
-        await configuration.tracing?.shutdown()
+        if let spans = await configuration.tracing?.shutdown() {
+            logger.info("spans sent", metadata: [
+                "exported": "\(spans.exported)", "dropped_queue_full": "\(spans.dropped)", "failed": "\(spans.failed)",
+            ])
+        }
         logger.info("stopped", metadata: ["processed": "\(stats.processed)", "dead_lettered": "\(stats.deadLettered)"])
     }
 

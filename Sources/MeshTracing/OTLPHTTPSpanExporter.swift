@@ -82,8 +82,10 @@ public final class OTLPHTTPSpanExporter: @unchecked Sendable {
         if batchFull { wake.yield() }
     }
 
-    /// Sends what is queued, stops the background task and refuses spans from then on.
-    public func shutdown() async {
+    /// Sends what is queued, stops the background task and refuses spans from then on;
+    /// returns what became of the spans.
+    @discardableResult
+    public func shutdown() async -> Counts {
         let (sender, timer) = lock.withLock {
             shuttingDown = true
             return (self.sender, self.timer)
@@ -92,6 +94,7 @@ public final class OTLPHTTPSpanExporter: @unchecked Sendable {
         wake.finish()
         await sender?.value
         await sendQueued()
+        return counts
     }
 
     /// Sends every queued span, in batches of at most `maxExportBatchSize`.
@@ -112,7 +115,7 @@ public final class OTLPHTTPSpanExporter: @unchecked Sendable {
 
     private func send(_ batch: [FinishedSpan]) async -> Bool {
         do {
-            let body = try OTLPJSON.encode(OTLPJSON.request(resource: configuration.resource, spans: batch))
+            let body = OTLPJSON.encode(resource: configuration.resource, spans: batch)
             var request = HTTPClientRequest(url: configuration.endpoint)
             request.method = .POST
             request.headers.add(name: "Content-Type", value: "application/json")

@@ -4,7 +4,9 @@ import Tracing
 /// The OTLP/HTTP JSON encoding of a trace export request (`ExportTraceServiceRequest`), as
 /// the OTLP specification maps protobuf to JSON: lowerCamelCase field names, trace and span
 /// ids as hex strings (not base64), enums as integers, 64-bit integers as decimal strings.
-/// Decodable too, so a test or benchmark receiver reads what the exporter wrote.
+/// The exporter writes the bytes directly (``encode(resource:spans:)``: Foundation's
+/// `JSONEncoder` cost more CPU per span than the hop it describes); the `Codable` model is
+/// what a receiver (a test, the benchmark) decodes them into.
 public enum OTLPJSON {
     public struct ExportRequest: Codable, Sendable, Equatable {
         public var resourceSpans: [ResourceSpans]
@@ -82,15 +84,94 @@ public enum OTLPJSON {
         ])
     }
 
-    /// The request's bytes (keys sorted, so equal requests encode equally).
-    public static func encode(_ request: ExportRequest) throws -> Data {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return try encoder.encode(request)
+    /// The bytes of the request exporting `spans` of the process described by `resource`.
+    public static func encode(resource: [SpanAttributeValue], spans: some Collection<FinishedSpan>) -> [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(256 + spans.count * 900)
+        out.append(contentsOf: #"{"resourceSpans":[{"resource":{"attributes":"#.utf8)
+        write(resource, to: &out)
+        out.append(contentsOf: #"},"scopeSpans":[{"scope":{"name":"#.utf8)
+        write(string: scopeName, to: &out)
+        out.append(contentsOf: #"},"spans":["#.utf8)
+        for (index, span) in spans.enumerated() {
+            if index > 0 { out.append(UInt8(ascii: ",")) }
+            write(span, to: &out)
+        }
+        out.append(contentsOf: "]}]}]}".utf8)
+        return out
     }
 
     public static func decode(_ data: Data) throws -> ExportRequest {
         try JSONDecoder().decode(ExportRequest.self, from: data)
+    }
+
+    private static func write(_ span: FinishedSpan, to out: inout [UInt8]) {
+        out.append(contentsOf: #"{"traceId":"#.utf8)
+        write(string: span.traceID, to: &out)
+        out.append(contentsOf: #","spanId":"#.utf8)
+        write(string: span.spanID, to: &out)
+        if let parent = span.parentSpanID {
+            out.append(contentsOf: #","parentSpanId":"#.utf8)
+            write(string: parent, to: &out)
+        }
+        out.append(contentsOf: #","name":"#.utf8)
+        write(string: span.name, to: &out)
+        out.append(contentsOf: #","kind":\#(kindNumber(span.kind)),"startTimeUnixNano":"\#(span.startNanos)","#.utf8)
+        out.append(contentsOf: #""endTimeUnixNano":"\#(span.endNanos)","attributes":"#.utf8)
+        write(span.attributes, to: &out)
+        if let status = span.status {
+            out.append(contentsOf: #","status":{"code":\#(status.code == .ok ? 1 : 2)"#.utf8)
+            if let message = status.message {
+                out.append(contentsOf: #","message":"#.utf8)
+                write(string: message, to: &out)
+            }
+            out.append(UInt8(ascii: "}"))
+        }
+        out.append(UInt8(ascii: "}"))
+    }
+
+    private static func write(_ attributes: [SpanAttributeValue], to out: inout [UInt8]) {
+        out.append(UInt8(ascii: "["))
+        for (index, attribute) in attributes.enumerated() {
+            if index > 0 { out.append(UInt8(ascii: ",")) }
+            out.append(contentsOf: #"{"key":"#.utf8)
+            write(string: attribute.key, to: &out)
+            out.append(contentsOf: #","value":{"#.utf8)
+            switch attribute.value {
+            case .string(let text):
+                out.append(contentsOf: #""stringValue":"#.utf8)
+                write(string: text, to: &out)
+            case .int(let number): out.append(contentsOf: #""intValue":"\#(number)""#.utf8)
+            case .bool(let flag): out.append(contentsOf: #""boolValue":\#(flag)"#.utf8)
+            case .double(let number):
+                // proto3 JSON spells the non-finite values as strings.
+                let text = number.isNaN ? #""NaN""# : number.isInfinite ? (number > 0 ? #""Infinity""# : #""-Infinity""#) : "\(number)"
+                out.append(contentsOf: #""doubleValue":\#(text)"#.utf8)
+            }
+            out.append(contentsOf: "}}".utf8)
+        }
+        out.append(UInt8(ascii: "]"))
+    }
+
+    /// A JSON string: quotes, backslashes and control characters escaped.
+    private static func write(string: String, to out: inout [UInt8]) {
+        out.append(UInt8(ascii: "\""))
+        for byte in string.utf8 {
+            switch byte {
+            case UInt8(ascii: "\""): out.append(contentsOf: #"\""#.utf8)
+            case UInt8(ascii: "\\"): out.append(contentsOf: #"\\"#.utf8)
+            case 0x0A: out.append(contentsOf: #"\n"#.utf8)
+            case 0x0D: out.append(contentsOf: #"\r"#.utf8)
+            case 0x09: out.append(contentsOf: #"\t"#.utf8)
+            case ..<0x20:
+                let hex = Array("0123456789abcdef".utf8)
+                out.append(contentsOf: #"\u00"#.utf8)
+                out.append(hex[Int(byte >> 4)])
+                out.append(hex[Int(byte & 0x0F)])
+            default: out.append(byte)
+            }
+        }
+        out.append(UInt8(ascii: "\""))
     }
 
     static func span(_ span: FinishedSpan) -> Span {

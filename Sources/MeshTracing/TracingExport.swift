@@ -22,8 +22,10 @@ public struct TracingExport: Sendable {
         try TracingConfiguration.fromEnvironment(environment, serviceName: serviceName).map(TracingExport.init)
     }
 
-    /// Sends what is still queued; call once the process's last span ended.
-    public func shutdown() async {
+    /// Sends what is still queued; call once the process's last span ended. Returns what
+    /// became of the spans (exported, dropped on a full queue, failed).
+    @discardableResult
+    public func shutdown() async -> OTLPHTTPSpanExporter.Counts {
         await exporter.shutdown()
     }
 }

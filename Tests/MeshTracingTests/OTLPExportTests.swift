@@ -20,10 +20,12 @@ final class OTLPExportTests: XCTestCase {
     }
 
     func testTheJSONEncodingFollowsTheOTLPSpecification() throws {
-        let request = OTLPJSON.request(
-            resource: [SpanAttributeValue("service.name", .string("coding"))],
-            spans: [span(0), span(1, status: SpanStatus(code: .error, message: "refused"))])
-        let json = try XCTUnwrap(String(data: try OTLPJSON.encode(request), encoding: .utf8))
+        let resource = [SpanAttributeValue("service.name", .string("coding"))]
+        var escaped = span(2)
+        escaped.name = "quote \" backslash \\ newline \n bell \u{7} é"
+        let spans = [span(0), span(1, status: SpanStatus(code: .error, message: "refused")), escaped]
+        let bytes = OTLPJSON.encode(resource: resource, spans: spans)
+        let json = String(decoding: bytes, as: UTF8.self)
         // Hex ids (not base64), enum values as integers, 64-bit integers as decimal strings.
         XCTAssertTrue(json.contains(#""traceId":"4bf92f3577b34da6a3ce929d0e0e4736""#), json)
         XCTAssertTrue(json.contains(#""spanId":"0000000000000002""#), json)
@@ -37,7 +39,9 @@ final class OTLPExportTests: XCTestCase {
         XCTAssertTrue(json.contains(#"{"key":"service.name","value":{"stringValue":"coding"}}"#), json)
         XCTAssertTrue(json.hasPrefix(#"{"resourceSpans":[{"resource":"#), json)
         XCTAssertFalse(json.contains(#""parentSpanId":null"#), "a root span has no parent field")
-        XCTAssertEqual(try OTLPJSON.decode(try OTLPJSON.encode(request)), request)
+        XCTAssertTrue(json.contains(#""name":"quote \" backslash \\ newline \n bell \u0007 é""#), json)
+        // What a receiver decodes is the request the spans stand for.
+        XCTAssertEqual(try OTLPJSON.decode(Data(bytes)), OTLPJSON.request(resource: resource, spans: spans))
     }
 
     func testTheExporterSendsBatchesToTheEndpointAndFlushesOnShutdown() async throws {
