@@ -20,6 +20,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-distributed-tracing", from: "1.7.3"),
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
     ],
@@ -52,6 +53,18 @@ let package = Package(
         .target(name: "MeshCatalog", dependencies: ["Yams"], swiftSettings: swift5),
         .target(name: "MeshOrchestration", dependencies: ["MeshWire", "MeshSigning", "MeshLogging", "Yams"], swiftSettings: swift5),
         .target(name: "MeshProcess", swiftSettings: swift5),
+        // Spans per hop with ids derived from envelope ids, exported as OTLP/HTTP JSON.
+        .target(
+            name: "MeshTracing",
+            dependencies: [
+                "MeshSigning", "MeshWire",
+                .product(name: "Tracing", package: "swift-distributed-tracing"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
+            swiftSettings: swift5),
         .target(
             name: "MeshAgentHandlers", dependencies: ["MeshWire", "MeshProcess", "MeshSigning"],
             exclude: ["HANDLER_CONTRACT.md"], swiftSettings: swift5),
@@ -93,7 +106,8 @@ let package = Package(
         .target(
             name: "MeshRuntime",
             dependencies: [
-                "MeshTransport", "MeshKafka", "MeshCatalog", "MeshWire", "MeshSigning", "MeshLogging",
+                "MeshTransport", "MeshKafka", "MeshCatalog", "MeshWire", "MeshSigning", "MeshLogging", "MeshTracing",
+                .product(name: "Tracing", package: "swift-distributed-tracing"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "CoreMetrics", package: "swift-metrics"),
             ],
@@ -101,7 +115,7 @@ let package = Package(
         .target(
             name: "MeshCLI",
             dependencies: [
-                "MeshRuntime", "MeshTransport", "MeshKafka", "MeshLogging", "MeshCatalog", "MeshSigning",
+                "MeshRuntime", "MeshTransport", "MeshKafka", "MeshLogging", "MeshCatalog", "MeshSigning", "MeshTracing",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "CoreMetrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
@@ -118,7 +132,7 @@ let package = Package(
         .executableTarget(
             name: "meshctl",
             dependencies: [
-                "MeshCLI", "MeshBenchmarks", "MeshRuntime", "MeshAudit", "MeshAuditIngest", "MeshOrchestration", "MeshTransport", "Yams", "MeshWire", "MeshSigning", "MeshCatalog", "MeshKafka", "MeshLogging",
+                "MeshCLI", "MeshBenchmarks", "MeshRuntime", "MeshTracing", "MeshAudit", "MeshAuditIngest", "MeshOrchestration", "MeshTransport", "Yams", "MeshWire", "MeshSigning", "MeshCatalog", "MeshKafka", "MeshLogging",
                 "MeshCompliance", "MeshComplianceEvaluation", "MeshModel", "MeshModelFake",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
@@ -211,6 +225,7 @@ let package = Package(
                 .product(name: "CoreMetrics", package: "swift-metrics"), .product(name: "Prometheus", package: "swift-prometheus"),
             ],
             swiftSettings: swift5),
+        .testTarget(name: "MeshTracingTests", dependencies: ["MeshTracing", "MeshSigning", "MeshWire", "MeshTestSupport"], swiftSettings: swift5),
         .testTarget(name: "MeshKafkaTests", dependencies: ["MeshKafka", "MeshTestSupport"], swiftSettings: swift5),
         .testTarget(name: "MeshBenchmarksTests", dependencies: ["MeshBenchmarks"], swiftSettings: swift5),
         .testTarget(
@@ -226,7 +241,7 @@ let package = Package(
         .testTarget(name: "DeploymentTests", dependencies: ["MeshCatalog", "MeshKafka", "MeshTestSupport", "Yams"], swiftSettings: swift5),
         .testTarget(
             name: "IntegrationTests",
-            dependencies: ["MeshTestSupport", "MeshAudit", "MeshOrchestration", "MeshTransport", "MeshWire", "MeshSigning", "MeshKafka", "MeshCatalog", "MeshRuntime"],
+            dependencies: ["MeshTestSupport", "MeshAudit", "MeshOrchestration", "MeshTransport", "MeshWire", "MeshSigning", "MeshKafka", "MeshCatalog", "MeshRuntime", "MeshTracing"],
             swiftSettings: swift5),
         // Fault injection over the whole mesh (minutes): `make fault-test`, skipped by `make test`.
         .testTarget(

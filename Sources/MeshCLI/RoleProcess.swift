@@ -5,6 +5,7 @@ import MeshCatalog
 import MeshKafka
 import MeshLogging
 import MeshRuntime
+import MeshTracing
 import MeshTransport
 import MeshWire
 import ServiceLifecycle
@@ -36,6 +37,13 @@ public enum RoleProcess {
         configuration.tickInterval = tickInterval
         configuration.exactlyOnce = options.exactlyOnce
         if let deadLetter = catalog.deadLetterTopic?.name { configuration.deadLetterTopic = deadLetter }
+        configuration.tracing = try TracingExport.fromEnvironment(serviceName: role)
+        if let tracing = configuration.tracing {
+            logger.info("exporting traces", metadata: [
+                "endpoint": "\(tracing.exporter.configuration.endpoint)",
+                "service": "\(tracing.exporter.configuration.serviceName)",
+            ])
+        }
         return try RoleWorker(
             configuration: configuration, kafka: connection.kafkaConfiguration(),
             sealer: connection.sealer(as: principal ?? role), opener: connection.opener(), catalog: catalog,

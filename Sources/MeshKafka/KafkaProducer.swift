@@ -25,6 +25,8 @@ public final class KafkaProducer: @unchecked Sendable {
     ]
 
     public typealias DeliveryCallback = @Sendable (Result<DeliveryReport, KafkaError>) -> Void
+    /// A delivery report of the record at an index of a batch.
+    public typealias IndexedDeliveryCallback = @Sendable (Int, Result<DeliveryReport, KafkaError>) -> Void
 
     private let client: RDKafkaClient
     private let logger: Logger

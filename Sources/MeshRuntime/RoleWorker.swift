@@ -3,6 +3,8 @@ import Foundation
 import Logging
 import MeshCatalog
 import MeshKafka
+import MeshTracing
+import Tracing
 import MeshTransport
 import MeshWire
 
@@ -47,6 +49,9 @@ public struct RoleWorkerConfiguration: Sendable {
     public var transactionCommitInterval: Duration = .milliseconds(100)
     /// Exactly-once: records after which the open transaction commits before the interval.
     public var transactionMaxRecords = 1000
+    /// Where the spans of each hop (``MessagingSpans``) go; the worker sends what is left
+    /// when it stops. `nil` (the default): tracing off, and then no span is created at all.
+    public var tracing: TracingExport?
 
     public init(role: String, instanceID: String, groupID: String? = nil, topics: [String]) {
         self.role = role
@@ -94,6 +99,8 @@ public final class RoleWorker: @unchecked Sendable {
     private let subscriber: MeshSubscriber
     private let routing: PartitionRouting
     private let deadLetters: DeadLetterPublisher
+    /// `nil` while tracing is off.
+    private let spans: MessagingSpans?
     /// Exactly-once mode only.
     private let transactions: TransactionCoordinator?
     private var stoppedBy: KafkaError?
@@ -137,6 +144,10 @@ public final class RoleWorker: @unchecked Sendable {
         deadLetters = DeadLetterPublisher(
             producer: producer, topic: configuration.deadLetterTopic, role: configuration.role, logger: logger)
         permits = AsyncSemaphore(permits: max(1, configuration.maxInFlight))
+        spans = configuration.tracing.map {
+            MessagingSpans(tracer: $0.tracer, role: configuration.role, instance: configuration.instanceID,
+                           consumerGroup: configuration.groupID)
+        }
         let metrics = self.metrics
         if configuration.exactlyOnce {
             transactions = try TransactionCoordinator(
@@ -222,6 +233,12 @@ public final class RoleWorker: @unchecked Sendable {
         if failure == nil { await publishLastCard() }
         consumer.close()
         producer.close()
+        // After the producer's last deliveries, which end the last send spans.
+        if let spans = await configuration.tracing?.shutdown() {
+            logger.info("spans sent", metadata: [
+                "exported": "\(spans.exported)", "dropped_queue_full": "\(spans.dropped)", "failed": "\(spans.failed)",
+            ])
+        }
         logger.info("stopped", metadata: ["processed": "\(stats.processed)", "dead_lettered": "\(stats.deadLettered)"])
     }
 
@@ -331,18 +348,24 @@ public final class RoleWorker: @unchecked Sendable {
         // here or by the partition's new owner.
         guard consumer.isCurrent(inbound.message), let progress = progress(of: inbound.message.partition) else { return }
         let log = MessageLog(base: logger, inbound: inbound)
+        // Ended when the input is settled; left unended (so never exported) when the input
+        // is dropped as a duplicate, held for its cause, or read again after a restart, as
+        // its later handling exports the span of the same id.
+        let span = spans?.startProcess(
+            inbound.envelope, topic: inbound.message.topic, partition: inbound.message.partition,
+            offset: inbound.message.offset)
         if let rejection = Authorization.check(inbound, catalog: catalog) {
             log.error("refused an envelope the catalog does not allow", metadata: [
                 "reason": "\(rejection.reason.rawValue)", "detail": "\(rejection.detail)", "security_event": "true",
             ])
             metrics.increment(.unauthorized, topic: inbound.message.topic)
-            await deadLetter(inbound, reason: rejection.reason.rawValue, detail: rejection.detail, attempts: 1)
+            await deadLetter(inbound, reason: rejection.reason.rawValue, detail: rejection.detail, attempts: 1, span: span)
             return
         }
         if let misrouted = routing.check(inbound) {
             log.error("refused a record on the wrong partition", metadata: ["reason": "\(misrouted.reason.rawValue)", "detail": "\(misrouted.detail)"])
             metrics.increment(.rejected, topic: inbound.message.topic)
-            await deadLetter(inbound, reason: misrouted.reason.rawValue, detail: misrouted.detail, attempts: 1)
+            await deadLetter(inbound, reason: misrouted.reason.rawValue, detail: misrouted.detail, attempts: 1, span: span)
             return
         }
         if let repeated = progress.repeatOf(inbound) {
@@ -363,7 +386,8 @@ public final class RoleWorker: @unchecked Sendable {
                     "reason": "\(EnvelopeRejection.Reason.idConflict.rawValue)", "detail": "\(detail)", "security_event": "true",
                 ])
                 metrics.increment(.idConflict, topic: inbound.message.topic)
-                await deadLetter(inbound, reason: EnvelopeRejection.Reason.idConflict.rawValue, detail: detail, attempts: 1)
+                await deadLetter(
+                    inbound, reason: EnvelopeRejection.Reason.idConflict.rawValue, detail: detail, attempts: 1, span: span)
             }
             return
         }
@@ -376,7 +400,12 @@ public final class RoleWorker: @unchecked Sendable {
         while true {
             let started = ContinuousClock.now
             do {
-                let outputs = try await handler.handle(inbound)
+                // Spans a handler starts (through the tracing API) are children of the hop's.
+                let outputs = if let span {
+                    try await InstrumentationContext.withValue(span.context) { try await handler.handle(inbound) }
+                } else {
+                    try await handler.handle(inbound)
+                }
                 metrics.observeHandlerDuration(seconds: (ContinuousClock.now - started).seconds)
                 // Revoked while it was handled: the new owner handles it again.
                 guard consumer.isCurrent(inbound.message) else { return }
@@ -387,21 +416,34 @@ public final class RoleWorker: @unchecked Sendable {
                     var outcome: TransactionCoordinator.Outcome
                     let state = outputs.filter { $0.kind == .state }
                     if state.isEmpty {
-                        outcome = await transactions.add(try records(outputs), completing: inbound.message, id: completed)
+                        outcome = await transactions.add(
+                            try records(outputs), completing: inbound.message, id: completed,
+                            delivered: sendSpans(outputs, causedBy: span))
                     } else {
                         // Events acknowledged first, then the state with the input's offset:
                         // see `TransactionCoordinator.add(_:completing:id:acknowledged:)`.
+                        let events = outputs.filter { $0.kind == .event }
                         outcome = await transactions.add(
-                            try records(outputs.filter { $0.kind == .event }), completing: nil, id: nil, acknowledged: true)
+                            try records(events), completing: nil, id: nil, acknowledged: true,
+                            delivered: sendSpans(events, causedBy: span))
                         if outcome == .added {
-                            outcome = await transactions.add(try records(state), completing: inbound.message, id: completed)
+                            outcome = await transactions.add(
+                                try records(state), completing: inbound.message, id: completed,
+                                delivered: sendSpans(state, causedBy: span))
                         }
                     }
-                    if outcome == .added { metrics.increment(.processed, topic: topic) } else { progress.abandonApplying(id) }
+                    if outcome == .added {
+                        metrics.increment(.processed, topic: topic)
+                        span?.end()
+                    } else {
+                        progress.abandonApplying(id)
+                        if outcome == .failed, let span { MessagingSpans.failed(span, "transaction failed") }
+                    }
                     log.debug("handled in the open transaction", metadata: ["outputs": "\(outputs.count)", "outcome": "\(outcome)"])
                 } else {
                     releasesPermit = false
-                    deliver(inbound, outputs, progress: progress, ownsPermit: ownsPermit, log: log)
+                    deliver(inbound, outputs, progress: progress, ownsPermit: ownsPermit, log: log, span: span)
+                    span?.end()
                 }
                 await handOverHeld(waitingFor: inbound.envelope.correlationID, progress)
                 return
@@ -412,14 +454,14 @@ public final class RoleWorker: @unchecked Sendable {
                 metrics.increment(.failed, topic: topic)
                 let metadata: Logger.Metadata = ["reason": "\(permanent.reason)", "security_event": "\(permanent.isSecurityEvent)"]
                 log.error("cannot be processed: \(permanent.detail)", metadata: metadata)
-                await deadLetter(inbound, reason: permanent.reason, detail: permanent.detail, attempts: attempt)
+                await deadLetter(inbound, reason: permanent.reason, detail: permanent.detail, attempts: attempt, span: span)
                 return
             } catch {
                 if lock.withLock({ stopping }) && error is CancellationError { return }  // read again after restart
                 metrics.increment(.failed, topic: topic)
                 guard attempt < configuration.retry.maxAttempts else {
                     log.error("giving up after \(attempt) attempts: \(error)")
-                    await deadLetter(inbound, reason: "handler-failed", detail: "\(error)", attempts: attempt)
+                    await deadLetter(inbound, reason: "handler-failed", detail: "\(error)", attempts: attempt, span: span)
                     return
                 }
                 metrics.increment(.retried, topic: topic)
@@ -438,7 +480,7 @@ public final class RoleWorker: @unchecked Sendable {
     /// task per message; failures go on in a task that may wait and publish again.
     private func deliver(
         _ inbound: InboundEnvelope, _ outputs: [OutboundEnvelope], progress: PartitionProgress, ownsPermit: Bool,
-        log: MessageLog
+        log: MessageLog, span: MeshSpan?
     ) {
         let id = inbound.envelope.id
         progress.beginApplying(inbound)
@@ -457,7 +499,7 @@ public final class RoleWorker: @unchecked Sendable {
             pendingDeliveries.end()
         }
         let state = outputs.filter { $0.kind == .state }
-        guard !state.isEmpty else { return publish(outputs, for: inbound, log: log, then: finish) }
+        guard !state.isEmpty else { return publish(outputs, for: inbound, log: log, span: span, then: finish) }
         let events = outputs.filter { $0.kind == .event }
         let eventsSettled = SettlementBox()
         let ticket = progress.takeTicket { [self] release in
@@ -466,11 +508,11 @@ public final class RoleWorker: @unchecked Sendable {
                 // state stays unpublished and the input is applied again after a restore.
                 return finish(eventsSettled.value == .deadLettered ? .deadLettered : .abandoned)
             }
-            publish(state, for: inbound, log: log) { settlement in
+            publish(state, for: inbound, log: log, span: span) { settlement in
                 finish(eventsSettled.value == .deadLettered && settlement == .acknowledged ? .deadLettered : settlement)
             }
         }
-        publish(events, for: inbound, log: log) { settlement in
+        publish(events, for: inbound, log: log, span: span) { settlement in
             eventsSettled.value = settlement
             progress.settle(ticket, abandoned: settlement == .abandoned)
         }
@@ -479,14 +521,14 @@ public final class RoleWorker: @unchecked Sendable {
     /// Enqueues `outputs` in order and calls `done` once they were all acknowledged, or once
     /// a retriable failure was overcome, the input dead-lettered or the publishing given up.
     private func publish(
-        _ outputs: [OutboundEnvelope], for inbound: InboundEnvelope, log: MessageLog,
+        _ outputs: [OutboundEnvelope], for inbound: InboundEnvelope, log: MessageLog, span: MeshSpan?,
         then done: @escaping @Sendable (Settlement) -> Void
     ) {
         guard !outputs.isEmpty else { return done(.acknowledged) }
-        enqueueAll(outputs).whenComplete { [self] error in
+        enqueueAll(outputs, causedBy: span).whenComplete { [self] error in
             guard let error else { return done(.acknowledged) }
             pendingDeliveries.start { [self] in
-                done(await retryDelivery(inbound, outputs: outputs, after: error, log: log))
+                done(await retryDelivery(inbound, outputs: outputs, after: error, log: log, span: span))
             }
         }
     }
@@ -544,7 +586,9 @@ public final class RoleWorker: @unchecked Sendable {
     /// Sends `inbound` to the dead-letter topic and marks it done; `false` when the dead
     /// letter could not be sent (shutdown), so the input stays unacknowledged and is read again.
     @discardableResult
-    private func deadLetter(_ inbound: InboundEnvelope, reason: String, detail: String, attempts: Int) async -> Bool {
+    private func deadLetter(
+        _ inbound: InboundEnvelope, reason: String, detail: String, attempts: Int, span: MeshSpan? = nil
+    ) async -> Bool {
         do {
             // Exactly-once: the dead letter joins the transaction with the input's offset.
             let sink: any DeadLetterSending = transactions ?? deadLetters
@@ -554,6 +598,7 @@ public final class RoleWorker: @unchecked Sendable {
             let text = "\(reason) on \(inbound.message.topic)[\(inbound.message.partition)]@\(inbound.message.offset): \(detail)"
             lock.withLock { lastError = (String(text.prefix(Self.lastErrorLimit)), WallClock.nowUnixMicros()) }
             subscriber.markDone(inbound)
+            if let span { MessagingSpans.failed(span, "dead-lettered: \(reason): \(detail)") }
             return true
         } catch {
             logger.warning("dead letter not sent before shutdown; the message will be read again: \(error)")
@@ -574,8 +619,9 @@ public final class RoleWorker: @unchecked Sendable {
     /// stateful handler (the orchestrator) has recorded the input and would answer a second
     /// call with nothing. Outputs the broker refuses for good send the input to the
     /// dead-letter topic.
-    private func retryDelivery(_ inbound: InboundEnvelope, outputs: [OutboundEnvelope], after error: Error, log: MessageLog) async
-        -> Settlement
+    private func retryDelivery(
+        _ inbound: InboundEnvelope, outputs: [OutboundEnvelope], after error: Error, log: MessageLog, span: MeshSpan?
+    ) async -> Settlement
     {
         var error = error
         var attempt = 1
@@ -595,7 +641,7 @@ public final class RoleWorker: @unchecked Sendable {
             try? await Task.sleep(for: configuration.retry.delay(after: attempt))
             attempt += 1
             do {
-                try await enqueueAll(outputs).wait()
+                try await enqueueAll(outputs, causedBy: span).wait()
                 return .acknowledged
             } catch let next {
                 error = next
@@ -625,15 +671,18 @@ public final class RoleWorker: @unchecked Sendable {
     }
 
     /// Enqueues `outputs` in order; the group completes when the broker acknowledged them.
-    private func enqueueAll(_ outputs: [OutboundEnvelope]) -> DeliveryGroup {
+    /// With `process` (tracing on), each output gets a send span that ends with its delivery.
+    private func enqueueAll(_ outputs: [OutboundEnvelope], causedBy process: MeshSpan? = nil) -> DeliveryGroup {
         let group = DeliveryGroup(expected: outputs.count)
         let metrics = self.metrics
         for (index, output) in outputs.enumerated() {
             // The report needs the topic only, not a copy of the whole envelope.
             let topic = output.topic
+            let send = process.flatMap { spans?.startSend(output.envelope, topic: topic, causedBy: $0) }
             do {
                 try publisher.enqueue(output.envelope, to: topic, key: output.key) { result in
                     if case .success = result { metrics.increment(.published, topic: topic) }
+                    if let send { Self.settle(send, result) }
                     group.completed(result.map { _ in () })
                 }
             } catch {
@@ -642,6 +691,24 @@ public final class RoleWorker: @unchecked Sendable {
             }
         }
         return group
+    }
+
+    /// Exactly-once: starts the send spans of `outputs` and returns what ends each with its
+    /// record's delivery report; `nil` while tracing is off. Records never enqueued (a stale
+    /// input, an aborted transaction) leave their spans unended: the input is handled again.
+    private func sendSpans(_ outputs: [OutboundEnvelope], causedBy process: MeshSpan?) -> KafkaProducer.IndexedDeliveryCallback? {
+        guard let process, let spans else { return nil }
+        let sends = outputs.map { spans.startSend($0.envelope, topic: $0.topic, causedBy: process) }
+        return { index, result in Self.settle(sends[index], result) }
+    }
+
+    /// Ends a send span with its record's delivery report. A retriable failure is published
+    /// again under a span of the same id, so this one is dropped.
+    private static func settle(_ send: MeshSpan, _ result: Result<DeliveryReport, KafkaError>) {
+        switch result {
+        case .success(let report): MessagingSpans.acknowledged(send, partition: report.partition, offset: report.offset)
+        case .failure(let error): if !error.isRetriable { MessagingSpans.failed(send, "\(error)") }
+        }
     }
 
     // MARK: - Background: rebalances, ticks, heartbeats

@@ -107,10 +107,12 @@ final class TransactionCoordinator: DeadLetterSending, @unchecked Sendable {
     /// an input's event outputs this way before its state records: a broker that keeps no
     /// transaction state (the embedded broker) shows uncommitted records to every reader, and
     /// a state record must not be readable while an output of its input can still be lost.
+    ///
+    /// `delivered`: told the delivery report of each record by its index (the send spans).
     func add(_ records: [OutgoingMessage], completing input: ConsumedMessage?, id: ProcessedInput?,
-             acknowledged: Bool = false) async -> Outcome {
+             acknowledged: Bool = false, delivered: KafkaProducer.IndexedDeliveryCallback? = nil) async -> Outcome {
         let deliveries = acknowledged ? DeliveryGroup(expected: records.count) : nil
-        let outcome = await enqueue(records, completing: input, id: id, deliveries: deliveries)
+        let outcome = await enqueue(records, completing: input, id: id, deliveries: deliveries, delivered: delivered)
         guard outcome == .added, let deliveries else { return outcome }
         do {
             try await deliveries.wait()
@@ -122,7 +124,7 @@ final class TransactionCoordinator: DeadLetterSending, @unchecked Sendable {
     }
 
     private func enqueue(_ records: [OutgoingMessage], completing input: ConsumedMessage?, id: ProcessedInput?,
-                         deliveries: DeliveryGroup?) async -> Outcome {
+                         deliveries: DeliveryGroup?, delivered: KafkaProducer.IndexedDeliveryCallback?) async -> Outcome {
         await gate.enter()
         defer { gate.leave() }
         if lock.withLock({ failure != nil || abortReason != nil }) { return .failed }
@@ -133,6 +135,7 @@ final class TransactionCoordinator: DeadLetterSending, @unchecked Sendable {
                 do {
                     try producer.enqueue(record) { result in
                         if case .success = result { metrics.increment(.published, topic: record.topic) }
+                        delivered?(index, result)
                         deliveries?.completed(result.map { _ in () })
                     }
                 } catch {

@@ -26,6 +26,8 @@ final class OpsMeshHost: @unchecked Sendable {
     let logger: Logger
     /// Children's output goes here as `[name] line` when `logDirectory` is nil.
     let logDirectory: URL?
+    /// Added to every child's environment.
+    let childEnvironment: [String: String]
     private let lock = NSLock()
     private var cluster: EmbeddedKafkaCluster?
     private var children: [(spec: ChildSpec, process: Process)] = []
@@ -33,9 +35,10 @@ final class OpsMeshHost: @unchecked Sendable {
     private var readers: [Thread] = []
     private var logFiles: [FileHandle] = []
 
-    init(environment: MeshEnvironment, logDirectory: URL? = nil, logger: Logger) {
+    init(environment: MeshEnvironment, logDirectory: URL? = nil, childEnvironment: [String: String] = [:], logger: Logger) {
         self.environment = environment
         self.logDirectory = logDirectory
+        self.childEnvironment = childEnvironment
         self.logger = logger
     }
 
@@ -133,7 +136,8 @@ final class OpsMeshHost: @unchecked Sendable {
             process.executableURL = URL(fileURLWithPath: spec.executable)
             process.arguments = spec.arguments
             process.standardInput = FileHandle.nullDevice
-            process.environment = ParentWatch.childEnvironment()  // children stop if this process dies
+            // Children stop if this process dies.
+            process.environment = ParentWatch.childEnvironment().merging(childEnvironment) { _, added in added }
             if let logDirectory {
                 try FileManager.default.createDirectory(at: logDirectory, withIntermediateDirectories: true)
                 let url = logDirectory.appendingPathComponent("\(spec.name).log")

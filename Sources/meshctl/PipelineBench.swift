@@ -4,6 +4,7 @@ import Logging
 import MeshKafka
 import MeshLogging
 import MeshSigning
+import MeshTracing
 import MeshTransport
 import MeshWire
 
@@ -33,6 +34,11 @@ struct PipelineBench: AsyncParsableCommand {
             --key-algorithms ed25519,hmac-sha256 runs the same load once per role key algorithm \
             (each on a fresh key ring), and prints both plus the Ed25519/HMAC throughput ratio: \
             what attributable role signatures cost.
+
+            --tracing runs each measurement twice, tracing off and then on (every role exporting \
+            its spans, sampled at 100%, over OTLP/HTTP to a receiver this command runs on \
+            loopback), each on a fresh broker and role processes, and prints both plus the \
+            on/off throughput ratio.
             """)
 
     @Option(help: "Objectives in the throughput phase.") var objectives = 2_000
@@ -50,6 +56,8 @@ struct PipelineBench: AsyncParsableCommand {
         "Role key algorithms to measure in this run: ed25519, hmac-sha256 or both (comma-separated; default ed25519).",
         valueName: "algorithm,…"))
     var keyAlgorithms: [String] = []
+    @Flag(help: "Also measure with every role exporting its spans (100% sampled) to a local OTLP receiver.")
+    var tracing = false
     @Flag(help: "Print the figures as JSON on stdout.") var json = false
     @Option(name: .customLong("model-endpoint"), help: ArgumentHelp(
         "Run the coding agent on this model endpoint (--handler model, Agents/coding.yaml) instead of the example handler.",
@@ -95,6 +103,8 @@ struct PipelineBench: AsyncParsableCommand {
         var exactlyOnceThroughputRatio: Double?
         /// Ed25519 objectives/s divided by HMAC objectives/s (first mode, both in this run).
         var ed25519ThroughputRatio: Double?
+        /// Tracing on objectives/s divided by tracing off (first mode and algorithm, this run).
+        var tracingThroughputRatio: Double?
     }
 
     struct Figures: Codable {
@@ -103,6 +113,11 @@ struct PipelineBench: AsyncParsableCommand {
         var handler: String
         /// Role key algorithm.
         var keyAlgorithm: String
+        /// Whether every role exported its spans (100% sampled) to the local receiver.
+        var tracing: Bool
+        /// Spans the receiver got (tracing on), and the number it had per objective.
+        var spansReceived: Int?
+        var spansPerObjective: Double?
         var objectives: Int
         var completed: Int
         var failed: Int
@@ -126,8 +141,9 @@ struct PipelineBench: AsyncParsableCommand {
         try await withFiguresOnStdout(json: json) {
             let runs = try await measureAll()
             if runs.count == 1 { return (runs[0], Self.report(runs[0])) }
-            let comparison = Comparison(runs: runs, exactlyOnceThroughputRatio: Self.throughputRatio(runs),
-                                        ed25519ThroughputRatio: Self.algorithmRatio(runs))
+            let comparison = Comparison(runs: runs, exactlyOnceThroughputRatio: Self.throughputRatio(runs.filter { !$0.tracing }),
+                                        ed25519ThroughputRatio: Self.algorithmRatio(runs.filter { !$0.tracing }),
+                                        tracingThroughputRatio: Self.tracingRatio(runs))
             return (comparison, Self.report(comparison))
         }
     }
@@ -137,7 +153,11 @@ struct PipelineBench: AsyncParsableCommand {
         let logger = Logger(label: "bench")
         var runs: [Figures] = []
         for mode in selectedModes {
-            for algorithm in selectedAlgorithms { runs.append(try await measure(mode: mode, algorithm: algorithm, logger: logger)) }
+            for algorithm in selectedAlgorithms {
+                for traced in tracing ? [false, true] : [false] {
+                    runs.append(try await measure(mode: mode, algorithm: algorithm, traced: traced, logger: logger))
+                }
+            }
         }
         return runs
     }
@@ -151,6 +171,15 @@ struct PipelineBench: AsyncParsableCommand {
         return exactlyOnce.objectivesPerSecond / atLeastOnce.objectivesPerSecond
     }
 
+    static func tracingRatio(_ runs: [Figures]) -> Double? {
+        guard let first = runs.first,
+            let off = runs.first(where: { !$0.tracing && $0.mode == first.mode && $0.keyAlgorithm == first.keyAlgorithm }),
+            let on = runs.first(where: { $0.tracing && $0.mode == first.mode && $0.keyAlgorithm == first.keyAlgorithm }),
+            off.objectivesPerSecond > 0
+        else { return nil }
+        return on.objectivesPerSecond / off.objectivesPerSecond
+    }
+
     static func algorithmRatio(_ runs: [Figures]) -> Double? {
         let mode = runs.first?.mode
         guard let hmac = runs.first(where: { $0.mode == mode && $0.keyAlgorithm == SigningAlgorithm.hmacSHA256.rawValue }),
@@ -160,8 +189,9 @@ struct PipelineBench: AsyncParsableCommand {
         return ed25519.objectivesPerSecond / hmac.objectivesPerSecond
     }
 
-    /// One mode and key algorithm on a fresh broker, key ring and role processes.
-    private func measure(mode: String, algorithm: String, logger: Logger) async throws -> Figures {
+    /// One mode and key algorithm on a fresh broker, key ring and role processes; `traced`:
+    /// every role exports its spans to a receiver started for this measurement.
+    private func measure(mode: String, algorithm: String, traced: Bool, logger: Logger) async throws -> Figures {
         let home = URL(fileURLWithPath: NSTemporaryDirectory()).appendingPathComponent("agentmesh-bench-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: home) }
         let environment = MeshEnvironment(home: home.path)
@@ -169,9 +199,15 @@ struct PipelineBench: AsyncParsableCommand {
             "--brokers", "1", "--replicas",
             "orchestrator=1,coding=1,reviewer=1,compliance=1,testing=0,security=0,documentation=0,ux=0,discovery=0,audit-sink=0",
         ] + (mode == "exactly-once" ? ["--exactly-once"] : []) + ["--key-algorithm", algorithm] + agentArguments)
-        progress("\(mode), \(algorithm) role keys: starting broker, orchestrator, coding agent, reviewer and compliance…")
+        let receiver = traced ? try await OTLPReceiver() : nil
+        let tracingEnvironment = receiver.map {
+            ["OTEL_TRACES_EXPORTER": "otlp", "OTEL_EXPORTER_OTLP_ENDPOINT": $0.endpoint, "OTEL_TRACES_SAMPLER": "always_on"]
+        } ?? ["OTEL_TRACES_EXPORTER": "none"]
+        progress("\(mode), \(algorithm) role keys, tracing \(traced ? "on" : "off"): "
+                 + "starting broker, orchestrator, coding agent, reviewer and compliance…")
         let host = try await layout.bringUp(
-            environment: environment, people: [], logDirectory: home.appendingPathComponent("logs"), logger: logger)
+            environment: environment, people: [], logDirectory: home.appendingPathComponent("logs"),
+            childEnvironment: tracingEnvironment, logger: logger)
         // Ctrl-C or SIGTERM stops the role processes too, instead of leaving them orphaned.
         let trap = OpsSignalTrap { number in
             Task {
@@ -180,14 +216,23 @@ struct PipelineBench: AsyncParsableCommand {
             }
         }
         defer { trap.cancel() }
-        let figures: Figures
+        var figures: Figures
         do {
             figures = try await measure(mode: mode, algorithm: algorithm, environment: environment, host: host, logger: logger)
         } catch {
             await host.stop(grace: .seconds(5))
+            try? await receiver?.close()
             throw error
         }
+        // The roles send their last spans as they stop.
         await host.stop(grace: .seconds(5))
+        if let receiver {
+            let received = receiver.spans.count
+            figures.tracing = true
+            figures.spansReceived = received
+            figures.spansPerObjective = Double(received) / Double(max(1, objectives + 20 + figures.pacedObjectives))
+            try? await receiver.close()
+        }
         return figures
     }
 
@@ -198,6 +243,9 @@ struct PipelineBench: AsyncParsableCommand {
         }
         if let ratio = comparison.ed25519ThroughputRatio {
             lines.append(String(format: "Ed25519 / HMAC role keys throughput: %.2f (same load, same run)", ratio))
+        }
+        if let ratio = comparison.tracingThroughputRatio {
+            lines.append(String(format: "tracing on / off throughput: %.2f (same load, same run)", ratio))
         }
         return lines.joined(separator: "\n")
     }
@@ -210,7 +258,7 @@ struct PipelineBench: AsyncParsableCommand {
                 + String(format: "; total %.2f ms", figures.burstCPUMillisecondsPerObjectiveTotal)
         }
         return """
-            pipeline benchmark (\(figures.mode), \(figures.keyAlgorithm) role keys): orchestrator + coding agent (\(figures.handler) handler) + reviewer + compliance, embedded broker
+            pipeline benchmark (\(figures.mode), \(figures.keyAlgorithm) role keys, tracing \(tracingText(figures))): orchestrator + coding agent (\(figures.handler) handler) + reviewer + compliance, embedded broker
               throughput  \(String(format: "%.0f", figures.objectivesPerSecond)) objectives/s over \(figures.objectives) \
             (\(figures.failed) failed); latency p50 \(ms(figures.burstP50Milliseconds)), p99 \(ms(figures.burstP99Milliseconds)) under the burst
               paced at \(String(format: "%.0f", figures.pacedRatePerSecond))/s: p50 \(ms(figures.pacedP50Milliseconds)), \
@@ -219,6 +267,11 @@ struct PipelineBench: AsyncParsableCommand {
               targets: ≥ 2000 objectives/s (\(figures.objectivesPerSecond >= 2000 ? "met" : "NOT met")); \
             p99 < 250 ms at 1000/s (\(latencyVerdict(figures)))
             """
+    }
+
+    private static func tracingText(_ figures: Figures) -> String {
+        guard figures.tracing, let spans = figures.spansReceived else { return "off" }
+        return String(format: "on, %d spans received, %.1f per objective", spans, figures.spansPerObjective ?? 0)
     }
 
     /// Whether the paced phase shows the latency target: it is stated at 1000/s, so a phase
@@ -277,7 +330,7 @@ struct PipelineBench: AsyncParsableCommand {
         let paced = tracker.latencies(prefix: "paced")
 
         let figures = Figures(
-            mode: mode, handler: modelEndpoint == nil ? "example" : "model", keyAlgorithm: algorithm, objectives: objectives, completed: burst.count - tracker.failures(prefix: "burst"),
+            mode: mode, handler: modelEndpoint == nil ? "example" : "model", keyAlgorithm: algorithm, tracing: false, objectives: objectives, completed: burst.count - tracker.failures(prefix: "burst"),
             failed: tracker.failures(prefix: "burst"), objectivesPerSecond: rate,
             burstP50Milliseconds: percentile(burst, 0.5), burstP99Milliseconds: percentile(burst, 0.99),
             pacedRatePerSecond: pacedRate, pacedObjectives: pacedCount,

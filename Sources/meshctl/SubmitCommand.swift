@@ -3,6 +3,7 @@ import Foundation
 import MeshCLI
 import MeshLogging
 import MeshSigning
+import MeshTracing
 import MeshTransport
 import MeshWire
 
@@ -70,7 +71,7 @@ struct SubmitCommand: AsyncParsableCommand {
         let publisher = try client.publisher(as: "meshctl")
         defer { publisher.producer.close() }
         let envelope = Envelope.operatorRoot(objectiveID: objective.objectiveID, payload: .objectiveSubmitted(objective))
-        try await publisher.publish(envelope, to: "mesh.objectives")
+        try await publisher.publishRoot(envelope, to: "mesh.objectives")
         return envelope
     }
 }
@@ -104,7 +105,7 @@ struct CancelCommand: AsyncParsableCommand {
         let request = ObjectiveCancelRequested(objectiveID: correlationID, requestedBy: requestedBy ?? OpsMeshClient.operatorName,
                                                reason: reason)
         let envelope = Envelope.operatorRoot(objectiveID: correlationID, payload: .objectiveCancelRequested(request))
-        try await publisher.publish(envelope, to: "mesh.objectives")
+        try await publisher.publishRoot(envelope, to: "mesh.objectives")
         opsPrint("cancel requested for \(correlationID) (envelope \(envelope.id))")
     }
 }
@@ -116,5 +117,29 @@ extension Envelope {
         let id = Envelope.makeID()
         return Envelope(id: id, source: OpsMeshClient.operatorSource, correlationID: objectiveID, subject: objectiveID,
                         traceparent: TraceContext.root(envelope: id, correlationID: objectiveID).traceparent, payload: payload)
+    }
+}
+
+extension MeshPublisher {
+    /// Publishes root envelope `envelope` (it starts its objective's trace) and, when the
+    /// `OTEL_*` environment turns tracing on, exports the trace's root span: sending it, until
+    /// the broker acknowledged it.
+    func publishRoot(_ envelope: Envelope, to topic: String) async throws {
+        let tracing = try TracingExport.fromEnvironment(serviceName: "meshctl")
+        guard let tracing else {
+            try await publish(envelope, to: topic)
+            return
+        }
+        let spans = MessagingSpans(tracer: tracing.tracer, role: "meshctl", instance: ProcessInfo.processInfo.hostName)
+        let span = spans.startRootSend(envelope, topic: topic)
+        do {
+            let report = try await publish(envelope, to: topic)
+            MessagingSpans.acknowledged(span, partition: report.partition, offset: report.offset)
+        } catch {
+            MessagingSpans.failed(span, "\(error)")
+            await tracing.shutdown()
+            throw error
+        }
+        await tracing.shutdown()
     }
 }

@@ -74,13 +74,14 @@ struct OpsMeshLayout: ParsableArguments {
 
     /// Broker, keys and every role process; returns once each child has started (or throws,
     /// with everything stopped again, when one exits during start-up).
+    /// `childEnvironment`: added to every role process's environment (`OTEL_*`, say).
     func bringUp(environment: MeshEnvironment, people: [String], logDirectory override: URL? = nil,
-                 logger: Logger) async throws -> OpsMeshHost {
+                 childEnvironment: [String: String] = [:], logger: Logger) async throws -> OpsMeshHost {
         let topics = try catalog.load()
         let absolute = { (path: String) in URL(fileURLWithPath: path).standardizedFileURL.path }
         let host = OpsMeshHost(environment: environment,
                                logDirectory: override ?? logDirectory.map { URL(fileURLWithPath: $0, isDirectory: true) },
-                               logger: logger)
+                               childEnvironment: childEnvironment, logger: logger)
         let keys = try host.ensureKeys(catalog: topics, people: people, algorithm: SigningAlgorithm(rawValue: keyAlgorithm) ?? .ed25519)
         if keys.created {
             opsPrint("[up] created the key ring in \(environment.keysDirectory.path) (roles from the catalog; people: "

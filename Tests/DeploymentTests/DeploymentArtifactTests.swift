@@ -151,6 +151,15 @@ final class DeploymentArtifactTests: XCTestCase {
                       contains: "depends_on kafka must be service_healthy")
     }
 
+    func testComposeRejectsARoleThatExportsNoTraces() {
+        assertProblem(composeProblems(["services", "mesh-reviewer", "environment", "OTEL_EXPORTER_OTLP_ENDPOINT"], nil),
+                      contains: "mesh-reviewer: OTEL_EXPORTER_OTLP_ENDPOINT must be")
+        assertProblem(composeProblems(["services", "mesh-agent-ux", "environment", "OTEL_TRACES_EXPORTER"], "none"),
+                      contains: "OTEL_TRACES_EXPORTER must default to otlp")
+        assertProblem(composeProblems(["services", "jaeger", "expose"], ["4317"]),
+                      contains: "names jaeger:4318, which no service exposes")
+    }
+
     func testComposeRejectsAMissingRole() {
         assertProblem(composeProblems(["services", "mesh-agent-discovery"], nil), contains: "no service runs role discovery")
     }

@@ -98,6 +98,22 @@ struct DeploymentContext {
         return Array(Set(names)).sorted()
     }
 
+    /// `OTEL_TRACES_EXPORTER` defaults to otlp and the endpoint is a service of this file that
+    /// exposes the OTLP/HTTP port.
+    func checkTraceExport(_ environment: [String: String], owner: String, services: [String: Any]) -> [String] {
+        var problems: [String] = []
+        let exporter = environment["OTEL_TRACES_EXPORTER"] ?? ""
+        if !(exporter == "otlp" || exporter.hasSuffix(":-otlp}")) {
+            problems.append("\(owner): OTEL_TRACES_EXPORTER must default to otlp (is \"\(exporter)\")")
+        }
+        guard let endpoint = environment["OTEL_EXPORTER_OTLP_ENDPOINT"], let url = URL(string: endpoint),
+              let host = url.host, let port = url.port
+        else { return problems + ["\(owner): OTEL_EXPORTER_OTLP_ENDPOINT must be an http://service:port URL"] }
+        let exposed = dictionary(services[host]).map { (strings($0["expose"]) ?? []).contains(String(port)) } ?? false
+        if !exposed { problems.append("\(owner): OTEL_EXPORTER_OTLP_ENDPOINT names \(host):\(port), which no service exposes") }
+        return problems
+    }
+
     func drainSeconds(_ argv: [String]) -> Double {
         argv.value(after: "--drain-seconds").flatMap(Double.init) ?? 20  // RoleOptions default
     }
@@ -134,6 +150,11 @@ struct DeploymentContext {
             }
             let port = environment["AGENTMESH_HEALTH_PORT"].flatMap(Int.init) ?? healthPort
             if port != healthPort { problems.append("\(owner): AGENTMESH_HEALTH_PORT \(port) is not \(healthPort)") }
+            // Every role on RoleWorker exports its spans to the Compose trace backend (the
+            // audit sink runs its own loop and exports none yet).
+            if executable != "mesh-audit-sink" {
+                problems += checkTraceExport(environment, owner: owner, services: services)
+            }
             if let check = dictionary(service["healthcheck"]), let test = strings(check["test"]) {
                 let joined = test.joined(separator: " ")
                 if !(joined.contains(":\(port)/readyz") || joined.contains(":\(port)/livez")) {

@@ -32,6 +32,8 @@ final class MeshHarness: @unchecked Sendable {
     private let producer: KafkaProducer
     let logger = Logger(label: "harness")
     var playbooks: String
+    /// Added to the environment of every role process started from now on (`OTEL_*`, say).
+    var roleEnvironment: [String: String] = [:]
 
     var home: String { workspace.url.appendingPathComponent(".agentmesh").path }
     var keys: String { home + "/keys" }
@@ -80,7 +82,8 @@ final class MeshHarness: @unchecked Sendable {
         case "mesh-compliance": extra = ["--policies", Self.root.appendingPathComponent("Policies").path]
         default: break
         }
-        var environment = ["AGENTMESH_LOG_LEVEL": "info"].merging(added) { $1 }
+        // The harness's log level, then the mesh-wide role environment, then this role's own.
+        var environment = roleEnvironment.merging(["AGENTMESH_LOG_LEVEL": "info"]) { _, fixed in fixed }.merging(added) { $1 }
         if let kafka {
             environment["AGENTMESH_BOOTSTRAP"] = kafka
             environment["AGENTMESH_KAFKA_CONFIG"] = try realKafkaRoleProperties()

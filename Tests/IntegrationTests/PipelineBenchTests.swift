@@ -24,3 +24,26 @@ final class PipelineBenchTests: XCTestCase {
         XCTAssertEqual(total, cpu.values.reduce(0, +), accuracy: 1e-9)
     }
 }
+
+/// `--tracing`: the same load with tracing off and on, each on fresh processes, in one run.
+final class PipelineBenchTracingTests: XCTestCase {
+    func testTracingRunsTheLoadOffAndOnAndCountsTheSpansReceived() async throws {
+        let output = try TemporaryDirectory()
+        defer { output.remove() }
+        let run = try await runToCompletion(
+            try Executables.url("meshctl"),
+            ["bench", "pipeline", "--objectives", "30", "--paced-seconds", "0.5", "--tracing", "--json"],
+            workingDirectory: repositoryRoot(), outputDirectory: output.url, timeout: .seconds(180))
+        XCTAssertEqual(run.status, 0, run.stderr)
+        let comparison = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any], run.stdout)
+        let runs = try XCTUnwrap(comparison["runs"] as? [[String: Any]], run.stdout)
+        XCTAssertEqual(runs.map { $0["tracing"] as? Bool }, [false, true])
+        XCTAssertNil(runs[0]["spansReceived"] as? Int, "nothing is exported with tracing off")
+        // A process span per input and a send span per output: about twenty per objective
+        // (TracingTests counts 21 below meshctl's root), all at the bench's own receiver.
+        let perObjective = try XCTUnwrap(runs[1]["spansPerObjective"] as? Double, run.stdout)
+        XCTAssertGreaterThan(perObjective, 10)
+        XCTAssertNotNil(comparison["tracingThroughputRatio"] as? Double)
+        for figures in runs { XCTAssertEqual(figures["completed"] as? Int, 30) }
+    }
+}
