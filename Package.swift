@@ -12,6 +12,7 @@ let package = Package(
         .executable(name: "mesh-reviewer", targets: ["mesh-reviewer"]),
         .executable(name: "mesh-compliance", targets: ["mesh-compliance"]),
         .executable(name: "mesh-audit-sink", targets: ["mesh-audit-sink"]),
+        .executable(name: "mesh-console", targets: ["mesh-console"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -20,6 +21,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
     ],
     targets: [
         // MARK: C shims over system libraries
@@ -94,6 +96,18 @@ let package = Package(
             ],
             swiftSettings: swift5),
 
+        // What operator front ends share (meshctl, mesh-console): reading the mesh, approval rules.
+        .target(
+            name: "MeshOps",
+            dependencies: ["MeshCLI", "MeshTransport", "MeshKafka", "MeshOrchestration", "MeshLogging", "MeshSigning", "MeshWire",
+                           .product(name: "Logging", package: "swift-log")],
+            swiftSettings: swift5),
+        // The console's web app: people, sessions, Part 11 signing, pages and the JSON API.
+        .target(
+            name: "MeshConsole",
+            dependencies: ["MeshOps", "MeshTransport", "MeshKafka", "MeshLogging", "MeshSigning", "MeshWire", "COpenSSL",
+                           .product(name: "Hummingbird", package: "hummingbird"), .product(name: "Logging", package: "swift-log")],
+            swiftSettings: swift5),
         .target(
             name: "MeshBenchmarks",
             dependencies: ["MeshTransport", "MeshKafka", "MeshSigning", "MeshWire", .product(name: "Logging", package: "swift-log")],
@@ -103,7 +117,7 @@ let package = Package(
         .executableTarget(
             name: "meshctl",
             dependencies: [
-                "MeshCLI", "MeshBenchmarks", "MeshRuntime", "MeshAudit", "MeshAuditIngest", "MeshOrchestration", "MeshTransport", "Yams", "MeshWire", "MeshSigning", "MeshCatalog", "MeshKafka", "MeshLogging",
+                "MeshCLI", "MeshOps", "MeshBenchmarks", "MeshRuntime", "MeshAudit", "MeshAuditIngest", "MeshOrchestration", "MeshTransport", "Yams", "MeshWire", "MeshSigning", "MeshCatalog", "MeshKafka", "MeshLogging",
                 "MeshCompliance", "MeshComplianceEvaluation",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
@@ -153,6 +167,16 @@ let package = Package(
             ],
             swiftSettings: swift5),
 
+        .executableTarget(
+            name: "mesh-console",
+            dependencies: [
+                "MeshConsole", "MeshOps", "MeshCLI", "MeshTransport", "MeshKafka", "MeshSigning", "MeshLogging",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swift5),
+
         // MARK: Tests
         .target(name: "MeshTestSupport", path: "Tests/MeshTestSupport", swiftSettings: swift5),
         // The synthetic PHI/secret evaluation set (`meshctl bench compliance`, MeshComplianceTests).
@@ -184,6 +208,7 @@ let package = Package(
                 .product(name: "CoreMetrics", package: "swift-metrics"), .product(name: "Prometheus", package: "swift-prometheus"),
             ],
             swiftSettings: swift5),
+        .testTarget(name: "MeshConsoleTests", dependencies: ["MeshConsole"], swiftSettings: swift5),
         .testTarget(name: "MeshKafkaTests", dependencies: ["MeshKafka", "MeshTestSupport"], swiftSettings: swift5),
         .testTarget(name: "MeshBenchmarksTests", dependencies: ["MeshBenchmarks"], swiftSettings: swift5),
         .testTarget(
