@@ -12,7 +12,8 @@ enum ApprovalPage {
         var body = message.map { "<p class=\"error\" id=\"sign-error\">\(HTML.escape($0))</p>" } ?? ""
         body += "<table class=\"manifest\" id=\"manifest\">"
             + row("Approval", request.approvalID)
-            + row("Objective", envelope.correlationID)
+            + row("Objective", [envelope.correlationID, snapshot.plan(envelope.correlationID)?.objective?.title ?? ""]
+                .filter { !$0.isEmpty }.joined(separator: ": "))
             + row("Task / attempt", "\(request.taskID) attempt \(request.attempt)")
             + row("Author", request.authorID)
             + row("Result SHA-256", Hex.encode(request.resultSHA256))
