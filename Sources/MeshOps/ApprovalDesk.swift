@@ -34,9 +34,13 @@ public enum ApprovalDesk {
         _ decision: Decision, on request: ApprovalRequested, requestEnvelope: Envelope, person: String,
         printedName: String, meaning: String, reason: String, signer: MessageSigner, now: Int64
     ) throws -> Envelope {
-        guard signer.metadata.principalKind == .person, signer.metadata.principal == person else {
-            throw ApprovalRefusal(.notAPerson, "\(signer.metadata.principal) is a role, not the person \(person): approvals are "
-                                  + "signed by people (`meshctl keys init --people <id>`); nothing was published")
+        guard signer.metadata.principalKind == .person else {
+            throw ApprovalRefusal(.notAPerson, "\(signer.metadata.principal) is a role, not a person: approvals are signed by people "
+                                  + "(`meshctl keys init --people <id>`); nothing was published")
+        }
+        guard signer.metadata.principal == person else {
+            throw ApprovalRefusal(.noKey, "the key \(signer.metadata.keyId) belongs to \(signer.metadata.principal), not to \(person); "
+                                  + "nothing was published")
         }
         let unsigned = ApprovalDecision(
             approvalID: request.approvalID, decision: decision, signerID: person, printedName: printedName,

@@ -17,6 +17,24 @@ final class ConsoleHarness: @unchecked Sendable {
     private(set) var process: ChildProcess?
     private(set) var port = 0
 
+    /// A mesh running the `approval` playbook with one coding agent, and a console with an
+    /// approver (alice, "Alice Example"), a viewer (victor) and an operator (mallory); three
+    /// wrong passwords lock an account.
+    static func onApprovalMesh() async throws -> ConsoleHarness {
+        let playbooks = try TemporaryDirectory("playbooks")
+        try FileManager.default.copyItem(
+            at: MeshHarness.root.appendingPathComponent("Playbooks/approval.yaml"),
+            to: playbooks.url.appendingPathComponent("approval.yaml"))
+        let mesh = try await MeshHarness(playbooks: playbooks.path)
+        try mesh.startStandardMesh(agentRoles: ["coding"])
+        let console = ConsoleHarness(mesh: mesh)
+        try await console.addUser("alice", role: "approver", password: "alice-password", printedName: "Alice Example")
+        try await console.addUser("victor", role: "viewer", password: "victor-password")
+        try await console.addUser("mallory", role: "operator", password: "mallory-password")
+        try await console.start(maxFailures: 3)
+        return console
+    }
+
     init(mesh: MeshHarness) {
         self.mesh = mesh
         usersFile = mesh.workspace.url.appendingPathComponent("console-users.json").path

@@ -17,17 +17,8 @@ final class ConsoleTests: XCTestCase {
     }
 
     private func startMeshWithConsole() async throws {
-        let playbooks = try TemporaryDirectory("playbooks")
-        try FileManager.default.copyItem(
-            at: MeshHarness.root.appendingPathComponent("Playbooks/approval.yaml"),
-            to: playbooks.url.appendingPathComponent("approval.yaml"))
-        mesh = try await MeshHarness(playbooks: playbooks.path)
-        try mesh.startStandardMesh(agentRoles: ["coding"])
-        console = ConsoleHarness(mesh: mesh)
-        try await console.addUser("alice", role: "approver", password: "alice-password", printedName: "Alice Example")
-        try await console.addUser("victor", role: "viewer", password: "victor-password")
-        try await console.addUser("mallory", role: "operator", password: "mallory-password")
-        try await console.start(maxFailures: 3)
+        console = try await ConsoleHarness.onApprovalMesh()
+        mesh = console.mesh
     }
 
     func testSignInIsThrottledAndRecordedAndFormsNeedTheirCSRFToken() async throws {
