@@ -21,6 +21,19 @@ final class ConsoleTests: XCTestCase {
         mesh = console.mesh
     }
 
+    /// Checks the document against the OpenAPI 3.1 schema with PyPI's openapi-spec-validator.
+    private func validateOpenAPI(_ text: String) async throws {
+        let python = MeshHarness.root.appendingPathComponent(".build/python-env/bin/python")
+        let file = mesh.workspace.url.appendingPathComponent("openapi.json")
+        try text.write(to: file, atomically: true, encoding: .utf8)
+        let run = try await runToCompletion(python, ["-m", "openapi_spec_validator", "--schema", "3.1", file.path],
+                                            workingDirectory: mesh.workspace.url)
+        if run.stderr.contains("No module named") {
+            throw XCTSkip("openapi-spec-validator is missing from .build/python-env: `make python-deps`")
+        }
+        XCTAssertEqual(run.status, 0, run.stdout + run.stderr)
+    }
+
     func testSignInIsThrottledAndRecordedAndFormsNeedTheirCSRFToken() async throws {
         try await startMeshWithConsole()
         let browser = console.browser()
@@ -77,6 +90,7 @@ final class ConsoleTests: XCTestCase {
         let document = try XCTUnwrap(documentReply.json as? [String: Any])
         XCTAssertEqual(document["openapi"] as? String, "3.1.0")
         XCTAssertNotNil((document["paths"] as? [String: Any])?["/api/approvals/{id}/decision"])
+        try await validateOpenAPI(documentReply.body)
     }
 
     func testAnApproverSignsInTheBrowserAndThePlanCompletesWhileRefusalsPublishNothing() async throws {
