@@ -66,6 +66,16 @@ public enum APIModels {
         public var password: String
     }
 
+    public struct ObjectiveRequest: Codable, Sendable {
+        public var title: String
+        public var description: String?
+        public var playbook: String
+    }
+
+    public struct ObjectiveResponse: Codable, Sendable {
+        public var correlationID: String
+    }
+
     public struct DecisionResponse: Codable, Sendable {
         public var approvalID: String
         public var envelopeID: String

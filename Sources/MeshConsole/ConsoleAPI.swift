@@ -31,6 +31,22 @@ struct ConsoleAPI: Sendable {
         router.get("/api/approvals") { request, _ in
             try await authorised(request) { _ in Responses.json(APIModels.approvals(await services.feed.current().approvals)) }
         }
+        router.post("/api/objectives") { request, _ in
+            var request = request
+            let body = try await request.collectBody(upTo: 1 << 20)
+            return try await authorised(request, write: true) { caller in
+                guard caller.user.role.maySubmit else {
+                    return Responses.error(ConsoleError(.forbidden, "your role (\(caller.user.role.rawValue)) may not submit objectives; nothing was published"))
+                }
+                guard let parsed = try? JSONDecoder().decode(APIModels.ObjectiveRequest.self, from: Data(buffer: body)),
+                      !parsed.title.trimmingCharacters(in: .whitespaces).isEmpty, !parsed.playbook.isEmpty else {
+                    return Responses.error(ConsoleError(.badRequest, "the body must be JSON {title, playbook, description?} with a title and a playbook"))
+                }
+                let id = try await services.objectives.submit(
+                    title: parsed.title, description: parsed.description ?? "", playbook: parsed.playbook, by: caller.user.name)
+                return Responses.json(APIModels.ObjectiveResponse(correlationID: id), status: .created)
+            }
+        }
         router.post("/api/approvals/:id/decision") { request, context in
             let id = try context.parameters.require("id")
             var request = request

@@ -71,7 +71,10 @@ struct ConsolePages: Sendable {
             return try loginForm(next: form["next"] ?? "/plans", message: "Too many failed attempts: this account is locked for now.",
                                  status: .tooManyRequests)
         }
-        guard let user = services.users.user(name), try user.password.verify(password) else {
+        // An unknown name costs the same scrypt derivation as a known one, so timing does not tell which names exist.
+        let known = services.users.user(name)
+        let matches = try (known?.password ?? services.unknownUserHash).verify(password) && known != nil
+        guard let user = known, matches else {
             let verdict = services.throttle.failed(name, now: now)
             let locked = verdict != .allowed
             try await services.record(.signInRefused, person: name, reason: locked ? "wrong password; account locked" : "wrong user or password")

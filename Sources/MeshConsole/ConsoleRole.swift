@@ -4,4 +4,7 @@ public enum ConsoleRole: String, Sendable, Codable, CaseIterable {
     case viewer, `operator`, approver, auditor, admin
 
     public var maySign: Bool { self == .approver }
+
+    /// Operators and admins start work; approvers, auditors and viewers do not.
+    public var maySubmit: Bool { self == .operator || self == .admin }
 }

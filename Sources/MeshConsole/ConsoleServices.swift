@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import Logging
+import MeshSigning
 
 /// What every route needs, built once by `mesh-console serve`.
 public struct ConsoleServices: Sendable {
@@ -8,17 +9,22 @@ public struct ConsoleServices: Sendable {
     let throttle: LoginThrottle
     let feed: MeshFeed
     let signing: SigningDesk
+    let objectives: ObjectiveDesk
     let operations: OperationsLog
     let logger: Logger
+    /// Checked against when a sign-in names nobody in the users file (see `ConsolePages.login`).
+    let unknownUserHash: PasswordHash
 
     public init(users: UsersFile, sealer: SessionSealer, secureCookies: Bool, throttle: LoginThrottle, feed: MeshFeed,
-                signing: SigningDesk, operations: OperationsLog, logger: Logger) {
+                signing: SigningDesk, objectives: ObjectiveDesk, operations: OperationsLog, logger: Logger) throws {
         authenticator = ConsoleAuthenticator(users: users, sealer: sealer, secureCookies: secureCookies)
         self.throttle = throttle
         self.feed = feed
         self.signing = signing
+        self.objectives = objectives
         self.operations = operations
         self.logger = logger
+        unknownUserHash = try PasswordHash.make(Hex.encode(try SecureRandom.bytes(count: 16)))
     }
 
     var users: UsersFile { authenticator.users }

@@ -43,6 +43,9 @@ enum OpenAPIDocument {
           "DecisionRequest": {"type": "object", "required": ["decision", "meaning", "password"], "properties": {
             "decision": {"type": "string", "enum": ["approve", "reject"]}, "meaning": {"type": "string"},
             "reason": {"type": "string"}, "password": {"type": "string", "description": "Re-entered password (21 CFR 11.200(a))."}}},
+          "ObjectiveRequest": {"type": "object", "required": ["title", "playbook"], "properties": {
+            "title": {"type": "string"}, "playbook": {"type": "string"}, "description": {"type": "string"}}},
+          "ObjectiveResponse": {"type": "object", "required": ["correlationID"], "properties": {"correlationID": {"type": "string"}}},
           "DecisionResponse": {"type": "object", "required": ["approvalID", "envelopeID"],
             "properties": {"approvalID": {"type": "string"}, "envelopeID": {"type": "string"}}}
         },
@@ -62,6 +65,14 @@ enum OpenAPIDocument {
           "parameters": [{"name": "id", "in": "path", "required": true, "schema": {"type": "string"}}],
           "responses": {"200": {"description": "The plan.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/PlanDetail"}}}},
             "401": {"$ref": "#/components/responses/Error"}, "404": {"$ref": "#/components/responses/Error"}}}},
+        "/api/objectives": {"post": {"operationId": "submitObjective",
+          "summary": "Submit an objective (operators and admins); the orchestrator plans it with the named playbook.",
+          "security": [{"session": [], "csrf": []}],
+          "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ObjectiveRequest"}}}},
+          "responses": {"201": {"description": "Published to mesh.objectives.",
+              "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ObjectiveResponse"}}}},
+            "400": {"$ref": "#/components/responses/Error"}, "401": {"$ref": "#/components/responses/Error"},
+            "403": {"$ref": "#/components/responses/Error"}}}},
         "/api/approvals": {"get": {"operationId": "listApprovals", "summary": "Approval requests and their decisions.",
           "responses": {"200": {"description": "Approvals.", "content": {"application/json": {"schema": {"type": "array",
             "items": {"$ref": "#/components/schemas/Approval"}}}}}, "401": {"$ref": "#/components/responses/Error"}}}},

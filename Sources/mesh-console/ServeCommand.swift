@@ -18,8 +18,8 @@ struct ServeCommand: AsyncParsableCommand {
         discussion: """
             Reads mesh.objectives, mesh.plans, mesh.results, mesh.verdicts and mesh.approvals;
             writes only signed envelopes: people's decisions to mesh.approvals (sealed with
-            their own key), sign-in, sign-out and refused signatures to mesh.operations (sealed
-            with the console's role key). Logs console_port=<port> once listening.
+            their own key); operators' objectives to mesh.objectives, and sign-in, sign-out and
+            refused signatures to mesh.operations (sealed with the console's role key). Logs console_port=<port> once listening.
             """)
 
     @Option(help: "Address to listen on (0.0.0.0 in a container).") var host = "127.0.0.1"
@@ -49,14 +49,16 @@ struct ServeCommand: AsyncParsableCommand {
         let producer = try KafkaProducer(configuration: client.configuration, logger: logger)
         defer { producer.close() }
         let host = ProcessInfo.processInfo.hostName.split(separator: ".").first.map(String.init) ?? "host"
-        let operations = OperationsLog(publisher: try client.publisher(as: "console"), instance: instance ?? "\(host)-\(getpid())")
+        let consolePublisher = try client.publisher(as: "console")
+        let instanceID = instance ?? "\(host)-\(getpid())"
+        let operations = OperationsLog(publisher: consolePublisher, instance: instanceID)
         let throttle = LoginThrottle(maxFailures: maxFailures, lockout: Int64(lockout))
         let feed = MeshFeed(client: client)
-        let services = ConsoleServices(
+        let services = try ConsoleServices(
             users: people, sealer: try SessionSealer(secret: try sessionSecret(), idleTimeout: Int64(idleTimeout)),
             secureCookies: !insecureCookies, throttle: throttle, feed: feed,
             signing: SigningDesk(client: client, producer: producer, operations: operations, throttle: throttle),
-            operations: operations, logger: logger)
+            objectives: ObjectiveDesk(publisher: consolePublisher, instance: instanceID), operations: operations, logger: logger)
         let refresher = Task { await feed.run(interval: .milliseconds(refreshMilliseconds), logger: logger) }
         defer { refresher.cancel() }
         let app = Application(

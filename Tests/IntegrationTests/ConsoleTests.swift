@@ -174,6 +174,26 @@ final class ConsoleTests: XCTestCase {
             XCTAssertFalse(body.contains("<script>alert"), "\(path) renders the title as markup")
             XCTAssertTrue(body.contains("&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;"), "\(path) shows the title escaped")
         }
+        // Operators submit objectives through the API; the orchestrator plans them. Others may not.
+        let denied = try await viewer.postJSON("/api/objectives", ["title": "Not mine to start", "playbook": "approval"],
+                                               csrf: try await viewer.csrf())
+        XCTAssertEqual(denied.status, 403)
+        XCTAssertEqual(denied.errorCode, "forbidden")
+        let operatorBrowser = console.browser()
+        let operatorSignIn = try await operatorBrowser.signIn("mallory", "mallory-password")
+        XCTAssertEqual(operatorSignIn.status, 303)
+        let operatorCSRF = try await operatorBrowser.csrf()
+        let untitled = try await operatorBrowser.postJSON("/api/objectives", ["playbook": "approval"], csrf: operatorCSRF)
+        XCTAssertEqual(untitled.errorCode, "bad_request")
+        let submitted = try await operatorBrowser.postJSON(
+            "/api/objectives", ["title": "Started from the console", "playbook": "approval"], csrf: operatorCSRF)
+        XCTAssertEqual(submitted.status, 201, submitted.body)
+        let newObjective = try XCTUnwrap((submitted.json as? [String: Any])?["correlationID"] as? String)
+        _ = try await mesh.first(newObjective) { if case .planCreated = $0.payload { return true } else { return false } }
+        try await eventually("the console lists the submitted plan") {
+            (try? await operatorBrowser.get("/api/plans").body.contains(newObjective)) == true
+        }
+
         let detailReply = try await approver.get("/api/plans/\(objective)")
         let detail = try XCTUnwrap(detailReply.json as? [String: Any])
         XCTAssertEqual((detail["plan"] as? [String: Any])?["state"] as? String, "completed")
