@@ -35,6 +35,7 @@ final class ConsoleHarness: @unchecked Sendable {
         return console
     }
 
+    /// A console on `mesh`; consoles on one mesh share the users file, as replicas do.
     init(mesh: MeshHarness) {
         self.mesh = mesh
         usersFile = mesh.workspace.url.appendingPathComponent("console-users.json").path
@@ -49,11 +50,12 @@ final class ConsoleHarness: @unchecked Sendable {
         guard run.status == 0 else { throw HarnessError("users add \(name) failed: \(run.stdout)\(run.stderr)") }
     }
 
-    func start(maxFailures: Int = 3) async throws {
+    func start(maxFailures: Int = 3, idleTimeout: Int = 900) async throws {
         let child = try ChildProcess(
             try Executables.url("mesh-console"),
             ["serve", "--port", "0", "--users", usersFile, "--home", mesh.home, "--insecure-cookies",
-             "--max-failures", String(maxFailures), "--refresh-ms", "200", "--instance", "test"],
+             "--max-failures", String(maxFailures), "--idle-timeout", String(idleTimeout), "--refresh-ms", "200",
+             "--instance", "test-\(UUID().uuidString.prefix(4))"],
             name: "console", workingDirectory: mesh.workspace.url)
         process = child
         try await eventually("the console logs its port") {
@@ -65,7 +67,9 @@ final class ConsoleHarness: @unchecked Sendable {
 
     func stop() { process?.stop() }
 
-    func browser() -> ConsoleBrowser { ConsoleBrowser(base: URL(string: "http://127.0.0.1:\(port)")!) }
+    func browser(keepsCookies: Bool = true) -> ConsoleBrowser {
+        ConsoleBrowser(base: URL(string: "http://127.0.0.1:\(port)")!, keepsCookies: keepsCookies)
+    }
 
     /// Every verified record on mesh.operations now.
     func operations() async throws -> [Envelope] {
@@ -87,7 +91,9 @@ final class ConsoleHarness: @unchecked Sendable {
 /// One person's HTTP client: a cookie jar and no automatic redirects.
 final class ConsoleBrowser: NSObject, URLSessionTaskDelegate, @unchecked Sendable {
     let base: URL
-    private(set) var cookies: [String: String] = [:]
+    /// False for a probe that must not renew its session by storing the refreshed cookie.
+    let keepsCookies: Bool
+    var cookies: [String: String] = [:]
     private lazy var session = URLSession(configuration: {
         let configuration = URLSessionConfiguration.ephemeral
         configuration.httpShouldSetCookies = false
@@ -104,7 +110,10 @@ final class ConsoleBrowser: NSObject, URLSessionTaskDelegate, @unchecked Sendabl
         var errorCode: String? { ((json as? [String: Any])?["error"] as? [String: Any])?["code"] as? String }
     }
 
-    init(base: URL) { self.base = base }
+    init(base: URL, keepsCookies: Bool) {
+        self.base = base
+        self.keepsCookies = keepsCookies
+    }
 
     func urlSession(_ session: URLSession, task: URLSessionTask, willPerformHTTPRedirection response: HTTPURLResponse,
                     newRequest request: URLRequest, completionHandler: @escaping (URLRequest?) -> Void) {
@@ -157,7 +166,7 @@ final class ConsoleBrowser: NSObject, URLSessionTaskDelegate, @unchecked Sendabl
         for (key, value) in http.allHeaderFields { fields[String(describing: key).lowercased()] = String(describing: value) }
         // Foundation folds repeated Set-Cookie headers into one, comma-separated; attributes never hold commas here.
         let setCookies = (fields["set-cookie"] ?? "").components(separatedBy: ", ").filter { !$0.isEmpty }
-        for cookie in setCookies {
+        for cookie in setCookies where keepsCookies {
             let pair = cookie.split(separator: ";")[0].split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
             let name = String(pair[0]), value = pair.count > 1 ? String(pair[1]) : ""
             if cookie.contains("Max-Age=0") { cookies[name] = nil } else { cookies[name] = value }

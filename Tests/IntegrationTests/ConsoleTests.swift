@@ -66,6 +66,22 @@ final class ConsoleTests: XCTestCase {
             (try? await console.operations("console.sign-out", by: "victor").count) == 1
         }
 
+        // A session idle past the timeout is sent to sign in (a second console on the same mesh,
+        // idle timeout 3 s; the probe replays the first cookie and never takes the renewed one).
+        let shortLived = ConsoleHarness(mesh: mesh)
+        try await shortLived.start(idleTimeout: 3)
+        defer { shortLived.stop() }
+        let idle = shortLived.browser()
+        let idleSignIn = try await idle.signIn("victor", "victor-password")
+        XCTAssertEqual(idleSignIn.status, 303)
+        let probe = shortLived.browser(keepsCookies: false)
+        probe.cookies = idle.cookies
+        let fresh = try await probe.get("/plans")
+        XCTAssertEqual(fresh.status, 200, "the session is valid before it idles out")
+        try await eventually("an idle session is sent to sign in") {
+            (try? await probe.get("/plans"))?.headers["location"] == "/login?next=/plans"
+        }
+
         // A sign-in form posted without the token its page set is refused.
         let forged = console.browser()
         do { let reply = try await forged.postForm("/login", ["user": "victor", "password": "victor-password"]); XCTAssertEqual(reply.status, 403) }
