@@ -209,6 +209,7 @@ let package = Package(
             ],
             swiftSettings: swift5),
         .testTarget(name: "MeshConsoleTests", dependencies: ["MeshConsole"], swiftSettings: swift5),
+        .testTarget(name: "MeshOpsTests", dependencies: ["MeshOps", "MeshOrchestration", "MeshSigning", "MeshWire"], swiftSettings: swift5),
         .testTarget(name: "MeshKafkaTests", dependencies: ["MeshKafka", "MeshTestSupport"], swiftSettings: swift5),
         .testTarget(name: "MeshBenchmarksTests", dependencies: ["MeshBenchmarks"], swiftSettings: swift5),
         .testTarget(

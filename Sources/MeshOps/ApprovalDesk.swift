@@ -39,7 +39,7 @@ public enum ApprovalDesk {
                                   + "(`meshctl keys init --people <id>`); nothing was published")
         }
         guard signer.metadata.principal == person else {
-            throw ApprovalRefusal(.noKey, "the key \(signer.metadata.keyId) belongs to \(signer.metadata.principal), not to \(person); "
+            throw ApprovalRefusal(.wrongKey, "the key \(signer.metadata.keyId) belongs to \(signer.metadata.principal), not to \(person); "
                                   + "nothing was published")
         }
         let unsigned = ApprovalDecision(

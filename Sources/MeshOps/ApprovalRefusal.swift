@@ -2,7 +2,7 @@
 public struct ApprovalRefusal: Error, CustomStringConvertible, Sendable {
     /// What kind of refusal, so an HTTP front end can pick a status without parsing text.
     public enum Reason: String, Sendable {
-        case unknown, alreadyDecided, separationOfDuties, noKey, notAPerson, expired
+        case unknown, alreadyDecided, separationOfDuties, noKey, wrongKey, notAPerson, expired
     }
     public let reason: Reason
     public let description: String
