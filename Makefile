@@ -2,9 +2,9 @@
 # `make help` lists the targets.
 
 SWIFT        ?= swift
-APT_PACKAGES := librdkafka-dev libprotobuf-c-dev protobuf-c-compiler libssl-dev libsqlite3-dev libpq-dev postgresql pkg-config kcat python3 python3-venv
-# The Python reference client (examples/python) and its packages, from PyPI; the integration
-# test that runs it uses this interpreter.
+APT_PACKAGES := librdkafka-dev libprotobuf-c-dev protobuf-c-compiler libssl-dev libsqlite3-dev libpq-dev postgresql pkg-config kcat python3 python3-venv chromium chromium-driver
+# The Python reference client (examples/python) and the console's browser tests (Tests/Browser,
+# selenium driving chromium), with their packages from PyPI; the integration tests use this interpreter.
 PYTHON_ENV   := .build/python-env
 
 .PHONY: help deps python-deps build proto proto-python proto-check test fault-test kafka-test demo bench validate-deploy clean
@@ -21,9 +21,10 @@ deps: ## install missing Debian packages (needs root or sudo)
 	else echo "system packages present"; fi
 	@$(MAKE) --no-print-directory python-deps
 
-python-deps: ## the Python reference client's packages (examples/python/requirements.txt) in .build/python-env
+python-deps: ## the Python packages of the reference client and the browser tests in .build/python-env
 	@[ -x $(PYTHON_ENV)/bin/python ] || python3 -m venv $(PYTHON_ENV)
-	@$(PYTHON_ENV)/bin/python -m pip install --quiet --disable-pip-version-check -r examples/python/requirements.txt
+	@$(PYTHON_ENV)/bin/python -m pip install --quiet --disable-pip-version-check -r examples/python/requirements.txt \
+	  -r Tests/Browser/requirements.txt
 
 build: deps ## build every library and executable (debug)
 	$(SWIFT) build

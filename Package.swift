@@ -12,6 +12,7 @@ let package = Package(
         .executable(name: "mesh-reviewer", targets: ["mesh-reviewer"]),
         .executable(name: "mesh-compliance", targets: ["mesh-compliance"]),
         .executable(name: "mesh-audit-sink", targets: ["mesh-audit-sink"]),
+        .executable(name: "mesh-console", targets: ["mesh-console"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -23,6 +24,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-distributed-tracing", from: "1.7.3"),
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
     ],
     targets: [
         // MARK: C shims over system libraries
@@ -123,6 +125,18 @@ let package = Package(
             ],
             swiftSettings: swift5),
 
+        // What operator front ends share (meshctl, mesh-console): reading the mesh, approval rules.
+        .target(
+            name: "MeshOps",
+            dependencies: ["MeshCLI", "MeshTransport", "MeshKafka", "MeshOrchestration", "MeshLogging", "MeshSigning", "MeshWire",
+                           .product(name: "Logging", package: "swift-log")],
+            swiftSettings: swift5),
+        // The console's web app: people, sessions, Part 11 signing, pages and the JSON API.
+        .target(
+            name: "MeshConsole",
+            dependencies: ["MeshOps", "MeshTransport", "MeshKafka", "MeshLogging", "MeshSigning", "MeshWire", "COpenSSL",
+                           .product(name: "Hummingbird", package: "hummingbird"), .product(name: "Logging", package: "swift-log")],
+            swiftSettings: swift5),
         .target(
             name: "MeshBenchmarks",
             dependencies: ["MeshTransport", "MeshKafka", "MeshSigning", "MeshWire", .product(name: "Logging", package: "swift-log")],
@@ -132,7 +146,7 @@ let package = Package(
         .executableTarget(
             name: "meshctl",
             dependencies: [
-                "MeshCLI", "MeshBenchmarks", "MeshRuntime", "MeshTracing", "MeshAudit", "MeshAuditIngest", "MeshOrchestration", "MeshTransport", "Yams", "MeshWire", "MeshSigning", "MeshCatalog", "MeshKafka", "MeshLogging",
+                "MeshCLI", "MeshOps", "MeshBenchmarks", "MeshRuntime", "MeshTracing", "MeshAudit", "MeshAuditIngest", "MeshOrchestration", "MeshTransport", "Yams", "MeshWire", "MeshSigning", "MeshCatalog", "MeshKafka", "MeshLogging",
                 "MeshCompliance", "MeshComplianceEvaluation", "MeshModel", "MeshModelFake",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
@@ -182,6 +196,16 @@ let package = Package(
             ],
             swiftSettings: swift5),
 
+        .executableTarget(
+            name: "mesh-console",
+            dependencies: [
+                "MeshConsole", "MeshOps", "MeshCLI", "MeshTransport", "MeshKafka", "MeshSigning", "MeshLogging",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swift5),
+
         // MARK: Tests
         .target(name: "MeshTestSupport", dependencies: ["MeshModelFake"], path: "Tests/MeshTestSupport", exclude: ["ModelFake"],
                 swiftSettings: swift5),
@@ -226,6 +250,8 @@ let package = Package(
             ],
             swiftSettings: swift5),
         .testTarget(name: "MeshTracingTests", dependencies: ["MeshTracing", "MeshSigning", "MeshWire", "MeshTestSupport"], swiftSettings: swift5),
+        .testTarget(name: "MeshConsoleTests", dependencies: ["MeshConsole"], swiftSettings: swift5),
+        .testTarget(name: "MeshOpsTests", dependencies: ["MeshOps", "MeshOrchestration", "MeshSigning", "MeshWire"], swiftSettings: swift5),
         .testTarget(name: "MeshKafkaTests", dependencies: ["MeshKafka", "MeshTestSupport"], swiftSettings: swift5),
         .testTarget(name: "MeshBenchmarksTests", dependencies: ["MeshBenchmarks"], swiftSettings: swift5),
         .testTarget(

@@ -1,9 +1,9 @@
 #!/bin/sh
 # Container entry point: the first argument names what to run.
 #
-#   meshctl | mesh-orchestrator | mesh-agent | mesh-reviewer | mesh-compliance | mesh-audit-sink
+#   meshctl | mesh-orchestrator | mesh-agent | mesh-reviewer | mesh-compliance | mesh-audit-sink | mesh-console
 #       run that executable with the remaining arguments
-#   orchestrator | agent | reviewer | compliance | audit-sink
+#   orchestrator | agent | reviewer | compliance | audit-sink | console
 #       short names for the mesh-* executables
 #   keys-init [meshctl keys init options]
 #       create the key ring under $AGENTMESH_HOME/keys unless one is already there
@@ -27,9 +27,9 @@ command="$1"
 shift
 
 case "$command" in
-    meshctl|mesh-orchestrator|mesh-agent|mesh-reviewer|mesh-compliance|mesh-audit-sink)
+    meshctl|mesh-orchestrator|mesh-agent|mesh-reviewer|mesh-compliance|mesh-audit-sink|mesh-console)
         exec "/usr/local/bin/$command" "$@" ;;
-    orchestrator|agent|reviewer|compliance|audit-sink)
+    orchestrator|agent|reviewer|compliance|audit-sink|console)
         exec "/usr/local/bin/mesh-$command" "$@" ;;
     keys-init)
         if [ -f "$keys_dir/trust.json" ]; then
@@ -46,7 +46,7 @@ case "$command" in
         exit 0 ;;
     *)
         echo "agentmesh: unknown command '$command'" >&2
-        echo "use one of: meshctl mesh-orchestrator mesh-agent mesh-reviewer mesh-compliance mesh-audit-sink" >&2
-        echo "            orchestrator agent reviewer compliance audit-sink keys-init unpack-keys" >&2
+        echo "use one of: meshctl mesh-orchestrator mesh-agent mesh-reviewer mesh-compliance mesh-audit-sink mesh-console" >&2
+        echo "            orchestrator agent reviewer compliance audit-sink console keys-init unpack-keys" >&2
         exit 64 ;;
 esac

@@ -64,4 +64,37 @@ static inline int agentmesh_sha256(const void *message, size_t length,
 }
 #pragma clang diagnostic pop
 
+/* AES-256-GCM in one call each way, for secrets at rest (a console user's signing key sealed
+ * under a key derived from their password). The GCM control codes are macros Swift cannot
+ * import reliably, hence C. Returns 1 on success; open returns 0 when the tag does not match
+ * (wrong key or altered data) and writes nothing usable. */
+static inline int agentmesh_aes256gcm_seal(const unsigned char key[32], const unsigned char iv[12],
+                                           const unsigned char *plain, int length,
+                                           unsigned char *cipher, unsigned char tag[16]) {
+    EVP_CIPHER_CTX *context = EVP_CIPHER_CTX_new();
+    int written = 0, final = 0;
+    int ok = context != NULL
+        && EVP_EncryptInit_ex(context, EVP_aes_256_gcm(), NULL, key, iv)
+        && EVP_EncryptUpdate(context, cipher, &written, plain, length)
+        && EVP_EncryptFinal_ex(context, cipher + written, &final)
+        && EVP_CIPHER_CTX_ctrl(context, EVP_CTRL_GCM_GET_TAG, 16, tag);
+    EVP_CIPHER_CTX_free(context);
+    return ok;
+}
+
+static inline int agentmesh_aes256gcm_open(const unsigned char key[32], const unsigned char iv[12],
+                                           const unsigned char *cipher, int length,
+                                           const unsigned char tag[16], unsigned char *plain) {
+    EVP_CIPHER_CTX *context = EVP_CIPHER_CTX_new();
+    int written = 0, final = 0;
+    int ok = context != NULL
+        && EVP_DecryptInit_ex(context, EVP_aes_256_gcm(), NULL, key, iv)
+        && EVP_DecryptUpdate(context, plain, &written, cipher, length)
+        && EVP_CIPHER_CTX_ctrl(context, EVP_CTRL_GCM_SET_TAG, 16, (void *)tag)
+        && EVP_DecryptFinal_ex(context, plain + written, &final) > 0;
+    EVP_CIPHER_CTX_free(context);
+    if (!ok) OPENSSL_cleanse(plain, (size_t)length);
+    return ok;
+}
+
 #endif

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import MeshOps
 import MeshCLI
 import MeshCatalog
 import MeshLogging

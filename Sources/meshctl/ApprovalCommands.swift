@@ -3,91 +3,32 @@ import Foundation
 import MeshCLI
 import MeshKafka
 import MeshLogging
-import MeshOrchestration
+import MeshOps
 import MeshSigning
 import MeshTransport
 import MeshWire
 
-/// Approval requests and decisions as read from mesh.approvals.
-struct OpsApprovalBook {
-    var requests: [(request: ApprovalRequested, envelope: Envelope)] = []
-    var decisions: [String: (decision: ApprovalDecision, envelope: Envelope)] = [:]
-
-    init(_ envelopes: [InboundEnvelope]) {
-        for inbound in envelopes {
-            switch inbound.envelope.payload {
-            case .approvalRequested(let request) where !requests.contains(where: { $0.request.approvalID == request.approvalID }):
-                requests.append((request, inbound.envelope))
-            case .approvalDecision(let decision) where decisions[decision.approvalID] == nil:
-                decisions[decision.approvalID] = (decision, inbound.envelope)
-            default:
-                break
-            }
-        }
-    }
-
-    static func read(_ client: OpsMeshClient) async throws -> OpsApprovalBook {
-        OpsApprovalBook(try await client.readAll(["mesh.approvals"]))
-    }
-
-    var pending: [(request: ApprovalRequested, envelope: Envelope)] {
-        requests.filter { decisions[$0.request.approvalID] == nil }
-    }
-}
-
-/// Why a person's decision is refused before anything is published.
-struct ApprovalRefusal: Error, CustomStringConvertible {
-    let description: String
-    init(_ description: String) { self.description = description }
-}
-
-/// Builds, signs and publishes a person's decision on an approval request.
+/// Signs and publishes a person's decision with their key from the key ring.
 enum OpsApprovalDesk {
-    /// Checks that `person` may decide, signs the decision with the person's Ed25519 key
-    /// (the 21 CFR 11.50 manifest: approval, result hash, decision, meaning, signer, printed
-    /// name, time, reason), seals the envelope with the same key as `/mesh/approver/<person>`,
-    /// caused by the request, and publishes it to mesh.approvals.
+    /// Checks that `person` may decide (`ApprovalDesk`), signs the decision with the person's
+    /// Ed25519 key from the key ring and publishes it to mesh.approvals, sealed by that key.
     @discardableResult
     static func decide(
         _ decision: Decision, on request: ApprovalRequested, requestEnvelope: Envelope, person: String,
         printedName: String, meaning: String, reason: String, client: OpsMeshClient,
         existingDecision: ApprovalDecision? = nil, now: Int64 = WallClock.nowUnixMicros()
     ) async throws -> Envelope {
-        if let existing = existingDecision {
-            let verb = existing.decision == .approve ? "approved" : "rejected"
-            throw ApprovalRefusal("approval \(request.approvalID) is already decided: \(verb) by \(existing.signerID) "
-                                  + "(meaning \(existing.meaning)); nothing was published")
-        }
-        if person == request.authorID {
-            throw ApprovalRefusal("\(person) authored the result of \(request.taskID) attempt \(request.attempt) and may not "
-                                  + "decide on it (separation of duties); ask another person; nothing was published")
-        }
+        try ApprovalDesk.check(person: person, request: request, existingDecision: existingDecision, now: now)
         let signer: MessageSigner
         do {
             signer = try KeyRingStore.loadSigner(principal: person, from: client.keysDirectory)
         } catch SigningError.noActiveKey {
-            throw ApprovalRefusal("\(person) has no signing key in \(client.keysDirectory): create one with "
+            throw ApprovalRefusal(.noKey, "\(person) has no signing key in \(client.keysDirectory): create one with "
                                   + "`meshctl keys init --people \(person)`; nothing was published")
         }
-        guard signer.metadata.principalKind == .person else {
-            throw ApprovalRefusal("\(person) is a role, not a person: approvals are signed by people "
-                                  + "(`meshctl keys init --people <id>`); nothing was published")
-        }
-        if request.deadlineUnixMicros > 0, request.deadlineUnixMicros < now {
-            throw ApprovalRefusal("approval \(request.approvalID) expired at "
-                                  + "\(RFC3339.format(unixMicros: request.deadlineUnixMicros, fractionDigits: 0)); "
-                                  + "the orchestrator records it as expired; nothing was published")
-        }
-        let unsigned = ApprovalDecision(
-            approvalID: request.approvalID, decision: decision, signerID: person, printedName: printedName,
-            meaning: meaning, signedAtUnixMicros: now, reason: reason, resultSHA256: request.resultSHA256)
-        let signed = ApprovalManifest.sign(unsigned, with: signer)
-        let id = Envelope.makeID()
-        let envelope = Envelope(
-            id: id, source: SourcePath.make(role: "approver", instance: person), correlationID: requestEnvelope.correlationID,
-            causationID: requestEnvelope.id, subject: request.approvalID,
-            traceparent: TraceContext.traceparent(ofOutput: id, causedBy: requestEnvelope),
-            timeUnixMicros: now, payload: .approvalDecision(signed))
+        let envelope = try ApprovalDesk.decisionEnvelope(
+            decision, on: request, requestEnvelope: requestEnvelope, person: person, printedName: printedName,
+            meaning: meaning, reason: reason, signer: signer, now: now)
         let producer = try KafkaProducerFactory.make(client)
         defer { producer.close() }
         let publisher = MeshPublisher(producer: producer, sealer: EnvelopeSealer(signer: signer))
@@ -98,14 +39,7 @@ enum OpsApprovalDesk {
     /// Finds the request and its decision (if any) by approval id, or refuses clearly.
     static func lookup(_ approvalID: String, client: OpsMeshClient) async throws
         -> (request: ApprovalRequested, envelope: Envelope, decision: ApprovalDecision?) {
-        let book = try await OpsApprovalBook.read(client)
-        guard let found = book.requests.first(where: { $0.request.approvalID == approvalID }) else {
-            let pending = book.pending.map(\.request.approvalID)
-            throw ApprovalRefusal("unknown approval id \(approvalID): no such request on mesh.approvals"
-                                  + (pending.isEmpty ? " (nothing is pending)" : "; pending: \(pending.joined(separator: ", "))")
-                                  + "; nothing was published")
-        }
-        return (found.request, found.envelope, book.decisions[approvalID]?.decision)
+        try await OpsApprovalBook.read(client).lookup(approvalID)
     }
 }
 
@@ -145,7 +79,7 @@ struct ApprovalsCommand: AsyncParsableCommand {
                         "result_sha256": Hex.encode(request.resultSHA256), "request_envelope_id": envelope.id,
                     ]
                     if let decided = book.decisions[request.approvalID] {
-                        fields["decision"] = ObjectiveFollower.decisionName(decided.decision.decision)
+                        fields["decision"] = OpsNames.decision(decided.decision.decision)
                         fields["signer"] = decided.decision.signerID
                         fields["meaning"] = decided.decision.meaning
                     }
@@ -164,7 +98,7 @@ struct ApprovalsCommand: AsyncParsableCommand {
                            RFC3339.format(unixMicros: request.deadlineUnixMicros, fractionDigits: 0), request.reason]
                 if all {
                     row.append(book.decisions[request.approvalID].map {
-                        "\(ObjectiveFollower.decisionName($0.decision.decision)) by \($0.decision.signerID)"
+                        "\(OpsNames.decision($0.decision.decision)) by \($0.decision.signerID)"
                     } ?? "pending")
                 }
                 rows.append(row)

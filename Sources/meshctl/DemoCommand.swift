@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import MeshOps
 import Logging
 import MeshCLI
 import MeshLogging

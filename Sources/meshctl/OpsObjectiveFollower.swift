@@ -1,4 +1,5 @@
 import Foundation
+import MeshOps
 import MeshKafka
 import MeshLogging
 import MeshOrchestration
@@ -142,7 +143,7 @@ final class ObjectiveFollower: @unchecked Sendable {
                 guard previous?.state != task.state || previous?.attempt != task.attempt || previous?.detail != task.detail
                 else { continue }
                 lastTaskStatus[task.taskID] = task
-                output(line(envelope, "status", "\(task.taskID): \(Self.stateName(task.state)) (attempt \(task.attempt))"
+                output(line(envelope, "status", "\(task.taskID): \(OpsNames.state(task.state)) (attempt \(task.attempt))"
                             + (task.detail.isEmpty ? "" : " — \(task.detail)")))
             }
             if showPlanNotes, !status.detail.isEmpty, status.detail != lastPlanDetail {
@@ -155,14 +156,14 @@ final class ObjectiveFollower: @unchecked Sendable {
             output(line(envelope, "assigned", "\(task.taskID) -> \(task.role) attempt \(task.attempt)\(rework)"))
         case .taskResult(let result):
             let artifacts = result.artifacts.map { "\($0.name) \($0.content.count) B" }.joined(separator: ", ")
-            var text = "\(result.taskID) attempt \(result.attempt) by \(result.agentID): \(Self.stateName(result.state))"
+            var text = "\(result.taskID) attempt \(result.attempt) by \(result.agentID): \(OpsNames.state(result.state))"
             if !result.summary.isEmpty { text += " — \(Self.shortened(Self.oneLine(result.summary)))" }
             if !artifacts.isEmpty { text += " [\(artifacts)]" }
             if !result.error.isEmpty { text += " error: \(Self.oneLine(result.error))" }
             output(line(envelope, "result", text))
         case .verdict(let verdict):
             output(line(envelope, "verdict", "\(verdict.taskID) attempt \(verdict.attempt): \(Self.kindName(verdict.kind)) "
-                        + "\(Self.decisionName(verdict.decision)) by \(verdict.reviewerID.isEmpty ? signer : verdict.reviewerID)"
+                        + "\(OpsNames.decision(verdict.decision)) by \(verdict.reviewerID.isEmpty ? signer : verdict.reviewerID)"
                         + (verdict.findings.isEmpty ? "" : " with \(verdict.findings.count) finding(s)")
                         + (verdict.approvalRequiredBy.isEmpty
                             ? "" : "; accepted only with a human e-signature (\(verdict.approvalRequiredBy.joined(separator: ", ")))")))
@@ -186,7 +187,7 @@ final class ObjectiveFollower: @unchecked Sendable {
                     check = "signature NOT valid: \(error)"
                 }
             }
-            let verb = decision.decision == .approve ? "approved" : (decision.decision == .reject ? "rejected" : Self.decisionName(decision.decision))
+            let verb = decision.decision == .approve ? "approved" : (decision.decision == .reject ? "rejected" : OpsNames.decision(decision.decision))
             output(line(envelope, "decision", "\(decision.approvalID) \(verb) by \(decision.signerID) "
                         + "\"\(decision.printedName)\" (meaning \(decision.meaning))"
                         + (decision.reason.isEmpty ? "" : ": \(Self.oneLine(decision.reason))") + "; \(check)"))
@@ -198,7 +199,7 @@ final class ObjectiveFollower: @unchecked Sendable {
             return .completed(completed)
         case .planFailed(let failed):
             output(line(envelope, "failed", "plan \(failed.planID): task \(failed.failedTaskID.isEmpty ? "-" : failed.failedTaskID) "
-                        + "\(Self.stateName(failed.finalState)): \(failed.reason)"))
+                        + "\(OpsNames.state(failed.finalState)): \(failed.reason)"))
             return .failed(failed)
         case .agentHeartbeat, .replayRequested, .orchestratorSnapshot:
             break
@@ -213,29 +214,6 @@ final class ObjectiveFollower: @unchecked Sendable {
     }
 
     // MARK: - Names
-
-    static func stateName(_ state: TaskState) -> String {
-        switch state {
-        case .unspecified: "unspecified"
-        case .submitted: "submitted"
-        case .working: "working"
-        case .inputRequired: "input-required"
-        case .completed: "completed"
-        case .failed: "failed"
-        case .canceled: "canceled"
-        case .rejected: "rejected"
-        case .unrecognized(let value): "state(\(value))"
-        }
-    }
-
-    static func decisionName(_ decision: Decision) -> String {
-        switch decision {
-        case .approve: return "approve"
-        case .requestChanges: return "request_changes"
-        case .reject: return "reject"
-        default: return decision.protoName.lowercased()
-        }
-    }
 
     static func kindName(_ kind: VerdictKind) -> String {
         switch kind {

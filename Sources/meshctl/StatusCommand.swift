@@ -2,71 +2,9 @@ import ArgumentParser
 import Foundation
 import MeshCLI
 import MeshLogging
+import MeshOps
 import MeshTransport
 import MeshWire
-
-/// The latest known state of one objective, folded from its envelopes.
-struct OpsObjectiveStatus {
-    var correlationID: String
-    var objective: ObjectiveSubmitted?
-    var created: PlanCreated?
-    var status: PlanStatus?
-    var statusTime: Int64 = 0
-    var completed: PlanCompleted?
-    var failed: PlanFailed?
-    var cancelRequested: ObjectiveCancelRequested?
-
-    init(correlationID: String, envelopes: [Envelope]) {
-        self.correlationID = correlationID
-        for envelope in envelopes.sorted(by: { $0.timeUnixMicros < $1.timeUnixMicros }) where envelope.correlationID == correlationID {
-            switch envelope.payload {
-            case .objectiveSubmitted(let value): objective = objective ?? value
-            case .objectiveCancelRequested(let value): cancelRequested = value
-            case .planCreated(let value): created = created ?? value
-            case .planStatus(let value):
-                status = value
-                statusTime = envelope.timeUnixMicros
-            case .planCompleted(let value): completed = value
-            case .planFailed(let value): failed = value
-            default: break
-            }
-        }
-    }
-
-    var found: Bool { objective != nil || created != nil || status != nil || completed != nil || failed != nil }
-
-    var state: String {
-        if completed != nil { return "completed" }
-        if let failed { return ObjectiveFollower.stateName(failed.finalState) }
-        if created != nil || status != nil { return "working" }
-        return "submitted"
-    }
-
-    struct Row {
-        var task: String
-        var role: String
-        var state: String
-        var attempt: UInt32
-        var detail: String
-    }
-
-    /// One row per planned task; tasks not in the latest status are still `submitted`.
-    var rows: [Row] {
-        var rows: [Row] = []
-        let statuses = status?.tasks ?? []
-        for task in created?.tasks ?? [] {
-            let current = statuses.first { $0.taskID == task.taskID }
-            rows.append(Row(task: task.taskID, role: task.role,
-                            state: ObjectiveFollower.stateName(current?.state ?? .submitted),
-                            attempt: current?.attempt ?? 0, detail: current?.detail ?? "not started"))
-        }
-        for extra in statuses where !rows.contains(where: { $0.task == extra.taskID }) {
-            rows.append(Row(task: extra.taskID, role: "?", state: ObjectiveFollower.stateName(extra.state),
-                            attempt: extra.attempt, detail: extra.detail))
-        }
-        return rows
-    }
-}
 
 struct StatusCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -120,7 +58,7 @@ struct StatusCommand: AsyncParsableCommand {
         }
         if let failed = view.failed {
             opsPrint("failed: task \(failed.failedTaskID.isEmpty ? "-" : failed.failedTaskID) "
-                     + "\(ObjectiveFollower.stateName(failed.finalState)): \(failed.reason)")
+                     + "\(OpsNames.state(failed.finalState)): \(failed.reason)")
         }
     }
 

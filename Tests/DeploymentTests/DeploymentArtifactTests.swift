@@ -19,9 +19,9 @@ final class DeploymentArtifactTests: XCTestCase {
 
     // MARK: The shipped artifacts
 
-    func testPackageManifestDeclaresTheSixExecutables() {
+    func testPackageManifestDeclaresTheSevenExecutables() {
         XCTAssertEqual(context.products, [
-            "meshctl", "mesh-orchestrator", "mesh-agent", "mesh-reviewer", "mesh-compliance", "mesh-audit-sink",
+            "meshctl", "mesh-orchestrator", "mesh-agent", "mesh-reviewer", "mesh-compliance", "mesh-audit-sink", "mesh-console",
         ])
     }
 

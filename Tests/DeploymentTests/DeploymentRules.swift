@@ -26,7 +26,7 @@ struct DeploymentContext {
     /// Container entry point aliases (Compose/docker-entrypoint.sh) and what they run.
     static let entrypointAliases: [String: String] = [
         "orchestrator": "mesh-orchestrator", "agent": "mesh-agent", "reviewer": "mesh-reviewer",
-        "compliance": "mesh-compliance", "audit-sink": "mesh-audit-sink",
+        "compliance": "mesh-compliance", "audit-sink": "mesh-audit-sink", "console": "mesh-console",
         "keys-init": "meshctl", "unpack-keys": "meshctl",
     ]
 

@@ -11,7 +11,7 @@ final class ShippedCatalogTests: XCTestCase {
         }
         XCTAssertEqual(catalog.version, 1)
         XCTAssertEqual(catalog.warnings, [], catalog.warnings.map(\.description).joined(separator: "\n"))
-        XCTAssertEqual(catalog.roles.count, 12)
+        XCTAssertEqual(catalog.roles.count, 13)
         XCTAssertEqual(catalog.topics.count, 16)
     }
 

@@ -1,4 +1,3 @@
-import ArgumentParser
 import Foundation
 import Logging
 import MeshCLI
@@ -10,13 +9,13 @@ import MeshWire
 /// What the operator commands share: the Kafka configuration, the trust store, a reader over
 /// whole topics (every partition from the beginning, no group, nothing committed) and a
 /// publisher that seals as a given principal.
-struct OpsMeshClient: Sendable {
-    let configuration: KafkaConfiguration
-    let opener: EnvelopeOpener
-    let keysDirectory: String
-    let logger: Logger
+public struct OpsMeshClient: Sendable {
+    public let configuration: KafkaConfiguration
+    public let opener: EnvelopeOpener
+    public let keysDirectory: String
+    public let logger: Logger
 
-    init(connection: ConnectionOptions, label: String = "meshctl.ops") throws {
+    public init(connection: ConnectionOptions, label: String = "meshctl.ops") throws {
         configuration = try connection.kafkaConfiguration()
         keysDirectory = connection.keysDirectory
         guard FileManager.default.fileExists(atPath: keysDirectory + "/trust.json") else {
@@ -26,7 +25,7 @@ struct OpsMeshClient: Sendable {
         logger = Logger(label: label)
     }
 
-    init(configuration: KafkaConfiguration, keysDirectory: String, logger: Logger) throws {
+    public init(configuration: KafkaConfiguration, keysDirectory: String, logger: Logger) throws {
         self.configuration = configuration
         self.keysDirectory = keysDirectory
         self.opener = EnvelopeOpener(trust: try KeyRingStore.loadTrustStore(from: keysDirectory))
@@ -34,7 +33,7 @@ struct OpsMeshClient: Sendable {
     }
 
     /// Every partition of `topics` (skipping topics the broker does not have when `optional`).
-    func partitions(of topics: [String], prefixes: [String] = []) throws -> [TopicPartition] {
+    public func partitions(of topics: [String], prefixes: [String] = []) throws -> [TopicPartition] {
         let admin = try KafkaAdmin(configuration: configuration, logger: logger)
         let described = try admin.describeTopics()
         var result: [TopicPartition] = []
@@ -54,7 +53,7 @@ struct OpsMeshClient: Sendable {
 
     /// A subscriber following `partitions` from the beginning; rejected records are reported
     /// on stderr and skipped (read-only tool: no dead letters).
-    func subscriber(_ partitions: [TopicPartition]) throws -> MeshSubscriber {
+    public func subscriber(_ partitions: [TopicPartition]) throws -> MeshSubscriber {
         let consumer = try KafkaConsumer(configuration: configuration, subscription: .partitions(partitions), logger: logger)
         return MeshSubscriber(consumer: consumer, opener: opener, deadLetters: nil, logger: logger) { rejection, message in
             Self.reportSkipped(message, rejection)
@@ -68,7 +67,7 @@ struct OpsMeshClient: Sendable {
     /// Every verified envelope on `topics` now: each partition is read up to the high
     /// watermark it had when reading began (later records are left for the next call).
     /// Records that fail verification are reported on stderr and skipped.
-    func readAll(_ topics: [String], prefixes: [String] = [], timeout: Duration = .seconds(60)) async throws -> [InboundEnvelope] {
+    public func readAll(_ topics: [String], prefixes: [String] = [], timeout: Duration = .seconds(60)) async throws -> [InboundEnvelope] {
         let records = try await TopicReader.readToEnd(
             try partitions(of: topics, prefixes: prefixes), configuration: configuration, logger: logger, timeout: timeout)
         return records.compactMap { message in
@@ -82,43 +81,43 @@ struct OpsMeshClient: Sendable {
     }
 
     /// A publisher sealing as `principal` (a role such as `meshctl`, or a person).
-    func publisher(as principal: String) throws -> MeshPublisher {
+    public func publisher(as principal: String) throws -> MeshPublisher {
         let signer = try KeyRingStore.loadSigner(principal: principal, from: keysDirectory)
         let producer = try KafkaProducer(configuration: configuration, logger: logger)
         return MeshPublisher(producer: producer, sealer: EnvelopeSealer(signer: signer))
     }
 
     /// `/mesh/meshctl/<host>-<pid>`: the operator tool's source for objectives and cancels.
-    static var operatorSource: String {
+    public static var operatorSource: String {
         let host = ProcessInfo.processInfo.hostName.split(separator: ".").first.map(String.init) ?? "host"
         return SourcePath.make(role: "meshctl", instance: "\(host)-\(getpid())")
     }
 
     /// Who is at the keyboard, for `submitted_by` / `requested_by`.
-    static var operatorName: String {
+    public static var operatorName: String {
         let environment = ProcessInfo.processInfo.environment
         return environment["AGENTMESH_OPERATOR"] ?? environment["USER"] ?? environment["LOGNAME"] ?? "operator"
     }
 }
 
 /// Writes a line to stderr.
-func opsWarn(_ text: String) {
+public func opsWarn(_ text: String) {
     FileHandle.standardError.write(Data((text + "\n").utf8))
 }
 
 /// Prints and flushes, so prefixed output from `up` and followers interleaves by line.
-func opsPrint(_ text: String) {
+public func opsPrint(_ text: String) {
     print(text)
     fflush(stdout)
 }
 
 /// Calls `handler` on SIGINT or SIGTERM until cancelled; unlike `SignalWaiter.wait` it can
 /// be taken down again, so a command can stop listening once its work is done.
-final class OpsSignalTrap: @unchecked Sendable {
+public final class OpsSignalTrap: @unchecked Sendable {
     private var sources: [DispatchSourceSignal] = []
     private let signals: [Int32] = [SIGINT, SIGTERM]
 
-    init(_ handler: @escaping @Sendable (Int32) -> Void) {
+    public init(_ handler: @escaping @Sendable (Int32) -> Void) {
         for number in signals {
             signal(number, SIG_IGN)  // the dispatch source sees it instead of the default action
             let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
@@ -128,7 +127,7 @@ final class OpsSignalTrap: @unchecked Sendable {
         }
     }
 
-    func cancel() {
+    public func cancel() {
         sources.forEach { $0.cancel() }
         sources = []
         for number in signals { signal(number, SIG_DFL) }
@@ -136,7 +135,7 @@ final class OpsSignalTrap: @unchecked Sendable {
 }
 
 /// A command could not do its work; printed as `Error: <description>` without usage help.
-struct OpsFailure: Error, CustomStringConvertible {
-    let description: String
-    init(_ description: String) { self.description = description }
+public struct OpsFailure: Error, CustomStringConvertible {
+    public let description: String
+    public init(_ description: String) { self.description = description }
 }

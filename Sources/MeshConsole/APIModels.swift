@@ -1,0 +1,117 @@
+import MeshLogging
+import MeshOps
+import MeshSigning
+import MeshWire
+
+/// The JSON bodies of `/api`; `OpenAPIDocument` describes the same shapes.
+public enum APIModels {
+    public struct ArtifactInfo: Codable, Sendable, Equatable {
+        public var name: String
+        public var mediaType: String
+        public var bytes: Int
+        public var sha256: String
+        public var content: String
+    }
+
+    public struct Attempt: Codable, Sendable, Equatable {
+        public var task: String
+        public var attempt: Int
+        public var state: String
+        public var agent: String
+        public var summary: String
+        public var artifacts: [ArtifactInfo]
+        public var verdicts: [VerdictInfo]
+    }
+
+    public struct FindingInfo: Codable, Sendable, Equatable {
+        public var rule: String
+        public var severity: String
+        public var location: String
+        public var message: String
+    }
+
+    public struct VerdictInfo: Codable, Sendable, Equatable {
+        public var kind: String
+        public var decision: String
+        public var reviewer: String
+        public var rules: [String]
+        public var policyBundleHash: String
+        public var findings: [FindingInfo]
+    }
+
+    public struct PlanDetail: Codable, Sendable, Equatable {
+        public var plan: PlanSummary
+        public var attempts: [Attempt]
+        public var outcome: String?
+    }
+
+    public struct Approval: Codable, Sendable, Equatable {
+        public var id: String
+        public var objective: String
+        public var task: String
+        public var attempt: Int
+        public var author: String
+        public var resultSHA256: String
+        public var reason: String
+        public var deadline: String
+        public var decision: String?
+        public var signer: String?
+        public var meaning: String?
+    }
+
+    public struct DecisionRequest: Codable, Sendable {
+        public var decision: String
+        public var meaning: String
+        public var reason: String?
+        public var password: String
+    }
+
+    public struct ObjectiveRequest: Codable, Sendable {
+        public var title: String
+        public var description: String?
+        public var playbook: String
+    }
+
+    public struct ObjectiveResponse: Codable, Sendable {
+        public var correlationID: String
+    }
+
+    public struct DecisionResponse: Codable, Sendable {
+        public var approvalID: String
+        public var envelopeID: String
+    }
+
+    static func detail(_ snapshot: MeshSnapshot, _ id: String) -> PlanDetail? {
+        guard let plan = snapshot.planSummaries.first(where: { $0.id == id }), let status = snapshot.plan(id) else { return nil }
+        let verdicts = snapshot.verdicts[id] ?? []
+        let attempts: [Attempt] = (snapshot.results[id] ?? []).compactMap { envelope in
+            guard case .taskResult(let result) = envelope.payload else { return nil }
+            return Attempt(
+                task: result.taskID, attempt: Int(result.attempt), state: OpsNames.state(result.state), agent: result.agentID,
+                summary: result.summary,
+                artifacts: result.artifacts.map {
+                    ArtifactInfo(name: $0.name, mediaType: $0.mediaType, bytes: $0.content.count, sha256: Hex.encode($0.sha256),
+                                 content: String(decoding: $0.content, as: UTF8.self))
+                },
+                verdicts: verdicts.filter { $0.taskID == result.taskID && $0.attempt == result.attempt }.map {
+                    VerdictInfo(kind: $0.kind.protoName, decision: OpsNames.decision($0.decision), reviewer: $0.reviewerID,
+                                rules: $0.decidedByRules, policyBundleHash: $0.policyBundleHash,
+                                findings: $0.findings.map {
+                                    FindingInfo(rule: $0.ruleID, severity: $0.severity.protoName, location: $0.location, message: $0.message)
+                                })
+                })
+        }
+        return PlanDetail(plan: plan, attempts: attempts, outcome: status.completed?.summary ?? status.failed?.reason)
+    }
+
+    static func approvals(_ book: OpsApprovalBook) -> [Approval] {
+        book.requests.map { item in
+            let decided = book.decisions[item.request.approvalID]?.decision
+            return Approval(
+                id: item.request.approvalID, objective: item.envelope.correlationID, task: item.request.taskID,
+                attempt: Int(item.request.attempt), author: item.request.authorID, resultSHA256: Hex.encode(item.request.resultSHA256),
+                reason: item.request.reason, deadline: RFC3339.format(unixMicros: item.request.deadlineUnixMicros, fractionDigits: 0),
+                decision: decided.map { OpsNames.decision($0.decision) }, signer: decided?.signerID, meaning: decided?.meaning)
+        }
+    }
+}

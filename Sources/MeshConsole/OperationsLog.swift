@@ -1,0 +1,35 @@
+import Foundation
+import MeshKafka
+import MeshTransport
+import MeshWire
+
+/// Records what people do in the console on mesh.operations, sealed with the console's role
+/// key, so sign-ins, sign-outs and refused signatures sit in the audit trail next to what the
+/// mesh did. The record is the catalog's operator-action type (ReplayRequested) with `mode`
+/// naming the action (`console.sign-in`, …) and `requested_by` the person.
+public struct OperationsLog: Sendable {
+    public enum Action: String, Sendable {
+        case signIn = "console.sign-in"
+        case signInRefused = "console.sign-in-refused"
+        case signOut = "console.sign-out"
+        case signatureRefused = "console.signature-refused"
+    }
+
+    let publisher: MeshPublisher
+    let source: String
+
+    public init(publisher: MeshPublisher, instance: String) {
+        self.publisher = publisher
+        self.source = SourcePath.make(role: "console", instance: instance)
+    }
+
+    /// Publishes one record; `objective` ties it to a plan when there is one.
+    public func record(_ action: Action, person: String, reason: String, objective: String = "") async throws {
+        let envelope = Envelope(
+            source: source, correlationID: objective.isEmpty ? "console-\(Envelope.makeID())" : objective,
+            payload: .replayRequested(ReplayRequested(
+                replayID: Envelope.makeID(), objectiveID: objective, requestedBy: person, mode: action.rawValue,
+                targetTopic: "", envelopeCount: 0, reason: reason)))
+        try await publisher.publish(envelope, to: "mesh.operations")
+    }
+}

@@ -1,0 +1,62 @@
+import Foundation
+import MeshTestSupport
+import XCTest
+
+/// The console in a real headless Chromium driven over WebDriver (Tests/Browser/console_browser.py,
+/// Python selenium): sign in, the live plan list, the approval, a refused and then an accepted
+/// signature, the completed plan. Screenshots go to .build/console-screenshots/.
+final class ConsoleBrowserTests: XCTestCase {
+    var console: ConsoleHarness?
+
+    override func tearDown() {
+        console?.stop()
+        console?.mesh.shutdown()
+    }
+
+    func testAnApproverSignsInChromiumAndSeesThePlanComplete() async throws {
+        let tools = try Self.browserTools()
+        let console = try await ConsoleHarness.onApprovalMesh()
+        self.console = console
+        let objective = try await console.mesh.submit(playbook: "approval", title: "Banner <script>window.consoleInjected=1</script>")
+        let request = try await console.mesh.first(objective) { $0.approvalRequest != nil }
+        let approvalID = try XCTUnwrap(request.approvalRequest?.approvalID)
+        let screenshots = MeshHarness.root.appendingPathComponent(".build/console-screenshots").path
+        let run = try await runToCompletion(
+            tools.python, [MeshHarness.root.appendingPathComponent("Tests/Browser/console_browser.py").path,
+                           "--url", "http://127.0.0.1:\(console.port)", "--objective", objective, "--approval", approvalID,
+                           "--user", "alice", "--password", "alice-password", "--screenshots", screenshots,
+                           "--chromium", tools.chromium, "--driver", tools.driver],
+            workingDirectory: console.mesh.workspace.url, timeout: .seconds(180))
+        XCTAssertEqual(run.status, 0, "\(run.stdout)\n\(run.stderr)\n\(console.process?.stderr.suffix(3000) ?? "")")
+        let outcome = try await console.mesh.outcome(objective)
+        XCTAssertNotNil(outcome.completion, outcome.failure?.reason ?? outcome.type)
+        XCTAssertTrue(FileManager.default.fileExists(atPath: screenshots + "/6-plan-completed.png"))
+    }
+
+    /// Chromium, its WebDriver and a Python with selenium, or a skip that says how to get them.
+    static func browserTools() throws -> (python: URL, chromium: String, driver: String) {
+        let path = (ProcessInfo.processInfo.environment["PATH"] ?? "").split(separator: ":").map(String.init)
+        func find(_ names: [String]) -> String? {
+            for directory in path { for name in names where FileManager.default.isExecutableFile(atPath: "\(directory)/\(name)") {
+                return "\(directory)/\(name)"
+            } }
+            return nil
+        }
+        guard let chromium = find(["chromium", "chromium-browser"]), let driver = find(["chromedriver"]) else {
+            throw XCTSkip("the browser tests need Debian's chromium and chromium-driver: `make deps` (or apt-get install chromium chromium-driver)")
+        }
+        let python = MeshHarness.root.appendingPathComponent(".build/python-env/bin/python")
+        let probe = Process()
+        probe.executableURL = python
+        probe.arguments = ["-c", "import selenium"]
+        probe.standardError = FileHandle.nullDevice
+        guard FileManager.default.isExecutableFile(atPath: python.path), (try? probe.run()) != nil else {
+            throw XCTSkip("the browser tests need selenium in .build/python-env: `make python-deps`")
+        }
+        probe.waitUntilExit()
+        guard probe.terminationStatus == 0 else {
+            throw XCTSkip("the browser tests need selenium in .build/python-env: `make python-deps` (Tests/Browser/requirements.txt)")
+        }
+        return (python, chromium, driver)
+    }
+}
