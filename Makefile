@@ -2,24 +2,32 @@
 # `make help` lists the targets.
 
 SWIFT        ?= swift
-APT_PACKAGES := librdkafka-dev libprotobuf-c-dev protobuf-c-compiler libssl-dev libsqlite3-dev libpq-dev postgresql pkg-config kcat python3 python3-venv chromium chromium-driver
+APT_PACKAGES := librdkafka-dev libprotobuf-c-dev protobuf-c-compiler libssl-dev libsqlite3-dev libpq-dev postgresql pkg-config kcat python3 python3-venv
+# Only the test suite needs a browser (the console's end-to-end tests drive headless Chromium).
+TEST_APT_PACKAGES := chromium chromium-driver
 # The Python reference client (examples/python) and the console's browser tests (Tests/Browser,
 # selenium driving chromium), with their packages from PyPI; the integration tests use this interpreter.
 PYTHON_ENV   := .build/python-env
 
-.PHONY: help deps python-deps build proto proto-python proto-check test fault-test kafka-test demo bench validate-deploy clean
+.PHONY: help deps test-deps apt-install python-deps build proto proto-python proto-check test fault-test kafka-test demo bench validate-deploy clean
 
 help: ## list targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
 
 deps: ## install missing Debian packages (needs root or sudo)
-	@missing=$$(for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	@$(MAKE) --no-print-directory apt-install PACKAGES="$(APT_PACKAGES)"
+	@$(MAKE) --no-print-directory python-deps
+
+test-deps: deps ## also the browser the console's end-to-end tests drive (chromium, chromium-driver)
+	@$(MAKE) --no-print-directory apt-install PACKAGES="$(TEST_APT_PACKAGES)"
+
+apt-install:
+	@missing=$$(for p in $(PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
 	if [ -n "$$missing" ]; then \
 	  echo "installing:" $$missing; \
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing; \
 	else echo "system packages present"; fi
-	@$(MAKE) --no-print-directory python-deps
 
 python-deps: ## the Python packages of the reference client and the browser tests in .build/python-env
 	@[ -x $(PYTHON_ENV)/bin/python ] || python3 -m venv $(PYTHON_ENV)
@@ -38,7 +46,7 @@ proto-python: python-deps ## regenerate examples/python/agentmesh_pb2.py from Pr
 proto-check: ## fail if the committed protobuf-c code does not match Proto/
 	./scripts/gen-proto.sh --check
 
-test: deps proto-check ## run the test suite except the fault runs (starts a private PostgreSQL for the audit store tests)
+test: test-deps proto-check ## run the test suite except the fault runs (starts a private PostgreSQL for the audit store tests)
 	$(SWIFT) build --build-tests
 	./scripts/postgres-test-server.sh start
 	export $$(./scripts/postgres-test-server.sh url) && $(SWIFT) test --skip '^FaultTests\.'
