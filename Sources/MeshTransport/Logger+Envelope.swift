@@ -1,4 +1,5 @@
 import Logging
+import MeshSigning
 import MeshWire
 
 extension Logger {
@@ -9,15 +10,7 @@ extension Logger {
         logger[metadataKey: "correlation_id"] = "\(envelope.correlationID)"
         logger[metadataKey: "envelope_id"] = "\(envelope.id)"
         logger[metadataKey: "envelope_type"] = "\(envelope.type)"
-        if let traceID = Self.traceID(of: envelope.traceparent) { logger[metadataKey: "trace_id"] = "\(traceID)" }
+        if let trace = TraceContext(traceparent: envelope.traceparent) { logger[metadataKey: "trace_id"] = "\(trace.traceID)" }
         return logger
-    }
-
-    /// The trace-id field of a version-00-shaped `traceparent` (validation is `TraceContext`'s;
-    /// a log line only needs the field).
-    static func traceID(of traceparent: String) -> Substring? {
-        let parts = traceparent.split(separator: "-", omittingEmptySubsequences: false)
-        guard parts.count >= 4, parts[1].utf8.count == 32 else { return nil }
-        return parts[1]
     }
 }
