@@ -51,9 +51,9 @@ let package = Package(
 
         // MARK: Libraries
         .target(name: "MeshWire", dependencies: ["CMeshProto"], swiftSettings: swift5),
-        .target(name: "MeshSigning", dependencies: ["COpenSSL", "MeshWire"], swiftSettings: swift5),
+        .target(name: "MeshSigning", dependencies: ["COpenSSL", "MeshWire", "MeshCatalog"], swiftSettings: swift5),
         .target(name: "MeshCatalog", dependencies: ["Yams"], swiftSettings: swift5),
-        .target(name: "MeshOrchestration", dependencies: ["MeshWire", "MeshSigning", "MeshLogging", "Yams"], swiftSettings: swift5),
+        .target(name: "MeshOrchestration", dependencies: ["MeshCatalog", "MeshWire", "MeshSigning", "MeshLogging", "Yams"], swiftSettings: swift5),
         .target(name: "MeshProcess", swiftSettings: swift5),
         // Spans per hop with ids derived from envelope ids, exported as OTLP/HTTP JSON.
         .target(
@@ -85,7 +85,7 @@ let package = Package(
             ],
             swiftSettings: swift5),
         .target(name: "MeshReview", dependencies: ["MeshWire", "MeshProcess", "MeshSigning", "MeshRuleFiles", "Yams"], swiftSettings: swift5),
-        .target(name: "MeshAudit", dependencies: ["CSQLite", "CLibPQ", "MeshSigning"], swiftSettings: swift5),
+        .target(name: "MeshAudit", dependencies: ["CSQLite", "CLibPQ", "MeshSigning", "MeshCatalog"], swiftSettings: swift5),
         // What mesh-audit-sink does with consumed records (shared with `meshctl bench audit`).
         .target(name: "MeshAuditIngest", dependencies: ["MeshAudit", "MeshTransport", "MeshKafka", "MeshWire", "MeshSigning"], swiftSettings: swift5),
         .target(name: "MeshCompliance", dependencies: ["Yams", "MeshSigning", "MeshRuleFiles"], swiftSettings: swift5),
@@ -128,7 +128,7 @@ let package = Package(
         // What operator front ends share (meshctl, mesh-console): reading the mesh, approval rules.
         .target(
             name: "MeshOps",
-            dependencies: ["MeshCLI", "MeshTransport", "MeshKafka", "MeshOrchestration", "MeshLogging", "MeshSigning", "MeshWire",
+            dependencies: ["MeshCLI", "MeshCatalog", "MeshTransport", "MeshKafka", "MeshOrchestration", "MeshLogging", "MeshSigning", "MeshWire",
                            .product(name: "Logging", package: "swift-log")],
             swiftSettings: swift5),
         // The console's web app: people, sessions, Part 11 signing, pages and the JSON API.
@@ -199,7 +199,7 @@ let package = Package(
         .executableTarget(
             name: "mesh-console",
             dependencies: [
-                "MeshConsole", "MeshOps", "MeshCLI", "MeshTransport", "MeshKafka", "MeshSigning", "MeshLogging",
+                "MeshConsole", "MeshOps", "MeshCLI", "MeshCatalog", "MeshTransport", "MeshKafka", "MeshSigning", "MeshLogging",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
@@ -221,7 +221,7 @@ let package = Package(
         .testTarget(name: "MeshWireTests", dependencies: ["MeshWire"], swiftSettings: swift5),
         .testTarget(name: "MeshSigningTests", dependencies: ["MeshSigning"], swiftSettings: swift5),
         .testTarget(name: "MeshCatalogTests", dependencies: ["MeshCatalog"], swiftSettings: swift5),
-        .testTarget(name: "MeshOrchestrationTests", dependencies: ["MeshOrchestration", "MeshWire", "MeshSigning"], swiftSettings: swift5),
+        .testTarget(name: "MeshOrchestrationTests", dependencies: ["MeshOrchestration", "MeshCatalog", "MeshWire", "MeshSigning"], swiftSettings: swift5),
         .testTarget(
             name: "MeshAgentHandlersTests", dependencies: ["MeshAgentHandlers", "MeshProcess", "MeshWire"],
             swiftSettings: swift5),

@@ -166,11 +166,11 @@ public struct TransportBenchmark {
         topic: String, count: Int
     ) async throws -> PathResult {
         try cluster.createTopic(topic, partitions: Self.partitions)
-        try KeyRingStore.initialize(at: keys, roles: ["coding"], people: [], algorithm: algorithm)
+        try KeyRingStore.initialize(at: keys, roles: [Self.producerRole], people: [], algorithm: algorithm)
         defer { try? FileManager.default.removeItem(atPath: keys) }
         let producer = try KafkaProducer(configuration: configuration, logger: logger)
         defer { producer.close() }
-        let publisher = MeshPublisher(producer: producer, sealer: EnvelopeSealer(signer: try KeyRingStore.loadSigner(principal: "coding", from: keys)))
+        let publisher = MeshPublisher(producer: producer, sealer: EnvelopeSealer(signer: try KeyRingStore.loadSigner(principal: Self.producerRole, from: keys)))
         let consumer = try partitionReader(configuration: configuration, topic: topic)
         defer { consumer.close() }
         let subscriber = MeshSubscriber(
@@ -192,11 +192,11 @@ public struct TransportBenchmark {
         cluster: EmbeddedKafkaCluster, configuration: KafkaConfiguration, keys: String, topic: String, count: Int
     ) async throws -> PathResult {
         try cluster.createTopic(topic, partitions: Self.partitions)
-        try KeyRingStore.initialize(at: keys, roles: ["coding"], people: [], algorithm: .hmacSHA256)
+        try KeyRingStore.initialize(at: keys, roles: [Self.producerRole], people: [], algorithm: .hmacSHA256)
         defer { try? FileManager.default.removeItem(atPath: keys) }
         let producer = try KafkaProducer(configuration: configuration, logger: logger)
         defer { producer.close() }
-        let publisher = MeshPublisher(producer: producer, sealer: EnvelopeSealer(signer: try KeyRingStore.loadSigner(principal: "coding", from: keys)))
+        let publisher = MeshPublisher(producer: producer, sealer: EnvelopeSealer(signer: try KeyRingStore.loadSigner(principal: Self.producerRole, from: keys)))
         let content = Self.artifactContent(recordBytes: recordBytes)
         // As many distinct records as correlation ids the envelope path uses.
         let records = try (0..<1024).map { try publisher.record(Self.envelope($0, content: content), topic: topic) }
@@ -277,6 +277,10 @@ extension TransportBenchmark {
         static let addedByEnvelopes = [build, seal, headers, open]
     }
 
+    /// The role the bench records come from: a stand-in for an agent publishing results, with
+    /// a key ring of its own (no catalog is involved).
+    static let producerRole = "bench"
+
     /// Artifact bytes that make a bench envelope about `recordBytes` long once sealed.
     static func artifactContent(recordBytes: Int) -> [UInt8] {
         [UInt8](repeating: 0x61, count: max(0, recordBytes - 300))  // envelope framing makes up the rest
@@ -285,7 +289,7 @@ extension TransportBenchmark {
     /// The envelope a handler would emit for bench record `index`.
     static func envelope(_ index: Int, content: [UInt8]) -> Envelope {
         Envelope(
-            source: "/mesh/coding/bench", correlationID: "bench-\(index % 1024)", subject: "task-\(index)",
+            source: SourcePath.make(role: producerRole, instance: "bench"), correlationID: "bench-\(index % 1024)", subject: "task-\(index)",
             payload: .taskResult(TaskResult(
                 taskID: "task-\(index)", planID: "plan-bench", state: .completed, summary: "benchmark record",
                 artifacts: [Artifact(name: "out.txt", mediaType: "text/plain", content: content)], agentID: "bench")))
@@ -293,9 +297,9 @@ extension TransportBenchmark {
 
     /// The sealed size and CloudEvents headers of a bench envelope.
     static func wireShape(keys: String, recordBytes: Int) throws -> (valueBytes: Int, headers: [KafkaHeader]) {
-        try KeyRingStore.initialize(at: keys, roles: ["coding"], people: [], algorithm: .hmacSHA256)
+        try KeyRingStore.initialize(at: keys, roles: [Self.producerRole], people: [], algorithm: .hmacSHA256)
         defer { try? FileManager.default.removeItem(atPath: keys) }
-        let sealer = EnvelopeSealer(signer: try KeyRingStore.loadSigner(principal: "coding", from: keys))
+        let sealer = EnvelopeSealer(signer: try KeyRingStore.loadSigner(principal: Self.producerRole, from: keys))
         let envelope = envelope(0, content: artifactContent(recordBytes: recordBytes))
         return (try sealer.seal(envelope).count, CloudEventHeaders.headers(for: envelope))
     }
@@ -303,9 +307,9 @@ extension TransportBenchmark {
     /// CPU µs per record of each stage of sealing and opening, run on one thread without
     /// Kafka (best of three passes): where the envelope path's cost goes, stage by stage.
     static func stageMicros(keys: String, recordBytes: Int, count: Int) throws -> [String: Double] {
-        try KeyRingStore.initialize(at: keys, roles: ["coding"], people: [], algorithm: .hmacSHA256)
+        try KeyRingStore.initialize(at: keys, roles: [Self.producerRole], people: [], algorithm: .hmacSHA256)
         defer { try? FileManager.default.removeItem(atPath: keys) }
-        let signer = try KeyRingStore.loadSigner(principal: "coding", from: keys)
+        let signer = try KeyRingStore.loadSigner(principal: Self.producerRole, from: keys)
         let trust = try KeyRingStore.loadTrustStore(from: keys)
         let sealer = EnvelopeSealer(signer: signer)
         let opener = EnvelopeOpener(trust: trust)

@@ -86,4 +86,10 @@ extension Catalog {
     public func taskTopic(for role: String) -> Topic? {
         topics.first { $0.taskFor == role }
     }
+
+    /// The agent roles, in declared order: roles of kind `agent` with a task topic (validation
+    /// gives every agent one). Playbook tasks, `mesh-agent --role` and `meshctl up` use these.
+    public var agentRoles: [String] {
+        roles.filter { $0.kind == .agent && taskTopic(for: $0.name) != nil }.map(\.name)
+    }
 }

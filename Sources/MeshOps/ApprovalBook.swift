@@ -1,3 +1,4 @@
+import MeshCatalog
 import MeshTransport
 import MeshWire
 
@@ -21,7 +22,7 @@ public struct OpsApprovalBook: Sendable {
     }
 
     public static func read(_ client: OpsMeshClient) async throws -> OpsApprovalBook {
-        OpsApprovalBook(try await client.readAll(["mesh.approvals"]))
+        OpsApprovalBook(try await client.readAll([MeshTopics.approvals]))
     }
 
     public var pending: [(request: ApprovalRequested, envelope: Envelope)] {

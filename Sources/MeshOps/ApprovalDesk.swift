@@ -1,3 +1,4 @@
+import MeshCatalog
 import MeshLogging
 import MeshOrchestration
 import MeshSigning
@@ -48,7 +49,7 @@ public enum ApprovalDesk {
         let signed = ApprovalManifest.sign(unsigned, with: signer)
         let id = Envelope.makeID()
         return Envelope(
-            id: id, source: SourcePath.make(role: "approver", instance: person), correlationID: requestEnvelope.correlationID,
+            id: id, source: SourcePath.make(role: MeshRoles.approver, instance: person), correlationID: requestEnvelope.correlationID,
             causationID: requestEnvelope.id, subject: request.approvalID,
             traceparent: TraceContext.traceparent(ofOutput: id, causedBy: requestEnvelope),
             timeUnixMicros: now, payload: .approvalDecision(signed))

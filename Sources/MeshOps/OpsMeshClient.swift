@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import MeshCLI
+import MeshCatalog
 import MeshKafka
 import MeshSigning
 import MeshTransport
@@ -32,8 +33,8 @@ public struct OpsMeshClient: Sendable {
         self.logger = logger
     }
 
-    /// Every partition of `topics` (skipping topics the broker does not have when `optional`).
-    public func partitions(of topics: [String], prefixes: [String] = []) throws -> [TopicPartition] {
+    /// Every partition of `topics`; a topic the broker does not have is an error.
+    public func partitions(of topics: [String]) throws -> [TopicPartition] {
         let admin = try KafkaAdmin(configuration: configuration, logger: logger)
         let described = try admin.describeTopics()
         var result: [TopicPartition] = []
@@ -42,11 +43,6 @@ public struct OpsMeshClient: Sendable {
                 throw OpsFailure("topic \(topic) does not exist on \(configuration.bootstrapServers ?? "?")")
             }
             result += (0..<found.partitions).map { TopicPartition(topic: topic, partition: Int32($0)) }
-        }
-        for prefix in prefixes {
-            for found in described where found.name.hasPrefix(prefix) && !topics.contains(found.name) {
-                result += (0..<found.partitions).map { TopicPartition(topic: found.name, partition: Int32($0)) }
-            }
         }
         return result
     }
@@ -67,9 +63,9 @@ public struct OpsMeshClient: Sendable {
     /// Every verified envelope on `topics` now: each partition is read up to the high
     /// watermark it had when reading began (later records are left for the next call).
     /// Records that fail verification are reported on stderr and skipped.
-    public func readAll(_ topics: [String], prefixes: [String] = [], timeout: Duration = .seconds(60)) async throws -> [InboundEnvelope] {
+    public func readAll(_ topics: [String], timeout: Duration = .seconds(60)) async throws -> [InboundEnvelope] {
         let records = try await TopicReader.readToEnd(
-            try partitions(of: topics, prefixes: prefixes), configuration: configuration, logger: logger, timeout: timeout)
+            try partitions(of: topics), configuration: configuration, logger: logger, timeout: timeout)
         return records.compactMap { message in
             switch opener.open(message.value) {
             case .success(let opened): return InboundEnvelope(opened: opened, message: message)
@@ -90,7 +86,7 @@ public struct OpsMeshClient: Sendable {
     /// `/mesh/meshctl/<host>-<pid>`: the operator tool's source for objectives and cancels.
     public static var operatorSource: String {
         let host = ProcessInfo.processInfo.hostName.split(separator: ".").first.map(String.init) ?? "host"
-        return SourcePath.make(role: "meshctl", instance: "\(host)-\(getpid())")
+        return SourcePath.make(role: MeshRoles.meshctl, instance: "\(host)-\(getpid())")
     }
 
     /// Who is at the keyboard, for `submitted_by` / `requested_by`.

@@ -1,3 +1,4 @@
+import MeshCatalog
 import MeshWire
 
 extension DerivedID {
@@ -14,22 +15,22 @@ extension DerivedID {
         guard !cause.isEmpty else { return nil }
         let type = envelope.payload.kind.rawValue
         switch (role, envelope.payload) {
-        case ("orchestrator", .planCreated), ("orchestrator", .planStatus), ("orchestrator", .planCompleted),
-             ("orchestrator", .planFailed):
+        case (MeshRoles.orchestrator, .planCreated), (MeshRoles.orchestrator, .planStatus), (MeshRoles.orchestrator, .planCompleted),
+             (MeshRoles.orchestrator, .planFailed):
             return make(causeID: cause, role: role, output: type)
-        case ("orchestrator", .taskAssigned(let task)):
+        case (MeshRoles.orchestrator, .taskAssigned(let task)):
             return make(causeID: cause, role: role, output: type, discriminator: "\(task.taskID)#\(task.attempt)")
-        case ("orchestrator", .approvalRequested(let request)):
+        case (MeshRoles.orchestrator, .approvalRequested(let request)):
             return make(causeID: cause, role: role, output: type, discriminator: "\(request.taskID)#\(request.attempt)")
-        case ("orchestrator", .orchestratorSnapshot):
+        case (MeshRoles.orchestrator, .orchestratorSnapshot):
             return make(causeID: cause, role: role, output: "snapshot")
-        case ("orchestrator", .approvalDecision):
+        case (MeshRoles.orchestrator, .approvalDecision):
             return make(causeID: cause, role: role, output: type, discriminator: expiredDiscriminator)
-        case ("orchestrator", .taskResult):
+        case (MeshRoles.orchestrator, .taskResult):
             return make(causeID: cause, role: role, output: type, discriminator: timedOutDiscriminator)
-        case ("reviewer", .verdict), ("compliance", .verdict):
+        case (MeshRoles.reviewer, .verdict), (MeshRoles.compliance, .verdict):
             return make(causeID: cause, role: role, output: "verdict")
-        case (_, .taskResult) where role != "orchestrator":
+        case (_, .taskResult) where role != MeshRoles.orchestrator:
             return make(causeID: cause, role: role, output: "result")
         default:
             return nil

@@ -3,11 +3,13 @@ import Foundation
 import Logging
 import MeshAgentHandlers
 import MeshCLI
+import MeshCatalog
 import MeshCompliance
 import MeshLogging
 import MeshModel
 import MeshProcess
 import MeshRuntime
+import MeshWire
 
 @main
 struct AgentCommand: AsyncParsableCommand {
@@ -30,7 +32,7 @@ struct AgentCommand: AsyncParsableCommand {
               mesh-agent --role documentation --handler example
             """)
 
-    @Option(help: "Agent role: coding, testing, security, documentation, ux or discovery.") var role: String
+    @Option(help: "Agent role: a catalog role of kind agent (one with a task topic).") var role: String
     @Option(help: "model (an LLM, see --agent-file), command (external program) or example (offline, for tests).")
     var handler = "example"
     @Option(help: ArgumentHelp("Program and arguments for --handler command, split on spaces.", valueName: "argv"))
@@ -43,9 +45,6 @@ struct AgentCommand: AsyncParsableCommand {
     @OptionGroup var options: RoleOptions
 
     func validate() throws {
-        guard AgentRoleHandler.roles.contains(role) else {
-            throw ValidationError("--role must be one of \(AgentRoleHandler.roles.joined(separator: ", "))")
-        }
         guard ["example", "command", "model"].contains(handler) else { throw ValidationError("--handler must be model, command or example") }
         if handler == "command" && (command ?? "").isEmpty {
             throw ValidationError("--handler command needs --command \"program args…\"")
@@ -57,8 +56,11 @@ struct AgentCommand: AsyncParsableCommand {
         ProcessMetrics.bootstrap()
         let logger = Logger(label: "agent")
         let loaded = try catalog.load()
-        guard let topic = loaded.taskTopic(for: role)?.name else {
-            throw ValidationError("the catalog has no task topic for role \(role)")
+        guard loaded.agentRoles.contains(role), let topic = loaded.taskTopic(for: role)?.name else {
+            throw ValidationError("--role must be one of the catalog's agent roles: \(loaded.agentRoles.joined(separator: ", "))")
+        }
+        guard let resultTopic = loaded.topics(for: PayloadKind.taskResult.rawValue, producedBy: role).first?.name else {
+            throw ValidationError("the catalog lets role \(role) write task results to no topic")
         }
         let taskHandler: any TaskHandler
         var modelHandler: ModelHandler?
@@ -84,7 +86,8 @@ struct AgentCommand: AsyncParsableCommand {
         do {
             worker = try RoleProcess.worker(
                 role: role, topics: [topic],
-                handler: AgentRoleHandler(role: role, instanceID: options.instanceID, taskHandler: taskHandler),
+                handler: AgentRoleHandler(
+                    role: role, instanceID: options.instanceID, resultTopic: resultTopic, taskHandler: taskHandler),
                 handlerKind: handler, model: modelName, connection: connection, catalog: loaded, options: options, logger: logger)
         } catch {
             await modelHandler?.shutdown()

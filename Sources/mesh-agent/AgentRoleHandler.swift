@@ -7,10 +7,10 @@ import MeshWire
 /// Turns a task assignment into a task result through the configured handler. A handler
 /// that crashes, hangs or prints garbage yields a FAILED result, never a crashed agent.
 struct AgentRoleHandler: RoleHandler {
-    static let roles = ["coding", "testing", "security", "documentation", "ux", "discovery"]
-
     let role: String
     let instanceID: String
+    /// Where results go: the catalog's topic for task results from this role.
+    let resultTopic: String
     let taskHandler: any TaskHandler
 
     func handle(_ inbound: InboundEnvelope) async throws -> [OutboundEnvelope] {
@@ -25,7 +25,7 @@ struct AgentRoleHandler: RoleHandler {
             traceparent: TraceContext.traceparent(ofOutput: id, causedBy: inbound.envelope),
             attributes: Self.resultAttributes(handler: outcome.attributes, assignment: inbound.envelope.attributes),
             payload: .taskResult(outcome.taskResult(for: task, agentID: instanceID)))
-        return [OutboundEnvelope(topic: "mesh.results", envelope: envelope)]
+        return [OutboundEnvelope(topic: resultTopic, envelope: envelope)]
     }
 
     /// The result envelope's attributes: what the handler reported (e.g. `requirement_ids`

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Logging
 import MeshCLI
+import MeshCatalog
 import MeshCompliance
 import MeshLogging
 import MeshRuntime
@@ -26,15 +27,18 @@ struct ComplianceCommand: AsyncParsableCommand {
     @OptionGroup var options: RoleOptions
 
     func run() async throws {
-        MeshLogging.bootstrap(role: "compliance")
+        MeshLogging.bootstrap(role: MeshRoles.compliance)
         ProcessMetrics.bootstrap()
-        let logger = Logger(label: "compliance")
+        let logger = Logger(label: MeshRoles.compliance)
         let loaded = try catalog.load()
+        guard let verdictTopic = loaded.topics(for: PayloadKind.verdict.rawValue, producedBy: MeshRoles.compliance).first?.name else {
+            throw ValidationError("the catalog lets role \(MeshRoles.compliance) write verdicts to no topic")
+        }
         let bundle = try PolicyBundle.load(directory: policies)
         logger.info("policy bundle \(bundle.hash): \(bundle.rules.count) rules")
         let worker = try RoleProcess.worker(
-            role: "compliance", topics: ["mesh.results"],
-            handler: ComplianceRoleHandler(bundle: bundle), handlerKind: "policy-packs",
+            role: MeshRoles.compliance, topics: loaded.topics(consumedBy: MeshRoles.compliance).map(\.name),
+            handler: ComplianceRoleHandler(bundle: bundle, verdictTopic: verdictTopic), handlerKind: "policy-packs",
             connection: connection, catalog: loaded, options: options, logger: logger)
         await RoleProcess.run(worker, options: options, logger: logger)
     }
@@ -42,6 +46,8 @@ struct ComplianceCommand: AsyncParsableCommand {
 
 struct ComplianceRoleHandler: RoleHandler {
     let bundle: PolicyBundle
+    /// The catalog's topic for compliance verdicts.
+    let verdictTopic: String
 
     func handle(_ inbound: InboundEnvelope) async throws -> [OutboundEnvelope] {
         guard case .taskResult(let result) = inbound.envelope.payload else { return [] }
@@ -57,16 +63,16 @@ struct ComplianceRoleHandler: RoleHandler {
                         message: f.identifierClass.map { "\(f.message) [\($0.label)]" } ?? f.message, location: f.locationWithPath)
             },
             resultEnvelopeID: inbound.envelope.id, policyBundleHash: evaluation.bundleHash,
-            decidedByRules: evaluation.decidingRuleIds, reviewerID: "compliance",
+            decidedByRules: evaluation.decidingRuleIds, reviewerID: MeshRoles.compliance,
             approvalRequiredBy: evaluation.approvalRequiredBy)
         // Deterministic like the reviewer's: the result's time, the role's source.
-        let id = DerivedID.make(causeID: inbound.envelope.id, role: "compliance", output: "verdict")
+        let id = DerivedID.make(causeID: inbound.envelope.id, role: MeshRoles.compliance, output: "verdict")
         let envelope = Envelope(
-            id: id, source: SourcePath.make(role: "compliance"), correlationID: inbound.envelope.correlationID,
+            id: id, source: SourcePath.make(role: MeshRoles.compliance), correlationID: inbound.envelope.correlationID,
             causationID: inbound.envelope.id, subject: result.taskID,
             traceparent: TraceContext.traceparent(ofOutput: id, causedBy: inbound.envelope),
             timeUnixMicros: inbound.envelope.timeUnixMicros, payload: .verdict(verdict))
-        return [OutboundEnvelope(topic: "mesh.verdicts", envelope: envelope)]
+        return [OutboundEnvelope(topic: verdictTopic, envelope: envelope)]
     }
 
     /// The record compliance judges. Its risk and safety class are the plan's, which the

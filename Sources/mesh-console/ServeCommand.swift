@@ -3,6 +3,7 @@ import Foundation
 import Hummingbird
 import Logging
 import MeshCLI
+import MeshCatalog
 import MeshConsole
 import MeshKafka
 import MeshLogging
@@ -39,7 +40,7 @@ struct ServeCommand: AsyncParsableCommand {
     @OptionGroup var connection: ConnectionOptions
 
     func run() async throws {
-        MeshLogging.bootstrap(role: "console", level: .info)
+        MeshLogging.bootstrap(role: MeshRoles.console, level: .info)
         let logger = Logger(label: "mesh-console")
         guard let usersPath = users ?? ProcessInfo.processInfo.environment["AGENTMESH_CONSOLE_USERS"] else {
             throw ValidationError("--users <file> (or $AGENTMESH_CONSOLE_USERS) is required: create it with `mesh-console users add`")
@@ -49,7 +50,7 @@ struct ServeCommand: AsyncParsableCommand {
         let producer = try KafkaProducer(configuration: client.configuration, logger: logger)
         defer { producer.close() }
         let host = ProcessInfo.processInfo.hostName.split(separator: ".").first.map(String.init) ?? "host"
-        let consolePublisher = try client.publisher(as: "console")
+        let consolePublisher = try client.publisher(as: MeshRoles.console)
         let instanceID = instance ?? "\(host)-\(getpid())"
         let operations = OperationsLog(publisher: consolePublisher, instance: instanceID)
         let throttle = LoginThrottle(maxFailures: maxFailures, lockout: Int64(lockout))

@@ -61,19 +61,21 @@ struct OrchestratorCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        MeshLogging.bootstrap(role: "orchestrator")
+        MeshLogging.bootstrap(role: MeshRoles.orchestrator)
         ProcessMetrics.bootstrap()
-        let logger = Logger(label: "orchestrator")
+        let logger = Logger(label: MeshRoles.orchestrator)
         let loaded = try catalog.load()
-        let library = try PlaybookLibrary.load(directory: URL(fileURLWithPath: playbooks, isDirectory: true))
-        let changelog = Output.Destination.changelog.topic
+        let library = try PlaybookLibrary.load(
+            directory: URL(fileURLWithPath: playbooks, isDirectory: true), agentRoles: loaded.agentRoles)
+        let changelog = MeshTopics.changelog
         let handler = try OrchestratorRoleHandler(
-            orchestrator: Orchestrator(playbooks: library), trust: KeyRingStore.loadTrustStore(from: connection.keysDirectory),
+            orchestrator: Orchestrator(playbooks: library), catalog: loaded,
+            trust: KeyRingStore.loadTrustStore(from: connection.keysDirectory),
             opener: connection.opener(), kafka: connection.kafkaConfiguration(), changelogTopic: changelog, retention: retention,
             logger: logger)
         let inputs = loaded.orchestratorInputs.map(\.name).filter { $0 != changelog }
         let worker = try RoleProcess.worker(
-            role: "orchestrator", topics: inputs, handler: handler, handlerKind: "playbooks", connection: connection, catalog: loaded, options: options,
+            role: MeshRoles.orchestrator, topics: inputs, handler: handler, handlerKind: "playbooks", connection: connection, catalog: loaded, options: options,
             tickInterval: .seconds(1), logger: logger)
         logger.info("playbooks loaded: \(library.names.joined(separator: ", "))")
         await RoleProcess.run(worker, options: options, logger: logger)

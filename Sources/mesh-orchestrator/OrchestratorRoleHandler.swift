@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import MeshCatalog
 import MeshKafka
 import MeshOrchestration
 import MeshRuntime
@@ -12,6 +13,7 @@ import MeshWire
 /// approval signatures, and turns state-machine outputs into envelopes to publish.
 final class OrchestratorRoleHandler: RoleHandler, @unchecked Sendable {
     private let orchestrator: Orchestrator
+    private let catalog: Catalog
     private let trust: TrustStore
     private let opener: EnvelopeOpener
     private let kafka: KafkaConfiguration
@@ -31,10 +33,11 @@ final class OrchestratorRoleHandler: RoleHandler, @unchecked Sendable {
     private var overduePlans = 0
 
     init(
-        orchestrator: Orchestrator, trust: TrustStore, opener: EnvelopeOpener, kafka: KafkaConfiguration,
+        orchestrator: Orchestrator, catalog: Catalog, trust: TrustStore, opener: EnvelopeOpener, kafka: KafkaConfiguration,
         changelogTopic: String, retention: PlanRetention, logger: Logger
     ) throws {
         self.orchestrator = orchestrator
+        self.catalog = catalog
         self.trust = trust
         self.opener = opener
         self.kafka = kafka
@@ -77,7 +80,7 @@ final class OrchestratorRoleHandler: RoleHandler, @unchecked Sendable {
         }
         let (changed, outputs) = orchestrator.handleRecordingState(updating: &plan, event)
         if let plan { putBack(plan, from: inbound.message.partition, at: event.timeUnixMicros, changed: changed) }
-        return outputs.map(Self.outbound)
+        return outputs.map(outbound)
     }
 
     /// Puts a plan taken out for an event back into the map. Not when its partition was revoked
@@ -103,9 +106,11 @@ final class OrchestratorRoleHandler: RoleHandler, @unchecked Sendable {
 
     /// The changelog snapshot is the orchestrator's state record: the runtime publishes it
     /// only after the input's other outputs were acknowledged (see `OutboundEnvelope.Kind`).
-    static func outbound(_ output: Output) -> OutboundEnvelope {
+    /// Every destination has a topic: playbooks were loaded against the catalog's agent
+    /// roles, and a restored plan naming another role is refused (`SnapshotRoleUnknown`).
+    func outbound(_ output: Output) -> OutboundEnvelope {
         OutboundEnvelope(
-            topic: output.destination.topic, envelope: output.envelope,
+            topic: output.destination.topic(in: catalog) ?? "", envelope: output.envelope,
             kind: output.destination == .changelog ? .state : .event)
     }
 
@@ -114,7 +119,7 @@ final class OrchestratorRoleHandler: RoleHandler, @unchecked Sendable {
     private func checkApprovalSignature(_ decision: ApprovalDecision, _ inbound: InboundEnvelope) throws {
         let signer = inbound.opened.signer
         if signer.principalKind == .role {
-            guard signer.principal == "orchestrator", decision.signerID == Orchestrator.deadlineSigner else {
+            guard signer.principal == MeshRoles.orchestrator, decision.signerID == Orchestrator.deadlineSigner else {
                 throw PermanentHandlerError(
                     reason: "unauthorized", detail: "approval decision from role \(signer.principal) is not a deadline expiry",
                     isSecurityEvent: true)
@@ -151,11 +156,14 @@ final class OrchestratorRoleHandler: RoleHandler, @unchecked Sendable {
         var read = 0
         for await message in consumer.messages {
             read += 1
-            if case .success(let opened) = opener.open(message.value), opened.signer.principal == "orchestrator",
+            if case .success(let opened) = opener.open(message.value), opened.signer.principal == MeshRoles.orchestrator,
                 case .orchestratorSnapshot(let snapshot) = opened.envelope.payload
             {
                 do {
                     let plan = try PlanSnapshot.decode(snapshot.state)
+                    if let role = plan.tasks.map(\.spec.role).first(where: { catalog.taskTopic(for: $0.rawValue) == nil }) {
+                        throw SnapshotRoleUnknown(role: role)
+                    }
                     let correlationID = opened.envelope.correlationID
                     if plan.processedEventIDs.count >= latest[correlationID]?.processedEventIDs.count ?? 0 {
                         latest[correlationID] = plan
@@ -215,7 +223,7 @@ final class OrchestratorRoleHandler: RoleHandler, @unchecked Sendable {
         if overdue != before {
             logger.warning("\(overdue) plans have an attempt past its assignment timeout; their next attempts are assigned")
         }
-        return outputs.map(Self.outbound)
+        return outputs.map(outbound)
     }
 
     func gauges() -> [RoleGauge] {
@@ -224,4 +232,10 @@ final class OrchestratorRoleHandler: RoleHandler, @unchecked Sendable {
             help: "Unfinished plans with a task attempt undecided beyond its assignment timeout (as of the last tick).",
             value: lock.withLock { overduePlans })]
     }
+}
+
+/// A changelog snapshot whose plan addresses a role the catalog has no task topic for.
+struct SnapshotRoleUnknown: Error, CustomStringConvertible {
+    let role: AgentRole
+    var description: String { "a task is addressed to role \(role), which the catalog has no task topic for" }
 }

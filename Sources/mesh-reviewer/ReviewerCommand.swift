@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Logging
 import MeshCLI
+import MeshCatalog
 import MeshCompliance
 import MeshLogging
 import MeshModel
@@ -34,10 +35,13 @@ struct ReviewerCommand: AsyncParsableCommand {
     @OptionGroup var options: RoleOptions
 
     func run() async throws {
-        MeshLogging.bootstrap(role: "reviewer")
+        MeshLogging.bootstrap(role: MeshRoles.reviewer)
         ProcessMetrics.bootstrap()
-        let logger = Logger(label: "reviewer")
+        let logger = Logger(label: MeshRoles.reviewer)
         let loaded = try catalog.load()
+        guard let verdictTopic = loaded.topics(for: PayloadKind.verdict.rawValue, producedBy: MeshRoles.reviewer).first?.name else {
+            throw ValidationError("the catalog lets role \(MeshRoles.reviewer) write verdicts to no topic")
+        }
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: rules, isDirectory: &isDirectory) else {
             throw ValidationError("no review rules at \(rules): pass --rules <file or folder>")
@@ -49,8 +53,9 @@ struct ReviewerCommand: AsyncParsableCommand {
             logger.info("rule \(rule) reviews with model \(reviewer.modelName)")
         }
         let worker = try RoleProcess.worker(
-            role: "reviewer", topics: ["mesh.results"],
-            handler: ReviewerRoleHandler(engine: ReviewEngine(rules: reviewRules, modelReviewers: models.reviewers)),
+            role: MeshRoles.reviewer, topics: loaded.topics(consumedBy: MeshRoles.reviewer).map(\.name),
+            handler: ReviewerRoleHandler(
+                engine: ReviewEngine(rules: reviewRules, modelReviewers: models.reviewers), verdictTopic: verdictTopic),
             handlerKind: models.reviewers.isEmpty ? "review-rules" : "review-rules+model",
             connection: connection, catalog: loaded, options: options, logger: logger)
         await RoleProcess.run(worker, options: options, logger: logger)
@@ -76,6 +81,8 @@ struct ReviewerCommand: AsyncParsableCommand {
 
 struct ReviewerRoleHandler: RoleHandler {
     let engine: ReviewEngine
+    /// The catalog's topic for the reviewer's verdicts.
+    let verdictTopic: String
 
     func handle(_ inbound: InboundEnvelope) async throws -> [OutboundEnvelope] {
         guard case .taskResult(let result) = inbound.envelope.payload else { return [] }
@@ -84,15 +91,15 @@ struct ReviewerRoleHandler: RoleHandler {
         // A verdict of the rules is a function of the result and the rules' version: it takes
         // its time from the result and names the role, not this instance, so a redelivered
         // result yields the same bytes wherever it is judged again.
-        let verdict = outcome.verdict(for: result, resultEnvelopeID: inbound.envelope.id, reviewerID: "reviewer")
-        let id = DerivedID.make(causeID: inbound.envelope.id, role: "reviewer", output: "verdict")
+        let verdict = outcome.verdict(for: result, resultEnvelopeID: inbound.envelope.id, reviewerID: MeshRoles.reviewer)
+        let id = DerivedID.make(causeID: inbound.envelope.id, role: MeshRoles.reviewer, output: "verdict")
         let envelope = Envelope(
-            id: id, source: SourcePath.make(role: "reviewer"), correlationID: inbound.envelope.correlationID,
+            id: id, source: SourcePath.make(role: MeshRoles.reviewer), correlationID: inbound.envelope.correlationID,
             causationID: inbound.envelope.id, subject: result.taskID,
             traceparent: TraceContext.traceparent(ofOutput: id, causedBy: inbound.envelope),
             timeUnixMicros: inbound.envelope.timeUnixMicros,
             attributes: outcome.models.isEmpty ? [] : [Attribute("review.models", outcome.models.joined(separator: " "))],
             payload: .verdict(verdict))
-        return [OutboundEnvelope(topic: "mesh.verdicts", envelope: envelope)]
+        return [OutboundEnvelope(topic: verdictTopic, envelope: envelope)]
     }
 }

@@ -35,7 +35,7 @@ struct AgentsCommand: AsyncParsableCommand {
     @Flag(help: "Print one JSON document.") var json = false
 
     func run() async throws {
-        MeshLogging.bootstrap(role: "meshctl", level: .warning)
+        MeshLogging.bootstrap(role: MeshRoles.meshctl, level: .warning)
         let loaded = try catalog.load()
         let client = try OpsMeshClient(connection: connection, label: "meshctl.agents")
         let now = WallClock.nowUnixMicros()

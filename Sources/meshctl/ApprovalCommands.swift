@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import MeshCLI
+import MeshCatalog
 import MeshKafka
 import MeshLogging
 import MeshOps
@@ -32,7 +33,7 @@ enum OpsApprovalDesk {
         let producer = try KafkaProducerFactory.make(client)
         defer { producer.close() }
         let publisher = MeshPublisher(producer: producer, sealer: EnvelopeSealer(signer: signer))
-        try await publisher.publish(envelope, to: "mesh.approvals")
+        try await publisher.publish(envelope, to: MeshTopics.approvals)
         return envelope
     }
 
@@ -66,7 +67,7 @@ struct ApprovalsCommand: AsyncParsableCommand {
         @OptionGroup var connection: ConnectionOptions
 
         func run() async throws {
-            MeshLogging.bootstrap(role: "meshctl", level: .warning)
+            MeshLogging.bootstrap(role: MeshRoles.meshctl, level: .warning)
             let client = try OpsMeshClient(connection: connection, label: "meshctl.approvals")
             let book = try await OpsApprovalBook.read(client)
             let shown = all ? book.requests : book.pending
@@ -170,7 +171,7 @@ struct RejectCommand: AsyncParsableCommand {
 enum OpsDecisionRunner {
     static func run(_ decision: Decision, options: ApprovalDecisionOptions, meaning: String,
                     connection: ConnectionOptions) async throws {
-        MeshLogging.bootstrap(role: "meshctl", level: .warning)
+        MeshLogging.bootstrap(role: MeshRoles.meshctl, level: .warning)
         do {
             let client = try OpsMeshClient(connection: connection, label: "meshctl.approve")
             let found = try await OpsApprovalDesk.lookup(options.approvalID, client: client)

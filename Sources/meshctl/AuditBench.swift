@@ -3,6 +3,7 @@ import Foundation
 import MeshAudit
 import MeshAuditIngest
 import MeshCLI
+import MeshCatalog
 import MeshRuntime
 import MeshSigning
 
@@ -131,7 +132,7 @@ struct AuditBench: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let metadata = KeyMetadata(keyId: "bench-audit-sink", algorithm: .ed25519, principal: "audit-sink", principalKind: .role)
+        let metadata = KeyMetadata(keyId: "bench-audit-sink", algorithm: .ed25519, principal: MeshRoles.auditSink, principalKind: .role)
         let signer = MessageSigner(metadata: metadata, ed25519: try Ed25519PrivateKey.generate())
         let configuration = AuditStoreConfiguration(
             signer: signer, checkpoints: CheckpointPolicy(everyRecords: checkpointRecords, everySeconds: 60))

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Logging
 import MeshCLI
+import MeshCatalog
 import MeshKafka
 import MeshLogging
 import MeshTransport
@@ -42,9 +43,9 @@ struct DeadLettersCommand: AsyncParsableCommand {
     }
 
     static func letters(_ connection: ConnectionOptions, reason: String?) async throws -> [Letter] {
-        MeshLogging.bootstrap(role: "meshctl", level: .warning)
+        MeshLogging.bootstrap(role: MeshRoles.meshctl, level: .warning)
         let records = try await TopicReader.readToEnd(
-            "mesh.deadletter", configuration: try connection.kafkaConfiguration(), logger: Logger(label: "meshctl"))
+            MeshTopics.deadLetter, configuration: try connection.kafkaConfiguration(), logger: Logger(label: MeshRoles.meshctl))
         return records.map(Letter.init).filter { reason == nil || $0.reason == reason }
     }
 
@@ -96,20 +97,20 @@ struct DeadLettersCommand: AsyncParsableCommand {
             let unknown = Set(ids).subtracting(chosen.map(\.id))
             guard unknown.isEmpty else { throw ValidationError("no dead letter \(unknown.sorted().joined(separator: ", "))") }
             guard !chosen.isEmpty else { throw ValidationError("no dead letters match") }
-            let logger = Logger(label: "meshctl")
+            let logger = Logger(label: MeshRoles.meshctl)
             let producer = try KafkaProducer(configuration: try connection.kafkaConfiguration(), logger: logger)
             defer { producer.close() }
             if !dryRun {
                 // The operator action goes into the audit trail before anything is re-published.
                 let record = Envelope(
-                    source: SourcePath.make(role: "meshctl", instance: ProcessInfo.processInfo.environment["USER"] ?? "operator"),
+                    source: SourcePath.make(role: MeshRoles.meshctl, instance: ProcessInfo.processInfo.environment["USER"] ?? "operator"),
                     correlationID: "redrive-\(Envelope.makeID())",
                     payload: .replayRequested(ReplayRequested(
                         replayID: Envelope.makeID(), objectiveID: "", requestedBy: ProcessInfo.processInfo.environment["USER"] ?? "",
                         mode: "redrive", targetTopic: Set(chosen.compactMap(\.sourceTopic)).sorted().joined(separator: ","),
                         envelopeCount: UInt32(chosen.count), reason: because)))
-                try await MeshPublisher(producer: producer, sealer: try connection.sealer(as: "meshctl"))
-                    .publish(record, to: "mesh.operations")
+                try await MeshPublisher(producer: producer, sealer: try connection.sealer(as: MeshRoles.meshctl))
+                    .publish(record, to: MeshTopics.operations)
             }
             for letter in chosen {
                 guard let topic = letter.sourceTopic else {
@@ -123,7 +124,7 @@ struct DeadLettersCommand: AsyncParsableCommand {
                     continue
                 }
                 var headers = letter.message.headers.all.filter { !$0.key.hasPrefix("dlq_") }
-                headers.append(KafkaHeader(key: "agentmesh_redriven_from", string: "mesh.deadletter[\(letter.message.partition)]@\(letter.message.offset)"))
+                headers.append(KafkaHeader(key: "agentmesh_redriven_from", string: "\(MeshTopics.deadLetter)[\(letter.message.partition)]@\(letter.message.offset)"))
                 if dryRun {
                     print("would send \(letter.id) (\(letter.reason)) back to \(topic)")
                     continue

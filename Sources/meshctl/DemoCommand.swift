@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import MeshCatalog
 import MeshOps
 import Logging
 import MeshCLI
@@ -38,7 +39,7 @@ struct DemoCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        MeshLogging.bootstrap(role: "meshctl", level: .warning)
+        MeshLogging.bootstrap(role: MeshRoles.meshctl, level: .warning)
         let logger = Logger(label: "meshctl.demo")
         let started = ContinuousClock.now
         let file: ObjectiveFile
@@ -89,7 +90,7 @@ struct DemoCommand: AsyncParsableCommand {
         let payload = file.payload(objectiveID: correlationID, submittedBy: OpsMeshClient.operatorName)
         try await SubmitCommand.submit(payload, client: client)
         opsPrint("demo: submitted \(file.path) as objective \(correlationID); timeline:")
-        let follower = ObjectiveFollower(client: client, correlationID: correlationID)
+        let follower = ObjectiveFollower(client: client, correlationID: correlationID, catalog: try layout.catalog.load())
         let person = Self.demoPerson
         follower.onApprovalRequested = { request, inbound in
             opsPrint("demo: approving \(request.approvalID) automatically AS THE DEMO PERSON \(person) with the demo key "

@@ -35,11 +35,11 @@ struct LagCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        MeshLogging.bootstrap(role: "meshctl", level: .error)
+        MeshLogging.bootstrap(role: MeshRoles.meshctl, level: .error)
         let loaded = try catalog.load()
         let targets = try LagTargets.resolve(catalog: loaded, groups: group, topics: topic)
         let inspector = try ConsumerGroupInspector(
-            configuration: connection.kafkaConfiguration(), logger: Logger(label: "meshctl"))
+            configuration: connection.kafkaConfiguration(), logger: Logger(label: MeshRoles.meshctl))
         let wait = Duration.milliseconds(Int64(timeout * 1000))
         let existing = try inspector.partitionCounts(timeout: wait)
         var reports: [GroupLagReport] = []
@@ -85,7 +85,7 @@ enum LagTargets {
         switch role.kind {
         case .agent: return catalog.taskTopic(for: role.name).map { [$0.name] } ?? []
         case .orchestrator:
-            return catalog.orchestratorInputs.map(\.name).filter { $0 != "mesh.orchestrator.changelog" }
+            return catalog.orchestratorInputs.map(\.name).filter { $0 != MeshTopics.changelog }
         default: return catalog.topics(consumedBy: role.name).map(\.name)
         }
     }

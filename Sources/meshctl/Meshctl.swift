@@ -1,9 +1,10 @@
 import ArgumentParser
+import MeshCatalog
 
 @main
 struct Meshctl: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "meshctl",
+        commandName: MeshRoles.meshctl,
         abstract: "Operate an AgentMesh: the embedded broker, topics, keys and benchmarks.",
         discussion: """
             Local run, no flags needed:

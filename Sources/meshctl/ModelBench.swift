@@ -43,7 +43,9 @@ struct ModelBench: AsyncParsableCommand {
         try await withFiguresOnStdout(json: json) {
             let bundle = try PolicyBundle.load(directory: policies)
             progress("egress guard: \(guardRounds) prompts of \(guardPromptBytes) B…")
-            let guardFigures = EgressGuardBenchmark.run(policies: bundle, promptBytes: guardPromptBytes, rounds: guardRounds)
+            let role = try PipelineBench.agentRoles(OpsMeshLayout.parse([])).first ?? ""
+            let guardFigures = EgressGuardBenchmark.run(
+                policies: bundle, role: role, promptBytes: guardPromptBytes, rounds: guardRounds)
             let endpoint = try FakeModelServer(flavour: .openAIChat, defaultAnswer: FakeModelServer.json([
                 "summary": "implemented with a test",
                 "artifacts": [

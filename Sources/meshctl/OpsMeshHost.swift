@@ -18,10 +18,22 @@ final class OpsMeshHost: @unchecked Sendable {
         var arguments: [String]
     }
 
-    /// The roles `up` starts, in start order, with the executable each runs.
-    static let roleNames = ["orchestrator", "coding", "testing", "security", "documentation", "ux", "discovery",
-                            "reviewer", "compliance", "audit-sink"]
-    static let agentRoles: Set<String> = ["coding", "testing", "security", "documentation", "ux", "discovery"]
+    /// The roles `up` starts, in catalog order: every role the mesh runs as a process.
+    static func processRoles(in catalog: Catalog) -> [Role] {
+        catalog.roles.filter { executable(for: $0.kind) != nil }
+    }
+
+    /// The executable a role of `kind` runs; `nil` for operators and people.
+    static func executable(for kind: RoleKind) -> String? {
+        switch kind {
+        case .orchestrator: "mesh-orchestrator"
+        case .agent: "mesh-agent"
+        case .reviewer: "mesh-reviewer"
+        case .compliance: "mesh-compliance"
+        case .audit: "mesh-audit-sink"
+        case .operator, .person: nil
+        }
+    }
 
     let environment: MeshEnvironment
     let logger: Logger
@@ -87,21 +99,20 @@ final class OpsMeshHost: @unchecked Sendable {
         return URL(fileURLWithPath: selfPath).deletingLastPathComponent()
     }
 
-    /// The children for `replicas` (role -> count), each with a unique instance id
-    /// `<role>-<n>` that is also its output prefix.
-    static func childSpecs(replicas: [String: Int], common: [String], extra: (String) -> [String],
+    /// The children for `replicas` (role -> count) of `roles`, each with a unique instance id
+    /// `<role>-<n>` that is also its output prefix. An agent runs `mesh-agent --role <role>`.
+    static func childSpecs(roles: [Role], replicas: [String: Int], common: [String], extra: (Role) -> [String],
                            directory: URL = executableDirectory()) throws -> [ChildSpec] {
         var specs: [ChildSpec] = []
         var missing: [String] = []
-        for role in roleNames {
-            let count = replicas[role] ?? 1
-            guard count > 0 else { continue }
-            let executable = agentRoles.contains(role) ? "mesh-agent" : "mesh-\(role)"
+        for role in roles {
+            let count = replicas[role.name] ?? 1
+            guard count > 0, let executable = executable(for: role.kind) else { continue }
             let path = directory.appendingPathComponent(executable).path
             if !FileManager.default.isExecutableFile(atPath: path), !missing.contains(executable) { missing.append(executable) }
             for index in 1...count {
-                let name = "\(role)-\(index)"
-                var arguments = agentRoles.contains(role) ? ["--role", role] : []
+                let name = "\(role.name)-\(index)"
+                var arguments = role.kind == .agent ? ["--role", role.name] : []
                 arguments += extra(role) + common + ["--instance", name]
                 specs.append(ChildSpec(name: name, executable: path, arguments: arguments))
             }
@@ -113,16 +124,17 @@ final class OpsMeshHost: @unchecked Sendable {
         return specs
     }
 
-    /// Parses `reviewer=3,coding=2` (repeatable); unknown roles and counts outside 0...16 are errors.
-    static func parseReplicas(_ values: [String]) throws -> [String: Int] {
+    /// Parses `reviewer=3,coding=2` (repeatable); counts outside 0...16 are errors, and so are
+    /// roles not in `roles` when given (the catalog's process roles).
+    static func parseReplicas(_ values: [String], roles: [String]? = nil) throws -> [String: Int] {
         var result: [String: Int] = [:]
         for item in values.flatMap({ $0.split(separator: ",") }) {
             let parts = item.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
             guard parts.count == 2, let count = Int(parts[1]), (0...16).contains(count) else {
                 throw ValidationError("--replicas \(item): expected role=count with count 0...16, e.g. reviewer=3,coding=2")
             }
-            guard roleNames.contains(parts[0]) else {
-                throw ValidationError("--replicas \(item): unknown role \(parts[0]); roles: \(roleNames.joined(separator: ", "))")
+            if let roles, !roles.contains(parts[0]) {
+                throw ValidationError("--replicas \(item): unknown role \(parts[0]); roles: \(roles.joined(separator: ", "))")
             }
             result[parts[0]] = count
         }

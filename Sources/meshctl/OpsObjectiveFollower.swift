@@ -1,4 +1,5 @@
 import Foundation
+import MeshCatalog
 import MeshOps
 import MeshKafka
 import MeshLogging
@@ -34,11 +35,12 @@ enum FollowOutcome: Sendable {
 final class ObjectiveFollower: @unchecked Sendable {
     typealias ApprovalHook = @Sendable (ApprovalRequested, InboundEnvelope) async -> Void
 
-    static let topics = ["mesh.objectives", "mesh.plans", "mesh.results", "mesh.verdicts", "mesh.approvals"]
-    static let topicPrefixes = ["mesh.tasks."]
+    static let topics = [MeshTopics.objectives, MeshTopics.plans, MeshTopics.results, MeshTopics.verdicts, MeshTopics.approvals]
 
     let client: OpsMeshClient
     let correlationID: String
+    /// The catalog's task topics, followed for the assignments.
+    let taskTopics: [String]
     /// Called once per approval request of this objective (the demo approves through it).
     var onApprovalRequested: ApprovalHook?
     /// Where lines go; stdout by default.
@@ -57,13 +59,14 @@ final class ObjectiveFollower: @unchecked Sendable {
     private var lastPlanDetail = ""
     private var seen = Set<String>()
 
-    init(client: OpsMeshClient, correlationID: String) {
+    init(client: OpsMeshClient, correlationID: String, catalog: Catalog?) {
         self.client = client
         self.correlationID = correlationID
+        taskTopics = catalog?.topics.filter { $0.taskFor != nil }.map(\.name) ?? []
     }
 
     func follow(timeout: Duration) async throws -> FollowOutcome {
-        let subscriber = try client.subscriber(try client.partitions(of: Self.topics, prefixes: Self.topicPrefixes))
+        let subscriber = try client.subscriber(try client.partitions(of: Self.topics + taskTopics))
         let inbox = OpsInbox()
         let wanted = correlationID
         let reader = Task.detached {

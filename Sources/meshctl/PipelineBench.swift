@@ -1,6 +1,8 @@
 import ArgumentParser
 import Foundation
+import MeshCatalog
 import MeshOps
+import MeshOrchestration
 import Logging
 import MeshKafka
 import MeshLogging
@@ -79,6 +81,27 @@ struct PipelineBench: AsyncParsableCommand {
     }
 
     static let modeNames = ["at-least-once", "exactly-once"]
+
+    /// The playbook every bench objective runs: one task, reviewed and checked by compliance.
+    static let playbook = "single-task"
+
+    /// The agent roles the bench playbook's tasks are addressed to, from the catalog and
+    /// playbooks `layout` names.
+    static func agentRoles(_ layout: OpsMeshLayout) throws -> [String] {
+        let catalog = try layout.catalog.load()
+        let library = try PlaybookLibrary.load(
+            directory: URL(fileURLWithPath: layout.playbooks, isDirectory: true), agentRoles: catalog.agentRoles)
+        guard let tasks = library[playbook]?.tasks else { throw OpsFailure("no playbook \(playbook) in \(layout.playbooks)") }
+        return tasks.map(\.role.rawValue)
+    }
+
+    /// `--replicas` for the bench: one orchestrator, reviewer, compliance gate and agent of
+    /// each role the bench playbook uses; no other agents and no audit sink.
+    static func replicas(_ layout: OpsMeshLayout) throws -> String {
+        let used = Set(try agentRoles(layout)).union([MeshRoles.orchestrator, MeshRoles.reviewer, MeshRoles.compliance])
+        return OpsMeshHost.processRoles(in: try layout.catalog.load())
+            .map { "\($0.name)=\(used.contains($0.name) ? 1 : 0)" }.joined(separator: ",")
+    }
 
     /// The modes to run, from `--modes a,b` (default: at-least-once only).
     var selectedModes: [String] {
@@ -197,8 +220,7 @@ struct PipelineBench: AsyncParsableCommand {
         defer { try? FileManager.default.removeItem(at: home) }
         let environment = MeshEnvironment(home: home.path)
         let layout = try OpsMeshLayout.parse([
-            "--brokers", "1", "--replicas",
-            "orchestrator=1,coding=1,reviewer=1,compliance=1,testing=0,security=0,documentation=0,ux=0,discovery=0,audit-sink=0",
+            "--brokers", "1", "--replicas", try Self.replicas(OpsMeshLayout.parse([])),
         ] + (mode == "exactly-once" ? ["--exactly-once"] : []) + ["--key-algorithm", algorithm] + agentArguments)
         let receiver = traced ? try await OTLPReceiver() : nil
         let tracingEnvironment = receiver.map {
@@ -287,9 +309,9 @@ struct PipelineBench: AsyncParsableCommand {
     private func measure(mode: String, algorithm: String, environment: MeshEnvironment, host: OpsMeshHost, logger: Logger) async throws -> Figures {
         let client = try OpsMeshClient(
             configuration: try environment.kafkaConfiguration(), keysDirectory: environment.keysDirectory.path, logger: logger)
-        let publisher = try client.publisher(as: "meshctl")
+        let publisher = try client.publisher(as: MeshRoles.meshctl)
         let tracker = CompletionTracker()
-        let subscriber = try client.subscriber(try client.partitions(of: ["mesh.plans"]))
+        let subscriber = try client.subscriber(try client.partitions(of: [MeshTopics.plans]))
         let watching = Task {
             while let inbound = await subscriber.next() {
                 switch inbound.envelope.payload {
@@ -309,7 +331,7 @@ struct PipelineBench: AsyncParsableCommand {
         try await tracker.waitUntilDone(prefix: "warmup", count: 20, timeout: .seconds(60))
 
         progress("phase 1: \(objectives) objectives at once…")
-        let processes = host.processIDs.merging(["meshctl": getpid()]) { $1 }
+        let processes = host.processIDs.merging([MeshRoles.meshctl: getpid()]) { $1 }
         let cpuBefore = processes.compactMapValues(ProcessCPU.seconds(of:))
         let burstStart = ContinuousClock.now
         try await submit(objectives, prefix: "burst", publisher: publisher, tracker: tracker, pace: nil)
@@ -354,9 +376,9 @@ struct PipelineBench: AsyncParsableCommand {
                 source: OpsMeshClient.operatorSource, correlationID: id,
                 payload: .objectiveSubmitted(ObjectiveSubmitted(
                     objectiveID: id, title: "Benchmark \(index)", description: "one coding task",
-                    playbook: "single-task", submittedBy: "bench")))
+                    playbook: Self.playbook, submittedBy: "bench")))
             tracker.submitted(id)
-            try publisher.enqueue(envelope, to: "mesh.objectives") { result in
+            try publisher.enqueue(envelope, to: MeshTopics.objectives) { result in
                 if case .failure(let error) = result { progress("submit failed: \(error)") }
             }
         }

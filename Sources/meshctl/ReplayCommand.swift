@@ -124,7 +124,7 @@ struct ReplayCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        MeshLogging.bootstrap(role: "meshctl", level: .warning)
+        MeshLogging.bootstrap(role: MeshRoles.meshctl, level: .warning)
         let logger = Logger(label: "meshctl.replay")
         let mode = self.mode
         do {
@@ -147,8 +147,8 @@ struct ReplayCommand: AsyncParsableCommand {
         // 2. Checks that need no broker, so a request that cannot be carried out is refused
         //    before anything is recorded.
         let topics = try catalog.load()
-        let operationsTopic = topics.topics(for: RecordedObjective.replayRequestedType, producedBy: "meshctl").first?.name
-            ?? "mesh.operations"
+        let operationsTopic = topics.topics(for: RecordedObjective.replayRequestedType, producedBy: MeshRoles.meshctl).first?.name
+            ?? MeshTopics.operations
         if let sideTopic, topics.topic(named: sideTopic) != nil {
             throw ValidationError(
                 "--to \(sideTopic) is a mesh topic of the catalog; choose a side topic, or use --into-mesh to re-publish to the original topics")
@@ -162,7 +162,7 @@ struct ReplayCommand: AsyncParsableCommand {
             guard FileManager.default.fileExists(atPath: folder.path) else {
                 throw ValidationError("no playbooks at \(folder.path): run from the repository root or pass --playbooks <dir>")
             }
-            orchestrator = Orchestrator(playbooks: try PlaybookLibrary.load(directory: folder))
+            orchestrator = Orchestrator(playbooks: try PlaybookLibrary.load(directory: folder, agentRoles: topics.agentRoles))
         }
         let selected: [AuditRecord]
         switch mode {
@@ -180,7 +180,7 @@ struct ReplayCommand: AsyncParsableCommand {
         let configuration = try connection.kafkaConfiguration()
         let producer = try KafkaProducer(configuration: configuration, logger: logger)
         defer { producer.close() }
-        let publisher = MeshPublisher(producer: producer, sealer: try connection.sealer(as: "meshctl"))
+        let publisher = MeshPublisher(producer: producer, sealer: try connection.sealer(as: MeshRoles.meshctl))
         let who = requestedBy ?? ProcessInfo.processInfo.environment["USER"] ?? ProcessInfo.processInfo.environment["LOGNAME"] ?? "unknown"
         let replayID = Envelope.makeID()
         let range = selected.sequenceRange
@@ -189,7 +189,7 @@ struct ReplayCommand: AsyncParsableCommand {
             targetTopic: sideTopic ?? "", firstSequence: UInt64(max(0, range.first)), lastSequence: UInt64(max(0, range.last)),
             envelopeCount: UInt32(clamping: selected.count), reason: reason)
         let envelope = Envelope(
-            source: SourcePath.make(role: "meshctl", instance: Self.instance(who)), correlationID: correlationID,
+            source: SourcePath.make(role: MeshRoles.meshctl, instance: Self.instance(who)), correlationID: correlationID,
             subject: replayID, payload: .replayRequested(request))
         let delivery: DeliveryReport
         do {
@@ -214,7 +214,7 @@ struct ReplayCommand: AsyncParsableCommand {
                 selected, replayID: replayID, correlationID: correlationID, to: target, producer: producer)
             print("replayed \(sent) envelopes of \(correlationID) to \(target ?? "their original topics") (replay \(replayID))")
         case .rebuild:
-            let result = try ReplayRebuild(orchestrator: orchestrator!).run(objective)
+            let result = try ReplayRebuild(orchestrator: orchestrator!, catalog: topics).run(objective)
             for record in result.unverified {
                 print("note: sequence \(record.sequence) (\(record.input.type) on \(record.input.kafka.topic)) was rejected "
                       + "by the audit sink (\(record.input.verification.reason ?? "")); left out")

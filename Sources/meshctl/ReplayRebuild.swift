@@ -1,4 +1,5 @@
 import MeshAudit
+import MeshCatalog
 import MeshOrchestration
 import MeshWire
 
@@ -26,6 +27,8 @@ struct StoredEnvelope {
 /// the orchestrator sees it, and a forged snapshot must not steer the rebuild.
 struct ReplayRebuild {
     let orchestrator: Orchestrator
+    /// Where the orchestrator's outputs go.
+    let catalog: Catalog
     let codec = EnvelopeCodec()
 
     /// What the rebuild found.
@@ -140,9 +143,10 @@ struct ReplayRebuild {
                     return diverged("output \(output.envelope.type) \(output.envelope.id) (sequence \(logged.record.sequence)) "
                         + "differs from the stored envelope bytes")
                 }
-                if logged.record.input.kafka.topic != output.destination.topic {
+                let topic = output.destination.topic(in: catalog) ?? "(no topic in the catalog)"
+                if logged.record.input.kafka.topic != topic {
                     return diverged("output \(output.envelope.type) \(output.envelope.id) was recorded on "
-                        + "\(logged.record.input.kafka.topic) but the orchestrator publishes it to \(output.destination.topic)")
+                        + "\(logged.record.input.kafka.topic) but the orchestrator publishes it to \(topic)")
                 }
                 produced.insert(output.envelope.id)
             }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import MeshCLI
+import MeshCatalog
 import MeshLogging
 import MeshOps
 import MeshTransport
@@ -25,9 +26,9 @@ struct StatusCommand: AsyncParsableCommand {
     @OptionGroup var catalog: CatalogOptions
 
     func run() async throws {
-        MeshLogging.bootstrap(role: "meshctl", level: .warning)
+        MeshLogging.bootstrap(role: MeshRoles.meshctl, level: .warning)
         let client = try OpsMeshClient(connection: connection, label: "meshctl.status")
-        let envelopes = try await client.readAll(["mesh.objectives", "mesh.plans"]).map(\.envelope)
+        let envelopes = try await client.readAll([MeshTopics.objectives, MeshTopics.plans]).map(\.envelope)
         let view = OpsObjectiveStatus(correlationID: correlationID, envelopes: envelopes)
         guard view.found else {
             opsWarn("no objective \(correlationID) on mesh.objectives or mesh.plans")

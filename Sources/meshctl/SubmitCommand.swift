@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import MeshCatalog
 import MeshOps
 import MeshCLI
 import MeshLogging
@@ -32,13 +33,15 @@ struct SubmitCommand: AsyncParsableCommand {
     @Flag(name: .customLong("dry-run"), help: "Check the file and print the objective; publish nothing.")
     var dryRun = false
     @OptionGroup var connection: ConnectionOptions
+    /// For --wait: the task topics to follow (the assignments are not shown without it).
+    @OptionGroup var catalog: CatalogOptions
 
     func validate() throws {
         guard timeout > 0 else { throw ValidationError("--timeout must be positive") }
     }
 
     func run() async throws {
-        MeshLogging.bootstrap(role: "meshctl", level: .warning)
+        MeshLogging.bootstrap(role: MeshRoles.meshctl, level: .warning)
         let objective: ObjectiveFile
         do {
             objective = try ObjectiveFile.load(path: file)
@@ -60,7 +63,7 @@ struct SubmitCommand: AsyncParsableCommand {
             return
         }
         opsPrint("submitted objective \(correlationID) (envelope \(envelope.id)); following it (Ctrl-C stops following, not the objective)")
-        let follower = ObjectiveFollower(client: client, correlationID: correlationID)
+        let follower = ObjectiveFollower(client: client, correlationID: correlationID, catalog: try? catalog.load())
         follower.showPlanNotes = notes
         let outcome = try await follower.follow(timeout: .milliseconds(Int64(timeout * 1000)))
         if outcome.exitCode != 0 { throw ExitCode(outcome.exitCode) }
@@ -69,10 +72,10 @@ struct SubmitCommand: AsyncParsableCommand {
     /// Publishes `objective` to mesh.objectives as meshctl; returns the envelope sent.
     @discardableResult
     static func submit(_ objective: ObjectiveSubmitted, client: OpsMeshClient) async throws -> Envelope {
-        let publisher = try client.publisher(as: "meshctl")
+        let publisher = try client.publisher(as: MeshRoles.meshctl)
         defer { publisher.producer.close() }
         let envelope = Envelope.operatorRoot(objectiveID: objective.objectiveID, payload: .objectiveSubmitted(objective))
-        try await publisher.publishRoot(envelope, to: "mesh.objectives")
+        try await publisher.publishRoot(envelope, to: MeshTopics.objectives)
         return envelope
     }
 }
@@ -99,14 +102,14 @@ struct CancelCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        MeshLogging.bootstrap(role: "meshctl", level: .warning)
+        MeshLogging.bootstrap(role: MeshRoles.meshctl, level: .warning)
         let client = try OpsMeshClient(connection: connection, label: "meshctl.cancel")
-        let publisher = try client.publisher(as: "meshctl")
+        let publisher = try client.publisher(as: MeshRoles.meshctl)
         defer { publisher.producer.close() }
         let request = ObjectiveCancelRequested(objectiveID: correlationID, requestedBy: requestedBy ?? OpsMeshClient.operatorName,
                                                reason: reason)
         let envelope = Envelope.operatorRoot(objectiveID: correlationID, payload: .objectiveCancelRequested(request))
-        try await publisher.publishRoot(envelope, to: "mesh.objectives")
+        try await publisher.publishRoot(envelope, to: MeshTopics.objectives)
         opsPrint("cancel requested for \(correlationID) (envelope \(envelope.id))")
     }
 }
@@ -126,12 +129,12 @@ extension MeshPublisher {
     /// `OTEL_*` environment turns tracing on, exports the trace's root span: sending it, until
     /// the broker acknowledged it.
     func publishRoot(_ envelope: Envelope, to topic: String) async throws {
-        let tracing = try TracingExport.fromEnvironment(serviceName: "meshctl")
+        let tracing = try TracingExport.fromEnvironment(serviceName: MeshRoles.meshctl)
         guard let tracing else {
             try await publish(envelope, to: topic)
             return
         }
-        let spans = MessagingSpans(tracer: tracing.tracer, role: "meshctl", instance: ProcessInfo.processInfo.hostName)
+        let spans = MessagingSpans(tracer: tracing.tracer, role: MeshRoles.meshctl, instance: ProcessInfo.processInfo.hostName)
         let span = spans.startRootSend(envelope, topic: topic)
         do {
             let report = try await publish(envelope, to: topic)

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Logging
 import MeshCLI
+import MeshCatalog
 import MeshKafka
 import MeshLogging
 import MeshTransport
@@ -27,7 +28,7 @@ struct TailCommand: AsyncParsableCommand {
     @OptionGroup var connection: ConnectionOptions
 
     func run() async throws {
-        MeshLogging.bootstrap(role: "meshctl", level: .warning)
+        MeshLogging.bootstrap(role: MeshRoles.meshctl, level: .warning)
         let logger = Logger(label: "meshctl.tail")
         let configuration = try connection.kafkaConfiguration()
         let subscription: KafkaConsumer.Subscription

@@ -49,9 +49,9 @@ struct TopicsCommand: AsyncParsableCommand {
         @Flag(help: "Show what would be created without creating it.") var dryRun = false
 
         func run() async throws {
-            MeshLogging.bootstrap(role: "meshctl", level: .warning)
+            MeshLogging.bootstrap(role: MeshRoles.meshctl, level: .warning)
             let loaded = try catalog.load()
-            let admin = try KafkaAdmin(configuration: connection.kafkaConfiguration(), logger: Logger(label: "meshctl"))
+            let admin = try KafkaAdmin(configuration: connection.kafkaConfiguration(), logger: Logger(label: MeshRoles.meshctl))
             let existing = Dictionary(uniqueKeysWithValues: try admin.describeTopics().map { ($0.name, $0.partitions) })
             var missing: [TopicCreationSpec] = []
             var mismatched = 0

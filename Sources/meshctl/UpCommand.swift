@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import MeshCatalog
 import MeshOps
 import Logging
 import MeshCLI
@@ -12,7 +13,7 @@ struct OpsMeshLayout: ParsableArguments {
     @Option(help: "Brokers in the embedded cluster.") var brokers = 3
     @Option(parsing: .singleValue, help: ArgumentHelp(
         "Instances per role, e.g. --replicas reviewer=3,coding=2 (default 1 each; 0 leaves a role out). Roles: "
-            + OpsMeshHost.roleNames.joined(separator: ", ") + ".", valueName: "role=n,…"))
+            + "the catalog's orchestrator, agent, reviewer, compliance and audit roles.", valueName: "role=n,…"))
     var replicas: [String] = []
     @Option(help: """
         Handler of the agents: example (offline, marker-driven, calls no model), model (Agents/<role>.yaml;         implied by --model-endpoint) or command (needs per-agent settings; see mesh-agent --help).
@@ -95,14 +96,17 @@ struct OpsMeshLayout: ParsableArguments {
                       "--drain-seconds", String(drainSeconds), "--health-port", "0"] + (exactlyOnce ? ["--exactly-once"] : [])
         let store = self.store ?? "sqlite:" + environment.home.appendingPathComponent("audit.sqlite").path
         let folders = (playbooks: absolute(playbooks), rules: absolute(rules), policies: absolute(policies))
-        let specs = try OpsMeshHost.childSpecs(replicas: try OpsMeshHost.parseReplicas(replicas), common: common) { role in
-            switch role {
-            case "orchestrator": return ["--playbooks", folders.playbooks]
-            case "reviewer": return ["--rules", folders.rules]
-            case "compliance": return ["--policies", folders.policies]
+        let roles = OpsMeshHost.processRoles(in: topics)
+        let counts = try OpsMeshHost.parseReplicas(replicas, roles: roles.map(\.name))
+        let specs = try OpsMeshHost.childSpecs(roles: roles, replicas: counts, common: common) { role in
+            switch role.kind {
+            case .orchestrator: return ["--playbooks", folders.playbooks]
+            case .reviewer: return ["--rules", folders.rules]
+            case .compliance: return ["--policies", folders.policies]
             // Checkpoints go to the catalog's checkpoint topic, outside the database.
-            case "audit-sink": return ["--store", store, "--anchor-topic"]
-            default: return OpsMeshHost.agentRoles.contains(role) ? agentArguments(role: role, absolute: absolute) : []
+            case .audit: return ["--store", store, "--anchor-topic"]
+            case .agent: return agentArguments(role: role.name, absolute: absolute)
+            case .operator, .person: return []
             }
         }
         try host.startBroker(catalog: topics, brokers: brokers)
@@ -150,7 +154,7 @@ struct UpCommand: AsyncParsableCommand {
     var home: String?
 
     func run() async throws {
-        MeshLogging.bootstrap(role: "meshctl", level: .warning)
+        MeshLogging.bootstrap(role: MeshRoles.meshctl, level: .warning)
         let logger = Logger(label: "meshctl.up")
         let environment = MeshEnvironment(home: home)
         let host = try await layout.bringUp(environment: environment, people: people, logger: logger)

@@ -32,6 +32,8 @@ final class MeshHarness: @unchecked Sendable {
     private let producer: KafkaProducer
     let logger = Logger(label: "harness")
     var playbooks: String
+    /// The topic catalog folder every process and `meshctl` is given.
+    let catalog: String
     /// Added to the environment of every role process started from now on (`OTEL_*`, say).
     var roleEnvironment: [String: String] = [:]
 
@@ -39,12 +41,13 @@ final class MeshHarness: @unchecked Sendable {
     var keys: String { home + "/keys" }
     static var root: URL { repositoryRoot() }
 
-    init(playbooks: String = MeshHarness.root.appendingPathComponent("Playbooks").path, kafka: String? = nil) async throws {
+    init(playbooks: String = MeshHarness.root.appendingPathComponent("Playbooks").path, kafka: String? = nil,
+         catalog: String = MeshHarness.root.appendingPathComponent("Topics").path) async throws {
         self.playbooks = playbooks
         self.kafka = kafka
+        self.catalog = catalog
         workspace = try TemporaryDirectory("agentmesh-mesh")
         let home = workspace.url.appendingPathComponent(".agentmesh").path
-        let catalog = Self.root.appendingPathComponent("Topics").path
         if let kafka {
             broker = nil
             let apply = try await runToCompletion(
@@ -61,7 +64,7 @@ final class MeshHarness: @unchecked Sendable {
         }
         let keys = try await runToCompletion(
             try Executables.url("meshctl"),
-            ["keys", "init", "--catalog", Self.root.appendingPathComponent("Topics").path, "--home", home,
+            ["keys", "init", "--catalog", catalog, "--home", home,
              "--people", "alice", "bob"],
             workingDirectory: workspace.url)
         guard keys.status == 0 else { throw HarnessError("keys init failed: \(keys.stderr)") }
@@ -72,7 +75,7 @@ final class MeshHarness: @unchecked Sendable {
     /// Starts a role process; `name` must be unique (it is also the instance id).
     func start(_ name: String, _ executable: String, _ arguments: [String] = [], environment added: [String: String] = [:]) throws {
         let common = [
-            "--home", home, "--catalog", Self.root.appendingPathComponent("Topics").path, "--instance", name,
+            "--home", home, "--catalog", catalog, "--instance", name,
             "--health-port", "0",
         ]
         var extra: [String] = []
@@ -149,7 +152,7 @@ final class MeshHarness: @unchecked Sendable {
     func meshctl(_ arguments: [String], timeout: Duration = .seconds(60)) async throws -> (status: Int32, stdout: String, stderr: String) {
         try await runToCompletion(
             try Executables.url("meshctl"),
-            arguments + ["--home", home, "--catalog", Self.root.appendingPathComponent("Topics").path],
+            arguments + ["--home", home, "--catalog", catalog],
             workingDirectory: workspace.url, timeout: timeout)
     }
 

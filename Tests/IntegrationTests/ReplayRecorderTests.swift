@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import MeshAudit
+import MeshCatalog
 import MeshKafka
 import MeshOrchestration
 import MeshSigning
@@ -22,14 +23,17 @@ final class ObjectiveRecorder {
     let store: AuditStore
     let keysDirectory: String
     private var sealers: [String: EnvelopeSealer] = [:]
+    /// Where the orchestrator's outputs go.
+    let catalog: Catalog
     private var offsets: [String: Int64] = [:]
     var clock: Int64 = 1_767_225_600_000_000  // 2026-01-01T00:00:00Z
 
     /// Records into the store `open` makes (checkpoints signed with the audit-sink key).
     init(keysDirectory: String, open: (AuditStoreConfiguration) throws -> AuditStore) throws {
         self.keysDirectory = keysDirectory
+        catalog = try CatalogLoader.load(directory: repositoryRoot().appendingPathComponent("Topics"))
         orchestrator = Orchestrator(playbooks: try PlaybookLibrary.load(
-            directory: repositoryRoot().appendingPathComponent("Playbooks", isDirectory: true)))
+            directory: repositoryRoot().appendingPathComponent("Playbooks", isDirectory: true), agentRoles: catalog.agentRoles))
         store = try open(AuditStoreConfiguration(
             signer: try KeyRingStore.loadSigner(principal: "audit-sink", from: keysDirectory)))
     }
@@ -106,7 +110,7 @@ final class RecordingObjective {
         let orchestratorSealer = try recorder.sealer("orchestrator")
         for output in emitted {
             guard let logged = recordOutput(output) else { continue }
-            try recorder.append(logged, sealed: try orchestratorSealer.seal(logged), topic: output.destination.topic,
+            try recorder.append(logged, sealed: try orchestratorSealer.seal(logged), topic: output.destination.topic(in: recorder.catalog)!,
                                 signer: orchestratorSealer)
         }
         return emitted
@@ -168,7 +172,7 @@ final class RecordingObjective {
         let deadline = try XCTUnwrap(plan.pendingApprovals.first?.deadlineUnixMicros)
         var emitted: [Output] = []
         for expiry in Orchestrator.expiredApprovals(state, nowMicros: deadline) {
-            emitted += try apply(expiry.envelope, topic: expiry.destination.topic, signer: "orchestrator")
+            emitted += try apply(expiry.envelope, topic: expiry.destination.topic(in: recorder.catalog)!, signer: "orchestrator")
         }
         return emitted
     }

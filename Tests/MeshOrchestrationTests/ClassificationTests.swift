@@ -19,7 +19,7 @@ final class ClassificationTests: XCTestCase {
         """
 
     func harness() throws -> Harness {
-        let playbook = try PlaybookLibrary.parse(yaml: Self.classC, file: "Playbooks/device.yaml")
+        let playbook = try PlaybookLibrary.parse(yaml: Self.classC, file: "Playbooks/device.yaml", agentRoles: shippedAgentRoles)
         let h = Harness(library: PlaybookLibrary([playbook]))
         h.submit("device")
         return h
@@ -99,7 +99,7 @@ final class ClassificationTests: XCTestCase {
     }
 
     func testSafetyClassesAreParsedAndCheckedWithFileLineAndField() throws {
-        XCTAssertEqual(try PlaybookLibrary.parse(yaml: Self.classC, file: "p.yaml").tasks[0].safetyClass, .c)
+        XCTAssertEqual(try PlaybookLibrary.parse(yaml: Self.classC, file: "p.yaml", agentRoles: shippedAgentRoles).tasks[0].safetyClass, .c)
         XCTAssertEqual(shippedLibrary["single-task"]?.tasks[0].safetyClass, .unspecified)
 
         let unknown = issues(Self.classC.replacingOccurrences(of: "safety_class: C", with: "safety_class: D"))

@@ -15,7 +15,7 @@ final class LifecycleTests: XCTestCase {
         XCTAssertEqual(plan.tasks[0].requiredVerdicts, [.review, .compliance])
         let assigned = try XCTUnwrap(created.assignments.first)
         XCTAssertEqual(created[1].destination, .tasks(.coding))
-        XCTAssertEqual(created[1].destination.topic, "mesh.tasks.coding")
+        XCTAssertEqual(created[1].destination.topic(in: shippedCatalog), "mesh.tasks.coding")
         XCTAssertEqual(assigned.attempt, 1)
         XCTAssertEqual(assigned.planID, h.planID)
         XCTAssertTrue(assigned.instructions.hasPrefix("Fix typo\nShow allergies"), assigned.instructions)

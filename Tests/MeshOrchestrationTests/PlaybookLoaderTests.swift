@@ -44,7 +44,7 @@ final class PlaybookLoaderTests: XCTestCase {
     }
 
     func testDefaultsApply() throws {
-        let playbook = try PlaybookLibrary.parse(yaml: Self.valid)
+        let playbook = try PlaybookLibrary.parse(yaml: Self.valid, agentRoles: shippedAgentRoles)
         XCTAssertEqual(playbook.version, 2)
         XCTAssertEqual(playbook.tasks[0].maxAttempts, 3)
         XCTAssertEqual(playbook.tasks[0].riskClass, .medium)
@@ -170,7 +170,7 @@ final class PlaybookLoaderTests: XCTestCase {
         XCTAssertTrue(found.first?.message.contains("never requires an approval") ?? false, found.description)
         // With the compliance verdict (the default), a compliance rule may require an
         // e-signature: the block then sets its deadline.
-        let judged = try PlaybookLibrary.parse(yaml: deadlineOnly, file: "p.yaml")
+        let judged = try PlaybookLibrary.parse(yaml: deadlineOnly, file: "p.yaml", agentRoles: shippedAgentRoles)
         XCTAssertEqual(judged.tasks[1].approval?.deadlineMicros, 30 * 60_000_000)
     }
 
@@ -183,7 +183,7 @@ final class PlaybookLoaderTests: XCTestCase {
 
     func testDuplicatePlaybookNameAcrossFiles() {
         let bytes = Array(Self.valid.utf8)
-        XCTAssertThrowsError(try PlaybookLibrary.build([(bytes, "Playbooks/a.yaml"), (bytes, "Playbooks/b.yaml")])) { error in
+        XCTAssertThrowsError(try PlaybookLibrary.build([(bytes, "Playbooks/a.yaml"), (bytes, "Playbooks/b.yaml")], agentRoles: shippedAgentRoles)) { error in
             let issue = (error as? PlaybookError)?.issues.first
             XCTAssertEqual(issue?.file, "Playbooks/b.yaml")
             XCTAssertTrue(issue?.message.contains("already used by Playbooks/a.yaml") ?? false)

@@ -1,4 +1,5 @@
 import Foundation
+import MeshCatalog
 import MeshOrchestration
 import MeshWire
 import XCTest
@@ -8,10 +9,26 @@ let playbooksFolder = URL(fileURLWithPath: #filePath)
     .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
     .appendingPathComponent("Playbooks")
 
+/// The shipped catalog (`Topics/`).
+let shippedCatalog: Catalog = {
+    let topics = playbooksFolder.deletingLastPathComponent().appendingPathComponent("Topics")
+    do { return try CatalogLoader.load(directory: topics) } catch { fatalError("shipped catalog: \(error)") }
+}()
+
+/// The agent roles of the shipped catalog, which playbooks may address.
+let shippedAgentRoles = shippedCatalog.agentRoles
+
 /// The shipped playbooks, loaded once.
 let shippedLibrary: PlaybookLibrary = {
-    do { return try PlaybookLibrary.load(directory: playbooksFolder) } catch { fatalError("shipped playbooks: \(error)") }
+    do { return try PlaybookLibrary.load(directory: playbooksFolder, agentRoles: shippedAgentRoles) } catch {
+        fatalError("shipped playbooks: \(error)")
+    }
 }()
+
+extension AgentRole {
+    static let coding = AgentRole("coding")
+    static let documentation = AgentRole("documentation")
+}
 
 /// Drives one objective through an orchestrator, recording every event and output.
 final class Harness {
@@ -153,13 +170,13 @@ extension Array where Element == Output {
 
 /// Inline playbook text parsed into a library.
 func library(_ yaml: String, file: String = "Playbooks/test.yaml") throws -> PlaybookLibrary {
-    PlaybookLibrary([try PlaybookLibrary.parse(yaml: yaml, file: file)])
+    PlaybookLibrary([try PlaybookLibrary.parse(yaml: yaml, file: file, agentRoles: shippedAgentRoles)])
 }
 
 /// The issues thrown when parsing `yaml`, or a failure when it parses.
 func issues(_ yaml: String, file: String = "Playbooks/bad.yaml", line: UInt = #line) -> [PlaybookIssue] {
     do {
-        _ = try PlaybookLibrary.parse(yaml: yaml, file: file)
+        _ = try PlaybookLibrary.parse(yaml: yaml, file: file, agentRoles: shippedAgentRoles)
         XCTFail("expected the playbook to be rejected", line: line)
         return []
     } catch let error as PlaybookError {

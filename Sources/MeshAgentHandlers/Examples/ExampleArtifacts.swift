@@ -1,31 +1,37 @@
 import MeshWire
 
-/// The artifact shapes of the example handlers, one function per role.
+/// The example handler's demo shapes, named after the shipped agent roles whose work each
+/// imitates. Any other catalog role gets a markdown note, so a new role needs nothing here.
+enum ExampleShape: String, CaseIterable {
+    case coding, testing, security, documentation, ux, discovery
+}
+
+/// The artifact shapes of the example handlers, one function per shape.
 enum ExampleArtifacts {
     static func make(role: String, draft: ExampleDraft) -> [Artifact] {
-        switch role {
-        case "coding": coding(draft)
-        case "testing": testing(draft)
-        case "security": [markdown("security/\(draft.slug)-threat-model.md", title: "Threat model", draft, sections: [
+        switch ExampleShape(rawValue: role) {
+        case .coding: coding(draft)
+        case .testing: testing(draft)
+        case .security: [markdown("security/\(draft.slug)-threat-model.md", title: "Threat model", draft, sections: [
             ("Assets", ["- patient records handled by \(draft.typeName)", "- audit trail entries"]),
             ("Threats (STRIDE)", ["- Spoofing: unsigned requests are rejected", "- Information disclosure: identifiers are masked in logs",
                                   "- Repudiation: every change is written to the audit trail"]),
             ("Mitigations", ["- least-privilege service account", "- input validation at the boundary"]),
         ])]
-        case "documentation": [markdown("docs/\(draft.slug).md", title: draft.typeName, draft, sections: [
+        case .documentation: [markdown("docs/\(draft.slug).md", title: draft.typeName, draft, sections: [
             ("Overview", ["\(draft.subject)."]),
             ("Usage", ["```swift", "let value = try \(draft.typeName)().run(\"\(draft.slug)\")", "```"]),
         ])]
-        case "ux": [markdown("ux/\(draft.slug)-flow.md", title: "User flow", draft, sections: [
+        case .ux: [markdown("ux/\(draft.slug)-flow.md", title: "User flow", draft, sections: [
             ("Steps", ["1. The clinician opens \(draft.typeName).", "2. The form validates each field as it is filled.",
                        "3. A confirmation screen summarises the change before it is saved."]),
             ("Accessibility", ["- every control has a label", "- contrast ratio at least 4.5:1"]),
         ])]
-        case "discovery": [markdown("discovery/\(draft.slug)-brief.md", title: "Discovery brief", draft, sections: [
+        case .discovery: [markdown("discovery/\(draft.slug)-brief.md", title: "Discovery brief", draft, sections: [
             ("Problem", ["\(draft.subject)."]),
             ("Open questions", ["- Which user groups need this first?", "- Which regulations apply to the data involved?"]),
         ])]
-        default: [markdown("notes/\(role)-\(draft.slug).md", title: "Notes", draft, sections: [])]
+        case nil: [markdown("notes/\(role)-\(draft.slug).md", title: "Notes", draft, sections: [])]
         }
     }
 

@@ -15,7 +15,7 @@ public struct ExampleHandler: TaskHandler {
     public init(role: String) { self.role = role }
 
     /// The roles with a dedicated artifact shape.
-    public static let knownRoles = ["coding", "testing", "security", "documentation", "ux", "discovery"]
+    public static let knownRoles = ExampleShape.allCases.map(\.rawValue)
 
     public func handle(_ task: TaskAssigned, context: HandlerContext) async -> HandlerOutcome {
         guard task.role == role else {

@@ -1,4 +1,5 @@
 import Foundation
+import MeshCatalog
 import MeshSigning
 
 /// When a store writes signed checkpoints. Both triggers may be set; either one makes a
@@ -47,7 +48,7 @@ public struct AuditStoreConfiguration: Sendable {
     /// The configuration of a store opened to read: a reader never appends, so it gets a
     /// throwaway key that signs nothing and no checkpoint triggers.
     static func reader() throws -> AuditStoreConfiguration {
-        let metadata = KeyMetadata(keyId: "reader-unused", algorithm: .hmacSHA256, principal: "meshctl", principalKind: .role)
+        let metadata = KeyMetadata(keyId: "reader-unused", algorithm: .hmacSHA256, principal: MeshRoles.meshctl, principalKind: .role)
         return AuditStoreConfiguration(
             signer: try MessageSigner(metadata: metadata, hmacSecret: try HMACSecret.generate()),
             checkpoints: CheckpointPolicy(everyRecords: nil, everySeconds: nil))

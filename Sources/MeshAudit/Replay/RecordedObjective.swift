@@ -1,10 +1,12 @@
+import MeshCatalog
+
 /// Everything the audit store holds for one objective (correlation id), in audit sequence
 /// order, and the selection of records a replay may re-publish.
 public struct RecordedObjective: Sendable {
     /// CloudEvents type of replay records; they describe replays, they are not replayed.
     public static let replayRequestedType = "agentmesh.replay.requested.v1"
     /// The orchestrator's private changelog: never re-published into the mesh.
-    public static let changelogTopic = "mesh.orchestrator.changelog"
+    public static let changelogTopic = MeshTopics.changelog
 
     /// The objective.
     public let correlationID: String

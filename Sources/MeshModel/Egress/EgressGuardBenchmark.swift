@@ -27,14 +27,15 @@ public enum EgressGuardBenchmark {
         return text
     }
 
-    /// Screens a `promptBytes` prompt `rounds` times, each with a fresh guard (a task's).
-    public static func run(policies: PolicyBundle, promptBytes: Int = 8192, rounds: Int = 500) -> Figures {
+    /// Screens a `promptBytes` prompt `rounds` times, each with a fresh guard (a task's) of
+    /// the agent role `role`, so the role's scoped rules apply.
+    public static func run(policies: PolicyBundle, role: String, promptBytes: Int = 8192, rounds: Int = 500) -> Figures {
         let text = prompt(bytes: promptBytes)
         var masked = 0
         let clock = ContinuousClock()
         let elapsed = clock.measure {
             for _ in 0..<rounds {
-                var egress = EgressGuard(bundle: policies, policy: .pseudonymise, role: "coding")
+                var egress = EgressGuard(bundle: policies, policy: .pseudonymise, role: role)
                 _ = egress.screen([text])
                 masked = egress.counts.values.reduce(0, +)
             }

@@ -39,7 +39,7 @@ extension Orchestrator {
     /// The changelog record of `plan` after `event`. Deterministic: same plan and event, same
     /// envelope.
     public static func snapshotOutput(of plan: PlanState, after event: Envelope) -> Output {
-        let id = DerivedID.make(causeID: event.id, role: "orchestrator", output: "snapshot")
+        let id = DerivedID.make(causeID: event.id, role: Orchestrator.role, output: "snapshot")
         let envelope = Envelope(
             id: id, source: source, correlationID: event.correlationID, causationID: event.id, subject: plan.planID,
             traceparent: TraceContext.traceparent(ofOutput: id, causedBy: event), timeUnixMicros: event.timeUnixMicros,

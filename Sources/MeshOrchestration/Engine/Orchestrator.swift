@@ -1,3 +1,4 @@
+import MeshCatalog
 import MeshSigning
 import MeshWire
 
@@ -16,7 +17,7 @@ import MeshWire
 ///    envelope is harmless). Approval decisions from people must have their e-signature
 ///    verified by the runtime; this core only checks one is present.
 /// 2. `(state, outputs) = handle(state, envelope)`; publish each output to
-///    `output.destination.topic`, keyed by the envelope's correlation id.
+///    `output.destination.topic(in: catalog)`, keyed by the envelope's correlation id.
 /// 3. Persist `PlanSnapshot.encode(state.plan(envelope.correlationID)!)` to
 ///    `mesh.orchestrator.changelog` (key = correlation id) only once every other output of
 ///    the input, and of every earlier input of its partition, was acknowledged; commit the
@@ -37,7 +38,7 @@ public struct Orchestrator: Sendable {
     /// CloudEvents `source` of every envelope the orchestrator emits.
     public static let source = "/mesh/orchestrator"
     /// Role name used when deriving output ids.
-    public static let role = "orchestrator"
+    public static let role = MeshRoles.orchestrator
     /// Signer id of the decisions produced by ``expiredApprovals(_:nowMicros:)``.
     public static let deadlineSigner = "system:deadline"
 

@@ -1,3 +1,4 @@
+import MeshCatalog
 import MeshWire
 
 /// One envelope the orchestrator wants published, and where.
@@ -15,14 +16,15 @@ public struct Output: Sendable, Hashable {
         /// `mesh.orchestrator.changelog`: the signed snapshot of a plan after an event.
         case changelog
 
-        /// The Kafka topic name from `Topics/mesh.yaml`.
-        public var topic: String {
+        /// The Kafka topic in `catalog`: the role's task topic for tasks (`nil` when the
+        /// catalog declares none), the well-known topic otherwise.
+        public func topic(in catalog: Catalog) -> String? {
             switch self {
-            case .plans: "mesh.plans"
-            case .tasks(let role): role.taskTopic
-            case .approvals: "mesh.approvals"
-            case .results: "mesh.results"
-            case .changelog: "mesh.orchestrator.changelog"
+            case .plans: MeshTopics.plans
+            case .tasks(let role): catalog.taskTopic(for: role.rawValue)?.name
+            case .approvals: MeshTopics.approvals
+            case .results: MeshTopics.results
+            case .changelog: MeshTopics.changelog
             }
         }
     }

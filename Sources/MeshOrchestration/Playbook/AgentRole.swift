@@ -1,9 +1,24 @@
-/// The six agent roles a playbook task can be addressed to.
-///
-/// Each role consumes its own task topic, `mesh.tasks.<role>` (see `Topics/mesh.yaml`).
-public enum AgentRole: String, Sendable, Hashable, Codable, CaseIterable {
-    case coding, testing, security, documentation, ux, discovery
+/// The agent role a playbook task is addressed to: a catalog role of kind `agent` with a
+/// task topic (`Catalog.agentRoles`). Which roles exist is the catalog's business; a
+/// playbook is checked against it when it is loaded.
+public struct AgentRole: RawRepresentable, Sendable, Hashable, Codable, CustomStringConvertible {
+    /// The role's catalog name, e.g. `coding`.
+    public let rawValue: String
 
-    /// The Kafka topic the role's `TaskAssigned` envelopes go to.
-    public var taskTopic: String { "mesh.tasks.\(rawValue)" }
+    /// The role called `rawValue` (not checked here; playbook loading checks it).
+    public init(rawValue: String) { self.rawValue = rawValue }
+
+    /// The role called `name`.
+    public init(_ name: String) { self.rawValue = name }
+
+    public init(from decoder: any Decoder) throws {
+        rawValue = try decoder.singleValueContainer().decode(String.self)
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        try container.encode(rawValue)
+    }
+
+    public var description: String { rawValue }
 }

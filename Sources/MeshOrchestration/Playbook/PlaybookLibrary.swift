@@ -22,7 +22,8 @@ public struct PlaybookLibrary: Sendable, Hashable {
 
     /// Loads every `*.yaml` / `*.yml` file in `directory` (name order). Messages name files
     /// `<displayPrefix>/<file>`; the prefix defaults to the folder's last path component.
-    public static func load(directory: URL, displayPrefix: String? = nil) throws -> PlaybookLibrary {
+    /// Tasks may name the `agentRoles` only (the catalog's, `Catalog.agentRoles`).
+    public static func load(directory: URL, displayPrefix: String? = nil, agentRoles: [String]) throws -> PlaybookLibrary {
         let prefix = displayPrefix ?? directory.lastPathComponent
         let names = try FileManager.default.contentsOfDirectory(atPath: directory.path)
             .filter { $0.hasSuffix(".yaml") || $0.hasSuffix(".yml") }
@@ -34,29 +35,29 @@ public struct PlaybookLibrary: Sendable, Hashable {
             throw PlaybookError(issues: [PlaybookIssue(file: prefix, line: 0, subject: "library", field: nil,
                                                        message: "no .yaml playbooks in the folder")])
         }
-        return try build(files)
+        return try build(files, agentRoles: agentRoles)
     }
 
     /// Parses and validates one playbook from its exact bytes (the hash is taken over them).
-    public static func parse(bytes: [UInt8], file: String = "playbook.yaml") throws -> Playbook {
+    public static func parse(bytes: [UInt8], file: String = "playbook.yaml", agentRoles: [String]) throws -> Playbook {
         let issues = IssueList(file: file)
-        let playbook = PlaybookParser(issues: issues).parse(bytes: bytes)
+        let playbook = PlaybookParser(issues: issues, agentRoles: agentRoles).parse(bytes: bytes)
         guard let playbook, issues.issues.isEmpty else { throw PlaybookError(issues: issues.issues) }
         return playbook
     }
 
     /// Parses and validates one playbook from text (hashed as its UTF-8 bytes).
-    public static func parse(yaml: String, file: String = "playbook.yaml") throws -> Playbook {
-        try parse(bytes: Array(yaml.utf8), file: file)
+    public static func parse(yaml: String, file: String = "playbook.yaml", agentRoles: [String]) throws -> Playbook {
+        try parse(bytes: Array(yaml.utf8), file: file, agentRoles: agentRoles)
     }
 
     /// Builds a library from several files; a name defined twice is an error naming both files.
-    public static func build(_ files: [(bytes: [UInt8], file: String)]) throws -> PlaybookLibrary {
+    public static func build(_ files: [(bytes: [UInt8], file: String)], agentRoles: [String]) throws -> PlaybookLibrary {
         var problems: [PlaybookIssue] = []
         var byName: [String: Playbook] = [:]
         for (bytes, file) in files {
             let issues = IssueList(file: file)
-            let playbook = PlaybookParser(issues: issues).parse(bytes: bytes)
+            let playbook = PlaybookParser(issues: issues, agentRoles: agentRoles).parse(bytes: bytes)
             problems += issues.issues
             guard let playbook, issues.issues.isEmpty else { continue }
             if let earlier = byName[playbook.name] {

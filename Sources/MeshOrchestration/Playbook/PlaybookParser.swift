@@ -29,6 +29,8 @@ struct PlaybookParser {
     static let attemptCeiling = 10
 
     let issues: IssueList
+    /// The agent roles of the catalog (`Catalog.agentRoles`) a task may be addressed to.
+    let agentRoles: [String]
 
     /// Parses `bytes`; returns `nil` when the file is unusable (problems are in `issues`).
     func parse(bytes: [UInt8]) -> Playbook? {
@@ -142,13 +144,16 @@ struct PlaybookParser {
     }
 
     private func role(_ fields: MappingFields, subject: String) -> AgentRole? {
-        guard let text = requiredText(fields, "role", subject: subject, example: "coding") else { return nil }
-        guard let role = AgentRole(rawValue: text) else {
-            issues.add(fields["role"]?.mark, subject, field: "role",
-                       "unknown role \"\(text)\"" + Suggestion.hint(for: text, in: AgentRole.allCases.map(\.rawValue)))
+        guard let text = requiredText(fields, "role", subject: subject, example: agentRoles.first ?? "<role>") else {
             return nil
         }
-        return role
+        guard agentRoles.contains(text) else {
+            let known = agentRoles.isEmpty ? "; the catalog declares no agent role with a task topic"
+                : Suggestion.hint(for: text, in: agentRoles)
+            issues.add(fields["role"]?.mark, subject, field: "role", "unknown role \"\(text)\"" + known)
+            return nil
+        }
+        return AgentRole(text)
     }
 
     private func instructions(_ fields: MappingFields, subject: String) -> String? {

@@ -77,8 +77,8 @@ extension TaskSpec: SnapshotCodable {
     init(from reader: inout SnapshotReader) throws {
         id = try reader.read(String.self)
         let roleName = try reader.read(String.self)
-        guard let role = AgentRole(rawValue: roleName) else { throw reader.malformed("unknown agent role \"\(roleName)\"") }
-        self.role = role
+        guard !roleName.isEmpty else { throw reader.malformed("a task without an agent role") }
+        role = AgentRole(roleName)
         instructions = try reader.read(String.self)
         dependsOn = try reader.read([String].self)
         requiredVerdicts = try reader.read([VerdictKind].self)
