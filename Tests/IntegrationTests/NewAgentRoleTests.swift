@@ -110,10 +110,11 @@ final class NewAgentRoleTests: XCTestCase {
         XCTAssertEqual(demo.status, 0, "demo failed:\n\(demo.stdout)\n\(demo.stderr)")
         let ready = demo.stdout.split(separator: "\n").first { $0.contains("[up] ready:") } ?? ""
         XCTAssertTrue(ready.contains("\(Self.role)-1"), "meshctl up starts the new role from the catalog: \(ready)")
-        XCTAssertTrue(demo.stdout.contains("[\(Self.role)-1]"), "the translation agent ran:\n\(demo.stdout)")
+        // The follower reads the assignment from the role's task topic, found in the catalog.
+        XCTAssertTrue(demo.stdout.contains("assigned   translate -> \(Self.role) attempt 1"), demo.stdout)
+        XCTAssertTrue(demo.stdout.contains("result     translate attempt 1 by \(Self.role)-1: completed"), demo.stdout)
+        XCTAssertTrue(demo.stdout.contains("translate: completed (attempt 1)"), demo.stdout)
         XCTAssertTrue(demo.stdout.contains("demo: completed"), demo.stdout)
-        let assigned = demo.stdout.split(separator: "\n").contains { $0.contains("translate") && $0.contains(Self.role) }
-        XCTAssertTrue(assigned, "the follower shows the assignment on the role's task topic:\n\(demo.stdout)")
     }
 
     func testTheShippedCatalogDoesNotKnowTheRole() async throws {
