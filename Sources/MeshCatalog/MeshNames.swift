@@ -51,11 +51,7 @@ public enum MeshTopics {
     public static let agents = "mesh.agents"
     /// Dead letters (the catalog's one `dead_letter: true` topic).
     public static let deadLetter = "mesh.deadletter"
-    /// Signed audit tree heads.
-    public static let auditCheckpoints = "mesh.audit.checkpoints"
 
     /// Every name above.
-    public static let all = [
-        objectives, results, verdicts, approvals, changelog, plans, operations, agents, deadLetter, auditCheckpoints,
-    ]
+    public static let all = [objectives, results, verdicts, approvals, changelog, plans, operations, agents, deadLetter]
 }
