@@ -61,6 +61,19 @@ final class PlaybookLoaderTests: XCTestCase {
                        "Playbooks/bad.yaml:8:11: task \"build\": field \"role\": unknown role \"coder\"; did you mean \"coding\"?")
     }
 
+    /// Which roles a task may name is the catalog's: a role the catalog gains is accepted and
+    /// routed to the task topic the catalog gives it; without it the same file is refused.
+    func testTaskRolesComeFromTheCatalog() throws {
+        let yaml = Self.valid.replacingOccurrences(of: "role: coding", with: "role: translation")
+        let playbook = try PlaybookLibrary.parse(yaml: yaml, agentRoles: shippedAgentRoles + ["translation"])
+        XCTAssertEqual(playbook.tasks[1].role, AgentRole("translation"))
+        XCTAssertNil(Output.Destination.tasks(playbook.tasks[1].role).topic(in: shippedCatalog),
+                     "the shipped catalog has no task topic for it")
+        XCTAssertTrue(issues(yaml).first?.message.hasPrefix("unknown role \"translation\"") ?? false)
+        XCTAssertEqual(issues(Self.valid, agentRoles: []).first?.message,
+                       "unknown role \"discovery\"; the catalog declares no agent role with a task topic")
+    }
+
     func testUnknownDependency() {
         let found = issues(Self.valid.replacingOccurrences(of: "depends_on: [design]", with: "depends_on: [desing]"))
         XCTAssertEqual(found.count, 1)

@@ -174,9 +174,10 @@ func library(_ yaml: String, file: String = "Playbooks/test.yaml") throws -> Pla
 }
 
 /// The issues thrown when parsing `yaml`, or a failure when it parses.
-func issues(_ yaml: String, file: String = "Playbooks/bad.yaml", line: UInt = #line) -> [PlaybookIssue] {
+func issues(_ yaml: String, file: String = "Playbooks/bad.yaml", agentRoles: [String] = shippedAgentRoles,
+            line: UInt = #line) -> [PlaybookIssue] {
     do {
-        _ = try PlaybookLibrary.parse(yaml: yaml, file: file, agentRoles: shippedAgentRoles)
+        _ = try PlaybookLibrary.parse(yaml: yaml, file: file, agentRoles: agentRoles)
         XCTFail("expected the playbook to be rejected", line: line)
         return []
     } catch let error as PlaybookError {
