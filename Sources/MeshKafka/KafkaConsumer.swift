@@ -34,6 +34,9 @@ public final class KafkaConsumer: @unchecked Sendable {
         "isolation.level": "read_committed",
     ]
 
+    /// Records fetched per poll unless configured otherwise.
+    public static let defaultBatchSize = 256
+
     /// Who commits the offsets of records marked done.
     public enum OffsetCommits: Sendable {
         /// This consumer: stored offsets are committed in the background, on revoke and on close.
@@ -96,7 +99,7 @@ public final class KafkaConsumer: @unchecked Sendable {
     public let rebalanceEvents: AsyncStream<RebalanceEvent>
 
     public init(
-        configuration: KafkaConfiguration, subscription: Subscription, logger: Logger, batchSize: Int = 256,
+        configuration: KafkaConfiguration, subscription: Subscription, logger: Logger, batchSize: Int = defaultBatchSize,
         offsetCommits: OffsetCommits = .byConsumer
     ) throws {
         self.subscription = subscription

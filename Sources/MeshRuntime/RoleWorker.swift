@@ -103,7 +103,10 @@ public final class RoleWorker: @unchecked Sendable {
     private let spans: MessagingSpans?
     /// Exactly-once mode only.
     private let transactions: TransactionCoordinator?
-    private var stoppedBy: KafkaError?
+    private var stoppedBy: (any Error)?
+    /// A batch role's loop (``init(configuration:kafka:sealer:opener:catalog:batchHandler:batching:logger:metricsFactory:)``);
+    /// `nil` for a role handling envelopes one at a time.
+    private let batches: (any BatchRunning)?
     private let permits: AsyncSemaphore
     /// At-least-once: inputs whose outputs await the broker's acknowledgement.
     private let pendingDeliveries = PendingWork()
@@ -121,11 +124,39 @@ public final class RoleWorker: @unchecked Sendable {
     private var ready = false
     private let startedMicros = WallClock.nowUnixMicros()
     /// The last input this instance dead-lettered and why, for its card.
-    private var lastError: (text: String, unixMicros: Int64)?
+    private let lastError = LastError()
 
-    public init(
+    public convenience init(
         configuration: RoleWorkerConfiguration, kafka: KafkaConfiguration, sealer: EnvelopeSealer, opener: EnvelopeOpener,
         catalog: Catalog, handler: any RoleHandler, logger: Logger, metricsFactory: (any MetricsFactory)? = nil
+    ) throws {
+        try self.init(
+            configuration: configuration, kafka: kafka, sealer: sealer, opener: opener, catalog: catalog, handler: handler,
+            batch: nil, logger: logger, metricsFactory: metricsFactory)
+    }
+
+    /// A worker for a role that keeps raw records in batches (the audit sink): every record
+    /// read, verified or not, goes to `batchHandler` in batches of `batching`; the rest
+    /// (offsets, retries, dead letters, health, metrics, tracing, the card, the shutdown) is
+    /// the same as for every role. Not in exactly-once mode: a batch role produces nothing
+    /// from its inputs.
+    public convenience init(
+        configuration: RoleWorkerConfiguration, kafka: KafkaConfiguration, sealer: EnvelopeSealer, opener: EnvelopeOpener,
+        catalog: Catalog, batchHandler: some BatchHandler, batching: BatchSettings, logger: Logger,
+        metricsFactory: (any MetricsFactory)? = nil
+    ) throws {
+        var configuration = configuration
+        configuration.exactlyOnce = false
+        configuration.tickInterval = nil
+        try self.init(
+            configuration: configuration, kafka: kafka, sealer: sealer, opener: opener, catalog: catalog,
+            handler: NoEnvelopeHandler(), batch: (batchHandler, batching), logger: logger, metricsFactory: metricsFactory)
+    }
+
+    private init(
+        configuration: RoleWorkerConfiguration, kafka: KafkaConfiguration, sealer: EnvelopeSealer, opener: EnvelopeOpener,
+        catalog: Catalog, handler: any RoleHandler, batch: (handler: any BatchHandler, settings: BatchSettings)?,
+        logger: Logger, metricsFactory: (any MetricsFactory)?
     ) throws {
         self.configuration = configuration
         metrics = RoleMetrics(role: configuration.role, factory: metricsFactory)
@@ -138,7 +169,8 @@ public final class RoleWorker: @unchecked Sendable {
             configuration: configuration.exactlyOnce ? Self.transactional(kafka, id: clientID) : kafka, logger: logger)
         consumer = try KafkaConsumer(
             configuration: kafka, subscription: .group(groupID: configuration.groupID, topics: configuration.topics),
-            logger: logger, offsetCommits: configuration.exactlyOnce ? .inTransactions : .byConsumer)
+            logger: logger, batchSize: batch?.settings.consumerBatchSize ?? KafkaConsumer.defaultBatchSize,
+            offsetCommits: configuration.exactlyOnce ? .inTransactions : .byConsumer)
         routing = PartitionRouting(catalog: catalog, partitionCounts: { [consumer] in try consumer.partitionCounts() })
         publisher = MeshPublisher(producer: producer, sealer: sealer)
         deadLetters = DeadLetterPublisher(
@@ -159,6 +191,14 @@ public final class RoleWorker: @unchecked Sendable {
         } else {
             transactions = nil
         }
+        if let batch {
+            let context = BatchContext(
+                consumer: consumer, deadLetters: deadLetters, metrics: metrics, spans: spans, logger: logger,
+                lastError: lastError)
+            batches = Self.pipeline(batch.handler, batch.settings, context)
+        } else {
+            batches = nil
+        }
         let deadLetterSink: any DeadLetterSending = transactions ?? deadLetters
         subscriber = MeshSubscriber(consumer: consumer, opener: opener, deadLetters: deadLetterSink, logger: logger) {
             rejection, message in
@@ -177,9 +217,14 @@ public final class RoleWorker: @unchecked Sendable {
         return configured.withDefaults(["message.timeout.ms": configured["transaction.timeout.ms"] ?? "30000"])
     }
 
-    /// The error that stopped the worker (exactly-once: fenced or fatal producer), if any.
-    /// The process should exit non-zero so it is restarted.
-    public var failure: KafkaError? { lock.withLock { stoppedBy } }
+    /// The error that stopped the worker (exactly-once: fenced or fatal producer; a batch
+    /// role: ``BatchAbandoned``), if any. The process should exit non-zero so it is restarted.
+    public var failure: (any Error)? { lock.withLock { stoppedBy } }
+
+    /// A batch role's pipeline over its handler's own `Prepared` type.
+    private static func pipeline(_ handler: some BatchHandler, _ settings: BatchSettings, _ context: BatchContext) -> any BatchRunning {
+        BatchPipeline(handler: handler, settings: settings, context: context)
+    }
 
     /// Totals so far.
     public var stats: RoleWorkerStats {
@@ -197,11 +242,12 @@ public final class RoleWorker: @unchecked Sendable {
         RoleMetrics.Gauges(
             ready: isReady, inFlight: consumer.inFlightCount, assignedPartitions: consumer.assignment().count,
             rebalances: consumer.rebalanceCount, lag: consumer.lag,
-            held: lock.withLock { progressByPartition.values.reduce(0) { $0 + $1.heldCount } }, role: handler.gauges())
+            held: lock.withLock { progressByPartition.values.reduce(0) { $0 + $1.heldCount } },
+            role: batches?.gauges() ?? handler.gauges())
     }
 
     /// True once the worker owns partitions and is consuming, false while draining.
-    public var isReady: Bool { lock.withLock { ready && !stopping } }
+    public var isReady: Bool { lock.withLock { ready && !stopping } && !(batches?.failing ?? false) }
 
     /// Runs until ``stop()`` (or cancellation), then drains and closes.
     public func run() async {
@@ -218,7 +264,13 @@ public final class RoleWorker: @unchecked Sendable {
         lock.withLock { running = true }
         defer { lock.withLock { running = false } }
         let background = startBackgroundTasks()
-        let reader = Task { await self.readLoop() }
+        let reader = Task {
+            guard let batches = self.batches else { return await self.readLoop() }
+            do { try await batches.run() } catch {
+                self.logger.error("\(error)")
+                self.lock.withLock { self.stoppedBy = error }
+            }
+        }
         lock.withLock { readerTask = reader }
         if lock.withLock({ stopping }) { reader.cancel() }
         await withTaskCancellationHandler {
@@ -249,6 +301,7 @@ public final class RoleWorker: @unchecked Sendable {
             return readerTask
         }
         transactions?.beginStopping()
+        batches?.stop()
         reader?.cancel()
     }
 
@@ -595,8 +648,7 @@ public final class RoleWorker: @unchecked Sendable {
             try await sink.send(inbound.message, reason: reason, detail: detail, attempts: attempts)
             metrics.increment(.deadLettered, topic: inbound.message.topic)
             metrics.deadLettered(topic: inbound.message.topic, reason: reason)
-            let text = "\(reason) on \(inbound.message.topic)[\(inbound.message.partition)]@\(inbound.message.offset): \(detail)"
-            lock.withLock { lastError = (String(text.prefix(Self.lastErrorLimit)), WallClock.nowUnixMicros()) }
+            lastError.deadLettered(inbound.message, reason: reason, detail: detail)
             subscriber.markDone(inbound)
             if let span { MessagingSpans.failed(span, "dead-lettered: \(reason): \(detail)") }
             return true
@@ -776,7 +828,7 @@ public final class RoleWorker: @unchecked Sendable {
     /// `meshctl agents` shows it gone at once rather than after three missed intervals.
     private func heartbeat(stopping: Bool = false) -> OutboundEnvelope {
         let stats = self.stats
-        let lastError = lock.withLock { self.lastError }
+        let lastError = self.lastError.value
         // A card belongs to no objective: it is a root that is its own correlation
         // (Proto/CONTRACT.md), so it never files liveness under an objective id. The record
         // key is the agent id, so the compacted topic keeps each instance's latest card.
@@ -805,12 +857,34 @@ public final class RoleWorker: @unchecked Sendable {
         do { try producer.flush(timeout: .seconds(2)) } catch { logger.debug("last card not delivered yet: \(error)") }
     }
 
+}
+
+/// The last input an instance dead-lettered and why, for its card.
+final class LastError: @unchecked Sendable {
     /// Characters of the last error a card carries (a dead letter keeps the whole story).
-    static let lastErrorLimit = 300
+    static let limit = 300
+
+    private let lock = NSLock()
+    private var last: (text: String, unixMicros: Int64)?
+
+    var value: (text: String, unixMicros: Int64)? { lock.withLock { last } }
+
+    func deadLettered(_ message: ConsumedMessage, reason: String, detail: String) {
+        let text = "\(reason) on \(message.topic)[\(message.partition)]@\(message.offset): \(detail)"
+        lock.withLock { last = (String(text.prefix(Self.limit)), WallClock.nowUnixMicros()) }
+    }
 }
 
 public enum MeshRuntimeVersion {
     public static let current = "0.1.0"
+}
+
+/// A batch role's stand-in for the per-envelope handler: its records go to its
+/// ``BatchHandler`` instead, so this is never asked to handle one.
+private struct NoEnvelopeHandler: RoleHandler {
+    func handle(_ inbound: InboundEnvelope) async throws -> [OutboundEnvelope] {
+        throw PermanentHandlerError(reason: "batch-role", detail: "a batch role handles no single envelope")
+    }
 }
 
 /// An input applied in an open transaction (exactly-once), remembered as seen once it commits.
