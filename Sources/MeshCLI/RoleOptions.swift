@@ -22,7 +22,7 @@ public struct RoleOptions: ParsableArguments, Sendable {
     public var holdSeconds = 300.0
 
     @Option(name: .customLong("card-seconds"), help: ArgumentHelp(
-        "How often this instance republishes its agent card (identity, load, last error) to the catalog's card topic; `meshctl agents` counts it stale after three missed cards."))
+        "How often this instance republishes its agent card (identity, load, last error) to the catalog's card topic; `meshctl agents` counts it stale after three missed cards. 0: no cards."))
     public var cardSeconds = 10.0
 
     /// Inputs held per partition at most (see `--hold-seconds`).
@@ -41,7 +41,9 @@ public struct RoleOptions: ParsableArguments, Sendable {
 
     public func validate() throws {
         guard holdSeconds > 0 else { throw ValidationError("--hold-seconds must be more than 0 (seconds an early input waits for its cause)") }
-        guard cardSeconds >= 0.1 else { throw ValidationError("--card-seconds must be at least 0.1 (seconds between agent cards)") }
+        guard cardSeconds == 0 || cardSeconds >= 0.1 else {
+            throw ValidationError("--card-seconds must be at least 0.1 (seconds between agent cards), or 0 for no cards")
+        }
     }
 
     /// `--exactly-once`, or `AGENTMESH_EXACTLY_ONCE=1` (or `true`).

@@ -20,22 +20,53 @@ public enum RoleProcess {
         connection: ConnectionOptions, catalog: Catalog, options: RoleOptions, tickInterval: Duration? = nil,
         logger: Logger
     ) throws -> RoleWorker {
+        var configuration = try configuration(
+            role: role, principal: principal, topics: topics, consuming: topics, catalog: catalog, options: options, logger: logger)
+        configuration.handlerKind = handlerKind
+        configuration.model = model
+        configuration.tickInterval = tickInterval
+        configuration.exactlyOnce = options.exactlyOnce
+        return try RoleWorker(
+            configuration: configuration, kafka: connection.kafkaConfiguration(),
+            sealer: connection.sealer(as: principal ?? role), opener: connection.opener(), catalog: catalog,
+            handler: handler, logger: logger, metricsFactory: MetricsSystem.factory)
+    }
+
+    /// Builds the worker of a role that keeps raw records in batches (the audit sink):
+    /// `subscription` is what it reads (patterns allowed), `groupID` its consumer group.
+    public static func batchWorker(
+        role: String, groupID: String, subscription: [String], handler: some BatchHandler, batching: BatchSettings,
+        handlerKind: String, connection: ConnectionOptions, catalog: Catalog, options: RoleOptions, logger: Logger
+    ) throws -> RoleWorker {
+        var configuration = try configuration(
+            role: role, principal: nil, topics: subscription,
+            consuming: catalog.topics(consumedBy: role).map(\.name), catalog: catalog, options: options, logger: logger)
+        configuration.groupID = groupID
+        configuration.handlerKind = handlerKind
+        return try RoleWorker(
+            configuration: configuration, kafka: connection.kafkaConfiguration(), sealer: connection.sealer(as: role),
+            opener: connection.opener(), catalog: catalog, batchHandler: handler, batching: batching, logger: logger,
+            metricsFactory: MetricsSystem.factory)
+    }
+
+    /// What every role's worker takes from the standard options and the catalog.
+    private static func configuration(
+        role: String, principal: String?, topics: [String], consuming: [String], catalog: Catalog, options: RoleOptions,
+        logger: Logger
+    ) throws -> RoleWorkerConfiguration {
         ProcessMetrics.bootstrap()
         var configuration = RoleWorkerConfiguration(role: role, instanceID: options.instanceID, topics: topics)
         let cardType = PayloadKind.agentHeartbeat.rawValue
         if let cards = catalog.topics(for: cardType, producedBy: principal ?? role).first {
             configuration.heartbeatTopic = cards.name
         }
-        configuration.heartbeatInterval = .milliseconds(Int64(options.cardSeconds * 1000))
-        configuration.handlerKind = handlerKind
-        configuration.model = model
-        configuration.capabilities = catalog.capabilities(of: principal ?? role, consuming: topics, cardType: cardType)
+        // 0: no cards.
+        configuration.heartbeatInterval = options.cardSeconds > 0 ? .milliseconds(Int64(options.cardSeconds * 1000)) : nil
+        configuration.capabilities = catalog.capabilities(of: principal ?? role, consuming: consuming, cardType: cardType)
         configuration.maxInFlight = options.maxInFlight
         configuration.drainTimeout = .milliseconds(Int64(options.drainSeconds * 1000))
         configuration.holdTimeout = .milliseconds(Int64(options.holdSeconds * 1000))
         configuration.maxHeldPerPartition = RoleOptions.maxHeldPerPartition
-        configuration.tickInterval = tickInterval
-        configuration.exactlyOnce = options.exactlyOnce
         if let deadLetter = catalog.deadLetterTopic?.name { configuration.deadLetterTopic = deadLetter }
         configuration.tracing = try TracingExport.fromEnvironment(serviceName: role)
         if let tracing = configuration.tracing {
@@ -44,10 +75,7 @@ public enum RoleProcess {
                 "service": "\(tracing.exporter.configuration.serviceName)",
             ])
         }
-        return try RoleWorker(
-            configuration: configuration, kafka: connection.kafkaConfiguration(),
-            sealer: connection.sealer(as: principal ?? role), opener: connection.opener(), catalog: catalog,
-            handler: handler, logger: logger, metricsFactory: MetricsSystem.factory)
+        return configuration
     }
 
     /// Runs `worker` until SIGTERM or SIGINT, then drains it, serving `/livez`, `/readyz`
@@ -70,7 +98,7 @@ public enum RoleProcess {
         do { try await group.run() } catch { logger.error("\(error)") }
         if let failure = worker.failure {
             // Exit non-zero so a supervisor (Compose, Kubernetes) restarts the instance.
-            logger.critical("stopped by a fatal Kafka error: \(failure)")
+            logger.critical("stopped by a failure: \(failure)")
             exit(70)
         }
     }

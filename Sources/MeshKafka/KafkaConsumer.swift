@@ -34,6 +34,9 @@ public final class KafkaConsumer: @unchecked Sendable {
         "isolation.level": "read_committed",
     ]
 
+    /// Records fetched per poll unless configured otherwise.
+    public static let defaultBatchSize = 256
+
     /// Who commits the offsets of records marked done.
     public enum OffsetCommits: Sendable {
         /// This consumer: stored offsets are committed in the background, on revoke and on close.
@@ -60,7 +63,7 @@ public final class KafkaConsumer: @unchecked Sendable {
 
     public let subscription: Subscription
     public let offsetCommits: OffsetCommits
-    private let client: RDKafkaClient
+    let client: RDKafkaClient
     private let queue: OpaquePointer
     private let logger: Logger
     private let batchSize: Int
@@ -70,33 +73,21 @@ public final class KafkaConsumer: @unchecked Sendable {
     private let pollSlots: UnsafeMutableBufferPointer<UnsafeMutablePointer<rd_kafka_message_t>?>
     /// Serialises every call that serves librdkafka's consumer queue (poll, close).
     private let pollLock = NSLock()
-    /// Guards the fields below; never held across a blocking librdkafka call.
-    private let stateLock = NSLock()
-    private var buffer: [ConsumedMessage] = []
-    private var bufferIndex = 0
-    private var tracker = OffsetTracker()
-    private var isClosed = false
+    /// Guards `state` and `revokeHandler`; never held across a blocking librdkafka call.
+    let stateLock = NSLock()
+    /// Everything known between librdkafka calls; its changes return what to tell librdkafka.
+    var state: ConsumerState
     private let pollQueue = DispatchQueue(label: "agentmesh.kafka.consumer-poll")
     private let rebalanceContinuation: AsyncStream<RebalanceEvent>.Continuation
-    private var latestLag: [TopicPartition: Int64] = [:]
-    private var rebalances = 0
-    /// Current read epoch per partition (see ``ConsumedMessage/readEpoch``).
-    private var readEpochs: [TopicPartition: UInt32] = [:]
-    /// `.inTransactions`: offsets done and not yet taken by the transaction committer.
-    private var transactionOffsets: [TopicPartition: Int64] = [:]
-    private var revokeHandler: (@Sendable (_ partitions: [TopicPartition], _ lost: Bool) -> Void)?
-    /// Rewinds requested and not yet performed; the polling thread seeks before its next poll.
-    private var pendingSeeks: [TopicPartition: Int64] = [:]
+    var revokeHandler: (@Sendable (_ partitions: [TopicPartition], _ lost: Bool) -> Void)?
     /// Where a partition without a committed offset starts (`auto.offset.reset`).
-    private let resetOffset: Int64
-    /// `.partitionsToEnd`: partitions whose end was not reached yet.
-    private var partitionsBeforeEnd: Set<TopicPartition> = []
+    let resetOffset: Int64
 
     /// Assignment changes, in order. Buffered; read it or ignore it.
     public let rebalanceEvents: AsyncStream<RebalanceEvent>
 
     public init(
-        configuration: KafkaConfiguration, subscription: Subscription, logger: Logger, batchSize: Int = 256,
+        configuration: KafkaConfiguration, subscription: Subscription, logger: Logger, batchSize: Int = defaultBatchSize,
         offsetCommits: OffsetCommits = .byConsumer
     ) throws {
         self.subscription = subscription
@@ -107,16 +98,18 @@ public final class KafkaConsumer: @unchecked Sendable {
         pollSlots.initialize(repeating: nil)
         (rebalanceEvents, rebalanceContinuation) = AsyncStream.makeStream(of: RebalanceEvent.self)
         var properties = configuration.withDefaults(Self.defaultProperties).properties
+        var readingToEnd: [TopicPartition] = []
+        if case .partitionsToEnd(let partitions) = subscription { readingToEnd = partitions }
+        var tracksOffsets = false
+        if case .group = subscription { tracksOffsets = true }
+        state = ConsumerState(offsetCommits: offsetCommits, tracksOffsets: tracksOffsets, readingToEnd: readingToEnd)
         if case .group(let groupID, _) = subscription {
             properties["group.id"] = groupID
         } else {
             properties["group.id"] = properties["group.id"] ?? "agentmesh-unmanaged"
             properties["enable.auto.commit"] = "false"
         }
-        if case .partitionsToEnd(let partitions) = subscription {
-            properties["enable.partition.eof"] = "true"
-            partitionsBeforeEnd = Set(partitions)
-        }
+        if !readingToEnd.isEmpty { properties["enable.partition.eof"] = "true" }
         if offsetCommits == .inTransactions { properties["enable.auto.commit"] = "false" }
         let reset = properties["auto.offset.reset"] ?? "earliest"
         resetOffset = Int64(["earliest", "smallest", "beginning"].contains(reset) ? RD_KAFKA_OFFSET_BEGINNING : RD_KAFKA_OFFSET_END)
@@ -133,7 +126,7 @@ public final class KafkaConsumer: @unchecked Sendable {
         }
         callbacks.onStatistics = { [unowned self] json in
             let lag = ConsumerLagStatistics.parse(json)
-            self.stateLock.withLock { self.latestLag = lag }
+            self.stateLock.withLock { self.state.statistics(lag: lag) }
         }
         switch subscription {
         case .group(_, let topics):
@@ -163,27 +156,28 @@ public final class KafkaConsumer: @unchecked Sendable {
     /// A record read before its partition was revoked or rewound stores nothing: its
     /// partition's offsets belong to the new owner (or the new read) by then.
     public func markDone(_ message: ConsumedMessage) {
-        guard case .group = subscription else { return }
-        stateLock.lock()
-        guard message.readEpoch == readEpochs[message.topicPartition, default: 0] else {
-            stateLock.unlock()
-            return
-        }
-        if offsetCommits == .inTransactions {
-            defer { stateLock.unlock() }
-            guard let storable = tracker.done(message.topicPartition, offset: message.offset) else { return }
-            transactionOffsets[message.topicPartition] = storable
-            return
-        }
-        let storable = tracker.done(message.topicPartition, offset: message.offset)
-        stateLock.unlock()
-        guard let storable else { return }
-        let list = makePartitionList([message.topicPartition], offsets: [storable])
-        defer { rd_kafka_topic_partition_list_destroy(list) }
-        let err = rd_kafka_offsets_store(client.handle, list)
-        if err != RD_KAFKA_RESP_ERR_NO_ERROR {
-            // Fails for partitions no longer assigned: the new owner re-reads them.
-            logger.debug("offset not stored for \(message.topicPartition): \(KafkaError(err, context: "store"))")
+        guard let action = stateLock.withLock({ state.markDone(message) }) else { return }
+        perform(action, client.handle)
+    }
+
+    /// Tells librdkafka what a change of ``state`` requires (never under `stateLock`).
+    private func perform(_ action: ConsumerState.Action, _ handle: OpaquePointer) {
+        switch action {
+        case .storeOffset(let partition, let offset):
+            let list = makePartitionList([partition], offsets: [offset])
+            defer { rd_kafka_topic_partition_list_destroy(list) }
+            let err = rd_kafka_offsets_store(handle, list)
+            if err != RD_KAFKA_RESP_ERR_NO_ERROR {
+                // Fails for partitions no longer assigned: the new owner re-reads them.
+                logger.debug("offset not stored for \(partition): \(KafkaError(err, context: "store"))")
+            }
+        case .commitStored:
+            let err = rd_kafka_commit(handle, nil, 0)
+            if err != RD_KAFKA_RESP_ERR_NO_ERROR && err != RD_KAFKA_RESP_ERR__NO_OFFSET {
+                logger.warning("commit on revoke: \(KafkaError(err, context: "commit"))")
+            }
+        case .finishTransaction(let partitions, let lost):
+            stateLock.withLock { revokeHandler }?(partitions, lost)
         }
     }
 
@@ -231,26 +225,18 @@ public final class KafkaConsumer: @unchecked Sendable {
 
     /// Consumer lag per assigned partition (high watermark minus committed offset) from
     /// librdkafka's latest statistics (`statistics.interval.ms`, default 5 s).
-    public var lag: [TopicPartition: Int64] { stateLock.withLock { latestLag } }
+    public var lag: [TopicPartition: Int64] { stateLock.withLock { state.lag } }
 
     /// Rebalances (assignments and revocations) seen so far.
-    public var rebalanceCount: Int { stateLock.withLock { rebalances } }
+    public var rebalanceCount: Int { stateLock.withLock { state.rebalances } }
 
     /// Records handed out and not yet marked done.
-    public var inFlightCount: Int {
-        stateLock.lock()
-        defer { stateLock.unlock() }
-        return tracker.totalInFlight
-    }
+    public var inFlightCount: Int { stateLock.withLock { state.inFlightCount } }
 
     /// Leaves the group cleanly: the revoke commits stored offsets, then the member leaves so
     /// the others take over at once. Pending `next()` calls return `nil`. Idempotent.
     public func close() {
-        stateLock.lock()
-        let wasClosed = isClosed
-        isClosed = true
-        stateLock.unlock()
-        guard !wasClosed else { return }
+        guard stateLock.withLock({ state.close() }) else { return }
         pollLock.lock()
         let err = rd_kafka_consumer_close(client.handle)
         pollLock.unlock()
@@ -260,110 +246,16 @@ public final class KafkaConsumer: @unchecked Sendable {
         rebalanceContinuation.finish()
     }
 
-    // MARK: - Transactions (exactly-once)
-
     /// Whether `message` was read after the latest rewind or revoke of its partition; work
     /// on a message that is not current must be discarded (its partition is read again, here
     /// or by its new owner). Holds in both offset-commit modes.
     public func isCurrent(_ message: ConsumedMessage) -> Bool {
-        stateLock.withLock { message.readEpoch == readEpochs[message.topicPartition, default: 0] }
-    }
-
-    /// The group metadata to send with a transaction's offsets (taken fresh each time).
-    public func groupMetadata() -> ConsumerGroupMetadata? {
-        rd_kafka_consumer_group_metadata(client.handle).map(ConsumerGroupMetadata.init)
-    }
-
-    /// `.inTransactions`: the next offset to read per partition for everything marked done
-    /// since the last call, to send with the transaction about to commit.
-    public func takeTransactionOffsets() -> [TopicPartition: Int64] {
-        stateLock.withLock {
-            defer { transactionOffsets = [:] }
-            return transactionOffsets
-        }
-    }
-
-    /// Called on the polling thread when partitions are revoked (`lost`: taken away without
-    /// a clean hand-over), before they go: the place to commit or abort the open transaction.
-    /// Records of the partitions read before are no longer current afterwards.
-    public func setRevokeHandler(_ handler: @escaping @Sendable (_ partitions: [TopicPartition], _ lost: Bool) -> Void) {
-        stateLock.withLock { revokeHandler = handler }
-    }
-
-    /// Makes every record of `partitions` read so far not current: buffered ones are dropped,
-    /// handed-out ones are no longer tracked and their offsets no longer collected.
-    public func invalidateReads(_ partitions: [TopicPartition]) {
-        stateLock.withLock { invalidateLocked(partitions) }
-    }
-
-    /// Called with `stateLock` held.
-    private func invalidateLocked(_ partitions: [TopicPartition]) {
-        for partition in partitions {
-            readEpochs[partition, default: 0] &+= 1
-            transactionOffsets[partition] = nil
-        }
-        dropBuffered(Set(partitions))
-        tracker.forget(partitions)
-    }
-
-    /// The group's committed offsets of `partitions` (the next offset to read; absent where
-    /// nothing is committed). Blocks for a broker round trip.
-    public func committedOffsets(_ partitions: [TopicPartition], timeout: Duration = .seconds(30)) throws
-        -> [TopicPartition: Int64]
-    {
-        guard !partitions.isEmpty else { return [:] }
-        let list = makePartitionList(partitions)
-        defer { rd_kafka_topic_partition_list_destroy(list) }
-        let err = rd_kafka_committed(client.handle, list, Int32(timeout.milliseconds))
-        if err != RD_KAFKA_RESP_ERR_NO_ERROR { throw KafkaError(err, context: "committed offsets of \(partitions)") }
-        var offsets: [TopicPartition: Int64] = [:]
-        for index in 0..<Int(list.pointee.cnt) where list.pointee.elems[index].offset >= 0 {
-            let element = list.pointee.elems[index]
-            offsets[TopicPartition(topic: String(cString: element.topic), partition: element.partition)] = element.offset
-        }
-        return offsets
-    }
-
-    /// Commits exactly these offsets (the next offset to read per partition) and waits for
-    /// the broker's answer.
-    public func commit(_ offsets: [TopicPartition: Int64]) throws {
-        guard !offsets.isEmpty else { return }
-        let sorted = offsets.sorted { $0.key < $1.key }
-        let list = makePartitionList(sorted.map(\.key), offsets: sorted.map(\.value))
-        defer { rd_kafka_topic_partition_list_destroy(list) }
-        let err = rd_kafka_commit(client.handle, list, 0)
-        if err != RD_KAFKA_RESP_ERR_NO_ERROR { throw KafkaError(err, context: "commit \(offsets)") }
-    }
-
-    /// Moves `partitions` (default: all assigned) back to their committed offsets (where the
-    /// group's reset policy applies if none) after an aborted transaction, so their records
-    /// are read and handled again; everything read before is no longer current at once.
-    /// Returns the positions it rewinds to.
-    ///
-    /// The seek itself happens on the polling thread before its next poll: a poll running
-    /// meanwhile returns records from before the rewind, which are dropped, and nothing
-    /// fetched after the seek can be mistaken for them.
-    @discardableResult
-    public func rewindToCommitted(_ partitions: [TopicPartition]? = nil, timeout: Duration = .seconds(30)) throws
-        -> [TopicPartition: Int64]
-    {
-        let targets = partitions ?? assignment()
-        guard !targets.isEmpty else { return [:] }
-        let committed = try committedOffsets(targets, timeout: timeout)
-        let positions = Dictionary(uniqueKeysWithValues: targets.map { ($0, committed[$0] ?? resetOffset) })
-        stateLock.withLock {
-            pendingSeeks.merge(positions) { _, new in new }
-            invalidateLocked(targets)
-        }
-        return positions
+        stateLock.withLock { state.isCurrent(message) }
     }
 
     /// Performs the requested rewinds. Called on the polling thread with `pollLock` held.
     private func performPendingSeeks() {
-        let seeks: [TopicPartition: Int64] = stateLock.withLock {
-            defer { pendingSeeks = [:] }
-            return pendingSeeks
-        }
+        let seeks = stateLock.withLock { state.takeSeeks() }
         guard !seeks.isEmpty else { return }
         let sorted = seeks.sorted { $0.key < $1.key }
         let list = makePartitionList(sorted.map(\.key), offsets: sorted.map(\.value))
@@ -399,24 +291,12 @@ public final class KafkaConsumer: @unchecked Sendable {
     /// `.partitionsToEnd` and every partition read to its end.
     private var reachedEnd: Bool {
         guard case .partitionsToEnd = subscription else { return false }
-        return stateLock.withLock { partitionsBeforeEnd.isEmpty }
+        return stateLock.withLock { state.partitionsBeforeEnd.isEmpty }
     }
 
-    private var closed: Bool {
-        stateLock.lock()
-        defer { stateLock.unlock() }
-        return isClosed
-    }
+    private var closed: Bool { stateLock.withLock { state.isClosed } }
 
-    private func takeBuffered() -> ConsumedMessage? {
-        stateLock.lock()
-        defer { stateLock.unlock() }
-        guard bufferIndex < buffer.count else { return nil }
-        let message = buffer[bufferIndex]
-        bufferIndex += 1
-        if case .group = subscription { tracker.handedOut(message.topicPartition, offset: message.offset) }
-        return message
-    }
+    private func takeBuffered() -> ConsumedMessage? { stateLock.withLock { state.takeBuffered() } }
 
     /// Serves the consumer queue once; returns whether records were added to the buffer.
     ///
@@ -429,7 +309,7 @@ public final class KafkaConsumer: @unchecked Sendable {
         defer { pollLock.unlock() }
         if closed { return false }
         performPendingSeeks()
-        let epochsAtStart = stateLock.withLock { readEpochs }
+        let epochsAtStart = stateLock.withLock { state.readEpochs }
         let pointers = pollSlots
         var count = max(rd_kafka_consume_batch_queue(queue, 0, pointers.baseAddress, batchSize), 0)
         if count == 0, timeoutMs > 0, let first = rd_kafka_consumer_poll(client.handle, timeoutMs) {
@@ -445,7 +325,7 @@ public final class KafkaConsumer: @unchecked Sendable {
             defer { rd_kafka_message_destroy(pointer) }
             if pointer.pointee.err == RD_KAFKA_RESP_ERR__PARTITION_EOF, let topic = pointer.pointee.rkt {
                 let partition = TopicPartition(topic: String(cString: rd_kafka_topic_name(topic)), partition: pointer.pointee.partition)
-                _ = stateLock.withLock { partitionsBeforeEnd.remove(partition) }
+                stateLock.withLock { state.reachedEnd(of: partition) }
                 continue
             }
             if pointer.pointee.err != RD_KAFKA_RESP_ERR_NO_ERROR {
@@ -457,24 +337,7 @@ public final class KafkaConsumer: @unchecked Sendable {
             }
             received.append(ConsumedMessage(pointer, topic: topic.name))
         }
-        stateLock.lock()
-        var current: [ConsumedMessage] = []
-        current.reserveCapacity(received.count)
-        for var message in received {
-            // A partition rewound or revoked while this poll ran: its records predate that.
-            let epoch = readEpochs[message.topicPartition, default: 0]
-            guard epoch == epochsAtStart[message.topicPartition, default: 0] else { continue }
-            message.readEpoch = epoch
-            current.append(message)
-        }
-        if bufferIndex == buffer.count {
-            buffer = current  // the usual case: everything buffered was handed out
-        } else {
-            buffer.removeFirst(bufferIndex)
-            buffer.append(contentsOf: current)
-        }
-        bufferIndex = 0
-        stateLock.unlock()
+        stateLock.withLock { state.received(received, epochsAtStart: epochsAtStart) }
         return !received.isEmpty
     }
 
@@ -483,24 +346,14 @@ public final class KafkaConsumer: @unchecked Sendable {
         return "consume \(String(cString: rd_kafka_topic_name(topic)))[\(pointer.pointee.partition)]"
     }
 
-    /// Called with `stateLock` held.
-    private func dropBuffered(_ partitions: Set<TopicPartition>) {
-        let remaining = buffer[bufferIndex...].filter { !partitions.contains($0.topicPartition) }
-        buffer = Array(remaining)
-        bufferIndex = 0
-    }
-
     // MARK: - Rebalance (runs inside a poll, on the polling thread)
 
     fileprivate func handleRebalance(_ handle: OpaquePointer, _ err: rd_kafka_resp_err_t, _ list: UnsafeMutablePointer<rd_kafka_topic_partition_list_t>?) {
         let partitions = topicPartitions(list).sorted()
-        stateLock.withLock { rebalances += 1 }
         let cooperative = String(cString: rd_kafka_rebalance_protocol(handle)) == "COOPERATIVE"
         switch err {
         case RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS:
-            stateLock.lock()
-            tracker.forget(partitions)
-            stateLock.unlock()
+            stateLock.withLock { state.assigned(partitions) }
             if cooperative {
                 if let error = rd_kafka_incremental_assign(handle, list) {
                     logger.error("\(KafkaError(consuming: error, context: "incremental assign"))")
@@ -514,21 +367,11 @@ public final class KafkaConsumer: @unchecked Sendable {
             // Commit what is done before the partitions move, so the next owner starts
             // after it; a lost assignment (session expired) may no longer commit.
             let lost = rd_kafka_assignment_lost(handle) != 0
-            if offsetCommits == .inTransactions {
-                stateLock.withLock { revokeHandler }?(partitions, lost)
-            } else if !lost {
-                let commitErr = rd_kafka_commit(handle, nil, 0)
-                if commitErr != RD_KAFKA_RESP_ERR_NO_ERROR && commitErr != RD_KAFKA_RESP_ERR__NO_OFFSET {
-                    logger.warning("commit on revoke: \(KafkaError(commitErr, context: "commit"))")
-                }
-            }
+            if let action = stateLock.withLock({ state.revoking(partitions, lost: lost) }) { perform(action, handle) }
             // Records read before the revoke are no longer current in either mode: a record
             // still queued for a handler must be dropped, not handled, since the partition's
             // new owner reads it again from the committed offset.
-            stateLock.lock()
-            invalidateLocked(partitions)
-            for partition in partitions { pendingSeeks[partition] = nil }
-            stateLock.unlock()
+            stateLock.withLock { state.invalidateRevoked(partitions) }
             if cooperative {
                 if let error = rd_kafka_incremental_unassign(handle, list) {
                     logger.error("\(KafkaError(consuming: error, context: "incremental unassign"))")

@@ -95,18 +95,22 @@ public final class RoleWorker: @unchecked Sendable {
     private let logger: Logger
     private let producer: KafkaProducer
     private let consumer: KafkaConsumer
-    private let publisher: MeshPublisher
+    /// Seals and enqueues outputs (counted, with their send spans).
+    private let sender: OutputSender
     private let subscriber: MeshSubscriber
     private let routing: PartitionRouting
     private let deadLetters: DeadLetterPublisher
     /// `nil` while tracing is off.
     private let spans: MessagingSpans?
-    /// Exactly-once mode only.
-    private let transactions: TransactionCoordinator?
-    private var stoppedBy: KafkaError?
+    /// At-least-once or transactional: how outputs reach Kafka and offsets get committed.
+    private let delivery: any Delivery
+    /// Dead letters through ``delivery``'s sink, counted and noted for the card.
+    private let deadLettering: DeadLettering
+    private var stoppedBy: (any Error)?
+    /// A batch role's loop (``init(configuration:kafka:sealer:opener:catalog:batchHandler:batching:logger:metricsFactory:)``);
+    /// `nil` for a role handling envelopes one at a time.
+    private let batches: (any BatchRunning)?
     private let permits: AsyncSemaphore
-    /// At-least-once: inputs whose outputs await the broker's acknowledgement.
-    private let pendingDeliveries = PendingWork()
     private let lock = NSLock()
     private var lanes: [Int32: PartitionLane] = [:]
     /// Lanes of revoked partitions that may still be finishing their last envelopes.
@@ -121,11 +125,39 @@ public final class RoleWorker: @unchecked Sendable {
     private var ready = false
     private let startedMicros = WallClock.nowUnixMicros()
     /// The last input this instance dead-lettered and why, for its card.
-    private var lastError: (text: String, unixMicros: Int64)?
+    private let lastError = LastError()
 
-    public init(
+    public convenience init(
         configuration: RoleWorkerConfiguration, kafka: KafkaConfiguration, sealer: EnvelopeSealer, opener: EnvelopeOpener,
         catalog: Catalog, handler: any RoleHandler, logger: Logger, metricsFactory: (any MetricsFactory)? = nil
+    ) throws {
+        try self.init(
+            configuration: configuration, kafka: kafka, sealer: sealer, opener: opener, catalog: catalog, handler: handler,
+            batch: nil, logger: logger, metricsFactory: metricsFactory)
+    }
+
+    /// A worker for a role that keeps raw records in batches (the audit sink): every record
+    /// read, verified or not, goes to `batchHandler` in batches of `batching`; the rest
+    /// (offsets, retries, dead letters, health, metrics, tracing, the card, the shutdown) is
+    /// the same as for every role. Not in exactly-once mode: a batch role produces nothing
+    /// from its inputs.
+    public convenience init(
+        configuration: RoleWorkerConfiguration, kafka: KafkaConfiguration, sealer: EnvelopeSealer, opener: EnvelopeOpener,
+        catalog: Catalog, batchHandler: some BatchHandler, batching: BatchSettings, logger: Logger,
+        metricsFactory: (any MetricsFactory)? = nil
+    ) throws {
+        var configuration = configuration
+        configuration.exactlyOnce = false
+        configuration.tickInterval = nil
+        try self.init(
+            configuration: configuration, kafka: kafka, sealer: sealer, opener: opener, catalog: catalog,
+            handler: NoEnvelopeHandler(), batch: (batchHandler, batching), logger: logger, metricsFactory: metricsFactory)
+    }
+
+    private init(
+        configuration: RoleWorkerConfiguration, kafka: KafkaConfiguration, sealer: EnvelopeSealer, opener: EnvelopeOpener,
+        catalog: Catalog, handler: any RoleHandler, batch: (handler: any BatchHandler, settings: BatchSettings)?,
+        logger: Logger, metricsFactory: (any MetricsFactory)?
     ) throws {
         self.configuration = configuration
         metrics = RoleMetrics(role: configuration.role, factory: metricsFactory)
@@ -138,9 +170,10 @@ public final class RoleWorker: @unchecked Sendable {
             configuration: configuration.exactlyOnce ? Self.transactional(kafka, id: clientID) : kafka, logger: logger)
         consumer = try KafkaConsumer(
             configuration: kafka, subscription: .group(groupID: configuration.groupID, topics: configuration.topics),
-            logger: logger, offsetCommits: configuration.exactlyOnce ? .inTransactions : .byConsumer)
+            logger: logger, batchSize: batch?.settings.consumerBatchSize ?? KafkaConsumer.defaultBatchSize,
+            offsetCommits: configuration.exactlyOnce ? .inTransactions : .byConsumer)
         routing = PartitionRouting(catalog: catalog, partitionCounts: { [consumer] in try consumer.partitionCounts() })
-        publisher = MeshPublisher(producer: producer, sealer: sealer)
+        let publisher = MeshPublisher(producer: producer, sealer: sealer)
         deadLetters = DeadLetterPublisher(
             producer: producer, topic: configuration.deadLetterTopic, role: configuration.role, logger: logger)
         permits = AsyncSemaphore(permits: max(1, configuration.maxInFlight))
@@ -149,18 +182,31 @@ public final class RoleWorker: @unchecked Sendable {
                            consumerGroup: configuration.groupID)
         }
         let metrics = self.metrics
+        let sender = OutputSender(publisher: publisher, metrics: metrics, spans: spans)
+        self.sender = sender
         if configuration.exactlyOnce {
-            transactions = try TransactionCoordinator(
+            let transactions = try TransactionCoordinator(
                 producer: producer, transactionalID: clientID, consumer: consumer, deadLetters: deadLetters,
                 metrics: metrics,
                 settings: .init(
                     commitInterval: configuration.transactionCommitInterval, maxRecords: configuration.transactionMaxRecords),
                 logger: logger)
+            deadLettering = DeadLettering(sink: transactions, consumer: consumer, metrics: metrics, lastError: lastError, logger: logger)
+            delivery = TransactionalDelivery(transactions: transactions, sender: sender)
         } else {
-            transactions = nil
+            deadLettering = DeadLettering(sink: deadLetters, consumer: consumer, metrics: metrics, lastError: lastError, logger: logger)
+            delivery = AtLeastOnceDelivery(
+                sender: sender, consumer: consumer, deadLettering: deadLettering, permits: permits, retry: configuration.retry)
         }
-        let deadLetterSink: any DeadLetterSending = transactions ?? deadLetters
-        subscriber = MeshSubscriber(consumer: consumer, opener: opener, deadLetters: deadLetterSink, logger: logger) {
+        if let batch {
+            let context = BatchContext(
+                consumer: consumer, deadLetters: deadLetters, metrics: metrics, spans: spans, logger: logger,
+                lastError: lastError)
+            batches = Self.pipeline(batch.handler, batch.settings, context)
+        } else {
+            batches = nil
+        }
+        subscriber = MeshSubscriber(consumer: consumer, opener: opener, deadLetters: delivery.deadLetterSink, logger: logger) {
             rejection, message in
             metrics.increment(.rejected, topic: message.topic)
             metrics.deadLettered(topic: message.topic, reason: rejection.reason.rawValue)
@@ -177,9 +223,14 @@ public final class RoleWorker: @unchecked Sendable {
         return configured.withDefaults(["message.timeout.ms": configured["transaction.timeout.ms"] ?? "30000"])
     }
 
-    /// The error that stopped the worker (exactly-once: fenced or fatal producer), if any.
-    /// The process should exit non-zero so it is restarted.
-    public var failure: KafkaError? { lock.withLock { stoppedBy } }
+    /// The error that stopped the worker (exactly-once: fenced or fatal producer; a batch
+    /// role: ``BatchAbandoned``), if any. The process should exit non-zero so it is restarted.
+    public var failure: (any Error)? { lock.withLock { stoppedBy } }
+
+    /// A batch role's pipeline over its handler's own `Prepared` type.
+    private static func pipeline(_ handler: some BatchHandler, _ settings: BatchSettings, _ context: BatchContext) -> any BatchRunning {
+        BatchPipeline(handler: handler, settings: settings, context: context)
+    }
 
     /// Totals so far.
     public var stats: RoleWorkerStats {
@@ -197,11 +248,12 @@ public final class RoleWorker: @unchecked Sendable {
         RoleMetrics.Gauges(
             ready: isReady, inFlight: consumer.inFlightCount, assignedPartitions: consumer.assignment().count,
             rebalances: consumer.rebalanceCount, lag: consumer.lag,
-            held: lock.withLock { progressByPartition.values.reduce(0) { $0 + $1.heldCount } }, role: handler.gauges())
+            held: lock.withLock { progressByPartition.values.reduce(0) { $0 + $1.heldCount } },
+            role: batches?.gauges() ?? handler.gauges())
     }
 
     /// True once the worker owns partitions and is consuming, false while draining.
-    public var isReady: Bool { lock.withLock { ready && !stopping } }
+    public var isReady: Bool { lock.withLock { ready && !stopping } && !(batches?.failing ?? false) }
 
     /// Runs until ``stop()`` (or cancellation), then drains and closes.
     public func run() async {
@@ -209,7 +261,7 @@ public final class RoleWorker: @unchecked Sendable {
             "group": "\(configuration.groupID)", "topics": "\(configuration.topics.joined(separator: ","))",
             "instance": "\(configuration.instanceID)",
         ])
-        if let transactions {
+        if let transactions = (delivery as? TransactionalDelivery)?.transactions {
             logger.info("exactly-once mode: outputs and offsets commit in transactions", metadata: [
                 "transactional_id": "\(transactions.transactionalID)",
                 "commit_interval": "\(configuration.transactionCommitInterval)",
@@ -218,7 +270,13 @@ public final class RoleWorker: @unchecked Sendable {
         lock.withLock { running = true }
         defer { lock.withLock { running = false } }
         let background = startBackgroundTasks()
-        let reader = Task { await self.readLoop() }
+        let reader = Task {
+            guard let batches = self.batches else { return await self.readLoop() }
+            do { try await batches.run() } catch {
+                self.logger.error("\(error)")
+                self.lock.withLock { self.stoppedBy = error }
+            }
+        }
         lock.withLock { readerTask = reader }
         if lock.withLock({ stopping }) { reader.cancel() }
         await withTaskCancellationHandler {
@@ -227,7 +285,7 @@ public final class RoleWorker: @unchecked Sendable {
             self.stop()
         }
         if failure == nil { await drainLanes() }
-        transactions?.finish()
+        delivery.finish()
         // The periodic cards stop before the last one, which says the instance is gone.
         background.forEach { $0.cancel() }
         if failure == nil { await publishLastCard() }
@@ -248,7 +306,8 @@ public final class RoleWorker: @unchecked Sendable {
             stopping = true
             return readerTask
         }
-        transactions?.beginStopping()
+        delivery.beginStopping()
+        batches?.stop()
         reader?.cancel()
     }
 
@@ -300,15 +359,15 @@ public final class RoleWorker: @unchecked Sendable {
     private func drainLanes() async {
         let all = lock.withLock { Array(lanes.values) + Array(retiring.values) }
         all.forEach { $0.finish() }
-        let pendingDeliveries = self.pendingDeliveries
+        let delivery = self.delivery
         let drained = Task {
             for lane in all { await lane.finished() }
-            await pendingDeliveries.waitAll()
+            await delivery.drain()
         }
         let timeout = Task {
             try await Task.sleep(for: configuration.drainTimeout)
             drained.cancel()
-            pendingDeliveries.cancelAll()
+            delivery.abandonPending()
         }
         await drained.value
         timeout.cancel()
@@ -376,11 +435,7 @@ public final class RoleWorker: @unchecked Sendable {
                 let superseded = repeated == .superseded
                 metrics.increment(superseded ? .superseded : .duplicate, topic: inbound.message.topic)
                 log.debug(superseded ? "later copy of a re-handled input's output dropped" : "duplicate dropped")
-                if let transactions {
-                    _ = await transactions.add([], completing: inbound.message, id: nil)
-                } else {
-                    subscriber.markDone(inbound)
-                }
+                await delivery.skip(inbound)
             case .conflict(let detail):
                 log.error("refused an envelope whose id belongs to another", metadata: [
                     "reason": "\(EnvelopeRejection.Reason.idConflict.rawValue)", "detail": "\(detail)", "security_event": "true",
@@ -409,42 +464,9 @@ public final class RoleWorker: @unchecked Sendable {
                 metrics.observeHandlerDuration(seconds: (ContinuousClock.now - started).seconds)
                 // Revoked while it was handled: the new owner handles it again.
                 guard consumer.isCurrent(inbound.message) else { return }
-                let id = inbound.envelope.id
-                if let transactions {
-                    progress.beginApplying(inbound)
-                    let completed = ProcessedInput(partition: inbound.message.partition, id: id)
-                    var outcome: TransactionCoordinator.Outcome
-                    let state = outputs.filter { $0.kind == .state }
-                    if state.isEmpty {
-                        outcome = await transactions.add(
-                            try records(outputs), completing: inbound.message, id: completed,
-                            delivered: sendSpans(outputs, causedBy: span))
-                    } else {
-                        // Events acknowledged first, then the state with the input's offset:
-                        // see `TransactionCoordinator.add(_:completing:id:acknowledged:)`.
-                        let events = outputs.filter { $0.kind == .event }
-                        outcome = await transactions.add(
-                            try records(events), completing: nil, id: nil, acknowledged: true,
-                            delivered: sendSpans(events, causedBy: span))
-                        if outcome == .added {
-                            outcome = await transactions.add(
-                                try records(state), completing: inbound.message, id: completed,
-                                delivered: sendSpans(state, causedBy: span))
-                        }
-                    }
-                    if outcome == .added {
-                        metrics.increment(.processed, topic: topic)
-                        span?.end()
-                    } else {
-                        progress.abandonApplying(id)
-                        if outcome == .failed, let span { MessagingSpans.failed(span, "transaction failed") }
-                    }
-                    log.debug("handled in the open transaction", metadata: ["outputs": "\(outputs.count)", "outcome": "\(outcome)"])
-                } else {
-                    releasesPermit = false
-                    deliver(inbound, outputs, progress: progress, ownsPermit: ownsPermit, log: log, span: span)
-                    span?.end()
-                }
+                let handled = HandledInput(
+                    inbound: inbound, outputs: outputs, progress: progress, ownsPermit: ownsPermit, log: log, span: span)
+                if try await delivery.deliver(handled) { releasesPermit = false }
                 await handOverHeld(waitingFor: inbound.envelope.correlationID, progress)
                 return
             } catch let hold as HoldInput {
@@ -469,66 +491,6 @@ public final class RoleWorker: @unchecked Sendable {
                 log.warning("attempt \(attempt) failed, retrying: \(error)")
                 try? await Task.sleep(for: configuration.retry.delay(after: attempt))
                 attempt += 1
-            }
-        }
-    }
-
-    /// At-least-once: hands the event outputs to the producer at once (in input order; the
-    /// lane goes on meanwhile), publishes the state records once their turn in the partition
-    /// came (``StateRecordOrder``), and marks the input done, seen and its permit free once
-    /// all were acknowledged. The common case finishes on the producer's thread, without a
-    /// task per message; failures go on in a task that may wait and publish again.
-    private func deliver(
-        _ inbound: InboundEnvelope, _ outputs: [OutboundEnvelope], progress: PartitionProgress, ownsPermit: Bool,
-        log: MessageLog, span: MeshSpan?
-    ) {
-        let id = inbound.envelope.id
-        progress.beginApplying(inbound)
-        pendingDeliveries.begin()
-        let finish: @Sendable (Settlement) -> Void = { [self] settlement in
-            switch settlement {
-            case .acknowledged:
-                progress.finishApplying(id)
-                markProcessed(inbound, outputs: outputs, log: log)
-            case .deadLettered:
-                progress.finishApplying(id)
-            case .abandoned:
-                progress.abandonApplying(id)
-            }
-            if ownsPermit { permits.release() }
-            pendingDeliveries.end()
-        }
-        let state = outputs.filter { $0.kind == .state }
-        guard !state.isEmpty else { return publish(outputs, for: inbound, log: log, span: span, then: finish) }
-        let events = outputs.filter { $0.kind == .event }
-        let eventsSettled = SettlementBox()
-        let ticket = progress.takeTicket { [self] release in
-            guard case .publish = release, consumer.isCurrent(inbound.message) else {
-                // An earlier input's outputs were given up, or the partition was revoked: the
-                // state stays unpublished and the input is applied again after a restore.
-                return finish(eventsSettled.value == .deadLettered ? .deadLettered : .abandoned)
-            }
-            publish(state, for: inbound, log: log, span: span) { settlement in
-                finish(eventsSettled.value == .deadLettered && settlement == .acknowledged ? .deadLettered : settlement)
-            }
-        }
-        publish(events, for: inbound, log: log, span: span) { settlement in
-            eventsSettled.value = settlement
-            progress.settle(ticket, abandoned: settlement == .abandoned)
-        }
-    }
-
-    /// Enqueues `outputs` in order and calls `done` once they were all acknowledged, or once
-    /// a retriable failure was overcome, the input dead-lettered or the publishing given up.
-    private func publish(
-        _ outputs: [OutboundEnvelope], for inbound: InboundEnvelope, log: MessageLog, span: MeshSpan?,
-        then done: @escaping @Sendable (Settlement) -> Void
-    ) {
-        guard !outputs.isEmpty else { return done(.acknowledged) }
-        enqueueAll(outputs, causedBy: span).whenComplete { [self] error in
-            guard let error else { return done(.acknowledged) }
-            pendingDeliveries.start { [self] in
-                done(await retryDelivery(inbound, outputs: outputs, after: error, log: log, span: span))
             }
         }
     }
@@ -589,126 +551,20 @@ public final class RoleWorker: @unchecked Sendable {
     private func deadLetter(
         _ inbound: InboundEnvelope, reason: String, detail: String, attempts: Int, span: MeshSpan? = nil
     ) async -> Bool {
-        do {
-            // Exactly-once: the dead letter joins the transaction with the input's offset.
-            let sink: any DeadLetterSending = transactions ?? deadLetters
-            try await sink.send(inbound.message, reason: reason, detail: detail, attempts: attempts)
-            metrics.increment(.deadLettered, topic: inbound.message.topic)
-            metrics.deadLettered(topic: inbound.message.topic, reason: reason)
-            let text = "\(reason) on \(inbound.message.topic)[\(inbound.message.partition)]@\(inbound.message.offset): \(detail)"
-            lock.withLock { lastError = (String(text.prefix(Self.lastErrorLimit)), WallClock.nowUnixMicros()) }
-            subscriber.markDone(inbound)
-            if let span { MessagingSpans.failed(span, "dead-lettered: \(reason): \(detail)") }
-            return true
-        } catch {
-            logger.warning("dead letter not sent before shutdown; the message will be read again: \(error)")
-            return false
-        }
-    }
-
-    /// `inbound`'s outputs were all acknowledged: its offset may be committed.
-    private func markProcessed(_ inbound: InboundEnvelope, outputs: [OutboundEnvelope], log: MessageLog) {
-        metrics.increment(.processed, topic: inbound.message.topic)
-        subscriber.markDone(inbound)
-        log.debug("processed", metadata: ["outputs": "\(outputs.count)"])
-    }
-
-    /// `inbound`'s outputs were not all acknowledged (`error`, the first failure). Once
-    /// handled, only the publishing is retried, with the same envelopes (same ids, so
-    /// duplicates are dropped downstream), while the broker reports retriable errors: a
-    /// stateful handler (the orchestrator) has recorded the input and would answer a second
-    /// call with nothing. Outputs the broker refuses for good send the input to the
-    /// dead-letter topic.
-    private func retryDelivery(
-        _ inbound: InboundEnvelope, outputs: [OutboundEnvelope], after error: Error, log: MessageLog, span: MeshSpan?
-    ) async -> Settlement
-    {
-        var error = error
-        var attempt = 1
-        while true {
-            guard let retriable = error as? KafkaError, retriable.isRetriable else {
-                metrics.increment(.failed, topic: inbound.message.topic)
-                log.error("outputs refused by the broker: \(error)")
-                let sent = await deadLetter(inbound, reason: "publish-failed", detail: "\(error)", attempts: attempt)
-                return sent ? .deadLettered : .abandoned
-            }
-            guard !lock.withLock({ stopping }), !Task.isCancelled else {
-                log.warning("outputs not acknowledged before shutdown; the input will be read again: \(retriable)")
-                return .abandoned
-            }
-            metrics.increment(.retried, topic: outputs.first?.topic ?? "")
-            log.warning("outputs not acknowledged yet (attempt \(attempt)), publishing them again: \(retriable)")
-            try? await Task.sleep(for: configuration.retry.delay(after: attempt))
-            attempt += 1
-            do {
-                try await enqueueAll(outputs, causedBy: span).wait()
-                return .acknowledged
-            } catch let next {
-                error = next
-            }
-        }
-    }
-
-    /// Sealed records of `outputs`.
-    private func records(_ outputs: [OutboundEnvelope]) throws -> [OutgoingMessage] {
-        try outputs.map { try publisher.record($0.envelope, topic: $0.topic, key: $0.key) }
+        await deadLettering.send(inbound, reason: reason, detail: detail, attempts: attempts, span: span)
     }
 
     /// Outputs not caused by an input (ticks, heartbeats): published at once, or in
     /// exactly-once mode added to the open transaction.
     private func publishUnprompted(_ outputs: [OutboundEnvelope]) async throws {
-        guard let transactions else { return try await publishAll(outputs) }
-        guard !outputs.isEmpty else { return }
-        let outcome = await transactions.add(try records(outputs), completing: nil, id: nil)
-        if outcome != .added { throw TransactionNotJoined(outcome: outcome) }
+        try await delivery.publishUnprompted(outputs)
     }
 
     /// Publishes in order (librdkafka keeps per-partition order of enqueue) and returns
     /// once the broker acknowledged every one.
     public func publishAll(_ outputs: [OutboundEnvelope]) async throws {
         guard !outputs.isEmpty else { return }
-        try await enqueueAll(outputs).wait()
-    }
-
-    /// Enqueues `outputs` in order; the group completes when the broker acknowledged them.
-    /// With `process` (tracing on), each output gets a send span that ends with its delivery.
-    private func enqueueAll(_ outputs: [OutboundEnvelope], causedBy process: MeshSpan? = nil) -> DeliveryGroup {
-        let group = DeliveryGroup(expected: outputs.count)
-        let metrics = self.metrics
-        for (index, output) in outputs.enumerated() {
-            // The report needs the topic only, not a copy of the whole envelope.
-            let topic = output.topic
-            let send = process.flatMap { spans?.startSend(output.envelope, topic: topic, causedBy: $0) }
-            do {
-                try publisher.enqueue(output.envelope, to: topic, key: output.key) { result in
-                    if case .success = result { metrics.increment(.published, topic: topic) }
-                    if let send { Self.settle(send, result) }
-                    group.completed(result.map { _ in () })
-                }
-            } catch {
-                group.abandon(remaining: outputs.count - index, error: error)
-                break
-            }
-        }
-        return group
-    }
-
-    /// Exactly-once: starts the send spans of `outputs` and returns what ends each with its
-    /// record's delivery report; `nil` while tracing is off. Records never enqueued (a stale
-    /// input, an aborted transaction) leave their spans unended: the input is handled again.
-    private func sendSpans(_ outputs: [OutboundEnvelope], causedBy process: MeshSpan?) -> KafkaProducer.IndexedDeliveryCallback? {
-        guard let process, let spans else { return nil }
-        let sends = outputs.map { spans.startSend($0.envelope, topic: $0.topic, causedBy: process) }
-        return { index, result in Self.settle(sends[index], result) }
-    }
-
-    /// Ends a send span with its record's delivery report. A retriable failure is published
-    /// again under a span of the same id, so this one is dropped.
-    private static func settle(_ send: MeshSpan, _ result: Result<DeliveryReport, KafkaError>) {
-        switch result {
-        case .success(let report): MessagingSpans.acknowledged(send, partition: report.partition, offset: report.offset)
-        case .failure(let error): if !error.isRetriable { MessagingSpans.failed(send, "\(error)") }
-        }
+        try await sender.enqueueAll(outputs).wait()
     }
 
     // MARK: - Background: rebalances, ticks, heartbeats
@@ -726,7 +582,7 @@ public final class RoleWorker: @unchecked Sendable {
                 }
             }
         })
-        if let transactions {
+        if let transactions = (delivery as? TransactionalDelivery)?.transactions {
             tasks.append(Task {
                 for await event in transactions.events {
                     switch event {
@@ -776,7 +632,7 @@ public final class RoleWorker: @unchecked Sendable {
     /// `meshctl agents` shows it gone at once rather than after three missed intervals.
     private func heartbeat(stopping: Bool = false) -> OutboundEnvelope {
         let stats = self.stats
-        let lastError = lock.withLock { self.lastError }
+        let lastError = self.lastError.value
         // A card belongs to no objective: it is a root that is its own correlation
         // (Proto/CONTRACT.md), so it never files liveness under an objective id. The record
         // key is the agent id, so the compacted topic keeps each instance's latest card.
@@ -800,43 +656,43 @@ public final class RoleWorker: @unchecked Sendable {
     /// flushes what is left, as for every other pending record). In exactly-once mode the
     /// transaction is being finished; the card then ages out after three intervals.
     private func publishLastCard() async {
-        guard configuration.heartbeatInterval != nil, transactions == nil else { return }
-        _ = enqueueAll([heartbeat(stopping: true)])
+        guard configuration.heartbeatInterval != nil, delivery.sendsLastCard else { return }
+        _ = sender.enqueueAll([heartbeat(stopping: true)])
         do { try producer.flush(timeout: .seconds(2)) } catch { logger.debug("last card not delivered yet: \(error)") }
     }
 
+}
+
+/// The last input an instance dead-lettered and why, for its card.
+final class LastError: @unchecked Sendable {
     /// Characters of the last error a card carries (a dead letter keeps the whole story).
-    static let lastErrorLimit = 300
+    static let limit = 300
+
+    private let lock = NSLock()
+    private var last: (text: String, unixMicros: Int64)?
+
+    var value: (text: String, unixMicros: Int64)? { lock.withLock { last } }
+
+    func deadLettered(_ message: ConsumedMessage, reason: String, detail: String) {
+        let text = "\(reason) on \(message.topic)[\(message.partition)]@\(message.offset): \(detail)"
+        lock.withLock { last = (String(text.prefix(Self.limit)), WallClock.nowUnixMicros()) }
+    }
 }
 
 public enum MeshRuntimeVersion {
     public static let current = "0.1.0"
 }
 
+/// A batch role's stand-in for the per-envelope handler: its records go to its
+/// ``BatchHandler`` instead, so this is never asked to handle one.
+private struct NoEnvelopeHandler: RoleHandler {
+    func handle(_ inbound: InboundEnvelope) async throws -> [OutboundEnvelope] {
+        throw PermanentHandlerError(reason: "batch-role", detail: "a batch role handles no single envelope")
+    }
+}
+
 /// An input applied in an open transaction (exactly-once), remembered as seen once it commits.
 struct ProcessedInput: Sendable, Equatable {
     var partition: Int32
     var id: String
-}
-
-/// How the outputs of one input ended.
-private enum Settlement: Sendable, Equatable {
-    /// Every output acknowledged.
-    case acknowledged
-    /// Refused by the broker for good: the input went to the dead-letter topic (done).
-    case deadLettered
-    /// Given up at shutdown or revoke: the input is read and applied again.
-    case abandoned
-}
-
-/// The settlement of an input's event outputs, read when its state records get their turn
-/// (set on one thread, read on another).
-private final class SettlementBox: @unchecked Sendable {
-    private let lock = NSLock()
-    private var stored: Settlement?
-
-    var value: Settlement? {
-        get { lock.withLock { stored } }
-        set { lock.withLock { stored = newValue } }
-    }
 }

@@ -78,7 +78,7 @@ struct AuditSinkCommand: AsyncParsableCommand {
     var store: String?
 
     @Option(help: "Kafka consumer group. Run several sinks in one group to share partitions (one store).")
-    var group = "audit-sink"
+    var group = AuditSinkCommand.role
 
     @Option(help: "Records per database transaction (upper bound).")
     var batchSize = AuditIngestor.defaultBatchSize
@@ -120,8 +120,6 @@ struct AuditSinkCommand: AsyncParsableCommand {
     @OptionGroup var options: RoleOptions
 
     func validate() throws {
-        // The earliest hook after start-up: from here on SIGTERM/SIGINT mean an orderly stop.
-        StopSignal.shared.install()
         guard batchSize >= 1 && batchSize <= 100_000 else { throw ValidationError("--batch-size must be between 1 and 100000") }
         guard batchWaitMs >= 0 else { throw ValidationError("--batch-wait-ms must not be negative") }
         guard checkpointRecords >= 0 else { throw ValidationError("--checkpoint-records must not be negative") }
@@ -139,15 +137,10 @@ struct AuditSinkCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        // SIGTERM/SIGINT were taken over in validate(), so a stop during start-up is orderly too.
-        let stopSignal = StopSignal.shared
-        stopSignal.install()
-        ParentWatch.startIfRequested()
-
-        MeshLogging.bootstrap(role: "audit-sink")
+        MeshLogging.bootstrap(role: Self.role)
         ProcessMetrics.bootstrap()
         let instance = options.instanceID
-        var logger = Logger(label: "audit-sink")
+        var logger = Logger(label: Self.role)
         logger[metadataKey: "instance"] = "\(instance)"
 
         let location = try Self.location(store, home: connection.environment.home)
@@ -156,7 +149,7 @@ struct AuditSinkCommand: AsyncParsableCommand {
         let signer: MessageSigner
         let opener: EnvelopeOpener
         do {
-            signer = try KeyRingStore.loadSigner(principal: "audit-sink", from: keys)
+            signer = try KeyRingStore.loadSigner(principal: Self.role, from: keys)
             opener = EnvelopeOpener(trust: try KeyRingStore.loadTrustStore(from: keys))
         } catch {
             throw ValidationError("cannot load the audit-sink key and trust store from \(keys): \(error) "
@@ -190,8 +183,7 @@ struct AuditSinkCommand: AsyncParsableCommand {
         }
 
         let topics = Self.subscription(for: loadedCatalog)
-        var kafka = try connection.kafkaConfiguration()
-        if kafka["client.id"] == nil { kafka["client.id"] = "audit-sink-\(instance)" }
+        let kafka = try connection.kafkaConfiguration()
         let checkpointTopic = loadedCatalog.topics(declaring: AuditCheckpointTopic.type).first?.name
         if anchorTopic && checkpointTopic == nil {
             throw ValidationError("--anchor-topic: the catalog declares no topic carrying \(AuditCheckpointTopic.type)")
@@ -199,75 +191,45 @@ struct AuditSinkCommand: AsyncParsableCommand {
         try await StartupAnchorCheck.run(
             store: auditStore, file: anchorFile, directory: anchorDirectory, topic: anchorTopic ? checkpointTopic : nil,
             kafka: kafka, trust: checkpointTrust, logger: logger)
-        let consumer = try KafkaConsumer(
-            configuration: kafka, subscription: .group(groupID: group, topics: topics), logger: logger,
-            batchSize: min(max(batchSize, 64), 1_000))
-        logger.info("audit sink started", metadata: [
-            "store": "\(location)", "log_id": "\(auditStore.logID)", "group": "\(group)",
-            "subscription": "\(topics.joined(separator: ","))",
-            "catalog_topics": "\(loadedCatalog.topics(consumedBy: "audit-sink").count)",
-            "head": "\((try? auditStore.head()?.sequence) ?? 0)", "checkpoint_key": "\(signer.metadata.keyId)",
-        ])
 
-        guard let deadLetterTopic = loadedCatalog.deadLetterTopic?.name else {
-            throw ValidationError("the catalog declares no dead-letter topic (dead_letter: true)")
-        }
-        let producer = try KafkaProducer(configuration: kafka, logger: logger)
-        defer { producer.close(timeout: .seconds(5)) }
+        // Checkpoints go to their topic through a producer of their own: the worker's carries
+        // dead letters and cards, and closes when the worker stops.
+        let anchorProducer: KafkaProducer? = try anchorTopic ? KafkaProducer(configuration: kafka, logger: logger) : nil
+        defer { anchorProducer?.close(timeout: .seconds(5)) }
         var authorize: AuditInputBuilder.Authorize?
         if flagUnauthorized {
             let catalogForChecks = loadedCatalog
             authorize = { inbound in Authorization.check(inbound, catalog: catalogForChecks) }
         }
+        let metrics = SinkMetrics(role: Self.role)
         let anchors = CheckpointAnchors(
             file: anchorFile, directory: anchorDirectory,
-            topic: anchorTopic ? checkpointTopic.map { ($0, producer) } : nil, logger: logger)
+            topic: anchorProducer.flatMap { producer in checkpointTopic.map { ($0, producer) } }, metrics: metrics, logger: logger)
         if anchors.destinations.isEmpty {
             logger.warning("checkpoints are kept only in the database: pass --anchor-topic, --anchor-file or --anchor-dir, or a rewrite of the whole database cannot be detected")
         } else {
             logger.info("checkpoints are anchored outside the database", metadata: ["anchors": "\(anchors.destinations)"])
         }
-        let sink = AuditSink(
-            consumer: consumer, store: auditStore, reopen: { try location.open(configuration: storeConfiguration) },
+        let handler = AuditSinkHandler(
+            store: auditStore, reopen: { try location.open(configuration: storeConfiguration) },
             ingestor: AuditIngestor(builder: AuditInputBuilder(opener: opener, authorize: authorize)),
-            deadLetters: DeadLetterPublisher(producer: producer, topic: deadLetterTopic, role: "audit-sink", logger: logger),
-            logger: logger, batchSize: batchSize,
-            batchWait: .milliseconds(batchWaitMs), statsInterval: .milliseconds(Int(statsSeconds * 1_000)),
-            anchors: anchors, anchorTopic: checkpointTopic)
-        let health = Self.startHealthServer(sink: sink, consumer: consumer, stop: stopSignal,
-                                            port: options.resolvedHealthPort, logger: logger)
-        let clean = await sink.run(stop: stopSignal)
-        health?.stop()
-        if !clean { throw ExitCode(1) }
+            logger: logger, statsInterval: .milliseconds(Int(statsSeconds * 1_000)), metrics: metrics,
+            anchors: anchors, anchorTopic: checkpointTopic, deadLetterTopic: loadedCatalog.deadLetterTopic?.name)
+        let worker = try RoleProcess.batchWorker(
+            role: Self.role, groupID: group, subscription: topics, handler: handler,
+            batching: BatchSettings(maxRecords: batchSize, maxWait: .milliseconds(batchWaitMs)), handlerKind: "audit-store",
+            connection: connection, catalog: loadedCatalog, options: options, logger: logger)
+        logger.info("audit sink started", metadata: [
+            "store": "\(location)", "log_id": "\(auditStore.logID)", "group": "\(group)",
+            "subscription": "\(topics.joined(separator: ","))",
+            "catalog_topics": "\(loadedCatalog.topics(consumedBy: Self.role).count)",
+            "head": "\((try? auditStore.head()?.sequence) ?? 0)", "checkpoint_key": "\(signer.metadata.keyId)",
+        ])
+        await RoleProcess.run(worker, options: options, logger: logger)
     }
 
-    /// `/livez`, `/readyz` (unready until partitions are assigned, while the store keeps
-    /// failing and while stopping) and
-    /// `/metrics` with what the sink stored, like every role.
-    static func startHealthServer(
-        sink: AuditSink, consumer: KafkaConsumer, stop: StopSignal, port: Int, logger: Logger
-    ) -> HealthServer? {
-        let metrics = SinkMetrics()
-        do {
-            let server = try HealthServer(port: port) { path in
-                let ready = stop.fired == nil && !consumer.assignment().isEmpty && sink.storeHealthy
-                switch path {
-                case "/livez": return .init(status: 200, body: "ok\n")
-                case "/readyz": return ready ? .init(status: 200, body: "ready\n") : .init(status: 503, body: "not ready\n")
-                case "/metrics":
-                    let (counters, head) = sink.snapshot
-                    metrics.update(counters: counters, head: head, anchors: sink.anchors.counts, ready: ready, lag: consumer.lag)
-                    return .init(status: 200, contentType: "text/plain; version=0.0.4; charset=utf-8", body: ProcessMetrics.page())
-                default: return .init(status: 404, body: "try /livez, /readyz or /metrics\n")
-                }
-            }
-            logger.info("health and metrics on port \(server.port)", metadata: ["health_port": "\(server.port)"])
-            return server
-        } catch {
-            logger.error("\(error)")
-            return nil
-        }
-    }
+    /// The principal the sink signs as and its name in the catalog.
+    static let role = "audit-sink"
 
     /// `^mesh\..*` plus, literally, any catalog topic the audit role consumes that the
     /// expression would miss.
@@ -275,54 +237,5 @@ struct AuditSinkCommand: AsyncParsableCommand {
         let pattern = #"^mesh\..*"#
         let extra = catalog.topics.map(\.name).filter { !$0.hasPrefix("mesh.") }
         return [pattern] + extra.sorted()
-    }
-}
-
-/// Set once by SIGTERM/SIGINT; the sink polls it and registers what to do when it fires.
-final class StopSignal: @unchecked Sendable {
-    static let shared = StopSignal()
-
-    private let lock = NSLock()
-    private var signalNumber: Int32?
-    private var handlers: [@Sendable (Int32) -> Void] = []
-    private var sources: [DispatchSourceSignal] = []
-
-    /// Routes SIGINT and SIGTERM to `fire` (idempotent). Later signals are ignored: the stop
-    /// in progress finishes; SIGKILL remains for an operator in a hurry.
-    func install() {
-        lock.lock()
-        defer { lock.unlock() }
-        guard sources.isEmpty else { return }
-        for number in [SIGINT, SIGTERM] {
-            signal(number, SIG_IGN)  // the dispatch source sees it instead of the default action
-            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
-            source.setEventHandler { [weak self] in self?.fire(number) }
-            source.resume()
-            sources.append(source)
-        }
-    }
-
-    func fire(_ number: Int32) {
-        lock.lock()
-        guard signalNumber == nil else { lock.unlock(); return }
-        signalNumber = number
-        let toRun = handlers
-        handlers = []
-        lock.unlock()
-        toRun.forEach { $0(number) }
-    }
-
-    var fired: Int32? { lock.withLock { signalNumber } }
-
-    /// Runs `handler` when the signal fires (at once if it already has).
-    func onFire(_ handler: @escaping @Sendable (Int32) -> Void) {
-        lock.lock()
-        if let number = signalNumber {
-            lock.unlock()
-            handler(number)
-            return
-        }
-        handlers.append(handler)
-        lock.unlock()
     }
 }

@@ -18,16 +18,16 @@ final class CheckpointAnchors: @unchecked Sendable {
     /// The checkpoint topic and the producer that writes to it.
     private let topic: (name: String, producer: KafkaProducer)?
     private let logger: Logger
-    /// Guards `pending` and the counters; held only to copy them, never across I/O.
+    private let metrics: SinkMetrics
+    /// Guards `pending`; held only to copy it, never across I/O.
     private let lock = NSLock()
     private var pending: [AuditCheckpoint] = []
-    private(set) var anchored = 0
-    private(set) var failures = 0
 
-    init(file: String?, directory: String?, topic: (name: String, producer: KafkaProducer)?, logger: Logger) {
+    init(file: String?, directory: String?, topic: (name: String, producer: KafkaProducer)?, metrics: SinkMetrics, logger: Logger) {
         self.file = file
         self.directory = directory
         self.topic = topic
+        self.metrics = metrics
         self.logger = logger
     }
 
@@ -37,8 +37,8 @@ final class CheckpointAnchors: @unchecked Sendable {
             .joined(separator: ", ")
     }
 
-    /// Counters for /metrics.
-    var counts: (anchored: Int, failures: Int, pending: Int) { lock.withLock { (anchored, failures, pending.count) } }
+    /// Checkpoints waiting to be anchored (a gauge of /metrics).
+    var pendingCount: Int { lock.withLock { pending.count } }
 
     /// Anchors `checkpoints` (and any left over from a failed attempt), in order.
     func anchor(_ checkpoints: [AuditCheckpoint]) async {
@@ -56,10 +56,8 @@ final class CheckpointAnchors: @unchecked Sendable {
                         topic: topic.name, key: Array(checkpoint.logID.utf8), value: Array(checkpoint.anchorLine.utf8)))
                 }
             }
-            lock.withLock {
-                pending.removeFirst(min(batch.count, pending.count))
-                anchored += batch.count
-            }
+            lock.withLock { pending.removeFirst(min(batch.count, pending.count)) }
+            metrics.anchored.increment(by: batch.count)
             for checkpoint in batch {
                 logger.info("checkpoint anchored", metadata: [
                     "sequence": "\(checkpoint.sequence)", "root": "\(Data(checkpoint.merkleRoot).base64EncodedString())",
@@ -67,7 +65,7 @@ final class CheckpointAnchors: @unchecked Sendable {
                 ])
             }
         } catch {
-            lock.withLock { failures += 1 }
+            metrics.anchorFailures.increment()
             logger.error("could not anchor checkpoint(s) outside the database; they are retried with the next checkpoint", metadata: [
                 "error": "\(error)", "sequences": "\(batch.map(\.sequence))",
             ])

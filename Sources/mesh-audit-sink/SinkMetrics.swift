@@ -1,74 +1,45 @@
 import CoreMetrics
-import Foundation
-import MeshKafka
+import MeshTransport
 
-/// The sink's `/metrics` through swift-metrics, like every role's (`ProcessMetrics` renders
-/// them). The sink counts in ``AuditSink/Counters`` on its store path; at scrape time their
-/// growth since the last scrape is added to the swift-metrics counters, so the sink's own
-/// loop stays free of metrics calls and the counters stay monotonic.
-final class SinkMetrics: @unchecked Sendable {
-    private let lock = NSLock()
-    private var reported: [String: Int] = [:]
-    private var counters: [String: Counter] = [:]
-    private var gauges: [String: Gauge] = [:]
-    private var lagSeries: Set<String> = []
+/// The sink's own series through swift-metrics, counted as it stores. Everything a role
+/// has in common (records consumed and processed per topic, dead letters, readiness, lag,
+/// in flight) is the runtime's ``RoleMetrics``, as for every role; the head sequence and
+/// the unanchored checkpoints are gauges of ``AuditSinkHandler/gauges()``.
+struct SinkMetrics: Sendable {
+    let received: Counter
+    let stored: Counter
+    let duplicates: Counter
+    let rejected: Counter
+    let storeErrors: Counter
+    let storeRefused: Counter
+    let deadLettered: Counter
+    let checkpoints: Counter
+    let anchored: Counter
+    let anchorFailures: Counter
+    /// One series per verification failure reason, made up front (the reasons are a fixed set).
+    private let rejectedByReason: [String: Counter]
+    private let rejectedOtherwise: Counter
 
-    /// Brings every series up to the sink's state now.
-    func update(counters sink: AuditSink.Counters, head: Int64, anchors: (anchored: Int, failures: Int, pending: Int),
-                ready: Bool, lag: [TopicPartition: Int64]) {
-        lock.withLock {
-            for (name, value) in [
-                ("agentmesh_audit_records_received_total", sink.received),
-                ("agentmesh_audit_records_stored_total", sink.stored),
-                ("agentmesh_audit_records_duplicate_total", sink.duplicates),
-                ("agentmesh_audit_records_rejected_total", sink.rejected),
-                ("agentmesh_audit_store_errors_total", sink.storeErrors),
-                ("agentmesh_audit_records_store_refused_total", sink.storeRefused),
-                ("agentmesh_audit_records_dead_lettered_total", sink.deadLettered),
-                ("agentmesh_audit_checkpoints_total", sink.checkpoints),
-                ("agentmesh_audit_checkpoints_anchored_total", anchors.anchored),
-                ("agentmesh_audit_anchor_failures_total", anchors.failures),
-            ] {
-                advance(name, to: value)
-            }
-            for (reason, value) in sink.rejectedByReason {
-                advance("agentmesh_audit_records_rejected_by_reason_total", [("reason", reason)], to: value)
-            }
-            gauge("agentmesh_audit_checkpoints_unanchored", []).record(anchors.pending)
-            gauge("agentmesh_audit_head_sequence", []).record(head)
-            gauge("agentmesh_ready", []).record(ready ? 1 : 0)
-            var current: Set<String> = []
-            for (partition, value) in lag {
-                let labels = [("topic", partition.topic), ("partition", "\(partition.partition)")]
-                current.insert(Self.key("agentmesh_consumer_lag", labels))
-                gauge("agentmesh_consumer_lag", labels).record(value)
-            }
-            for gone in lagSeries.subtracting(current) { gauges.removeValue(forKey: gone)?.destroy() }
-            lagSeries = current
+    init(role: String) {
+        func counter(_ name: String, _ labels: [(String, String)] = []) -> Counter {
+            Counter(label: name, dimensions: [("role", role)] + labels)
         }
+        received = counter("agentmesh_audit_records_received_total")
+        stored = counter("agentmesh_audit_records_stored_total")
+        duplicates = counter("agentmesh_audit_records_duplicate_total")
+        rejected = counter("agentmesh_audit_records_rejected_total")
+        storeErrors = counter("agentmesh_audit_store_errors_total")
+        storeRefused = counter("agentmesh_audit_records_store_refused_total")
+        deadLettered = counter("agentmesh_audit_records_dead_lettered_total")
+        checkpoints = counter("agentmesh_audit_checkpoints_total")
+        anchored = counter("agentmesh_audit_checkpoints_anchored_total")
+        anchorFailures = counter("agentmesh_audit_anchor_failures_total")
+        let byReason = "agentmesh_audit_records_rejected_by_reason_total"
+        rejectedByReason = Dictionary(uniqueKeysWithValues: EnvelopeRejection.Reason.allCases.map {
+            ($0.rawValue, counter(byReason, [("reason", $0.rawValue)]))
+        })
+        rejectedOtherwise = counter(byReason, [("reason", "other")])
     }
 
-    private static func key(_ name: String, _ labels: [(String, String)]) -> String {
-        labels.reduce(name) { $0 + "\u{0}" + $1.0 + "=" + $1.1 }
-    }
-
-    private func advance(_ name: String, _ labels: [(String, String)] = [], to value: Int) {
-        let key = Self.key(name, labels)
-        let counter = counters[key] ?? {
-            let made = Counter(label: name, dimensions: [("role", "audit-sink")] + labels)
-            counters[key] = made
-            return made
-        }()
-        let growth = value - reported[key, default: 0]
-        if growth > 0 { counter.increment(by: growth) }
-        reported[key] = max(value, reported[key, default: 0])
-    }
-
-    private func gauge(_ name: String, _ labels: [(String, String)]) -> Gauge {
-        let key = Self.key(name, labels)
-        if let known = gauges[key] { return known }
-        let made = Gauge(label: name, dimensions: [("role", "audit-sink")] + labels)
-        gauges[key] = made
-        return made
-    }
+    func rejected(reason: String) -> Counter { rejectedByReason[reason] ?? rejectedOtherwise }
 }

@@ -28,12 +28,19 @@ final class AgentCardTests: XCTestCase {
         try mesh.start("orchestrator-1", "mesh-orchestrator", fast)
         try mesh.start("coding-1", "mesh-agent", ["--role", "coding"] + fast)
         try mesh.start("coding-2", "mesh-agent", ["--role", "coding"] + fast)
+        let store = "sqlite:" + mesh.workspace.url.appendingPathComponent("audit.sqlite").path
+        try mesh.start("audit-sink-1", "mesh-audit-sink", ["--store", store] + fast)
 
         var cards: [String: [String: Any]] = [:]
-        try await eventually("both coding instances and the orchestrator are live", timeout: .seconds(30)) {
+        try await eventually("both coding instances, the orchestrator and the audit sink are live", timeout: .seconds(30)) {
             cards = (try? await self.agents()) ?? [:]
-            return ["coding/coding-1", "coding/coding-2", "orchestrator/orchestrator-1"].allSatisfy { cards[$0]?["status"] as? String == "live" }
+            return ["coding/coding-1", "coding/coding-2", "orchestrator/orchestrator-1", "audit-sink/audit-sink-1"]
+                .allSatisfy { cards[$0]?["status"] as? String == "live" }
         }
+        // The audit sink runs on the same runtime: its card lists the catalog topics it reads.
+        let sink = try XCTUnwrap(cards["audit-sink/audit-sink-1"])
+        XCTAssertEqual(sink["handler"] as? String, "audit-store")
+        XCTAssertTrue((sink["capabilities"] as? [String] ?? []).contains("consumes:mesh.objectives"), "\(sink)")
         let coding = try XCTUnwrap(cards["coding/coding-1"])
         XCTAssertEqual(coding["handler"] as? String, "example")
         XCTAssertEqual(coding["interval_millis"] as? Int, 500)

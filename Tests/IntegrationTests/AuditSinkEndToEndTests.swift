@@ -319,7 +319,9 @@ final class AuditSinkMesh: @unchecked Sendable {
     /// Starts `mesh-audit-sink` on `store`; `extra` options override the test defaults.
     func startSink(store: String, extra: [String] = []) throws -> ChildProcess {
         var arguments = ["--store", store, "--home", home, "--catalog", catalogPath]
-        let defaults = ["--batch-wait-ms": "20", "--stats-seconds": "2"]
+        // No agent card: these tests count the records stored exactly, and the sink stores its
+        // own cards like every other record (`AgentCardTests` checks the sink's card).
+        let defaults = ["--batch-wait-ms": "20", "--stats-seconds": "2", "--card-seconds": "0"]
         for (option, value) in defaults.sorted(by: { $0.key < $1.key }) where !extra.contains(option) {
             arguments += [option, value]
         }

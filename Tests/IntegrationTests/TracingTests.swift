@@ -30,6 +30,7 @@ final class TracingTests: XCTestCase {
         try mesh.start("coding-1", "mesh-agent", ["--role", "coding"])
         try mesh.start("reviewer-1", "mesh-reviewer")
         try mesh.start("compliance-1", "mesh-compliance")
+        try mesh.start("audit-sink-1", "mesh-audit-sink", ["--store", "sqlite:" + mesh.workspace.url.appendingPathComponent("audit.sqlite").path])
     }
 
     private func submitThroughMeshctl(_ environment: [String: String]) async throws -> String {
@@ -65,16 +66,19 @@ final class TracingTests: XCTestCase {
         XCTAssertGreaterThanOrEqual(envelopes.count, 7, "plan, task, result, two verdicts, status, completion")
         let traceID = try XCTUnwrap(TraceContext(traceparent: try XCTUnwrap(envelopes.first).traceparent)).traceID
         let expectedSends = Set(envelopes.map { TraceContext.spanID(of: $0.id) })
+        // The audit sink, on the same runtime, continues the trace of every envelope it stores.
+        let expectedStores = Set(envelopes.map { TraceContext.processSpanID(role: "audit-sink", envelope: $0.id) })
         var spans: [OTLPReceiver.ReceivedSpan] = []
-        try await eventually("a send span for each of the \(envelopes.count) envelopes of \(correlationID)") {
+        try await eventually("a send span and the audit sink's process span for each of the \(envelopes.count) envelopes of \(correlationID)") {
             spans = receiver.spans.filter { $0.span.string("agentmesh.correlation_id") == correlationID }
             return expectedSends.isSubset(of: Set(spans.filter { $0.span.kind == 4 }.map(\.span.spanId)))
+                && expectedStores.isSubset(of: Set(spans.filter { $0.service == "audit-sink" && $0.span.kind == 5 }.map(\.span.spanId)))
         }
 
         XCTAssertEqual(Set(spans.map(\.span.traceId)), [traceID], "one trace id for the whole objective")
         let byID = Dictionary(spans.map { ($0.span.spanId, $0) }, uniquingKeysWith: { first, _ in first })
         XCTAssertEqual(byID.count, spans.count, "no span exported twice")
-        XCTAssertTrue(Set(["meshctl", "orchestrator", "coding", "reviewer", "compliance"]).isSubset(of: Set(spans.map(\.service))),
+        XCTAssertTrue(Set(["meshctl", "orchestrator", "coding", "reviewer", "compliance", "audit-sink"]).isSubset(of: Set(spans.map(\.service))),
                       "services: \(Set(spans.map(\.service)))")
 
         let roots = spans.filter { $0.span.parentSpanId == nil }
@@ -118,9 +122,10 @@ final class TracingTests: XCTestCase {
         XCTAssertGreaterThanOrEqual(crossProcessLinks, 6)
         print("traced \(correlationID): \(spans.count) spans from \(Set(spans.map(\.service)).sorted()), "
               + "\(crossProcessLinks) links across processes")
-        for role in ["orchestrator", "coding", "reviewer", "compliance"] {
+        for role in ["orchestrator", "coding", "reviewer", "compliance", "audit-sink"] {
             XCTAssertTrue(spans.contains { $0.service == role && $0.span.kind == 5 }, "\(role) exported a process span")
         }
+
     }
 
     func testWithTracingOffByDefaultNothingIsExported() async throws {
@@ -132,7 +137,7 @@ final class TracingTests: XCTestCase {
         let outcome = try await mesh.outcome(correlationID, timeout: .seconds(90))
         XCTAssertEqual(outcome.type, PayloadKind.planCompleted.rawValue, mesh.logs)
         // Every role has stopped (and would have flushed an exporter) before the count is read.
-        for name in ["orchestrator-1", "coding-1", "reviewer-1", "compliance-1"] {
+        for name in ["orchestrator-1", "coding-1", "reviewer-1", "compliance-1", "audit-sink-1"] {
             let stopped = await mesh.stop(name)
             XCTAssertTrue(stopped, name)
         }

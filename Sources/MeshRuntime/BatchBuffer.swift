@@ -1,14 +1,14 @@
 import Foundation
 import MeshKafka
 
-/// Hands records from the Kafka reader task to the writer loop in batches.
+/// Hands records from the fetching task to a batch role's handling loop (``BatchPipeline``).
 ///
 /// The reader `push`es every record it took from the consumer (waiting while `capacity`
-/// records are pending, so memory stays bounded); the writer asks for `nextBatch`, which
+/// records are pending, so memory stays bounded); the handling loop asks for `nextBatch`, which
 /// returns as soon as `max` records are pending or `wait` has passed since the first one
 /// arrived. Once `finish()` was called the remaining records are still handed out; then
 /// `nextBatch` returns nil. Nothing pushed is ever dropped: every record the consumer handed
-/// out reaches the store or the process dies (and Kafka redelivers it).
+/// out is handled or the process dies (and Kafka redelivers it).
 final class BatchBuffer: @unchecked Sendable {
     private let lock = NSLock()
     private let capacity: Int
