@@ -87,7 +87,7 @@ let package = Package(
         .target(name: "MeshReview", dependencies: ["MeshWire", "MeshProcess", "MeshSigning", "MeshRuleFiles", "Yams"], swiftSettings: swift5),
         .target(name: "MeshAudit", dependencies: ["CSQLite", "CLibPQ", "MeshSigning", "MeshCatalog"], swiftSettings: swift5),
         // What mesh-audit-sink does with consumed records (shared with `meshctl bench audit`).
-        .target(name: "MeshAuditIngest", dependencies: ["MeshAudit", "MeshTransport", "MeshKafka", "MeshWire", "MeshSigning"], swiftSettings: swift5),
+        .target(name: "MeshAuditIngest", dependencies: ["MeshAudit", "MeshCatalog", "MeshTransport", "MeshKafka", "MeshWire", "MeshSigning"], swiftSettings: swift5),
         .target(name: "MeshCompliance", dependencies: ["Yams", "MeshSigning", "MeshRuleFiles"], swiftSettings: swift5),
         .target(
             name: "MeshLogging",

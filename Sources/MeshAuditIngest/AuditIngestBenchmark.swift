@@ -1,5 +1,6 @@
 import Foundation
 import MeshAudit
+import MeshCatalog
 import MeshKafka
 import MeshSigning
 import MeshTransport
@@ -49,11 +50,14 @@ public struct AuditIngestBenchmark {
         public let trust: TrustStore
     }
 
-    /// Seals `records` envelopes from the coding role on `mesh.results` (6 partitions), one
+    /// Seals `records` task results from `agentRole` on the results topic (6 partitions), one
     /// objective of `traceRecords` causally chained events spread through them, the rest in
-    /// objectives of 50 events, signed with a role key of `algorithm`.
-    public static func workload(records: Int, traceRecords: Int, algorithm: SigningAlgorithm = .hmacSHA256) throws -> Workload {
-        let metadata = KeyMetadata(keyId: "coding-bench", algorithm: algorithm, principal: "coding", principalKind: .role)
+    /// objectives of 50 events, signed with a role key of `algorithm`. Name an agent role of the
+    /// catalog where the sink's authorization check is measured, so that no record is flagged.
+    public static func workload(
+        records: Int, traceRecords: Int, agentRole: String, algorithm: SigningAlgorithm = .hmacSHA256
+    ) throws -> Workload {
+        let metadata = KeyMetadata(keyId: "\(agentRole)-bench", algorithm: algorithm, principal: agentRole, principalKind: .role)
         let signer: MessageSigner
         switch algorithm {
         case .hmacSHA256:
@@ -78,15 +82,15 @@ public struct AuditIngestBenchmark {
                 taskID: "task-\(n)", planID: "plan-\(n / 50)", state: .completed, summary: summary, agentID: "agent-\(n % 4)"))
             let envelope: Envelope
             if inTrace, let previous = parent {
-                envelope = Envelope(causedBy: previous, source: "/mesh/coding/agent-\(n % 4)", subject: "task-\(n)", payload: payload)
+                envelope = Envelope(causedBy: previous, source: "/mesh/\(agentRole)/agent-\(n % 4)", subject: "task-\(n)", payload: payload)
             } else {
-                envelope = Envelope(source: "/mesh/coding/agent-\(n % 4)", correlationID: inTrace ? traced : "obj-\(run)-\(n / 50)",
+                envelope = Envelope(source: "/mesh/\(agentRole)/agent-\(n % 4)", correlationID: inTrace ? traced : "obj-\(run)-\(n / 50)",
                                     subject: "task-\(n)", payload: payload)
             }
             if inTrace { parent = envelope }
             let partition = n % offsets.count
             messages.append(ConsumedMessage(
-                topic: "mesh.results", partition: Int32(partition), offset: offsets[partition], key: Array(envelope.correlationID.utf8),
+                topic: MeshTopics.results, partition: Int32(partition), offset: offsets[partition], key: Array(envelope.correlationID.utf8),
                 value: try sealer.seal(envelope), headers: ConsumedHeaders([]), timestampMs: envelope.timeUnixMicros / 1_000))
             offsets[partition] += 1
         }

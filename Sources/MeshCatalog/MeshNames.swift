@@ -52,6 +52,10 @@ public enum MeshTopics {
     /// Dead letters (the catalog's one `dead_letter: true` topic).
     public static let deadLetter = "mesh.deadletter"
 
+    /// The prefix the shipped catalog's topic names share. The audit sink subscribes to it as a
+    /// pattern, so that a topic added later is audited from the next metadata refresh on.
+    public static let namespacePrefix = "mesh."
+
     /// Every name above.
     public static let all = [objectives, results, verdicts, approvals, changelog, plans, operations, agents, deadLetter]
 }

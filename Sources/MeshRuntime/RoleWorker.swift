@@ -26,7 +26,7 @@ public struct RoleWorkerConfiguration: Sendable {
     /// How often the instance's card (``AgentHeartbeat``) is republished; `nil`: never.
     public var heartbeatInterval: Duration? = .seconds(10)
     /// The catalog's topic for agent cards (``RoleProcess`` sets it from the catalog).
-    public var heartbeatTopic = "mesh.agents"
+    public var heartbeatTopic = MeshTopics.agents
     /// What the card says does the work (`example`, `command`, `model`, `rules`, ...) and the
     /// model a model-backed instance calls.
     public var handlerKind = ""
@@ -34,7 +34,7 @@ public struct RoleWorkerConfiguration: Sendable {
     /// What the card lists the instance can do: the topics it consumes and the types it may
     /// produce (``RoleProcess`` derives them from the catalog).
     public var capabilities: [String] = []
-    public var deadLetterTopic = "mesh.deadletter"
+    public var deadLetterTopic = MeshTopics.deadLetter
     /// Envelope ids remembered per owned partition for dropping redelivered duplicates.
     public var recentIDCapacity = 20_000
     /// How long an input that arrived before its cause (``HoldInput``) waits for it before it

@@ -229,13 +229,14 @@ struct AuditSinkCommand: AsyncParsableCommand {
     }
 
     /// The principal the sink signs as and its name in the catalog.
-    static let role = "audit-sink"
+    static let role = MeshRoles.auditSink
 
-    /// `^mesh\..*` plus, literally, any catalog topic the audit role consumes that the
+    /// `^mesh\..*` (``MeshTopics/namespacePrefix``) plus, literally, any catalog topic that the
     /// expression would miss.
     static func subscription(for catalog: Catalog) -> [String] {
-        let pattern = #"^mesh\..*"#
-        let extra = catalog.topics.map(\.name).filter { !$0.hasPrefix("mesh.") }
+        let prefix = MeshTopics.namespacePrefix
+        let pattern = "^" + NSRegularExpression.escapedPattern(for: prefix) + ".*"
+        let extra = catalog.topics.map(\.name).filter { !$0.hasPrefix(prefix) }
         return [pattern] + extra.sorted()
     }
 }

@@ -141,6 +141,9 @@ struct AuditBench: AsyncParsableCommand {
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
         let loadedCatalog = selectedSinkFlags.contains { $0.flagsUnauthorized } ? try catalog.load() : nil
+        // Results come from an agent role the catalog lets produce them, so the authorization
+        // check (where measured) passes every record; without the check any name does.
+        let agentRole = loadedCatalog?.agentRoles.first ?? "bench-agent"
         for algorithm in selectedAlgorithms {
             for flags in selectedSinkFlags {
                 var configuration = configuration
@@ -149,7 +152,9 @@ struct AuditBench: AsyncParsableCommand {
                 if flags.flagsUnauthorized, let loadedCatalog {
                     authorize = { inbound in Authorization.check(inbound, catalog: loadedCatalog) }
                 }
-                results += try measure(algorithm: algorithm, flags: flags, authorize: authorize, configuration: configuration, directory: directory)
+                results += try measure(
+                    algorithm: algorithm, agentRole: agentRole, flags: flags, authorize: authorize, configuration: configuration,
+                    directory: directory)
             }
         }
 
@@ -180,12 +185,13 @@ struct AuditBench: AsyncParsableCommand {
 
     /// Every store, with envelopes signed by `algorithm` and the sink checks of `flags`.
     private func measure(
-        algorithm: SigningAlgorithm, flags: SinkFlags, authorize: AuditInputBuilder.Authorize?, configuration: AuditStoreConfiguration,
+        algorithm: SigningAlgorithm, agentRole: String, flags: SinkFlags, authorize: AuditInputBuilder.Authorize?, configuration: AuditStoreConfiguration,
         directory: URL
     ) throws -> [Result] {
         var results: [Result] = []
         progress("sealing \(records) envelopes with \(algorithm.rawValue) role keys…")
-        let workload = try AuditIngestBenchmark.workload(records: records, traceRecords: traceRecords, algorithm: algorithm)
+        let workload = try AuditIngestBenchmark.workload(
+            records: records, traceRecords: traceRecords, agentRole: agentRole, algorithm: algorithm)
         let durability = SQLiteAuditStore.Durability(rawValue: sqliteDurability.uppercased())!
         progress("SQLite: appending \(records) envelopes in batches of \(batchSize) (synchronous=\(durability.rawValue))…")
         do {

@@ -11,7 +11,7 @@ import XCTest
 final class AuditIngestorTests: XCTestCase {
     func testSlicedVerificationKeepsOrderAndRejectionIndices() throws {
         for algorithm in SigningAlgorithm.allCases {
-            let workload = try AuditIngestBenchmark.workload(records: 300, traceRecords: 10, algorithm: algorithm)
+            let workload = try AuditIngestBenchmark.workload(records: 300, traceRecords: 10, agentRole: "coding", algorithm: algorithm)
             var messages = workload.messages
             for index in [0, 129, 299] { messages[index].value[messages[index].value.count - 3] ^= 0xFF }
             let prepared = AuditIngestor(builder: AuditInputBuilder(opener: EnvelopeOpener(trust: workload.trust))).prepare(messages)

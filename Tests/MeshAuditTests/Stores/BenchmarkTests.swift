@@ -34,7 +34,7 @@ final class BenchmarkTests: XCTestCase {
         let harness = SQLiteHarness()
         defer { harness.destroy() }
         let store = try harness.open(AuditStoreConfiguration(signer: Fixtures.signer))
-        let workload = try AuditIngestBenchmark.workload(records: records, traceRecords: 1_000)
+        let workload = try AuditIngestBenchmark.workload(records: records, traceRecords: 1_000, agentRole: "coding")
         try check(store, try AuditIngestBenchmark.run(workload, store: store, batchSize: AuditIngestor.defaultBatchSize),
                   label: "SQLite (synchronous=FULL)")
     }
@@ -43,7 +43,7 @@ final class BenchmarkTests: XCTestCase {
         let harness = PostgresHarness(url: try PostgresTestEnvironment.url())
         defer { harness.destroy() }
         let store = try harness.open(AuditStoreConfiguration(signer: Fixtures.signer))
-        let workload = try AuditIngestBenchmark.workload(records: records, traceRecords: 1_000)
+        let workload = try AuditIngestBenchmark.workload(records: records, traceRecords: 1_000, agentRole: "coding")
         try check(store, try AuditIngestBenchmark.run(workload, store: store, batchSize: AuditIngestor.defaultBatchSize),
                   label: "PostgreSQL")
     }
