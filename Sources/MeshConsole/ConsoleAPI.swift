@@ -77,7 +77,7 @@ struct ConsoleAPI: Sendable {
         }
     }
 
-    private func authorised(_ request: Request, write: Bool = false,
+    func authorised(_ request: Request, write: Bool = false,
                             _ respond: (ConsoleAuthenticator.Caller) async throws -> Response) async throws -> Response {
         guard let caller = services.authenticator.caller(request, now: ConsoleServices.now) else {
             return Responses.error(ConsoleError(.unauthenticated, "no valid session: sign in at /login (sessions end after idle time)"))

@@ -25,7 +25,7 @@ struct ConsolePages: Sendable {
             return try await page(request) { caller in
                 let snapshot = await services.feed.current()
                 guard let plan = snapshot.plan(id) else { return nil }
-                return PlanPage.render(snapshot, plan: plan, user: caller.user, csrf: caller.session.csrf)
+                return PlanPage.render(snapshot, plan: plan, trace: services.trace(id), user: caller.user, csrf: caller.session.csrf)
             }
         }
         router.get("/approvals") { request, _ in
@@ -128,14 +128,14 @@ struct ConsolePages: Sendable {
         }
     }
 
-    private func csrfRefused() -> Response {
+    func csrfRefused() -> Response {
         Responses.html(HTML.page(title: "Forbidden", user: nil, csrf: nil,
                                  body: "<p class=\"error\">The form's CSRF token is missing or wrong; nothing was done.</p>"),
                        status: .forbidden)
     }
 
     /// A page for a signed-in person; nil content means 404.
-    private func page(_ request: Request, _ render: (ConsoleAuthenticator.Caller) async throws -> String?) async throws -> Response {
+    func page(_ request: Request, _ render: (ConsoleAuthenticator.Caller) async throws -> String?) async throws -> Response {
         guard let caller = services.authenticator.caller(request, now: ConsoleServices.now) else {
             return Responses.redirect("/login?next=\(request.uri.path)")
         }

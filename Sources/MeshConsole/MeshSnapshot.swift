@@ -3,15 +3,26 @@ import MeshSigning
 import MeshTransport
 import MeshWire
 
-/// Everything the console shows, folded from verified envelopes of mesh.objectives, mesh.plans,
-/// mesh.results, mesh.verdicts and mesh.approvals. Kafka is the source for all of it: these
-/// topics hold the live state, and reading them needs no audit store (the audit store keeps
-/// the same envelopes for years, for trace and verify, which this slice does not show yet).
+/// The live state the console shows, folded from verified envelopes of mesh.objectives,
+/// mesh.plans, mesh.results, mesh.verdicts and mesh.approvals. Kafka is the source here: these
+/// topics are where the state changes first (the audit sink stores them after), one read
+/// serves every page and live stream, and nothing of it needs the audit database to be up.
+/// History (the causal tree, timeline, verify status, export) comes from the audit store
+/// instead (`AuditView`): it keeps what topic retention trims, and also the assignments,
+/// operator actions and rejected records that are not folded here.
 public struct MeshSnapshot: Sendable {
     public var plans: [OpsObjectiveStatus]
     public var results: [String: [Envelope]]
     public var verdicts: [String: [Verdict]]
     public var approvals: OpsApprovalBook
+    /// Every verdict with its envelope time, oldest first (the compliance page's history).
+    public var verdictLog: [TimedVerdict]
+
+    public struct TimedVerdict: Sendable {
+        public var timeUnixMicros: Int64
+        public var correlationID: String
+        public var verdict: Verdict
+    }
 
     public static let topics = ["mesh.objectives", "mesh.plans", "mesh.results", "mesh.verdicts", "mesh.approvals"]
 
@@ -21,6 +32,7 @@ public struct MeshSnapshot: Sendable {
         var order: [String] = []
         var results: [String: [Envelope]] = [:]
         var verdicts: [String: [Verdict]] = [:]
+        var log: [TimedVerdict] = []
         for envelope in inbound.map(\.envelope) {
             switch envelope.payload {
             case .objectiveSubmitted, .objectiveCancelRequested, .planCreated, .planStatus, .planCompleted, .planFailed:
@@ -30,6 +42,7 @@ public struct MeshSnapshot: Sendable {
                 results[envelope.correlationID, default: []].append(envelope)
             case .verdict(let verdict):
                 verdicts[envelope.correlationID, default: []].append(verdict)
+                log.append(TimedVerdict(timeUnixMicros: envelope.timeUnixMicros, correlationID: envelope.correlationID, verdict: verdict))
             default:
                 break
             }
@@ -37,6 +50,7 @@ public struct MeshSnapshot: Sendable {
         plans = order.map { OpsObjectiveStatus(correlationID: $0, envelopes: byObjective[$0] ?? []) }
         self.results = results
         self.verdicts = verdicts
+        verdictLog = log.sorted { $0.timeUnixMicros < $1.timeUnixMicros }
     }
 
     public func plan(_ correlationID: String) -> OpsObjectiveStatus? { plans.first { $0.correlationID == correlationID } }

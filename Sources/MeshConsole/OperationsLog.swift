@@ -13,6 +13,7 @@ public struct OperationsLog: Sendable {
         case signInRefused = "console.sign-in-refused"
         case signOut = "console.sign-out"
         case signatureRefused = "console.signature-refused"
+        case redriveRefused = "console.redrive-refused"
     }
 
     let publisher: MeshPublisher

@@ -59,5 +59,9 @@ enum PlansPage {
         pre { background: #f6f8fa; padding: .6em; overflow: auto; max-height: 30em; }
         .error { color: #b00020; font-weight: bold; } .ok { color: #116329; font-weight: bold; }
         label { display: block; margin: .5em 0; } .manifest th { width: 12em; }
+        table.source td, table.diff td { border: none; padding: 0 .5em; } td.ln { color: #57606a; text-align: right; }
+        table.source code, table.diff code { white-space: pre; } tr.flagged { background: #fff8c5; } tr.finding-at-line td { color: #b00020; } tr.added { background: #dafbe1; }
+        tr.removed { background: #ffebe9; } #causal-tree ul { list-style: none; border-left: 1px solid #d0d7de; padding-left: 1em; }
+        #causal-tree .headline { color: #57606a; } #causal-tree .finding { color: #b00020; }
         """
 }

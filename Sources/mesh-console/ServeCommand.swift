@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Hummingbird
 import Logging
+import MeshAudit
 import MeshCLI
 import MeshConsole
 import MeshKafka
@@ -16,10 +17,11 @@ struct ServeCommand: AsyncParsableCommand {
         commandName: "serve",
         abstract: "Serve the console over HTTP.",
         discussion: """
-            Reads mesh.objectives, mesh.plans, mesh.results, mesh.verdicts and mesh.approvals;
-            writes only signed envelopes: people's decisions to mesh.approvals (sealed with
+            Reads mesh.objectives, mesh.plans, mesh.results, mesh.verdicts and mesh.approvals
+            (the live state), mesh.agents and mesh.deadletter on request, and the audit store
+            (history: timeline, causal tree, verify, export); writes only signed envelopes: people's decisions to mesh.approvals (sealed with
             their own key); operators' objectives to mesh.objectives, and sign-in, sign-out and
-            refused signatures to mesh.operations (sealed with the console's role key). Logs console_port=<port> once listening.
+            refused signatures and dead-letter redrives to mesh.operations (sealed with the console's role key). Logs console_port=<port> once listening.
             """)
 
     @Option(help: "Address to listen on (0.0.0.0 in a container).") var host = "127.0.0.1"
@@ -36,6 +38,11 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Seconds an account stays locked.") var lockout = 900
     @Option(name: .customLong("refresh-ms"), help: "How often the mesh is re-read, in milliseconds.") var refreshMilliseconds = 1000
     @Option(help: "Instance id in the source path /mesh/console/<instance>. Default: <host>-<pid>.") var instance: String?
+    @Option(name: .customLong("audit-store"), help: ArgumentHelp(
+        "The audit store the timeline, causal tree, verify status and export are read from: sqlite:PATH or postgresql://…. "
+        + "Default: $AGENTMESH_AUDIT_STORE, else sqlite:<home>/audit.sqlite.", valueName: "url"))
+    var auditStore: String?
+    @OptionGroup var catalog: CatalogOptions
     @OptionGroup var connection: ConnectionOptions
 
     func run() async throws {
@@ -58,7 +65,11 @@ struct ServeCommand: AsyncParsableCommand {
             users: people, sealer: try SessionSealer(secret: try sessionSecret(), idleTimeout: Int64(idleTimeout)),
             secureCookies: !insecureCookies, throttle: throttle, feed: feed,
             signing: SigningDesk(client: client, producer: producer, operations: operations, throttle: throttle),
-            objectives: ObjectiveDesk(publisher: consolePublisher, instance: instanceID), operations: operations, logger: logger)
+            objectives: ObjectiveDesk(publisher: consolePublisher, instance: instanceID), operations: operations,
+            audit: AuditView(location: try AuditStoreLocation.resolve(auditStore, home: connection.environment.home),
+                             keysDirectory: client.keysDirectory),
+            fleet: FleetDesk(client: client, catalog: try catalog.load(), producer: producer, publisher: consolePublisher, instance: instanceID),
+            logger: logger)
         let refresher = Task { await feed.run(interval: .milliseconds(refreshMilliseconds), logger: logger) }
         defer { refresher.cancel() }
         let app = Application(

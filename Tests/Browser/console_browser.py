@@ -1,5 +1,7 @@
 """A person at the console in a real headless Chromium: sign in, watch the plan list, open the
-approval, sign with password re-entry, see the plan complete. Run by
+approval, sign with password re-entry, see the plan complete with the diff between attempts,
+the findings at their lines and the signature in the audit trace; then the agents, dead
+letters, compliance and audit pages. Run by
 Tests/IntegrationTests/ConsoleBrowserTests.swift against a live mesh; saves a screenshot of each
 main page. Exit status 0 when every step held, 1 with the reason otherwise."""
 
@@ -71,6 +73,36 @@ def main():
             return p.find_element(By.ID, "plan-state").text == "completed"
         wait.until(completed)
         shot(page, "6-plan-completed")
+
+        # The plan page: attempt 2's diff against attempt 1, attempt 1's finding at its line,
+        # and the signature in the causal tree read from the audit store.
+        def history(p):
+            p.get(args.url + "/plans/" + args.objective)
+            tree = p.find_elements(By.ID, "causal-tree")
+            return tree and "signed by alice" in tree[0].text
+        wait.until(history)
+        assert page.find_elements(By.CSS_SELECTOR, "tr.finding-at-line"), "a finding is shown at its line"
+        assert page.find_elements(By.CSS_SELECTOR, "table.diff tr.added"), "the diff between attempts is shown"
+        assert "Alice Example" in page.find_element(By.ID, "causal-tree").text
+        page.execute_script("document.getElementById('causal-tree').scrollIntoView()")
+        shot(page, "7-plan-history")
+        page.get(args.url + "/plans/" + args.objective)
+        page.execute_script("document.querySelector('tr.finding-at-line').scrollIntoView()")
+        shot(page, "8-plan-finding-and-diff")
+
+        # The operator and auditor views.
+        page.get(args.url + "/agents")
+        assert "coding" in wait.until(expected_conditions.presence_of_element_located((By.ID, "agents"))).text
+        shot(page, "9-agents")
+        page.get(args.url + "/deadletters")
+        wait.until(expected_conditions.presence_of_element_located((By.ID, "deadletters")))
+        shot(page, "10-deadletters")
+        page.get(args.url + "/compliance")
+        assert wait.until(expected_conditions.presence_of_element_located((By.ID, "by-rule"))).text.strip()
+        shot(page, "11-compliance")
+        page.get(args.url + "/audit")
+        wait.until(lambda p: "VERIFIED" in p.find_element(By.ID, "verify-status").text)
+        shot(page, "12-audit")
     except Exception as error:  # report what failed, with the page it failed on
         shot(page, "failure")
         print(f"browser test failed: {error!r}\n{page.current_url}\n{page.page_source[:4000]}", file=sys.stderr)

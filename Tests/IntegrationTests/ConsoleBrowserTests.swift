@@ -4,7 +4,8 @@ import XCTest
 
 /// The console in a real headless Chromium driven over WebDriver (Tests/Browser/console_browser.py,
 /// Python selenium): sign in, the live plan list, the approval, a refused and then an accepted
-/// signature, the completed plan. Screenshots go to .build/console-screenshots/.
+/// signature, the completed plan with its diff, findings and audit trace, and the agents, dead
+/// letters, compliance and audit pages. Screenshots go to .build/console-screenshots/.
 final class ConsoleBrowserTests: XCTestCase {
     var console: ConsoleHarness?
 
@@ -17,7 +18,7 @@ final class ConsoleBrowserTests: XCTestCase {
         let tools = try Self.browserTools()
         let console = try await ConsoleHarness.onApprovalMesh()
         self.console = console
-        let objective = try await console.mesh.submit(playbook: "approval", title: "Banner <script>window.consoleInjected=1</script>")
+        let objective = try await console.mesh.submit(playbook: "approval", title: "Banner <script>window.consoleInjected=1</script> [example:phi-on-first-attempt]")
         let request = try await console.mesh.first(objective) { $0.approvalRequest != nil }
         let approvalID = try XCTUnwrap(request.approvalRequest?.approvalID)
         let screenshots = MeshHarness.root.appendingPathComponent(".build/console-screenshots").path
@@ -30,7 +31,9 @@ final class ConsoleBrowserTests: XCTestCase {
         XCTAssertEqual(run.status, 0, "\(run.stdout)\n\(run.stderr)\n\(console.process?.stderr.suffix(3000) ?? "")")
         let outcome = try await console.mesh.outcome(objective)
         XCTAssertNotNil(outcome.completion, outcome.failure?.reason ?? outcome.type)
-        XCTAssertTrue(FileManager.default.fileExists(atPath: screenshots + "/6-plan-completed.png"))
+        for name in ["6-plan-completed", "7-plan-history", "9-agents", "10-deadletters", "11-compliance", "12-audit"] {
+            XCTAssertTrue(FileManager.default.fileExists(atPath: screenshots + "/\(name).png"), name)
+        }
     }
 
     /// Chromium, its WebDriver and a Python with selenium, or a skip that says how to get them.

@@ -17,9 +17,9 @@ final class ConsoleHarness: @unchecked Sendable {
     private(set) var process: ChildProcess?
     private(set) var port = 0
 
-    /// A mesh running the `approval` playbook with one coding agent, and a console with an
-    /// approver (alice, "Alice Example"), a viewer (victor) and an operator (mallory); three
-    /// wrong passwords lock an account.
+    /// A mesh running the `approval` playbook with one coding agent and an audit sink, and a
+    /// console with an approver (alice, "Alice Example"), a viewer (victor), an operator
+    /// (mallory) and an auditor (ada); three wrong passwords lock an account.
     static func onApprovalMesh() async throws -> ConsoleHarness {
         let playbooks = try TemporaryDirectory("playbooks")
         try FileManager.default.copyItem(
@@ -28,9 +28,11 @@ final class ConsoleHarness: @unchecked Sendable {
         let mesh = try await MeshHarness(playbooks: playbooks.path)
         try mesh.startStandardMesh(agentRoles: ["coding"])
         let console = ConsoleHarness(mesh: mesh)
+        try mesh.start("audit-sink-1", "mesh-audit-sink", ["--store", console.auditStore])
         try await console.addUser("alice", role: "approver", password: "alice-password", printedName: "Alice Example")
         try await console.addUser("victor", role: "viewer", password: "victor-password")
         try await console.addUser("mallory", role: "operator", password: "mallory-password")
+        try await console.addUser("ada", role: "auditor", password: "ada-password")
         try await console.start(maxFailures: 3)
         return console
     }
@@ -50,10 +52,14 @@ final class ConsoleHarness: @unchecked Sendable {
         guard run.status == 0 else { throw HarnessError("users add \(name) failed: \(run.stdout)\(run.stderr)") }
     }
 
+    /// Where the audit sink of `onApprovalMesh` writes and the console reads history from.
+    var auditStore: String { "sqlite:" + mesh.workspace.url.appendingPathComponent("audit.sqlite").path }
+
     func start(maxFailures: Int = 3, idleTimeout: Int = 900) async throws {
         let child = try ChildProcess(
             try Executables.url("mesh-console"),
             ["serve", "--port", "0", "--users", usersFile, "--home", mesh.home, "--insecure-cookies",
+             "--audit-store", auditStore, "--catalog", MeshHarness.root.appendingPathComponent("Topics").path,
              "--max-failures", String(maxFailures), "--idle-timeout", String(idleTimeout), "--refresh-ms", "200",
              "--instance", "test-\(UUID().uuidString.prefix(4))"],
             name: "console", workingDirectory: mesh.workspace.url)
