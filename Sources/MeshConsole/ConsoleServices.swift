@@ -14,13 +14,14 @@ public struct ConsoleServices: Sendable {
     let operations: OperationsLog
     let audit: AuditView
     let fleet: FleetDesk
+    let tokens: APITokenBook
     let logger: Logger
     /// Checked against when a sign-in names nobody in the users file (see `ConsolePages.login`).
     let unknownUserHash: PasswordHash
 
     public init(users: UsersFile, sealer: SessionSealer, secureCookies: Bool, throttle: LoginThrottle, feed: MeshFeed,
                 signing: SigningDesk, objectives: ObjectiveDesk, operations: OperationsLog, audit: AuditView, fleet: FleetDesk,
-                logger: Logger) throws {
+                tokens: APITokenBook, logger: Logger) throws {
         authenticator = ConsoleAuthenticator(users: users, sealer: sealer, secureCookies: secureCookies)
         self.throttle = throttle
         self.feed = feed
@@ -29,6 +30,7 @@ public struct ConsoleServices: Sendable {
         self.operations = operations
         self.audit = audit
         self.fleet = fleet
+        self.tokens = tokens
         self.logger = logger
         unknownUserHash = try PasswordHash.make(Hex.encode(try SecureRandom.bytes(count: 16)))
     }

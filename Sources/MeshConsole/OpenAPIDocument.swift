@@ -9,7 +9,8 @@ enum OpenAPIDocument {
       "components": {
         "securitySchemes": {
           "session": {"type": "apiKey", "in": "cookie", "name": "mesh_session"},
-          "csrf": {"type": "apiKey", "in": "header", "name": "X-CSRF-Token"}
+          "csrf": {"type": "apiKey", "in": "header", "name": "X-CSRF-Token"},
+          "bearer": {"type": "http", "scheme": "bearer", "description": "An API token (mesh-console tokens add): viewer, operator or auditor; no CSRF token needed."}
         },
         "schemas": {
           "Error": {"type": "object", "required": ["error"], "properties": {"error": {"type": "object", "required": ["code", "message"],
@@ -86,7 +87,7 @@ enum OpenAPIDocument {
           "Error": {"description": "A typed error.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
         }
       },
-      "security": [{"session": []}],
+      "security": [{"session": []}, {"bearer": []}],
       "paths": {
         "/api/session": {"get": {"operationId": "getSession", "summary": "Who is signed in, and the CSRF token for writes.",
           "responses": {"200": {"description": "The session.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Session"}}}},
@@ -100,7 +101,7 @@ enum OpenAPIDocument {
             "401": {"$ref": "#/components/responses/Error"}, "404": {"$ref": "#/components/responses/Error"}}}},
         "/api/objectives": {"post": {"operationId": "submitObjective",
           "summary": "Submit an objective (operators and admins); the orchestrator plans it with the named playbook.",
-          "security": [{"session": [], "csrf": []}],
+          "security": [{"session": [], "csrf": []}, {"bearer": []}],
           "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ObjectiveRequest"}}}},
           "responses": {"201": {"description": "Published to mesh.objectives.",
               "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ObjectiveResponse"}}}},
@@ -111,7 +112,7 @@ enum OpenAPIDocument {
             "items": {"$ref": "#/components/schemas/Approval"}}}}}, "401": {"$ref": "#/components/responses/Error"}}}},
         "/api/approvals/{id}/decision": {"post": {"operationId": "decideApproval",
           "summary": "Sign a decision (Part 11): re-entered password; printed name, time and meaning bound to the result hash.",
-          "security": [{"session": [], "csrf": []}],
+          "security": [{"session": [], "csrf": []}, {"bearer": []}],
           "parameters": [{"name": "id", "in": "path", "required": true, "schema": {"type": "string"}}],
           "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/DecisionRequest"}}}},
           "responses": {"201": {"description": "Signed and published to mesh.approvals.",
@@ -137,7 +138,7 @@ enum OpenAPIDocument {
             "401": {"$ref": "#/components/responses/Error"}, "404": {"$ref": "#/components/responses/Error"}}}},
         "/api/deadletters/redrive": {"post": {"operationId": "redriveDeadLetters",
           "summary": "Send dead letters back to their topics (operators and admins), recorded on mesh.operations as meshctl deadletters redrive records it.",
-          "security": [{"session": [], "csrf": []}],
+          "security": [{"session": [], "csrf": []}, {"bearer": []}],
           "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/RedriveRequest"}}}},
           "responses": {"201": {"description": "Recorded and re-published.",
               "content": {"application/json": {"schema": {"$ref": "#/components/schemas/RedriveResponse"}}}},

@@ -14,6 +14,7 @@ public struct OperationsLog: Sendable {
         case signOut = "console.sign-out"
         case signatureRefused = "console.signature-refused"
         case redriveRefused = "console.redrive-refused"
+        case tokenRefused = "console.token-refused"
     }
 
     let publisher: MeshPublisher

@@ -27,6 +27,10 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Address to listen on (0.0.0.0 in a container).") var host = "127.0.0.1"
     @Option(help: "Port; 0 picks a free one.") var port = 8080
     @Option(help: ArgumentHelp("The users file. Default: $AGENTMESH_CONSOLE_USERS.", valueName: "file")) var users: String?
+    @Option(help: ArgumentHelp(
+        "The API tokens file (machine clients; `mesh-console tokens add`), re-read when it changes. Default: $AGENTMESH_CONSOLE_TOKENS, else none (bearer tokens refused).",
+        valueName: "file"))
+    var tokens: String?
     @Option(name: .customLong("session-secret-file"), help: ArgumentHelp(
         "File with the secret that authenticates session cookies; share it between replicas. "
         + "Default: $AGENTMESH_CONSOLE_SESSION_SECRET_FILE, else a random secret (sessions end on restart).", valueName: "file"))
@@ -69,6 +73,7 @@ struct ServeCommand: AsyncParsableCommand {
             audit: AuditView(location: try AuditStoreLocation.resolve(auditStore, home: connection.environment.home),
                              keysDirectory: client.keysDirectory),
             fleet: FleetDesk(client: client, catalog: try catalog.load(), producer: producer, publisher: consolePublisher, instance: instanceID),
+            tokens: APITokenBook(path: tokens ?? ProcessInfo.processInfo.environment["AGENTMESH_CONSOLE_TOKENS"]),
             logger: logger)
         let refresher = Task { await feed.run(interval: .milliseconds(refreshMilliseconds), logger: logger) }
         defer { refresher.cancel() }

@@ -52,6 +52,21 @@ final class ConsoleHarness: @unchecked Sendable {
         guard run.status == 0 else { throw HarnessError("users add \(name) failed: \(run.stdout)\(run.stderr)") }
     }
 
+    var tokensFile: String { mesh.workspace.url.appendingPathComponent("console-tokens.json").path }
+
+    /// `mesh-console tokens …` on this console's tokens file.
+    func tokens(_ arguments: [String]) async throws -> (status: Int32, stdout: String, stderr: String) {
+        try await runToCompletion(try Executables.url("mesh-console"), ["tokens"] + arguments + ["--tokens", tokensFile],
+                                  workingDirectory: mesh.workspace.url)
+    }
+
+    /// Issues a token and returns its bearer value.
+    func addToken(_ client: String, role: String) async throws -> String {
+        let run = try await tokens(["add", client, "--role", role])
+        guard run.status == 0 else { throw HarnessError("tokens add \(client) failed: \(run.stdout)\(run.stderr)") }
+        return run.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
     /// Where the audit sink of `onApprovalMesh` writes and the console reads history from.
     var auditStore: String { "sqlite:" + mesh.workspace.url.appendingPathComponent("audit.sqlite").path }
 
@@ -59,7 +74,7 @@ final class ConsoleHarness: @unchecked Sendable {
         let child = try ChildProcess(
             try Executables.url("mesh-console"),
             ["serve", "--port", "0", "--users", usersFile, "--home", mesh.home, "--insecure-cookies",
-             "--audit-store", auditStore, "--catalog", MeshHarness.root.appendingPathComponent("Topics").path,
+             "--audit-store", auditStore, "--tokens", tokensFile, "--catalog", MeshHarness.root.appendingPathComponent("Topics").path,
              "--max-failures", String(maxFailures), "--idle-timeout", String(idleTimeout), "--refresh-ms", "200",
              "--instance", "test-\(UUID().uuidString.prefix(4))"],
             name: "console", workingDirectory: mesh.workspace.url)
@@ -156,6 +171,15 @@ final class ConsoleBrowser: NSObject, URLSessionTaskDelegate, @unchecked Sendabl
     static func field(_ name: String, in html: String) throws -> String {
         guard let range = html.range(of: "name=\"\(name)\" value=\"") else { throw HarnessError("no \(name) field in \(html)") }
         return String(html[range.upperBound...].prefix { $0 != "\"" })
+    }
+
+    /// A machine client's request: `Authorization: Bearer`, no cookies, optional JSON body.
+    func send(_ method: String, _ path: String, bearer: String, json: [String: Any]? = nil) async throws -> Reply {
+        let saved = cookies
+        cookies = [:]
+        defer { cookies = saved }
+        return try await send(method, path, body: try json.map { try JSONSerialization.data(withJSONObject: $0) },
+                              contentType: json == nil ? nil : "application/json", headers: ["Authorization": "Bearer \(bearer)"])
     }
 
     private func send(_ method: String, _ path: String, body: Data? = nil, contentType: String? = nil,
