@@ -48,7 +48,13 @@ public struct ConsoleServices: Sendable {
     /// Builds the router: pages, live events and the JSON API.
     public func router() -> Router<BasicRequestContext> {
         let router = Router()
+        // Probes: alive while it answers; ready once it has read the mesh from Kafka.
         router.get("/healthz") { _, _ in "ok" }
+        router.get("/livez") { _, _ in "ok" }
+        router.get("/readyz") { _, _ in
+            await feed.isReady ? Response(status: .ok, body: .init(byteBuffer: ByteBuffer(string: "ready")))
+                : Response(status: .serviceUnavailable, body: .init(byteBuffer: ByteBuffer(string: "the mesh has not been read yet")))
+        }
         ConsolePages(services: self).add(to: router)
         ConsoleAPI(services: self).add(to: router)
         FleetRoutes(services: self).add(to: router)

@@ -15,6 +15,9 @@ public actor MeshFeed {
 
     public init(client: OpsMeshClient) { self.client = client }
 
+    /// Whether the mesh has been read once (the readiness probe).
+    public var isReady: Bool { snapshot != nil }
+
     /// The latest snapshot; waits for the first read after start.
     public func current() async -> MeshSnapshot {
         if let snapshot { return snapshot }

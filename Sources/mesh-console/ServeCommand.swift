@@ -41,7 +41,8 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .customLong("max-failures"), help: "Wrong passwords in a row before an account is locked.") var maxFailures = 5
     @Option(help: "Seconds an account stays locked.") var lockout = 900
     @Option(name: .customLong("refresh-ms"), help: "How often the mesh is re-read, in milliseconds.") var refreshMilliseconds = 1000
-    @Option(help: "Instance id in the source path /mesh/console/<instance>. Default: <host>-<pid>.") var instance: String?
+    @Option(help: "Instance id in the source path /mesh/console/<instance>. Default: $AGENTMESH_INSTANCE, else <host>-<pid>.")
+    var instance: String?
     @Option(name: .customLong("audit-store"), help: ArgumentHelp(
         "The audit store the timeline, causal tree, verify status and export are read from: sqlite:PATH or postgresql://…. "
         + "Default: $AGENTMESH_AUDIT_STORE, else sqlite:<home>/audit.sqlite.", valueName: "url"))
@@ -61,7 +62,7 @@ struct ServeCommand: AsyncParsableCommand {
         defer { producer.close() }
         let host = ProcessInfo.processInfo.hostName.split(separator: ".").first.map(String.init) ?? "host"
         let consolePublisher = try client.publisher(as: "console")
-        let instanceID = instance ?? "\(host)-\(getpid())"
+        let instanceID = instance ?? ProcessInfo.processInfo.environment["AGENTMESH_INSTANCE"] ?? "\(host)-\(getpid())"
         let operations = OperationsLog(publisher: consolePublisher, instance: instanceID)
         let throttle = LoginThrottle(maxFailures: maxFailures, lockout: Int64(lockout))
         let feed = MeshFeed(client: client)

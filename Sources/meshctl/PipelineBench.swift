@@ -199,6 +199,7 @@ struct PipelineBench: AsyncParsableCommand {
         let layout = try OpsMeshLayout.parse([
             "--brokers", "1", "--replicas",
             "orchestrator=1,coding=1,reviewer=1,compliance=1,testing=0,security=0,documentation=0,ux=0,discovery=0,audit-sink=0",
+            "--no-console",
         ] + (mode == "exactly-once" ? ["--exactly-once"] : []) + ["--key-algorithm", algorithm] + agentArguments)
         let receiver = traced ? try await OTLPReceiver() : nil
         let tracingEnvironment = receiver.map {
@@ -206,7 +207,7 @@ struct PipelineBench: AsyncParsableCommand {
         } ?? ["OTEL_TRACES_EXPORTER": "none"]
         progress("\(mode), \(algorithm) role keys, tracing \(traced ? "on" : "off"): "
                  + "starting broker, orchestrator, coding agent, reviewer and compliance…")
-        let host = try await layout.bringUp(
+        let (host, _) = try await layout.bringUp(
             environment: environment, people: [], logDirectory: home.appendingPathComponent("logs"),
             childEnvironment: tracingEnvironment, logger: logger)
         // Ctrl-C or SIGTERM stops the role processes too, instead of leaving them orphaned.

@@ -32,6 +32,10 @@ final class ConsoleOperationsTests: XCTestCase {
         _ = try await mesh.outcome(objective)
 
         let viewer = console.browser()
+        for probe in ["/livez", "/readyz"] {
+            let reply = try await viewer.get(probe)
+            XCTAssertEqual(reply.status, 200, "\(probe): \(reply.body)")
+        }
         do { let reply = try await viewer.signIn("victor", "victor-password"); XCTAssertEqual(reply.status, 303) }
         var page = ""
         try await eventually("the plan page shows the diff, the finding at its line and the audit trace with the signature") {
