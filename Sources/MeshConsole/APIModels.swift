@@ -168,7 +168,7 @@ public enum APIModels {
     }
 
     static func detail(_ snapshot: MeshSnapshot, _ id: String) -> PlanDetail? {
-        guard let plan = snapshot.planSummaries.first(where: { $0.id == id }), let status = snapshot.plan(id) else { return nil }
+        guard let plan = snapshot.summary(id), let status = snapshot.plan(id) else { return nil }
         let verdicts = snapshot.verdicts[id] ?? []
         let attempts: [Attempt] = (snapshot.results[id] ?? []).compactMap { envelope in
             guard case .taskResult(let result) = envelope.payload else { return nil }

@@ -146,7 +146,8 @@ struct ConsolePages: Sendable {
         return Responses.html(html, cookies: [caller.renewedCookie])
     }
 
-    /// Server-sent events: the plan list now and after every change.
+    /// Server-sent events: `plans` with the whole list, then `changed` with the plans that
+    /// changed since the last one.
     private func events(_ request: Request) -> Response {
         guard services.authenticator.caller(request, now: ConsoleServices.now) != nil else {
             return Responses.error(ConsoleError(.unauthenticated, "sign in first"))
@@ -154,9 +155,13 @@ struct ConsolePages: Sendable {
         let feed = services.feed
         return Response(status: .ok, headers: Responses.headers("text/event-stream", cookies: []), body: ResponseBody { writer in
             let encoder = JSONEncoder()
-            for await plans in await feed.changes() {
-                let data = String(decoding: try encoder.encode(plans), as: UTF8.self)
-                try await writer.write(ByteBuffer(string: "event: plans\ndata: \(data)\n\n"))
+            for await event in await feed.changes() {
+                switch event {
+                case .all(let plans):
+                    try await writer.write(ByteBuffer(string: "event: plans\ndata: \(String(decoding: try encoder.encode(plans), as: UTF8.self))\n\n"))
+                case .changed(let plans):
+                    try await writer.write(ByteBuffer(string: "event: changed\ndata: \(String(decoding: try encoder.encode(plans), as: UTF8.self))\n\n"))
+                }
             }
             try await writer.finish(nil)
         })

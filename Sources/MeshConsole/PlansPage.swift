@@ -18,11 +18,13 @@ enum PlansPage {
             """)
     }
 
-    /// Rebuilds the table from each `plans` event with textContent only (no HTML from data).
+    /// Builds the table from the `plans` event and updates rows in place from each `changed`
+    /// event, with textContent only (no HTML from data).
     static let script = """
         "use strict";
         const status = document.getElementById("live-status");
         const body = document.querySelector("#plans tbody");
+        const rows = new Map();
         const source = new EventSource("/events/plans");
         function cell(row, text, href) {
           const td = row.insertCell();
@@ -30,22 +32,32 @@ enum PlansPage {
           else { td.textContent = text; }
           return td;
         }
-        source.addEventListener("plans", (event) => {
-          const plans = JSON.parse(event.data).reverse();
-          body.replaceChildren();
-          for (const plan of plans) {
-            const row = body.insertRow();
-            cell(row, plan.id, "/plans/" + encodeURIComponent(plan.id));
-            cell(row, plan.title); cell(row, plan.playbook);
-            cell(row, plan.state).className = "state";
-            cell(row, plan.tasks.map((t) => t.task + ": " + t.state).join(", "));
-            const waiting = row.insertCell();
-            for (const id of plan.waitingOnApproval) {
-              const a = document.createElement("a"); a.href = "/approvals/" + encodeURIComponent(id); a.textContent = id;
-              waiting.appendChild(a);
-            }
+        function fill(row, plan) {
+          row.replaceChildren();
+          cell(row, plan.id, "/plans/" + encodeURIComponent(plan.id));
+          cell(row, plan.title); cell(row, plan.playbook);
+          cell(row, plan.state).className = "state";
+          cell(row, plan.tasks.map((t) => t.task + ": " + t.state).join(", "));
+          const waiting = row.insertCell();
+          for (const id of plan.waitingOnApproval) {
+            const a = document.createElement("a"); a.href = "/approvals/" + encodeURIComponent(id); a.textContent = id;
+            waiting.appendChild(a);
           }
-          status.textContent = "live · updated " + new Date().toLocaleTimeString();
+        }
+        function upsert(plan, newest) {
+          let row = rows.get(plan.id);
+          if (!row) { row = newest ? body.insertRow(0) : body.insertRow(); rows.set(plan.id, row); }
+          fill(row, plan);
+        }
+        function updated() { status.textContent = "live · updated " + new Date().toLocaleTimeString(); }
+        source.addEventListener("plans", (event) => {
+          body.replaceChildren(); rows.clear();
+          for (const plan of JSON.parse(event.data).reverse()) { upsert(plan, false); }
+          updated();
+        });
+        source.addEventListener("changed", (event) => {
+          for (const plan of JSON.parse(event.data)) { upsert(plan, true); }
+          updated();
         });
         source.onerror = () => { status.textContent = "reconnecting…"; };
         """

@@ -40,7 +40,8 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .customLong("idle-timeout"), help: "Seconds without a request after which a session ends.") var idleTimeout = 900
     @Option(name: .customLong("max-failures"), help: "Wrong passwords in a row before an account is locked.") var maxFailures = 5
     @Option(help: "Seconds an account stays locked.") var lockout = 900
-    @Option(name: .customLong("refresh-ms"), help: "How often the mesh is re-read, in milliseconds.") var refreshMilliseconds = 1000
+    @Option(name: .customLong("refresh-ms"), help: "How often live streams are sent the plans that changed, in milliseconds.")
+    var refreshMilliseconds = 500
     @Option(help: "Instance id in the source path /mesh/console/<instance>. Default: $AGENTMESH_INSTANCE, else <host>-<pid>.")
     var instance: String?
     @Option(name: .customLong("audit-store"), help: ArgumentHelp(
@@ -76,7 +77,7 @@ struct ServeCommand: AsyncParsableCommand {
             fleet: FleetDesk(client: client, catalog: try catalog.load(), producer: producer, publisher: consolePublisher, instance: instanceID),
             tokens: APITokenBook(path: tokens ?? ProcessInfo.processInfo.environment["AGENTMESH_CONSOLE_TOKENS"]),
             logger: logger)
-        let refresher = Task { await feed.run(interval: .milliseconds(refreshMilliseconds), logger: logger) }
+        let refresher = Task { await feed.run(tick: .milliseconds(refreshMilliseconds), logger: logger) }
         defer { refresher.cancel() }
         let app = Application(
             router: services.router(), configuration: .init(address: .hostname(host == "" ? "127.0.0.1" : self.host, port: port)),
