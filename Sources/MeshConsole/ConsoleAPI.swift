@@ -19,7 +19,7 @@ struct ConsoleAPI: Sendable {
             }
         }
         router.get("/api/plans") { request, _ in
-            try await authorised(request) { _ in Responses.json(await services.feed.current().planSummaries) }
+            try await authorised(request) { _ in Responses.encodedJSON(await services.feed.plansJSONData()) }
         }
         router.get("/api/plans/:id") { request, context in
             let id = try context.parameters.require("id")

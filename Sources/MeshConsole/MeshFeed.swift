@@ -28,6 +28,8 @@ public actor MeshFeed {
     private var next: [TopicPartition: Int64] = [:]
     private var catchUp: EndOfLog?
     private var readSinceTick = 0
+    /// `GET /api/plans` as encoded for the current snapshot; dropped when a plan changes.
+    private var plansJSON: Data?
 
     public init(client: OpsMeshClient) { self.client = client }
 
@@ -38,6 +40,17 @@ public actor MeshFeed {
     public func current() async -> MeshSnapshot {
         if ready { return snapshot }
         return await withCheckedContinuation { waiters.append($0) }
+    }
+
+    /// The plan summaries as JSON (sorted keys), encoded once per change rather than per request.
+    public func plansJSONData() async -> Data {
+        _ = await current()
+        if let plansJSON { return plansJSON }
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        let data = (try? encoder.encode(snapshot.planSummaries)) ?? Data("[]".utf8)
+        plansJSON = data
+        return data
     }
 
     /// The plan list now, then the plans that change, until the stream is dropped.
@@ -54,7 +67,10 @@ public actor MeshFeed {
 
     private func fold(_ inbound: InboundEnvelope?, _ message: ConsumedMessage) {
         if let inbound {
-            for summary in snapshot.apply([inbound]) { changedSinceTick[summary.id] = summary }
+            for summary in snapshot.apply([inbound]) {
+                changedSinceTick[summary.id] = summary
+                plansJSON = nil
+            }
         }
         next[TopicPartition(topic: message.topic, partition: message.partition)] = message.offset + 1
         readSinceTick += 1
@@ -125,6 +141,7 @@ public actor MeshFeed {
     private func restart() {
         snapshot = MeshSnapshot()
         next = [:]
+        plansJSON = nil
     }
 
     private func follow(logger: Logger) async throws {

@@ -1,8 +1,11 @@
 /// Every plan with its state, tasks and what waits on a person; kept live by `/static/plans.js`
-/// over server-sent events.
+/// over server-sent events. The server draws only the newest `firstRows` plans, so the page
+/// answers fast with thousands of plans; the live stream's first event fills in the rest.
 enum PlansPage {
+    static let firstRows = 200
+
     static func render(_ plans: [PlanSummary], user: ConsoleUser, csrf: String) -> String {
-        let rows = plans.reversed().map { plan in
+        let rows = plans.suffix(firstRows).reversed().map { plan in
             [
                 "<a href=\"/plans/\(HTML.escape(plan.id))\">\(HTML.escape(plan.id))</a>",
                 HTML.escape(plan.title), HTML.escape(plan.playbook),
@@ -13,6 +16,7 @@ enum PlansPage {
         }
         return HTML.page(title: "Plans", user: user, csrf: csrf, body: """
             <p class="live" id="live-status">live</p>
+            \(plans.count > firstRows ? "<p id=\"plans-count\">\(plans.count) plans; the newest \(firstRows) are drawn first, the rest arrive live.</p>" : "")
             \(HTML.table(["Objective", "Title", "Playbook", "State", "Tasks", "Waiting on a person"], rows, id: "plans"))
             <script src="/static/plans.js"></script>
             """)

@@ -33,6 +33,11 @@ enum Responses {
                         body: .init(byteBuffer: ByteBuffer(bytes: data)))
     }
 
+    /// JSON already encoded (cached by the feed).
+    static func encodedJSON(_ data: Data) -> Response {
+        Response(status: .ok, headers: headers("application/json", cookies: []), body: .init(byteBuffer: ByteBuffer(bytes: data)))
+    }
+
     /// A JSON document built with JSONSerialization (the audit documents `meshctl` prints too).
     static func json(object: Any, status: HTTPResponse.Status = .ok) -> Response {
         let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])) ?? Data("{}".utf8)

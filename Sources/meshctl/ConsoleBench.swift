@@ -57,15 +57,23 @@ struct ConsoleBench: AsyncParsableCommand {
         let orchestrator = try client.publisher(as: "orchestrator")
         progress("publishing \(plans) plans…")
         var ids: [String] = []
-        for index in 0..<plans {
-            let id = Envelope.makeID()
-            ids.append(id)
-            let submitted = Envelope(source: "/mesh/meshctl/bench", correlationID: id, payload: .objectiveSubmitted(ObjectiveSubmitted(
-                objectiveID: id, title: "Bench objective \(index)", playbook: "approval", submittedBy: "bench")))
-            _ = try await operatorPublisher.publish(submitted, to: "mesh.objectives", key: id)
-            let created = Envelope(causedBy: submitted, source: "/mesh/orchestrator/bench", payload: .planCreated(PlanCreated(
-                planID: "plan-\(id)", objectiveID: id, playbook: "approval", tasks: [PlannedTask(taskID: "change", role: "coding")])))
-            _ = try await orchestrator.publish(created, to: "mesh.plans", key: id)
+        // Published concurrently (many sends in flight), as a busy orchestrator would.
+        for chunk in stride(from: 0, to: plans, by: 200) {
+            let batch = (chunk..<min(plans, chunk + 200)).map { ($0, Envelope.makeID()) }
+            ids += batch.map(\.1)
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for (index, id) in batch {
+                    group.addTask {
+                        let submitted = Envelope(source: "/mesh/meshctl/bench", correlationID: id, payload: .objectiveSubmitted(ObjectiveSubmitted(
+                            objectiveID: id, title: "Bench objective \(index)", playbook: "approval", submittedBy: "bench")))
+                        _ = try await operatorPublisher.publish(submitted, to: "mesh.objectives", key: id)
+                        let created = Envelope(causedBy: submitted, source: "/mesh/orchestrator/bench", payload: .planCreated(PlanCreated(
+                            planID: "plan-\(id)", objectiveID: id, playbook: "approval", tasks: [PlannedTask(taskID: "change", role: "coding")])))
+                        _ = try await orchestrator.publish(created, to: "mesh.plans", key: id)
+                    }
+                }
+                try await group.waitForAll()
+            }
         }
 
         let console = OpsConsole(environment: environment, port: try OpsConsole.freePort())
@@ -106,13 +114,22 @@ struct ConsoleBench: AsyncParsableCommand {
         let total = rate * seconds
         let publishStart = ContinuousClock.now
         let marker = "bench-last-\(UUID().uuidString.prefix(6))"
-        for sent in 0..<total {
-            let id = ids[sent % ids.count]
-            let detail = sent == total - 1 ? marker : "step \(sent)"
-            let status = Envelope(source: "/mesh/orchestrator/bench", correlationID: id, payload: .planStatus(PlanStatus(
-                planID: "plan-\(id)", tasks: [TaskStatus(taskID: "change", state: .working, attempt: 1, detail: detail)], detail: detail)))
-            _ = try await orchestrator.publish(status, to: "mesh.plans", key: id)
-            let due = publishStart + .milliseconds(Int64(sent + 1) * 1000 / Int64(rate))
+        // Each tenth of a second's share is sent concurrently, then the next slice waits its turn.
+        let perSlice = max(1, rate / 10)
+        for slice in stride(from: 0, to: total, by: perSlice) {
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for sent in slice..<min(total, slice + perSlice) {
+                    let id = ids[sent % ids.count]
+                    let detail = sent == total - 1 ? marker : "step \(sent)"
+                    group.addTask {
+                        let status = Envelope(source: "/mesh/orchestrator/bench", correlationID: id, payload: .planStatus(PlanStatus(
+                            planID: "plan-\(id)", tasks: [TaskStatus(taskID: "change", state: .working, attempt: 1, detail: detail)], detail: detail)))
+                        _ = try await orchestrator.publish(status, to: "mesh.plans", key: id)
+                    }
+                }
+                try await group.waitForAll()
+            }
+            let due = publishStart + .milliseconds(Int64(slice + perSlice) * 1000 / Int64(rate))
             if due > ContinuousClock.now { try await Task.sleep(until: due, clock: .continuous) }
         }
         let published = (ContinuousClock.now - publishStart).seconds
@@ -146,7 +163,7 @@ struct ConsoleBench: AsyncParsableCommand {
                 GET /plans      p50 \(f(figures.pageMillis["p50"])) ms  p99 \(f(figures.pageMillis["p99"])) ms  max \(f(figures.pageMillis["max"])) ms
                 GET /api/plans  p50 \(f(figures.apiMillis["p50"])) ms  p99 \(f(figures.apiMillis["p99"])) ms  max \(f(figures.apiMillis["max"])) ms
                 status events: \(total) at \(String(format: "%.0f", figures.statusEventsPerSecond))/s; \(streams) streams got \
-                \(f(figures.sseEventsPerStream["min_per_s"]))–\(f(figures.sseEventsPerStream["max_per_s"])) plans events/s each; \
+                \(f(figures.sseEventsPerStream["min_per_s"]))–\(f(figures.sseEventsPerStream["max_per_s"])) events/s each; \
                 last status shown \(lastShown.map { String(format: "%.2f s", $0) } ?? "never (120 s)") after publishing ended
                 """)
         }
@@ -225,7 +242,7 @@ final class BenchHTTP: NSObject, URLSessionTaskDelegate, @unchecked Sendable {
     }
 }
 
-/// Counts `event:` lines arriving on one server-sent event stream.
+/// Counts events (`event:` lines: the first `plans`, then `changed`) arriving on one stream.
 final class SSECounter: NSObject, URLSessionDataDelegate, @unchecked Sendable {
     private let lock = NSLock()
     private var count = 0
@@ -237,8 +254,8 @@ final class SSECounter: NSObject, URLSessionDataDelegate, @unchecked Sendable {
         lock.withLock {
             // Keep a few bytes of the previous chunk so a marker split across chunks is counted.
             let text = String(decoding: tail + data, as: UTF8.self)
-            count += text.components(separatedBy: "event: plans").count - 1
-            tail = data.suffix(11)
+            count += text.components(separatedBy: "\nevent: ").count - 1 + (text.hasPrefix("event: ") && tail.isEmpty ? 1 : 0)
+            tail = data.suffix(8)
         }
     }
 }
