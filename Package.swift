@@ -129,12 +129,13 @@ let package = Package(
         .target(
             name: "MeshOps",
             dependencies: ["MeshCLI", "MeshCatalog", "MeshTransport", "MeshKafka", "MeshOrchestration", "MeshLogging", "MeshSigning", "MeshWire",
-                           .product(name: "Logging", package: "swift-log")],
+                           "MeshAudit", "MeshAuditIngest", .product(name: "Logging", package: "swift-log")],
             swiftSettings: swift5),
         // The console's web app: people, sessions, Part 11 signing, pages and the JSON API.
         .target(
             name: "MeshConsole",
-            dependencies: ["MeshOps", "MeshTransport", "MeshKafka", "MeshLogging", "MeshSigning", "MeshWire", "COpenSSL",
+            dependencies: ["MeshOps", "MeshAudit", "MeshAuditIngest", "MeshCatalog", "MeshCLI", "MeshTransport", "MeshKafka", "MeshLogging",
+                           "MeshSigning", "MeshWire", "COpenSSL",
                            .product(name: "Hummingbird", package: "hummingbird"), .product(name: "Logging", package: "swift-log")],
             swiftSettings: swift5),
         .target(
@@ -199,7 +200,7 @@ let package = Package(
         .executableTarget(
             name: "mesh-console",
             dependencies: [
-                "MeshConsole", "MeshOps", "MeshCLI", "MeshCatalog", "MeshTransport", "MeshKafka", "MeshSigning", "MeshLogging",
+                "MeshConsole", "MeshOps", "MeshAudit", "MeshCLI", "MeshCatalog", "MeshTransport", "MeshKafka", "MeshSigning", "MeshLogging",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
@@ -250,7 +251,7 @@ let package = Package(
             ],
             swiftSettings: swift5),
         .testTarget(name: "MeshTracingTests", dependencies: ["MeshTracing", "MeshSigning", "MeshWire", "MeshTestSupport"], swiftSettings: swift5),
-        .testTarget(name: "MeshConsoleTests", dependencies: ["MeshConsole"], swiftSettings: swift5),
+        .testTarget(name: "MeshConsoleTests", dependencies: ["MeshConsole", "MeshWire"], swiftSettings: swift5),
         .testTarget(name: "MeshOpsTests", dependencies: ["MeshOps", "MeshOrchestration", "MeshSigning", "MeshWire"], swiftSettings: swift5),
         .testTarget(name: "MeshKafkaTests", dependencies: ["MeshKafka", "MeshTestSupport"], swiftSettings: swift5),
         .testTarget(name: "MeshBenchmarksTests", dependencies: ["MeshBenchmarks"], swiftSettings: swift5),

@@ -1,3 +1,4 @@
+import MeshCLI
 import MeshLogging
 import MeshOps
 import MeshSigning
@@ -81,8 +82,93 @@ public enum APIModels {
         public var envelopeID: String
     }
 
+    public struct Agent: Codable, Sendable, Equatable {
+        public var role: String
+        public var instance: String
+        /// live, stale or stopped (as `meshctl agents`).
+        public var status: String
+        public var lastSeen: String
+        public var ageSeconds: Double
+        public var started: String?
+        public var version: String
+        public var handler: String
+        public var model: String
+        public var capabilities: [String]
+        public var inFlight: Int
+        public var processed: Int
+        /// Inputs processed per minute since the instance started.
+        public var processedPerMinute: Double?
+        public var lastError: String
+    }
+
+    public struct DeadLetterInfo: Codable, Sendable, Equatable {
+        public var id: String
+        public var reason: String
+        public var source: String
+        public var attempts: String
+        public var role: String
+        public var time: String
+        public var type: String
+        public var envelopeID: String
+        public var detail: String
+    }
+
+    public struct DeadLetterDetail: Codable, Sendable, Equatable {
+        public var id: String
+        public var fields: [String: String]
+        public var headers: [Header]
+        public var valueBytes: Int
+        /// What the envelope says, when the value is a decodable envelope.
+        public var payload: String?
+
+        public struct Header: Codable, Sendable, Equatable {
+            public var key: String
+            public var value: String
+        }
+    }
+
+    public struct RedriveRequest: Codable, Sendable {
+        public var ids: [String]
+        public var reason: String
+    }
+
+    public struct RedriveResponse: Codable, Sendable {
+        public var outcomes: [String]
+    }
+
+    static func agents(_ roster: AgentRoster) -> [Agent] {
+        roster.entries.map { entry in
+            let card = entry.card
+            let uptime = card.startedUnixMicros > 0 ? Double(entry.seenUnixMicros - card.startedUnixMicros) / 60e6 : 0
+            return Agent(
+                role: card.role, instance: card.agentID, status: entry.liveness.rawValue,
+                lastSeen: RFC3339.format(unixMicros: entry.seenUnixMicros, fractionDigits: 0), ageSeconds: Double(entry.ageMicros) / 1e6,
+                started: card.startedUnixMicros > 0 ? RFC3339.format(unixMicros: card.startedUnixMicros, fractionDigits: 0) : nil,
+                version: card.version, handler: card.handler, model: card.model, capabilities: card.capabilities,
+                inFlight: Int(card.inFlight), processed: Int(card.processed),
+                processedPerMinute: uptime > 0 ? Double(card.processed) / uptime : nil, lastError: card.lastError)
+        }
+    }
+
+    static func deadLetter(_ letter: DeadLetter) -> DeadLetterInfo {
+        let f = letter.fields
+        return DeadLetterInfo(id: letter.id, reason: letter.reason, source: letter.source, attempts: f["attempts"] ?? "",
+                              role: f["role"] ?? "", time: f["time"] ?? "", type: f["type"] ?? "",
+                              envelopeID: f["envelope_id"] ?? "", detail: f["detail"] ?? "")
+    }
+
+    static func deadLetterDetail(_ letter: DeadLetter) -> DeadLetterDetail {
+        DeadLetterDetail(
+            id: letter.id, fields: letter.fields,
+            headers: letter.message.headers.all.map { .init(key: $0.key, value: String(decoding: $0.value, as: UTF8.self)) },
+            valueBytes: letter.message.value.count,
+            payload: AuditPayloadDetails.decode(letter.message.value).map { decoded in
+                ([decoded.details.headline] + decoded.details.fields.map { "\($0.0): \($0.1)" }).joined(separator: "; ")
+            })
+    }
+
     static func detail(_ snapshot: MeshSnapshot, _ id: String) -> PlanDetail? {
-        guard let plan = snapshot.planSummaries.first(where: { $0.id == id }), let status = snapshot.plan(id) else { return nil }
+        guard let plan = snapshot.summary(id), let status = snapshot.plan(id) else { return nil }
         let verdicts = snapshot.verdicts[id] ?? []
         let attempts: [Attempt] = (snapshot.results[id] ?? []).compactMap { envelope in
             guard case .taskResult(let result) = envelope.payload else { return nil }

@@ -4,8 +4,10 @@ import Hummingbird
 import MeshWire
 
 /// The JSON API under /api, for scripts and the pages' live parts. The same session cookie
-/// signs a browser in; writes also need the session's CSRF token in `X-CSRF-Token`. Every
-/// error is a typed `ConsoleError` body.
+/// signs a browser in; writes also need the session's CSRF token in `X-CSRF-Token`. Machine
+/// clients send `Authorization: Bearer <token>` instead (see `APITokensFile`): no cookie is
+/// involved, and a browser never adds that header by itself, so no CSRF token is needed.
+/// Every error is a typed `ConsoleError` body.
 struct ConsoleAPI: Sendable {
     let services: ConsoleServices
 
@@ -17,7 +19,7 @@ struct ConsoleAPI: Sendable {
             }
         }
         router.get("/api/plans") { request, _ in
-            try await authorised(request) { _ in Responses.json(await services.feed.current().planSummaries) }
+            try await authorised(request) { _ in Responses.encodedJSON(await services.feed.plansJSONData()) }
         }
         router.get("/api/plans/:id") { request, context in
             let id = try context.parameters.require("id")
@@ -77,8 +79,11 @@ struct ConsoleAPI: Sendable {
         }
     }
 
-    private func authorised(_ request: Request, write: Bool = false,
+    func authorised(_ request: Request, write: Bool = false,
                             _ respond: (ConsoleAuthenticator.Caller) async throws -> Response) async throws -> Response {
+        if let authorization = request.headers[.authorization] {
+            return try await bearer(authorization, respond)
+        }
         guard let caller = services.authenticator.caller(request, now: ConsoleServices.now) else {
             return Responses.error(ConsoleError(.unauthenticated, "no valid session: sign in at /login (sessions end after idle time)"))
         }
@@ -88,5 +93,18 @@ struct ConsoleAPI: Sendable {
         var response = try await respond(caller)
         response.headers.append(HTTPField(name: .setCookie, value: caller.renewedCookie))
         return response
+    }
+
+    /// A machine client's request: the token's role, never a session; a refused token is recorded.
+    private func bearer(_ authorization: String, _ respond: (ConsoleAuthenticator.Caller) async throws -> Response) async throws -> Response {
+        let value = authorization.hasPrefix("Bearer ") ? String(authorization.dropFirst(7)) : ""
+        guard let token = services.tokens.check(value) else {
+            let id = value.split(separator: "_", omittingEmptySubsequences: false).dropFirst().first.map(String.init) ?? "?"
+            try await services.record(.tokenRefused, person: "token:\(id)", reason: "unknown, revoked or malformed bearer token")
+            return Responses.error(ConsoleError(.unauthenticated, "the bearer token is unknown, revoked or malformed"))
+        }
+        let user = token.caller
+        return try await respond(ConsoleAuthenticator.Caller(
+            user: user, session: ConsoleSession(user: user.name, lastSeen: ConsoleServices.now, csrf: ""), renewedCookie: ""))
     }
 }

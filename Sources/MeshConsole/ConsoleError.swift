@@ -12,6 +12,8 @@ public struct ConsoleError: Error, Sendable, Codable, Equatable {
         case locked
         case notFound = "not_found"
         case conflict
+        /// A store the console reads (the audit store, the broker) cannot be reached.
+        case unavailable
     }
     public var code: Code
     public var message: String
@@ -29,6 +31,7 @@ public struct ConsoleError: Error, Sendable, Codable, Equatable {
         case .locked: .tooManyRequests
         case .notFound: .notFound
         case .conflict: .conflict
+        case .unavailable: .serviceUnavailable
         }
     }
 

@@ -25,7 +25,7 @@ struct ConsolePages: Sendable {
             return try await page(request) { caller in
                 let snapshot = await services.feed.current()
                 guard let plan = snapshot.plan(id) else { return nil }
-                return PlanPage.render(snapshot, plan: plan, user: caller.user, csrf: caller.session.csrf)
+                return PlanPage.render(snapshot, plan: plan, trace: services.trace(id), user: caller.user, csrf: caller.session.csrf)
             }
         }
         router.get("/approvals") { request, _ in
@@ -128,14 +128,14 @@ struct ConsolePages: Sendable {
         }
     }
 
-    private func csrfRefused() -> Response {
+    func csrfRefused() -> Response {
         Responses.html(HTML.page(title: "Forbidden", user: nil, csrf: nil,
                                  body: "<p class=\"error\">The form's CSRF token is missing or wrong; nothing was done.</p>"),
                        status: .forbidden)
     }
 
     /// A page for a signed-in person; nil content means 404.
-    private func page(_ request: Request, _ render: (ConsoleAuthenticator.Caller) async throws -> String?) async throws -> Response {
+    func page(_ request: Request, _ render: (ConsoleAuthenticator.Caller) async throws -> String?) async throws -> Response {
         guard let caller = services.authenticator.caller(request, now: ConsoleServices.now) else {
             return Responses.redirect("/login?next=\(request.uri.path)")
         }
@@ -146,7 +146,8 @@ struct ConsolePages: Sendable {
         return Responses.html(html, cookies: [caller.renewedCookie])
     }
 
-    /// Server-sent events: the plan list now and after every change.
+    /// Server-sent events: `plans` with the whole list, then `changed` with the plans that
+    /// changed since the last one.
     private func events(_ request: Request) -> Response {
         guard services.authenticator.caller(request, now: ConsoleServices.now) != nil else {
             return Responses.error(ConsoleError(.unauthenticated, "sign in first"))
@@ -154,9 +155,13 @@ struct ConsolePages: Sendable {
         let feed = services.feed
         return Response(status: .ok, headers: Responses.headers("text/event-stream", cookies: []), body: ResponseBody { writer in
             let encoder = JSONEncoder()
-            for await plans in await feed.changes() {
-                let data = String(decoding: try encoder.encode(plans), as: UTF8.self)
-                try await writer.write(ByteBuffer(string: "event: plans\ndata: \(data)\n\n"))
+            for await event in await feed.changes() {
+                switch event {
+                case .all(let plans):
+                    try await writer.write(ByteBuffer(string: "event: plans\ndata: \(String(decoding: try encoder.encode(plans), as: UTF8.self))\n\n"))
+                case .changed(let plans):
+                    try await writer.write(ByteBuffer(string: "event: changed\ndata: \(String(decoding: try encoder.encode(plans), as: UTF8.self))\n\n"))
+                }
             }
             try await writer.finish(nil)
         })

@@ -7,4 +7,10 @@ public enum ConsoleRole: String, Sendable, Codable, CaseIterable {
 
     /// Operators and admins start work; approvers, auditors and viewers do not.
     public var maySubmit: Bool { self == .operator || self == .admin }
+
+    /// Operators and admins redrive dead letters.
+    public var mayOperate: Bool { self == .operator || self == .admin }
+
+    /// Auditors and admins export the audit trail.
+    public var mayAudit: Bool { self == .auditor || self == .admin }
 }

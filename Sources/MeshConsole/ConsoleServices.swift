@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import Logging
+import MeshAudit
 import MeshSigning
 
 /// What every route needs, built once by `mesh-console serve`.
@@ -11,18 +12,25 @@ public struct ConsoleServices: Sendable {
     let signing: SigningDesk
     let objectives: ObjectiveDesk
     let operations: OperationsLog
+    let audit: AuditView
+    let fleet: FleetDesk
+    let tokens: APITokenBook
     let logger: Logger
     /// Checked against when a sign-in names nobody in the users file (see `ConsolePages.login`).
     let unknownUserHash: PasswordHash
 
     public init(users: UsersFile, sealer: SessionSealer, secureCookies: Bool, throttle: LoginThrottle, feed: MeshFeed,
-                signing: SigningDesk, objectives: ObjectiveDesk, operations: OperationsLog, logger: Logger) throws {
+                signing: SigningDesk, objectives: ObjectiveDesk, operations: OperationsLog, audit: AuditView, fleet: FleetDesk,
+                tokens: APITokenBook, logger: Logger) throws {
         authenticator = ConsoleAuthenticator(users: users, sealer: sealer, secureCookies: secureCookies)
         self.throttle = throttle
         self.feed = feed
         self.signing = signing
         self.objectives = objectives
         self.operations = operations
+        self.audit = audit
+        self.fleet = fleet
+        self.tokens = tokens
         self.logger = logger
         unknownUserHash = try PasswordHash.make(Hex.encode(try SecureRandom.bytes(count: 16)))
     }
@@ -40,9 +48,40 @@ public struct ConsoleServices: Sendable {
     /// Builds the router: pages, live events and the JSON API.
     public func router() -> Router<BasicRequestContext> {
         let router = Router()
+        // Probes: alive while it answers; ready once it has read the mesh from Kafka.
         router.get("/healthz") { _, _ in "ok" }
+        router.get("/livez") { _, _ in "ok" }
+        router.get("/readyz") { _, _ in
+            await feed.isReady ? Response(status: .ok, body: .init(byteBuffer: ByteBuffer(string: "ready")))
+                : Response(status: .serviceUnavailable, body: .init(byteBuffer: ByteBuffer(string: "the mesh has not been read yet")))
+        }
         ConsolePages(services: self).add(to: router)
         ConsoleAPI(services: self).add(to: router)
+        FleetRoutes(services: self).add(to: router)
         return router
+    }
+}
+
+extension ConsoleServices {
+    /// The objective's causal tree from the audit store, or why it cannot be had.
+    func trace(_ correlationID: String) -> Result<AuditTrace, ConsoleError> {
+        do {
+            return .success(try audit.trace(correlationID))
+        } catch let error as ConsoleError {
+            return .failure(error)
+        } catch {
+            return .failure(ConsoleError(.unavailable, "reading the audit store \(audit.location) failed: \(error)"))
+        }
+    }
+
+    /// The verify report, or why there is none.
+    func verify() -> Result<[String: Any], ConsoleError> {
+        do {
+            return .success(try audit.verify().json)
+        } catch let error as ConsoleError {
+            return .failure(error)
+        } catch {
+            return .failure(ConsoleError(.unavailable, "verifying the audit store \(audit.location) failed: \(error)"))
+        }
     }
 }

@@ -23,7 +23,7 @@ public enum HTML {
         var navigation = ""
         if let user, let csrf {
             navigation = """
-                <nav><a href="/plans">Plans</a> · <a href="/approvals">Approvals</a>
+                <nav><a href="/plans">Plans</a> · <a href="/approvals">Approvals</a> · <a href="/agents">Agents</a> · <a href="/deadletters">Dead letters</a> · <a href="/compliance">Compliance</a> · <a href="/audit">Audit</a>
                 <span class="who">\(escape(user.printedName)) (\(escape(user.role.rawValue)))</span>
                 <form method="post" action="/logout" class="inline"><input type="hidden" name="csrf" value="\(escape(csrf))">
                 <button type="submit" id="sign-out">Sign out</button></form></nav>

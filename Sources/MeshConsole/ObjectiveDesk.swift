@@ -1,4 +1,5 @@
 import Foundation
+import MeshCatalog
 import MeshTransport
 import MeshWire
 
@@ -10,7 +11,7 @@ public struct ObjectiveDesk: Sendable {
 
     public init(publisher: MeshPublisher, instance: String) {
         self.publisher = publisher
-        self.source = SourcePath.make(role: "console", instance: instance)
+        self.source = SourcePath.make(role: MeshRoles.console, instance: instance)
     }
 
     /// The objective's correlation id once the broker acknowledged it.
@@ -20,7 +21,7 @@ public struct ObjectiveDesk: Sendable {
             source: source, correlationID: correlationID,
             payload: .objectiveSubmitted(ObjectiveSubmitted(
                 objectiveID: correlationID, title: title, description: description, playbook: playbook, submittedBy: person)))
-        try await publisher.publish(envelope, to: "mesh.objectives")
+        try await publisher.publish(envelope, to: MeshTopics.objectives)
         return correlationID
     }
 }

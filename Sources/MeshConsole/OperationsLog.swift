@@ -1,4 +1,5 @@
 import Foundation
+import MeshCatalog
 import MeshKafka
 import MeshTransport
 import MeshWire
@@ -13,6 +14,8 @@ public struct OperationsLog: Sendable {
         case signInRefused = "console.sign-in-refused"
         case signOut = "console.sign-out"
         case signatureRefused = "console.signature-refused"
+        case redriveRefused = "console.redrive-refused"
+        case tokenRefused = "console.token-refused"
     }
 
     let publisher: MeshPublisher
@@ -20,7 +23,7 @@ public struct OperationsLog: Sendable {
 
     public init(publisher: MeshPublisher, instance: String) {
         self.publisher = publisher
-        self.source = SourcePath.make(role: "console", instance: instance)
+        self.source = SourcePath.make(role: MeshRoles.console, instance: instance)
     }
 
     /// Publishes one record; `objective` ties it to a plan when there is one.
@@ -30,6 +33,6 @@ public struct OperationsLog: Sendable {
             payload: .replayRequested(ReplayRequested(
                 replayID: Envelope.makeID(), objectiveID: objective, requestedBy: person, mode: action.rawValue,
                 targetTopic: "", envelopeCount: 0, reason: reason)))
-        try await publisher.publish(envelope, to: "mesh.operations")
+        try await publisher.publish(envelope, to: MeshTopics.operations)
     }
 }

@@ -33,6 +33,17 @@ enum Responses {
                         body: .init(byteBuffer: ByteBuffer(bytes: data)))
     }
 
+    /// JSON already encoded (cached by the feed).
+    static func encodedJSON(_ data: Data) -> Response {
+        Response(status: .ok, headers: headers("application/json", cookies: []), body: .init(byteBuffer: ByteBuffer(bytes: data)))
+    }
+
+    /// A JSON document built with JSONSerialization (the audit documents `meshctl` prints too).
+    static func json(object: Any, status: HTTPResponse.Status = .ok) -> Response {
+        let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])) ?? Data("{}".utf8)
+        return Response(status: status, headers: headers("application/json", cookies: []), body: .init(byteBuffer: ByteBuffer(bytes: data)))
+    }
+
     static func error(_ error: ConsoleError, cookies: [String] = []) -> Response {
         json(["error": error], status: error.status, cookies: cookies)
     }

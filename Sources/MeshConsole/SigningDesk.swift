@@ -1,4 +1,5 @@
 import Foundation
+import MeshCatalog
 import MeshKafka
 import MeshOps
 import MeshSigning
@@ -120,7 +121,7 @@ public struct SigningDesk: Sendable {
         } catch let refusal as ApprovalRefusal {
             throw SigningRefusal.rule(refusal.reason, refusal.description)
         }
-        try await MeshPublisher(producer: producer, sealer: EnvelopeSealer(signer: signer)).publish(envelope, to: "mesh.approvals")
+        try await MeshPublisher(producer: producer, sealer: EnvelopeSealer(signer: signer)).publish(envelope, to: MeshTopics.approvals)
         return envelope
     }
 }

@@ -8,7 +8,10 @@ public struct OpsApprovalBook: Sendable {
     public var requests: [(request: ApprovalRequested, envelope: Envelope)] = []
     public var decisions: [String: (decision: ApprovalDecision, envelope: Envelope)] = [:]
 
-    public init(_ envelopes: [InboundEnvelope]) {
+    public init(_ envelopes: [InboundEnvelope]) { add(envelopes) }
+
+    /// Folds further envelopes in (first of each id wins).
+    public mutating func add(_ envelopes: [InboundEnvelope]) {
         for inbound in envelopes {
             switch inbound.envelope.payload {
             case .approvalRequested(let request) where !requests.contains(where: { $0.request.approvalID == request.approvalID }):
@@ -27,6 +30,11 @@ public struct OpsApprovalBook: Sendable {
 
     public var pending: [(request: ApprovalRequested, envelope: Envelope)] {
         requests.filter { decisions[$0.request.approvalID] == nil }
+    }
+
+    /// Ids of the requests of one objective still waiting on a person.
+    public func pending(in correlationID: String) -> [String] {
+        requests.filter { $0.envelope.correlationID == correlationID && decisions[$0.request.approvalID] == nil }.map(\.request.approvalID)
     }
 
     /// The request with `approvalID`, its envelope and its decision if any; refuses clearly

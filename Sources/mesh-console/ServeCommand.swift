@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Hummingbird
 import Logging
+import MeshAudit
 import MeshCLI
 import MeshCatalog
 import MeshConsole
@@ -17,15 +18,20 @@ struct ServeCommand: AsyncParsableCommand {
         commandName: "serve",
         abstract: "Serve the console over HTTP.",
         discussion: """
-            Reads mesh.objectives, mesh.plans, mesh.results, mesh.verdicts and mesh.approvals;
-            writes only signed envelopes: people's decisions to mesh.approvals (sealed with
+            Reads mesh.objectives, mesh.plans, mesh.results, mesh.verdicts and mesh.approvals
+            (the live state), mesh.agents and mesh.deadletter on request, and the audit store
+            (history: timeline, causal tree, verify, export); writes only signed envelopes: people's decisions to mesh.approvals (sealed with
             their own key); operators' objectives to mesh.objectives, and sign-in, sign-out and
-            refused signatures to mesh.operations (sealed with the console's role key). Logs console_port=<port> once listening.
+            refused signatures and dead-letter redrives to mesh.operations (sealed with the console's role key). Logs console_port=<port> once listening.
             """)
 
     @Option(help: "Address to listen on (0.0.0.0 in a container).") var host = "127.0.0.1"
     @Option(help: "Port; 0 picks a free one.") var port = 8080
     @Option(help: ArgumentHelp("The users file. Default: $AGENTMESH_CONSOLE_USERS.", valueName: "file")) var users: String?
+    @Option(help: ArgumentHelp(
+        "The API tokens file (machine clients; `mesh-console tokens add`), re-read when it changes. Default: $AGENTMESH_CONSOLE_TOKENS, else none (bearer tokens refused).",
+        valueName: "file"))
+    var tokens: String?
     @Option(name: .customLong("session-secret-file"), help: ArgumentHelp(
         "File with the secret that authenticates session cookies; share it between replicas. "
         + "Default: $AGENTMESH_CONSOLE_SESSION_SECRET_FILE, else a random secret (sessions end on restart).", valueName: "file"))
@@ -35,8 +41,15 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .customLong("idle-timeout"), help: "Seconds without a request after which a session ends.") var idleTimeout = 900
     @Option(name: .customLong("max-failures"), help: "Wrong passwords in a row before an account is locked.") var maxFailures = 5
     @Option(help: "Seconds an account stays locked.") var lockout = 900
-    @Option(name: .customLong("refresh-ms"), help: "How often the mesh is re-read, in milliseconds.") var refreshMilliseconds = 1000
-    @Option(help: "Instance id in the source path /mesh/console/<instance>. Default: <host>-<pid>.") var instance: String?
+    @Option(name: .customLong("refresh-ms"), help: "How often live streams are sent the plans that changed, in milliseconds.")
+    var refreshMilliseconds = 500
+    @Option(help: "Instance id in the source path /mesh/console/<instance>. Default: $AGENTMESH_INSTANCE, else <host>-<pid>.")
+    var instance: String?
+    @Option(name: .customLong("audit-store"), help: ArgumentHelp(
+        "The audit store the timeline, causal tree, verify status and export are read from: sqlite:PATH or postgresql://…. "
+        + "Default: $AGENTMESH_AUDIT_STORE, else sqlite:<home>/audit.sqlite.", valueName: "url"))
+    var auditStore: String?
+    @OptionGroup var catalog: CatalogOptions
     @OptionGroup var connection: ConnectionOptions
 
     func run() async throws {
@@ -51,7 +64,7 @@ struct ServeCommand: AsyncParsableCommand {
         defer { producer.close() }
         let host = ProcessInfo.processInfo.hostName.split(separator: ".").first.map(String.init) ?? "host"
         let consolePublisher = try client.publisher(as: MeshRoles.console)
-        let instanceID = instance ?? "\(host)-\(getpid())"
+        let instanceID = instance ?? ProcessInfo.processInfo.environment["AGENTMESH_INSTANCE"] ?? "\(host)-\(getpid())"
         let operations = OperationsLog(publisher: consolePublisher, instance: instanceID)
         let throttle = LoginThrottle(maxFailures: maxFailures, lockout: Int64(lockout))
         let feed = MeshFeed(client: client)
@@ -59,8 +72,13 @@ struct ServeCommand: AsyncParsableCommand {
             users: people, sealer: try SessionSealer(secret: try sessionSecret(), idleTimeout: Int64(idleTimeout)),
             secureCookies: !insecureCookies, throttle: throttle, feed: feed,
             signing: SigningDesk(client: client, producer: producer, operations: operations, throttle: throttle),
-            objectives: ObjectiveDesk(publisher: consolePublisher, instance: instanceID), operations: operations, logger: logger)
-        let refresher = Task { await feed.run(interval: .milliseconds(refreshMilliseconds), logger: logger) }
+            objectives: ObjectiveDesk(publisher: consolePublisher, instance: instanceID), operations: operations,
+            audit: AuditView(location: try AuditStoreLocation.resolve(auditStore, home: connection.environment.home),
+                             keysDirectory: client.keysDirectory),
+            fleet: FleetDesk(client: client, catalog: try catalog.load(), producer: producer, publisher: consolePublisher, instance: instanceID),
+            tokens: APITokenBook(path: tokens ?? ProcessInfo.processInfo.environment["AGENTMESH_CONSOLE_TOKENS"]),
+            logger: logger)
+        let refresher = Task { await feed.run(tick: .milliseconds(refreshMilliseconds), logger: logger) }
         defer { refresher.cancel() }
         let app = Application(
             router: services.router(), configuration: .init(address: .hostname(host == "" ? "127.0.0.1" : self.host, port: port)),

@@ -5,6 +5,7 @@ import MeshAuditIngest
 import MeshCLI
 import MeshKafka
 import MeshLogging
+import MeshOps
 import MeshSigning
 
 struct AuditCommand: AsyncParsableCommand {
@@ -94,23 +95,7 @@ struct AuditCommand: AsyncParsableCommand {
                 : StoredEnvelopeRecheck(trust: try options.envelopeTrust(), authorize: AuditCatalogAuthorization.check(catalog))
             let report = try AuditVerifier.verify(store, trust: try options.checkpointTrust(), anchors: anchors, envelopes: envelopes)
             if json {
-                var object: [String: Any] = [
-                    "logId": report.logID, "valid": report.isValid, "recordCount": report.recordCount,
-                    "checkpointCount": report.checkpointCount, "unanchoredRecords": report.unanchoredRecords,
-                    "anchoredCheckpointCount": report.anchoredCheckpointCount, "envelopesChecked": report.envelopesChecked,
-                    "supersededCopies": report.supersededCopies, "conflictingCopies": report.conflictingCopies,
-                    "unauthorizedRecords": report.unauthorizedRecords, "anchorsProvenConsistent": report.anchorsProvenConsistent,
-                    "summary": report.summary,
-                    "failures": report.failures.map { ["sequence": $0.sequence, "problem": $0.problem.rawValue, "detail": $0.detail] },
-                ]
-                object["currentTree"] = report.currentTree.map { ["size": $0.size, "root": Hex.encode($0.root)] as [String: Any] } ?? NSNull()
-                object["lastGoodCheckpoint"] = report.lastGoodCheckpoint.map {
-                    ["sequence": $0.sequence, "createdAt": AuditRecordFormat.time($0.createdAtMicros), "keyId": $0.signature.keyId] as [String: Any]
-                } ?? NSNull()
-                object["firstBadRecord"] = report.firstFailure.flatMap { failure in
-                    (try? store.record(sequence: failure.sequence)).flatMap { $0 }.map { AuditRecordFormat.json($0, withPayload: false) }
-                } ?? NSNull()
-                print(try AuditRecordFormat.jsonText(object))
+                print(try AuditRecordFormat.jsonText(AuditVerifyDocument.json(report, store: store)))
             } else {
                 print("audit log \(report.logID) (\(try options.location()))")
                 print("  records:     \(report.recordCount) (\(report.envelopesChecked) envelope(s) re-verified)")
@@ -247,19 +232,7 @@ struct AuditCommand: AsyncParsableCommand {
             }
             let ids = Set(trace.records.map(\.input.envelopeID))
             if json {
-                func nodeJSON(_ node: AuditTrace.Node) -> [String: Any] {
-                    var object = AuditRecordFormat.json(node.record, withPayload: true)
-                    object["children"] = node.children.map(nodeJSON)
-                    let cause = node.record.input.causationID
-                    object["causeInLog"] = cause.isEmpty ? NSNull() : ids.contains(cause)
-                    return object
-                }
-                let object: [String: Any] = [
-                    "correlationId": correlationID, "recordCount": trace.records.count,
-                    "rejectedCount": trace.records.filter { !$0.input.verification.isVerified }.count,
-                    "roots": trace.roots.map(nodeJSON),
-                ]
-                print(try AuditRecordFormat.jsonText(object))
+                print(try AuditRecordFormat.jsonText(AuditTraceDocument.json(trace)))
                 return
             }
             let rejected = trace.records.filter { !$0.input.verification.isVerified }.count

@@ -9,7 +9,7 @@ struct BenchCommand: AsyncParsableCommand {
         commandName: "bench",
         abstract: "Benchmarks on the embedded broker, reported as ratios to a baseline measured in the same run.",
         discussion: "Build in release mode for meaningful figures: swift run -c release meshctl bench transport",
-        subcommands: [Transport.self, PipelineBench.self, ModelBench.self, AuditBench.self, ComplianceBench.self])
+        subcommands: [Transport.self, PipelineBench.self, ModelBench.self, AuditBench.self, ComplianceBench.self, ConsoleBench.self])
 
     struct Transport: AsyncParsableCommand {
         static let configuration = CommandConfiguration(

@@ -5,6 +5,7 @@ import MeshCLI
 import MeshCatalog
 import MeshKafka
 import MeshLogging
+import MeshOps
 import MeshTransport
 import MeshWire
 
@@ -14,39 +15,10 @@ struct DeadLettersCommand: AsyncParsableCommand {
         abstract: "List dead-lettered messages and send chosen ones back once their cause is fixed.",
         subcommands: [List.self, Redrive.self])
 
-    /// One record of the dead-letter topic with its headers read.
-    struct Letter {
-        var message: ConsumedMessage
-        var header: (String) -> String?
-
-        init(_ message: ConsumedMessage) {
-            self.message = message
-            let headers = message.headers.all
-            header = { key in headers.string(key) }
-        }
-
-        var id: String { "\(message.partition):\(message.offset)" }
-        var reason: String { header(DeadLetterHeader.reason) ?? "?" }
-        var sourceTopic: String? { header(DeadLetterHeader.sourceTopic) }
-        var source: String {
-            "\(sourceTopic ?? "?")[\(header(DeadLetterHeader.sourcePartition) ?? "?")]@\(header(DeadLetterHeader.sourceOffset) ?? "?")"
-        }
-
-        var fields: [String: String] {
-            [
-                "id": id, "reason": reason, "source": source, "attempts": header(DeadLetterHeader.attempts) ?? "",
-                "role": header(DeadLetterHeader.role) ?? "", "time": header(DeadLetterHeader.time) ?? "",
-                "type": header("ce_type") ?? "", "envelope_id": header("ce_id") ?? "",
-                "detail": header(DeadLetterHeader.detail) ?? "",
-            ]
-        }
-    }
-
-    static func letters(_ connection: ConnectionOptions, reason: String?) async throws -> [Letter] {
+    static func letters(_ connection: ConnectionOptions, reason: String?) async throws -> [DeadLetter] {
         MeshLogging.bootstrap(role: MeshRoles.meshctl, level: .warning)
-        let records = try await TopicReader.readToEnd(
-            MeshTopics.deadLetter, configuration: try connection.kafkaConfiguration(), logger: Logger(label: MeshRoles.meshctl))
-        return records.map(Letter.init).filter { reason == nil || $0.reason == reason }
+        return try await DeadLetterDesk.letters(
+            configuration: try connection.kafkaConfiguration(), reason: reason, logger: Logger(label: MeshRoles.meshctl))
     }
 
     struct List: AsyncParsableCommand {
@@ -100,42 +72,12 @@ struct DeadLettersCommand: AsyncParsableCommand {
             let logger = Logger(label: MeshRoles.meshctl)
             let producer = try KafkaProducer(configuration: try connection.kafkaConfiguration(), logger: logger)
             defer { producer.close() }
-            if !dryRun {
-                // The operator action goes into the audit trail before anything is re-published.
-                let record = Envelope(
-                    source: SourcePath.make(role: MeshRoles.meshctl, instance: ProcessInfo.processInfo.environment["USER"] ?? "operator"),
-                    correlationID: "redrive-\(Envelope.makeID())",
-                    payload: .replayRequested(ReplayRequested(
-                        replayID: Envelope.makeID(), objectiveID: "", requestedBy: ProcessInfo.processInfo.environment["USER"] ?? "",
-                        mode: "redrive", targetTopic: Set(chosen.compactMap(\.sourceTopic)).sorted().joined(separator: ","),
-                        envelopeCount: UInt32(chosen.count), reason: because)))
-                try await MeshPublisher(producer: producer, sealer: try connection.sealer(as: MeshRoles.meshctl))
-                    .publish(record, to: MeshTopics.operations)
-            }
-            for letter in chosen {
-                guard let topic = letter.sourceTopic else {
-                    print("skipped \(letter.id): no source topic header")
-                    continue
-                }
-                if let size = letter.message.headers.string(DeadLetterHeader.droppedValueBytes) {
-                    print("skipped \(letter.id): its \(size)-byte value was too large to keep; the original is at "
-                          + "\(topic)[\(letter.message.headers.string(DeadLetterHeader.sourcePartition) ?? "?")]"
-                          + "@\(letter.message.headers.string(DeadLetterHeader.sourceOffset) ?? "?") and in the audit store")
-                    continue
-                }
-                var headers = letter.message.headers.all.filter { !$0.key.hasPrefix("dlq_") }
-                headers.append(KafkaHeader(key: "agentmesh_redriven_from", string: "\(MeshTopics.deadLetter)[\(letter.message.partition)]@\(letter.message.offset)"))
-                if dryRun {
-                    print("would send \(letter.id) (\(letter.reason)) back to \(topic)")
-                    continue
-                }
-                // The original key travels in a header (dead letters are unkeyed); letters written
-                // before that carried it as their own key.
-                let key = letter.message.headers.all.last { $0.key == DeadLetterHeader.sourceKey }?.value ?? letter.message.key
-                let report = try await producer.send(OutgoingMessage(
-                    topic: topic, key: key, value: letter.message.value, headers: headers))
-                print("sent \(letter.id) (\(letter.reason)) back to \(report.topic)[\(report.partition)]@\(report.offset)")
-            }
+            let person = ProcessInfo.processInfo.environment["USER"] ?? ""
+            let outcomes = try await DeadLetterDesk.redrive(
+                chosen, by: person, source: SourcePath.make(role: MeshRoles.meshctl, instance: person.isEmpty ? "operator" : person),
+                reason: because, publisher: MeshPublisher(producer: producer, sealer: try connection.sealer(as: MeshRoles.meshctl)),
+                producer: producer, dryRun: dryRun)
+            outcomes.forEach { print($0.line) }
         }
     }
 }

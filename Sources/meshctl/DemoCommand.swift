@@ -32,6 +32,11 @@ struct DemoCommand: AsyncParsableCommand {
     @Option(help: "Give up after this many seconds (start-up included).") var timeout: Double = 120
     @Option(help: ArgumentHelp("State folder. Default: a fresh temporary folder.", valueName: "dir")) var home: String?
     @Flag(help: "Print the roles' output (prefixed) instead of writing it to <home>/logs.") var verbose = false
+    @Flag(name: .customLong("approve-in-console"), help: """
+        Leave the approval to a person in the web console: the demo approver's key is sealed in the \
+        console's users file under a fresh password (printed), and the demo waits for the signature.
+        """)
+    var approveInConsole = false
     @OptionGroup var layout: OpsMeshLayout
 
     func validate() throws {
@@ -55,11 +60,16 @@ struct DemoCommand: AsyncParsableCommand {
         let logs = environment.home.appendingPathComponent("logs", isDirectory: true)
         opsPrint("demo: home \(environment.home.path)\(verbose ? "" : "; role logs in \(logs.path)")")
 
-        let host = try await layout.bringUp(environment: environment, people: [Self.demoPerson],
-                                            logDirectory: verbose ? nil : logs, logger: logger)
+        let (host, console) = try await layout.bringUp(environment: environment, people: [Self.demoPerson],
+                                                       logDirectory: verbose ? nil : logs,
+                                                       consoleApprover: approveInConsole ? Self.demoPerson : nil, logger: logger)
+        if approveInConsole, console == nil {
+            await host.stop(grace: layout.stopGrace)
+            throw ValidationError("--approve-in-console needs the console: drop --no-console")
+        }
         var outcome: FollowOutcome = .timedOut
         do {
-            outcome = try await runObjective(file, environment: environment, logger: logger,
+            outcome = try await runObjective(file, environment: environment, console: approveInConsole ? console : nil, logger: logger,
                                              remaining: .milliseconds(Int64(timeout * 1000)) - (ContinuousClock.now - started))
         } catch {
             opsWarn("demo: \(error)")
@@ -82,7 +92,8 @@ struct DemoCommand: AsyncParsableCommand {
     }
 
     /// Submits the objective and follows it, approving as the demo person; stops on SIGINT/SIGTERM.
-    private func runObjective(_ file: ObjectiveFile, environment: MeshEnvironment, logger: Logger,
+    /// With `console`, the approval is left to a person there instead.
+    private func runObjective(_ file: ObjectiveFile, environment: MeshEnvironment, console: OpsConsole?, logger: Logger,
                               remaining: Duration) async throws -> FollowOutcome {
         let client = try OpsMeshClient(configuration: try environment.kafkaConfiguration(),
                                        keysDirectory: environment.keysDirectory.path, logger: logger)
@@ -93,6 +104,11 @@ struct DemoCommand: AsyncParsableCommand {
         let follower = ObjectiveFollower(client: client, correlationID: correlationID, catalog: try layout.catalog.load())
         let person = Self.demoPerson
         follower.onApprovalRequested = { request, inbound in
+            if let console {
+                opsPrint("demo: approval \(request.approvalID) waits for a person: open \(console.url)/approvals/\(request.approvalID), "
+                         + "sign in as \(person) and sign with the password")
+                return
+            }
             opsPrint("demo: approving \(request.approvalID) automatically AS THE DEMO PERSON \(person) with the demo key "
                      + "(a person would run: meshctl approve \(request.approvalID) --as <person> --name \"Printed Name\" "
                      + "--meaning approved --reason \"…\")")

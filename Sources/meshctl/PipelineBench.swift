@@ -220,7 +220,7 @@ struct PipelineBench: AsyncParsableCommand {
         defer { try? FileManager.default.removeItem(at: home) }
         let environment = MeshEnvironment(home: home.path)
         let layout = try OpsMeshLayout.parse([
-            "--brokers", "1", "--replicas", try Self.replicas(OpsMeshLayout.parse([])),
+            "--brokers", "1", "--replicas", try Self.replicas(OpsMeshLayout.parse([])), "--no-console",
         ] + (mode == "exactly-once" ? ["--exactly-once"] : []) + ["--key-algorithm", algorithm] + agentArguments)
         let receiver = traced ? try await OTLPReceiver() : nil
         let tracingEnvironment = receiver.map {
@@ -228,7 +228,7 @@ struct PipelineBench: AsyncParsableCommand {
         } ?? ["OTEL_TRACES_EXPORTER": "none"]
         progress("\(mode), \(algorithm) role keys, tracing \(traced ? "on" : "off"): "
                  + "starting broker, orchestrator, coding agent, reviewer and compliance…")
-        let host = try await layout.bringUp(
+        let (host, _) = try await layout.bringUp(
             environment: environment, people: [], logDirectory: home.appendingPathComponent("logs"),
             childEnvironment: tracingEnvironment, logger: logger)
         // Ctrl-C or SIGTERM stops the role processes too, instead of leaving them orphaned.

@@ -46,6 +46,9 @@ struct OpsMeshLayout: ParsableArguments {
         "Role key algorithm when the key ring is created: ed25519 (attributable) or hmac-sha256 (faster, shared secrets).",
         valueName: "algorithm"))
     var keyAlgorithm = SigningAlgorithm.ed25519.rawValue
+    @Option(name: .customLong("console-port"), help: "Port of the web console on 127.0.0.1. Default: a free one.")
+    var consolePort: Int?
+    @Flag(name: .customLong("no-console"), help: "Do not start the web console (mesh-console).") var noConsole = false
     @OptionGroup var catalog: CatalogOptions
 
     func validate() throws {
@@ -77,8 +80,10 @@ struct OpsMeshLayout: ParsableArguments {
     /// Broker, keys and every role process; returns once each child has started (or throws,
     /// with everything stopped again, when one exits during start-up).
     /// `childEnvironment`: added to every role process's environment (`OTEL_*`, say).
+    /// `consoleApprover`: the person a new console users file is made for (else an operator).
     func bringUp(environment: MeshEnvironment, people: [String], logDirectory override: URL? = nil,
-                 childEnvironment: [String: String] = [:], logger: Logger) async throws -> OpsMeshHost {
+                 childEnvironment: [String: String] = [:], consoleApprover: String? = nil,
+                 logger: Logger) async throws -> (host: OpsMeshHost, console: OpsConsole?) {
         let topics = try catalog.load()
         let absolute = { (path: String) in URL(fileURLWithPath: path).standardizedFileURL.path }
         let host = OpsMeshHost(environment: environment,
@@ -98,7 +103,7 @@ struct OpsMeshLayout: ParsableArguments {
         let folders = (playbooks: absolute(playbooks), rules: absolute(rules), policies: absolute(policies))
         let roles = OpsMeshHost.processRoles(in: topics)
         let counts = try OpsMeshHost.parseReplicas(replicas, roles: roles.map(\.name))
-        let specs = try OpsMeshHost.childSpecs(roles: roles, replicas: counts, common: common) { role in
+        var specs = try OpsMeshHost.childSpecs(roles: roles, replicas: counts, common: common) { role in
             switch role.kind {
             case .orchestrator: return ["--playbooks", folders.playbooks]
             case .reviewer: return ["--rules", folders.rules]
@@ -108,6 +113,14 @@ struct OpsMeshLayout: ParsableArguments {
             case .agent: return agentArguments(role: role.name, absolute: absolute)
             case .operator, .person: return []
             }
+        }
+        var console: OpsConsole?
+        var signIn: (user: String, password: String)?
+        if !noConsole {
+            let made = OpsConsole(environment: environment, port: try consolePort ?? OpsConsole.freePort())
+            signIn = try made.ensureUsers(approver: consoleApprover)
+            specs.append(made.spec(store: store, catalog: absolute(catalog.catalogDirectory.path)))
+            console = made
         }
         try host.startBroker(catalog: topics, brokers: brokers)
         opsPrint("[up] embedded broker: \(brokers) broker(s) at \(host.bootstrapServers ?? "?"), "
@@ -128,7 +141,13 @@ struct OpsMeshLayout: ParsableArguments {
         }
         opsPrint("[up] ready: \(specs.count) processes running (\(specs.map(\.name).joined(separator: ", "))); "
                  + "home \(environment.home.path)")
-        return host
+        if let console {
+            opsPrint("[up] console: \(console.url)/ (users in \(console.usersFile))")
+            if let signIn {
+                opsPrint("[up] console sign-in: user \(signIn.user), password \(signIn.password) (shown once; add people with mesh-console users add)")
+            }
+        }
+        return (host, console)
     }
 }
 
@@ -139,7 +158,8 @@ struct UpCommand: AsyncParsableCommand {
         discussion: """
             Hosts the embedded broker in this process (catalog topics, <home>/broker.properties),
             creates the key ring if there is none (catalog roles plus --people), then starts the
-            orchestrator, the six agents, the reviewer, compliance and the audit sink, each from
+            orchestrator, the six agents, the reviewer, compliance, the audit sink and the web
+            console (mesh-console; its URL is printed, --no-console leaves it out), each from
             the folder holding meshctl, with unique --instance ids (<role>-<n>). Every output line
             of a child is prefixed with its name, e.g. [reviewer-2]. A child that exits is
             reported and not restarted. Ctrl-C or SIGTERM sends SIGTERM to every child, waits
@@ -157,7 +177,7 @@ struct UpCommand: AsyncParsableCommand {
         MeshLogging.bootstrap(role: MeshRoles.meshctl, level: .warning)
         let logger = Logger(label: "meshctl.up")
         let environment = MeshEnvironment(home: home)
-        let host = try await layout.bringUp(environment: environment, people: people, logger: logger)
+        let (host, _) = try await layout.bringUp(environment: environment, people: people, logger: logger)
         opsPrint("[up] Ctrl-C stops everything.")
         let signal = await SignalWaiter.wait()
         opsPrint("[up] signal \(signal): stopping \(host.running.count) processes")

@@ -30,7 +30,8 @@ final class DeploymentArtifactTests: XCTestCase {
     }
 
     func testShippedKubernetesManifestsFollowEveryRule() {
-        XCTAssertEqual(kubernetes.filter { $0["kind"] as? String == "Deployment" }.count, 10)
+        XCTAssertEqual(kubernetes.filter { $0["kind"] as? String == "Deployment" }.count, 11, "ten roles and the console")
+        XCTAssertEqual(kubernetes.filter { $0["kind"] as? String == "Service" }.count, 1, "the console's")
         XCTAssertEqual(kubernetes.filter { $0["kind"] as? String == "ScaledObject" }.count, 10)
         XCTAssertEqual(context.checkKubernetes(kubernetes), [])
     }
@@ -243,6 +244,23 @@ final class DeploymentArtifactTests: XCTestCase {
 
     func testDeploymentInstanceIDMustBeThePodName() {
         assertProblem(kubernetesProblems("Deployment", "mesh-reviewer", container + ["env", 0, "valueFrom", "fieldRef", "fieldPath"], "spec.nodeName"),
+                      contains: "AGENTMESH_INSTANCE must come from the pod name")
+    }
+
+    func testTheConsoleIsProbedOnItsPortAndServedAndSharesItsSecrets() {
+        assertProblem(kubernetesProblems("Deployment", "mesh-console", container + ["readinessProbe", "httpGet", "port"], 9464),
+                      contains: "readinessProbe does not point at the console port 8080")
+        assertProblem(kubernetesProblems("Deployment", "mesh-console", container + ["livenessProbe", "httpGet", "path"], "/healthz"),
+                      contains: "livenessProbe path is not /livez")
+        assertProblem(kubernetesProblems("Deployment", "mesh-console", container + ["args", 3], "127.0.0.1"),
+                      contains: "must listen on 0.0.0.0")
+        assertProblem(kubernetesProblems("Deployment", "mesh-console", container + ["args", 8], "--no-such-flag"),
+                      contains: "--session-secret-file is required")
+        assertProblem(kubernetesProblems("Service", "mesh-console", ["spec", "ports", 0, "targetPort"], 9090),
+                      contains: "no Service selects its pods with targetPort 8080")
+        assertProblem(kubernetesProblems("Service", "mesh-console", ["spec", "selector", "app.kubernetes.io/component"], "mesh-reviewer"),
+                      contains: "no Service selects its pods")
+        assertProblem(kubernetesProblems("Deployment", "mesh-console", container + ["env", 0, "valueFrom", "fieldRef", "fieldPath"], "spec.nodeName"),
                       contains: "AGENTMESH_INSTANCE must come from the pod name")
     }
 

@@ -209,6 +209,10 @@ struct DeploymentContext {
             let argv = (strings(container["command"]) ?? []) + (strings(container["args"]) ?? [])
             problems += checkArgv(argv, owner: owner)
             guard let executable = executable(of: argv) else { continue }
+            if executable == "mesh-console" {
+                problems += checkConsole(document, container: container, argv: argv, owner: owner, documents: documents)
+                continue
+            }
             if let role = role(executable: executable, argv: argv) { deploymentRoles[name] = role }
             let grace = (podSpec["terminationGracePeriodSeconds"] as? Int).map(Double.init) ?? 30  // Kubernetes default
             if grace < drainSeconds(argv) + Double(graceMargin) {
@@ -276,6 +280,52 @@ struct DeploymentContext {
         for name in Set(deploymentRoles.keys).subtracting(scaled).sorted() {
             problems.append("Deployment \(name): no KEDA ScaledObject scales it")
         }
+        return problems
+    }
+
+    /// The console is an HTTP service, not a consumer: probes on its own port, a Service in
+    /// front of it, listening on all interfaces, and what replicas must share (users file,
+    /// session secret) given as files. It is scaled by replicas, not KEDA.
+    func checkConsole(_ document: [String: Any], container: [String: Any], argv: [String], owner: String,
+                      documents: [[String: Any]]) -> [String] {
+        var problems: [String] = []
+        if argv.value(after: "--host") != "0.0.0.0" { problems.append("\(owner): the console must listen on 0.0.0.0 (--host)") }
+        let port = argv.value(after: "--port").flatMap(Int.init) ?? 8080
+        for flag in ["--users", "--session-secret-file"] where argv.value(after: flag) == nil {
+            problems.append("\(owner): \(flag) is required (replicas share the users file and the session secret)")
+        }
+        if argv.contains("--insecure-cookies") { problems.append("\(owner): --insecure-cookies is for local use only") }
+        let ports = (container["ports"] as? [Any] ?? []).compactMap { dictionary($0) }
+        func resolve(_ value: Any?) -> Int? {
+            (value as? Int) ?? ports.first { $0["name"] as? String == value as? String }?["containerPort"] as? Int
+        }
+        for (probe, path) in [("livenessProbe", "/livez"), ("readinessProbe", "/readyz")] {
+            guard let get = dictionary(dictionary(container[probe])?["httpGet"]) else {
+                problems.append("\(owner): no \(probe) httpGet")
+                continue
+            }
+            if get["path"] as? String != path { problems.append("\(owner): \(probe) path is not \(path)") }
+            if resolve(get["port"]) != port { problems.append("\(owner): \(probe) does not point at the console port \(port)") }
+        }
+        let environment = (container["env"] as? [Any] ?? []).compactMap { dictionary($0) }
+        let instance = environment.first { $0["name"] as? String == "AGENTMESH_INSTANCE" }
+        if dictionary(dictionary(instance?["valueFrom"])?["fieldRef"])?["fieldPath"] as? String != "metadata.name" {
+            problems.append("\(owner): AGENTMESH_INSTANCE must come from the pod name (fieldRef metadata.name)")
+        }
+        let resources = dictionary(container["resources"])
+        if dictionary(resources?["requests"]) == nil || dictionary(resources?["limits"]) == nil {
+            problems.append("\(owner): resource requests and limits are required")
+        }
+        let labels = dictionary(dictionary(dictionary(dictionary(document["spec"])?["template"])?["metadata"])?["labels"]) ?? [:]
+        let services = documents.filter { candidate in
+            guard candidate["kind"] as? String == "Service", let selector = dictionary(dictionary(candidate["spec"])?["selector"]),
+                  !selector.isEmpty else { return false }
+            return selector.allSatisfy { labels[$0.key] as? String == $0.value as? String }
+        }
+        let served = services.contains { service in
+            (dictionary(service["spec"])?["ports"] as? [Any] ?? []).compactMap { dictionary($0) }.contains { resolve($0["targetPort"]) == port }
+        }
+        if !served { problems.append("\(owner): no Service selects its pods with targetPort \(port)") }
         return problems
     }
 

@@ -17,9 +17,9 @@ final class ConsoleHarness: @unchecked Sendable {
     private(set) var process: ChildProcess?
     private(set) var port = 0
 
-    /// A mesh running the `approval` playbook with one coding agent, and a console with an
-    /// approver (alice, "Alice Example"), a viewer (victor) and an operator (mallory); three
-    /// wrong passwords lock an account.
+    /// A mesh running the `approval` playbook with one coding agent and an audit sink, and a
+    /// console with an approver (alice, "Alice Example"), a viewer (victor), an operator
+    /// (mallory) and an auditor (ada); three wrong passwords lock an account.
     static func onApprovalMesh() async throws -> ConsoleHarness {
         let playbooks = try TemporaryDirectory("playbooks")
         try FileManager.default.copyItem(
@@ -28,9 +28,11 @@ final class ConsoleHarness: @unchecked Sendable {
         let mesh = try await MeshHarness(playbooks: playbooks.path)
         try mesh.startStandardMesh(agentRoles: ["coding"])
         let console = ConsoleHarness(mesh: mesh)
+        try mesh.start("audit-sink-1", "mesh-audit-sink", ["--store", console.auditStore])
         try await console.addUser("alice", role: "approver", password: "alice-password", printedName: "Alice Example")
         try await console.addUser("victor", role: "viewer", password: "victor-password")
         try await console.addUser("mallory", role: "operator", password: "mallory-password")
+        try await console.addUser("ada", role: "auditor", password: "ada-password")
         try await console.start(maxFailures: 3)
         return console
     }
@@ -50,10 +52,29 @@ final class ConsoleHarness: @unchecked Sendable {
         guard run.status == 0 else { throw HarnessError("users add \(name) failed: \(run.stdout)\(run.stderr)") }
     }
 
+    var tokensFile: String { mesh.workspace.url.appendingPathComponent("console-tokens.json").path }
+
+    /// `mesh-console tokens …` on this console's tokens file.
+    func tokens(_ arguments: [String]) async throws -> (status: Int32, stdout: String, stderr: String) {
+        try await runToCompletion(try Executables.url("mesh-console"), ["tokens"] + arguments + ["--tokens", tokensFile],
+                                  workingDirectory: mesh.workspace.url)
+    }
+
+    /// Issues a token and returns its bearer value.
+    func addToken(_ client: String, role: String) async throws -> String {
+        let run = try await tokens(["add", client, "--role", role])
+        guard run.status == 0 else { throw HarnessError("tokens add \(client) failed: \(run.stdout)\(run.stderr)") }
+        return run.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    /// Where the audit sink of `onApprovalMesh` writes and the console reads history from.
+    var auditStore: String { "sqlite:" + mesh.workspace.url.appendingPathComponent("audit.sqlite").path }
+
     func start(maxFailures: Int = 3, idleTimeout: Int = 900) async throws {
         let child = try ChildProcess(
             try Executables.url("mesh-console"),
             ["serve", "--port", "0", "--users", usersFile, "--home", mesh.home, "--insecure-cookies",
+             "--audit-store", auditStore, "--tokens", tokensFile, "--catalog", MeshHarness.root.appendingPathComponent("Topics").path,
              "--max-failures", String(maxFailures), "--idle-timeout", String(idleTimeout), "--refresh-ms", "200",
              "--instance", "test-\(UUID().uuidString.prefix(4))"],
             name: "console", workingDirectory: mesh.workspace.url)
@@ -150,6 +171,15 @@ final class ConsoleBrowser: NSObject, URLSessionTaskDelegate, @unchecked Sendabl
     static func field(_ name: String, in html: String) throws -> String {
         guard let range = html.range(of: "name=\"\(name)\" value=\"") else { throw HarnessError("no \(name) field in \(html)") }
         return String(html[range.upperBound...].prefix { $0 != "\"" })
+    }
+
+    /// A machine client's request: `Authorization: Bearer`, no cookies, optional JSON body.
+    func send(_ method: String, _ path: String, bearer: String, json: [String: Any]? = nil) async throws -> Reply {
+        let saved = cookies
+        cookies = [:]
+        defer { cookies = saved }
+        return try await send(method, path, body: try json.map { try JSONSerialization.data(withJSONObject: $0) },
+                              contentType: json == nil ? nil : "application/json", headers: ["Authorization": "Bearer \(bearer)"])
     }
 
     private func send(_ method: String, _ path: String, body: Data? = nil, contentType: String? = nil,

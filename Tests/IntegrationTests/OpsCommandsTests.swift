@@ -304,11 +304,12 @@ final class OpsCommandsTests: XCTestCase {
         let stub = """
             #!/bin/sh
             name=$(basename "$0")
+            [ "$1" = users ] && exit 0   # mesh-console users add: nothing to make in a stub
             echo "stub $name $*"
             trap 'echo "$name got TERM"; exit 0' TERM
             while true; do sleep 0.2; done
             """
-        for executable in ["mesh-orchestrator", "mesh-agent", "mesh-reviewer", "mesh-compliance", "mesh-audit-sink"] {
+        for executable in ["mesh-orchestrator", "mesh-agent", "mesh-reviewer", "mesh-compliance", "mesh-audit-sink", "mesh-console"] {
             let url = bin.appendingPathComponent(executable)
             try stub.write(to: url, atomically: true, encoding: .utf8)
             try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: url.path)
@@ -319,14 +320,14 @@ final class OpsCommandsTests: XCTestCase {
                 + repositoryFolders,
             name: "up", workingDirectory: workspace.url)
         defer { up.stop() }
-        try await eventually("up prints its ready line", timeout: .seconds(60)) { up.stdout.contains("[up] ready: 13 processes") }
+        try await eventually("up prints its ready line", timeout: .seconds(60)) { up.stdout.contains("[up] ready: 14 processes") }
         XCTAssertTrue(FileManager.default.fileExists(atPath: home + "/broker.properties"))
         XCTAssertTrue(FileManager.default.fileExists(atPath: home + "/keys/trust.json"), "key ring created")
         let keys = try await meshctl(["keys", "list"])
         XCTAssertTrue(keys.stdout.contains("person demo-approver"), keys.stdout)
         try await eventually("every child printed its command line") {
             ["orchestrator-1", "coding-1", "coding-2", "testing-1", "security-1", "documentation-1", "ux-1", "discovery-1",
-             "reviewer-1", "reviewer-2", "reviewer-3", "compliance-1", "audit-sink-1"].allSatisfy { up.stdout.contains("[\($0)] stub ") }
+             "reviewer-1", "reviewer-2", "reviewer-3", "compliance-1", "audit-sink-1", "console-1"].allSatisfy { up.stdout.contains("[\($0)] stub ") }
         }
         let out = up.stdout
         XCTAssertTrue(out.contains("[reviewer-2] stub mesh-reviewer --rules "), out)
@@ -334,6 +335,8 @@ final class OpsCommandsTests: XCTestCase {
         XCTAssertTrue(out.contains("[coding-2] stub mesh-agent --role coding --handler example"), out)
         XCTAssertTrue(out.contains("[audit-sink-1] stub mesh-audit-sink --store sqlite:"), out)
         XCTAssertTrue(out.contains("[orchestrator-1] stub mesh-orchestrator --playbooks "), out)
+        XCTAssertTrue(out.contains("[console-1] stub mesh-console serve --host 127.0.0.1 --port "), out)
+        XCTAssertTrue(out.contains("[up] console: http://127.0.0.1:"), out)
         XCTAssertTrue(out.contains("--home \(URL(fileURLWithPath: home).standardizedFileURL.path)"), out)
 
         up.signal(SIGTERM)

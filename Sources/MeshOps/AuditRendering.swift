@@ -7,22 +7,22 @@ import MeshWire
 
 /// What an auditor needs to see of one stored envelope's payload, decoded from the exact
 /// bytes the store holds.
-struct AuditPayloadDetails {
+public struct AuditPayloadDetails: Sendable {
     /// One line: what happened.
-    var headline: String
+    public var headline: String
     /// Further labelled values, in a stable order.
-    var fields: [(String, String)]
+    public var fields: [(String, String)]
     /// Verdict findings, if any.
-    var findings: [Finding]
+    public var findings: [Finding]
 
     /// Decodes the stored sealed bytes; nil when they are not a decodable envelope.
-    static func decode(_ raw: [UInt8]) -> (envelope: Envelope, details: AuditPayloadDetails)? {
+    public static func decode(_ raw: [UInt8]) -> (envelope: Envelope, details: AuditPayloadDetails)? {
         let codec = EnvelopeCodec()
         guard let sealed = try? codec.decodeSealed(raw), let envelope = try? codec.decode(sealed.envelope) else { return nil }
         return (envelope, AuditPayloadDetails(envelope.payload))
     }
 
-    init(_ payload: Payload) {
+    public init(_ payload: Payload) {
         findings = []
         fields = []
         switch payload {
@@ -89,7 +89,7 @@ struct AuditPayloadDetails {
         fields = fields.filter { !$0.1.isEmpty }
     }
 
-    var json: [String: Any] {
+    public var json: [String: Any] {
         var object: [String: Any] = ["headline": headline]
         object["fields"] = Dictionary(fields, uniquingKeysWith: { first, _ in first })
         if !findings.isEmpty {
@@ -102,7 +102,7 @@ struct AuditPayloadDetails {
 }
 
 /// A wire enum value as a short lower-case word: `DECISION_REQUEST_CHANGES` → `request_changes`.
-func name<T>(_ value: T) -> String {
+public func name<T>(_ value: T) -> String {
     var text = "\(value)"
     for prefix in ["DECISION_", "VERDICT_KIND_", "SEVERITY_", "TASK_STATE_", "RISK_CLASS_", "SAFETY_CLASS_", "SIGNATURE_ALGORITHM_"]
     where text.hasPrefix(prefix) {
@@ -114,14 +114,14 @@ func name<T>(_ value: T) -> String {
 
 private func quoted(_ text: String) -> String { "\"\(text)\"" }
 
-/// Shared record formatting for trace and search.
-enum AuditRecordFormat {
-    static func time(_ micros: Int64) -> String { RFC3339.format(unixMicros: micros, fractionDigits: 3) }
+/// Shared record formatting for trace and search, in meshctl and the console.
+public enum AuditRecordFormat {
+    public static func time(_ micros: Int64) -> String { RFC3339.format(unixMicros: micros, fractionDigits: 3) }
 
     /// The role part of a `/mesh/<role>/<instance>` source.
-    static func role(_ record: AuditRecord) -> String { SourcePath.role(of: record.input.source) ?? "" }
+    public static func role(_ record: AuditRecord) -> String { SourcePath.role(of: record.input.source) ?? "" }
 
-    static func json(_ record: AuditRecord, withPayload: Bool) -> [String: Any] {
+    public static func json(_ record: AuditRecord, withPayload: Bool) -> [String: Any] {
         let input = record.input
         var object: [String: Any] = [
             "sequence": record.sequence, "envelopeId": input.envelopeID, "type": input.type, "source": input.source,
@@ -140,8 +140,51 @@ enum AuditRecordFormat {
         return object
     }
 
-    static func jsonText(_ value: Any) throws -> String {
+    public static func jsonText(_ value: Any) throws -> String {
         let data = try JSONSerialization.data(withJSONObject: value, options: [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes])
         return String(decoding: data, as: UTF8.self)
+    }
+}
+
+/// The causal tree of one objective as `meshctl audit trace --json` prints it and the
+/// console's `GET /api/plans/{id}/trace` serves it: one document, built in one place.
+public enum AuditTraceDocument {
+    public static func json(_ trace: AuditTrace) -> [String: Any] {
+        let ids = Set(trace.records.map(\.input.envelopeID))
+        func nodeJSON(_ node: AuditTrace.Node) -> [String: Any] {
+            var object = AuditRecordFormat.json(node.record, withPayload: true)
+            object["children"] = node.children.map(nodeJSON)
+            let cause = node.record.input.causationID
+            object["causeInLog"] = cause.isEmpty ? NSNull() : ids.contains(cause)
+            return object
+        }
+        return [
+            "correlationId": trace.correlationID, "recordCount": trace.records.count,
+            "rejectedCount": trace.records.filter { !$0.input.verification.isVerified }.count,
+            "roots": trace.roots.map(nodeJSON),
+        ]
+    }
+}
+
+/// `meshctl audit verify --json`'s report, also the console's `GET /api/audit/verify`.
+public enum AuditVerifyDocument {
+    public static func json(_ report: VerificationReport, store: AuditStore) -> [String: Any] {
+        var object: [String: Any] = [
+            "logId": report.logID, "valid": report.isValid, "recordCount": report.recordCount,
+            "checkpointCount": report.checkpointCount, "unanchoredRecords": report.unanchoredRecords,
+            "anchoredCheckpointCount": report.anchoredCheckpointCount, "envelopesChecked": report.envelopesChecked,
+            "supersededCopies": report.supersededCopies, "conflictingCopies": report.conflictingCopies,
+            "unauthorizedRecords": report.unauthorizedRecords, "anchorsProvenConsistent": report.anchorsProvenConsistent,
+            "summary": report.summary,
+            "failures": report.failures.map { ["sequence": $0.sequence, "problem": $0.problem.rawValue, "detail": $0.detail] },
+        ]
+        object["currentTree"] = report.currentTree.map { ["size": $0.size, "root": Hex.encode($0.root)] as [String: Any] } ?? NSNull()
+        object["lastGoodCheckpoint"] = report.lastGoodCheckpoint.map {
+            ["sequence": $0.sequence, "createdAt": AuditRecordFormat.time($0.createdAtMicros), "keyId": $0.signature.keyId] as [String: Any]
+        } ?? NSNull()
+        object["firstBadRecord"] = report.firstFailure.flatMap { failure in
+            (try? store.record(sequence: failure.sequence)).flatMap { $0 }.map { AuditRecordFormat.json($0, withPayload: false) }
+        } ?? NSNull()
+        return object
     }
 }
