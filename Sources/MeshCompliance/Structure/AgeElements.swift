@@ -15,11 +15,13 @@ enum AgeElements {
     static let yearUnits: Set<String> = ["a", "a_j", "ann", "y", "yr", "yrs", "year", "years", "yo"]
 
     /// Marks the `value` fields of age elements in years as ``FieldMeaning/identifier(_:)`` `.age`.
-    /// Cheap for documents without one: only a `.value` field holding a number from 90 on
-    /// makes it look at siblings.
+    /// Cheap for documents without one: only a `.value` field holding a number of 90 to 130
+    /// years (the ages the detector reports) makes it look at siblings; the number is read
+    /// first, as most fields are not one.
     static func mark(_ fields: inout [StructuredField], text b: [UInt8]) {
         var candidates: [Int] = []
-        for k in fields.indices where fields[k].path.hasSuffix(".value") && leadingNumber(b, fields[k].start, fields[k].end) >= 90 {
+        for k in fields.indices where (90...130).contains(leadingNumber(b, fields[k].start, fields[k].end))
+            && fields[k].path.utf8.reversed().starts(with: Self.valueSuffixReversed) {
             candidates.append(k)
         }
         if candidates.isEmpty { return }
@@ -48,12 +50,14 @@ enum AgeElements {
         }
     }
 
-    /// The integer part of a number at the start of `b[s..<e]` (quotes skipped), or -1.
+    static let valueSuffixReversed = Array(".value".utf8.reversed())
+
+    /// The integer part of a number filling `b[s..<e]` (a fraction allowed), or -1.
     static func leadingNumber(_ b: [UInt8], _ s: Int, _ e: Int) -> Int {
         var i = s
-        while i < e && (b[i] == 0x22 || b[i] == 0x20) { i += 1 }
-        var v = -1
-        while i < e && ASCII.isDigit(b[i]) && v < 1_000_000 { v = max(v, 0) * 10 + Int(b[i] &- 0x30); i += 1 }
+        var v = 0
+        while i < e && i - s < 4 && ASCII.isDigit(b[i]) { v = v * 10 + Int(b[i] &- 0x30); i += 1 }
+        guard i > s, i - s < 4, i == e || b[i] == 0x2E else { return -1 }
         return v
     }
 }
