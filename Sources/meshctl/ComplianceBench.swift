@@ -12,7 +12,7 @@ struct ComplianceBench: ParsableCommand {
             The evaluation set is synthetic and deterministic (Tests/ComplianceEvaluation): code \
             (Swift, Python, JavaScript, shell), config (YAML, TOML, .env, Java properties), JSON, \
             SQL, logs, markdown, support tickets, e-mail, clinical and social-history notes, FHIR, HL7 v2 and CSV \
-            documents from 19 independent generators, half with planted identifiers and secrets \
+            documents from 20 independent generators, half with planted identifiers and secrets \
             (labelled spans), all with look-alikes of every exclusion kind. People come from the \
             held-out split of the Census names, so the detectors' dictionaries never contain them.
 

@@ -9,6 +9,7 @@ extension Generators {
         Generator(name: "javascript-fixture", make: javascriptFixture),
         Generator(name: "support-ticket", make: supportTicket),
         Generator(name: "email-thread", make: emailThread),
+        Generator(name: "fhir-ages", make: fhirAges),
     ]
 
     static func tomlConfig(_ rng: inout EvaluationRandom, _ k: Int, _ positive: Bool) -> EvaluationDocument {
@@ -142,5 +143,48 @@ extension Generators {
         }
         d.line("Follow-up in two weeks.")
         return d.document("notes/social-\(k).txt", "text/x-clinical-note", generator: "social-history")
+    }
+
+    /// A FHIR Bundle of clinical resources. Positive documents hold an age over 89 as an
+    /// `Age` element (`onsetAge`, `deceasedAge`, an extension's `valueAge`) or as an age
+    /// Observation's `valueQuantity`; every document holds ages of 89 or less, an age of 90 or
+    /// more in days or months, and a body weight of 90 or more kilograms.
+    static func fhirAges(_ rng: inout EvaluationRandom, _ k: Int, _ positive: Bool) -> EvaluationDocument {
+        var d = DocumentBuilder()
+        let ucum = LookAlikes.systemURIs[5]
+        let entries = [
+            "{\"resource\": {\"resourceType\": \"Condition\", \"id\": \"cond-\(rng.int(100...999))\", \"subject\": {\"reference\": \"Patient/p\(rng.int(10...99))\"},\n"
+                + "    \"code\": {\"coding\": [{\"system\": \"\(LookAlikes.systemURIs[1])\", \"code\": \"\(rng.pick(["38341003", "44054006", "13645005"]))\"}]},\n"
+                + "    \"onsetAge\": {\"value\": \(rng.int(18...89)), \"unit\": \"years\", \"system\": \"\(ucum)\", \"code\": \"a\"}}}",
+            "{\"resource\": {\"resourceType\": \"Condition\", \"id\": \"cond-\(rng.int(100...999))\",\n"
+                + "    \"onsetAge\": {\"value\": \(rng.int(90...130)), \"unit\": \"\(rng.pick(["days", "d"]))\", \"system\": \"\(ucum)\", \"code\": \"\(rng.pick(["d", "mo", "wk"]))\"}}}",
+            "{\"resource\": {\"resourceType\": \"Observation\", \"status\": \"final\",\n"
+                + "    \"code\": {\"coding\": [{\"system\": \"\(LookAlikes.systemURIs[0])\", \"code\": \"29463-7\", \"display\": \"Body weight\"}]},\n"
+                + "    \"valueQuantity\": {\"value\": \(rng.int(90...160)).\(rng.int(0...9)), \"unit\": \"kg\", \"system\": \"\(ucum)\", \"code\": \"kg\"}}}",
+        ]
+        d.line("{\"resourceType\": \"Bundle\", \"type\": \"collection\", \"entry\": [")
+        for e in entries { d.line("  " + e + ",") }
+        if positive {
+            let age = String(rng.int(90...104))
+            switch (k / 2) % 4 {
+            case 0:
+                d.add("  {\"resource\": {\"resourceType\": \"Condition\", \"onsetAge\": {\"value\": "); d.add(age, "age")
+                d.line(", \"unit\": \"years\", \"system\": \"\(ucum)\", \"code\": \"a\"}}},")
+            case 1:
+                d.line("  {\"resource\": {\"resourceType\": \"Observation\", \"status\": \"final\",")
+                d.add("    \"valueQuantity\": {\"value\": "); d.add(age, "age"); d.line(", \"unit\": \"\(rng.pick(["a", "yr"]))\", \"system\": \"\(ucum)\"},")
+                d.line("    \"code\": {\"coding\": [{\"system\": \"\(LookAlikes.systemURIs[0])\", \"code\": \"\(rng.pick(["30525-0", "21612-7"]))\"}], \"text\": \"Age\"}}},")
+            case 2:
+                d.add("  {\"resource\": {\"resourceType\": \"FamilyMemberHistory\", \"status\": \"completed\", \"relationship\": {\"text\": \"mother\"}, \"deceasedAge\": {\"value\": ")
+                d.add(age, "age"); d.line(", \"unit\": \"yr\", \"code\": \"a\"}}},")
+            default:
+                d.add("  {\"resource\": {\"resourceType\": \"Encounter\", \"extension\": [{\"url\": \"http://example.org/fhir/age-at-encounter\", \"valueAge\": {\"value\": ")
+                d.add(age, "age"); d.line("}}]}},")
+            }
+        }
+        d.line("  {\"resource\": {\"resourceType\": \"Observation\", \"status\": \"final\", \"valueQuantity\": {\"value\": \(rng.int(20...89)), \"unit\": \"a\"},")
+        d.line("    \"code\": {\"coding\": [{\"system\": \"\(LookAlikes.systemURIs[0])\", \"code\": \"30525-0\"}]}}}")
+        d.line("]}")
+        return d.document("fhir/bundle-ages-\(k).json", "application/fhir+json", generator: "fhir-ages")
     }
 }

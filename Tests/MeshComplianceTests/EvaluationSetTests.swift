@@ -9,7 +9,7 @@ final class EvaluationSetTests: XCTestCase {
     func testDeterministicAndLabelledWithinBounds() {
         let a = EvaluationDocument.syntheticSet(perGenerator: 6), b = EvaluationDocument.syntheticSet(perGenerator: 6)
         XCTAssertEqual(a.map(\.content), b.map(\.content))
-        XCTAssertEqual(Set(a.map(\.generator)).count, 19)
+        XCTAssertEqual(Set(a.map(\.generator)).count, 20)
         for d in a {
             let length = d.content.unicodeScalars.count
             for l in d.labels { XCTAssertTrue(l.start < l.end && l.end <= length, "\(d.name) \(l)") }

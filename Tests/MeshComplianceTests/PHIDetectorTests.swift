@@ -162,6 +162,57 @@ final class AgeDetectorTests: XCTestCase {
         XCTAssertEqual(spots(d, text), ["1:9:95", "2:9:91", "3:14:93", "4:13:104"])
         assertNone(d, ["{\"age\": 89}", "\"page\": 95", "usage: 95", "\"age_group\": 95", "{\"stage\": 92}"])
     }
+
+    /// The `age_over_89` rule's detector over a JSON artifact: (value, path) of its matches.
+    func ageFields(_ json: String) -> [String] {
+        let t = ScanText(json, name: "r.json", mediaType: "application/fhir+json")
+        var m: [DetectorMatch] = []
+        FieldAwareDetector(.age, inner: AgeOver89Detector()).scan(t, into: &m)
+        return m.map { "\(t.string($0.start, $0.end))@\(t.structure.field(containing: $0.start, $0.end)?.path ?? "-") \($0.masked)" }
+    }
+
+    /// FHIR `Age` elements in years and age Observations' `valueQuantity` (``AgeElements``).
+    func testFHIRAgeElements() {
+        XCTAssertEqual(ageFields(#"{"resourceType": "Condition", "onsetAge": {"value": 93, "unit": "years", "system": "http://unitsofmeasure.org", "code": "a"}}"#),
+                       ["93@$.onsetAge.value age ≥90"])
+        XCTAssertEqual(ageFields(#"{"age": {"value": 93, "unit": "a"}}"#), ["93@$.age.value age ≥90"])
+        XCTAssertEqual(ageFields(#"{"resourceType": "Encounter", "extension": [{"url": "u", "valueAge": {"value": 101}}]}"#),
+                       ["101@$.extension[0].valueAge.value age ≥90"])
+        XCTAssertEqual(ageFields(#"{"resourceType": "FamilyMemberHistory", "deceasedAge": {"value": 97.5, "unit": "yr"}}"#),
+                       ["97@$.deceasedAge.value age ≥90"])
+        // The code may come before or after the quantity, and in a component.
+        XCTAssertEqual(ageFields(#"{"resourceType": "Observation", "valueQuantity": {"value": 95, "unit": "a"}, "code": {"coding": [{"system": "http://loinc.org", "code": "30525-0"}]}}"#),
+                       ["95@$.valueQuantity.value age ≥90"])
+        XCTAssertEqual(ageFields(#"{"resourceType": "Observation", "component": [{"code": {"text": "Age at diagnosis"}, "valueQuantity": {"value": 91, "code": "a"}}]}"#),
+                       ["91@$.component[0].valueQuantity.value age ≥90"])
+    }
+
+    /// Ages of 89 or less, ages in days or months, and quantities that are not ages.
+    func testFHIRAgeNearMisses() {
+        for json in [
+            #"{"resourceType": "Condition", "onsetAge": {"value": 89, "unit": "years", "code": "a"}}"#,
+            #"{"resourceType": "Condition", "onsetAge": {"value": 93, "unit": "days", "system": "http://unitsofmeasure.org", "code": "d"}}"#,
+            #"{"onsetAge": {"value": 95, "unit": "months"}}"#,
+            #"{"resourceType": "Observation", "code": {"coding": [{"system": "http://loinc.org", "code": "29463-7"}]}, "valueQuantity": {"value": 93, "unit": "kg", "code": "kg"}}"#,
+            #"{"resourceType": "Observation", "code": {"coding": [{"system": "http://loinc.org", "code": "30525-0"}]}, "valueQuantity": {"value": 93, "unit": "mo", "code": "mo"}}"#,
+            #"{"resourceType": "Observation", "valueQuantity": {"value": 93, "unit": "a"}}"#,
+            #"{"stage": {"value": 95}, "usage": {"value": 92}}"#,
+            #"{"age": {"value": 200, "unit": "a"}}"#,
+        ] {
+            XCTAssertEqual(ageFields(json), [], json)
+        }
+    }
+
+    /// Through the shipped pack: the finding names the Safe Harbor class and the field.
+    func testTheShippedPackRejectsAFHIRAgeOver89() {
+        let json = #"{"resourceType": "Condition", "onsetAge": {"value": 94, "unit": "years", "code": "a"}}"#
+        let e = shippedBundle.evaluate(ComplianceSubject(taskId: "t", role: "coder", risk: .medium,
+                                                         artifacts: [Artifact(name: "c.json", mediaType: "application/fhir+json", content: json)]))
+        XCTAssertEqual(e.findings.map(\.ruleId), ["hipaa-age-over-89"])
+        XCTAssertEqual(e.findings.first?.identifierClass, .age)
+        XCTAssertEqual(e.findings.first?.path, "$.onsetAge.value")
+        XCTAssertNotEqual(e.decision, .approve)
+    }
 }
 
 final class ZipCodeDetectorTests: XCTestCase {
@@ -182,5 +233,13 @@ final class ZipCodeDetectorTests: XCTestCase {
 
     func testNearMisses() {
         assertNone(d, ["port 62704", "62704", "order 12345-6789", "XX 62704", "IL 627045", "zip 1234", "Il 62704"])
+    }
+
+    /// After a gazetteer city with no state, a number counts only when it is a ZIP code that
+    /// exists; with a label or a state code, existence is not asked.
+    func testAfterACityOnlyAnExistingZIPCode() {
+        XCTAssertEqual(spots(d, "Holtsville 00501\nmail to 12 Oak St, Battle Creek, 49017 today"), ["1:12:00501", "2:34:49017"])
+        assertNone(d, ["Springfield 99999", "Holtsville 00000", "Build 49017", "Mobile 36602", "Springfield\n62704", "springfield 62704"])
+        XCTAssertEqual(found(d, "Springfield, IL 99999\nzip: 99999"), ["99999", "99999"])
     }
 }

@@ -15,9 +15,8 @@ public struct AgeOver89Detector: TextDetector {
     ])
 
     public func scan(_ t: ScanText, into out: inout [DetectorMatch]) {
-        let b = t.bytes
         // An age starts a word: only word starts with a digit are candidates.
-        for i in t.wordStarts where ASCII.isDigit(b[i]) {
+        for i in t.digitStarts {
             let r = t.digitRun(i)
             let end = i + r
             if (r == 2 || r == 3), (90...130).contains(t.number(i, end)), !(t.at(end) == 0x2E && ASCII.isDigit(t.at(end + 1))) {

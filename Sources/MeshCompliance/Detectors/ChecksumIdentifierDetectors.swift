@@ -27,7 +27,7 @@ public struct NPIDetector: TextDetector {
     public func scan(_ t: ScanText, into out: inout [DetectorMatch]) {
         let b = t.bytes
         // An NPI is a whole word: only word starts with a digit are candidates.
-        for i in t.wordStarts where ASCII.isDigit(b[i]) {
+        for i in t.digitStarts {
             let r = t.digitRun(i)
             if r == 10, t.boundaryAfter(i + 10), i == 0 || b[i - 1] != 0x2D && b[i - 1] != 0x2E,
                !((t.at(i + 10) == 0x2D || t.at(i + 10) == 0x2E) && ASCII.isDigit(t.at(i + 11))) {

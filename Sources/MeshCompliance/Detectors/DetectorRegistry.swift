@@ -56,7 +56,7 @@ public struct DetectorRegistry: Sendable {
         },
         "structured_field": { p in classified(try identifierClass(&p, default: .otherIdentifier), nil) },
         "date": { p in classified(.date, DateDetector(personDatesOnly: try p.bool("person_dates_only", default: false))) },
-        "age_over_89": { _ in classified(.age, AgeOver89Detector(), fields: false) },
+        "age_over_89": { _ in classified(.age, AgeOver89Detector()) },
         "us_zip": { _ in classified(.zip, ZipCodeDetector()) },
         "ipv4": { _ in classified(.ip, IPv4Detector(), fields: false) },
         "ipv6": { _ in classified(.ip, IPv6Detector(), fields: false) },

@@ -23,7 +23,7 @@ public struct FieldAwareDetector: TextDetector {
     }
 
     static let kinds: [IdentifierClass: String] = [
-        .name: "name", .streetAddress: "street address", .city: "city", .zip: "ZIP code", .date: "date",
+        .name: "name", .streetAddress: "street address", .city: "city", .zip: "ZIP code", .date: "date", .age: "age over 89",
         .phone: "phone number", .fax: "fax number", .email: "e-mail address", .ssn: "SSN", .mrn: "medical record number",
         .healthPlan: "health plan beneficiary number", .account: "account number", .license: "certificate or license number",
         .vehicle: "vehicle identifier", .device: "device serial number", .otherIdentifier: "unique identifying number",
@@ -46,7 +46,8 @@ public struct FieldAwareDetector: TextDetector {
         }
         guard let cls = fieldClass else { return }
         let patternEnd = out.count
-        for f in t.structure.fields(for: cls) {
+        for k in t.structure.fieldIndices(for: cls) {
+            let f = t.structure.fields[k]
             let ambiguous = f.meaning == .ambiguousName && !FieldValue.personWordBefore(t, f.start)
             // A bare `name` is a person's when its value says so (a Census first name) or
             // when a person word (`patient`, `member`, …) leads up to it.
@@ -63,6 +64,7 @@ public struct FieldAwareDetector: TextDetector {
     static func mask(_ cls: IdentifierClass, _ v: String) -> String {
         switch cls {
         case .name, .streetAddress, .city, .date: return Mask.all(v)
+        case .age: return "age ≥90"
         case .email: return Mask.email(v)
         case .zip: return Mask.keepingLast(v, 0)
         default: return Mask.keepingLast(v, 2)

@@ -68,7 +68,12 @@ enum FieldValue {
             for x in s..<k where ASCII.isDigit(b[x]) { digitCount += 1; distinct |= 1 << UInt16(b[x] &- 0x30) }
             guard digitCount >= 4 || (digitCount >= 3 && k - s >= 6), distinct.nonzeroBitCount >= 2 else { return nil }
             return (s, k)
-        case .url, .ip, .age, .secret:
+        case .age:
+            // An age element's value (``AgeElements``): reported from 90 years on.
+            let r = t.digitRun(s)
+            guard r == 2 || r == 3, (90...130).contains(t.number(s, s + r)) else { return nil }
+            return (s, s + r)
+        case .url, .ip, .secret:
             return nil
         }
     }

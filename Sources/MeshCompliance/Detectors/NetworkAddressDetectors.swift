@@ -14,7 +14,7 @@ public struct IPv4Detector: TextDetector {
         // An address starts a word: only word starts with a digit are candidates, from
         // `resume` on (past the last address).
         var resume = 0
-        for i in t.wordStarts where i >= resume && ASCII.isDigit(b[i]) {
+        for i in t.digitStarts where i >= resume {
             guard i == 0 || b[i - 1] != 0x2E else { continue }
             if let end = Self.parse(t, i) {
                 if !Self.isSectionNumber(t, i) {

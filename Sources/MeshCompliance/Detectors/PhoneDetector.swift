@@ -31,7 +31,7 @@ public struct PhoneDetector: TextDetector {
                   i == 0 || (b[i - 1] != 0x2D && b[i - 1] != 0x2E && b[i - 1] != 0x2F) else { return nil }
             return parse(t, at: i)
         }
-        for digit in t.wordStarts where digit >= resume && ASCII.isDigit(b[digit]) {
+        for digit in t.digitStarts where digit >= resume {
             guard let (start, end) = number(at: digit - 1) ?? number(at: digit) else { continue }
             let fax = t.hasLabel(Self.faxLabels, before: start, window: 24)
             if mode == .any || (mode == .fax) == fax {

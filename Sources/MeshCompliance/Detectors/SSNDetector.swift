@@ -33,7 +33,7 @@ public struct SSNDetector: TextDetector {
         // A number starts a word: only word starts with a digit are candidates, from `resume`
         // on (past the last number read).
         var resume = 0
-        for i in t.wordStarts where i >= resume && ASCII.isDigit(b[i]) {
+        for i in t.digitStarts where i >= resume {
             guard i == 0 || b[i - 1] != 0x2D && b[i - 1] != 0x2E else { continue }
             let run = t.digitRun(i)
             var end = -1

@@ -3,7 +3,12 @@
 /// To keep false positives low in code and reports, a 5-digit number only counts when it is
 /// (a) labelled (`zip`, `zip code`, `zipcode`, `postal code`, `postcode` shortly before it on the
 /// same line) or (b) in address context: directly after a US state/territory code
-/// (`Springfield, IL 62704`). ZIP+4 (`12345-6789`) in address context or labelled likewise.
+/// (`Springfield, IL 62704`), or (c) directly after a gazetteer city with no state
+/// (`Holtsville 00501`, `Ashland, 02139`) when it is a ZIP code that exists (``USPlaces/isZIPCode(_:)``):
+/// a city alone is weaker context than a state code, and fewer than half of all five-digit
+/// numbers are ZIP codes. Existence never quiets (a) or (b): a labelled or state-anchored
+/// number is reported whether or not the table lists it (the table ages, and a mistyped ZIP
+/// still points at a place). ZIP+4 (`12345-6789`) in address context or labelled likewise.
 /// Bare five-digit numbers are not reported.
 public struct ZipCodeDetector: TextDetector {
     /// Every match has digits.
@@ -25,7 +30,7 @@ public struct ZipCodeDetector: TextDetector {
         // A ZIP code starts a word: only word starts with a digit are candidates, from
         // `resume` on (past the last number read).
         var resume = 0
-        for i in t.wordStarts where i >= resume && ASCII.isDigit(b[i]) {
+        for i in t.digitStarts where i >= resume {
             guard i == 0 || (b[i - 1] != 0x2D && b[i - 1] != 0x2E) else { continue }
             let r = t.digitRun(i)
             if r == 3, let end = zip3End(t, i) {
@@ -40,7 +45,8 @@ public struct ZipCodeDetector: TextDetector {
                 resume = end
                 continue
             }
-            if afterStateCode(t, i) || t.hasLabel(Self.labels, before: i, window: 20) {
+            if afterStateCode(t, i) || t.hasLabel(Self.labels, before: i, window: 20)
+                || (USPlaces.isZIPCode(t.number(i, i + 5)) && afterCity(t, i)) {
                 let v = t.string(i, end)
                 out.append(DetectorMatch(start: i, end: end, kind: "ZIP code", masked: Mask.keepingLast(v, 0)))
             }
@@ -60,6 +66,27 @@ public struct ZipCodeDetector: TextDetector {
         if (a == 0x78 || a == 0x58 || a == 0x2A) && a == c && t.boundaryAfter(i + 5) && !(c == 0x2A && t.at(i + 5) == 0x2A) { return i + 5 }
         guard t.boundaryAfter(i + 3), !(a == 0x2D || a == 0x2E) || !ASCII.isDigit(c) else { return nil }
         return t.hasLabel(Self.zip3Labels, before: i, window: 24) ? i + 3 : nil
+    }
+
+    /// `City 12345` or `City, 12345` on one line, where `City` is one to three capitalised
+    /// words the gazetteer lists as a city (of any state) and not an ordinary word.
+    private func afterCity(_ t: ScanText, _ i: Int) -> Bool {
+        let b = t.bytes
+        var end = i
+        guard end > 0, b[end - 1] == 0x20 else { return false }
+        end -= 1
+        if end > 0 && b[end - 1] == 0x2C { end -= 1 }
+        var k = end, words = 0
+        while words < 3 {
+            var ws = k
+            while ws > 0 && (ASCII.isLetter(b[ws - 1]) || b[ws - 1] == 0x27 || b[ws - 1] == 0x2D || b[ws - 1] == 0x2E) { ws -= 1 }
+            guard ws < k, ASCII.isUpper(b[ws]) else { return false }
+            words += 1
+            if USPlaces.isCity(b, ws, end) && (words > 1 || !CityDetector.commonWords.contains(t.string(ws, end).lowercased())) { return true }
+            guard ws > 0, b[ws - 1] == 0x20 else { return false }
+            k = ws - 1
+        }
+        return false
     }
 
     /// `XX 12345` or `XX, 12345` where `XX` is an uppercase state code standing as a word.

@@ -135,7 +135,7 @@ enum ExclusionMatcher: Sendable {
             let lowered = value.map(ASCII.lower)
             for m in markers where Self.contains(lowered, m) { return true }
             // The body after a known prefix (`ghp_`, `AKIA`, `xoxb-`) carries the randomness.
-            if Set(value).count < minDistinct || SecretValue.longestRun(value) >= 6 { return true }
+            if ByteSet(value).count < minDistinct || SecretValue.longestRun(value) >= 6 { return true }
             return value.count >= 8 && SecretValue.entropy(value) < minEntropy
         }
     }

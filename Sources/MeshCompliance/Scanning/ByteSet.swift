@@ -39,6 +39,9 @@ public struct ByteSet: Sendable, Equatable {
         }
     }
 
+    /// Number of byte values in the set.
+    public var count: Int { w0.nonzeroBitCount + w1.nonzeroBitCount + w2.nonzeroBitCount + w3.nonzeroBitCount }
+
     /// Whether a byte ≥ 0x80 (UTF-8 beyond ASCII) is in the set.
     public var hasNonASCII: Bool { w2 | w3 != 0 }
 

@@ -13,6 +13,9 @@ public struct ScanText: Sendable {
     public let present: ByteSet
     /// Offsets where a word (a run of ASCII letters, digits and `_`) starts, ascending.
     public let wordStarts: [Int]
+    /// The word starts that are digits: where the numeric detectors (ZIP, SSN, phone, age,
+    /// IPv4, NPI) look, without visiting every word of a prose or code artifact.
+    public let digitStarts: [Int]
     /// Adjacent byte pairs that occur in `bytes` (ASCII lowercased), for ``mayContain(_:)``.
     let pairs: BytePairSet
     /// The artifact's format and labelled fields (``DocumentStructure/none`` unless built
@@ -38,7 +41,7 @@ public struct ScanText: Sendable {
     public init(bytes: [UInt8]) {
         self.bytes = bytes
         var present = ByteSet()
-        var wordStarts: [Int] = []
+        var wordStarts: [Int] = [], digitStarts: [Int] = []
         wordStarts.reserveCapacity(bytes.count / 6)
         var pairs = BytePairSet()
         var inWord = false
@@ -60,7 +63,10 @@ public struct ScanText: Sendable {
                             if i > 0 { BytePairSet.insert(previous, lower, into: pairBits) }
                             previous = lower
                             let isWord = cls > 0xFF
-                            if isWord && !inWord { wordStarts.append(i) }
+                            if isWord && !inWord {
+                                wordStarts.append(i)
+                                if b &- 0x30 < 10 { digitStarts.append(i) }
+                            }
                             inWord = isWord
                         }
                     }
@@ -70,6 +76,7 @@ public struct ScanText: Sendable {
         }
         self.present = present
         self.wordStarts = wordStarts
+        self.digitStarts = digitStarts
         self.pairs = pairs
     }
 

@@ -54,11 +54,11 @@ public struct DocumentStructure: Sendable {
         }
     }
 
-    /// Fields whose label gives them class `cls` (for `.date`: person dates; for `.name`:
-    /// also bare `name` labels, which the value must confirm).
-    func fields(for cls: IdentifierClass) -> LazyMapSequence<[Int], StructuredField> {
-        byClass[cls.position].lazy.map { self.fields[$0] }
-    }
+    /// Indices into `fields` of the fields whose label gives them class `cls` (for `.date`:
+    /// person dates; for `.name`: also bare `name` labels, which the value must confirm).
+    /// Indices rather than a lazy view of the fields: the view held a copy of the whole
+    /// structure, retained and released per detector and artifact even when empty.
+    func fieldIndices(for cls: IdentifierClass) -> [Int] { byClass[cls.position] }
 
     /// No structure known.
     public static let none = DocumentStructure(format: .keyValue, fields: [], aboutPerson: false)

@@ -30,17 +30,24 @@ enum FHIRFields {
         for f in fields where f.path.hasSuffix(".system") || f.path.hasSuffix(".code") || f.path.hasSuffix(".use") {
             values[f.path] = String(decoding: b[f.start..<f.end], as: UTF8.self)
         }
-        let byLength = resourceTypes.sorted { $0.prefix.count > $1.prefix.count }
+        // Longest prefix first (a contained resource before its container), each with its dot
+        // as bytes: every field's path is compared with them, and `String.hasPrefix` and
+        // Character-wise `dropFirst` cost more than the rest of reading a resource.
+        let resources = resourceTypes.sorted { $0.prefix.utf8.count > $1.prefix.utf8.count }
+            .map { (dotted: Array(($0.prefix + ".").utf8), prefix: $0.prefix, type: $0.type) }
         var aboutPerson = false
         var out = fields
         for k in out.indices {
-            let path = out[k].path
-            guard let resource = byLength.first(where: { path.hasPrefix($0.prefix + ".") }) else { continue }
+            let path = out[k].path.utf8
+            guard let resource = resources.first(where: { path.starts(with: $0.dotted) }) else { continue }
             if resource.type == "Patient" { aboutPerson = true }
-            let relative = String(path.dropFirst(resource.prefix.count))
-            let element = stripIndices(relative)
-            if let m = meaning(of: element, relative: relative, resource: resource.type, prefix: resource.prefix, values: values) {
-                out[k].meaning = m
+            let relativeBytes = path.dropFirst(resource.dotted.count - 1)  // from the dot on
+            let element = stripIndices(relativeBytes)
+            if let kind = elementKinds[element] {
+                if let m = meaning(kind, element: element, relative: String(decoding: relativeBytes, as: UTF8.self),
+                                   resource: resource.type, prefix: resource.prefix, values: values) {
+                    out[k].meaning = m
+                }
             } else if element.hasSuffix(".system") || element.hasSuffix(".code") || element.hasSuffix(".reference")
                         || element == ".resourceType" || element == ".id" || element.hasPrefix(".meta.") || element.hasSuffix(".url") {
                 // Codes, references and resource ids say what something is, not who.
@@ -51,19 +58,20 @@ enum FHIRFields {
     }
 
     /// `.name[0].given[1]` → `.name.given`.
-    static func stripIndices(_ path: String) -> String {
+    static func stripIndices(_ path: Substring.UTF8View) -> String {
         // Over UTF-8 bytes (`[` and `]` are ASCII, so they never occur inside a multi-byte
         // character): appending Characters one by one was a tenth of reading a FHIR resource.
-        var out: [UInt8] = []
-        out.reserveCapacity(path.utf8.count)
-        var skipping = false
-        for b in path.utf8 {
-            if b == 0x5B { skipping = true } else if b == 0x5D { skipping = false } else if !skipping { out.append(b) }
+        String(unsafeUninitializedCapacity: path.count) { out in
+            var n = 0
+            var skipping = false
+            for b in path {
+                if b == 0x5B { skipping = true } else if b == 0x5D { skipping = false } else if !skipping { out[n] = b; n += 1 }
+            }
+            return n
         }
-        return String(decoding: out, as: UTF8.self)
     }
 
-    static func meaning(of element: String, relative: String, resource: String, prefix: String,
+    static func meaning(_ kind: ElementKind, element: String, relative: String, resource: String, prefix: String,
                         values: [String: String]) -> FieldMeaning? {
         let person = personResources.contains(resource)
         /// The sibling element `name` of the element holding `relative`'s last component.
@@ -71,7 +79,6 @@ enum FHIRFields {
             guard let dot = relative.lastIndex(of: ".") else { return nil }
             return values[prefix + relative[..<dot] + "." + name]
         }
-        guard let kind = elementKinds[element] else { return nil }
         switch kind {
         case .name:
             return person || element.hasPrefix(".contact") ? .identifier(.name) : nil

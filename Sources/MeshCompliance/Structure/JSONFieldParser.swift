@@ -162,6 +162,7 @@ enum JSONFieldParser {
         } else if !sawValue {
             errors.append(StructureError(format: .json, line: 1, column: 1, message: "no JSON value"))
         }
+        AgeElements.mark(&fields, text: b)
         if resourceTypes.isEmpty {
             return DocumentStructure(format: .json, fields: fields, errors: errors)
         }
