@@ -221,4 +221,26 @@ final class ModelHandlerTests: XCTestCase {
         XCTAssertEqual(outcome.status, .failed)
         XCTAssertLessThan(started.duration(to: .now), .seconds(3))
     }
+
+    func testTheWaitForAnEndpointSlotEndsAtTheTaskDeadline() async throws {
+        let server = try FakeModelServer(flavour: .openAIChat)
+        defer { server.stop() }
+        // The first task's request holds the endpoint's only slot; the second would get an answer.
+        server.enqueue(.hang)
+        let definition = Fixtures.definition(server, retries: ModelRetryPolicy(maxAttempts: 1), requestTimeout: .seconds(3), maxConcurrency: 1)
+        let handler = try ModelHandler(definition: definition, policies: Fixtures.policies, environment: Fixtures.environment)
+        let holder = Task { await handler.handle(Fixtures.task(), context: context) }
+        try await eventually("the first request holds the slot", timeout: .seconds(10)) { server.requestCount == 1 }
+
+        let deadline = Int64(Date().timeIntervalSince1970 * 1_000_000) + 300_000
+        let waiter = await handler.handle(Fixtures.task(deadlineUnixMicros: deadline), context: context)
+        XCTAssertEqual(waiter.status, .failed)
+        XCTAssertEqual(waiter.error, "deadline reached while waiting for one of the 1 concurrent request slots of endpoint fake (0 attempts sent)")
+        XCTAssertEqual(server.requestCount, 1, "the second task sent nothing")
+        XCTAssertEqual(handler.metrics.errorCount("deadline"), 1)
+
+        let held = await holder.value
+        XCTAssertEqual(held.status, .failed, "the hung request ends at its own timeout")
+        await handler.shutdown()
+    }
 }

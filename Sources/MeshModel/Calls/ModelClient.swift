@@ -71,19 +71,33 @@ public final class ModelClient: Sendable {
         let requestText = String(decoding: request.body, as: UTF8.self)
 
         for attempt in 1... {
-            let remaining = ContinuousClock.now.duration(to: session.deadline)
-            guard remaining > .zero else {
+            guard ContinuousClock.now < session.deadline else {
                 return .failure(CallFailure(message: "deadline reached before the model answered (\(attempt - 1) attempts)"))
             }
-            if case .refused(let retryAt) = breaker.admit() {
+            var started = ContinuousClock.now
+            let sent: Result<ModelHTTPClient.Response, ModelCallFailure>
+            do {
+                // The breaker is asked only once a slot is held, so a trial call it admits is sent.
+                let exchange = try await limiter.withPermit(before: session.deadline) { [deadline = session.deadline] in
+                    if case .refused(let retryAt) = self.breaker.admit() { throw BreakerRefusal(retryAt: retryAt) }
+                    let sentAt = ContinuousClock.now
+                    let timeout = min(self.definition.timeouts.request, sentAt.duration(to: deadline))
+                    return (sentAt, await self.http.send(request, credential: self.credential, timeout: timeout))
+                }
+                (started, sent) = exchange
+            } catch let refusal as BreakerRefusal {
                 metrics.recordError("circuit_open")
-                let wait = retryAt.map { " for \(ContinuousClock.now.duration(to: $0).seconds)s" } ?? " while a trial call runs"
+                let wait = refusal.retryAt.map { " for \(ContinuousClock.now.duration(to: $0).seconds)s" } ?? " while a trial call runs"
                 return .failure(CallFailure(message: "circuit breaker open for endpoint \(definition.endpoint.name)\(wait) after repeated failures; no request was sent"))
+            } catch is PermitDeadlineReached {
+                metrics.recordError("deadline")
+                return .failure(CallFailure(message: """
+                    deadline reached while waiting for one of the \(definition.endpoint.maxConcurrency) concurrent request slots \
+                    of endpoint \(definition.endpoint.name) (\(attempt - 1) attempts sent)
+                    """))
+            } catch {
+                sent = .failure(.timeout)
             }
-            let started = ContinuousClock.now
-            let timeout = min(definition.timeouts.request, remaining)
-            let sent = (try? await limiter.withPermit { await self.http.send(request, credential: self.credential, timeout: timeout) })
-                ?? .failure(.timeout)
             var record = ModelCallRecord(
                 requestSHA256: requestHash, responseSHA256: "", status: 0, outcome: "ok", promptTokens: 0, completionTokens: 0,
                 latencyMilliseconds: Int(started.duration(to: .now) / .milliseconds(1)), cost: 0, finishReason: "",
@@ -158,6 +172,11 @@ public final class ModelClient: Sendable {
         record.outcome = "\(failure.metricClass): \(failure)"
         return .failure(failure)
     }
+}
+
+/// The circuit breaker refused a call; `retryAt` is when it admits one again.
+private struct BreakerRefusal: Error {
+    var retryAt: ContinuousClock.Instant?
 }
 
 /// What one task (or one review) accumulates across its calls: the guard's placeholder table,
