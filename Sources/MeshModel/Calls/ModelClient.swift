@@ -2,6 +2,7 @@ import Foundation
 import MeshCompliance
 import MeshProcess
 import MeshSigning
+import MeshWire
 
 /// Calls one endpoint for one agent: every request through the egress guard, then retries
 /// with backoff (honouring `Retry-After`), the per-endpoint concurrency limit, the circuit
@@ -38,14 +39,16 @@ public final class ModelClient: Sendable {
     /// Closes the HTTP connections.
     public func shutdown() async { await http.shutdown() }
 
-    /// A fresh exchange state for one task or review, ending at `deadline` at the latest.
-    public func session(deadline: ContinuousClock.Instant? = nil) -> ModelSession {
+    /// A fresh exchange state for one task or review, ending at `deadline` at the latest, on
+    /// the definition's budget with the task's own ceilings in place of its.
+    public func session(deadline: ContinuousClock.Instant? = nil, budget: TaskModelBudget = TaskModelBudget()) -> ModelSession {
         let ownDeadline = ContinuousClock.now.advanced(by: definition.timeouts.task)
         return ModelSession(
             guard: EgressGuard(bundle: policies, policy: definition.endpoint.phi, role: definition.role),
             transcript: ModelTranscript(endpoint: definition.endpoint.name, flavour: definition.endpoint.flavour,
                                         model: definition.model, egressPolicy: definition.endpoint.phi),
-            deadline: deadline.map { min($0, ownDeadline) } ?? ownDeadline)
+            deadline: deadline.map { min($0, ownDeadline) } ?? ownDeadline,
+            budget: definition.budget.overridden(by: budget))
     }
 
     /// Why a call produced no reply; the message is the failed result's error.
@@ -122,16 +125,17 @@ public final class ModelClient: Sendable {
         return .failure(CallFailure(message: "unreachable"))
     }
 
-    /// "budget exceeded: …" once the session's calls went over a ceiling of the definition.
+    /// "budget exceeded: …" once the session's calls went over a ceiling of its budget.
     public func budgetExceeded(_ session: ModelSession) -> String? {
         let calls = session.transcript.calls
         let tokens = calls.reduce(0) { $0 + $1.promptTokens + $1.completionTokens }
         let cost = calls.reduce(0) { $0 + $1.cost }
         var problem: String?
-        if definition.budget.maxTokens > 0, tokens > definition.budget.maxTokens {
-            problem = "budget exceeded: \(tokens) tokens used, the task may use \(definition.budget.maxTokens)"
-        } else if definition.budget.maxCost > 0, cost > definition.budget.maxCost {
-            problem = "budget exceeded: cost \(String(format: "%.4f", cost)), the task may spend \(definition.budget.maxCost)"
+        let budget = session.budget
+        if budget.maxTokens > 0, tokens > budget.maxTokens {
+            problem = "budget exceeded: \(tokens) tokens used, the task may use \(budget.maxTokens)"
+        } else if budget.maxCost > 0, cost > budget.maxCost {
+            problem = "budget exceeded: cost \(String(format: "%.4f", cost)), the task may spend \(budget.maxCost)"
         }
         if problem != nil { metrics.recordError("budget_exceeded") }
         return problem
@@ -185,4 +189,6 @@ public struct ModelSession: Sendable {
     public var `guard`: EgressGuard
     public var transcript: ModelTranscript
     public var deadline: ContinuousClock.Instant
+    /// The ceilings this session's calls are held to.
+    public var budget: ModelBudget
 }
