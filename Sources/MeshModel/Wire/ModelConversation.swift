@@ -106,5 +106,4 @@ public struct AnswerSchema: Sendable, Hashable {
         self.json = json
     }
 
-    var object: Any { (try? JSONSerialization.jsonObject(with: Data(json.utf8))) ?? [String: Any]() }
 }
