@@ -198,15 +198,8 @@ final class ModelBackedAgentTests: XCTestCase {
         }
         let playbooks = try TemporaryDirectory("agentmesh-model-playbooks")
         defer { playbooks.remove() }
-        try Self.guardPlaybook.write(to: playbooks.url.appendingPathComponent("model-guard.yaml"), atomically: true, encoding: .utf8)
-        let mesh = try await MeshHarness(playbooks: playbooks.path)
+        let mesh = try await Self.codingMesh(Self.guardPlaybook, in: playbooks, endpoint: endpoint)
         defer { mesh.shutdown() }
-        try mesh.start("orchestrator-1", "mesh-orchestrator")
-        try mesh.start("coding-1", "mesh-agent", [
-            "--role", "coding", "--handler", "model", "--agent-file", MeshHarness.root.appendingPathComponent("Agents/coding.yaml").path,
-            "--model-policies", MeshHarness.root.appendingPathComponent("Policies").path, "--model-endpoint", endpoint.url,
-        ])
-        try mesh.start("reviewer-1", "mesh-reviewer")
 
         let objective = try await mesh.submit(playbook: "model-guard", title: "Letter",
                                               description: "Write a letter.\nPatient: \(name)\nSSN: \(ssn)\nMRN: \(mrn)\n")
@@ -254,15 +247,8 @@ final class ModelBackedAgentTests: XCTestCase {
         defer { endpoint.stop() }
         let playbooks = try TemporaryDirectory("agentmesh-model-playbooks")
         defer { playbooks.remove() }
-        try Self.budgetPlaybook.write(to: playbooks.url.appendingPathComponent("model-budget.yaml"), atomically: true, encoding: .utf8)
-        let mesh = try await MeshHarness(playbooks: playbooks.path)
+        let mesh = try await Self.codingMesh(Self.budgetPlaybook, in: playbooks, endpoint: endpoint)
         defer { mesh.shutdown() }
-        try mesh.start("orchestrator-1", "mesh-orchestrator")
-        try mesh.start("coding-1", "mesh-agent", [
-            "--role", "coding", "--handler", "model", "--agent-file", MeshHarness.root.appendingPathComponent("Agents/coding.yaml").path,
-            "--model-policies", MeshHarness.root.appendingPathComponent("Policies").path, "--model-endpoint", endpoint.url,
-        ])
-        try mesh.start("reviewer-1", "mesh-reviewer")
 
         let objective = try await mesh.submit(playbook: "model-budget", title: "Banner")
         let outcome = try await mesh.outcome(objective, timeout: .seconds(60))
@@ -278,6 +264,19 @@ final class ModelBackedAgentTests: XCTestCase {
         let assignments = envelopes.filter { $0.payload.kind == .taskAssigned }
         XCTAssertEqual(assignments.count, 2)
         XCTAssertTrue(assignments.allSatisfy { $0.attributes.contains(Attribute("agentmesh.model_budget.max_tokens", "100")) })
+    }
+
+    /// The orchestrator running `playbook`, a model-backed coding agent on `endpoint` and the reviewer.
+    static func codingMesh(_ playbook: String, in playbooks: TemporaryDirectory, endpoint: FakeModelServer) async throws -> MeshHarness {
+        try playbook.write(to: playbooks.url.appendingPathComponent("playbook.yaml"), atomically: true, encoding: .utf8)
+        let mesh = try await MeshHarness(playbooks: playbooks.path)
+        try mesh.start("orchestrator-1", "mesh-orchestrator")
+        try mesh.start("coding-1", "mesh-agent", [
+            "--role", "coding", "--handler", "model", "--agent-file", MeshHarness.root.appendingPathComponent("Agents/coding.yaml").path,
+            "--model-policies", MeshHarness.root.appendingPathComponent("Policies").path, "--model-endpoint", endpoint.url,
+        ])
+        try mesh.start("reviewer-1", "mesh-reviewer")
+        return mesh
     }
 
     static func meshctl(_ mesh: MeshHarness, _ arguments: [String]) async throws -> (status: Int32, stdout: String, stderr: String) {
