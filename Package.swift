@@ -229,7 +229,7 @@ let package = Package(
         .testTarget(name: "MeshReviewTests", dependencies: ["MeshReview", "MeshWire"], swiftSettings: swift5),
         .testTarget(
             name: "MeshModelTests",
-            dependencies: ["MeshModel", "MeshAgentHandlers", "MeshCompliance", "MeshReview", "MeshTestSupport", "MeshWire", "MeshRuleFiles", "MeshSigning"],
+            dependencies: ["MeshModel", "MeshAgentHandlers", "MeshCompliance", "MeshReview", "MeshTestSupport", "MeshWire", "MeshRuleFiles", "MeshSigning", "MeshCLI"],
             swiftSettings: swift5),
         .testTarget(
             name: "MeshAuditTests",

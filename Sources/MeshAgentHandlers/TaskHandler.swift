@@ -19,11 +19,15 @@ public struct HandlerContext: Sendable, Hashable {
     public var agentID: String
     /// The task's risk and safety class, from its assignment.
     public var classification: TaskClassification
+    /// The playbook task's model budget, from its assignment (model-backed handlers apply it).
+    public var modelBudget: TaskModelBudget
 
     public init(correlationID: String, agentID: String,
-                classification: TaskClassification = TaskClassification(riskClass: .unspecified)) {
+                classification: TaskClassification = TaskClassification(riskClass: .unspecified),
+                modelBudget: TaskModelBudget = TaskModelBudget()) {
         self.correlationID = correlationID
         self.agentID = agentID
         self.classification = classification
+        self.modelBudget = modelBudget
     }
 }

@@ -25,7 +25,7 @@ public final class ModelHandler: TaskHandler {
     public func shutdown() async { await client.shutdown() }
 
     public func handle(_ task: TaskAssigned, context: HandlerContext) async -> HandlerOutcome {
-        var session = client.session(deadline: Self.deadline(of: task))
+        var session = client.session(deadline: Self.deadline(of: task), budget: context.modelBudget)
         let prompt = PromptRenderer.render(definition.prompts, task: task, output: definition.output)
         var conversation = ModelConversation(system: prompt.system, turns: [.init(.user, prompt.user)])
         let schema = definition.output == .structured ? AnswerContract.schema : nil
@@ -41,11 +41,7 @@ public final class ModelHandler: TaskHandler {
             } catch {
                 metrics.recordError("invalid_answer")
                 guard turn == 1 else { return Self.failed("model answer still invalid after a repair turn: \(error)", session) }
-                // The model sees its own (masked) answer and exactly what was wrong with it.
-                conversation.turns.append(.init(.assistant, reply.text))
-                conversation.turns.append(.init(.user, """
-                    Your answer could not be used: \(error). Answer again with only the complete JSON object.
-                    """))
+                conversation.repair(answer: reply.text, problem: "\(error)")
             }
         }
         return Self.failed("unreachable", session)

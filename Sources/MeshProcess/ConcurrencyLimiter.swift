@@ -1,7 +1,8 @@
 /// An async semaphore: at most `limit` holders at once, waiters served first come, first
 /// served. A worker wraps each handler run in `withPermit` to run at most K at a time.
 ///
-/// Waiting is cancellable: a cancelled waiter leaves the queue with `CancellationError`.
+/// Waiting is cancellable: a cancelled waiter leaves the queue with `CancellationError`, and a
+/// waiter with a deadline leaves it with `PermitDeadlineReached` when the deadline passes first.
 public actor ConcurrencyLimiter {
     /// Maximum number of concurrent permit holders.
     public nonisolated let limit: Int
@@ -16,15 +17,24 @@ public actor ConcurrencyLimiter {
     /// Tasks queued for a permit.
     public var waiting: Int { waiters.count }
 
-    /// Waits for a permit. Pair every successful call with `release()`.
-    public func acquire() async throws {
+    /// Waits for a permit, at most until `deadline` when one is given. Pair every successful
+    /// call with `release()`.
+    public func acquire(before deadline: ContinuousClock.Instant? = nil) async throws {
         try Task.checkCancellation()
         if inUse < limit && waiters.isEmpty {
             inUse += 1
             return
         }
+        if let deadline, deadline <= .now { throw PermitDeadlineReached(limit: limit) }
         let id = nextWaiterID
         nextWaiterID += 1
+        let expiry = deadline.map { deadline in
+            Task {
+                try await Task.sleep(until: deadline, clock: .continuous)
+                self.expireWaiter(id)
+            }
+        }
+        defer { expiry?.cancel() }
         try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { continuation in
                 waiters.append((id, continuation))
@@ -43,9 +53,10 @@ public actor ConcurrencyLimiter {
         }
     }
 
-    /// Runs `body` while holding a permit.
-    public nonisolated func withPermit<T: Sendable>(_ body: @Sendable () async throws -> T) async throws -> T {
-        try await acquire()
+    /// Runs `body` while holding a permit, waiting for one at most until `deadline` if given.
+    public nonisolated func withPermit<T: Sendable>(before deadline: ContinuousClock.Instant? = nil,
+                                                    _ body: @Sendable () async throws -> T) async throws -> T {
+        try await acquire(before: deadline)
         do {
             let value = try await body()
             await release()
@@ -56,8 +67,20 @@ public actor ConcurrencyLimiter {
         }
     }
 
-    private func cancelWaiter(_ id: UInt64) {
+    private func cancelWaiter(_ id: UInt64) { remove(id, throwing: CancellationError()) }
+
+    private func expireWaiter(_ id: UInt64) { remove(id, throwing: PermitDeadlineReached(limit: limit)) }
+
+    /// A waiter already handed a permit is no longer queued, so this does nothing for it.
+    private func remove(_ id: UInt64, throwing error: any Error) {
         guard let index = waiters.firstIndex(where: { $0.id == id }) else { return }
-        waiters.remove(at: index).continuation.resume(throwing: CancellationError())
+        waiters.remove(at: index).continuation.resume(throwing: error)
     }
+}
+
+/// No permit became free before the waiter's deadline.
+public struct PermitDeadlineReached: Error, Sendable, Hashable, CustomStringConvertible {
+    /// The limiter's permit count, for the message.
+    public var limit: Int
+    public var description: String { "deadline reached while all \(limit) permits were held" }
 }

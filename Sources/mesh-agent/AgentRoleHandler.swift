@@ -17,7 +17,8 @@ struct AgentRoleHandler: RoleHandler {
         guard case .taskAssigned(let task) = inbound.envelope.payload, task.role == role else { return [] }
         let outcome = await taskHandler.handle(task, context: HandlerContext(
             correlationID: inbound.envelope.correlationID, agentID: instanceID,
-            classification: TaskClassification(attributes: inbound.envelope.attributes)))
+            classification: TaskClassification(attributes: inbound.envelope.attributes),
+            modelBudget: TaskModelBudget(attributes: inbound.envelope.attributes)))
         let id = DerivedID.make(causeID: inbound.envelope.id, role: role, output: "result")
         let envelope = Envelope(
             id: id, source: SourcePath.make(role: role, instance: instanceID), correlationID: inbound.envelope.correlationID,

@@ -4,6 +4,7 @@ import MeshCatalog
 import MeshOps
 import MeshOrchestration
 import Logging
+import MeshCLI
 import MeshKafka
 import MeshLogging
 import MeshSigning
@@ -62,17 +63,12 @@ struct PipelineBench: AsyncParsableCommand {
     @Flag(help: "Also measure with every role exporting its spans (100% sampled) to a local OTLP receiver.")
     var tracing = false
     @Flag(help: "Print the figures as JSON on stdout.") var json = false
-    @Option(name: .customLong("model-endpoint"), help: ArgumentHelp(
-        "Run the coding agent on this model endpoint (--handler model, Agents/coding.yaml) instead of the example handler.",
-        valueName: "url"))
-    var modelEndpoint: String?
-    @Option(name: .customLong("model"), help: ArgumentHelp("Model name for --model-endpoint.", valueName: "name")) var model: String?
+    /// With --model-endpoint the coding agent runs on that endpoint (--handler model,
+    /// Agents/coding.yaml) instead of the example handler.
+    @OptionGroup var model: ModelEndpointOptions
 
     /// The coding agent's handler: the example handler, or a model with --model-endpoint.
-    var agentArguments: [String] {
-        guard let modelEndpoint else { return [] }
-        return ["--model-endpoint", modelEndpoint] + (model.map { ["--model", $0] } ?? [])
-    }
+    var agentArguments: [String] { model.agentArguments }
 
     /// The role key algorithms to run (default: ed25519, what `meshctl up` creates).
     var selectedAlgorithms: [String] {
@@ -353,7 +349,7 @@ struct PipelineBench: AsyncParsableCommand {
         let paced = tracker.latencies(prefix: "paced")
 
         let figures = Figures(
-            mode: mode, handler: modelEndpoint == nil ? "example" : "model", keyAlgorithm: algorithm, tracing: false, objectives: objectives, completed: burst.count - tracker.failures(prefix: "burst"),
+            mode: mode, handler: model.endpoint == nil ? "example" : "model", keyAlgorithm: algorithm, tracing: false, objectives: objectives, completed: burst.count - tracker.failures(prefix: "burst"),
             failed: tracker.failures(prefix: "burst"), objectivesPerSecond: rate,
             burstP50Milliseconds: percentile(burst, 0.5), burstP99Milliseconds: percentile(burst, 0.99),
             pacedRatePerSecond: pacedRate, pacedObjectives: pacedCount,

@@ -20,16 +20,7 @@ struct OpsMeshLayout: ParsableArguments {
         """)
     var handler = "example"
     @Option(help: ArgumentHelp("Agent definitions folder for --handler model.", valueName: "dir")) var agents = "Agents"
-    @Option(name: .customLong("model-endpoint"), help: ArgumentHelp(
-        "Model endpoint for every agent, e.g. http://localhost:11434/v1 (Ollama); implies --handler model.", valueName: "url"))
-    var modelEndpoint: String?
-    @Option(name: .customLong("model"), help: ArgumentHelp("Model name for every agent, e.g. llama3.1.", valueName: "name"))
-    var model: String?
-    @Option(name: .customLong("model-flavour"), help: "API flavour of the endpoint: openai-chat or anthropic-messages.")
-    var modelFlavour: String?
-    @Option(name: .customLong("model-api-key-env"), help: ArgumentHelp(
-        "Environment variable holding the endpoint's API key (the key itself is never passed on a command line).", valueName: "VAR"))
-    var modelAPIKeyEnv: String?
+    @OptionGroup var model: ModelEndpointOptions
     @Option(help: ArgumentHelp("Playbooks folder for the orchestrator.", valueName: "dir")) var playbooks = "Playbooks"
     @Option(help: ArgumentHelp("Review rules folder for the reviewer.", valueName: "dir")) var rules = "Rules"
     @Option(help: ArgumentHelp("Policy packs folder for compliance.", valueName: "dir")) var policies = "Policies"
@@ -54,9 +45,6 @@ struct OpsMeshLayout: ParsableArguments {
     func validate() throws {
         guard (1...16).contains(brokers) else { throw ValidationError("--brokers must be between 1 and 16") }
         _ = try OpsMeshHost.parseReplicas(replicas)
-        if let modelFlavour, !["openai-chat", "anthropic-messages"].contains(modelFlavour) {
-            throw ValidationError("--model-flavour must be openai-chat or anthropic-messages")
-        }
         guard drainSeconds >= 0 else { throw ValidationError("--drain-seconds must not be negative") }
         guard SigningAlgorithm(rawValue: keyAlgorithm) != nil else {
             throw ValidationError("--key-algorithm must be ed25519 or hmac-sha256")
@@ -65,14 +53,10 @@ struct OpsMeshLayout: ParsableArguments {
 
     /// The agents' handler arguments: a model endpoint implies the model handler.
     func agentArguments(role: String, absolute: (String) -> String) -> [String] {
-        let handler = modelEndpoint != nil ? "model" : self.handler
+        let handler = model.endpoint != nil ? "model" : self.handler
         guard handler == "model" else { return ["--handler", handler] }
-        var arguments = ["--handler", "model", "--agent-file", absolute(agents + "/\(role).yaml"), "--model-policies", absolute(policies)]
-        if let modelEndpoint { arguments += ["--model-endpoint", modelEndpoint] }
-        if let model { arguments += ["--model", model] }
-        if let modelFlavour { arguments += ["--model-flavour", modelFlavour] }
-        if let modelAPIKeyEnv { arguments += ["--model-api-key-env", modelAPIKeyEnv] }
-        return arguments
+        return ["--handler", "model", "--agent-file", absolute(agents + "/\(role).yaml"), "--model-policies", absolute(policies)]
+            + model.agentArguments
     }
 
     var stopGrace: Duration { .milliseconds(Int64((drainSeconds + 10) * 1000)) }

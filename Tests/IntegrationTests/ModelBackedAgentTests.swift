@@ -198,15 +198,8 @@ final class ModelBackedAgentTests: XCTestCase {
         }
         let playbooks = try TemporaryDirectory("agentmesh-model-playbooks")
         defer { playbooks.remove() }
-        try Self.guardPlaybook.write(to: playbooks.url.appendingPathComponent("model-guard.yaml"), atomically: true, encoding: .utf8)
-        let mesh = try await MeshHarness(playbooks: playbooks.path)
+        let mesh = try await Self.codingMesh(Self.guardPlaybook, in: playbooks, endpoint: endpoint)
         defer { mesh.shutdown() }
-        try mesh.start("orchestrator-1", "mesh-orchestrator")
-        try mesh.start("coding-1", "mesh-agent", [
-            "--role", "coding", "--handler", "model", "--agent-file", MeshHarness.root.appendingPathComponent("Agents/coding.yaml").path,
-            "--model-policies", MeshHarness.root.appendingPathComponent("Policies").path, "--model-endpoint", endpoint.url,
-        ])
-        try mesh.start("reviewer-1", "mesh-reviewer")
 
         let objective = try await mesh.submit(playbook: "model-guard", title: "Letter",
                                               description: "Write a letter.\nPatient: \(name)\nSSN: \(ssn)\nMRN: \(mrn)\n")
@@ -230,6 +223,60 @@ final class ModelBackedAgentTests: XCTestCase {
         XCTAssertTrue(failed.result?.error.hasPrefix("egress guard: a live secret") == true, failed.result?.error ?? "")
         XCTAssertFalse(failed.result?.error.contains(secret) == true)
         XCTAssertEqual(endpoint.requestCount, 1, "no request for the task with a secret")
+    }
+
+    static let budgetPlaybook = """
+        playbook: model-budget
+        version: 1
+        description: One model-backed coding task on a tighter budget than its agent definition's.
+        tasks:
+          - id: implement
+            role: coding
+            instructions: Implement "{{title}}".
+            verdicts: [review]
+            max_attempts: 2
+            risk: low
+            model_budget: {max_tokens: 100}
+        """
+
+    /// The playbook task's budget reaches the real agent on its assignment: every call of the
+    /// fake costs 150 tokens, so each attempt fails "budget exceeded", and the orchestrator's
+    /// attempt budget counts both.
+    func testAPlaybookTasksModelBudgetFailsAttemptsUntilTheAttemptBudgetIsSpent() async throws {
+        let endpoint = try FakeModelServer(flavour: .openAIChat)
+        defer { endpoint.stop() }
+        let playbooks = try TemporaryDirectory("agentmesh-model-playbooks")
+        defer { playbooks.remove() }
+        let mesh = try await Self.codingMesh(Self.budgetPlaybook, in: playbooks, endpoint: endpoint)
+        defer { mesh.shutdown() }
+
+        let objective = try await mesh.submit(playbook: "model-budget", title: "Banner")
+        let outcome = try await mesh.outcome(objective, timeout: .seconds(60))
+        let failure = try XCTUnwrap(outcome.failure, "the plan should fail on its budget\n\(mesh.logs)")
+        XCTAssertTrue(failure.reason.contains("attempt budget of 2 spent; last attempt failed (budget exceeded: 150 tokens used, the task may use 100)"),
+                      failure.reason)
+        let envelopes = await mesh.envelopes(objective)
+        let results = envelopes.compactMap(\.result)
+        XCTAssertEqual(results.map(\.attempt).sorted(), [1, 2])
+        XCTAssertEqual(Set(results.map(\.state)), [.failed])
+        XCTAssertTrue(results.allSatisfy { $0.error == "budget exceeded: 150 tokens used, the task may use 100" }, "\(results.map(\.error))")
+        XCTAssertEqual(endpoint.requestCount, 2, "one call per attempt")
+        let assignments = envelopes.filter { $0.payload.kind == .taskAssigned }
+        XCTAssertEqual(assignments.count, 2)
+        XCTAssertTrue(assignments.allSatisfy { $0.attributes.contains(Attribute("agentmesh.model_budget.max_tokens", "100")) })
+    }
+
+    /// The orchestrator running `playbook`, a model-backed coding agent on `endpoint` and the reviewer.
+    static func codingMesh(_ playbook: String, in playbooks: TemporaryDirectory, endpoint: FakeModelServer) async throws -> MeshHarness {
+        try playbook.write(to: playbooks.url.appendingPathComponent("playbook.yaml"), atomically: true, encoding: .utf8)
+        let mesh = try await MeshHarness(playbooks: playbooks.path)
+        try mesh.start("orchestrator-1", "mesh-orchestrator")
+        try mesh.start("coding-1", "mesh-agent", [
+            "--role", "coding", "--handler", "model", "--agent-file", MeshHarness.root.appendingPathComponent("Agents/coding.yaml").path,
+            "--model-policies", MeshHarness.root.appendingPathComponent("Policies").path, "--model-endpoint", endpoint.url,
+        ])
+        try mesh.start("reviewer-1", "mesh-reviewer")
+        return mesh
     }
 
     static func meshctl(_ mesh: MeshHarness, _ arguments: [String]) async throws -> (status: Int32, stdout: String, stderr: String) {

@@ -8,8 +8,11 @@ import XCTest
 final class ModelHandlerTests: XCTestCase {
     let context = HandlerContext(correlationID: "obj-1", agentID: "coding-0")
 
-    func run(_ server: FakeModelServer, _ definition: AgentDefinition, task: TaskAssigned = Fixtures.task()) async throws -> HandlerOutcome {
+    func run(_ server: FakeModelServer, _ definition: AgentDefinition, task: TaskAssigned = Fixtures.task(),
+             budget: TaskModelBudget = TaskModelBudget()) async throws -> HandlerOutcome {
         let handler = try ModelHandler(definition: definition, policies: Fixtures.policies, environment: Fixtures.environment)
+        var context = context
+        context.modelBudget = budget
         let outcome = await handler.handle(task, context: context)
         await handler.shutdown()
         return outcome
@@ -141,6 +144,23 @@ final class ModelHandlerTests: XCTestCase {
         XCTAssertEqual(outcome.error, "budget exceeded: 150 tokens used, the task may use 120")
     }
 
+    func testThePlaybookTasksBudgetReplacesTheDefinitions() async throws {
+        let server = try FakeModelServer(flavour: .openAIChat)
+        defer { server.stop() }
+        // Each call costs 150 tokens and (100 × 1 + 50 × 2) / 1e6 = 0.0002.
+        let lower = try await run(server, Fixtures.definition(server, budget: ModelBudget(maxTokens: 1_000)),
+                                  budget: TaskModelBudget(maxTokens: 140))
+        XCTAssertEqual(lower.error, "budget exceeded: 150 tokens used, the task may use 140")
+        let cost = try await run(server, Fixtures.definition(server), budget: TaskModelBudget(maxCost: 0.0001))
+        XCTAssertEqual(cost.error, "budget exceeded: cost 0.0002, the task may spend 0.0001")
+        let higher = try await run(server, Fixtures.definition(server, budget: ModelBudget(maxTokens: 120)),
+                                   budget: TaskModelBudget(maxTokens: 200))
+        XCTAssertEqual(higher.status, .completed, higher.error)
+        let tokensOnly = try await run(server, Fixtures.definition(server, budget: ModelBudget(maxCost: 0.0001)),
+                                       budget: TaskModelBudget(maxTokens: 200))
+        XCTAssertEqual(tokensOnly.error, "budget exceeded: cost 0.0002, the task may spend 0.0001", "a ceiling the task leaves unset stays")
+    }
+
     func testCircuitBreakerOpensThenRecovers() async throws {
         let server = try FakeModelServer(flavour: .openAIChat)
         defer { server.stop() }
@@ -220,5 +240,27 @@ final class ModelHandlerTests: XCTestCase {
         let outcome = try await run(server, Fixtures.definition(server, retries: ModelRetryPolicy(maxAttempts: 5)), task: Fixtures.task(deadlineUnixMicros: deadline))
         XCTAssertEqual(outcome.status, .failed)
         XCTAssertLessThan(started.duration(to: .now), .seconds(3))
+    }
+
+    func testTheWaitForAnEndpointSlotEndsAtTheTaskDeadline() async throws {
+        let server = try FakeModelServer(flavour: .openAIChat)
+        defer { server.stop() }
+        // The first task's request holds the endpoint's only slot; the second would get an answer.
+        server.enqueue(.hang)
+        let definition = Fixtures.definition(server, retries: ModelRetryPolicy(maxAttempts: 1), requestTimeout: .seconds(3), maxConcurrency: 1)
+        let handler = try ModelHandler(definition: definition, policies: Fixtures.policies, environment: Fixtures.environment)
+        let holder = Task { await handler.handle(Fixtures.task(), context: context) }
+        try await eventually("the first request holds the slot", timeout: .seconds(10)) { server.requestCount == 1 }
+
+        let deadline = Int64(Date().timeIntervalSince1970 * 1_000_000) + 300_000
+        let waiter = await handler.handle(Fixtures.task(deadlineUnixMicros: deadline), context: context)
+        XCTAssertEqual(waiter.status, .failed)
+        XCTAssertEqual(waiter.error, "deadline reached while waiting for one of the 1 concurrent request slots of endpoint fake (0 attempts sent)")
+        XCTAssertEqual(server.requestCount, 1, "the second task sent nothing")
+        XCTAssertEqual(handler.metrics.errorCount("deadline"), 1)
+
+        let held = await holder.value
+        XCTAssertEqual(held.status, .failed, "the hung request ends at its own timeout")
+        await handler.shutdown()
     }
 }

@@ -98,14 +98,47 @@ final class ModelReviewTests: XCTestCase {
                        "model review \"model.code-review\" (model fake-model@fake) failed: model call to fake failed after 1 attempt: server error (HTTP 500)")
     }
 
-    func testGarbageFromTheModelIsAFailureFinding() async throws {
+    func testGarbageFromTheModelGetsARepairTurnThenIsAFailureFinding() async throws {
         let server = try FakeModelServer(flavour: .openAIChat, defaultAnswer: "looks good to me")
         defer { server.stop() }
         let (engine, reviewer) = try engine(server)
         let outcome = await engine.review(result: result, role: "coding")
         await reviewer.client.shutdown()
+        XCTAssertEqual(outcome.decision, .requestChanges, "decided as on_failure says")
+        XCTAssertEqual(server.requestCount, 2, "one repair turn, then no more")
+        let message = try XCTUnwrap(outcome.findings.first?.message)
+        XCTAssertTrue(message.hasPrefix("model review \"model.code-review\" (model fake-model@fake) failed: answer still invalid after a repair turn: invalid findings JSON"),
+                      message)
+        XCTAssertEqual(reviewer.client.metrics.errorCount("invalid_answer"), 2)
+    }
+
+    func testAnInvalidFindingsAnswerGetsOneRepairTurnQuotingTheProblem() async throws {
+        let server = try FakeModelServer(flavour: .openAIChat, defaultAnswer: FakeModelServer.json([
+            "findings": [["rule_id": "no-tests", "severity": "medium", "message": "lookup has no test"]],
+        ]))
+        defer { server.stop() }
+        server.enqueue(.answer("{\"findings\": [{\"severity\": \"urgent\", \"message\": \"x\"}]}"))
+        let (engine, reviewer) = try engine(server)
+        let outcome = await engine.review(result: result, role: "coding")
+        await reviewer.client.shutdown()
+        XCTAssertEqual(server.requestCount, 2)
+        let repair = FakeModelServer.prompt(of: server.requests[1])
+        XCTAssertTrue(repair.contains("Your answer could not be used: unknown severity \"urgent\". Answer again with only the complete JSON object."),
+                      repair)
+        XCTAssertTrue(repair.contains("\"urgent\""), "the model sees its own answer")
+        XCTAssertEqual(outcome.findings.map(\.ruleID), ["model.code-review/no-tests"])
         XCTAssertEqual(outcome.decision, .requestChanges)
-        XCTAssertTrue(outcome.findings.first?.message.contains("answered invalid findings JSON") == true, "\(outcome.findings)")
+        XCTAssertEqual(outcome.findings.first?.message, "lookup has no test (model fake-model@fake)")
+    }
+
+    func testTheReviewerTellsARepairedAnswerFromOneStillInvalid() async throws {
+        let server = try FakeModelServer(flavour: .openAIChat, defaultAnswer: "[]")
+        defer { server.stop() }
+        let (_, reviewer) = try engine(server)
+        let answer = await reviewer.answer(prompt: "review", result: "{}", schema: "{}") { $0 == "{\"findings\": []}" ? nil : "not the empty list" }
+        await reviewer.client.shutdown()
+        guard case .failure(let failure) = answer else { return XCTFail("expected a failure, got \(answer)") }
+        XCTAssertEqual(failure, ModelReviewFailure(kind: .invalidAnswer, message: "answer still invalid after a repair turn: not the empty list"))
     }
 
     /// What the model reviews with decides verdicts as much as the YAML: the verdict's rules

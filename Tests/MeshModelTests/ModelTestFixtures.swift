@@ -23,12 +23,12 @@ enum Fixtures {
     static func definition(_ server: FakeModelServer, flavour: ModelFlavour = .openAIChat, phi: PHIEgress = .pseudonymise,
                            retries: ModelRetryPolicy = ModelRetryPolicy(maxAttempts: 3, baseDelay: .milliseconds(20), maxDelay: .milliseconds(200)),
                            requestTimeout: Duration = .seconds(5), budget: ModelBudget = ModelBudget(),
-                           failureThreshold: Int = 100, coolDown: Duration = .seconds(30),
+                           failureThreshold: Int = 100, coolDown: Duration = .seconds(30), maxConcurrency: Int = 4,
                            credentials: CredentialReference? = .environment("FAKE_MODEL_KEY")) -> AgentDefinition {
         AgentDefinition(
             role: "coding",
             endpoint: ModelEndpoint(name: "fake", url: server.url, flavour: flavour, credentials: credentials, phi: phi,
-                                    failureThreshold: failureThreshold, coolDown: coolDown),
+                                    maxConcurrency: maxConcurrency, failureThreshold: failureThreshold, coolDown: coolDown),
             model: "fake-model", timeouts: ModelTimeouts(connect: .milliseconds(500), request: requestTimeout, task: .seconds(30)), retries: retries,
             budget: budget, pricing: ModelPricing(promptPerMillion: 1, completionPerMillion: 2))
     }

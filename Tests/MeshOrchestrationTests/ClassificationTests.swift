@@ -37,6 +37,23 @@ final class ClassificationTests: XCTestCase {
         XCTAssertEqual(TaskClassification(attributes: assignment.attributes), h.task("dose").spec.classification)
     }
 
+    func testEveryAssignmentCarriesThePlaybookTasksModelBudget() throws {
+        let budgeted = Self.classC + "\n    model_budget: {max_tokens: 900, max_cost: 0.02}"
+        let h = Harness(library: PlaybookLibrary([try PlaybookLibrary.parse(yaml: budgeted, file: "Playbooks/device.yaml")]))
+        h.submit("device")
+        let assignment = try XCTUnwrap(h.outputs.lazy.map(\.envelope).first { $0.payload.kind == .taskAssigned })
+        XCTAssertEqual(assignment.attributes, [
+            Attribute("agentmesh.risk_class", "medium"), Attribute("agentmesh.safety_class", "C"),
+            Attribute("agentmesh.model_budget.max_cost", "0.02"), Attribute("agentmesh.model_budget.max_tokens", "900"),
+        ])
+        XCTAssertEqual(TaskModelBudget(attributes: assignment.attributes), TaskModelBudget(maxTokens: 900, maxCost: 0.02))
+        // The rework assignment carries it again.
+        let rework = h.result("dose", classification: TaskClassification(riskClass: .medium))
+        XCTAssertEqual(rework.assignments.first?.attempt, 2)
+        let second = try XCTUnwrap(h.outputs.lazy.map(\.envelope).last { $0.payload.kind == .taskAssigned })
+        XCTAssertEqual(TaskModelBudget(attributes: second.attributes), TaskModelBudget(maxTokens: 900, maxCost: 0.02))
+    }
+
     func testAResultWithAnotherClassificationIsNotJudgedButReworked() throws {
         let h = try harness()
         let stripped = h.result("dose", classification: TaskClassification(riskClass: .medium))

@@ -176,6 +176,27 @@ final class PlaybookLoaderTests: XCTestCase {
         XCTAssertEqual(found.first?.line, 11)
     }
 
+    func testModelBudgetIsReadAndCheckedWithLineAndField() throws {
+        let budgeted = Self.valid.replacingOccurrences(of: "depends_on: [design]", with: "depends_on: [design]\n    model_budget: {max_tokens: 2000, max_cost: 0.25}")
+        let playbook = try PlaybookLibrary.parse(yaml: budgeted)
+        XCTAssertEqual(playbook.tasks[1].modelBudget, TaskModelBudget(maxTokens: 2000, maxCost: 0.25))
+        XCTAssertTrue(playbook.tasks[0].modelBudget.isEmpty)
+
+        let tokens = issues(budgeted.replacingOccurrences(of: "max_tokens: 2000", with: "max_tokens: lots"))
+        XCTAssertEqual(tokens.map(\.field), ["model_budget.max_tokens"], tokens.description)
+        XCTAssertEqual(tokens.first?.line, 11)
+        XCTAssertTrue(tokens.first?.message.contains("expected a whole number") ?? false, tokens.description)
+        let cost = issues(budgeted.replacingOccurrences(of: "max_cost: 0.25", with: "max_cost: -1"))
+        XCTAssertEqual(cost.map(\.field), ["model_budget.max_cost"], cost.description)
+        let typo = issues(budgeted.replacingOccurrences(of: "max_cost", with: "max_costs"))
+        XCTAssertTrue(typo.contains { $0.field == "model_budget.max_costs" && $0.message.contains("did you mean \"max_cost\"?") }, typo.description)
+        let scalar = issues(budgeted.replacingOccurrences(of: "{max_tokens: 2000, max_cost: 0.25}", with: "100"))
+        XCTAssertEqual(scalar.first?.field, "model_budget")
+        XCTAssertTrue(scalar.first?.message.contains("expected a map") ?? false, scalar.description)
+        let empty = issues(budgeted.replacingOccurrences(of: "{max_tokens: 2000, max_cost: 0.25}", with: "{}"))
+        XCTAssertTrue(empty.first?.message.contains("sets no ceiling") ?? false, empty.description)
+    }
+
     func testApprovalThatNeverTriggers() throws {
         let deadlineOnly = Self.valid.replacingOccurrences(of: "      when_risk_at_least: high\n", with: "")
         let found = issues(deadlineOnly.replacingOccurrences(of: "depends_on: [design]", with: "depends_on: [design]\n    verdicts: [review]"))

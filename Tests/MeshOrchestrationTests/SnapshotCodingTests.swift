@@ -20,6 +20,7 @@ final class SnapshotCodingTests: XCTestCase {
         plan.tasks[2].spec.safetyClass = .c
         plan.tasks[3].spec.safetyClass = SafetyClass(rawValue: 12)
         plan.tasks[3].assignmentClassified = false
+        plan.tasks[0].spec.modelBudget = TaskModelBudget(maxTokens: 1_234, maxCost: 0.05)
         let judged = plan.tasks.firstIndex { !$0.verdicts.isEmpty }!
         plan.tasks[judged].verdicts[0].approvalRequiredBy = ["part11-signature-high-risk", "iec62304-human-approval-class-c"]
         plan.approvals[0].deadlineUnixMicros = Int64.min
@@ -46,6 +47,9 @@ final class SnapshotCodingTests: XCTestCase {
         var reclassified = plan
         reclassified.tasks[0].spec.safetyClass = .b
         XCTAssertNotEqual(PlanSnapshot.encode(reclassified), PlanSnapshot.encode(plan))
+        var rebudgeted = plan
+        rebudgeted.tasks[0].spec.modelBudget.maxCost = 0.5
+        XCTAssertNotEqual(PlanSnapshot.encode(rebudgeted), PlanSnapshot.encode(plan))
     }
 
     /// A changelog written by an earlier build (format 1, JSON) still restores.
@@ -64,7 +68,7 @@ final class SnapshotCodingTests: XCTestCase {
 
     func testOtherBinaryVersionsAreRefused() {
         var bytes = PlanSnapshot.encode(populatedPlan())
-        for version: UInt8 in [1, 5] {
+        for version: UInt8 in [1, 6] {
             bytes[0] = version
             XCTAssertThrowsError(try PlanSnapshot.decode(bytes)) { error in
                 XCTAssertEqual((error as? PlanSnapshot.UnsupportedVersion)?.found, Int(version))
@@ -135,7 +139,7 @@ final class SnapshotCodingTests: XCTestCase {
         let task = plan.tasks.first { $0.result != nil && !$0.verdicts.isEmpty }!
         let expected: [(Any, Int)] = [
             (plan, 10), (plan.objective, 7), (plan.objective.parameters[0], 2), (plan.objective.inputs[0], 4),
-            (task, 10), (task.spec, 10), (plan.tasks[0].spec.approval!, 3), (task.result!, 6), (task.verdicts[0], 8),
+            (task, 10), (task.spec, 11), (plan.tasks[0].spec.approval!, 3), (task.result!, 6), (task.verdicts[0], 8),
             (plan.tasks.flatMap(\.verdicts).flatMap(\.findings)[0], 4), (plan.approvals[0], 12), (plan.outcome!, 3),
         ]
         for (value, count) in expected {

@@ -59,8 +59,7 @@ public struct ModelTranscript: Sendable, Hashable {
                 ]
             },
         ]
-        let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])) ?? Data()
-        return HandlerArtifact.sealed(Artifact(name: Self.artifactName, mediaType: Self.mediaType, content: Array(data)))
+        return HandlerArtifact.sealed(Artifact(name: Self.artifactName, mediaType: Self.mediaType, content: JSONBody.encode(object)))
     }
 
     /// Totals for the result's attributes (`model.*`, `egress.*`): numbers and hashes, never text.

@@ -2,6 +2,7 @@ import Foundation
 import MeshCompliance
 import MeshProcess
 import MeshSigning
+import MeshWire
 
 /// Calls one endpoint for one agent: every request through the egress guard, then retries
 /// with backoff (honouring `Retry-After`), the per-endpoint concurrency limit, the circuit
@@ -38,14 +39,16 @@ public final class ModelClient: Sendable {
     /// Closes the HTTP connections.
     public func shutdown() async { await http.shutdown() }
 
-    /// A fresh exchange state for one task or review, ending at `deadline` at the latest.
-    public func session(deadline: ContinuousClock.Instant? = nil) -> ModelSession {
+    /// A fresh exchange state for one task or review, ending at `deadline` at the latest, on
+    /// the definition's budget with the task's own ceilings in place of its.
+    public func session(deadline: ContinuousClock.Instant? = nil, budget: TaskModelBudget = TaskModelBudget()) -> ModelSession {
         let ownDeadline = ContinuousClock.now.advanced(by: definition.timeouts.task)
         return ModelSession(
             guard: EgressGuard(bundle: policies, policy: definition.endpoint.phi, role: definition.role),
             transcript: ModelTranscript(endpoint: definition.endpoint.name, flavour: definition.endpoint.flavour,
                                         model: definition.model, egressPolicy: definition.endpoint.phi),
-            deadline: deadline.map { min($0, ownDeadline) } ?? ownDeadline)
+            deadline: deadline.map { min($0, ownDeadline) } ?? ownDeadline,
+            budget: definition.budget.overridden(by: budget))
     }
 
     /// Why a call produced no reply; the message is the failed result's error.
@@ -71,19 +74,33 @@ public final class ModelClient: Sendable {
         let requestText = String(decoding: request.body, as: UTF8.self)
 
         for attempt in 1... {
-            let remaining = ContinuousClock.now.duration(to: session.deadline)
-            guard remaining > .zero else {
+            guard ContinuousClock.now < session.deadline else {
                 return .failure(CallFailure(message: "deadline reached before the model answered (\(attempt - 1) attempts)"))
             }
-            if case .refused(let retryAt) = breaker.admit() {
+            var started = ContinuousClock.now
+            let sent: Result<ModelHTTPClient.Response, ModelCallFailure>
+            do {
+                // The breaker is asked only once a slot is held, so a trial call it admits is sent.
+                let exchange = try await limiter.withPermit(before: session.deadline) { [deadline = session.deadline] in
+                    if case .refused(let retryAt) = self.breaker.admit() { throw BreakerRefusal(retryAt: retryAt) }
+                    let sentAt = ContinuousClock.now
+                    let timeout = min(self.definition.timeouts.request, sentAt.duration(to: deadline))
+                    return (sentAt, await self.http.send(request, credential: self.credential, timeout: timeout))
+                }
+                (started, sent) = exchange
+            } catch let refusal as BreakerRefusal {
                 metrics.recordError("circuit_open")
-                let wait = retryAt.map { " for \(ContinuousClock.now.duration(to: $0).seconds)s" } ?? " while a trial call runs"
+                let wait = refusal.retryAt.map { " for \(ContinuousClock.now.duration(to: $0).seconds)s" } ?? " while a trial call runs"
                 return .failure(CallFailure(message: "circuit breaker open for endpoint \(definition.endpoint.name)\(wait) after repeated failures; no request was sent"))
+            } catch is PermitDeadlineReached {
+                metrics.recordError("deadline")
+                return .failure(CallFailure(message: """
+                    deadline reached while waiting for one of the \(definition.endpoint.maxConcurrency) concurrent request slots \
+                    of endpoint \(definition.endpoint.name) (\(attempt - 1) attempts sent)
+                    """))
+            } catch {
+                sent = .failure(.timeout)
             }
-            let started = ContinuousClock.now
-            let timeout = min(definition.timeouts.request, remaining)
-            let sent = (try? await limiter.withPermit { await self.http.send(request, credential: self.credential, timeout: timeout) })
-                ?? .failure(.timeout)
             var record = ModelCallRecord(
                 requestSHA256: requestHash, responseSHA256: "", status: 0, outcome: "ok", promptTokens: 0, completionTokens: 0,
                 latencyMilliseconds: Int(started.duration(to: .now) / .milliseconds(1)), cost: 0, finishReason: "",
@@ -108,16 +125,17 @@ public final class ModelClient: Sendable {
         return .failure(CallFailure(message: "unreachable"))
     }
 
-    /// "budget exceeded: …" once the session's calls went over a ceiling of the definition.
+    /// "budget exceeded: …" once the session's calls went over a ceiling of its budget.
     public func budgetExceeded(_ session: ModelSession) -> String? {
         let calls = session.transcript.calls
         let tokens = calls.reduce(0) { $0 + $1.promptTokens + $1.completionTokens }
         let cost = calls.reduce(0) { $0 + $1.cost }
         var problem: String?
-        if definition.budget.maxTokens > 0, tokens > definition.budget.maxTokens {
-            problem = "budget exceeded: \(tokens) tokens used, the task may use \(definition.budget.maxTokens)"
-        } else if definition.budget.maxCost > 0, cost > definition.budget.maxCost {
-            problem = "budget exceeded: cost \(String(format: "%.4f", cost)), the task may spend \(definition.budget.maxCost)"
+        let budget = session.budget
+        if budget.maxTokens > 0, tokens > budget.maxTokens {
+            problem = "budget exceeded: \(tokens) tokens used, the task may use \(budget.maxTokens)"
+        } else if budget.maxCost > 0, cost > budget.maxCost {
+            problem = "budget exceeded: cost \(String(format: "%.4f", cost)), the task may spend \(budget.maxCost)"
         }
         if problem != nil { metrics.recordError("budget_exceeded") }
         return problem
@@ -160,10 +178,17 @@ public final class ModelClient: Sendable {
     }
 }
 
+/// The circuit breaker refused a call; `retryAt` is when it admits one again.
+private struct BreakerRefusal: Error {
+    var retryAt: ContinuousClock.Instant?
+}
+
 /// What one task (or one review) accumulates across its calls: the guard's placeholder table,
 /// the transcript and the deadline.
 public struct ModelSession: Sendable {
     public var `guard`: EgressGuard
     public var transcript: ModelTranscript
     public var deadline: ContinuousClock.Instant
+    /// The ceilings this session's calls are held to.
+    public var budget: ModelBudget
 }

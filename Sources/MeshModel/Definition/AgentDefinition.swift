@@ -1,3 +1,5 @@
+import MeshWire
+
 /// A model-backed agent, as declared in `Agents/<role>.yaml`: which endpoint and model it
 /// calls, how it prompts, what it may spend and what may leave the process.
 public struct AgentDefinition: Sendable, Hashable {
@@ -157,6 +159,11 @@ public struct ModelBudget: Sendable, Hashable {
     public init(maxTokens: Int = 0, maxCost: Double = 0) {
         self.maxTokens = maxTokens
         self.maxCost = maxCost
+    }
+
+    /// This budget with each ceiling the playbook task sets in its place.
+    public func overridden(by task: TaskModelBudget) -> ModelBudget {
+        ModelBudget(maxTokens: task.maxTokens > 0 ? task.maxTokens : maxTokens, maxCost: task.maxCost > 0 ? task.maxCost : maxCost)
     }
 }
 

@@ -34,31 +34,25 @@ public enum AgentDefinitionLoader {
         let endpoint = try self.endpoint(endpointNode, fields: fields)
         let model = try nonEmpty(fields, top, "model", in: root)
 
-        var timeouts = ModelTimeouts()
-        if let node = top["timeouts"] {
-            let map = try fields.mapping(node, field: "timeouts")
-            try fields.checkKeys(map, allowed: ["connect", "request", "task"], at: node)
-            timeouts = ModelTimeouts(connect: try fields.duration(map, "connect", default: timeouts.connect),
-                                     request: try fields.duration(map, "request", default: timeouts.request),
-                                     task: try fields.duration(map, "task", default: timeouts.task))
-        }
-        var retries = ModelRetryPolicy()
-        if let node = top["retries"] {
-            let map = try fields.mapping(node, field: "retries")
-            try fields.checkKeys(map, allowed: ["max_attempts", "base_delay", "max_delay"], at: node)
-            retries = ModelRetryPolicy(maxAttempts: try fields.positiveInt(map, "max_attempts", default: retries.maxAttempts),
-                                       baseDelay: try fields.duration(map, "base_delay", default: retries.baseDelay),
-                                       maxDelay: try fields.duration(map, "max_delay", default: retries.maxDelay))
-        }
-        var prompts = PromptTemplates()
-        if let node = top["prompts"] {
-            let map = try fields.mapping(node, field: "prompts")
-            try fields.checkKeys(map, allowed: ["system", "task"], at: node)
-            prompts = PromptTemplates(system: try fields.optionalString(map, "system") ?? prompts.system,
-                                      task: try fields.optionalString(map, "task") ?? prompts.task)
-            for placeholder in PromptRenderer.unknownPlaceholders(in: prompts.system + prompts.task) {
-                throw fields.error(node, field: "prompts", "unknown placeholder {{\(placeholder)}}; known: \(PromptRenderer.placeholders.joined(separator: ", "))")
-            }
+        let timeouts = try section(fields, top, "timeouts", allowed: ["connect", "request", "task"]).map { map in
+            let standard = ModelTimeouts()
+            return ModelTimeouts(connect: try fields.duration(map, "connect", default: standard.connect),
+                                 request: try fields.duration(map, "request", default: standard.request),
+                                 task: try fields.duration(map, "task", default: standard.task))
+        } ?? ModelTimeouts()
+        let retries = try section(fields, top, "retries", allowed: ["max_attempts", "base_delay", "max_delay"]).map { map in
+            let standard = ModelRetryPolicy()
+            return ModelRetryPolicy(maxAttempts: try fields.positiveInt(map, "max_attempts", default: standard.maxAttempts),
+                                    baseDelay: try fields.duration(map, "base_delay", default: standard.baseDelay),
+                                    maxDelay: try fields.duration(map, "max_delay", default: standard.maxDelay))
+        } ?? ModelRetryPolicy()
+        let prompts = try section(fields, top, "prompts", allowed: ["system", "task"]).map { map in
+            let standard = PromptTemplates()
+            return PromptTemplates(system: try fields.optionalString(map, "system") ?? standard.system,
+                                   task: try fields.optionalString(map, "task") ?? standard.task)
+        } ?? PromptTemplates()
+        for placeholder in PromptRenderer.unknownPlaceholders(in: prompts.system + prompts.task) {
+            throw fields.error(top["prompts"], field: "prompts", "unknown placeholder {{\(placeholder)}}; known: \(PromptRenderer.placeholders.joined(separator: ", "))")
         }
         var output = OutputMode.structured
         if let node = top["output"] {
@@ -68,21 +62,14 @@ public enum AgentDefinitionLoader {
             }
             output = mode
         }
-        var budget = ModelBudget()
-        if let node = top["budget"] {
-            let map = try fields.mapping(node, field: "budget")
-            try fields.checkKeys(map, allowed: ["max_tokens", "max_cost"], at: node)
-            budget = ModelBudget(maxTokens: try fields.positiveInt(map, "max_tokens", default: 0),
-                                 maxCost: try number(fields, map, "budget.max_cost", key: "max_cost", default: 0))
-        }
-        var pricing = ModelPricing()
-        if let node = top["pricing"] {
-            let map = try fields.mapping(node, field: "pricing")
-            try fields.checkKeys(map, allowed: ["prompt_per_million", "completion_per_million"], at: node)
-            pricing = ModelPricing(
-                promptPerMillion: try number(fields, map, "pricing.prompt_per_million", key: "prompt_per_million", default: 0),
-                completionPerMillion: try number(fields, map, "pricing.completion_per_million", key: "completion_per_million", default: 0))
-        }
+        let budget = try section(fields, top, "budget", allowed: ["max_tokens", "max_cost"]).map { map in
+            ModelBudget(maxTokens: try fields.positiveInt(map, "max_tokens", default: 0),
+                        maxCost: try number(fields, map, "budget.max_cost", key: "max_cost", default: 0))
+        } ?? ModelBudget()
+        let pricing = try section(fields, top, "pricing", allowed: ["prompt_per_million", "completion_per_million"]).map { map in
+            ModelPricing(promptPerMillion: try number(fields, map, "pricing.prompt_per_million", key: "prompt_per_million", default: 0),
+                         completionPerMillion: try number(fields, map, "pricing.completion_per_million", key: "completion_per_million", default: 0))
+        } ?? ModelPricing()
         let temperature = try number(fields, top, "temperature", key: "temperature", default: 0.2)
         guard temperature <= 2 else { throw fields.error(top["temperature"], field: "temperature", "expected a number from 0 to 2") }
         return AgentDefinition(
@@ -129,6 +116,14 @@ public enum AgentDefinitionLoader {
             maxConcurrency: try fields.positiveInt(map, "max_concurrency", default: 4),
             failureThreshold: try fields.positiveInt(map, "failure_threshold", default: 5),
             coolDown: try fields.duration(map, "cool_down", default: .seconds(30)))
+    }
+
+    /// The mapping under `key`, checked to hold only `allowed` keys; `nil` when absent.
+    private static func section(_ fields: YAMLFields, _ top: Node.Mapping, _ key: String, allowed: Set<String>) throws -> Node.Mapping? {
+        guard let node = top[key] else { return nil }
+        let map = try fields.mapping(node, field: key)
+        try fields.checkKeys(map, allowed: allowed, at: node)
+        return map
     }
 
     private static func nonEmpty(_ fields: YAMLFields, _ map: Node.Mapping, _ key: String, in node: Node, path: String? = nil) throws -> String {

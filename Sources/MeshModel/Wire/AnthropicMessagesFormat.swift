@@ -14,7 +14,7 @@ public struct AnthropicMessagesFormat: ModelWireFormat {
             "temperature": definition.temperature, "max_tokens": definition.maxTokens,
         ]
         if let schema {
-            body["tools"] = [["name": schema.name, "description": "Submit the answer.", "input_schema": schema.object]]
+            body["tools"] = [["name": schema.name, "description": "Submit the answer.", "input_schema": JSONBody.Raw(text: schema.json)]]
             body["tool_choice"] = ["type": "tool", "name": schema.name]
         }
         return ModelRequest(

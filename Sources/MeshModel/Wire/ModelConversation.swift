@@ -28,6 +28,13 @@ public struct ModelConversation: Sendable, Hashable {
 
     /// Every text the conversation sends, for the egress guard.
     public var texts: [String] { [system] + turns.map(\.text) }
+
+    /// The repair turn after an unusable answer: the model sees its own (masked) answer and
+    /// exactly what was wrong with it.
+    public mutating func repair(answer: String, problem: String) {
+        turns.append(Turn(.assistant, answer))
+        turns.append(Turn(.user, "Your answer could not be used: \(problem). Answer again with only the complete JSON object."))
+    }
 }
 
 /// An HTTP request to a model endpoint, before credentials are attached: what the transcript
@@ -99,5 +106,4 @@ public struct AnswerSchema: Sendable, Hashable {
         self.json = json
     }
 
-    var object: Any { (try? JSONSerialization.jsonObject(with: Data(json.utf8))) ?? [String: Any]() }
 }

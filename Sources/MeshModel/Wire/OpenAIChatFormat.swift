@@ -14,7 +14,7 @@ public struct OpenAIChatFormat: ModelWireFormat {
         ]
         if let schema {
             // Not `strict`: strict mode forbids free-form objects such as `attributes`.
-            body["response_format"] = ["type": "json_schema", "json_schema": ["name": schema.name, "schema": schema.object]]
+            body["response_format"] = ["type": "json_schema", "json_schema": ["name": schema.name, "schema": JSONBody.Raw(text: schema.json)]]
         }
         return ModelRequest(path: "/chat/completions", headers: [("content-type", "application/json")], body: JSONBody.encode(body))
     }

@@ -34,7 +34,7 @@ extension PlanStep {
                                     instructions: spec.instructions, attempt: attempt, inputs: inputs,
                                     feedback: feedback, deadlineUnixMicros: deadline)
         emit(.tasks(spec.role), .taskAssigned, discriminator: discriminator, subject: spec.id,
-             attributes: spec.classification.attributes, .taskAssigned(assigned))
+             attributes: spec.assignmentAttributes, .taskAssigned(assigned))
     }
 
     /// Accepts the current result of task `index`, then releases dependents and, when every

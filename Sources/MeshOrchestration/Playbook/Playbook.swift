@@ -55,6 +55,9 @@ public struct PlaybookTask: Sendable, Hashable, Codable {
     /// How long one attempt may go without a decision (its result and verdicts) before it
     /// counts as failed and the next attempt is assigned (`assignment_timeout`).
     public var assignmentTimeoutMicros: Int64
+    /// What a model-backed agent may spend on one attempt, over its definition's ceiling
+    /// (`model_budget`); empty when the playbook sets none.
+    public var modelBudget: TaskModelBudget
 
     /// Default `assignment_timeout`: long enough for a model-backed agent working through a
     /// large change and a busy reviewer, short enough that a lost attempt is noticed the
@@ -65,7 +68,8 @@ public struct PlaybookTask: Sendable, Hashable, Codable {
     public init(id: String, role: AgentRole, instructions: String, dependsOn: [String] = [],
                 requiredVerdicts: [VerdictKind] = [.review, .compliance], maxAttempts: UInt32 = 3,
                 riskClass: RiskClass = .medium, safetyClass: SafetyClass = .unspecified,
-                approval: ApprovalPolicy? = nil, assignmentTimeoutMicros: Int64 = PlaybookTask.defaultAssignmentTimeoutMicros) {
+                approval: ApprovalPolicy? = nil, assignmentTimeoutMicros: Int64 = PlaybookTask.defaultAssignmentTimeoutMicros,
+                modelBudget: TaskModelBudget = TaskModelBudget()) {
         self.id = id
         self.role = role
         self.instructions = instructions
@@ -76,6 +80,7 @@ public struct PlaybookTask: Sendable, Hashable, Codable {
         self.safetyClass = safetyClass
         self.approval = approval
         self.assignmentTimeoutMicros = assignmentTimeoutMicros
+        self.modelBudget = modelBudget
     }
 }
 

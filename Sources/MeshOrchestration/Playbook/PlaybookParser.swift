@@ -18,9 +18,10 @@ struct PlaybookParser {
     static let topFields = ["playbook", "version", "description", "tasks"]
     static let taskFields = [
         "id", "role", "instructions", "depends_on", "verdicts", "max_attempts", "risk", "safety_class", "approval",
-        "assignment_timeout",
+        "assignment_timeout", "model_budget",
     ]
     static let approvalFields = ["when_risk_at_least", "when_finding_at_least", "deadline"]
+    static let modelBudgetFields = ["max_tokens", "max_cost"]
     static let severityNames: [String: Severity] = [
         "info": .info, "low": .low, "medium": .medium, "high": .high, "critical": .critical,
     ]
@@ -106,12 +107,13 @@ struct PlaybookParser {
         let safetyClass = self.safetyClass(fields, subject: subject, verdicts: verdicts)
         let approval = self.approval(fields, subject: subject, verdicts: verdicts)
         let timeout = assignmentTimeout(fields, subject: subject)
+        let modelBudget = self.modelBudget(fields, subject: subject)
         if let id = parsed.id, let role, let instructions, let verdicts, let attempts, let risk, let safetyClass, approval.ok,
-           let timeout {
+           let timeout, let modelBudget {
             parsed.task = PlaybookTask(
                 id: id, role: role, instructions: instructions, dependsOn: parsed.dependencies.map(\.name),
                 requiredVerdicts: verdicts, maxAttempts: UInt32(attempts), riskClass: risk, safetyClass: safetyClass,
-                approval: approval.policy, assignmentTimeoutMicros: timeout)
+                approval: approval.policy, assignmentTimeoutMicros: timeout, modelBudget: modelBudget)
         }
         return parsed
     }
@@ -126,6 +128,33 @@ struct PlaybookParser {
             return nil
         }
         return micros
+    }
+
+    /// `model_budget: {max_tokens: 20000, max_cost: 0.5}`: the task's own ceilings for a
+    /// model-backed agent; empty when absent, `nil` when invalid (problems recorded).
+    private func modelBudget(_ fields: MappingFields, subject: String) -> TaskModelBudget? {
+        guard let node = fields["model_budget"] else { return TaskModelBudget() }
+        guard let mapping = node.mapping else {
+            issues.add(node.mark, subject, field: "model_budget",
+                       "expected a map such as {max_tokens: 20000, max_cost: 0.5}, found \(node.kindDescription)")
+            return nil
+        }
+        let budget = MappingFields(mapping, known: Self.modelBudgetFields, subject: subject, fieldPrefix: "model_budget.", issues: issues)
+        let tokens = integer(budget, "max_tokens", subject: subject, range: 1...Int(Int32.max), default: 0, field: "model_budget.max_tokens")
+        var cost: Double? = 0
+        if let costNode = budget["max_cost"] {
+            cost = costNode.scalar.flatMap { $0.style == .plain ? Double($0.string) : nil }.flatMap { $0.isFinite && $0 > 0 ? $0 : nil }
+            if cost == nil {
+                issues.add(costNode.mark, subject, field: "model_budget.max_cost",
+                           "expected a number greater than 0 such as 0.5, found \(costNode.kindDescription)")
+            }
+        }
+        guard let tokens, let cost else { return nil }
+        if tokens == 0, cost == 0 {
+            issues.add(node.mark, subject, field: "model_budget", "sets no ceiling; give max_tokens and/or max_cost")
+            return nil
+        }
+        return TaskModelBudget(maxTokens: tokens, maxCost: cost)
     }
 
     /// `safety_class: A | B | C` (IEC 62304), unspecified when absent. Compliance judges
@@ -258,17 +287,19 @@ struct PlaybookParser {
     }
 
     /// An integer in `range`; `default` when absent (a `nil` default makes the field required).
-    private func integer(_ fields: MappingFields, _ name: String, subject: String, range: ClosedRange<Int>, default fallback: Int?) -> Int? {
+    private func integer(_ fields: MappingFields, _ name: String, subject: String, range: ClosedRange<Int>, default fallback: Int?,
+                         field: String? = nil) -> Int? {
+        let field = field ?? name
         guard let node = fields[name] else {
-            if fallback == nil { issues.add(fields.mark, subject, field: name, "missing required field; add `\(name): 1`") }
+            if fallback == nil { issues.add(fields.mark, subject, field: field, "missing required field; add `\(name): 1`") }
             return fallback
         }
         guard let scalar = node.scalar, scalar.style == .plain, let value = Int(scalar.string) else {
-            issues.add(node.mark, subject, field: name, "expected a whole number, found \(node.kindDescription)")
+            issues.add(node.mark, subject, field: field, "expected a whole number, found \(node.kindDescription)")
             return nil
         }
         guard range.contains(value) else {
-            issues.add(node.mark, subject, field: name, "\(value) is out of range \(range.lowerBound)...\(range.upperBound)")
+            issues.add(node.mark, subject, field: field, "\(value) is out of range \(range.lowerBound)...\(range.upperBound)")
             return nil
         }
         return value

@@ -2,8 +2,10 @@ import Foundation
 
 /// The changelog record format of one plan.
 ///
-/// Format 4 (written): format 3 plus each task's assignment timeout, and its current
-/// attempt's assignment time and `TaskAssigned` envelope id.
+/// Format 5 (written): format 4 plus each task's model budget (`model_budget`).
+///
+/// Format 4 (still read, with no model budgets): format 3 plus each task's assignment
+/// timeout, and its current attempt's assignment time and `TaskAssigned` envelope id.
 ///
 /// Format 3 (still read): a compact binary form, the version as its first byte, then the
 /// plan's fields in a fixed order (``SnapshotWriter``); equal plans give equal bytes. It is
@@ -21,7 +23,7 @@ import Foundation
 /// sorted keys, `{"format":1,"plan":{…}}`.
 public enum PlanSnapshot {
     /// Version written by this build.
-    public static let formatVersion: UInt64 = 4
+    public static let formatVersion: UInt64 = 5
     /// The oldest binary format ``decode(_:)`` still reads.
     public static let oldestBinaryFormatVersion: UInt64 = 2
     /// The JSON format of earlier builds, still accepted by ``decode(_:)``.

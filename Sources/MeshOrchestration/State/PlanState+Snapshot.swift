@@ -72,6 +72,8 @@ extension TaskSpec: SnapshotCodable {
         writer.write(approval)
         writer.write(safetyClass)  // format 3
         writer.write(assignmentTimeoutMicros)  // format 4
+        writer.write(modelBudget.maxTokens)  // format 5
+        writer.write(modelBudget.maxCost.bitPattern)
     }
 
     init(from reader: inout SnapshotReader) throws {
@@ -88,6 +90,9 @@ extension TaskSpec: SnapshotCodable {
         safetyClass = reader.formatVersion >= 3 ? try reader.read(SafetyClass.self) : .unspecified
         assignmentTimeoutMicros = reader.formatVersion >= 4
             ? try reader.read(Int64.self) : PlaybookTask.defaultAssignmentTimeoutMicros
+        modelBudget = reader.formatVersion >= 5
+            ? TaskModelBudget(maxTokens: try reader.read(Int.self), maxCost: Double(bitPattern: try reader.read(UInt64.self)))
+            : TaskModelBudget()
     }
 }
 

@@ -34,6 +34,13 @@ public struct TaskSpec: Sendable, Hashable, Codable {
         get { storedAssignmentTimeoutMicros ?? PlaybookTask.defaultAssignmentTimeoutMicros }
         set { storedAssignmentTimeoutMicros = newValue }
     }
+    /// `nil` in JSON snapshots of earlier builds, read as none.
+    private var storedModelBudget: TaskModelBudget?
+    /// The task's own model budget; its assignments carry it to the agent.
+    public var modelBudget: TaskModelBudget {
+        get { storedModelBudget ?? TaskModelBudget() }
+        set { storedModelBudget = newValue }
+    }
 
     /// Expands `task` for `objective`.
     public init(_ task: PlaybookTask, for objective: ObjectiveSubmitted) {
@@ -47,6 +54,7 @@ public struct TaskSpec: Sendable, Hashable, Codable {
         storedSafetyClass = task.safetyClass
         approval = task.approval
         storedAssignmentTimeoutMicros = task.assignmentTimeoutMicros
+        storedModelBudget = task.modelBudget
     }
 
     /// The classification compliance scopes its rules by; assignments carry it and results
@@ -54,6 +62,9 @@ public struct TaskSpec: Sendable, Hashable, Codable {
     public var classification: TaskClassification {
         TaskClassification(riskClass: riskClass, safetyClass: safetyClass)
     }
+
+    /// The attributes of each `TaskAssigned`: the classification, then the model budget.
+    public var assignmentAttributes: [Attribute] { classification.attributes + modelBudget.attributes }
 
     /// Machine gates (review, compliance) whose verdicts must all arrive before deciding.
     public var machineVerdicts: [VerdictKind] { requiredVerdicts.filter { $0 != .human } }

@@ -6,14 +6,29 @@ import MeshWire
 public protocol ModelReviewing: Sendable {
     /// `model@endpoint`, named in the verdict.
     var modelName: String { get }
-    /// The model's answer (JSON text) to `prompt` about `result`, asked for `schema`.
-    func answer(prompt: String, result: String, schema: String) async -> Result<String, ModelReviewFailure>
+    /// The model's answer (JSON text) to `prompt` about `result`, asked for `schema`, that
+    /// `problem` finds nothing wrong with (it says what is wrong, `nil` for a usable answer).
+    /// An unusable answer gets one repair turn quoting the problem; a second one is a
+    /// failure of kind `invalidAnswer`.
+    func answer(prompt: String, result: String, schema: String,
+                problem: @escaping @Sendable (String) -> String?) async -> Result<String, ModelReviewFailure>
 }
 
 /// Why a model gave no usable answer (a message without sensitive values).
 public struct ModelReviewFailure: Error, Hashable, Sendable {
+    public enum Kind: String, Sendable, Hashable {
+        /// No reply: the call failed, the egress guard refused it, or the budget ran out.
+        case unanswered
+        /// Replies, but none usable even after the repair turn.
+        case invalidAnswer = "invalid_answer"
+    }
+
+    public var kind: Kind
     public var message: String
-    public init(message: String) { self.message = message }
+    public init(kind: Kind = .unanswered, message: String) {
+        self.kind = kind
+        self.message = message
+    }
 }
 
 /// Runs one `model_review` rule: the result as the checker contract's JSON, the findings as
@@ -27,7 +42,11 @@ struct ModelReviewCheck {
     func check(_ result: TaskResult, role: String) async -> (findings: [Finding], failed: Bool) {
         guard let reviewer else { return ([failure("has no model configured for \(spec.agentFile)")], true) }
         let input = String(decoding: CheckerContract.inputJSON(result, role: role), as: UTF8.self)
-        switch await reviewer.answer(prompt: spec.prompt, result: input, schema: spec.findingsSchema) {
+        let problem: @Sendable (String) -> String? = { [rule] answer in
+            if case .failure(let problem) = CheckerContract.findings(in: Array(answer.utf8), rule: rule) { return problem.message }
+            return nil
+        }
+        switch await reviewer.answer(prompt: spec.prompt, result: input, schema: spec.findingsSchema, problem: problem) {
         case .failure(let problem):
             return ([failure("(model \(reviewer.modelName)) failed: \(problem.message)")], true)
         case .success(let answer):

@@ -64,6 +64,24 @@ final class ConcurrencyLimiterTests: XCTestCase {
         XCTAssertEqual(inUse, 0)
     }
 
+    func testAWaiterLeavesTheQueueAtItsDeadline() async throws {
+        let limiter = ConcurrencyLimiter(limit: 1)
+        try await limiter.acquire()
+        do {
+            try await limiter.acquire(before: .now + .milliseconds(100))
+            XCTFail("expected the deadline to pass while the permit is held")
+        } catch let error as PermitDeadlineReached {
+            XCTAssertEqual(error.limit, 1)
+        }
+        let waiting = await limiter.waiting
+        XCTAssertEqual(waiting, 0)
+        // A permit freed before the deadline is taken, and the expired waiter did not consume one.
+        await limiter.release()
+        try await limiter.acquire(before: .now + .seconds(5))
+        let inUse = await limiter.inUse
+        XCTAssertEqual(inUse, 1)
+    }
+
     func testLimitIsAtLeastOne() {
         XCTAssertEqual(ConcurrencyLimiter(limit: 0).limit, 1)
     }
