@@ -39,7 +39,7 @@ final class ClassificationTests: XCTestCase {
 
     func testEveryAssignmentCarriesThePlaybookTasksModelBudget() throws {
         let budgeted = Self.classC + "\n    model_budget: {max_tokens: 900, max_cost: 0.02}"
-        let h = Harness(library: PlaybookLibrary([try PlaybookLibrary.parse(yaml: budgeted, file: "Playbooks/device.yaml")]))
+        let h = Harness(library: PlaybookLibrary([try PlaybookLibrary.parse(yaml: budgeted, file: "Playbooks/device.yaml", agentRoles: shippedAgentRoles)]))
         h.submit("device")
         let assignment = try XCTUnwrap(h.outputs.lazy.map(\.envelope).first { $0.payload.kind == .taskAssigned })
         XCTAssertEqual(assignment.attributes, [

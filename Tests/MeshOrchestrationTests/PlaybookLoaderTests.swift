@@ -178,7 +178,7 @@ final class PlaybookLoaderTests: XCTestCase {
 
     func testModelBudgetIsReadAndCheckedWithLineAndField() throws {
         let budgeted = Self.valid.replacingOccurrences(of: "depends_on: [design]", with: "depends_on: [design]\n    model_budget: {max_tokens: 2000, max_cost: 0.25}")
-        let playbook = try PlaybookLibrary.parse(yaml: budgeted)
+        let playbook = try PlaybookLibrary.parse(yaml: budgeted, agentRoles: shippedAgentRoles)
         XCTAssertEqual(playbook.tasks[1].modelBudget, TaskModelBudget(maxTokens: 2000, maxCost: 0.25))
         XCTAssertTrue(playbook.tasks[0].modelBudget.isEmpty)
 
