@@ -64,8 +64,9 @@ public enum CatalogLoader {
         sources: [(text: String, fileName: String)], knownEnvelopeTypes: Set<String>, log: IssueLog
     ) throws -> Catalog {
         let drafts = sources.map { CatalogParser.parse(yaml: $0.text, fileName: $0.fileName, log: log) }
+        let roles = drafts.flatMap(\.roles)
         let validator = CatalogValidator(
-            roles: drafts.flatMap(\.roles), topics: drafts.flatMap(\.topics),
+            roles: roles, topics: KindEntries.resolve(drafts.flatMap(\.topics), roles: roles, log: log),
             knownTypes: knownEnvelopeTypes,
             partitioner: drafts.lazy.compactMap(\.partitioner?.value).first ?? Catalog.defaultPartitioner, log: log,
             catalogLocation: SourceLocation(file: sources.first?.fileName ?? "catalog", line: 1, column: 1))

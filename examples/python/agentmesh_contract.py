@@ -305,6 +305,8 @@ class Catalog:
             raise ValueError(f"unknown partitioner {self.partitioner}")
         self.role_kinds = {r["name"]: r["kind"] for r in document["roles"]}
         self.topics = {t["name"]: t for t in document["topics"]}
+        # Per topic: role -> the types its grant names, or None for every type the topic carries.
+        self.grants = {t["name"]: self._grants(t) for t in document["topics"]}
 
     @staticmethod
     def load(directory):
@@ -326,10 +328,26 @@ class Catalog:
         types = declared["types"]
         if types != "any" and type_ not in types:
             return False
-        producers = declared["producers"]
-        if isinstance(producers, dict):
-            return role in producers and type_ in producers[role]
-        return role in producers
+        grants = self.grants[topic]
+        return role in grants and (grants[role] is None or type_ in grants[role])
+
+    KIND_PREFIX = "kind:"
+    KINDS = ("orchestrator", "agent", "reviewer", "compliance", "audit", "operator", "person")
+
+    def roles(self, entry):
+        """The roles a producers/consumers entry names: `kind:<kind>` names every role of
+        that kind (role names cannot contain ':'), anything else names one role."""
+        if not entry.startswith(self.KIND_PREFIX):
+            return [entry]
+        kind = entry[len(self.KIND_PREFIX):]
+        if kind not in self.KINDS:
+            raise ValueError(f"unknown role kind {kind!r} in {entry!r}")
+        return [name for name, role_kind in self.role_kinds.items() if role_kind == kind]
+
+    def _grants(self, topic):
+        producers = topic["producers"]
+        entries = producers.items() if isinstance(producers, dict) else ((entry, None) for entry in producers)
+        return {role: types for entry, types in entries for role in self.roles(entry)}
 
 
 def authorization(envelope, signer, topic, catalog):
