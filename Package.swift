@@ -204,6 +204,7 @@ let package = Package(
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: swift5),
 
@@ -251,7 +252,7 @@ let package = Package(
             ],
             swiftSettings: swift5),
         .testTarget(name: "MeshTracingTests", dependencies: ["MeshTracing", "MeshSigning", "MeshWire", "MeshTestSupport"], swiftSettings: swift5),
-        .testTarget(name: "MeshConsoleTests", dependencies: ["MeshConsole", "MeshWire"], swiftSettings: swift5),
+        .testTarget(name: "MeshConsoleTests", dependencies: ["MeshConsole", "MeshWire", "MeshAudit", "MeshSigning"], swiftSettings: swift5),
         .testTarget(name: "MeshOpsTests", dependencies: ["MeshOps", "MeshOrchestration", "MeshSigning", "MeshWire"], swiftSettings: swift5),
         .testTarget(name: "MeshKafkaTests", dependencies: ["MeshKafka", "MeshTestSupport"], swiftSettings: swift5),
         .testTarget(name: "MeshBenchmarksTests", dependencies: ["MeshBenchmarks"], swiftSettings: swift5),

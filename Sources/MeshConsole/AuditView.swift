@@ -14,6 +14,12 @@ import MeshSigning
 public struct AuditView: Sendable {
     public let location: AuditStoreLocation
     let keysDirectory: String
+    /// Where the store was (head and checkpoint count) when `verifyCache` was filled.
+    struct StorePosition: Hashable {
+        var head: AuditHead?
+        var checkpoints: Int
+    }
+    let verifyCache = VerifyCache<StorePosition, (report: VerificationReport, json: [String: Any])>()
 
     public init(location: AuditStoreLocation, keysDirectory: String) {
         self.location = location
@@ -34,12 +40,16 @@ public struct AuditView: Sendable {
     }
 
     /// Verifies records, chain, stored envelopes' signatures and checkpoints as `meshctl audit
-    /// verify` does without `--anchor` (anchors live outside the console's reach).
+    /// verify` does without `--anchor` (anchors live outside the console's reach); again only
+    /// when records or checkpoints were added since the last time.
     public func verify() throws -> (report: VerificationReport, json: [String: Any]) {
         let store = try open()
-        let report = try AuditVerifier.verify(store, trust: try checkpointTrust(),
-                                              envelopes: StoredEnvelopeRecheck(trust: try KeyRingStore.loadTrustStore(from: keysDirectory)))
-        return (report, AuditVerifyDocument.json(report, store: store))
+        let position = StorePosition(head: try store.head(), checkpoints: try store.checkpoints().count)
+        return try verifyCache.value(for: position) {
+            let report = try AuditVerifier.verify(store, trust: try checkpointTrust(),
+                                                  envelopes: StoredEnvelopeRecheck(trust: try KeyRingStore.loadTrustStore(from: keysDirectory)))
+            return (report, AuditVerifyDocument.json(report, store: store))
+        }
     }
 
     /// Writes the export (`meshctl audit export` format) to `url`.

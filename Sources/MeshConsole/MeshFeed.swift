@@ -30,6 +30,8 @@ public actor MeshFeed {
     private var readSinceTick = 0
     /// `GET /api/plans` as encoded for the current snapshot; dropped when a plan changes.
     private var plansJSON: Data?
+    /// Set on shutdown: live streams end so the server can drain instead of waiting on them.
+    private var closed = false
 
     public init(client: OpsMeshClient) { self.client = client }
 
@@ -57,6 +59,10 @@ public actor MeshFeed {
     public func changes() -> AsyncStream<PlansEvent> {
         let id = UUID()
         let (stream, continuation) = AsyncStream<PlansEvent>.makeStream(bufferingPolicy: .unbounded)
+        if closed {
+            continuation.finish()
+            return stream
+        }
         if ready { continuation.yield(.all(snapshot.planSummaries)) }
         listeners[id] = continuation
         continuation.onTermination = { _ in Task { await self.drop(id) } }
@@ -64,6 +70,13 @@ public actor MeshFeed {
     }
 
     private func drop(_ id: UUID) { listeners[id] = nil }
+
+    /// Ends every live stream, and any opened later at once (server shutdown).
+    public func close() {
+        closed = true
+        for listener in listeners.values { listener.finish() }
+        listeners = [:]
+    }
 
     private func fold(_ inbound: InboundEnvelope?, _ message: ConsumedMessage) {
         if let inbound {

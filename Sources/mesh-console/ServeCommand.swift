@@ -10,6 +10,7 @@ import MeshKafka
 import MeshLogging
 import MeshOps
 import MeshSigning
+import ServiceLifecycle
 
 /// `mesh-console serve`: stateless (sessions live in signed cookies, the mesh in Kafka), so
 /// replicas behind a load balancer need only the same users file and session secret.
@@ -78,8 +79,6 @@ struct ServeCommand: AsyncParsableCommand {
             fleet: FleetDesk(client: client, catalog: try catalog.load(), producer: producer, publisher: consolePublisher, instance: instanceID),
             tokens: APITokenBook(path: tokens ?? ProcessInfo.processInfo.environment["AGENTMESH_CONSOLE_TOKENS"]),
             logger: logger)
-        let refresher = Task { await feed.run(tick: .milliseconds(refreshMilliseconds), logger: logger) }
-        defer { refresher.cancel() }
         let app = Application(
             router: services.router(), configuration: .init(address: .hostname(host == "" ? "127.0.0.1" : self.host, port: port)),
             onServerRunning: { channel in
@@ -88,7 +87,11 @@ struct ServeCommand: AsyncParsableCommand {
                 FileHandle.standardError.write(Data("console_port=\(channel.localAddress?.port ?? 0)\n".utf8))
             },
             logger: logger)
-        try await app.runService()
+        // Services shut down in reverse order: the feed first (ending live streams), then the server.
+        let group = ServiceGroup(configuration: .init(
+            services: [.init(service: app), .init(service: FeedService(feed: feed, tick: .milliseconds(refreshMilliseconds), logger: logger))],
+            gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        try await group.run()
     }
 
     private func sessionSecret() throws -> [UInt8] {

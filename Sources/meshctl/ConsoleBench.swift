@@ -51,7 +51,8 @@ struct ConsoleBench: AsyncParsableCommand {
         let environment = MeshEnvironment(home: home.path)
         let topics = try catalog.load()
         guard let agentRole = topics.agentRoles.first else { throw ValidationError("the catalog declares no agent role") }
-        let host = OpsMeshHost(environment: environment, logDirectory: home.appendingPathComponent("logs"), logger: logger)
+        let host = OpsMeshHost(environment: environment, logDirectory: home.appendingPathComponent("logs"),
+                               status: json ? opsWarn : opsPrint, logger: logger)
         _ = try host.ensureKeys(catalog: topics, people: [], algorithm: SigningAlgorithm(rawValue: keyAlgorithm) ?? .ed25519)
         try host.startBroker(catalog: topics, brokers: 1)
         let client = try OpsMeshClient(configuration: try environment.kafkaConfiguration(), keysDirectory: environment.keysDirectory.path, logger: logger)

@@ -41,6 +41,8 @@ final class OpsMeshHost: @unchecked Sendable {
     let logDirectory: URL?
     /// Added to every child's environment.
     let childEnvironment: [String: String]
+    /// Where the `[up] …` lifecycle lines go: stdout for `up`, stderr when stdout carries data (JSON).
+    let status: @Sendable (String) -> Void
     private let lock = NSLock()
     private var cluster: EmbeddedKafkaCluster?
     private var children: [(spec: ChildSpec, process: Process)] = []
@@ -48,8 +50,10 @@ final class OpsMeshHost: @unchecked Sendable {
     private var readers: [Thread] = []
     private var logFiles: [FileHandle] = []
 
-    init(environment: MeshEnvironment, logDirectory: URL? = nil, childEnvironment: [String: String] = [:], logger: Logger) {
+    init(environment: MeshEnvironment, logDirectory: URL? = nil, childEnvironment: [String: String] = [:],
+         status: @escaping @Sendable (String) -> Void = opsPrint, logger: Logger) {
         self.environment = environment
+        self.status = status
         self.logDirectory = logDirectory
         self.childEnvironment = childEnvironment
         self.logger = logger
@@ -174,9 +178,9 @@ final class OpsMeshHost: @unchecked Sendable {
                 let how = finished.terminationReason == .uncaughtSignal
                     ? "killed by signal \(finished.terminationStatus)" : "exited with status \(finished.terminationStatus)"
                 if expected {
-                    opsPrint("[up] \(spec.name) stopped (\(how))")
+                    self.status("[up] \(spec.name) stopped (\(how))")
                 } else {
-                    opsPrint("[up] \(spec.name) \(how) unexpectedly; it is not restarted"
+                    self.status("[up] \(spec.name) \(how) unexpectedly; it is not restarted"
                              + (self.logDirectory.map { " (log: \($0.appendingPathComponent("\(spec.name).log").path))" } ?? ""))
                 }
             }
@@ -210,7 +214,7 @@ final class OpsMeshHost: @unchecked Sendable {
             try? await Task.sleep(for: .milliseconds(100))
         }
         for (spec, process) in targets where process.isRunning {
-            opsPrint("[up] \(spec.name) did not stop within \(grace) of SIGTERM; sending SIGKILL")
+            self.status("[up] \(spec.name) did not stop within \(grace) of SIGTERM; sending SIGKILL")
             kill(process.processIdentifier, SIGKILL)
         }
         for (_, process) in targets { process.waitUntilExit() }
