@@ -12,6 +12,7 @@ enum AuditPage {
             body = "<p id=\"verify-status\" class=\"\(valid ? "ok" : "error")\">\(valid ? "VERIFIED" : "INVALID"): "
                 + "\(HTML.escape(report["summary"] as? String ?? ""))</p>"
             var rows: [(String, String)] = [
+                ("Verified at", report["verifiedAt"] as? String ?? ""),
                 ("Log id", report["logId"] as? String ?? ""), ("Records", "\(report["recordCount"] ?? 0)"),
                 ("Envelopes re-verified", "\(report["envelopesChecked"] ?? 0)"), ("Checkpoints", "\(report["checkpointCount"] ?? 0)"),
                 ("Records after the last checkpoint", "\(report["unanchoredRecords"] ?? 0)"),

@@ -19,11 +19,19 @@ public struct AuditView: Sendable {
         var head: AuditHead?
         var checkpoints: Int
     }
-    let verifyCache = VerifyCache<StorePosition, (report: VerificationReport, json: [String: Any])>()
+    let verifyCache: VerifyCache<StorePosition, (report: VerificationReport, json: [String: Any])>
 
-    public init(location: AuditStoreLocation, keysDirectory: String) {
+    /// `verifyMaxAge`: the longest a verify result is shown before the store is verified again
+    /// even though it has not moved on.
+    public init(location: AuditStoreLocation, keysDirectory: String, verifyMaxAge: TimeInterval = 60) {
+        self.init(location: location, keysDirectory: keysDirectory, verifyCache: VerifyCache(maxAge: verifyMaxAge))
+    }
+
+    init(location: AuditStoreLocation, keysDirectory: String,
+         verifyCache: VerifyCache<StorePosition, (report: VerificationReport, json: [String: Any])>) {
         self.location = location
         self.keysDirectory = keysDirectory
+        self.verifyCache = verifyCache
     }
 
     /// Why the store cannot be read, as a typed error.
@@ -41,15 +49,19 @@ public struct AuditView: Sendable {
 
     /// Verifies records, chain, stored envelopes' signatures and checkpoints as `meshctl audit
     /// verify` does without `--anchor` (anchors live outside the console's reach); again only
-    /// when records or checkpoints were added since the last time.
+    /// when records or checkpoints were added since the last time or the last result is older
+    /// than the cache's bound. The JSON says when (`verifiedAt`).
     public func verify() throws -> (report: VerificationReport, json: [String: Any]) {
         let store = try open()
         let position = StorePosition(head: try store.head(), checkpoints: try store.checkpoints().count)
-        return try verifyCache.value(for: position) {
+        let (result, verifiedAt) = try verifyCache.value(for: position) {
             let report = try AuditVerifier.verify(store, trust: try checkpointTrust(),
                                                   envelopes: StoredEnvelopeRecheck(trust: try KeyRingStore.loadTrustStore(from: keysDirectory)))
             return (report, AuditVerifyDocument.json(report, store: store))
         }
+        var json = result.json
+        json["verifiedAt"] = ISO8601DateFormatter().string(from: verifiedAt)
+        return (result.report, json)
     }
 
     /// Writes the export (`meshctl audit export` format) to `url`.

@@ -48,4 +48,31 @@ final class AuditVerifyCacheTests: XCTestCase {
         XCTAssertEqual(try view.verify().report, checkpointed)
         XCTAssertEqual(view.verifyCache.computations, 3)
     }
+
+    func testAnUnchangedStoreIsVerifiedAgainOnceTheResultIsOlderThanTheBound() throws {
+        let keys = directory.appendingPathComponent("keys").path
+        try KeyRingStore.initialize(at: keys, roles: ["audit-sink"], people: [], algorithm: .ed25519, checkpointSigners: ["audit-sink"])
+        let location = AuditStoreLocation.sqlite(path: directory.appendingPathComponent("audit.sqlite").path)
+        let writer = try location.open(configuration: AuditStoreConfiguration(
+            signer: try KeyRingStore.loadSigner(principal: "audit-sink", from: keys), checkpoints: CheckpointPolicy(everyRecords: 1_000)))
+        _ = try writer.append((0..<3).map(record))
+        let clock = TestClock()
+        let view = AuditView(location: location, keysDirectory: keys, verifyCache: VerifyCache(maxAge: 60, now: { clock.now }))
+
+        let first = try view.verify().json["verifiedAt"] as? String
+        clock.advance(59)
+        XCTAssertEqual(try view.verify().json["verifiedAt"] as? String, first, "within the bound the result is reused")
+        XCTAssertEqual(view.verifyCache.computations, 1)
+        clock.advance(2)
+        let again = try view.verify().json["verifiedAt"] as? String
+        XCTAssertEqual(view.verifyCache.computations, 2, "an unchanged store is verified again after the bound")
+        XCTAssertNotEqual(again, first)
+    }
+}
+
+private final class TestClock: @unchecked Sendable {
+    private let lock = NSLock()
+    private var time = Date(timeIntervalSince1970: 1_750_000_000)
+    var now: Date { lock.withLock { time } }
+    func advance(_ seconds: TimeInterval) { lock.withLock { time += seconds } }
 }
