@@ -19,12 +19,14 @@ protocol BatchRunning: Sendable {
 /// What a ``BatchPipeline`` shares with its ``RoleWorker``.
 struct BatchContext {
     var consumer: KafkaConsumer
-    var deadLetters: DeadLetterPublisher
+    /// Dead letters are published at once (never into a transaction): a batch's offsets are
+    /// committed only after its dead letters are acknowledged.
+    var deadLettering: DeadLettering
+    /// The dead-letter topic, whose own records are never dead-lettered again.
+    var deadLetterTopic: String
     var metrics: RoleMetrics
     var spans: MessagingSpans?
     var logger: Logger
-    /// The instance's last error, for its card.
-    var lastError: LastError
 }
 
 /// A batch role's loop: a fetching task moves records from the consumer into a
@@ -77,7 +79,8 @@ final class BatchPipeline<Handler: BatchHandler>: BatchRunning, @unchecked Senda
         /// The batch being handled; true once handled (false: stopped, its records stay uncommitted).
         var handling: (records: Int, task: Task<Bool, Never>)?
         while let batch = await buffer.nextBatch(max: settings.maxRecords, wait: settings.maxWait, idle: settings.idleInterval) {
-            for (topic, count) in Self.countByTopic(batch) { context.metrics.increment(.consumed, topic: topic, by: count) }
+            let counts = Self.countByTopic(batch)
+            for (topic, count) in counts { context.metrics.increment(.consumed, topic: topic, by: count) }
             // Prepared while the previous batch is still being handled.
             let prepared = batch.isEmpty ? nil : handler.prepare(batch)
             if let previous = handling {
@@ -88,7 +91,7 @@ final class BatchPipeline<Handler: BatchHandler>: BatchRunning, @unchecked Senda
                 }
             }
             if let prepared {
-                handling = (batch.count, Task { await self.handle(batch, prepared) })
+                handling = (batch.count, Task { await self.handle(batch, prepared, counts: counts) })
             } else {
                 await handler.idle()
             }
@@ -107,7 +110,8 @@ final class BatchPipeline<Handler: BatchHandler>: BatchRunning, @unchecked Senda
 
     /// Has the handler keep one batch, then marks its records done. A failed attempt is
     /// retried with backoff until it works or a stop is requested (not ready meanwhile).
-    private func handle(_ batch: [ConsumedMessage], _ prepared: Handler.Prepared) async -> Bool {
+    /// `counts`: the batch's records per topic.
+    private func handle(_ batch: [ConsumedMessage], _ prepared: Handler.Prepared, counts: [String: Int]) async -> Bool {
         let logger = context.logger
         let metrics = context.metrics
         let started = ContinuousClock.now
@@ -128,7 +132,7 @@ final class BatchPipeline<Handler: BatchHandler>: BatchRunning, @unchecked Senda
                 guard await deadLetter(outcome.deadLetters) else { return false }
                 // Offsets only once the batch is kept (and its dead letters acknowledged).
                 for message in batch { context.consumer.markDone(message) }
-                for (topic, count) in Self.countByTopic(batch) { metrics.increment(.processed, topic: topic, by: count) }
+                for (topic, count) in counts { metrics.increment(.processed, topic: topic, by: count) }
                 metrics.observeHandlerDuration(seconds: (ContinuousClock.now - started).seconds)
                 let deadLettered = Set(outcome.deadLetters.map { RecordPosition($0.message) })
                 for (message, span) in spans {
@@ -141,7 +145,7 @@ final class BatchPipeline<Handler: BatchHandler>: BatchRunning, @unchecked Senda
                 return true
             } catch {
                 lock.withLock { failingNow = true }
-                for (topic, count) in Self.countByTopic(batch) { metrics.increment(.failed, topic: topic, by: count) }
+                for (topic, count) in counts { metrics.increment(.failed, topic: topic, by: count) }
                 let delay = settings.retry.delay(after: attempt)
                 logger.error("handling a batch failed; it is handled again and its offsets stay uncommitted (not ready)", metadata: [
                     "error": "\(error)", "records": "\(batch.count)", "attempt": "\(attempt)", "retry_in": "\(delay)",
@@ -152,7 +156,7 @@ final class BatchPipeline<Handler: BatchHandler>: BatchRunning, @unchecked Senda
                 }
                 try? await Task.sleep(for: delay)
                 attempt += 1
-                for (topic, count) in Self.countByTopic(batch) { metrics.increment(.retried, topic: topic, by: count) }
+                for (topic, count) in counts { metrics.increment(.retried, topic: topic, by: count) }
                 await handler.recover(after: error)
             }
         }
@@ -170,19 +174,16 @@ final class BatchPipeline<Handler: BatchHandler>: BatchRunning, @unchecked Senda
                 "topic": "\(message.topic)", "partition": "\(message.partition)", "offset": "\(message.offset)",
                 "reason": "\(letter.reason)", "detail": "\(letter.detail)",
             ]
-            if message.topic == context.deadLetters.topic {
+            if message.topic == context.deadLetterTopic {
                 logger.error("a dead letter could not be kept either; it stays in the dead-letter topic", metadata: metadata)
                 continue
             }
             do {
-                try await context.deadLetters.send(message, reason: letter.reason, detail: letter.detail, attempts: letter.attempts)
+                try await context.deadLettering.send(message, reason: letter.reason, detail: letter.detail, attempts: letter.attempts)
             } catch {
                 logger.error("could not dead-letter a record: \(error); its batch stays uncommitted", metadata: metadata)
                 return false
             }
-            context.metrics.increment(.deadLettered, topic: message.topic)
-            context.metrics.deadLettered(topic: message.topic, reason: letter.reason)
-            context.lastError.deadLettered(message, reason: letter.reason, detail: letter.detail)
             logger.error("a record its handler could not keep: published it to the dead-letter topic", metadata: metadata)
         }
         return true

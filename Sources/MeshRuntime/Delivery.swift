@@ -114,10 +114,7 @@ struct DeadLettering: Sendable {
     @discardableResult
     func send(_ inbound: InboundEnvelope, reason: String, detail: String, attempts: Int, span: MeshSpan? = nil) async -> Bool {
         do {
-            try await sink.send(inbound.message, reason: reason, detail: detail, attempts: attempts)
-            metrics.increment(.deadLettered, topic: inbound.message.topic)
-            metrics.deadLettered(topic: inbound.message.topic, reason: reason)
-            lastError.deadLettered(inbound.message, reason: reason, detail: detail)
+            try await send(inbound.message, reason: reason, detail: detail, attempts: attempts)
             consumer.markDone(inbound.message)
             if let span { MessagingSpans.failed(span, "dead-lettered: \(reason): \(detail)") }
             return true
@@ -125,5 +122,14 @@ struct DeadLettering: Sendable {
             logger.warning("dead letter not sent before shutdown; the message will be read again: \(error)")
             return false
         }
+    }
+
+    /// Sends `message` to the dead-letter topic, counts it and notes it for the card; marking
+    /// it done is the caller's (a batch role marks its whole batch once it is kept).
+    func send(_ message: ConsumedMessage, reason: String, detail: String, attempts: Int) async throws {
+        try await sink.send(message, reason: reason, detail: detail, attempts: attempts)
+        metrics.increment(.deadLettered, topic: message.topic)
+        metrics.deadLettered(topic: message.topic, reason: reason)
+        lastError.deadLettered(message, reason: reason, detail: detail)
     }
 }

@@ -200,8 +200,9 @@ public final class RoleWorker: @unchecked Sendable {
         }
         if let batch {
             let context = BatchContext(
-                consumer: consumer, deadLetters: deadLetters, metrics: metrics, spans: spans, logger: logger,
-                lastError: lastError)
+                consumer: consumer,
+                deadLettering: DeadLettering(sink: deadLetters, consumer: consumer, metrics: metrics, lastError: lastError, logger: logger),
+                deadLetterTopic: deadLetters.topic, metrics: metrics, spans: spans, logger: logger)
             batches = Self.pipeline(batch.handler, batch.settings, context)
         } else {
             batches = nil
