@@ -78,6 +78,17 @@ final class ModelUpAndDemoTests: XCTestCase {
         XCTAssertEqual(server.problems, [])
         XCTAssertEqual(server.requestCount, 1)
 
+        // The agent card names the handler and the model, so an operator sees which model a role runs on.
+        let meshctl = try Executables.url("meshctl")
+        try await eventually("meshctl agents lists coding-1 on model fake-up", timeout: .seconds(30)) {
+            guard let agents = try? await runToCompletion(meshctl, ["agents", "--home", self.home, "--json", "--catalog", repositoryRoot().appendingPathComponent("Topics").path],
+                                                          workingDirectory: self.workspace.url, timeout: .seconds(30)),
+                  agents.status == 0,
+                  let rows = try? JSONSerialization.jsonObject(with: Data(agents.stdout.utf8)) as? [[String: Any]]
+            else { return false }
+            return rows.contains { $0["instance"] as? String == "coding-1" && $0["handler"] as? String == "model" && $0["model"] as? String == "fake-up" }
+        }
+
         up.signal(SIGTERM)
         let exited = await up.waitForExit(timeout: .seconds(60))
         XCTAssertTrue(exited, "up stops after SIGTERM")
