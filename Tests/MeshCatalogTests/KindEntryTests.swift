@@ -107,3 +107,18 @@ final class KindEntryTests: XCTestCase {
         }
     }
 }
+
+/// The Python reference client (examples/python) resolves `kind:<kind>` entries from its own
+/// list of role kinds; a kind added here and not there would make it refuse a valid catalog.
+final class PythonClientRoleKindsTests: XCTestCase {
+    func testThePythonClientKnowsEveryRoleKind() throws {
+        let client = Fixtures.topicsDirectory.deletingLastPathComponent()
+            .appendingPathComponent("examples/python/agentmesh_contract.py")
+        let source = try String(contentsOf: client, encoding: .utf8)
+        let line = try XCTUnwrap(source.split(separator: "\n").first { $0.trimmingCharacters(in: .whitespaces).hasPrefix("KINDS = (") },
+                                 "agentmesh_contract.py declares KINDS = (…)")
+        let listed = line.split(separator: "\"").enumerated().filter { $0.offset % 2 == 1 }.map { String($0.element) }
+        XCTAssertEqual(Set(listed), Set(RoleKind.allCases.map(\.rawValue)))
+        XCTAssertEqual(listed.count, Set(listed).count, "no kind listed twice")
+    }
+}
