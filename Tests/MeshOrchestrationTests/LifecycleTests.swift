@@ -21,16 +21,20 @@ final class LifecycleTests: XCTestCase {
         XCTAssertTrue(assigned.instructions.hasPrefix("Fix typo\nShow allergies"), assigned.instructions)
         XCTAssertEqual(h.task("code").state, .working)
 
+        // A result or verdict that leaves every task in its state publishes no status of its own.
         let afterResult = h.result("code")
-        XCTAssertEqual(afterResult.kinds, [.planStatus])
+        XCTAssertEqual(afterResult.kinds, [])
         XCTAssertEqual(h.task("code").state, .working)
-        XCTAssertEqual(h.verdict("code", .review, .approve).kinds, [.planStatus])
+        XCTAssertEqual(h.verdict("code", .review, .approve).kinds, [])
         XCTAssertEqual(h.task("code").state, .working, "still waiting for compliance")
 
         let done = h.verdict("code", .compliance, .approve)
         XCTAssertEqual(done.kinds, [.planStatus, .planCompleted])
         XCTAssertEqual(h.task("code").state, .completed)
         XCTAssertEqual(done.statuses.first?.tasks.map(\.state), [.completed])
+        // ...but its progress line is in the next status the plan publishes.
+        let detail = done.statuses.first?.detail ?? ""
+        XCTAssertTrue(detail.contains("from compliance-bot") && detail.contains("code: accepted on attempt 1"), detail)
         let completed = try XCTUnwrap(done.completed)
         XCTAssertEqual(completed.artifacts.map(\.name), ["code.txt"])
         XCTAssertTrue(completed.summary.contains("code accepted on attempt 1"))

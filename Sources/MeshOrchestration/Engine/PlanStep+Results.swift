@@ -42,7 +42,7 @@ extension PlanStep {
         plan.tasks[index].result = RecordedResult(
             envelopeID: event.id, attempt: result.attempt, agentID: result.agentID, summary: result.summary,
             artifacts: result.artifacts, sha256: ResultDigest.digest(of: event))
-        note("\(task.id): result of attempt \(result.attempt) received from \(result.agentID)")
+        progress("\(task.id): result of attempt \(result.attempt) received from \(result.agentID)")
         evaluate(index)
     }
 

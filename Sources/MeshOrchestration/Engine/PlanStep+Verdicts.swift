@@ -37,7 +37,7 @@ extension PlanStep {
             envelopeID: event.id, attempt: verdict.attempt, kind: verdict.kind, decision: verdict.decision,
             findings: verdict.findings, resultEnvelopeID: verdict.resultEnvelopeID, reviewerID: verdict.reviewerID,
             approvalRequiredBy: verdict.approvalRequiredBy))
-        note("\(task.id): \(verdict.kind.protoName) \(verdict.decision.protoName) from \(verdict.reviewerID)")
+        progress("\(task.id): \(verdict.kind.protoName) \(verdict.decision.protoName) from \(verdict.reviewerID)")
         evaluate(index)
     }
 

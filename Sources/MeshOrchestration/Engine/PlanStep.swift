@@ -9,6 +9,9 @@ struct PlanStep {
     private var outputs: [Output] = []
     private var terminal: Output?
     private var notes: [String] = []
+    /// Set by ``note(_:)``: something a reader of the plan must be told even when no task
+    /// changed state (an ignored or inadmissible event), so the event gets a `PlanStatus`.
+    private var explained = false
     private var changed = false
 
     init(plan: PlanState, event: Envelope) {
@@ -16,8 +19,18 @@ struct PlanStep {
         self.event = event
     }
 
-    /// Adds a line to this event's `PlanStatus.detail` (also used for ignored events).
-    mutating func note(_ text: String) { notes.append(text) }
+    /// Adds a line to this event's `PlanStatus.detail` and makes the event publish one (also
+    /// used for ignored events).
+    mutating func note(_ text: String) {
+        notes.append(text)
+        explained = true
+    }
+
+    /// Adds a line about progress that changed no task state (a result or verdict recorded
+    /// while others are awaited) to this event's `PlanStatus.detail`, without making the event
+    /// publish one of its own: the A2A states it would show are those of the last status, and
+    /// two of a one-task objective's four statuses were such repeats.
+    mutating func progress(_ text: String) { notes.append(text) }
 
     /// Moves task `index` to `state` and records why; every change is reported in the
     /// event's `PlanStatus`.
@@ -48,14 +61,15 @@ struct PlanStep {
     }
 
     /// The outputs in publication order: assignments and approval requests, then one
-    /// `PlanStatus` if anything changed or was noted, then the terminal outcome. The array
+    /// `PlanStatus` if a task state (or the plan) changed or an event was explained, then the
+    /// terminal outcome. The array
     /// has room for `extraCapacity` more (the caller's snapshot), so appending it does not
     /// copy. Moves the outputs out of the step.
     mutating func finish(extraCapacity: Int = 0) -> [Output] {
         var all: [Output] = []
         swap(&all, &outputs)
         all.reserveCapacity(all.count + 2 + extraCapacity)
-        if changed || !notes.isEmpty {
+        if changed || explained {
             let status = PlanStatus(planID: plan.planID, tasks: plan.statuses, detail: notes.joined(separator: "; "))
             all.append(Output(destination: .plans, envelope: envelope(
                 .planStatus, discriminator: "", subject: plan.planID, .planStatus(status))))
