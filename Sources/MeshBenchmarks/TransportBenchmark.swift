@@ -18,6 +18,9 @@ public struct TransportBenchmark {
         public var rawCPUMicrosPerRecord: Double
         public var hmacPerSecond: Double
         public var hmacCPUMicrosPerRecord: Double
+        /// What the HMAC envelope path costs per record beyond raw librdkafka: process CPU µs
+        /// per record of the one minus the other (each the best of its rounds).
+        public var hmacCPUMicrosOverRaw: Double
         /// CPU µs per record of the one thread that builds, seals and enqueues (the rest of
         /// `hmacCPUMicrosPerRecord` is the consumer side and librdkafka's threads).
         public var hmacProducerThreadCPUMicrosPerRecord: Double
@@ -25,6 +28,9 @@ public struct TransportBenchmark {
         public var ed25519Records: Int
         public var ed25519PerSecond: Double
         public var ed25519Ratio: Double
+        /// Process CPU µs per record of the Ed25519 envelope path, and beyond raw librdkafka.
+        public var ed25519CPUMicrosPerRecord: Double
+        public var ed25519CPUMicrosOverRaw: Double
         public var hmacTargetRatio: Double
         public var meetsHMACTarget: Bool
         /// Single-thread CPU µs per record of each envelope stage, without Kafka (HMAC key).
@@ -122,9 +128,11 @@ public struct TransportBenchmark {
             hmacProducerCPU.append(sealed.producerCPUSeconds * 1e6 / Double(records))
             progress("round \(round)/\(rounds): sealed envelopes, HMAC-SHA256 \(Int(sealed.recordsPerSecond)) records/s")
         }
-        let ed25519 = try await envelopeRate(
+        let ed25519Path = try await envelopeRate(
             cluster: cluster, configuration: configuration, algorithm: .ed25519, keys: keys + "-ed25519",
-            topic: "bench.ed25519", count: ed25519Records).recordsPerSecond
+            topic: "bench.ed25519", count: ed25519Records)
+        let ed25519 = ed25519Path.recordsPerSecond
+        let ed25519CPU = ed25519Path.cpuSeconds * 1e6 / Double(ed25519Records)
         progress("sealed envelopes, Ed25519: \(Int(ed25519)) records/s (\(ed25519Records) records)")
         let stages = try Self.stageMicros(
             keys: keys + "-stages", recordBytes: recordBytes, count: min(records, 20_000))
@@ -137,12 +145,15 @@ public struct TransportBenchmark {
             cores: ProcessInfo.processInfo.activeProcessorCount, bareRecordsPerSecond: bestRawWithHeaders,
             bareCPUMicrosPerRecord: rawWithHeadersCPU.min() ?? 0,
             stageMicros: Stage.addedByEnvelopes.map { stages[$0] ?? 0 }, rawPerSecond: bestRaw)
+        let bestRawCPU = rawCPU.min() ?? 0
         return Figures(
-            records: records, recordBytes: recordBytes, rawPerSecond: bestRaw, rawCPUMicrosPerRecord: rawCPU.min() ?? 0,
+            records: records, recordBytes: recordBytes, rawPerSecond: bestRaw, rawCPUMicrosPerRecord: bestRawCPU,
             hmacPerSecond: bestHMAC, hmacCPUMicrosPerRecord: hmacCPU.min() ?? 0,
+            hmacCPUMicrosOverRaw: (hmacCPU.min() ?? 0) - bestRawCPU,
             hmacProducerThreadCPUMicrosPerRecord: hmacProducerCPU.min() ?? 0,
             hmacRatio: bestHMAC / bestRaw, ed25519Records: ed25519Records, ed25519PerSecond: ed25519,
-            ed25519Ratio: ed25519 / bestRaw, hmacTargetRatio: target, meetsHMACTarget: bestHMAC / bestRaw >= target,
+            ed25519Ratio: ed25519 / bestRaw, ed25519CPUMicrosPerRecord: ed25519CPU,
+            ed25519CPUMicrosOverRaw: ed25519CPU - bestRawCPU, hmacTargetRatio: target, meetsHMACTarget: bestHMAC / bestRaw >= target,
             hmacStageMicros: stages, rawWithHeadersPerSecond: bestRawWithHeaders,
             rawWithHeadersRatio: bestRawWithHeaders / bestRaw, hmacRatioToRawWithHeaders: bestHMAC / bestRawWithHeaders,
             kafkaLayerPerSecond: bestKafkaLayer, kafkaLayerRatio: bestKafkaLayer / bestRaw,

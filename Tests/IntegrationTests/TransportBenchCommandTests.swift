@@ -23,6 +23,14 @@ final class TransportBenchCommandTests: XCTestCase {
             try number("hmacRatioToRawWithHeaders"), try number("hmacPerSecond") / number("rawWithHeadersPerSecond"),
             accuracy: 1e-9)
         XCTAssertEqual(try number("kafkaLayerRatio"), try number("kafkaLayerPerSecond") / number("rawPerSecond"), accuracy: 1e-9)
+        // CPU per record beyond raw librdkafka, for both signing algorithms.
+        XCTAssertEqual(
+            try number("hmacCPUMicrosOverRaw"), try number("hmacCPUMicrosPerRecord") - number("rawCPUMicrosPerRecord"),
+            accuracy: 1e-9)
+        XCTAssertGreaterThan(try number("ed25519CPUMicrosPerRecord"), 0)
+        XCTAssertEqual(
+            try number("ed25519CPUMicrosOverRaw"), try number("ed25519CPUMicrosPerRecord") - number("rawCPUMicrosPerRecord"),
+            accuracy: 1e-9)
         XCTAssertEqual(figures["meetsHMACTarget"] as? Bool, try number("hmacRatio") >= number("hmacTargetRatio"))
         // The comparison is fair only if a sealed envelope is about as large as a raw record.
         let recordBytes = try number("recordBytes")

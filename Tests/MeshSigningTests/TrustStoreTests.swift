@@ -121,3 +121,52 @@ final class TrustStoreTests: XCTestCase {
         XCTAssertTrue(SigningError.badSignature(keyId: "coder-1").description.contains("\"coder-1\""))
     }
 }
+
+/// `verify(_:keyId:algorithm:signature:)`, the receive path's one-signature check over bytes
+/// in place, must decide exactly as `verify(_:signatures:)` with that one signature.
+final class InPlaceVerificationTests: XCTestCase {
+    private let message = Array("{\"type\":\"mesh.result\",\"id\":\"42\"}".utf8)
+
+    private func outcome(_ body: () throws -> VerifiedSigner) -> String {
+        do { return "ok \(try body())" } catch { return "error \(error)" }
+    }
+
+    func testAgreesWithTheGeneralRulesForEveryOutcome() throws {
+        for algorithm in SigningAlgorithm.allCases {
+            let signer = try makeSigner("coder", algorithm)
+            let revoked = try makeSigner("coder", algorithm, keyId: "coder-revoked", status: .revoked)
+            let retired = try makeSigner("coder", algorithm, keyId: "coder-retired", status: .retired)
+            let stranger = try makeSigner("intruder", algorithm)
+            let store = try TrustStore([signer.verificationKey, revoked.verificationKey, retired.verificationKey])
+            let good = signer.sign(message)
+            var forged = good
+            forged.bytes[0] ^= 1
+            var truncated = good
+            truncated.bytes.removeLast()
+            var relabelled = good
+            relabelled.algorithm = algorithm == .ed25519 ? .hmacSHA256 : .ed25519
+            var tampered = message
+            tampered[3] ^= 0x20
+            let cases: [(String, [UInt8], SignatureValue)] = [
+                ("good", message, good), ("forged", message, forged), ("truncated", message, truncated),
+                ("empty", message, SignatureValue(keyId: good.keyId, algorithm: algorithm, bytes: [])),
+                ("relabelled", message, relabelled), ("tampered", tampered, good),
+                ("revoked", message, revoked.sign(message)), ("retired", message, retired.sign(message)),
+                ("unknown", message, stranger.sign(message)),
+            ]
+            for (name, bytes, signature) in cases {
+                let general = outcome { try store.verify(bytes, signatures: [signature]) }
+                let inPlace = outcome {
+                    try bytes.withUnsafeBytes { bytes in
+                        try signature.bytes.withUnsafeBytes {
+                            try store.verify(bytes, keyId: signature.keyId, algorithm: signature.algorithm, signature: $0)
+                        }
+                    }
+                }
+                XCTAssertEqual(inPlace, general, "\(algorithm) \(name)")
+            }
+            XCTAssertTrue(outcome { try store.verify(message, signatures: [good]) }.hasPrefix("ok"))
+            XCTAssertTrue(outcome { try store.verify(message, signatures: [forged]) }.hasPrefix("error"))
+        }
+    }
+}
