@@ -154,14 +154,8 @@ struct ConsolePages: Sendable {
         }
         let feed = services.feed
         return Response(status: .ok, headers: Responses.headers("text/event-stream", cookies: []), body: ResponseBody { writer in
-            let encoder = JSONEncoder()
             for await event in await feed.changes() {
-                switch event {
-                case .all(let plans):
-                    try await writer.write(ByteBuffer(string: "event: plans\ndata: \(String(decoding: try encoder.encode(plans), as: UTF8.self))\n\n"))
-                case .changed(let plans):
-                    try await writer.write(ByteBuffer(string: "event: changed\ndata: \(String(decoding: try encoder.encode(plans), as: UTF8.self))\n\n"))
-                }
+                try await writer.write(ByteBuffer(bytes: event.frame))
             }
             try await writer.finish(nil)
         })

@@ -9,13 +9,19 @@ import MeshTransport
 /// status costs one plan's fold, not a re-read of the mesh (which took seconds with 10,000
 /// plans). Every page, API call and live stream of this replica reads that one snapshot.
 /// Streams get the whole plan list once, then only the plans that changed, at most once per
-/// tick, so a burst of status events costs one small message per stream.
+/// tick, so a burst of status events costs one small message per stream; each message is
+/// encoded once for all streams.
 /// Writes never go through here: signing reads the approvals afresh so a decision made on
 /// another replica a moment ago is seen.
 public actor MeshFeed {
-    public enum PlansEvent: Sendable {
-        case all([PlanSummary])
-        case changed([PlanSummary])
+    /// One server-sent event as it goes on the wire: `plans` with the whole list, `changed`
+    /// with the plans that changed since the last tick.
+    public struct PlansEvent: Sendable {
+        public let frame: Data
+
+        init(_ name: String, json: Data) {
+            frame = Data("event: \(name)\ndata: ".utf8) + json + Data("\n\n".utf8)
+        }
     }
 
     private let client: OpsMeshClient
@@ -47,12 +53,20 @@ public actor MeshFeed {
     /// The plan summaries as JSON (sorted keys), encoded once per change rather than per request.
     public func plansJSONData() async -> Data {
         _ = await current()
+        return encodedPlans()
+    }
+
+    private func encodedPlans() -> Data {
         if let plansJSON { return plansJSON }
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        let data = (try? encoder.encode(snapshot.planSummaries)) ?? Data("[]".utf8)
+        let data = Self.encode(snapshot.planSummaries)
         plansJSON = data
         return data
+    }
+
+    private static func encode(_ plans: [PlanSummary]) -> Data {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        return (try? encoder.encode(plans)) ?? Data("[]".utf8)
     }
 
     /// The plan list now, then the plans that change, until the stream is dropped.
@@ -63,7 +77,7 @@ public actor MeshFeed {
             continuation.finish()
             return stream
         }
-        if ready { continuation.yield(.all(snapshot.planSummaries)) }
+        if ready { continuation.yield(PlansEvent("plans", json: encodedPlans())) }
         listeners[id] = continuation
         continuation.onTermination = { _ in Task { await self.drop(id) } }
         return stream
@@ -96,7 +110,9 @@ public actor MeshFeed {
         for waiter in waiters { waiter.resume(returning: snapshot) }
         waiters = []
         changedSinceTick = [:]
-        for listener in listeners.values { listener.yield(.all(snapshot.planSummaries)) }
+        guard !listeners.isEmpty else { return }
+        let event = PlansEvent("plans", json: encodedPlans())
+        for listener in listeners.values { listener.yield(event) }
     }
 
     /// Sends what changed since the last tick. A tick that read nothing before the first
@@ -108,7 +124,9 @@ public actor MeshFeed {
         guard ready, !changedSinceTick.isEmpty else { return }
         let changed = Array(changedSinceTick.values)
         changedSinceTick = [:]
-        for listener in listeners.values { listener.yield(.changed(changed)) }
+        guard !listeners.isEmpty else { return }
+        let event = PlansEvent("changed", json: Self.encode(changed))
+        for listener in listeners.values { listener.yield(event) }
     }
 
     private func started(_ end: EndOfLog) {

@@ -14,9 +14,11 @@ import MeshTransport
 import MeshWire
 
 /// `meshctl bench console`: a console on a mesh holding many plans. Measures the latency of
-/// the plans page and `GET /api/plans` (sequential requests, p50/p99), then how many `plans`
-/// server-sent events reach each of many streams while status events are published at a fixed
-/// rate, and how long the last status takes to show.
+/// the plans page and `GET /api/plans` (sequential requests, p50/p99), then the live streams:
+/// status events are published at a fixed rate while many `/events/plans` streams are open,
+/// and each stream's receipt of each event is timed, so the figures say how many events per
+/// second each stream got, whether every stream got every event, and the lag from publish to
+/// receipt.
 struct ConsoleBench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "console",
@@ -27,6 +29,7 @@ struct ConsoleBench: AsyncParsableCommand {
     @Option(help: "Server-sent event streams held open.") var streams = 50
     @Option(help: "Status events published per second during the stream phase.") var rate = 1_000
     @Option(help: "Seconds of status events.") var seconds = 10
+    @Option(name: .customLong("refresh-ms"), help: "The console's live-stream tick (its --refresh-ms).") var refreshMilliseconds = 500
     @Option(name: .customLong("key-algorithm"), help: "Role key algorithm: ed25519 or hmac-sha256.") var keyAlgorithm = "ed25519"
     @Flag(help: "Print the figures as JSON on stdout.") var json = false
     @OptionGroup var catalog: CatalogOptions
@@ -38,9 +41,16 @@ struct ConsoleBench: AsyncParsableCommand {
         var apiMillis: [String: Double]
         var streams: Int
         var statusEventsPublished: Int
+        /// The rate the status events were handed to the producer (pipelined, not one at a time).
         var statusEventsPerSecond: Double
+        var deliveryFailures: Int
+        /// Distinct status events each stream received, per second of publishing.
         var sseEventsPerStream: [String: Double]
-        var lastStatusShownAfterSeconds: Double?
+        var streamsWithEveryEvent: Int
+        /// From handing the status to the producer to its arrival in a stream, over every (stream, event).
+        var lagMillis: [String: Double]
+        /// The best and the worst stream's p99 lag.
+        var streamLagP99Millis: [String: Double]
     }
 
     func run() async throws {
@@ -81,8 +91,10 @@ struct ConsoleBench: AsyncParsableCommand {
 
         let console = OpsConsole(environment: environment, port: try OpsConsole.freePort())
         guard let signIn = try console.ensureUsers(approver: nil) else { throw OpsFailure("the bench home already had a users file") }
-        try host.start([console.spec(store: "sqlite:" + home.appendingPathComponent("audit.sqlite").path,
-                                     catalog: catalog.catalogDirectory.standardizedFileURL.path)])
+        var spec = console.spec(store: "sqlite:" + home.appendingPathComponent("audit.sqlite").path,
+                                catalog: catalog.catalogDirectory.standardizedFileURL.path)
+        spec.arguments += ["--refresh-ms", String(refreshMilliseconds)]
+        try host.start([spec])
         defer { Task { await host.stop(grace: .seconds(5)) } }
         let http = BenchHTTP(base: console.url)
         let started = ContinuousClock.now
@@ -103,59 +115,34 @@ struct ConsoleBench: AsyncParsableCommand {
         }
 
         progress("\(streams) streams, \(rate) status events/s for \(seconds) s…")
-        let counters = (0..<streams).map { _ in SSECounter() }
-        let tasks = counters.map { counter -> URLSessionDataTask in
+        let load = StatusLoad(ids: ids, total: rate * seconds)
+        let receivers = (0..<streams).map { _ in SSEReceiver(keys: load.keys) }
+        let tasks = receivers.map { receiver -> URLSessionDataTask in
             var request = URLRequest(url: URL(string: console.url + "/events/plans")!)
             request.setValue(http.cookieHeader, forHTTPHeaderField: "Cookie")
             request.timeoutInterval = 600
-            let task = URLSession(configuration: .ephemeral, delegate: counter, delegateQueue: nil).dataTask(with: request)
+            let task = URLSession(configuration: .ephemeral, delegate: receiver, delegateQueue: nil).dataTask(with: request)
             task.resume()
             return task
         }
-        try await Task.sleep(for: .seconds(2))
-        let baseline = counters.map(\.events)
-        let total = rate * seconds
-        let publishStart = ContinuousClock.now
-        let marker = "bench-last-\(UUID().uuidString.prefix(6))"
-        // Each tenth of a second's share is sent concurrently, then the next slice waits its turn.
-        let perSlice = max(1, rate / 10)
-        for slice in stride(from: 0, to: total, by: perSlice) {
-            try await withThrowingTaskGroup(of: Void.self) { group in
-                for sent in slice..<min(total, slice + perSlice) {
-                    let id = ids[sent % ids.count]
-                    let detail = sent == total - 1 ? marker : "step \(sent)"
-                    group.addTask {
-                        let status = Envelope(source: "/mesh/orchestrator/bench", correlationID: id, payload: .planStatus(PlanStatus(
-                            planID: "plan-\(id)", tasks: [TaskStatus(taskID: "change", state: .working, attempt: 1, detail: detail)], detail: detail)))
-                        _ = try await orchestrator.publish(status, to: MeshTopics.plans, key: id)
-                    }
-                }
-                try await group.waitForAll()
-            }
-            let due = publishStart + .milliseconds(Int64(slice + perSlice) * 1000 / Int64(rate))
-            if due > ContinuousClock.now { try await Task.sleep(until: due, clock: .continuous) }
-        }
-        let published = (ContinuousClock.now - publishStart).seconds
-        var lastShown: Double?
-        let lastID = ids[(total - 1) % ids.count]
-        let deadline = ContinuousClock.now + .seconds(120)
-        while ContinuousClock.now < deadline {
-            if let reply = try? await http.get("/plans/\(lastID)"), String(decoding: reply.body, as: UTF8.self).contains(marker) {
-                lastShown = (ContinuousClock.now - publishStart).seconds - published
-                break
-            }
-            try await Task.sleep(for: .milliseconds(100))
-        }
-        let window = (ContinuousClock.now - publishStart).seconds
+        // Every stream first gets the whole list; only then is it following.
+        try await http.waitUntil(timeout: .seconds(120)) { receivers.allSatisfy(\.hasList) }
+        let sent = try await load.publish(with: orchestrator, rate: rate)
+        // The tail: wait (up to 60 s) until every stream has every event, however long that takes.
+        try? await http.waitUntil(timeout: .seconds(60)) { receivers.allSatisfy { $0.receivedCount == load.total } }
         tasks.forEach { $0.cancel() }
-        let perStream = zip(counters, baseline).map { Double($0.events - $1) / window }
 
+        let lags = receivers.map { $0.lagsMillis(sentAt: sent.at) }
+        let perStream = receivers.map { Double($0.receivedCount) / sent.seconds }
         let figures = Figures(
             plans: plans, readySeconds: ready, pageMillis: Self.summary(page), apiMillis: Self.summary(api), streams: streams,
-            statusEventsPublished: total, statusEventsPerSecond: Double(total) / published,
+            statusEventsPublished: load.total, statusEventsPerSecond: Double(load.total) / sent.seconds, deliveryFailures: sent.failures,
             sseEventsPerStream: ["min_per_s": perStream.min() ?? 0, "max_per_s": perStream.max() ?? 0,
                                  "mean_per_s": perStream.reduce(0, +) / Double(max(1, perStream.count))],
-            lastStatusShownAfterSeconds: lastShown)
+            streamsWithEveryEvent: receivers.filter { $0.receivedCount == load.total }.count,
+            lagMillis: Self.summary(lags.flatMap { $0 }),
+            streamLagP99Millis: ["min": lags.map { Self.summary($0)["p99"] ?? .nan }.min() ?? .nan,
+                                 "max": lags.map { Self.summary($0)["p99"] ?? .nan }.max() ?? .nan])
         if json {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
@@ -165,9 +152,11 @@ struct ConsoleBench: AsyncParsableCommand {
                 plans \(plans), console ready after \(String(format: "%.1f", ready)) s
                 GET /plans      p50 \(f(figures.pageMillis["p50"])) ms  p99 \(f(figures.pageMillis["p99"])) ms  max \(f(figures.pageMillis["max"])) ms
                 GET /api/plans  p50 \(f(figures.apiMillis["p50"])) ms  p99 \(f(figures.apiMillis["p99"])) ms  max \(f(figures.apiMillis["max"])) ms
-                status events: \(total) at \(String(format: "%.0f", figures.statusEventsPerSecond))/s; \(streams) streams got \
-                \(f(figures.sseEventsPerStream["min_per_s"]))–\(f(figures.sseEventsPerStream["max_per_s"])) events/s each; \
-                last status shown \(lastShown.map { String(format: "%.2f s", $0) } ?? "never (120 s)") after publishing ended
+                status events: \(load.total) at \(String(format: "%.0f", figures.statusEventsPerSecond))/s (\(sent.failures) failed); \
+                \(streams) streams got \(f(figures.sseEventsPerStream["min_per_s"]))–\(f(figures.sseEventsPerStream["max_per_s"])) events/s each, \
+                \(figures.streamsWithEveryEvent) of \(streams) got every event
+                lag publish→stream  p50 \(f(figures.lagMillis["p50"])) ms  p99 \(f(figures.lagMillis["p99"])) ms  max \(f(figures.lagMillis["max"])) ms \
+                (per-stream p99 \(f(figures.streamLagP99Millis["min"]))–\(f(figures.streamLagP99Millis["max"])) ms)
                 """)
         }
         await host.stop(grace: .seconds(5))
@@ -242,24 +231,6 @@ final class BenchHTTP: NSObject, URLSessionTaskDelegate, @unchecked Sendable {
             }
         }
         return (http.statusCode, data)
-    }
-}
-
-/// Counts events (`event:` lines: the first `plans`, then `changed`) arriving on one stream.
-final class SSECounter: NSObject, URLSessionDataDelegate, @unchecked Sendable {
-    private let lock = NSLock()
-    private var count = 0
-    private var tail = Data()
-
-    var events: Int { lock.withLock { count } }
-
-    func urlSession(_ session: URLSession, dataTask: URLSessionDataTask, didReceive data: Data) {
-        lock.withLock {
-            // Keep a few bytes of the previous chunk so a marker split across chunks is counted.
-            let text = String(decoding: tail + data, as: UTF8.self)
-            count += text.components(separatedBy: "\nevent: ").count - 1 + (text.hasPrefix("event: ") && tail.isEmpty ? 1 : 0)
-            tail = data.suffix(8)
-        }
     }
 }
 

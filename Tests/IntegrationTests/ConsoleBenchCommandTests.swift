@@ -4,7 +4,7 @@ import XCTest
 
 /// `meshctl bench console --json` prints only the figures on stdout, so it can be piped into a
 /// JSON tool; the lifecycle lines of the processes it starts go to stderr. A small run: the
-/// figures are not judged here.
+/// timings are not judged here, but every stream must have got every status event.
 final class ConsoleBenchCommandTests: XCTestCase {
     func testJSONModePrintsOnlyJSONOnStdout() async throws {
         let workspace = try TemporaryDirectory()
@@ -18,6 +18,9 @@ final class ConsoleBenchCommandTests: XCTestCase {
         let figures = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any], run.stdout)
         XCTAssertEqual(figures["plans"] as? Int, 20)
         XCTAssertEqual(figures["streams"] as? Int, 2)
+        XCTAssertEqual(figures["statusEventsPublished"] as? Int, 20)
+        XCTAssertEqual(figures["deliveryFailures"] as? Int, 0)
+        XCTAssertEqual(figures["streamsWithEveryEvent"] as? Int, 2, "each stream got each status event: \(run.stdout)")
         XCTAssertTrue(run.stderr.contains("[up] console-1 stopped (exited with status 0)"), "the lifecycle lines are on stderr: \(run.stderr)")
     }
 }
