@@ -34,7 +34,7 @@ final class LifecycleTests: XCTestCase {
         XCTAssertEqual(done.statuses.first?.tasks.map(\.state), [.completed])
         // ...but its progress line is in the next status the plan publishes.
         let detail = done.statuses.first?.detail ?? ""
-        XCTAssertTrue(detail.contains("from compliance-bot") && detail.contains("code: accepted on attempt 1"), detail)
+        XCTAssertTrue(detail.contains("from \(VerdictKind.compliance.protoName)-bot") && detail.contains("code: accepted on attempt 1"), detail)
         let completed = try XCTUnwrap(done.completed)
         XCTAssertEqual(completed.artifacts.map(\.name), ["code.txt"])
         XCTAssertTrue(completed.summary.contains("code accepted on attempt 1"))
