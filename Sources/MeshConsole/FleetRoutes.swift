@@ -15,7 +15,8 @@ struct FleetRoutes: Sendable {
         // Pages
         router.get("/agents") { request, _ in
             try await pages.page(request) { caller in
-                AgentsPage.render(APIModels.agents(try await services.fleet.roster()), user: caller.user, csrf: caller.session.csrf)
+                AgentsPage.render(APIModels.agents(try await services.fleet.roster()), lag: consumerLag(), user: caller.user,
+                                  csrf: caller.session.csrf)
             }
         }
         router.get("/deadletters") { request, _ in
@@ -43,6 +44,14 @@ struct FleetRoutes: Sendable {
         // API
         router.get("/api/agents") { request, _ in
             try await api.authorised(request) { _ in Responses.json(APIModels.agents(try await services.fleet.roster())) }
+        }
+        router.get("/api/agents/lag") { request, _ in
+            try await api.authorised(request) { _ in
+                switch consumerLag() {
+                case .success(let lag): return Responses.json(lag)
+                case .failure(let error): return Responses.error(error)
+                }
+            }
         }
         router.get("/api/deadletters") { request, _ in
             try await api.authorised(request) { _ in Responses.json(try await services.fleet.letters().map(APIModels.deadLetter)) }
@@ -104,6 +113,14 @@ struct FleetRoutes: Sendable {
                 case .success(let trace): return Responses.json(object: AuditTraceDocument.json(trace))
                 }
             }
+        }
+    }
+
+    private func consumerLag() -> Result<[APIModels.ConsumerLag], ConsoleError> {
+        do {
+            return .success(APIModels.consumerLag(try services.fleet.lag()))
+        } catch {
+            return .failure(ConsoleError(.unavailable, "the broker did not answer for consumer lag: \(error)"))
         }
     }
 

@@ -68,6 +68,28 @@ final class ConsoleOperationsTests: XCTestCase {
         let agentsPage = try await viewer.get("/agents")
         XCTAssertTrue(agentsPage.body.contains("coding: 1 live"))
 
+        // Consumer lag from the broker: no testing agent runs, so the three records put on its
+        // task topic wait under group mesh-testing; the coding agent has committed all of its.
+        let producer = try KafkaProducer(configuration: try mesh.kafkaConfiguration(), logger: mesh.logger)
+        defer { producer.close() }
+        for index in 0..<3 {
+            try await producer.send(OutgoingMessage(topic: "mesh.tasks.testing", key: Array("obj-\(index)".utf8), value: Array("queued".utf8)))
+        }
+        var lag: [[String: Any]] = []
+        try await eventually("the testing group lags by 3 and the coding group has caught up") {
+            lag = ((try? await viewer.get("/api/agents/lag"))?.json as? [[String: Any]]) ?? []
+            let byRole = Dictionary(lag.compactMap { item in (item["role"] as? String).map { ($0, item) } }, uniquingKeysWith: { first, _ in first })
+            return (byRole["testing"]?["lag"] as? Int) == 3 && (byRole["coding"]?["lag"] as? Int) == 0
+        }
+        let testing = try XCTUnwrap(lag.first { $0["role"] as? String == "testing" })
+        XCTAssertEqual(testing["group"] as? String, "mesh-testing")
+        let behind = try XCTUnwrap(testing["partitions"] as? [[String: Any]]).filter { ($0["lag"] as? Int ?? 0) > 0 }
+        XCTAssertEqual(behind.reduce(0) { $0 + ($1["lag"] as? Int ?? 0) }, 3)
+        XCTAssertTrue(behind.allSatisfy { $0["topic"] as? String == "mesh.tasks.testing" && $0["committed"] == nil }, "\(behind)")
+        let lagPage = try await viewer.get("/agents")
+        XCTAssertTrue(lagPage.body.contains("<span class=\"lag\" data-role=\"testing\">3</span>"), lagPage.body)
+        XCTAssertTrue(lagPage.body.contains("<span class=\"lag\" data-role=\"coding\">0</span>"), lagPage.body)
+
         // Compliance: the finding under its rule, the decisions per hour.
         let complianceReply = try await viewer.get("/api/compliance")
         let compliance = try XCTUnwrap(complianceReply.json as? [String: Any])
@@ -97,7 +119,7 @@ final class ConsoleOperationsTests: XCTestCase {
         XCTAssertTrue(export.body.contains(objective))
 
         // Without a session every endpoint answers 401 with a typed body.
-        for path in ["/api/agents", "/api/deadletters", "/api/compliance", "/api/audit/verify", "/api/audit/export", "/api/plans/\(objective)/trace"] {
+        for path in ["/api/agents", "/api/agents/lag", "/api/deadletters", "/api/compliance", "/api/audit/verify", "/api/audit/export", "/api/plans/\(objective)/trace"] {
             let reply = try await console.browser().get(path)
             XCTAssertEqual(reply.status, 401, path)
             XCTAssertEqual(reply.errorCode, "unauthenticated", path)
