@@ -34,7 +34,8 @@ struct FleetRoutes: Sendable {
         router.post("/deadletters/redrive") { request, _ in try await redriveForm(request) }
         router.get("/compliance") { request, _ in
             try await pages.page(request) { caller in
-                CompliancePage.render(ComplianceSummary(await services.feed.current().verdictLog), user: caller.user, csrf: caller.session.csrf)
+                CompliancePage.render(ComplianceSummary(await services.feed.current().verdictLog, classes: services.ruleClasses),
+                                      classesFrom: services.ruleClasses.bundleHash, user: caller.user, csrf: caller.session.csrf)
             }
         }
         router.get("/audit") { request, _ in
@@ -81,7 +82,7 @@ struct FleetRoutes: Sendable {
             }
         }
         router.get("/api/compliance") { request, _ in
-            try await api.authorised(request) { _ in Responses.json(ComplianceSummary(await services.feed.current().verdictLog)) }
+            try await api.authorised(request) { _ in Responses.json(ComplianceSummary(await services.feed.current().verdictLog, classes: services.ruleClasses)) }
         }
         router.get("/api/audit/verify") { request, _ in
             try await api.authorised(request) { _ in

@@ -73,10 +73,15 @@ enum OpenAPIDocument {
           "RedriveRequest": {"type": "object", "required": ["ids", "reason"], "properties": {
             "ids": {"type": "array", "minItems": 1, "items": {"type": "string"}}, "reason": {"type": "string", "minLength": 1}}},
           "RedriveResponse": {"type": "object", "required": ["outcomes"], "properties": {"outcomes": {"type": "array", "items": {"type": "string"}}}},
-          "Compliance": {"type": "object", "required": ["byRule", "bySeverity", "decisionsByHour"], "properties": {
-            "byRule": {"type": "array", "items": {"type": "object", "properties": {"rule": {"type": "string"}, "severity": {"type": "string"},
-              "kind": {"type": "string"}, "findings": {"type": "integer"}}}},
+          "Compliance": {"type": "object", "required": ["byRule", "byClass", "bySeverity", "findingsByHour", "decisionsByHour"],
+            "description": "A finding's identifierClass is the class its rule detects in the console's policy bundle (record check for record checks, unknown for rules not in it).",
+            "properties": {
+            "byRule": {"type": "array", "items": {"type": "object", "properties": {"rule": {"type": "string"}, "identifierClass": {"type": "string"},
+              "severity": {"type": "string"}, "kind": {"type": "string"}, "findings": {"type": "integer"}}}},
+            "byClass": {"type": "array", "items": {"type": "object", "properties": {"identifierClass": {"type": "string"}, "findings": {"type": "integer"}}}},
             "bySeverity": {"type": "array", "items": {"type": "object", "properties": {"severity": {"type": "string"}, "findings": {"type": "integer"}}}},
+            "findingsByHour": {"type": "array", "items": {"type": "object", "properties": {"hour": {"type": "string"}, "rule": {"type": "string"},
+              "identifierClass": {"type": "string"}, "decision": {"type": "string"}, "findings": {"type": "integer"}}}},
             "decisionsByHour": {"type": "array", "items": {"type": "object", "properties": {"hour": {"type": "string"}, "kind": {"type": "string"},
               "decision": {"type": "string"}, "verdicts": {"type": "integer"}}}}}},
           "AuditVerify": {"type": "object", "required": ["logId", "valid", "recordCount", "checkpointCount", "summary", "failures"],
@@ -155,7 +160,7 @@ enum OpenAPIDocument {
               "content": {"application/json": {"schema": {"$ref": "#/components/schemas/RedriveResponse"}}}},
             "400": {"$ref": "#/components/responses/Error"}, "401": {"$ref": "#/components/responses/Error"},
             "403": {"$ref": "#/components/responses/Error"}, "404": {"$ref": "#/components/responses/Error"}}}},
-        "/api/compliance": {"get": {"operationId": "getCompliance", "summary": "Findings by rule and severity, decisions per hour.",
+        "/api/compliance": {"get": {"operationId": "getCompliance", "summary": "Findings by rule, class and severity; findings per hour by rule, class and decision; decisions per hour.",
           "responses": {"200": {"description": "The summary.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Compliance"}}}},
             "401": {"$ref": "#/components/responses/Error"}}}},
         "/api/audit/verify": {"get": {"operationId": "verifyAudit", "summary": "Verify the audit store (records, chain, envelopes, checkpoints).",

@@ -97,8 +97,22 @@ final class ConsoleOperationsTests: XCTestCase {
         XCTAssertTrue(rules.contains { $0["rule"] as? String == finding.ruleID && ($0["findings"] as? Int ?? 0) >= 1 }, "\(rules)")
         let decisions = try XCTUnwrap(compliance["decisionsByHour"] as? [[String: Any]])
         XCTAssertTrue(decisions.contains { $0["kind"] as? String == "compliance" && $0["decision"] as? String == "request_changes" }, "\(decisions)")
+        // A finding's class is the one its rule detects in the policy bundle the console loaded:
+        // the fake SSN of attempt 1 is of class ssn; a Part 11 record check detects no identifier.
+        let classOf = Dictionary(rules.compactMap { rule in (rule["rule"] as? String).map { ($0, rule["identifierClass"] as? String) } },
+                                 uniquingKeysWith: { first, _ in first })
+        XCTAssertEqual(classOf["hipaa-ssn"], "ssn", "\(rules)")
+        if classOf["part11-signature-high-risk"] != nil { XCTAssertEqual(classOf["part11-signature-high-risk"], "record check") }
+        let classes = try XCTUnwrap(compliance["byClass"] as? [[String: Any]])
+        XCTAssertTrue(classes.contains { $0["identifierClass"] as? String == "ssn" && ($0["findings"] as? Int ?? 0) >= 1 }, "\(classes)")
+        let overTime = try XCTUnwrap(compliance["findingsByHour"] as? [[String: Any]])
+        XCTAssertTrue(overTime.contains {
+            $0["rule"] as? String == "hipaa-ssn" && $0["identifierClass"] as? String == "ssn" && $0["decision"] as? String == "request_changes"
+        }, "\(overTime)")
         let compliancePage = try await viewer.get("/compliance")
         XCTAssertTrue(compliancePage.body.contains(finding.ruleID))
+        XCTAssertTrue(compliancePage.body.contains("id=\"by-class\"") && compliancePage.body.contains("id=\"findings-over-time\""))
+        XCTAssertTrue(compliancePage.body.contains("<td>hipaa-ssn</td><td>ssn</td>"), "the class is shown beside its rule")
 
         // Audit: verify status and the newest checkpoint; export for auditors only.
         try await eventually("the audit store verifies") {
