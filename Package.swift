@@ -134,8 +134,8 @@ let package = Package(
         // The console's web app: people, sessions, Part 11 signing, pages and the JSON API.
         .target(
             name: "MeshConsole",
-            dependencies: ["MeshOps", "MeshAudit", "MeshAuditIngest", "MeshCatalog", "MeshCLI", "MeshTransport", "MeshKafka", "MeshLogging",
-                           "MeshSigning", "MeshWire", "COpenSSL",
+            dependencies: ["MeshOps", "MeshAudit", "MeshAuditIngest", "MeshCatalog", "MeshCLI", "MeshCompliance", "MeshTransport", "MeshKafka",
+                           "MeshLogging", "MeshSigning", "MeshWire", "COpenSSL",
                            .product(name: "Hummingbird", package: "hummingbird"), .product(name: "Logging", package: "swift-log")],
             swiftSettings: swift5),
         .target(
@@ -200,7 +200,7 @@ let package = Package(
         .executableTarget(
             name: "mesh-console",
             dependencies: [
-                "MeshConsole", "MeshOps", "MeshAudit", "MeshCLI", "MeshCatalog", "MeshTransport", "MeshKafka", "MeshSigning", "MeshLogging",
+                "MeshConsole", "MeshOps", "MeshAudit", "MeshCLI", "MeshCatalog", "MeshCompliance", "MeshTransport", "MeshKafka", "MeshSigning", "MeshLogging",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
@@ -252,7 +252,7 @@ let package = Package(
             ],
             swiftSettings: swift5),
         .testTarget(name: "MeshTracingTests", dependencies: ["MeshTracing", "MeshSigning", "MeshWire", "MeshTestSupport"], swiftSettings: swift5),
-        .testTarget(name: "MeshConsoleTests", dependencies: ["MeshConsole", "MeshWire", "MeshAudit", "MeshSigning"], swiftSettings: swift5),
+        .testTarget(name: "MeshConsoleTests", dependencies: ["MeshConsole", "MeshCompliance", "MeshWire", "MeshAudit", "MeshSigning"], swiftSettings: swift5),
         .testTarget(name: "MeshOpsTests", dependencies: ["MeshOps", "MeshOrchestration", "MeshSigning", "MeshWire"], swiftSettings: swift5),
         .testTarget(name: "MeshKafkaTests", dependencies: ["MeshKafka", "MeshTestSupport"], swiftSettings: swift5),
         .testTarget(name: "MeshBenchmarksTests", dependencies: ["MeshBenchmarks"], swiftSettings: swift5),

@@ -101,6 +101,25 @@ public enum APIModels {
         public var lastError: String
     }
 
+    /// A consuming role's consumer group and the records it has still to read.
+    public struct ConsumerLag: Codable, Sendable, Equatable {
+        public var role: String
+        public var group: String
+        public var lag: Int64
+        public var partitions: [Partition]
+        /// Topics of the role that are not on the cluster.
+        public var missingTopics: [String]
+
+        public struct Partition: Codable, Sendable, Equatable {
+            public var topic: String
+            public var partition: Int32
+            /// Absent when the group never committed on the partition (then all it holds counts).
+            public var committed: Int64?
+            public var end: Int64
+            public var lag: Int64
+        }
+    }
+
     public struct DeadLetterInfo: Codable, Sendable, Equatable {
         public var id: String
         public var reason: String
@@ -147,6 +166,16 @@ public enum APIModels {
                 version: card.version, handler: card.handler, model: card.model, capabilities: card.capabilities,
                 inFlight: Int(card.inFlight), processed: Int(card.processed),
                 processedPerMinute: uptime > 0 ? Double(card.processed) / uptime : nil, lastError: card.lastError)
+        }
+    }
+
+    static func consumerLag(_ lag: [RoleConsumerGroups.Lag]) -> [ConsumerLag] {
+        lag.map { item in
+            ConsumerLag(role: item.target.role ?? "", group: item.target.group, lag: item.total,
+                        partitions: item.partitions.map {
+                            .init(topic: $0.topic, partition: $0.partition, committed: $0.committed, end: $0.end, lag: $0.lag)
+                        },
+                        missingTopics: item.missingTopics)
         }
     }
 

@@ -15,13 +15,14 @@ public struct ConsoleServices: Sendable {
     let audit: AuditView
     let fleet: FleetDesk
     let tokens: APITokenBook
+    let ruleClasses: RuleClasses
     let logger: Logger
     /// Checked against when a sign-in names nobody in the users file (see `ConsolePages.login`).
     let unknownUserHash: PasswordHash
 
     public init(users: UsersFile, sealer: SessionSealer, secureCookies: Bool, throttle: LoginThrottle, feed: MeshFeed,
                 signing: SigningDesk, objectives: ObjectiveDesk, operations: OperationsLog, audit: AuditView, fleet: FleetDesk,
-                tokens: APITokenBook, logger: Logger) throws {
+                tokens: APITokenBook, ruleClasses: RuleClasses, logger: Logger) throws {
         authenticator = ConsoleAuthenticator(users: users, sealer: sealer, secureCookies: secureCookies)
         self.throttle = throttle
         self.feed = feed
@@ -31,6 +32,7 @@ public struct ConsoleServices: Sendable {
         self.audit = audit
         self.fleet = fleet
         self.tokens = tokens
+        self.ruleClasses = ruleClasses
         self.logger = logger
         unknownUserHash = try PasswordHash.make(Hex.encode(try SecureRandom.bytes(count: 16)))
     }

@@ -30,6 +30,13 @@ public struct FleetDesk: Sendable {
         try await client.roster(catalog: catalog, now: WallClock.nowUnixMicros())
     }
 
+    /// Each consuming role's group lag, asked of the broker on every call (committed offsets
+    /// against end offsets, as `meshctl lag`).
+    func lag() throws -> [RoleConsumerGroups.Lag] {
+        let inspector = try ConsumerGroupInspector(configuration: client.configuration, logger: client.logger)
+        return try RoleConsumerGroups.lag(of: RoleConsumerGroups.targets(in: catalog), inspector: inspector, timeout: .seconds(5))
+    }
+
     func letters() async throws -> [DeadLetter] {
         try await DeadLetterDesk.letters(configuration: client.configuration, logger: client.logger)
     }

@@ -15,7 +15,8 @@ struct FleetRoutes: Sendable {
         // Pages
         router.get("/agents") { request, _ in
             try await pages.page(request) { caller in
-                AgentsPage.render(APIModels.agents(try await services.fleet.roster()), user: caller.user, csrf: caller.session.csrf)
+                AgentsPage.render(APIModels.agents(try await services.fleet.roster()), lag: consumerLag(), user: caller.user,
+                                  csrf: caller.session.csrf)
             }
         }
         router.get("/deadletters") { request, _ in
@@ -33,7 +34,8 @@ struct FleetRoutes: Sendable {
         router.post("/deadletters/redrive") { request, _ in try await redriveForm(request) }
         router.get("/compliance") { request, _ in
             try await pages.page(request) { caller in
-                CompliancePage.render(ComplianceSummary(await services.feed.current().verdictLog), user: caller.user, csrf: caller.session.csrf)
+                CompliancePage.render(ComplianceSummary(await services.feed.current().verdictLog, classes: services.ruleClasses),
+                                      classesFrom: services.ruleClasses.bundleHash, user: caller.user, csrf: caller.session.csrf)
             }
         }
         router.get("/audit") { request, _ in
@@ -43,6 +45,14 @@ struct FleetRoutes: Sendable {
         // API
         router.get("/api/agents") { request, _ in
             try await api.authorised(request) { _ in Responses.json(APIModels.agents(try await services.fleet.roster())) }
+        }
+        router.get("/api/agents/lag") { request, _ in
+            try await api.authorised(request) { _ in
+                switch consumerLag() {
+                case .success(let lag): return Responses.json(lag)
+                case .failure(let error): return Responses.error(error)
+                }
+            }
         }
         router.get("/api/deadletters") { request, _ in
             try await api.authorised(request) { _ in Responses.json(try await services.fleet.letters().map(APIModels.deadLetter)) }
@@ -72,7 +82,7 @@ struct FleetRoutes: Sendable {
             }
         }
         router.get("/api/compliance") { request, _ in
-            try await api.authorised(request) { _ in Responses.json(ComplianceSummary(await services.feed.current().verdictLog)) }
+            try await api.authorised(request) { _ in Responses.json(ComplianceSummary(await services.feed.current().verdictLog, classes: services.ruleClasses)) }
         }
         router.get("/api/audit/verify") { request, _ in
             try await api.authorised(request) { _ in
@@ -104,6 +114,14 @@ struct FleetRoutes: Sendable {
                 case .success(let trace): return Responses.json(object: AuditTraceDocument.json(trace))
                 }
             }
+        }
+    }
+
+    private func consumerLag() -> Result<[APIModels.ConsumerLag], ConsoleError> {
+        do {
+            return .success(APIModels.consumerLag(try services.fleet.lag()))
+        } catch {
+            return .failure(ConsoleError(.unavailable, "the broker did not answer for consumer lag: \(error)"))
         }
     }
 

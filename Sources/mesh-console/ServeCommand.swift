@@ -5,6 +5,7 @@ import Logging
 import MeshAudit
 import MeshCLI
 import MeshCatalog
+import MeshCompliance
 import MeshConsole
 import MeshKafka
 import MeshLogging
@@ -50,6 +51,9 @@ struct ServeCommand: AsyncParsableCommand {
         "The audit store the timeline, causal tree, verify status and export are read from: sqlite:PATH or postgresql://…. "
         + "Default: $AGENTMESH_AUDIT_STORE, else sqlite:<home>/audit.sqlite.", valueName: "url"))
     var auditStore: String?
+    @Option(help: ArgumentHelp(
+        "The policy packs (as mesh-compliance --policies) the compliance page takes each rule's identifier class from.", valueName: "dir"))
+    var policies = "Policies"
     @OptionGroup var catalog: CatalogOptions
     @OptionGroup var connection: ConnectionOptions
 
@@ -78,7 +82,7 @@ struct ServeCommand: AsyncParsableCommand {
                              keysDirectory: client.keysDirectory),
             fleet: FleetDesk(client: client, catalog: try catalog.load(), producer: producer, publisher: consolePublisher, instance: instanceID),
             tokens: APITokenBook(path: tokens ?? ProcessInfo.processInfo.environment["AGENTMESH_CONSOLE_TOKENS"]),
-            logger: logger)
+            ruleClasses: try ruleClasses(logger: logger), logger: logger)
         let app = Application(
             router: services.router(), configuration: .init(address: .hostname(host == "" ? "127.0.0.1" : self.host, port: port)),
             onServerRunning: { channel in
@@ -92,6 +96,15 @@ struct ServeCommand: AsyncParsableCommand {
             services: [.init(service: app), .init(service: FeedService(feed: feed, tick: .milliseconds(refreshMilliseconds), logger: logger))],
             gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await group.run()
+    }
+
+    /// Without the policy folder the console still serves; findings are then of class "unknown".
+    private func ruleClasses(logger: Logger) throws -> RuleClasses {
+        guard FileManager.default.fileExists(atPath: policies) else {
+            logger.warning("no policy folder at \(policies): the compliance page cannot tell findings' classes")
+            return RuleClasses([:])
+        }
+        return RuleClasses(bundle: try PolicyBundle.load(directory: policies))
     }
 
     private func sessionSecret() throws -> [UInt8] {

@@ -44,7 +44,7 @@ struct ConsoleBench: AsyncParsableCommand {
         /// The rate the status events were handed to the producer (pipelined, not one at a time).
         var statusEventsPerSecond: Double
         var deliveryFailures: Int
-        /// Distinct status events each stream received, per second of publishing.
+        /// Distinct status events each stream received per second, from the first sent to the last it received.
         var sseEventsPerStream: [String: Double]
         var streamsWithEveryEvent: Int
         /// From handing the status to the producer to its arrival in a stream, over every (stream, event).
@@ -133,7 +133,7 @@ struct ConsoleBench: AsyncParsableCommand {
         tasks.forEach { $0.cancel() }
 
         let lags = receivers.map { $0.lagsMillis(sentAt: sent.at) }
-        let perStream = receivers.map { Double($0.receivedCount) / sent.seconds }
+        let perStream = receivers.map { $0.rate(since: sent.at[0]) }
         let figures = Figures(
             plans: plans, readySeconds: ready, pageMillis: Self.summary(page), apiMillis: Self.summary(api), streams: streams,
             statusEventsPublished: load.total, statusEventsPerSecond: Double(load.total) / sent.seconds, deliveryFailures: sent.failures,

@@ -91,6 +91,15 @@ final class SSEReceiver: NSObject, URLSessionDataDelegate, @unchecked Sendable {
     /// Distinct events of the load received so far.
     var receivedCount: Int { lock.withLock { arrivals.count } }
 
+    /// Events received per second, from the first event sent to the last one received here:
+    /// a stream that falls behind and catches up later gets a lower rate than the publisher's.
+    func rate(since start: ContinuousClock.Instant) -> Double {
+        lock.withLock {
+            guard let last = arrivals.values.max() else { return 0 }
+            return Double(arrivals.count) / max((last - start).seconds, 1e-3)
+        }
+    }
+
     func lagsMillis(sentAt: [ContinuousClock.Instant]) -> [Double] {
         lock.withLock { arrivals.map { ($0.value - sentAt[$0.key]).seconds * 1000 } }
     }

@@ -5,6 +5,7 @@ import MeshCLI
 import MeshCatalog
 import MeshKafka
 import MeshLogging
+import MeshOps
 
 /// `meshctl lag`: committed offset, end offset and lag per partition for the consumer groups
 /// of the mesh's roles, with totals per group and, where the broker can say, the members.
@@ -41,18 +42,9 @@ struct LagCommand: AsyncParsableCommand {
         let inspector = try ConsumerGroupInspector(
             configuration: connection.kafkaConfiguration(), logger: Logger(label: MeshRoles.meshctl))
         let wait = Duration.milliseconds(Int64(timeout * 1000))
-        let existing = try inspector.partitionCounts(timeout: wait)
-        var reports: [GroupLagReport] = []
-        for target in targets {
-            var counts: [String: Int] = [:]
-            var missing: [String] = []
-            for name in target.topics {
-                if let count = existing[name] { counts[name] = count } else { missing.append(name) }
-            }
-            let partitions = try inspector.lag(group: target.group, topics: counts, timeout: wait)
-            let membership = noMembers ? nil : inspector.describe(group: target.group, timeout: wait)
-            reports.append(GroupLagReport(group: target.group, role: target.role, partitions: partitions,
-                                          missingTopics: missing, membership: membership))
+        let reports = try RoleConsumerGroups.lag(of: targets, inspector: inspector, timeout: wait).map { lag in
+            GroupLagReport(group: lag.target.group, role: lag.target.role, partitions: lag.partitions, missingTopics: lag.missingTopics,
+                           membership: noMembers ? nil : inspector.describe(group: lag.target.group, timeout: wait))
         }
         if json {
             let encoder = JSONEncoder()
@@ -64,37 +56,11 @@ struct LagCommand: AsyncParsableCommand {
     }
 }
 
-/// Which group to inspect over which topics.
-struct LagTarget: Equatable {
-    var group: String
-    var role: String?
-    var topics: [String]
-}
+typealias LagTarget = RoleConsumerGroups.Target
 
 enum LagTargets {
-    /// The consumer group a role's processes join (see RoleWorkerConfiguration: mesh-<role>;
-    /// the audit sink uses `audit-sink`).
-    static func group(of role: Role) -> String {
-        role.kind == .audit ? role.name : "mesh-\(role.name)"
-    }
-
-    /// The topics the role's process subscribes to with its group: an agent its task topic,
-    /// the orchestrator its co-partitioned inputs except the changelog (read back outside the
-    /// group), every other role what the catalog lists it as consuming.
-    static func topics(of role: Role, in catalog: Catalog) -> [String] {
-        switch role.kind {
-        case .agent: return catalog.taskTopic(for: role.name).map { [$0.name] } ?? []
-        case .orchestrator:
-            return catalog.orchestratorInputs.map(\.name).filter { $0 != MeshTopics.changelog }
-        default: return catalog.topics(consumedBy: role.name).map(\.name)
-        }
-    }
-
-    static let consumingKinds: Set<RoleKind> = [.orchestrator, .agent, .reviewer, .compliance, .audit]
-
     static func resolve(catalog: Catalog, groups: [String], topics: [String]) throws -> [LagTarget] {
-        let roles = catalog.roles.filter { consumingKinds.contains($0.kind) }
-        let all = roles.map { LagTarget(group: group(of: $0), role: $0.name, topics: Self.topics(of: $0, in: catalog)) }
+        let all = RoleConsumerGroups.targets(in: catalog)
         if groups.isEmpty { return all }
         return try groups.map { name in
             let known = all.first { $0.group == name }

@@ -75,6 +75,7 @@ final class ConsoleHarness: @unchecked Sendable {
             try Executables.url("mesh-console"),
             ["serve", "--port", "0", "--users", usersFile, "--home", mesh.home, "--insecure-cookies",
              "--audit-store", auditStore, "--tokens", tokensFile, "--catalog", MeshHarness.root.appendingPathComponent("Topics").path,
+             "--policies", MeshHarness.root.appendingPathComponent("Policies").path,
              "--max-failures", String(maxFailures), "--idle-timeout", String(idleTimeout), "--refresh-ms", "200",
              "--instance", "test-\(UUID().uuidString.prefix(4))"],
             name: "console", workingDirectory: mesh.workspace.url)

@@ -68,6 +68,28 @@ final class ConsoleOperationsTests: XCTestCase {
         let agentsPage = try await viewer.get("/agents")
         XCTAssertTrue(agentsPage.body.contains("coding: 1 live"))
 
+        // Consumer lag from the broker: no testing agent runs, so the three records put on its
+        // task topic wait under group mesh-testing; the coding agent has committed all of its.
+        let producer = try KafkaProducer(configuration: try mesh.kafkaConfiguration(), logger: mesh.logger)
+        defer { producer.close() }
+        for index in 0..<3 {
+            try await producer.send(OutgoingMessage(topic: "mesh.tasks.testing", key: Array("obj-\(index)".utf8), value: Array("queued".utf8)))
+        }
+        var lag: [[String: Any]] = []
+        try await eventually("the testing group lags by 3 and the coding group has caught up") {
+            lag = ((try? await viewer.get("/api/agents/lag"))?.json as? [[String: Any]]) ?? []
+            let byRole = Dictionary(lag.compactMap { item in (item["role"] as? String).map { ($0, item) } }, uniquingKeysWith: { first, _ in first })
+            return (byRole["testing"]?["lag"] as? Int) == 3 && (byRole["coding"]?["lag"] as? Int) == 0
+        }
+        let testing = try XCTUnwrap(lag.first { $0["role"] as? String == "testing" })
+        XCTAssertEqual(testing["group"] as? String, "mesh-testing")
+        let behind = try XCTUnwrap(testing["partitions"] as? [[String: Any]]).filter { ($0["lag"] as? Int ?? 0) > 0 }
+        XCTAssertEqual(behind.reduce(0) { $0 + ($1["lag"] as? Int ?? 0) }, 3)
+        XCTAssertTrue(behind.allSatisfy { $0["topic"] as? String == "mesh.tasks.testing" && $0["committed"] == nil }, "\(behind)")
+        let lagPage = try await viewer.get("/agents")
+        XCTAssertTrue(lagPage.body.contains("<span class=\"lag\" data-role=\"testing\">3</span>"), lagPage.body)
+        XCTAssertTrue(lagPage.body.contains("<span class=\"lag\" data-role=\"coding\">0</span>"), lagPage.body)
+
         // Compliance: the finding under its rule, the decisions per hour.
         let complianceReply = try await viewer.get("/api/compliance")
         let compliance = try XCTUnwrap(complianceReply.json as? [String: Any])
@@ -75,8 +97,22 @@ final class ConsoleOperationsTests: XCTestCase {
         XCTAssertTrue(rules.contains { $0["rule"] as? String == finding.ruleID && ($0["findings"] as? Int ?? 0) >= 1 }, "\(rules)")
         let decisions = try XCTUnwrap(compliance["decisionsByHour"] as? [[String: Any]])
         XCTAssertTrue(decisions.contains { $0["kind"] as? String == "compliance" && $0["decision"] as? String == "request_changes" }, "\(decisions)")
+        // A finding's class is the one its rule detects in the policy bundle the console loaded:
+        // the fake SSN of attempt 1 is of class ssn; a Part 11 record check detects no identifier.
+        let classOf = Dictionary(rules.compactMap { rule in (rule["rule"] as? String).map { ($0, rule["identifierClass"] as? String) } },
+                                 uniquingKeysWith: { first, _ in first })
+        XCTAssertEqual(classOf["hipaa-ssn"], "ssn", "\(rules)")
+        if classOf["part11-signature-high-risk"] != nil { XCTAssertEqual(classOf["part11-signature-high-risk"], "record check") }
+        let classes = try XCTUnwrap(compliance["byClass"] as? [[String: Any]])
+        XCTAssertTrue(classes.contains { $0["identifierClass"] as? String == "ssn" && ($0["findings"] as? Int ?? 0) >= 1 }, "\(classes)")
+        let overTime = try XCTUnwrap(compliance["findingsByHour"] as? [[String: Any]])
+        XCTAssertTrue(overTime.contains {
+            $0["rule"] as? String == "hipaa-ssn" && $0["identifierClass"] as? String == "ssn" && $0["decision"] as? String == "request_changes"
+        }, "\(overTime)")
         let compliancePage = try await viewer.get("/compliance")
         XCTAssertTrue(compliancePage.body.contains(finding.ruleID))
+        XCTAssertTrue(compliancePage.body.contains("id=\"by-class\"") && compliancePage.body.contains("id=\"findings-over-time\""))
+        XCTAssertTrue(compliancePage.body.contains("<td>hipaa-ssn</td><td>ssn</td>"), "the class is shown beside its rule")
 
         // Audit: verify status and the newest checkpoint; export for auditors only.
         try await eventually("the audit store verifies") {
@@ -97,7 +133,7 @@ final class ConsoleOperationsTests: XCTestCase {
         XCTAssertTrue(export.body.contains(objective))
 
         // Without a session every endpoint answers 401 with a typed body.
-        for path in ["/api/agents", "/api/deadletters", "/api/compliance", "/api/audit/verify", "/api/audit/export", "/api/plans/\(objective)/trace"] {
+        for path in ["/api/agents", "/api/agents/lag", "/api/deadletters", "/api/compliance", "/api/audit/verify", "/api/audit/export", "/api/plans/\(objective)/trace"] {
             let reply = try await console.browser().get(path)
             XCTAssertEqual(reply.status, 401, path)
             XCTAssertEqual(reply.errorCode, "unauthenticated", path)
