@@ -55,11 +55,13 @@ struct OpsConsole {
         return (user, password)
     }
 
-    /// The child spec: `mesh-console serve` on this mesh.
-    func spec(store: String, catalog: String) -> OpsMeshHost.ChildSpec {
+    /// The child spec: `mesh-console serve` on this mesh. `policies` is the policy packs folder
+    /// (the compliance page's class of each finding); without it the console looks in ./Policies.
+    func spec(store: String, catalog: String, policies: String? = nil) -> OpsMeshHost.ChildSpec {
         OpsMeshHost.ChildSpec(
             name: "console-1", executable: OpsMeshHost.executableDirectory().appendingPathComponent("mesh-console").path,
             arguments: ["serve", "--host", "127.0.0.1", "--port", String(port), "--users", usersFile, "--insecure-cookies",
-                        "--audit-store", store, "--catalog", catalog, "--home", environment.home.path, "--instance", "console-1"])
+                        "--audit-store", store, "--catalog", catalog, "--home", environment.home.path, "--instance", "console-1"]
+                + (policies.map { ["--policies", $0] } ?? []))
     }
 }

@@ -103,7 +103,7 @@ struct OpsMeshLayout: ParsableArguments {
         if !noConsole {
             let made = OpsConsole(environment: environment, port: try consolePort ?? OpsConsole.freePort())
             signIn = try made.ensureUsers(approver: consoleApprover)
-            specs.append(made.spec(store: store, catalog: absolute(catalog.catalogDirectory.path)))
+            specs.append(made.spec(store: store, catalog: absolute(catalog.catalogDirectory.path), policies: absolute(policies)))
             console = made
         }
         try host.startBroker(catalog: topics, brokers: brokers)

@@ -89,6 +89,9 @@ final class ModelUpAndDemoTests: XCTestCase {
             return rows.contains { $0["instance"] as? String == "coding-1" && $0["handler"] as? String == "model" && $0["model"] as? String == "fake-up" }
         }
 
+        // up runs outside the repository here: the console gets the policy folder up was given.
+        XCTAssertFalse((up.stdout + up.stderr).contains("no policy folder"), up.stderr)
+
         up.signal(SIGTERM)
         let exited = await up.waitForExit(timeout: .seconds(60))
         XCTAssertTrue(exited, "up stops after SIGTERM")
