@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Time-to-ready and idle RSS of every role process, on the embedded broker.
+"""Time-to-ready (and to owning partitions) and idle RSS of every role process, on the embedded broker.
 
 For each role: the first instance (it forms its consumer group) and a second one (it joins
 the existing group, as when scaling out) are started; the time from spawning the process to
@@ -63,6 +63,17 @@ def ready(port):
         return False
 
 
+def owns_partitions(port):
+    try:
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=1) as response:
+            for line in response.read().decode().splitlines():
+                if line.startswith("agentmesh_assigned_partitions"):
+                    return float(line.split()[-1]) > 0
+    except Exception:
+        pass
+    return False
+
+
 def memory_mib(pid):
     """VmRSS, its anonymous part (heap, stacks, librdkafka buffers: this process's own) and
     PSS (shared library pages divided among the processes mapping them)."""
@@ -115,7 +126,12 @@ def one_run(args, workdir):
                 processes.append(process)
                 port = wait_for(f"{name}'s health port", lambda: health_port(log_path))
                 wait_for(f"{name} ready", lambda: ready(port), timeout=120)
-                figures[(role, instance)] = {"ready": time.monotonic() - start, "pid": process.pid}
+                figure = {"ready": time.monotonic() - start, "pid": process.pid}
+                # Cooperative rebalancing: a joining member is ready (in the group, polling)
+                # after the first round, and gets its partitions in the second.
+                wait_for(f"{name} owns partitions", lambda: owns_partitions(port), timeout=120)
+                figure["owns"] = time.monotonic() - start
+                figures[(role, instance)] = figure
         time.sleep(args.idle)  # idle: nothing is produced meanwhile
         for figure in figures.values():
             figure.update(memory_mib(figure["pid"]))
@@ -142,11 +158,12 @@ def main():
     parser.add_argument("--backlog", type=int, default=0, help="1 KiB records on mesh.results before the roles start")
     parser.add_argument("-X", action="append", default=[], help="key=value for every role's Kafka clients")
     args = parser.parse_args()
+    args.bin = os.path.abspath(args.bin)
     runs = []
     for _ in range(args.runs):
         with tempfile.TemporaryDirectory(prefix="agentmesh-startup-") as workdir:
             runs.append(one_run(args, workdir))
-    columns = [("ready", "start->/readyz", "s"), ("VmRSS", "idle VmRSS", "MiB"), ("RssAnon", "of it anonymous", "MiB"),
+    columns = [("ready", "start->/readyz", "s"), ("owns", "start->partitions", "s"), ("VmRSS", "idle VmRSS", "MiB"), ("RssAnon", "of it anonymous", "MiB"),
                ("Pss", "idle PSS", "MiB"), ("VmHWM", "peak RSS", "MiB")]
     print(f"{'role':<12} {'instance':<18} " + " ".join(f"{title + ' (min med max)':<28}" for _, title, _ in columns))
     for role in ROLES:
