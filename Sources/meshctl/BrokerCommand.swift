@@ -33,6 +33,8 @@ struct BrokerCommand: AsyncParsableCommand {
 
     func run() async throws {
         MeshLogging.bootstrap(role: "broker")
+        // Started by the pipeline bench: stop with it.
+        ParentWatch.startIfRequested()
         let logger = Logger(label: "meshctl.broker")
         let environment = MeshEnvironment(home: home)
         if let pid = environment.runningBrokerPID() {

@@ -8,8 +8,9 @@ import MeshKafka
 import MeshSigning
 import MeshTransport
 
-/// A whole local mesh in one process tree: the embedded broker hosted in this process and
-/// one child process per role instance. `up` and `demo` use it.
+/// A whole local mesh in one process tree: the embedded broker (hosted in this process, or as
+/// a `meshctl broker` child) and one child process per role instance. `up`, `demo` and the
+/// pipeline bench use it.
 final class OpsMeshHost: @unchecked Sendable {
     /// One role instance to run.
     struct ChildSpec: Sendable {
@@ -45,8 +46,11 @@ final class OpsMeshHost: @unchecked Sendable {
     let status: @Sendable (String) -> Void
     private let lock = NSLock()
     private var cluster: EmbeddedKafkaCluster?
+    /// `meshctl broker` when the broker runs as a child of its own (`startBrokerProcess`).
+    private var brokerChild: (spec: ChildSpec, process: Process)?
     private var children: [(spec: ChildSpec, process: Process)] = []
-    private var stopping = false
+    /// Children told to stop: their exit is expected, not reported as a failure.
+    private var stopping: Set<String> = []
     private var readers: [Thread] = []
     private var logFiles: [FileHandle] = []
 
@@ -59,7 +63,10 @@ final class OpsMeshHost: @unchecked Sendable {
         self.logger = logger
     }
 
-    var bootstrapServers: String? { lock.withLock { cluster?.bootstrapServers } }
+    var bootstrapServers: String? {
+        if let servers = lock.withLock({ cluster?.bootstrapServers }) { return servers }
+        return (try? KafkaConfiguration.loadProperties(file: environment.brokerFile.path))?["bootstrap.servers"]
+    }
 
     // MARK: - Broker and keys
 
@@ -78,6 +85,32 @@ final class OpsMeshHost: @unchecked Sendable {
                                         clientProperties: EmbeddedKafkaCluster.recommendedClientProperties)
         lock.withLock { self.cluster = cluster }
     }
+
+    /// Starts the embedded broker as a `meshctl broker` child process, so that what it spends
+    /// is measured apart from this process (the pipeline bench's load generator); returns once
+    /// the child has written `<home>/broker.properties`.
+    func startBrokerProcess(catalogDirectory: String, brokers: Int, timeout: Duration = .seconds(30)) async throws {
+        if let pid = environment.runningBrokerPID() {
+            throw OpsFailure("a broker is already running for \(environment.home.path) (pid \(pid)); "
+                                  + "stop it or pass --home <dir>")
+        }
+        let spec = ChildSpec(
+            name: "broker", executable: Self.executableDirectory().appendingPathComponent("meshctl").path,
+            arguments: ["broker", "--brokers", String(brokers), "--home", environment.home.path, "--catalog", catalogDirectory])
+        let process = try launch(spec)
+        lock.withLock { brokerChild = (spec, process) }
+        let deadline = ContinuousClock.now + timeout
+        while environment.runningBrokerPID() != process.processIdentifier {
+            guard process.isRunning else { throw OpsFailure("meshctl broker exited during start-up (see its output above)") }
+            guard ContinuousClock.now < deadline else {
+                throw OpsFailure("meshctl broker did not write \(environment.brokerFile.path) within \(timeout)")
+            }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+    }
+
+    /// Process id of the broker child, when the broker runs as one.
+    var brokerProcessID: Int32? { lock.withLock { brokerChild?.process.processIdentifier } }
 
     /// Creates the key ring (every non-person catalog role, plus `people`) if there is none;
     /// returns whether it did. An existing ring is left alone; people missing from it are
@@ -149,44 +182,50 @@ final class OpsMeshHost: @unchecked Sendable {
     /// `<logDirectory>/<name>.log`). A child that exits is reported, never restarted.
     func start(_ specs: [ChildSpec]) throws {
         for spec in specs {
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: spec.executable)
-            process.arguments = spec.arguments
-            process.standardInput = FileHandle.nullDevice
-            // Children stop if this process dies.
-            process.environment = ParentWatch.childEnvironment().merging(childEnvironment) { _, added in added }
-            if let logDirectory {
-                try FileManager.default.createDirectory(at: logDirectory, withIntermediateDirectories: true)
-                let url = logDirectory.appendingPathComponent("\(spec.name).log")
-                _ = FileManager.default.createFile(atPath: url.path, contents: nil)
-                let handle = try FileHandle(forWritingTo: url)
-                lock.withLock { logFiles.append(handle) }
-                process.standardOutput = handle
-                process.standardError = handle
-            } else {
-                let pipe = Pipe()
-                process.standardOutput = pipe
-                process.standardError = pipe
-                let reader = Thread { Self.relay(pipe.fileHandleForReading, prefix: "[\(spec.name)] ") }
-                reader.name = "relay-\(spec.name)"
-                lock.withLock { readers.append(reader) }
-                reader.start()
-            }
-            process.terminationHandler = { [weak self] finished in
-                guard let self else { return }
-                let expected = self.lock.withLock { self.stopping }
-                let how = finished.terminationReason == .uncaughtSignal
-                    ? "killed by signal \(finished.terminationStatus)" : "exited with status \(finished.terminationStatus)"
-                if expected {
-                    self.status("[up] \(spec.name) stopped (\(how))")
-                } else {
-                    self.status("[up] \(spec.name) \(how) unexpectedly; it is not restarted"
-                             + (self.logDirectory.map { " (log: \($0.appendingPathComponent("\(spec.name).log").path))" } ?? ""))
-                }
-            }
-            try process.run()
+            let process = try launch(spec)
             lock.withLock { children.append((spec, process)) }
         }
+    }
+
+    /// Runs one child with its output relayed (or logged) and its exit reported.
+    private func launch(_ spec: ChildSpec) throws -> Process {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: spec.executable)
+        process.arguments = spec.arguments
+        process.standardInput = FileHandle.nullDevice
+        // Children stop if this process dies.
+        process.environment = ParentWatch.childEnvironment().merging(childEnvironment) { _, added in added }
+        if let logDirectory {
+            try FileManager.default.createDirectory(at: logDirectory, withIntermediateDirectories: true)
+            let url = logDirectory.appendingPathComponent("\(spec.name).log")
+            _ = FileManager.default.createFile(atPath: url.path, contents: nil)
+            let handle = try FileHandle(forWritingTo: url)
+            lock.withLock { logFiles.append(handle) }
+            process.standardOutput = handle
+            process.standardError = handle
+        } else {
+            let pipe = Pipe()
+            process.standardOutput = pipe
+            process.standardError = pipe
+            let reader = Thread { Self.relay(pipe.fileHandleForReading, prefix: "[\(spec.name)] ") }
+            reader.name = "relay-\(spec.name)"
+            lock.withLock { readers.append(reader) }
+            reader.start()
+        }
+        process.terminationHandler = { [weak self] finished in
+            guard let self else { return }
+            let expected = self.lock.withLock { self.stopping.contains(spec.name) }
+            let how = finished.terminationReason == .uncaughtSignal
+                ? "killed by signal \(finished.terminationStatus)" : "exited with status \(finished.terminationStatus)"
+            if expected {
+                self.status("[up] \(spec.name) stopped (\(how))")
+            } else {
+                self.status("[up] \(spec.name) \(how) unexpectedly; it is not restarted"
+                         + (self.logDirectory.map { " (log: \($0.appendingPathComponent("\(spec.name).log").path))" } ?? ""))
+            }
+        }
+        try process.run()
+        return process
     }
 
     /// Children still running.
@@ -204,29 +243,52 @@ final class OpsMeshHost: @unchecked Sendable {
     /// SIGTERM to every child, wait up to `grace` for them to drain, SIGKILL what is left,
     /// then stop the broker and remove the broker file. Idempotent.
     func stop(grace: Duration) async {
+        await stopChildren(grace: grace)
+        await stopBroker(grace: grace)
+        lock.withLock { for file in logFiles { try? file.close() } }
+    }
+
+    /// SIGTERM to the children named (all when nil), wait up to `grace` for them to drain,
+    /// SIGKILL what is left. The broker keeps running.
+    func stopChildren(_ names: Set<String>? = nil, grace: Duration) async {
         let targets = lock.withLock { () -> [(spec: ChildSpec, process: Process)] in
-            stopping = true
-            return children
+            let chosen = children.filter { names?.contains($0.spec.name) ?? true }
+            stopping.formUnion(chosen.map(\.spec.name))
+            return chosen
         }
-        for (_, process) in targets where process.isRunning { kill(process.processIdentifier, SIGTERM) }
-        let deadline = ContinuousClock.now + grace
-        while targets.contains(where: { $0.process.isRunning }), ContinuousClock.now < deadline {
-            try? await Task.sleep(for: .milliseconds(100))
-        }
-        for (spec, process) in targets where process.isRunning {
-            self.status("[up] \(spec.name) did not stop within \(grace) of SIGTERM; sending SIGKILL")
-            kill(process.processIdentifier, SIGKILL)
-        }
-        for (_, process) in targets { process.waitUntilExit() }
+        await Self.terminate(targets, grace: grace, status: status)
         // Let the relays print the children's last lines.
         try? await Task.sleep(for: .milliseconds(200))
+    }
+
+    /// Stops the broker (the child, or the one hosted here) and removes the broker file.
+    func stopBroker(grace: Duration) async {
+        let child = lock.withLock { () -> (spec: ChildSpec, process: Process)? in
+            defer { brokerChild = nil }
+            if let brokerChild { stopping.insert(brokerChild.spec.name) }
+            return brokerChild
+        }
+        if let child { await Self.terminate([child], grace: grace, status: status) }
         environment.removeBrokerFile()
         let released = lock.withLock { () -> EmbeddedKafkaCluster? in
             defer { cluster = nil }
             return cluster
         }
         withExtendedLifetime(released) {}
-        lock.withLock { for file in logFiles { try? file.close() } }
+    }
+
+    private static func terminate(_ targets: [(spec: ChildSpec, process: Process)], grace: Duration,
+                                  status: @Sendable (String) -> Void) async {
+        for (_, process) in targets where process.isRunning { kill(process.processIdentifier, SIGTERM) }
+        let deadline = ContinuousClock.now + grace
+        while targets.contains(where: { $0.process.isRunning }), ContinuousClock.now < deadline {
+            try? await Task.sleep(for: .milliseconds(100))
+        }
+        for (spec, process) in targets where process.isRunning {
+            status("[up] \(spec.name) did not stop within \(grace) of SIGTERM; sending SIGKILL")
+            kill(process.processIdentifier, SIGKILL)
+        }
+        for (_, process) in targets { process.waitUntilExit() }
     }
 
     private static let outputLock = NSLock()

@@ -65,8 +65,9 @@ struct OpsMeshLayout: ParsableArguments {
     /// with everything stopped again, when one exits during start-up).
     /// `childEnvironment`: added to every role process's environment (`OTEL_*`, say).
     /// `consoleApprover`: the person a new console users file is made for (else an operator).
+    /// `brokerProcess`: run the broker as a `meshctl broker` child rather than in this process.
     func bringUp(environment: MeshEnvironment, people: [String], logDirectory override: URL? = nil,
-                 childEnvironment: [String: String] = [:], consoleApprover: String? = nil,
+                 childEnvironment: [String: String] = [:], consoleApprover: String? = nil, brokerProcess: Bool = false,
                  logger: Logger) async throws -> (host: OpsMeshHost, console: OpsConsole?) {
         let topics = try catalog.load()
         let absolute = { (path: String) in URL(fileURLWithPath: path).standardizedFileURL.path }
@@ -106,7 +107,16 @@ struct OpsMeshLayout: ParsableArguments {
             specs.append(made.spec(store: store, catalog: absolute(catalog.catalogDirectory.path), policies: absolute(policies)))
             console = made
         }
-        try host.startBroker(catalog: topics, brokers: brokers)
+        if brokerProcess {
+            do {
+                try await host.startBrokerProcess(catalogDirectory: absolute(catalog.catalogDirectory.path), brokers: brokers)
+            } catch {
+                await host.stop(grace: stopGrace)
+                throw error
+            }
+        } else {
+            try host.startBroker(catalog: topics, brokers: brokers)
+        }
         opsPrint("[up] embedded broker: \(brokers) broker(s) at \(host.bootstrapServers ?? "?"), "
                  + "\(topics.topics.count) topics; settings in \(environment.brokerFile.path)")
         do {
