@@ -13,11 +13,11 @@ public final class EmbeddedKafkaCluster: @unchecked Sendable {
     /// up to the session timeout, so both are kept short for local runs and tests.
     ///
     /// The fetch wait is the trade-off between latency and idle CPU: a record waits up to that
-    /// long on each hop, and an idle consumer sends one fetch per wait. 2 ms keeps a one-task
-    /// objective under 50 ms at p99 (1,000/s paced); it costs each idle role about 1–2% of a
-    /// core, against under 1% at 10 ms (README, "Latency and idle CPU").
+    /// long on each hop, and an idle consumer sends one fetch per wait. 2 ms cut the latency at
+    /// light load to a third but tripled idle CPU and made p99 at 1,000 objectives/s worse on a
+    /// loaded 2-core machine, so 10 ms stays (README, "Latency and idle CPU").
     public static let recommendedClientProperties: [String: String] = [
-        "fetch.wait.max.ms": "2",
+        "fetch.wait.max.ms": "10",
         "session.timeout.ms": "6000",
         "heartbeat.interval.ms": "500",
         "topic.metadata.refresh.interval.ms": "5000",
