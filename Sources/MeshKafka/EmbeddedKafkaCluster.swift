@@ -12,9 +12,9 @@ public final class EmbeddedKafkaCluster: @unchecked Sendable {
     /// `fetch.wait.max.ms` here even when data arrives, so it is kept short.
     ///
     /// The fetch wait is the trade-off between latency and idle CPU: a record waits up to that
-    /// long on each hop, and an idle consumer sends one fetch per wait. 2 ms keeps a one-task
-    /// objective under 50 ms at p99 (1,000/s paced); it costs each idle role about 1–2% of a
-    /// core, against under 1% at 10 ms (README, "Latency and idle CPU").
+    /// long on each hop, and an idle consumer sends one fetch per wait. 2 ms cut the latency at
+    /// light load to a third but tripled idle CPU and made p99 at 1,000 objectives/s worse on a
+    /// loaded 2-core machine, so 10 ms stays (README, "Latency and idle CPU").
     ///
     /// Every join of a group that has members holds the group for the session timeout minus
     /// 1 s (this broker does not end the join early once everyone rejoined), so the session
@@ -23,7 +23,7 @@ public final class EmbeddedKafkaCluster: @unchecked Sendable {
     /// move: 3 s, six heartbeats, is as short as stays clear of false expiries on a busy machine
     /// (a real Kafka refuses less than 6 s by default, and ends a join as soon as all rejoined).
     public static let recommendedClientProperties: [String: String] = [
-        "fetch.wait.max.ms": "2",
+        "fetch.wait.max.ms": "10",
         "session.timeout.ms": "3000",
         "heartbeat.interval.ms": "500",
         "topic.metadata.refresh.interval.ms": "5000",

@@ -34,12 +34,11 @@ struct PipelineBench: AsyncParsableCommand {
             has stored what the topics held then. On a shared machine the rate depends on what else \
             runs, the CPU per objective much less. Phase 2 submits at half that rate (or \
             --paced-rate) for --paced-seconds and measures the latency from submit to completion; \
-            the target is p99 < 50 ms at 1000/s with the default client settings. Those defaults \
-            (producer linger.ms 1; fetch.wait.max.ms 2, written by the embedded broker) buy latency \
-            with idle CPU: each idle consumer fetches every 2 ms on the embedded broker. A \
-            properties file in AGENTMESH_KAFKA_CONFIG overrides them for this process and every \
-            process it starts, e.g. fetch.wait.max.ms=10 and linger.ms=5 as before (README, \
-            "Latency and idle CPU").
+            the target is p99 < 50 ms at 1000/s with the default client settings (producer \
+            linger.ms 5; fetch.wait.max.ms 10, written by the embedded broker). Shorter waits \
+            (fetch.wait.max.ms=2, linger.ms=1) cut the latency at light load but cost idle CPU and, \
+            on a loaded machine, p99 at 1000/s. A properties file in AGENTMESH_KAFKA_CONFIG sets \
+            them for this process and every process it starts (README, "Latency and idle CPU").
 
             Afterwards the roles stop, then the sink (it checkpoints on the way out), and the store \
             is checked: every envelope on the audited topics stored once (by envelope id), nothing \
