@@ -52,16 +52,6 @@ public struct TrustStore: Sendable {
         return try verifyAll(message, signatures: signatures)[0]
     }
 
-    /// `verify(_:signatures:)` for a message carrying exactly one signature, whose bytes are
-    /// in memory too (a received record's framing): the same rules and errors, without
-    /// building a `SignatureValue` per record.
-    public func verify(
-        _ message: UnsafeRawBufferPointer, keyId: String, algorithm: SigningAlgorithm, signature: UnsafeRawBufferPointer
-    ) throws -> VerifiedSigner {
-        guard let key = keys[keyId] else { throw SigningError.unknownKeyId(keyId) }
-        return try check(algorithm, signature, with: key, over: message)
-    }
-
     /// Verifies `message` and requires that `principal` is among its valid signers (e.g. an
     /// approval must come from the named person, a verdict from the reviewer role).
     /// - Throws: `SigningError.principalMismatch` when it verifies only as other principals.
@@ -97,19 +87,12 @@ public struct TrustStore: Sendable {
     }
 
     private func check(_ signature: SignatureValue, with key: VerificationKey, over bytes: UnsafeRawBufferPointer) throws -> VerifiedSigner {
-        try signature.bytes.withUnsafeBytes { try check(signature.algorithm, $0, with: key, over: bytes) }
-    }
-
-    private func check(
-        _ algorithm: SigningAlgorithm, _ signature: UnsafeRawBufferPointer, with key: VerificationKey,
-        over bytes: UnsafeRawBufferPointer
-    ) throws -> VerifiedSigner {
         let metadata = key.metadata
         guard metadata.status != .revoked else { throw SigningError.revokedKey(keyId: metadata.keyId) }
-        guard algorithm == metadata.algorithm else {
-            throw SigningError.algorithmMismatch(keyId: metadata.keyId, signature: algorithm, key: metadata.algorithm)
+        guard signature.algorithm == metadata.algorithm else {
+            throw SigningError.algorithmMismatch(keyId: metadata.keyId, signature: signature.algorithm, key: metadata.algorithm)
         }
-        guard key.isValid(signature, for: bytes) else { throw SigningError.badSignature(keyId: metadata.keyId) }
+        guard key.isValid(signature.bytes, for: bytes) else { throw SigningError.badSignature(keyId: metadata.keyId) }
         return VerifiedSigner(
             keyId: metadata.keyId, principal: metadata.principal,
             principalKind: metadata.principalKind, algorithm: metadata.algorithm)

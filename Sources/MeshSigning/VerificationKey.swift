@@ -37,7 +37,7 @@ public struct VerificationKey: Sendable {
     }
 
     /// True when `signature` is valid for `message` under this key (no status checks).
-    func isValid(_ signature: UnsafeRawBufferPointer, for message: UnsafeRawBufferPointer) -> Bool {
+    func isValid(_ signature: [UInt8], for message: UnsafeRawBufferPointer) -> Bool {
         switch material {
         case .hmac(let key): return key.isValid(signature, forRaw: message)
         case .ed25519(let key): return key.isValid(signature, forRaw: message)

@@ -28,34 +28,25 @@ public struct EnvelopeOpener: Sendable {
     }
 
     public func open(_ bytes: [UInt8]) -> Result<OpenedEnvelope, EnvelopeRejection> {
-        // The framing is read in place: the envelope is verified and decoded where protobuf-c
-        // unpacked it and copied once, for `envelopeBytes`.
-        let opened = bytes.withUnsafeBytes { raw in
-            Result { () throws(WireError) in try codec.withSealed(raw) { open($0, sealedBytes: bytes) } }
-        }
-        switch opened {
-        case .success(let result): return result
-        case .failure(let error): return .failure(EnvelopeRejection(error))
-        }
-    }
-
-    private func open(_ sealed: SealedView, sealedBytes bytes: [UInt8]) -> Result<OpenedEnvelope, EnvelopeRejection> {
-        var anyEd25519 = false
+        let sealed: SealedEnvelope
+        do { sealed = try codec.decodeSealed(bytes) } catch { return .failure(EnvelopeRejection(error)) }
+        var values: [SignatureValue] = []
+        values.reserveCapacity(sealed.signatures.count)
         for signature in sealed.signatures {
             guard let algorithm = signature.algorithm.signingAlgorithm else {
                 return .failure(EnvelopeRejection(
                     .badSignature, "key \(signature.keyID): signature algorithm \(signature.algorithm) is not supported"))
             }
-            anyEd25519 = anyEd25519 || algorithm == .ed25519
+            values.append(SignatureValue(keyId: signature.keyID, algorithm: algorithm, bytes: signature.signature))
         }
         // The digest covers the signatures too: only the very same sealed bytes hit.
-        let digest = anyEd25519 ? SHA256Digest.hash(bytes) : nil
+        let digest = values.contains { $0.algorithm == .ed25519 } ? SHA256Digest.hash(bytes) : nil
         let signer: VerifiedSigner
         if let digest, let cached = verified.signer(for: digest) {
             signer = cached
         } else {
             do {
-                signer = try verify(sealed)
+                signer = try sealed.envelope.withUnsafeBytes { try trust.verify($0, signatures: values) }
             } catch let error as SigningError {
                 return .failure(EnvelopeRejection(error))
             } catch {
@@ -72,23 +63,7 @@ public struct EnvelopeOpener: Sendable {
             return .failure(EnvelopeRejection(.badDerivedID, mismatch))
         }
         return .success(OpenedEnvelope(
-            envelope: envelope, signer: signer, sealedBytes: bytes, envelopeBytes: Array(sealed.envelope)))
-    }
-
-    /// One signature, the common case, is checked over the bytes in place; co-signed
-    /// envelopes go through the trust store's general rules. Every algorithm was checked
-    /// to be supported before.
-    private func verify(_ sealed: SealedView) throws -> VerifiedSigner {
-        if sealed.signatures.count == 1, let algorithm = sealed.signatures[0].algorithm.signingAlgorithm {
-            let signature = sealed.signatures[0]
-            return try trust.verify(sealed.envelope, keyId: signature.keyID, algorithm: algorithm, signature: signature.bytes)
-        }
-        let values = sealed.signatures.compactMap { signature in
-            signature.algorithm.signingAlgorithm.map {
-                SignatureValue(keyId: signature.keyID, algorithm: $0, bytes: Array(signature.bytes))
-            }
-        }
-        return try trust.verify(sealed.envelope, signatures: values)
+            envelope: envelope, signer: signer, sealedBytes: bytes, envelopeBytes: sealed.envelope))
     }
 }
 

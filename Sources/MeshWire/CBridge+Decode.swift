@@ -330,10 +330,11 @@ enum CDecode {
     // MARK: SealedEnvelope
 
     static func sealed(_ c: UnsafeMutablePointer<Agentmesh__V1__SealedEnvelope>) throws(WireError) -> SealedEnvelope {
-        let view = try sealedView(c)
-        return SealedEnvelope(
-            envelope: Array(view.envelope),
-            signatures: view.signatures.map { Signature(keyID: $0.keyID, algorithm: $0.algorithm, signature: Array($0.bytes)) },
-            formatVersion: view.formatVersion)
+        let m = c.pointee
+        try Contract.checkSealed(formatVersion: m.format_version, envelopeCount: m.envelope.len,
+                                 signatureCount: m.n_signatures)
+        let envelope = try bytes(m.envelope, "envelope")
+        let signatures = try messages(m.n_signatures, m.signatures, "signatures", signature)
+        return SealedEnvelope(envelope: envelope, signatures: signatures, formatVersion: m.format_version)
     }
 }

@@ -261,7 +261,7 @@ public struct EnvelopeCodec: Sendable {
     /// Decoding refuses U+0000 in any string, as encoding does: protobuf-c would cut the
     /// string at the NUL, so the value used would differ from the bytes that were signed.
     @inline(__always)
-    static func refuseNUL(
+    private static func refuseNUL(
         _ bytes: UnsafeRawBufferPointer, _ descriptor: UnsafePointer<ProtobufCMessageDescriptor>?
     ) throws(WireError) {
         guard let descriptor else { throw .malformedProtobuf(message: "Envelope", detail: "message without a descriptor") }
@@ -269,7 +269,7 @@ public struct EnvelopeCodec: Sendable {
     }
 
     /// protobuf-c wants a non-null pointer even for empty input.
-    static func withInput<T>(
+    private static func withInput<T>(
         _ bytes: UnsafeRawBufferPointer, _ body: (Int, UnsafePointer<UInt8>) -> T
     ) -> T {
         if let base = bytes.baseAddress, bytes.count > 0 {
