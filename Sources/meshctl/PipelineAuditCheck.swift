@@ -130,28 +130,37 @@ struct AuditSinkWatch {
         self.host = host
     }
 
-    /// Reads the audited topics to their end, then polls the store until it holds as many
-    /// records (the sink skips only redelivered envelopes, so it gets there once it has stored
-    /// them all); returns the records read. Fails after `timeout`, or at once when the sink has
-    /// stopped.
+    /// Reads the audited topics to their end, then polls the store until it holds every record
+    /// read (by the identity the sink deduplicates on, scanning only what was stored since the
+    /// last poll); returns the records read. A count would not do: the store also holds records
+    /// the broker has since dropped (the embedded broker keeps about 5 MB per partition), so it
+    /// can outnumber the read long before the sink has caught up. Fails after `timeout`, or at
+    /// once when the sink has stopped.
     @discardableResult
     func waitUntilCaughtUp(client: OpsMeshClient, timeout: Duration) async throws -> [ConsumedMessage] {
         let read = try await TopicReader.readToEnd(
             try client.partitions(of: PipelineAuditCheck.auditedTopics(catalog)), configuration: client.configuration,
             logger: client.logger)
-        let records = read.count
+        let builder = AuditInputBuilder(opener: client.opener)
+        var pending = Set(read.map { AuditCoverage.key($0, builder: builder) })
         let deadline = ContinuousClock.now + timeout
         var store: AuditStore?
-        var stored = 0
+        var scannedThrough: Int64 = 0
         while true {
             if store == nil { store = try? location.openForReading() }
-            if let count = try? store?.count { stored = count }
-            if stored >= records { return read }
+            try? store?.scan(afterSequence: scannedThrough, pageSize: 5_000) { page in
+                for record in page {
+                    pending.remove(AuditCoverage.key(record.input))
+                    scannedThrough = record.sequence
+                }
+                return true
+            }
+            if pending.isEmpty { return read }
             guard ContinuousClock.now < deadline else {
-                throw OpsFailure("the audit sink stored \(stored) of the \(records) records on the topics within \(timeout)")
+                throw OpsFailure("the audit sink had not stored \(pending.count) of the \(read.count) records on the topics within \(timeout)")
             }
             guard !Set(host.running).isDisjoint(with: instances) else {
-                throw OpsFailure("the audit sink stopped with \(stored) of \(records) records stored")
+                throw OpsFailure("the audit sink stopped with \(pending.count) of the \(read.count) records on the topics not stored")
             }
             try await Task.sleep(for: .milliseconds(20))
         }
