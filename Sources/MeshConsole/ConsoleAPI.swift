@@ -95,12 +95,13 @@ struct ConsoleAPI: Sendable {
         return response
     }
 
-    /// A machine client's request: the token's role, never a session; a refused token is recorded.
+    /// A machine client's request: the token's role, never a session; a refused token is recorded
+    /// (at most 10 a minute per replica, the rest counted in the next record).
     private func bearer(_ authorization: String, _ respond: (ConsoleAuthenticator.Caller) async throws -> Response) async throws -> Response {
         let value = authorization.hasPrefix("Bearer ") ? String(authorization.dropFirst(7)) : ""
         guard let token = services.tokens.check(value) else {
             let id = value.split(separator: "_", omittingEmptySubsequences: false).dropFirst().first.map(String.init) ?? "?"
-            try await services.record(.tokenRefused, person: "token:\(id)", reason: "unknown, revoked or malformed bearer token")
+            try await services.operations.recordTokenRefused(tokenID: id, now: ConsoleServices.now)
             return Responses.error(ConsoleError(.unauthenticated, "the bearer token is unknown, revoked or malformed"))
         }
         let user = token.caller

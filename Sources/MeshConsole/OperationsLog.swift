@@ -20,10 +20,21 @@ public struct OperationsLog: Sendable {
 
     let publisher: MeshPublisher
     let source: String
+    /// Refused bearer tokens recorded per replica: 10 a minute, the rest counted.
+    private let tokenRefusals = SharedRecordingWindow(RecordingWindow(limit: 10, windowSeconds: 60))
 
     public init(publisher: MeshPublisher, instance: String) {
         self.publisher = publisher
         self.source = SourcePath.make(role: MeshRoles.console, instance: instance)
+    }
+
+    /// Records a refused bearer token, unless this minute's records of them are spent; then
+    /// it is counted, and the count goes into the next one recorded.
+    public func recordTokenRefused(tokenID: String, now: Int64) async throws {
+        guard let notRecorded = tokenRefusals.admit(now: now) else { return }
+        let reason = "unknown, revoked or malformed bearer token"
+            + (notRecorded > 0 ? "; \(notRecorded) more refused since the last record, not recorded one by one" : "")
+        try await record(.tokenRefused, person: "token:\(tokenID)", reason: reason)
     }
 
     /// Publishes one record; `objective` ties it to a plan when there is one.

@@ -63,6 +63,21 @@ final class ConsoleTokensTests: XCTestCase {
                 if case .replayRequested(let record) = $0.payload { return record.mode == "console.token-refused" } else { return false }
             }.count) == 4
         }
+        // A flood of bad tokens: every one refused, but recorded at most 10 a minute (the rest
+        // counted into a later record), so a client cannot fill mesh.operations for free.
+        for attempt in 0..<20 {
+            let reply = try await client.send("GET", "/api/plans", bearer: "amt_flood\(attempt)_" + String(repeating: "1", count: 64))
+            XCTAssertEqual(reply.status, 401)
+        }
+        func refusalRecords() async -> Int? {
+            try? await console.operations().filter {
+                if case .replayRequested(let record) = $0.payload { return record.mode == "console.token-refused" } else { return false }
+            }.count
+        }
+        try await eventually("the flood's first refusals are recorded") { (await refusalRecords() ?? 0) >= 10 }
+        // 24 refusals span at most two one-minute windows of 10 records each.
+        let recorded = await refusalRecords() ?? 0
+        XCTAssertLessThanOrEqual(recorded, 20, "\(recorded) records for 24 refused tokens")
         let file = try String(contentsOfFile: console.tokensFile, encoding: .utf8)
         XCTAssertFalse(file.contains(String(operatorToken.split(separator: "_")[2])), "the secret itself is not stored")
     }
