@@ -95,7 +95,7 @@ final class OpsMeshHost: @unchecked Sendable {
                                   + "stop it or pass --home <dir>")
         }
         let spec = ChildSpec(
-            name: "broker", executable: Self.executableDirectory().appendingPathComponent("meshctl").path,
+            name: "broker", executable: Self.ownExecutable().path,
             arguments: ["broker", "--brokers", String(brokers), "--home", environment.home.path, "--catalog", catalogDirectory])
         let process = try launch(spec)
         lock.withLock { brokerChild = (spec, process) }
@@ -130,10 +130,12 @@ final class OpsMeshHost: @unchecked Sendable {
     // MARK: - Children
 
     /// Where the role executables are: next to the running meshctl.
-    static func executableDirectory() -> URL {
-        let selfPath = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe"))
-            ?? URL(fileURLWithPath: CommandLine.arguments[0]).standardizedFileURL.path
-        return URL(fileURLWithPath: selfPath).deletingLastPathComponent()
+    static func executableDirectory() -> URL { ownExecutable().deletingLastPathComponent() }
+
+    /// The running meshctl itself (the broker child runs `meshctl broker`).
+    static func ownExecutable() -> URL {
+        URL(fileURLWithPath: (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe"))
+            ?? URL(fileURLWithPath: CommandLine.arguments[0]).standardizedFileURL.path)
     }
 
     /// The children for `replicas` (role -> count) of `roles`, each with a unique instance id
