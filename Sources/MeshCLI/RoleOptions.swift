@@ -57,12 +57,6 @@ public struct RoleOptions: ParsableArguments, Sendable {
         healthPort ?? ProcessInfo.processInfo.environment["AGENTMESH_HEALTH_PORT"].flatMap(Int.init) ?? 9464
     }
 
-    /// Whether the instance id survives a restart (`--instance` or `$AGENTMESH_INSTANCE`, not
-    /// the `<host>-<pid>` default): only then does the instance join as a static member.
-    public var hasStableInstanceID: Bool {
-        instance != nil || ProcessInfo.processInfo.environment["AGENTMESH_INSTANCE"] != nil
-    }
-
     public var instanceID: String {
         if let instance { return instance }
         if let fromEnvironment = ProcessInfo.processInfo.environment["AGENTMESH_INSTANCE"] { return fromEnvironment }

@@ -56,7 +56,6 @@ public enum RoleProcess {
     ) throws -> RoleWorkerConfiguration {
         ProcessMetrics.bootstrap()
         var configuration = RoleWorkerConfiguration(role: role, instanceID: options.instanceID, topics: topics)
-        configuration.staticMembership = options.hasStableInstanceID
         let cardType = PayloadKind.agentHeartbeat.rawValue
         if let cards = catalog.topics(for: cardType, producedBy: principal ?? role).first {
             configuration.heartbeatTopic = cards.name

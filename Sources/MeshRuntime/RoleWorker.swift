@@ -15,11 +15,6 @@ public struct RoleWorkerConfiguration: Sendable {
     /// Consumer group shared by every replica of the role.
     public var groupID: String
     public var topics: [String]
-    /// Joins the group as a static member named after role and instance (see
-    /// ``RoleWorker``'s consumer settings). Only for an instance id that survives a restart: a
-    /// static member that stops does not leave its group, so its partitions wait for its
-    /// session to expire, which only pays off when the same id comes back.
-    public var staticMembership = true
     /// Messages read ahead, in progress or awaiting acknowledgement of their outputs over all
     /// partitions (a memory bound; each partition is handled one message at a time, so this
     /// is not handler concurrency).
@@ -240,8 +235,7 @@ public final class RoleWorker: @unchecked Sendable {
     /// groups differ, and the role in the id keeps them apart where members of several groups
     /// are listed together). A `group.instance.id` the operator set wins.
     static func consumerConfiguration(_ kafka: KafkaConfiguration, _ configuration: RoleWorkerConfiguration) -> KafkaConfiguration {
-        guard configuration.staticMembership else { return kafka }
-        return kafka.withDefaults(["group.instance.id": "\(configuration.role)-\(configuration.instanceID)"])
+        kafka.withDefaults(["group.instance.id": "\(configuration.role)-\(configuration.instanceID)"])
     }
 
     /// A batch role's pipeline over its handler's own `Prepared` type.

@@ -4,11 +4,8 @@ import XCTest
 
 /// The static membership id every role instance joins its group with.
 final class StaticMembershipTests: XCTestCase {
-    private func instanceID(role: String, instance: String, kafka: KafkaConfiguration = KafkaConfiguration(bootstrapServers: "b:9092"),
-                            stable: Bool = true) -> String? {
-        var configuration = RoleWorkerConfiguration(role: role, instanceID: instance, topics: ["t"])
-        configuration.staticMembership = stable
-        return RoleWorker.consumerConfiguration(kafka, configuration)["group.instance.id"]
+    private func instanceID(role: String, instance: String, kafka: KafkaConfiguration = KafkaConfiguration(bootstrapServers: "b:9092")) -> String? {
+        RoleWorker.consumerConfiguration(kafka, RoleWorkerConfiguration(role: role, instanceID: instance, topics: ["t"]))["group.instance.id"]
     }
 
     func testTheInstanceJoinsAsAStaticMemberNamedAfterRoleAndInstance() {
@@ -18,10 +15,6 @@ final class StaticMembershipTests: XCTestCase {
 
     func testTwoRolesSharingAnInstanceNameGetDistinctIDs() {
         XCTAssertNotEqual(instanceID(role: "reviewer", instance: "1"), instanceID(role: "compliance", instance: "1"))
-    }
-
-    func testAnInstanceIDThatChangesAtEveryStartJoinsDynamically() {
-        XCTAssertNil(instanceID(role: "reviewer", instance: "host-4711", stable: false))
     }
 
     func testAnIDTheOperatorSetWins() {
