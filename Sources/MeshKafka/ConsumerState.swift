@@ -8,27 +8,10 @@ struct ConsumerState: Sendable {
     enum Action: Sendable, Equatable {
         /// Store this offset (the next to read) for the background committer.
         case storeOffset(TopicPartition, Int64)
-        /// Commit these offsets (the next to read) now, before their partitions move
-        /// (`.byConsumer`): only the partitions being revoked, so a partition this member
-        /// keeps is not held up by a commit it does not need.
-        case commit([TopicPartition: Int64])
+        /// Commit the stored offsets now, before the partitions move (`.byConsumer`).
+        case commitStored
         /// Let the transaction owner finish the open transaction first (`.inTransactions`).
         case finishTransaction([TopicPartition], lost: Bool)
-        /// Start fetching `partitions`: added to the assignment (`incremental`, the
-        /// cooperative protocol) or replacing it (eager).
-        case assign([TopicPartition], incremental: Bool)
-        /// Stop fetching `partitions`: removed from the assignment (`incremental`) or, eager,
-        /// the whole assignment dropped.
-        case unassign([TopicPartition], incremental: Bool)
-    }
-
-    /// How the group moves partitions, as librdkafka reports it (`rd_kafka_rebalance_protocol`).
-    enum RebalanceProtocol: Sendable, Equatable {
-        /// Every rebalance revokes the whole assignment and assigns a new one.
-        case eager
-        /// A rebalance revokes only the partitions that change owner and assigns only the new
-        /// ones; the rest keep being read throughout (`cooperative-sticky`).
-        case cooperative
     }
 
     let offsetCommits: KafkaConsumer.OffsetCommits
@@ -42,10 +25,6 @@ struct ConsumerState: Sendable {
     private(set) var lag: [TopicPartition: Int64] = [:]
     /// Current read epoch per partition (see ``ConsumedMessage/readEpoch``).
     private(set) var readEpochs: [TopicPartition: UInt32] = [:]
-    /// The partitions this member owns, as assigned and revoked.
-    private(set) var assignment: Set<TopicPartition> = []
-    /// `.byConsumer`: the latest offset stored per partition, committed at its revoke.
-    private var storedOffsets: [TopicPartition: Int64] = [:]
     /// `.inTransactions`: offsets done and not yet taken by the transaction committer.
     private var transactionOffsets: [TopicPartition: Int64] = [:]
     /// Rewinds requested and not yet performed; the polling thread seeks before its next poll.
@@ -69,7 +48,6 @@ struct ConsumerState: Sendable {
             transactionOffsets[message.topicPartition] = storable
             return nil
         }
-        storedOffsets[message.topicPartition] = storable
         return .storeOffset(message.topicPartition, storable)
     }
 
@@ -119,37 +97,26 @@ struct ConsumerState: Sendable {
         self.lag = lag
     }
 
-    /// `partitions` were assigned: the action starts fetching them. Eager, they are the whole
-    /// new assignment; cooperative, they are added to what this member keeps reading.
-    mutating func assigned(_ partitions: [TopicPartition], protocol rebalance: RebalanceProtocol) -> Action {
+    mutating func assigned(_ partitions: [TopicPartition]) {
         rebalances += 1
         tracker.forget(partitions)
-        if rebalance == .eager { assignment = [] }
-        assignment.formUnion(partitions)
-        return .assign(partitions, incremental: rebalance == .cooperative)
     }
 
     /// `partitions` are being revoked (`lost`: without a clean hand-over). The first action
-    /// happens before the records read so far stop being current (commit what is done of
-    /// them, or finish the transaction); then call ``revoked(_:protocol:)``.
+    /// happens before the records read so far stop being current (commit what is done, or
+    /// finish the transaction); call ``invalidateRevoked(_:)`` after it.
     mutating func revoking(_ partitions: [TopicPartition], lost: Bool) -> Action? {
         rebalances += 1
         if offsetCommits == .inTransactions { return .finishTransaction(partitions, lost: lost) }
         // A lost assignment (session expired) may no longer commit.
-        guard !lost else { return nil }
-        let offsets = storedOffsets.filter { partitions.contains($0.key) }
-        return offsets.isEmpty ? nil : .commit(offsets)
+        return lost ? nil : .commitStored
     }
 
     /// Records of `partitions` read before their revoke are no longer current: a record still
-    /// queued for a handler must be dropped, since the new owner reads it again. The other
-    /// partitions' records, buffered or in flight, are untouched. The action stops fetching
-    /// them.
-    mutating func revoked(_ partitions: [TopicPartition], protocol rebalance: RebalanceProtocol) -> Action {
+    /// queued for a handler must be dropped, since the new owner reads it again.
+    mutating func invalidateRevoked(_ partitions: [TopicPartition]) {
         invalidate(partitions)
         for partition in partitions { pendingSeeks[partition] = nil }
-        assignment.subtract(partitions)
-        return .unassign(partitions, incremental: rebalance == .cooperative)
     }
 
     /// Makes every record of `partitions` read so far not current: buffered ones are dropped,
@@ -158,7 +125,6 @@ struct ConsumerState: Sendable {
         for partition in partitions {
             readEpochs[partition, default: 0] &+= 1
             transactionOffsets[partition] = nil
-            storedOffsets[partition] = nil
         }
         let dropped = Set(partitions)
         buffer = buffer[bufferIndex...].filter { !dropped.contains($0.topicPartition) }

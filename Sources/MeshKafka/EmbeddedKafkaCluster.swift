@@ -9,22 +9,16 @@ import Logging
 /// creates them directly), keeps data in memory only, and keeps about 5 MB per partition.
 public final class EmbeddedKafkaCluster: @unchecked Sendable {
     /// Client settings that suit this broker: an empty fetch is held for the whole
-    /// `fetch.wait.max.ms` here even when data arrives, so it is kept short.
+    /// `fetch.wait.max.ms` here even when data arrives, and a member rejoining a group waits
+    /// up to the session timeout, so both are kept short for local runs and tests.
     ///
     /// The fetch wait is the trade-off between latency and idle CPU: a record waits up to that
     /// long on each hop, and an idle consumer sends one fetch per wait. 2 ms cut the latency at
     /// light load to a third but tripled idle CPU and made p99 at 1,000 objectives/s worse on a
     /// loaded 2-core machine, so 10 ms stays (README, "Latency and idle CPU").
-    ///
-    /// Every join of a group that has members holds the group for the session timeout minus
-    /// 1 s (this broker does not end the join early once everyone rejoined), so the session
-    /// timeout sets the time a scaled-out instance waits for its partitions (twice, with
-    /// cooperative rebalancing's two rounds) and the time a killed one's partitions wait to
-    /// move: 3 s, six heartbeats, is as short as stays clear of false expiries on a busy machine
-    /// (a real Kafka refuses less than 6 s by default, and ends a join as soon as all rejoined).
     public static let recommendedClientProperties: [String: String] = [
         "fetch.wait.max.ms": "10",
-        "session.timeout.ms": "3000",
+        "session.timeout.ms": "6000",
         "heartbeat.interval.ms": "500",
         "topic.metadata.refresh.interval.ms": "5000",
     ]

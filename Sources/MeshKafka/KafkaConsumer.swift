@@ -32,14 +32,6 @@ public final class KafkaConsumer: @unchecked Sendable {
         // librdkafka's default too, stated so nobody turns it off by accident: records of
         // aborted or still-open transactions are never handed out.
         "isolation.level": "read_committed",
-        // Scaling a role moves only the partitions that change owner; the others are read
-        // on throughout the rebalance (incremental assign/unassign, see handleRebalance).
-        "partition.assignment.strategy": "cooperative-sticky",
-        // Read-ahead bound for the whole consumer (librdkafka's default: 64 MiB). A role works
-        // on at most a few hundred records at once; 4 MiB is still thousands of envelopes
-        // ahead, while a role starting behind a backlog no longer buffers tens of MiB of it
-        // (scripts/role-startup-figures.py --backlog shows the peak RSS).
-        "queued.max.messages.kbytes": "4096",
     ]
 
     /// Records fetched per poll unless configured otherwise.
@@ -179,31 +171,13 @@ public final class KafkaConsumer: @unchecked Sendable {
                 // Fails for partitions no longer assigned: the new owner re-reads them.
                 logger.debug("offset not stored for \(partition): \(KafkaError(err, context: "store"))")
             }
-        case .commit(let offsets):
-            do { try commit(offsets) } catch { logger.warning("commit on revoke: \(error)") }
+        case .commitStored:
+            let err = rd_kafka_commit(handle, nil, 0)
+            if err != RD_KAFKA_RESP_ERR_NO_ERROR && err != RD_KAFKA_RESP_ERR__NO_OFFSET {
+                logger.warning("commit on revoke: \(KafkaError(err, context: "commit"))")
+            }
         case .finishTransaction(let partitions, let lost):
             stateLock.withLock { revokeHandler }?(partitions, lost)
-        case .assign(let partitions, let incremental):
-            let list = makePartitionList(partitions)
-            defer { rd_kafka_topic_partition_list_destroy(list) }
-            if incremental {
-                if let error = rd_kafka_incremental_assign(handle, list) {
-                    logger.error("\(KafkaError(consuming: error, context: "incremental assign \(partitions)"))")
-                }
-            } else {
-                let err = rd_kafka_assign(handle, list)
-                if err != RD_KAFKA_RESP_ERR_NO_ERROR { logger.error("\(KafkaError(err, context: "assign \(partitions)"))") }
-            }
-        case .unassign(let partitions, let incremental):
-            if incremental {
-                let list = makePartitionList(partitions)
-                defer { rd_kafka_topic_partition_list_destroy(list) }
-                if let error = rd_kafka_incremental_unassign(handle, list) {
-                    logger.error("\(KafkaError(consuming: error, context: "incremental unassign \(partitions)"))")
-                }
-            } else {
-                rd_kafka_assign(handle, nil)
-            }
         }
     }
 
@@ -376,24 +350,36 @@ public final class KafkaConsumer: @unchecked Sendable {
 
     fileprivate func handleRebalance(_ handle: OpaquePointer, _ err: rd_kafka_resp_err_t, _ list: UnsafeMutablePointer<rd_kafka_topic_partition_list_t>?) {
         let partitions = topicPartitions(list).sorted()
-        let rebalanceProtocol: ConsumerState.RebalanceProtocol =
-            String(cString: rd_kafka_rebalance_protocol(handle)) == "COOPERATIVE" ? .cooperative : .eager
-        let listed = partitions.map(\.description).joined(separator: ",")
+        let cooperative = String(cString: rd_kafka_rebalance_protocol(handle)) == "COOPERATIVE"
         switch err {
         case RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS:
-            perform(stateLock.withLock { state.assigned(partitions, protocol: rebalanceProtocol) }, handle)
-            logger.info("partitions assigned", metadata: ["partitions": "\(listed)", "protocol": "\(rebalanceProtocol)"])
+            stateLock.withLock { state.assigned(partitions) }
+            if cooperative {
+                if let error = rd_kafka_incremental_assign(handle, list) {
+                    logger.error("\(KafkaError(consuming: error, context: "incremental assign"))")
+                }
+            } else {
+                rd_kafka_assign(handle, list)
+            }
+            logger.info("partitions assigned", metadata: ["partitions": "\(partitions.map(\.description).joined(separator: ","))"])
             rebalanceContinuation.yield(.assigned(partitions))
         default:
-            // Commit what is done of the partitions before they move, so the next owner
-            // starts after it; a lost assignment (session expired) may no longer commit.
+            // Commit what is done before the partitions move, so the next owner starts
+            // after it; a lost assignment (session expired) may no longer commit.
             let lost = rd_kafka_assignment_lost(handle) != 0
             if let action = stateLock.withLock({ state.revoking(partitions, lost: lost) }) { perform(action, handle) }
             // Records read before the revoke are no longer current in either mode: a record
             // still queued for a handler must be dropped, not handled, since the partition's
             // new owner reads it again from the committed offset.
-            perform(stateLock.withLock { state.revoked(partitions, protocol: rebalanceProtocol) }, handle)
-            logger.info("partitions revoked", metadata: ["partitions": "\(listed)", "protocol": "\(rebalanceProtocol)"])
+            stateLock.withLock { state.invalidateRevoked(partitions) }
+            if cooperative {
+                if let error = rd_kafka_incremental_unassign(handle, list) {
+                    logger.error("\(KafkaError(consuming: error, context: "incremental unassign"))")
+                }
+            } else {
+                rd_kafka_assign(handle, nil)
+            }
+            logger.info("partitions revoked", metadata: ["partitions": "\(partitions.map(\.description).joined(separator: ","))"])
             rebalanceContinuation.yield(.revoked(partitions))
         }
     }

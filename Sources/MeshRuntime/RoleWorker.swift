@@ -169,7 +169,7 @@ public final class RoleWorker: @unchecked Sendable {
         producer = try KafkaProducer(
             configuration: configuration.exactlyOnce ? Self.transactional(kafka, id: clientID) : kafka, logger: logger)
         consumer = try KafkaConsumer(
-            configuration: Self.consumerConfiguration(kafka, configuration), subscription: .group(groupID: configuration.groupID, topics: configuration.topics),
+            configuration: kafka, subscription: .group(groupID: configuration.groupID, topics: configuration.topics),
             logger: logger, batchSize: batch?.settings.consumerBatchSize ?? KafkaConsumer.defaultBatchSize,
             offsetCommits: configuration.exactlyOnce ? .inTransactions : .byConsumer)
         routing = PartitionRouting(catalog: catalog, partitionCounts: { [consumer] in try consumer.partitionCounts() })
@@ -227,16 +227,6 @@ public final class RoleWorker: @unchecked Sendable {
     /// The error that stopped the worker (exactly-once: fenced or fatal producer; a batch
     /// role: ``BatchAbandoned``), if any. The process should exit non-zero so it is restarted.
     public var failure: (any Error)? { lock.withLock { stoppedBy } }
-
-    /// The consumer's settings: `kafka` plus static membership. An instance restarted under
-    /// the same `--instance` within the session timeout rejoins as the same member and gets
-    /// its partitions back with no rebalance. The id is unique within the role's group as long
-    /// as instance names are unique per role; two roles may share an instance name (their
-    /// groups differ, and the role in the id keeps them apart where members of several groups
-    /// are listed together). A `group.instance.id` the operator set wins.
-    static func consumerConfiguration(_ kafka: KafkaConfiguration, _ configuration: RoleWorkerConfiguration) -> KafkaConfiguration {
-        kafka.withDefaults(["group.instance.id": "\(configuration.role)-\(configuration.instanceID)"])
-    }
 
     /// A batch role's pipeline over its handler's own `Prepared` type.
     private static func pipeline(_ handler: some BatchHandler, _ settings: BatchSettings, _ context: BatchContext) -> any BatchRunning {

@@ -3,7 +3,7 @@ import MeshTestSupport
 import XCTest
 
 /// Consumer-group behaviour against the embedded broker. Slow by nature: a new group forms
-/// after about 3 s and a member leaving makes the rest wait up to the session timeout (3 s).
+/// after about 3 s and a member leaving makes the rest wait up to the session timeout (6 s).
 final class ConsumerGroupTests: XCTestCase {
     func testTwoMembersSplitThePartitionsAndTheSurvivorTakesOverWithNothingLost() async throws {
         let fixture = try EmbeddedClusterFixture()

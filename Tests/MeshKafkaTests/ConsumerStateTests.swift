@@ -45,69 +45,17 @@ final class ConsumerStateTests: XCTestCase {
 
     func testARevokeCommitsFirstUnlessLostAndThenReadsAreNoLongerCurrent() {
         var state = ConsumerState(offsetCommits: .byConsumer, tracksOffsets: true)
-        _ = state.assigned([partition, other], protocol: .eager)
-        let taken = handOut(&state, [record(partition, 0), record(partition, 1), record(other, 0)])
-        XCTAssertEqual(state.markDone(taken[0]), .storeOffset(partition, 1))
-        state.received([record(partition, 2)], epochsAtStart: state.readEpochs)
-        XCTAssertEqual(state.revoking([partition], lost: false), .commit([partition: 1]))
-        XCTAssertNil(state.revoking([partition], lost: true), "a lost assignment may no longer commit")
-        XCTAssertEqual(state.revoked([partition], protocol: .eager), .unassign([partition], incremental: false))
-        XCTAssertFalse(state.isCurrent(taken[1]))
-        XCTAssertTrue(state.isCurrent(taken[2]))
-        XCTAssertNil(state.takeBuffered(), "the buffered record of the revoked partition is dropped")
-        XCTAssertNil(state.markDone(taken[1]), "the new owner commits its offsets")
-        XCTAssertEqual(state.markDone(taken[2]), .storeOffset(other, 1))
-        XCTAssertEqual(state.rebalances, 3)
-    }
-
-    func testARevokeWithNothingDoneCommitsNothing() {
-        var state = ConsumerState(offsetCommits: .byConsumer, tracksOffsets: true)
-        _ = handOut(&state, [record(partition, 0)])
-        XCTAssertNil(state.revoking([partition], lost: false))
-    }
-
-    func testEagerAssignmentsReplaceTheWholeAssignment() {
-        var state = ConsumerState(offsetCommits: .byConsumer, tracksOffsets: true)
-        XCTAssertEqual(state.assigned([partition, other], protocol: .eager), .assign([partition, other], incremental: false))
-        _ = state.revoked([partition, other], protocol: .eager)
-        XCTAssertEqual(state.assigned([other], protocol: .eager), .assign([other], incremental: false))
-        XCTAssertEqual(state.assignment, [other])
-    }
-
-    /// Cooperative: a member keeping `other` while `partition` moves away goes on with
-    /// `other` exactly as if nothing happened: its buffered and in-flight records stay
-    /// current, its offsets are neither committed at the revoke nor forgotten.
-    func testACooperativeRevokeTouchesOnlyTheRevokedPartitions() {
-        var state = ConsumerState(offsetCommits: .byConsumer, tracksOffsets: true)
-        XCTAssertEqual(state.assigned([partition, other], protocol: .cooperative), .assign([partition, other], incremental: true))
-        let taken = handOut(&state, [record(partition, 0), record(other, 0), record(other, 1)])
-        XCTAssertEqual(state.markDone(taken[0]), .storeOffset(partition, 1))
-        XCTAssertEqual(state.markDone(taken[1]), .storeOffset(other, 1))
-        state.received([record(partition, 1), record(other, 2)], epochsAtStart: state.readEpochs)
-
-        XCTAssertEqual(state.revoking([partition], lost: false), .commit([partition: 1]), "only the revoked partition's offset")
-        XCTAssertEqual(state.revoked([partition], protocol: .cooperative), .unassign([partition], incremental: true))
-        XCTAssertEqual(state.assignment, [other])
-        XCTAssertEqual(state.readEpochs[other, default: 0], 0, "the kept partition's reads stay current")
-        XCTAssertTrue(state.isCurrent(taken[2]))
-        XCTAssertEqual(state.takeBuffered().map(\.offset), 2, "the kept partition's buffered record is still handed out")
-        XCTAssertEqual(state.markDone(taken[2]), .storeOffset(other, 2), "its in-flight record still stores its offset")
-        XCTAssertEqual(state.inFlightCount, 1, "offset 2 of the kept partition is in flight")
-
-        XCTAssertEqual(state.assigned([partition], protocol: .cooperative), .assign([partition], incremental: true))
-        XCTAssertEqual(state.assignment, [partition, other], "added to the kept one, not replacing it")
-        XCTAssertEqual(state.revoking([partition], lost: false), nil, "what was stored before the revoke went with it")
-    }
-
-    func testInTransactionsACooperativeRevokeKeepsTheKeptPartitionsOffsets() {
-        var state = ConsumerState(offsetCommits: .inTransactions, tracksOffsets: true)
-        _ = state.assigned([partition, other], protocol: .cooperative)
         let taken = handOut(&state, [record(partition, 0), record(other, 0)])
-        _ = state.markDone(taken[0])
-        _ = state.markDone(taken[1])
-        XCTAssertEqual(state.revoking([partition], lost: false), .finishTransaction([partition], lost: false))
-        _ = state.revoked([partition], protocol: .cooperative)
-        XCTAssertEqual(state.takeTransactionOffsets(), [other: 1], "the kept partition's offset still goes with the next transaction")
+        state.received([record(partition, 1)], epochsAtStart: state.readEpochs)
+        XCTAssertEqual(state.revoking([partition], lost: false), .commitStored)
+        XCTAssertNil(state.revoking([partition], lost: true), "a lost assignment may no longer commit")
+        state.invalidateRevoked([partition])
+        XCTAssertFalse(state.isCurrent(taken[0]))
+        XCTAssertTrue(state.isCurrent(taken[1]))
+        XCTAssertNil(state.takeBuffered(), "the buffered record of the revoked partition is dropped")
+        XCTAssertNil(state.markDone(taken[0]), "the new owner commits its offsets")
+        XCTAssertEqual(state.markDone(taken[1]), .storeOffset(other, 1))
+        XCTAssertEqual(state.rebalances, 2)
     }
 
     func testInTransactionsARevokeFinishesTheTransactionFirst() {

@@ -71,17 +71,14 @@ final class RoleWorkerRevokeTests: XCTestCase {
         }
         for result in results { try await publisher.publish(result, to: "mesh.results") }
 
-        // Eager rebalancing: a member joining revokes the one partition from the first even
-        // though it ends up there again (cooperative rebalancing would leave it in place).
-        let eager = ["partition.assignment.strategy": "range"]
         let first = PartitionStateHandler()
-        let worker1 = try fixture.reviewer(first, kafka: eager) { $0.drainTimeout = .seconds(2) }
+        let worker1 = try fixture.reviewer(first) { $0.drainTimeout = .seconds(2) }
         let running1 = Task { await worker1.run() }
         try await eventually("the first input is being handled, the other four queued behind it") { first.calls == 1 }
 
         // A second member joins: the partition is revoked from the first while four inputs wait.
         let second = PartitionStateHandler(blockEverything: true)
-        let worker2 = try fixture.reviewer(second, kafka: eager) {
+        let worker2 = try fixture.reviewer(second) {
             $0.instanceID = "r-2"
             $0.drainTimeout = .seconds(2)
         }
