@@ -45,32 +45,6 @@ final class RetentionTests: XCTestCase {
         XCTAssertFalse(state.hasEvicted("obj-live"))
     }
 
-    /// The deadline scans visit only the unfinished plans; the index follows every way a plan
-    /// enters, finishes or leaves the state.
-    func testUnfinishedPlansListsExactlyThePlansStillRunning() throws {
-        let h = run(["obj-a", "obj-live", "obj-b"], finishing: ["obj-a", "obj-b"])
-        var state = h.state
-        func unfinished(_ state: OrchestratorState) -> [String] { state.unfinishedPlans.map(\.correlationID).sorted() }
-        XCTAssertEqual(unfinished(state), ["obj-live"])
-
-        let live = try XCTUnwrap(state.take("obj-live"))
-        XCTAssertEqual(unfinished(state), [], "a plan taken out for an event is not scanned")
-        state.update(live, at: h.clock)
-        XCTAssertEqual(unfinished(state), ["obj-live"])
-
-        let finishing = run(["obj-c"], finishing: [])
-        XCTAssertEqual(unfinished(finishing.state), ["obj-c"])
-        finishing.pass("code")
-        XCTAssertEqual(unfinished(finishing.state), [], "a plan that finished leaves the index")
-
-        var restored = OrchestratorState(plans: [h.state.plan("obj-live")!, h.state.plan("obj-a")!])
-        XCTAssertEqual(unfinished(restored), ["obj-live"])
-        restored.remove(correlationID: "obj-live")
-        XCTAssertEqual(unfinished(restored), [])
-        XCTAssertEqual(unfinished(h.state.removing(correlationID: "obj-live")), [])
-        XCTAssertEqual(unfinished(OrchestratorState().replacing(plan: h.state.plan("obj-live")!)), ["obj-live"])
-    }
-
     func testBeyondTheCountTheOldestFinishedPlansGoFirst() {
         let h = run(["obj-a", "obj-b", "obj-live", "obj-c"], finishing: ["obj-a", "obj-b", "obj-c"])
         var state = h.state

@@ -15,8 +15,9 @@ extension Orchestrator {
     /// consumed yields the identical envelope (consumers drop it as a duplicate).
     public static func expiredApprovals(_ state: OrchestratorState, nowMicros: Int64) -> [Output] {
         var outputs: [Output] = []
-        // Most plans wait for no one: filter before sorting (this runs every second).
-        let waiting = state.unfinishedPlans.filter { $0.approvals.contains { $0.status == .pending } }
+        // Most plans wait for no one: filter before sorting (this runs every second over
+        // every plan the instance holds, finished ones included).
+        let waiting = state.plans.values.filter { !$0.isFinished && $0.approvals.contains { $0.status == .pending } }
         for plan in waiting.sorted(by: { $0.correlationID < $1.correlationID }) {
             for approval in plan.pendingApprovals
             where approval.deadlineUnixMicros > 0 && approval.deadlineUnixMicros <= nowMicros {

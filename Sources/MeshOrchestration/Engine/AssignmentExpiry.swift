@@ -20,7 +20,7 @@ extension Orchestrator {
     /// result is consumed yields the identical envelope (consumers drop it as a duplicate).
     public static func expiredAssignments(_ state: OrchestratorState, nowMicros: Int64) -> [Output] {
         var outputs: [Output] = []
-        for plan in state.unfinishedPlans {
+        for plan in state.plans.values where !plan.isFinished {
             for task in plan.tasks where isOverdue(task, in: plan, nowMicros: nowMicros) {
                 guard let deadline = task.attemptDeadlineUnixMicros else { continue }
                 let result = TaskResult(
@@ -43,9 +43,9 @@ extension Orchestrator {
 
     /// Unfinished plans with at least one attempt past its assignment timeout.
     public static func overduePlanCount(_ state: OrchestratorState, nowMicros: Int64) -> Int {
-        state.unfinishedPlans.reduce(0) { count, plan in
-            count + (plan.tasks.contains { isOverdue($0, in: plan, nowMicros: nowMicros) } ? 1 : 0)
-        }
+        state.plans.values.filter { plan in
+            !plan.isFinished && plan.tasks.contains { isOverdue($0, in: plan, nowMicros: nowMicros) }
+        }.count
     }
 
     /// Whether `result` is the orchestrator's own failure of a timed-out attempt.

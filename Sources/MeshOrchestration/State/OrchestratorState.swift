@@ -9,10 +9,6 @@ public struct OrchestratorState: Sendable, Hashable, Codable {
     private var finished = TimedIDQueue()
     /// Correlation ids of evicted plans, newest last (bounded by ``PlanRetention/rememberedIDs``).
     private var evicted = TimedIDQueue()
-    /// Correlation ids of the unfinished plans held. The deadline scans run every second; a
-    /// busy orchestrator holds up to ``PlanRetention/maxFinishedPlans`` finished plans, which
-    /// they need not visit.
-    private var unfinished: Set<String> = []
 
     /// No plans.
     public init() { plans = [:] }
@@ -20,7 +16,6 @@ public struct OrchestratorState: Sendable, Hashable, Codable {
     /// The given plans (e.g. restored from the changelog).
     public init(plans: [PlanState]) {
         self.plans = Dictionary(plans.map { ($0.correlationID, $0) }, uniquingKeysWith: { _, last in last })
-        unfinished = Set(self.plans.values.lazy.filter { !$0.isFinished }.map(\.correlationID))
     }
 
     /// The plan of objective `correlationID`, if any.
@@ -29,15 +24,11 @@ public struct OrchestratorState: Sendable, Hashable, Codable {
     /// Correlation ids in sorted order (deterministic iteration).
     public var correlationIDs: [String] { plans.keys.sorted() }
 
-    /// The plans held that are not finished, in no particular order.
-    public var unfinishedPlans: some Sequence<PlanState> { unfinished.lazy.compactMap { plans[$0] } }
-
     /// This state with `plan` inserted or replaced (restore of one snapshot). Retention does
     /// not start here: a runtime that evicts restores with ``update(_:at:)``.
     public func replacing(plan: PlanState) -> OrchestratorState {
         var copy = self
         copy.plans[plan.correlationID] = plan
-        copy.track(plan)
         return copy
     }
 
@@ -47,16 +38,7 @@ public struct OrchestratorState: Sendable, Hashable, Codable {
     /// event that finished it or of its restore, unless it already started.
     public mutating func update(_ plan: PlanState, at timeMicros: Int64) {
         plans[plan.correlationID] = plan
-        track(plan)
         if plan.isFinished { finished.add(plan.correlationID, at: timeMicros) }
-    }
-
-    private mutating func track(_ plan: PlanState) {
-        if plan.isFinished {
-            unfinished.remove(plan.correlationID)
-        } else {
-            unfinished.insert(plan.correlationID)
-        }
     }
 
     /// True if the plan of `correlationID` was evicted and is still remembered: an
@@ -88,7 +70,7 @@ public struct OrchestratorState: Sendable, Hashable, Codable {
 
     /// Removes the plan of `correlationID` in place and returns it: the caller then holds
     /// its only copy (changes to it do not copy its arrays) and puts it back with
-    /// ``update(_:at:)``. Meanwhile ``unfinishedPlans`` does not list it.
+    /// ``update(_:at:)``.
     public mutating func take(_ correlationID: String) -> PlanState? {
         plans.removeValue(forKey: correlationID)
     }
@@ -96,14 +78,13 @@ public struct OrchestratorState: Sendable, Hashable, Codable {
     /// Removes the plan of `correlationID` in place.
     public mutating func remove(correlationID: String) {
         plans[correlationID] = nil
-        unfinished.remove(correlationID)
     }
 
     /// This state without the plan of `correlationID` (a changelog tombstone, or a
     /// partition handed to another instance).
     public func removing(correlationID: String) -> OrchestratorState {
         var copy = self
-        copy.remove(correlationID: correlationID)
+        copy.plans[correlationID] = nil
         return copy
     }
 }
