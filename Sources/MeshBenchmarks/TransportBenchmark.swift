@@ -386,11 +386,13 @@ final class ProducerCPU: @unchecked Sendable {
     }
 }
 
-final class FailureCount: @unchecked Sendable {
+/// Failed deliveries counted from the producer's delivery callbacks (any thread).
+public final class FailureCount: @unchecked Sendable {
     private let lock = NSLock()
     private var count = 0
-    func increment() { lock.withLock { count += 1 } }
-    var value: Int { lock.withLock { count } }
+    public init() {}
+    public func increment() { lock.withLock { count += 1 } }
+    public var value: Int { lock.withLock { count } }
 }
 
 extension KafkaError {

@@ -2,6 +2,7 @@ import Foundation
 #if canImport(FoundationNetworking)
 import FoundationNetworking
 #endif
+import MeshBenchmarks
 import MeshCatalog
 import MeshTransport
 import MeshWire
@@ -50,7 +51,7 @@ struct StatusLoad: Sendable {
             let due = min(total, Int((ContinuousClock.now - start).seconds * Double(rate)) + 1)
             while at.count < due {
                 at.append(.now)
-                try publisher.producer.enqueue(records[at.count - 1]) { if case .failure = $0 { failures.add() } }
+                try publisher.producer.enqueue(records[at.count - 1]) { if case .failure = $0 { failures.increment() } }
             }
             try await Task.sleep(for: .milliseconds(2))
         }
@@ -58,13 +59,6 @@ struct StatusLoad: Sendable {
         try publisher.producer.flush(timeout: .seconds(60))
         return Sent(at: at, seconds: seconds, failures: failures.value)
     }
-}
-
-private final class FailureCount: @unchecked Sendable {
-    private let lock = NSLock()
-    private var count = 0
-    func add() { lock.withLock { count += 1 } }
-    var value: Int { lock.withLock { count } }
 }
 
 /// One `/events/plans` stream as a browser holds it: splits the bytes into events and notes

@@ -53,20 +53,18 @@ struct PipelineAuditCheck: Codable, Equatable {
         return catalog.topics.map(\.name).filter { !checkpoints.contains($0) }
     }
 
-    /// Compares `records` (the audited topics as the sink caught up with them, before it was
+    /// Compares `read` (the audited topics as the sink caught up with them, before it was
     /// stopped: what it publishes itself on the way out it cannot store) with the store at
     /// `location`, and verifies the store. Run it once the sink has stopped (it checkpoints and
     /// anchors on the way out) and while the broker still runs. `objectivePrefixes`: the
     /// correlation-id prefixes of the bench's objectives (`burst`, …), `objectives` their number.
     static func run(
-        records: [ConsumedMessage], client: OpsMeshClient, catalog: Catalog, catalogOptions: CatalogOptions,
+        read: AuditSinkWatch.TopicsRead, client: OpsMeshClient, catalog: Catalog, catalogOptions: CatalogOptions,
         location: AuditStoreLocation, keysDirectory: String, objectivePrefixes: Set<String>, objectives: Int, logger: Logger
     ) async throws -> PipelineAuditCheck {
-        let builder = AuditInputBuilder(opener: client.opener)
-        let published = records.map { AuditCoverage.key($0, builder: builder) }
         var firstOffsets: [TopicPartition: Int64] = [:]
         var lastOffsets: [TopicPartition: Int64] = [:]
-        for record in records {
+        for record in read.records {
             let partition = TopicPartition(topic: record.topic, partition: record.partition)
             firstOffsets[partition] = min(firstOffsets[partition] ?? .max, record.offset)
             lastOffsets[partition] = max(lastOffsets[partition] ?? -1, record.offset)
@@ -105,7 +103,7 @@ struct PipelineAuditCheck: Codable, Equatable {
             envelopes: StoredEnvelopeRecheck(trust: try KeyRingStore.loadTrustStore(from: keysDirectory),
                                              authorize: AuditCatalogAuthorization.check(catalogOptions)))
         return PipelineAuditCheck(
-            coverage: AuditCoverage(published: published, stored: stored), rejected: rejected,
+            coverage: AuditCoverage(published: read.keys, stored: stored), rejected: rejected,
             envelopesPerObjective: Double(objectiveRecords) / Double(max(1, objectives)),
             recordsOutsideObjectives: stored.count + later + agedOut - objectiveRecords, recordsAfterSnapshot: later,
             recordsAgedOut: agedOut,
@@ -130,19 +128,27 @@ struct AuditSinkWatch {
         self.host = host
     }
 
+    /// The audited topics' records as read, and each one's identity (`AuditCoverage.key`:
+    /// opening every envelope, so it is done once).
+    struct TopicsRead {
+        var records: [ConsumedMessage]
+        var keys: [String]
+    }
+
     /// Reads the audited topics to their end, then polls the store until it holds every record
     /// read (by the identity the sink deduplicates on, scanning only what was stored since the
-    /// last poll); returns the records read. A count would not do: the store also holds records
+    /// last poll); returns what it read. A count would not do: the store also holds records
     /// the broker has since dropped (the embedded broker keeps about 5 MB per partition), so it
     /// can outnumber the read long before the sink has caught up. Fails after `timeout`, or at
     /// once when the sink has stopped.
     @discardableResult
-    func waitUntilCaughtUp(client: OpsMeshClient, timeout: Duration) async throws -> [ConsumedMessage] {
-        let read = try await TopicReader.readToEnd(
+    func waitUntilCaughtUp(client: OpsMeshClient, timeout: Duration) async throws -> TopicsRead {
+        let records = try await TopicReader.readToEnd(
             try client.partitions(of: PipelineAuditCheck.auditedTopics(catalog)), configuration: client.configuration,
             logger: client.logger)
         let builder = AuditInputBuilder(opener: client.opener)
-        var pending = Set(read.map { AuditCoverage.key($0, builder: builder) })
+        let read = TopicsRead(records: records, keys: records.map { AuditCoverage.key($0, builder: builder) })
+        var pending = Set(read.keys)
         let deadline = ContinuousClock.now + timeout
         var store: AuditStore?
         var scannedThrough: Int64 = 0
@@ -157,10 +163,10 @@ struct AuditSinkWatch {
             }
             if pending.isEmpty { return read }
             guard ContinuousClock.now < deadline else {
-                throw OpsFailure("the audit sink had not stored \(pending.count) of the \(read.count) records on the topics within \(timeout)")
+                throw OpsFailure("the audit sink had not stored \(pending.count) of the \(records.count) records on the topics within \(timeout)")
             }
             guard !Set(host.running).isDisjoint(with: instances) else {
-                throw OpsFailure("the audit sink stopped with \(pending.count) of the \(read.count) records on the topics not stored")
+                throw OpsFailure("the audit sink stopped with \(pending.count) of the \(records.count) records on the topics not stored")
             }
             try await Task.sleep(for: .milliseconds(20))
         }

@@ -299,10 +299,10 @@ struct PipelineBench: AsyncParsableCommand {
         await host.stopChildren(Set(host.all).subtracting(sink.instances), grace: .seconds(10))
         let client = try OpsMeshClient(
             configuration: try environment.kafkaConfiguration(), keysDirectory: environment.keysDirectory.path, logger: logger)
-        let records = try await sink.waitUntilCaughtUp(client: client, timeout: .seconds(Int64(timeout)))
+        let read = try await sink.waitUntilCaughtUp(client: client, timeout: .seconds(Int64(timeout)))
         await host.stopChildren(sink.instances, grace: .seconds(30))
         return try await PipelineAuditCheck.run(
-            records: records, client: client, catalog: sink.catalog, catalogOptions: layout.catalog, location: sink.location,
+            read: read, client: client, catalog: sink.catalog, catalogOptions: layout.catalog, location: sink.location,
             keysDirectory: environment.keysDirectory.path, objectivePrefixes: ["warmup", "burst", "paced"],
             objectives: Self.warmup + objectives + figures.pacedObjectives, logger: logger)
     }
